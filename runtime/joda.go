@@ -1,0 +1,194 @@
+package runtime
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// jodaFormat is a compiled Joda-Time style pattern: a list of fields and
+// literals, formatted in UTC.
+type jodaFormat struct {
+	items []jodaItem
+}
+
+type jodaItem struct {
+	letter byte // 0 for a literal
+	count  int
+	lit    string
+}
+
+func compileJodaPattern(p string) (timeFormatter, error) {
+	var f jodaFormat
+	for i := 0; i < len(p); {
+		c := p[i]
+		switch {
+		case c == '\'':
+			j := i + 1
+			var lit []byte
+			for j < len(p) {
+				if p[j] == '\'' {
+					if j+1 < len(p) && p[j+1] == '\'' {
+						lit = append(lit, '\'')
+						j += 2
+						continue
+					}
+					break
+				}
+				lit = append(lit, p[j])
+				j++
+			}
+			if i+1 < len(p) && p[i+1] == '\'' {
+				lit = []byte{'\''}
+				j = i + 1
+			}
+			f.items = append(f.items, jodaItem{lit: string(lit)})
+			i = j + 1
+		case (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'):
+			j := i
+			for j < len(p) && p[j] == c {
+				j++
+			}
+			if !jodaLetterKnown(c) {
+				return nil, fmt.Errorf("Illegal pattern component: %s", p[i:j])
+			}
+			f.items = append(f.items, jodaItem{letter: c, count: j - i})
+			i = j
+		default:
+			f.items = append(f.items, jodaItem{lit: string(c)})
+			i++
+		}
+	}
+	return &f, nil
+}
+
+// compileJavaTimePattern compiles a java.time DateTimeFormatter pattern.
+// The letters Logstash users put in %{{...}} mean the same there as in
+// Joda, except Y (week-based year in java.time).
+func compileJavaTimePattern(p string) (timeFormatter, error) {
+	return compileJodaPattern(p)
+}
+
+func jodaLetterKnown(c byte) bool {
+	switch c {
+	case 'G', 'C', 'Y', 'x', 'w', 'e', 'E', 'y', 'D', 'M', 'd', 'a', 'K', 'h', 'H', 'k', 'm', 's', 'S', 'z', 'Z':
+		return true
+	}
+	return false
+}
+
+var monthNames = []string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
+var dayNames = []string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+
+func (f *jodaFormat) AppendFormat(b []byte, ts Timestamp) []byte {
+	t := ts.Time.UTC()
+	for _, it := range f.items {
+		if it.letter == 0 {
+			b = append(b, it.lit...)
+			continue
+		}
+		n := it.count
+		switch it.letter {
+		case 'y', 'Y':
+			if n == 2 {
+				b = appendInt(b, t.Year()%100, 2)
+			} else {
+				b = appendInt(b, t.Year(), n)
+			}
+		case 'x':
+			y, _ := t.ISOWeek()
+			if n == 2 {
+				b = appendInt(b, y%100, 2)
+			} else {
+				b = appendInt(b, y, n)
+			}
+		case 'w':
+			_, w := t.ISOWeek()
+			b = appendInt(b, w, n)
+		case 'C':
+			b = appendInt(b, t.Year()/100, n)
+		case 'G':
+			b = append(b, "AD"...)
+		case 'M':
+			switch {
+			case n >= 4:
+				b = append(b, monthNames[t.Month()-1]...)
+			case n == 3:
+				b = append(b, monthNames[t.Month()-1][:3]...)
+			default:
+				b = appendInt(b, int(t.Month()), n)
+			}
+		case 'd':
+			b = appendInt(b, t.Day(), n)
+		case 'D':
+			b = appendInt(b, t.YearDay(), n)
+		case 'e':
+			wd := int(t.Weekday())
+			if wd == 0 {
+				wd = 7
+			}
+			b = appendInt(b, wd, n)
+		case 'E':
+			if n >= 4 {
+				b = append(b, dayNames[t.Weekday()]...)
+			} else {
+				b = append(b, dayNames[t.Weekday()][:3]...)
+			}
+		case 'a':
+			if t.Hour() < 12 {
+				b = append(b, "AM"...)
+			} else {
+				b = append(b, "PM"...)
+			}
+		case 'H':
+			b = appendInt(b, t.Hour(), n)
+		case 'k':
+			h := t.Hour()
+			if h == 0 {
+				h = 24
+			}
+			b = appendInt(b, h, n)
+		case 'K':
+			b = appendInt(b, t.Hour()%12, n)
+		case 'h':
+			h := t.Hour() % 12
+			if h == 0 {
+				h = 12
+			}
+			b = appendInt(b, h, n)
+		case 'm':
+			b = appendInt(b, t.Minute(), n)
+		case 's':
+			b = appendInt(b, t.Second(), n)
+		case 'S':
+			ms := t.Nanosecond() / 1_000_000
+			digits := fmt.Sprintf("%03d", ms)
+			for i := 0; i < n; i++ {
+				if i < 3 {
+					b = append(b, digits[i])
+				} else {
+					b = append(b, '0')
+				}
+			}
+		case 'z':
+			if n >= 4 {
+				b = append(b, "Coordinated Universal Time"...)
+			} else {
+				b = append(b, "UTC"...)
+			}
+		case 'Z':
+			switch n {
+			case 1:
+				b = append(b, "+0000"...)
+			case 2:
+				b = append(b, "+00:00"...)
+			default:
+				b = append(b, "UTC"...)
+			}
+		}
+	}
+	return b
+}
+
+func appendEpochSeconds(b []byte, ts Timestamp) []byte {
+	return strconv.AppendInt(b, ts.Time.Unix(), 10)
+}

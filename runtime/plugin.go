@@ -1,0 +1,100 @@
+package runtime
+
+import (
+	"context"
+	"time"
+)
+
+// Kind is the kind of a plugin.
+type Kind string
+
+const (
+	KindInput  Kind = "input"
+	KindFilter Kind = "filter"
+	KindOutput Kind = "output"
+	KindCodec  Kind = "codec"
+)
+
+// Input produces events until it has no more (stdin at EOF, a generator's
+// count) or ctx is cancelled at shutdown. It returns nil in both cases; an
+// error is logged and the input restarted after a second, as Logstash does.
+type Input interface {
+	Run(ctx context.Context, out Emitter) error
+}
+
+// Emitter takes an input's events. Emit applies the input's common options
+// (type, add_field, tags) and blocks while the queue is full (back-pressure).
+// An input that must know when an event has been fully handled attaches an
+// Ack with Event.SetAck before emitting it.
+type Emitter interface {
+	Emit(e *Event)
+}
+
+// Filter handles one event at a time and may be called from several workers
+// at once, so it must not keep per-event state. It returns true when it
+// "matched" (Logstash's filter_matched), which applies the common options
+// add_field, remove_field, add_tag and remove_tag. Events passed to emit
+// (clone, split) are new events: they get the common options and continue
+// through the filters after this one. Cancelling e drops it.
+type Filter interface {
+	Filter(e *Event, emit func(*Event)) (matched bool)
+}
+
+// Flusher is a filter that holds events back and releases them when asked:
+// every five seconds and at shutdown.
+type Flusher interface {
+	Flush(emit func(*Event))
+}
+
+// Output delivers a batch of events. It may be called from several workers
+// at once. It retries what it can itself; a returned error stops the
+// pipeline. ctx is cancelled only when shutdown is forced.
+type Output interface {
+	Output(ctx context.Context, events []*Event) error
+}
+
+// Closer is implemented by plugins holding resources, closed once at the
+// end of the pipeline, after the last event.
+type Closer interface {
+	Close() error
+}
+
+// Codec turns bytes into events and events into bytes.
+//
+// Decode and Flush keep stream state (a partial line, say) and are called by
+// one goroutine; every stream gets its own instance (Settings.NewCodec).
+// Encode must be safe for concurrent use: outputs share one instance.
+type Codec interface {
+	// Decode consumes the next chunk of a stream, emitting each complete event.
+	Decode(data []byte, emit func(*Event))
+	// Flush emits whatever is buffered at the end of a stream.
+	Flush(emit func(*Event))
+	// Encode appends e's encoded form to dst.
+	Encode(dst []byte, e *Event) []byte
+}
+
+// PipelineSettings are the settings of the pipeline a plugin runs in.
+type PipelineSettings struct {
+	ID                 string
+	Workers            int
+	WorkersSet         bool
+	BatchSize          int
+	BatchDelay         time.Duration
+	Ordered            string // auto, true, false
+	ECSCompatibility   string // disabled, v1, v8
+	SupportEscapes     bool
+	FieldRefEscapeMode string
+}
+
+// DefaultPipelineSettings returns Logstash's defaults for this machine.
+func DefaultPipelineSettings(cores int) PipelineSettings {
+	return PipelineSettings{
+		ID:                 "main",
+		Workers:            cores,
+		BatchSize:          125,
+		BatchDelay:         50 * time.Millisecond,
+		Ordered:            "auto",
+		ECSCompatibility:   "v8",
+		FieldRefEscapeMode: "none",
+	}
+}

@@ -1,0 +1,173 @@
+package runtime
+
+import (
+	"strings"
+	"sync"
+)
+
+// Template is a compiled sprintf template: "%{[a][b]} at %{+YYYY.MM.dd}".
+// Compile once at config time; Render per event.
+type Template struct {
+	raw   string
+	parts []templatePart
+}
+
+type partKind uint8
+
+const (
+	partLiteral partKind = iota
+	partField
+	partEpoch    // %{+%s}
+	partJoda     // %{+PATTERN}
+	partJavaTime // %{{PATTERN}}
+	partTimeNow  // %{{TIME_NOW}}
+)
+
+type templatePart struct {
+	kind partKind
+	text string // literal text, or the placeholder's source for a missing field
+	ref  FieldRef
+	fmt  timeFormatter
+}
+
+// timeFormatter formats an instant (in UTC) for %{+...} and %{{...}}.
+type timeFormatter interface {
+	AppendFormat(b []byte, t Timestamp) []byte
+}
+
+// CompileTemplate parses a sprintf template. It fails on an invalid field
+// reference or date pattern, which Logstash reports when the event is
+// formatted; reporting it at config time is kinder.
+func CompileTemplate(s string) (*Template, error) {
+	t := &Template{raw: s}
+	rest := s
+	for {
+		i := strings.Index(rest, "%{")
+		if i < 0 {
+			break
+		}
+		end := strings.IndexByte(rest[i:], '}')
+		if end < 0 {
+			break
+		}
+		end += i
+		if i > 0 {
+			t.parts = append(t.parts, templatePart{kind: partLiteral, text: rest[:i]})
+		}
+		body := rest[i+2 : end]
+		next := end + 1
+		switch {
+		case strings.HasPrefix("+%s", body) || body == "+%s":
+			// Logstash matches the region "+%s" against the body, so "",
+			// "+" and "+%" also mean epoch seconds.
+			t.parts = append(t.parts, templatePart{kind: partEpoch})
+		case strings.HasPrefix(body, "{") && next < len(rest) && rest[next] == '}':
+			pattern := body[1:]
+			next++
+			if pattern == "TIME_NOW" {
+				t.parts = append(t.parts, templatePart{kind: partTimeNow})
+				break
+			}
+			f, err := compileJavaTimePattern(pattern)
+			if err != nil {
+				return nil, err
+			}
+			t.parts = append(t.parts, templatePart{kind: partJavaTime, fmt: f})
+		case strings.HasPrefix(body, "+"):
+			f, err := compileJodaPattern(body[1:])
+			if err != nil {
+				return nil, err
+			}
+			t.parts = append(t.parts, templatePart{kind: partJoda, fmt: f})
+		default:
+			r, err := ParseFieldRef(body)
+			if err != nil {
+				return nil, err
+			}
+			t.parts = append(t.parts, templatePart{kind: partField, ref: r, text: rest[i:next]})
+		}
+		rest = rest[next:]
+	}
+	if rest != "" {
+		t.parts = append(t.parts, templatePart{kind: partLiteral, text: rest})
+	}
+	return t, nil
+}
+
+// MustTemplate is CompileTemplate for templates known to be valid.
+func MustTemplate(s string) *Template {
+	t, err := CompileTemplate(s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// String returns the template source.
+func (t *Template) String() string { return t.raw }
+
+// IsConstant reports whether the template has no placeholders.
+func (t *Template) IsConstant() bool {
+	return len(t.parts) == 0 || len(t.parts) == 1 && t.parts[0].kind == partLiteral
+}
+
+// Render formats the template for e.
+func (t *Template) Render(e *Event) string {
+	if t.IsConstant() {
+		return t.raw
+	}
+	return string(t.AppendRender(make([]byte, 0, len(t.raw)+16), e))
+}
+
+// AppendRender appends the formatted template to b.
+func (t *Template) AppendRender(b []byte, e *Event) []byte {
+	for i := range t.parts {
+		p := &t.parts[i]
+		switch p.kind {
+		case partLiteral:
+			b = append(b, p.text...)
+		case partField:
+			v, ok := e.GetRef(p.ref)
+			if !ok || v == nil {
+				b = append(b, p.text...)
+			} else {
+				b = AppendValueString(b, v)
+			}
+		case partEpoch:
+			ts, _ := e.Timestamp()
+			b = appendEpochSeconds(b, ts)
+		case partJoda, partJavaTime:
+			ts, ok := e.Timestamp()
+			if !ok {
+				ts = Now()
+			}
+			b = p.fmt.AppendFormat(b, ts)
+		case partTimeNow:
+			b = Now().AppendTo(b)
+		}
+	}
+	return b
+}
+
+var templateCache sync.Map // string -> *Template or error
+
+// Sprintf formats a template string for the event, caching the compiled
+// template. An invalid template is returned unchanged.
+func (e *Event) Sprintf(s string) string {
+	if !strings.Contains(s, "%{") {
+		return s
+	}
+	if v, ok := templateCache.Load(s); ok {
+		if t, ok := v.(*Template); ok {
+			return t.Render(e)
+		}
+		return s
+	}
+	t, err := CompileTemplate(s)
+	if err != nil {
+		templateCache.Store(s, err)
+		return s
+	}
+	templateCache.Store(s, t)
+	return t.Render(e)
+}
