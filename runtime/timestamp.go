@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"os"
 	"strconv"
 	"time"
 )
@@ -10,8 +11,27 @@ import (
 // UTC the way Logstash prints it.
 type Timestamp struct{ time.Time }
 
-// Now returns the current time as a Timestamp.
-func Now() Timestamp { return Timestamp{time.Now()} }
+// Now returns the current time as a Timestamp, or the fixed instant in
+// GOSTASH_NOW (RFC 3339) when set: golden tests and reproducible demos need
+// events stamped with a known time, the way SOURCE_DATE_EPOCH pins builds.
+func Now() Timestamp {
+	if fixedNow != nil {
+		return Timestamp{*fixedNow}
+	}
+	return Timestamp{time.Now()}
+}
+
+var fixedNow = func() *time.Time {
+	s := os.Getenv("GOSTASH_NOW")
+	if s == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return nil
+	}
+	return &t
+}()
 
 // String is Logstash's Timestamp#to_s: ISO-8601 in UTC with a Z, with 3
 // fraction digits for whole milliseconds and otherwise the fewest groups of

@@ -1,0 +1,2 @@
+// Package all registers every plugin gostash ships; the CLI imports it.
+package all
