@@ -26,8 +26,14 @@ type Input interface {
 // (type, add_field, tags) and blocks while the queue is full (back-pressure).
 // An input that must know when an event has been fully handled attaches an
 // Ack with Event.SetAck before emitting it.
+//
+// Inputs that add fields only when decoration left them unset (stdin and
+// generator set host "if absent") call Decorate first, add their fields,
+// then EmitDecorated.
 type Emitter interface {
 	Emit(e *Event)
+	Decorate(e *Event)
+	EmitDecorated(e *Event)
 }
 
 // Filter handles one event at a time and may be called from several workers

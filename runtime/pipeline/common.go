@@ -1,0 +1,191 @@
+package pipeline
+
+import (
+	"github.com/gostash/gostash/runtime"
+)
+
+// keyValueTemplate is one add_field entry: a sprintf'd name and its
+// sprintf'd values.
+type keyValueTemplate struct {
+	name   *runtime.Template
+	values []*runtime.Template
+}
+
+func compileFields(m *runtime.Map) ([]keyValueTemplate, error) {
+	var out []keyValueTemplate
+	var err error
+	m.Range(func(k string, v any) bool {
+		kv := keyValueTemplate{}
+		if kv.name, err = runtime.CompileTemplate(k); err != nil {
+			return false
+		}
+		for _, item := range listOf(v) {
+			// Values are rendered as text: in Logstash's Ruby decorators a
+			// number configured in add_field becomes a string.
+			t, e := runtime.CompileTemplate(runtime.ValueString(item))
+			if e != nil {
+				err = e
+				return false
+			}
+			kv.values = append(kv.values, t)
+		}
+		out = append(out, kv)
+		return true
+	})
+	return out, err
+}
+
+func compileTemplates(items []string) ([]*runtime.Template, error) {
+	out := make([]*runtime.Template, 0, len(items))
+	for _, s := range items {
+		t, err := runtime.CompileTemplate(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func listOf(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	return []any{v}
+}
+
+// addFields applies add_field: a new field gets the value (a list when
+// several were configured); an existing one becomes a list with the new
+// values appended.
+func addFields(e *runtime.Event, fields []keyValueTemplate) error {
+	for _, kv := range fields {
+		name := kv.name.Render(e)
+		ref, err := runtime.ParseFieldRef(name)
+		if err != nil {
+			return err
+		}
+		vals := make([]any, len(kv.values))
+		for i, t := range kv.values {
+			vals[i] = t.Render(e)
+		}
+		old, exists := e.GetRef(ref)
+		var v any
+		switch {
+		case exists:
+			v = append(append([]any(nil), listOf(old)...), vals...)
+		case len(vals) == 1:
+			v = vals[0]
+		default:
+			v = vals
+		}
+		if err := e.SetRef(ref, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inputDecorator applies an input's common options in Logstash's order:
+// type (only when the event has none), add_field, tags.
+type inputDecorator struct {
+	typ      string
+	hasType  bool
+	addField []keyValueTemplate
+	tags     []*runtime.Template
+}
+
+func newInputDecorator(s *runtime.Settings) (*inputDecorator, error) {
+	d := &inputDecorator{typ: s.String("type"), hasType: s.IsSet("type")}
+	var err error
+	if d.addField, err = compileFields(s.Hash("add_field")); err != nil {
+		return nil, err
+	}
+	if d.tags, err = compileTemplates(s.Strings("tags")); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *inputDecorator) empty() bool {
+	return !d.hasType && len(d.addField) == 0 && len(d.tags) == 0
+}
+
+func (d *inputDecorator) decorate(e *runtime.Event) error {
+	if d.hasType && !e.Data().Has("type") {
+		e.Data().Set("type", d.typ)
+	}
+	if err := addFields(e, d.addField); err != nil {
+		return err
+	}
+	for _, t := range d.tags {
+		e.AppendTag(t.Render(e))
+	}
+	return nil
+}
+
+// filterCommon applies a filter's common options after it matched, in
+// Logstash's order: add_field, remove_field, add_tag, remove_tag.
+type filterCommon struct {
+	addField    []keyValueTemplate
+	removeField []*runtime.Template
+	addTag      []*runtime.Template
+	removeTag   []*runtime.Template
+}
+
+func newFilterCommon(s *runtime.Settings) (*filterCommon, error) {
+	c := &filterCommon{}
+	var err error
+	if c.addField, err = compileFields(s.Hash("add_field")); err != nil {
+		return nil, err
+	}
+	if c.removeField, err = compileTemplates(s.Strings("remove_field")); err != nil {
+		return nil, err
+	}
+	if c.addTag, err = compileTemplates(s.Strings("add_tag")); err != nil {
+		return nil, err
+	}
+	if c.removeTag, err = compileTemplates(s.Strings("remove_tag")); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *filterCommon) empty() bool {
+	return len(c.addField) == 0 && len(c.removeField) == 0 && len(c.addTag) == 0 && len(c.removeTag) == 0
+}
+
+func (c *filterCommon) apply(e *runtime.Event) error {
+	if err := addFields(e, c.addField); err != nil {
+		return err
+	}
+	for _, t := range c.removeField {
+		e.Remove(t.Render(e))
+	}
+	for _, t := range c.addTag {
+		e.AppendTag(t.Render(e))
+	}
+	if len(c.removeTag) > 0 {
+		v, ok := e.Data().Get(runtime.TagsField)
+		if !ok {
+			return nil
+		}
+		var kept []any
+		for _, tag := range listOf(v) {
+			drop := false
+			for _, t := range c.removeTag {
+				if tag == t.Render(e) {
+					drop = true
+					break
+				}
+			}
+			if !drop {
+				kept = append(kept, tag)
+			}
+		}
+		if kept == nil {
+			kept = []any{}
+		}
+		e.Data().Set(runtime.TagsField, kept)
+	}
+	return nil
+}

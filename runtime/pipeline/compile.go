@@ -1,0 +1,244 @@
+// Package pipeline compiles parsed configs into a running pipeline:
+// inputs -> bounded queue -> worker batches -> filters -> outputs, with
+// conditionals routing each event, acknowledgements back to inputs, and a
+// graceful drain on shutdown.
+package pipeline
+
+import (
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+
+	"github.com/gostash/gostash/lang"
+	"github.com/gostash/gostash/runtime"
+)
+
+// node is one step of a compiled section: a filter, an output or a
+// branch. next is where an event goes after this step; the bodies of a
+// branch end by continuing at the branch's next.
+type node struct {
+	next   *node
+	filter *filterStep
+	output *outputStep
+	branch *branchStep
+}
+
+type branchStep struct {
+	conds  []condition
+	bodies []*node // bodies[i] runs when conds[i] holds; the last is the else body when len(bodies) > len(conds)
+}
+
+type filterStep struct {
+	plugin
+	filter  runtime.Filter
+	common  *filterCommon
+	flusher runtime.Flusher
+}
+
+type outputStep struct {
+	plugin
+	output runtime.Output
+	index  int
+}
+
+type inputStep struct {
+	plugin
+	input     runtime.Input
+	decorator *inputDecorator
+}
+
+// plugin is what every step knows about its plugin instance.
+type plugin struct {
+	id       string
+	name     string
+	settings *runtime.Settings
+	closer   runtime.Closer
+	stats    *PluginStats
+}
+
+// Compile builds a pipeline from parsed configs (one per -f file, in file
+// order): their inputs and outputs side by side, their filter sections
+// chained in order. Every plugin is built and validated, so a pipeline that
+// compiles can start.
+func Compile(configs []*lang.Config, ctx *runtime.BuildContext) (*Pipeline, lang.Diagnostics) {
+	if ctx.Logger == nil {
+		ctx.Logger = slog.Default()
+	}
+	b := &builder{ctx: ctx, c: &compiler{lookup: ctx.Lookup, src: ctx.Sources}, ids: map[string][]lang.Pos{}}
+	if b.c.lookup == nil {
+		b.c.lookup = lang.EnvLookup
+	}
+	p := &Pipeline{settings: ctx.Pipeline, logger: runtime.Logger(ctx.Logger, "logstash.javapipeline").With(slog.String(runtime.PipelineIDKey, ctx.Pipeline.ID))}
+	var filterBodies, outputBodies [][]lang.Statement
+	for _, cfg := range configs {
+		for _, sec := range cfg.Sections {
+			switch sec.Kind {
+			case lang.InputSection:
+				b.collectInputs(sec.Body, p)
+			case lang.FilterSection:
+				filterBodies = append(filterBodies, sec.Body)
+			case lang.OutputSection:
+				outputBodies = append(outputBodies, sec.Body)
+			}
+		}
+	}
+	var filters, outputs []lang.Statement
+	for _, body := range filterBodies {
+		filters = append(filters, body...)
+	}
+	for _, body := range outputBodies {
+		outputs = append(outputs, body...)
+	}
+	p.filterRoot = b.compileBody(runtime.KindFilter, filters, nil, p)
+	p.outputRoot = b.compileBody(runtime.KindOutput, outputs, nil, p)
+	b.checkIDs()
+	if ctx.Pipeline.Ordered == "true" && ctx.Pipeline.Workers > 1 {
+		b.diags = append(b.diags, lang.Errorf(lang.Pos{}, "enabling the 'pipeline.ordered' setting requires the use of a single pipeline worker"))
+	}
+	if b.diags.HasErrors() {
+		return nil, b.diags
+	}
+	return p, b.diags
+}
+
+type builder struct {
+	ctx   *runtime.BuildContext
+	c     *compiler
+	diags lang.Diagnostics
+	ids   map[string][]lang.Pos
+}
+
+func (b *builder) build(kind runtime.Kind, p *lang.Plugin) *runtime.Instance {
+	inst, diags := runtime.Build(kind, p, b.ctx)
+	b.diags = append(b.diags, diags...)
+	if inst != nil && inst.Settings.IsSet("id") {
+		b.ids[inst.Settings.ID()] = append(b.ids[inst.Settings.ID()], p.Pos)
+	}
+	return inst
+}
+
+func (b *builder) pluginOf(inst *runtime.Instance) plugin {
+	pl := plugin{id: inst.Settings.ID(), name: inst.Settings.Name(), settings: inst.Settings, stats: &PluginStats{}}
+	pl.stats.ID, pl.stats.Name = pl.id, pl.name
+	pl.closer, _ = inst.Plugin.(runtime.Closer)
+	return pl
+}
+
+func (b *builder) checkIDs() {
+	var dups []string
+	for id, at := range b.ids {
+		if len(at) > 1 {
+			dups = append(dups, id)
+		}
+	}
+	sort.Strings(dups)
+	for _, id := range dups {
+		at := b.ids[id]
+		var where []string
+		for _, p := range at {
+			where = append(where, p.String())
+		}
+		d := lang.Errorf(at[len(at)-1], "Config has duplicate Ids: [%q] (used at %s)", id, strings.Join(where, ", "))
+		d.Source = b.ctx.Sources[at[len(at)-1].File]
+		b.diags = append(b.diags, d)
+	}
+}
+
+// collectInputs builds every input, including those inside conditionals:
+// Logstash starts them regardless of the condition (the parser warns).
+func (b *builder) collectInputs(body []lang.Statement, p *Pipeline) {
+	for _, st := range body {
+		switch t := st.(type) {
+		case *lang.Plugin:
+			inst := b.build(runtime.KindInput, t)
+			if inst == nil {
+				continue
+			}
+			dec, err := newInputDecorator(inst.Settings)
+			if err != nil {
+				b.diags = append(b.diags, b.c.errorf(t.Pos, "%s input: %v", t.Name, err))
+				continue
+			}
+			p.inputs = append(p.inputs, &inputStep{plugin: b.pluginOf(inst), input: inst.Plugin.(runtime.Input), decorator: dec})
+		case *lang.Branch:
+			for _, cs := range t.Cases {
+				b.collectInputs(cs.Body, p)
+			}
+			if t.Else != nil {
+				b.collectInputs(t.Else.Body, p)
+			}
+		}
+	}
+}
+
+// compileBody compiles statements into a chain ending at cont.
+func (b *builder) compileBody(kind runtime.Kind, body []lang.Statement, cont *node, p *Pipeline) *node {
+	next := cont
+	for i := len(body) - 1; i >= 0; i-- {
+		switch t := body[i].(type) {
+		case *lang.Plugin:
+			inst := b.build(kind, t)
+			if inst == nil {
+				continue
+			}
+			n := &node{next: next}
+			if kind == runtime.KindFilter {
+				common, err := newFilterCommon(inst.Settings)
+				if err != nil {
+					b.diags = append(b.diags, b.c.errorf(t.Pos, "%s filter: %v", t.Name, err))
+					continue
+				}
+				fs := &filterStep{plugin: b.pluginOf(inst), filter: inst.Plugin.(runtime.Filter), common: common}
+				fs.flusher, _ = inst.Plugin.(runtime.Flusher)
+				n.filter = fs
+				p.filters = append([]*filterStep{fs}, p.filters...)
+			} else {
+				os := &outputStep{plugin: b.pluginOf(inst), output: inst.Plugin.(runtime.Output)}
+				n.output = os
+				p.outputs = append([]*outputStep{os}, p.outputs...)
+			}
+			next = n
+		case *lang.Branch:
+			br := &branchStep{}
+			for _, cs := range t.Cases {
+				cond, err := b.c.compileCond(cs.Cond)
+				if err != nil {
+					b.diags = append(b.diags, asDiag(err, cs.Pos, b.ctx.Sources))
+					continue
+				}
+				br.conds = append(br.conds, cond)
+				br.bodies = append(br.bodies, b.compileBody(kind, cs.Body, next, p))
+			}
+			if t.Else != nil {
+				br.bodies = append(br.bodies, b.compileBody(kind, t.Else.Body, next, p))
+			}
+			next = &node{next: next, branch: br}
+		}
+	}
+	return next
+}
+
+func asDiag(err error, pos lang.Pos, src map[string][]byte) *lang.Diagnostic {
+	if d, ok := err.(*lang.Diagnostic); ok {
+		return d
+	}
+	d := lang.Errorf(pos, "%v", err)
+	d.Source = src[pos.File]
+	return d
+}
+
+// String summarises the compiled pipeline for debug logs.
+func (p *Pipeline) String() string {
+	var names []string
+	for _, in := range p.inputs {
+		names = append(names, "input:"+in.name)
+	}
+	for _, f := range p.filters {
+		names = append(names, "filter:"+f.name)
+	}
+	for _, o := range p.outputs {
+		names = append(names, "output:"+o.name)
+	}
+	return fmt.Sprintf("pipeline %s [%s]", p.settings.ID, strings.Join(names, " "))
+}

@@ -1,0 +1,484 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gostash/gostash/runtime"
+)
+
+// Pipeline is a compiled, runnable pipeline.
+type Pipeline struct {
+	settings   runtime.PipelineSettings
+	logger     *slog.Logger
+	inputs     []*inputStep
+	filters    []*filterStep
+	outputs    []*outputStep
+	filterRoot *node
+	outputRoot *node
+
+	queue chan *runtime.Event
+	stats Stats
+
+	fatalOnce sync.Once
+	fatal     error
+	stopAll   context.CancelFunc
+}
+
+// Stats are the pipeline's event counters, read by the monitoring API.
+type Stats struct {
+	In              atomic.Int64 // events pushed into the queue
+	Filtered        atomic.Int64 // events that left the filters
+	Out             atomic.Int64 // events delivered by the outputs
+	DurationNanos   atomic.Int64 // time workers spent in filters and outputs
+	QueuePushNanos  atomic.Int64 // time inputs spent blocked on a full queue
+	StartedUnixNano atomic.Int64
+}
+
+// PluginStats are one plugin's counters.
+type PluginStats struct {
+	ID            string
+	Name          string
+	In            atomic.Int64
+	Out           atomic.Int64
+	DurationNanos atomic.Int64
+}
+
+// Stats returns the pipeline's counters.
+func (p *Pipeline) Stats() *Stats { return &p.stats }
+
+// PluginStats returns every plugin's counters by kind.
+func (p *Pipeline) PluginStats() (inputs, filters, outputs []*PluginStats) {
+	for _, s := range p.inputs {
+		inputs = append(inputs, s.stats)
+	}
+	for _, s := range p.filters {
+		filters = append(filters, s.stats)
+	}
+	for _, s := range p.outputs {
+		outputs = append(outputs, s.stats)
+	}
+	return
+}
+
+// Settings returns the pipeline settings.
+func (p *Pipeline) Settings() runtime.PipelineSettings { return p.settings }
+
+// Run starts the inputs and workers and blocks until the pipeline is done:
+// every input finished (stdin at EOF, a generator's count) or ctx was
+// cancelled (SIGINT/SIGTERM). Either way the inputs stop, the queue drains,
+// filters flush, outputs deliver what they were given and every plugin is
+// closed. A non-nil error means the pipeline failed (an output error).
+func (p *Pipeline) Run(ctx context.Context) error {
+	for i, o := range p.outputs {
+		o.index = i
+	}
+	workers := max(p.settings.Workers, 1)
+	batch := max(p.settings.BatchSize, 1)
+	p.queue = make(chan *runtime.Event, batch*workers)
+	p.stats.StartedUnixNano.Store(time.Now().UnixNano())
+
+	inputCtx, stopInputs := context.WithCancel(ctx)
+	defer stopInputs()
+	// Outputs keep retrying through a graceful shutdown; only a fatal error
+	// cancels them.
+	outputCtx, stopOutputs := context.WithCancel(context.Background())
+	defer stopOutputs()
+	p.stopAll = func() { stopInputs(); stopOutputs() }
+
+	p.logger.Info("Starting pipeline", slog.Int("pipeline.workers", workers), slog.Int("pipeline.batch.size", batch),
+		slog.Int64("pipeline.batch.delay", p.settings.BatchDelay.Milliseconds()), slog.Int("pipeline.max_inflight", batch*workers))
+
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &worker{p: p, ctx: outputCtx, perOutput: make([][]*runtime.Event, len(p.outputs))}
+			w.loop(batch, p.settings.BatchDelay)
+		}()
+	}
+	flushDone := make(chan struct{})
+	flushStop := make(chan struct{})
+	go p.periodicFlush(outputCtx, flushStop, flushDone)
+
+	var inputs sync.WaitGroup
+	for _, in := range p.inputs {
+		inputs.Add(1)
+		go func() {
+			defer inputs.Done()
+			p.runInput(inputCtx, in)
+		}()
+	}
+	p.logger.Info("Pipeline started")
+	inputs.Wait()
+	close(p.queue)
+	wg.Wait()
+	close(flushStop)
+	<-flushDone
+	p.finalFlush(outputCtx)
+	p.closeAll()
+	p.logger.Info("Pipeline terminated")
+	return p.fatal
+}
+
+func (p *Pipeline) fail(err error) {
+	p.fatalOnce.Do(func() {
+		p.fatal = err
+		p.logger.Error("Pipeline worker error, the pipeline will be stopped", slog.String("error", err.Error()))
+		p.stopAll()
+	})
+}
+
+// runInput runs one input, restarting it a second after an error as
+// Logstash does, until it finishes or the pipeline stops.
+func (p *Pipeline) runInput(ctx context.Context, in *inputStep) {
+	em := &emitter{p: p, step: in}
+	for {
+		err := safeRun(func() error { return in.input.Run(ctx, em) })
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		in.settings.Logger().Error("A plugin had an unrecoverable error. Will restart this plugin.", slog.String("error", err.Error()))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func safeRun(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return fn()
+}
+
+type emitter struct {
+	p    *Pipeline
+	step *inputStep
+}
+
+func (em *emitter) Emit(e *runtime.Event) {
+	em.Decorate(e)
+	em.EmitDecorated(e)
+}
+
+func (em *emitter) Decorate(e *runtime.Event) {
+	if !em.step.decorator.empty() {
+		if err := em.step.decorator.decorate(e); err != nil {
+			em.step.settings.Logger().Warn("Could not decorate event", slog.String("error", err.Error()))
+		}
+	}
+}
+
+func (em *emitter) EmitDecorated(e *runtime.Event) {
+	em.step.stats.Out.Add(1)
+	em.p.stats.In.Add(1)
+	select {
+	case em.p.queue <- e:
+	default:
+		start := time.Now()
+		em.p.queue <- e
+		em.p.stats.QueuePushNanos.Add(int64(time.Since(start)))
+	}
+}
+
+type worker struct {
+	p         *Pipeline
+	ctx       context.Context
+	batch     []*runtime.Event
+	filtered  []*runtime.Event
+	pending   []pendingEvent
+	perOutput [][]*runtime.Event
+}
+
+type pendingEvent struct {
+	e    *runtime.Event
+	from *node
+}
+
+// loop takes batches of up to size events, waiting at most delay for each
+// next event after the first, until the queue is closed and empty.
+func (w *worker) loop(size int, delay time.Duration) {
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	q := w.p.queue
+	for {
+		e, ok := <-q
+		if !ok {
+			return
+		}
+		w.batch = append(w.batch[:0], e)
+		closed := false
+	fill:
+		for len(w.batch) < size {
+			select {
+			case e, ok := <-q:
+				if !ok {
+					closed = true
+					break fill
+				}
+				w.batch = append(w.batch, e)
+				continue
+			default:
+			}
+			timer.Reset(delay)
+			select {
+			case e, ok := <-q:
+				if !timer.Stop() {
+					<-timer.C
+				}
+				if !ok {
+					closed = true
+					break fill
+				}
+				w.batch = append(w.batch, e)
+			case <-timer.C:
+				break fill
+			}
+		}
+		w.process(w.batch)
+		if closed {
+			return
+		}
+	}
+}
+
+// process runs a batch through the filters, then the outputs, then tells
+// the inputs the events are done.
+func (w *worker) process(batch []*runtime.Event) {
+	start := time.Now()
+	w.filtered = w.filtered[:0]
+	for _, e := range batch {
+		w.runFilters(e, w.p.filterRoot)
+	}
+	w.p.stats.Filtered.Add(int64(len(w.filtered)))
+	w.deliver(w.filtered)
+	w.p.stats.DurationNanos.Add(int64(time.Since(start)))
+}
+
+// runFilters takes e from node n through the filters. Events a filter
+// creates continue after that filter once e is done, newest first, which
+// gives Logstash's order (each event followed by the events made from it).
+func (w *worker) runFilters(e *runtime.Event, n *node) {
+	w.pending = append(w.pending, pendingEvent{e, n})
+	for len(w.pending) > 0 {
+		pe := w.pending[len(w.pending)-1]
+		w.pending = w.pending[:len(w.pending)-1]
+		if out := w.walkFilters(pe.e, pe.from); out != nil {
+			w.filtered = append(w.filtered, out)
+		}
+	}
+}
+
+func (w *worker) walkFilters(e *runtime.Event, n *node) *runtime.Event {
+	for n != nil {
+		switch {
+		case n.branch != nil:
+			next, ok := w.chooseBranch(e, n)
+			if !ok {
+				e.Release()
+				return nil
+			}
+			n = next
+			continue
+		case n.filter != nil:
+			f := n.filter
+			f.stats.In.Add(1)
+			mark := len(w.pending)
+			matched := w.callFilter(f, e, n.next)
+			// Emitted events were pushed in order; reverse them so the first
+			// emitted is processed first.
+			for i, j := mark, len(w.pending)-1; i < j; i, j = i+1, j-1 {
+				w.pending[i], w.pending[j] = w.pending[j], w.pending[i]
+			}
+			if e.Cancelled() {
+				e.Release()
+				return nil
+			}
+			if matched && !f.common.empty() {
+				if err := f.common.apply(e); err != nil {
+					f.settings.Logger().Warn("Could not apply common filter options", slog.String("error", err.Error()))
+				}
+			}
+			f.stats.Out.Add(1)
+		}
+		n = n.next
+	}
+	return e
+}
+
+func (w *worker) callFilter(f *filterStep, e *runtime.Event, next *node) (matched bool) {
+	start := time.Now()
+	defer func() {
+		f.stats.DurationNanos.Add(int64(time.Since(start)))
+		if r := recover(); r != nil {
+			f.settings.Logger().Error("Filter failed on an event; passing the event on unchanged",
+				slog.String("error", fmt.Sprint(r)), slog.String("stack", string(debug.Stack())))
+			matched = false
+		}
+	}()
+	return f.filter.Filter(e, func(ne *runtime.Event) {
+		if !f.common.empty() {
+			if err := f.common.apply(ne); err != nil {
+				f.settings.Logger().Warn("Could not apply common filter options", slog.String("error", err.Error()))
+			}
+		}
+		w.pending = append(w.pending, pendingEvent{ne, next})
+	})
+}
+
+// chooseBranch evaluates a branch for e. ok is false when a condition could
+// not be evaluated: Logstash then drops the event with a warning.
+func (w *worker) chooseBranch(e *runtime.Event, n *node) (*node, bool) {
+	br := n.branch
+	for i, cond := range br.conds {
+		v, err := cond(e)
+		if err != nil {
+			w.p.logger.Warn(err.Error() + ". Event was dropped, enable debug logging to see the event's payload")
+			return nil, false
+		}
+		if v {
+			return br.bodies[i], true
+		}
+	}
+	if len(br.bodies) > len(br.conds) {
+		return br.bodies[len(br.conds)], true
+	}
+	return n.next, true
+}
+
+// deliver routes events through the output section, hands each output its
+// share of the batch, then releases the events.
+func (w *worker) deliver(events []*runtime.Event) {
+	if len(events) == 0 {
+		return
+	}
+	for i := range w.perOutput {
+		w.perOutput[i] = w.perOutput[i][:0]
+	}
+	for _, e := range events {
+		w.route(e, w.p.outputRoot)
+	}
+	for i, o := range w.p.outputs {
+		batch := w.perOutput[i]
+		if len(batch) == 0 {
+			continue
+		}
+		o.stats.In.Add(int64(len(batch)))
+		start := time.Now()
+		err := safeRun(func() error { return o.output.Output(w.ctx, batch) })
+		o.stats.DurationNanos.Add(int64(time.Since(start)))
+		if err != nil {
+			if !errors.Is(err, context.Canceled) {
+				w.p.fail(fmt.Errorf("%s output %q: %w", o.name, o.id, err))
+			}
+			continue
+		}
+		o.stats.Out.Add(int64(len(batch)))
+	}
+	w.p.stats.Out.Add(int64(len(events)))
+	for _, e := range events {
+		e.Release()
+	}
+}
+
+func (w *worker) route(e *runtime.Event, n *node) {
+	for n != nil {
+		switch {
+		case n.branch != nil:
+			next, ok := w.chooseBranch(e, n)
+			if !ok {
+				return
+			}
+			n = next
+			continue
+		case n.output != nil:
+			w.perOutput[n.output.index] = append(w.perOutput[n.output.index], e)
+		}
+		n = n.next
+	}
+}
+
+func (p *Pipeline) periodicFlush(ctx context.Context, stop, done chan struct{}) {
+	defer close(done)
+	var flushers []*node
+	collectFlushers(p.filterRoot, &flushers, map[*node]bool{})
+	if len(flushers) == 0 {
+		return
+	}
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			p.flush(ctx, flushers)
+		}
+	}
+}
+
+func (p *Pipeline) finalFlush(ctx context.Context) {
+	var flushers []*node
+	collectFlushers(p.filterRoot, &flushers, map[*node]bool{})
+	p.flush(ctx, flushers)
+}
+
+func (p *Pipeline) flush(ctx context.Context, flushers []*node) {
+	w := &worker{p: p, ctx: ctx, perOutput: make([][]*runtime.Event, len(p.outputs))}
+	for _, n := range flushers {
+		w.filtered = w.filtered[:0]
+		var flushed []*runtime.Event
+		n.filter.flusher.Flush(func(e *runtime.Event) { flushed = append(flushed, e) })
+		for _, e := range flushed {
+			w.runFilters(e, n.next)
+		}
+		p.stats.Filtered.Add(int64(len(w.filtered)))
+		w.deliver(w.filtered)
+	}
+}
+
+func collectFlushers(n *node, out *[]*node, seen map[*node]bool) {
+	for ; n != nil && !seen[n]; n = n.next {
+		seen[n] = true
+		if n.filter != nil && n.filter.flusher != nil {
+			*out = append(*out, n)
+		}
+		if n.branch != nil {
+			for _, b := range n.branch.bodies {
+				collectFlushers(b, out, seen)
+			}
+		}
+	}
+}
+
+func (p *Pipeline) closeAll() {
+	var all []plugin
+	for _, s := range p.inputs {
+		all = append(all, s.plugin)
+	}
+	for _, s := range p.filters {
+		all = append(all, s.plugin)
+	}
+	for _, s := range p.outputs {
+		all = append(all, s.plugin)
+	}
+	for _, pl := range all {
+		if pl.closer != nil {
+			if err := pl.closer.Close(); err != nil {
+				pl.settings.Logger().Warn("Error closing plugin", slog.String("error", err.Error()))
+			}
+		}
+	}
+}
