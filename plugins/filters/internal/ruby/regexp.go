@@ -1,0 +1,234 @@
+package ruby
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dlclark/regexp2"
+)
+
+// posixClasses maps Onigmo POSIX bracket names to .NET class contents.
+// Onigmo applies them to Unicode strings, so letters and digits are Unicode.
+var posixClasses = map[string]string{
+	"alnum":  `\p{L}\p{M}\p{Nd}`,
+	"alpha":  `\p{L}\p{M}`,
+	"ascii":  `\x00-\x7F`,
+	"blank":  `\p{Zs}\t`,
+	"cntrl":  `\p{Cc}`,
+	"digit":  `\p{Nd}`,
+	"graph":  `^\s\p{Cc}\p{Cn}\p{Cs}`,
+	"lower":  `\p{Ll}`,
+	"print":  `^\p{Cc}\p{Cn}\p{Cs}`,
+	"punct":  `\p{P}$+<=>^` + "`" + `|~`,
+	"space":  `\s`,
+	"upper":  `\p{Lu}`,
+	"xdigit": `0-9a-fA-F`,
+	"word":   `\w`,
+}
+
+// Translate rewrites an Onigmo (Ruby) regular expression into the .NET
+// syntax regexp2 runs: \h and \H become hex classes, \w \d \s (ASCII-only in
+// Ruby) become explicit ASCII classes, POSIX brackets inside classes are
+// expanded, Ruby's (?m) (dot matches newline) becomes (?s), and \z/\Z/\A
+// stay. rename, when not nil, is called for every named group and returns
+// the name to use in the translation (grok renames field paths to ids).
+func Translate(src string, rename func(name string) string) (string, error) {
+	var b strings.Builder
+	inClass := 0
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		switch {
+		case c == '\\' && i+1 < len(src):
+			n := src[i+1]
+			i++
+			switch n {
+			case 'h':
+				if inClass > 0 {
+					b.WriteString(`0-9a-fA-F`)
+				} else {
+					b.WriteString(`[0-9a-fA-F]`)
+				}
+			case 'H':
+				b.WriteString(`[^0-9a-fA-F]`)
+			case 'd':
+				b.WriteString(classOrBare(inClass, `0-9`))
+			case 'D':
+				if inClass > 0 {
+					b.WriteString(`\D`)
+				} else {
+					b.WriteString(`[^0-9]`)
+				}
+			case 'w':
+				b.WriteString(classOrBare(inClass, `a-zA-Z0-9_`))
+			case 'W':
+				if inClass > 0 {
+					b.WriteString(`\W`)
+				} else {
+					b.WriteString(`[^a-zA-Z0-9_]`)
+				}
+			case 's':
+				b.WriteString(classOrBare(inClass, `\t\n\v\f\r `))
+			case 'S':
+				if inClass > 0 {
+					b.WriteString(`\S`)
+				} else {
+					b.WriteString(`[^\t\n\v\f\r ]`)
+				}
+			default:
+				b.WriteByte('\\')
+				b.WriteByte(n)
+			}
+		case c == '[':
+			if inClass > 0 && strings.HasPrefix(src[i:], "[:") {
+				end := strings.Index(src[i:], ":]")
+				if end > 0 {
+					name := src[i+2 : i+end]
+					neg := strings.HasPrefix(name, "^")
+					if exp, ok := posixClasses[strings.TrimPrefix(name, "^")]; ok && !neg {
+						b.WriteString(exp)
+						i += end + 1
+						continue
+					}
+					return "", fmt.Errorf("unsupported POSIX bracket [:%s:]", name)
+				}
+			}
+			inClass++
+			b.WriteByte(c)
+			if i+1 < len(src) && src[i+1] == '^' {
+				b.WriteByte('^')
+				i++
+			}
+			if i+1 < len(src) && src[i+1] == ']' {
+				// A ] right after [ or [^ is a literal.
+				b.WriteString(`\]`)
+				i++
+			}
+		case c == ']' && inClass > 0:
+			inClass--
+			b.WriteByte(c)
+		case c == '(' && inClass == 0 && strings.HasPrefix(src[i:], "(?"):
+			j := i + 2
+			if j < len(src) && (src[j] == '<' || src[j] == '\'') && j+1 < len(src) && src[j+1] != '=' && src[j+1] != '!' {
+				close := byte('>')
+				if src[j] == '\'' {
+					close = '\''
+				}
+				end := strings.IndexByte(src[j+1:], close)
+				if end < 0 {
+					return "", fmt.Errorf("unterminated group name in %q", src)
+				}
+				name := src[j+1 : j+1+end]
+				if rename != nil {
+					name = rename(name)
+				}
+				b.WriteString("(?<" + name + ">")
+				i = j + 1 + end
+				continue
+			}
+			// Inline options: Ruby's m is .NET's s.
+			k := j
+			for k < len(src) && strings.IndexByte("imx-", src[k]) >= 0 {
+				k++
+			}
+			if k > j && k < len(src) && (src[k] == ')' || src[k] == ':') {
+				b.WriteString("(?" + strings.ReplaceAll(src[j:k], "m", "s") + string(src[k]))
+				i = k
+				continue
+			}
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), nil
+}
+
+func classOrBare(inClass int, body string) string {
+	if inClass > 0 {
+		return body
+	}
+	return "[" + body + "]"
+}
+
+// Compile translates and compiles a Ruby regular expression. Ruby's ^ and $
+// are always line anchors, so Multiline is set; extra adds options (grok
+// uses Singleline, Ruby's MULTILINE). A pattern with named groups numbers
+// only those, as Ruby does.
+func Compile(src string, extra regexp2.RegexOptions) (*regexp2.Regexp, error) {
+	t, err := Translate(src, nil)
+	if err != nil {
+		return nil, err
+	}
+	opts := regexp2.Multiline | extra
+	if strings.Contains(t, "(?<") {
+		opts |= regexp2.ExplicitCapture
+	}
+	return regexp2.Compile(t, opts)
+}
+
+// Gsub is String#gsub(re, replacement) with Ruby's replacement escapes:
+// \0 \& (whole match), \1-\9, \k<name>, \` (pre-match), \' (post-match)
+// and \\ (a backslash).
+func Gsub(re *regexp2.Regexp, s, repl string) (string, error) {
+	runes := []rune(s)
+	m, err := re.FindRunesMatch(runes)
+	if err != nil {
+		return "", err
+	}
+	if m == nil {
+		return s, nil
+	}
+	var b strings.Builder
+	last := 0
+	for m != nil {
+		b.WriteString(string(runes[last:m.Index]))
+		expandReplacement(&b, repl, m, runes)
+		last = m.Index + m.Length
+		m, err = re.FindNextMatch(m)
+		if err != nil {
+			return "", err
+		}
+	}
+	b.WriteString(string(runes[last:]))
+	return b.String(), nil
+}
+
+func expandReplacement(b *strings.Builder, repl string, m *regexp2.Match, runes []rune) {
+	for i := 0; i < len(repl); i++ {
+		c := repl[i]
+		if c != '\\' || i+1 == len(repl) {
+			b.WriteByte(c)
+			continue
+		}
+		n := repl[i+1]
+		i++
+		switch {
+		case n >= '0' && n <= '9':
+			if g := m.GroupByNumber(int(n - '0')); g != nil && len(g.Captures) > 0 {
+				b.WriteString(g.String())
+			}
+		case n == '&':
+			b.WriteString(m.String())
+		case n == '`':
+			b.WriteString(string(runes[:m.Index]))
+		case n == '\'':
+			b.WriteString(string(runes[m.Index+m.Length:]))
+		case n == '\\':
+			b.WriteByte('\\')
+		case n == 'k' && i+1 < len(repl) && repl[i+1] == '<':
+			end := strings.IndexByte(repl[i+2:], '>')
+			if end < 0 {
+				b.WriteString(`\k`)
+				continue
+			}
+			name := repl[i+2 : i+2+end]
+			if g := m.GroupByName(name); g != nil && len(g.Captures) > 0 {
+				b.WriteString(g.String())
+			}
+			i += 2 + end
+		default:
+			b.WriteByte('\\')
+			b.WriteByte(n)
+		}
+	}
+}

@@ -1,0 +1,78 @@
+package ruby
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestFloatToS(t *testing.T) {
+	for in, want := range map[float64]string{
+		1e20: "1.0e+20", 1.5: "1.5", 1e16: "1.0e+16", 1e15: "1000000000000000.0",
+		0.0001: "0.0001", 0.00001: "1.0e-05", -2.5e-10: "-2.5e-10", 100: "100.0",
+	} {
+		if got := FloatToS(in); got != want {
+			t.Errorf("FloatToS(%v) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestSplit(t *testing.T) {
+	for _, c := range []struct{ s, sep, want string }{
+		{"a,b,,c,,", ",", "[a b  c]"}, {"", ",", "[]"}, {",a", ",", "[ a]"},
+		{" a  b\tc ", " ", "[a b c]"}, {"   ", " ", "[]"}, {"ab", "", "[a b]"}, {"a||b", "||", "[a b]"},
+	} {
+		if got := fmt.Sprint(Split(c.s, c.sep)); got != c.want {
+			t.Errorf("Split(%q, %q) = %s, want %s", c.s, c.sep, got, c.want)
+		}
+	}
+}
+
+func TestNumbers(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		toI  string
+		toF  string
+		flt  string
+		bigI string
+	}{
+		{"12.5", "12", "12.5", "12.5", "12"},
+		{"abc", "0", "0.0", "error", "error"},
+		{" 42", "42", "42.0", "42.0", "42"},
+		{"1_000", "1000", "1000.0", "1000.0", "1000"},
+		{"1e3", "1", "1000.0", "1000.0", "1000"},
+		{"-0.9", "0", "-0.9", "-0.9", "0"},
+		{"1.", "1", "1.0", "error", "error"},
+		{"", "0", "0.0", "error", "error"},
+	} {
+		flt, err := Float(c.in)
+		fs := FloatToS(flt)
+		if err != nil {
+			fs = "error"
+		}
+		bi, err := BigDecimalToI(c.in)
+		bs := fmt.Sprint(bi)
+		if err != nil {
+			bs = "error"
+		}
+		got := strings.Join([]string{fmt.Sprint(ToI(c.in)), FloatToS(ToF(c.in)), fs, bs}, " ")
+		want := strings.Join([]string{c.toI, c.toF, c.flt, c.bigI}, " ")
+		if got != want {
+			t.Errorf("%q: to_i to_f Float BigDecimal = %s, want %s", c.in, got, want)
+		}
+	}
+}
+
+func TestGsubReplacement(t *testing.T) {
+	re, err := Compile(`(?<a>b)(c)?`, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Gsub(re, "abcab", `<\0|\k<a>|\1|\\|\x>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `a<bc|b|b|\|\x>a<b|b|b|\|\x>`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}

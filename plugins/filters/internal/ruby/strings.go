@@ -1,0 +1,132 @@
+package ruby
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// isStripSpace is Ruby's whitespace for String#strip: NUL, \t, \n, \v, \f,
+// \r and space (NBSP and other Unicode spaces are kept).
+func isStripSpace(c byte) bool {
+	return c == 0 || c == ' ' || (c >= '\t' && c <= '\r')
+}
+
+// Strip is String#strip.
+func Strip(s string) string {
+	i, j := 0, len(s)
+	for i < j && isStripSpace(s[i]) {
+		i++
+	}
+	for j > i && isStripSpace(s[j-1]) {
+		j--
+	}
+	return s[i:j]
+}
+
+func isAwkSpace(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') }
+
+// Split is String#split(sep) with a string separator and no limit: a
+// single space means awk mode (runs of ASCII whitespace, leading ones
+// ignored), an empty separator splits into characters, and trailing empty
+// fields are removed.
+func Split(s, sep string) []string {
+	var parts []string
+	switch sep {
+	case " ":
+		i := 0
+		for i < len(s) {
+			for i < len(s) && isAwkSpace(s[i]) {
+				i++
+			}
+			if i == len(s) {
+				break
+			}
+			j := i
+			for j < len(s) && !isAwkSpace(s[j]) {
+				j++
+			}
+			parts = append(parts, s[i:j])
+			i = j
+		}
+	case "":
+		for len(s) > 0 {
+			_, n := utf8.DecodeRuneInString(s)
+			parts = append(parts, s[:n])
+			s = s[n:]
+		}
+	default:
+		if s == "" {
+			return []string{}
+		}
+		parts = strings.Split(s, sep)
+	}
+	for len(parts) > 0 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	if parts == nil {
+		parts = []string{}
+	}
+	return parts
+}
+
+// specialUpper holds the unconditional one-to-many upper-case mappings of
+// Unicode SpecialCasing.txt that Ruby applies (unicode.ToUpper maps rune to
+// rune and misses them).
+var specialUpper = map[rune]string{
+	'ß': "SS", 'ŉ': "ʼN", 'ǰ': "J̌", 'ΐ': "Ϊ́", 'ΰ': "Ϋ́", 'և': "ԵՒ",
+	'ẖ': "H̱", 'ẗ': "T̈", 'ẘ': "W̊", 'ẙ': "Y̊", 'ẚ': "Aʾ",
+	'ﬀ': "FF", 'ﬁ': "FI", 'ﬂ': "FL", 'ﬃ': "FFI", 'ﬄ': "FFL", 'ﬅ': "ST", 'ﬆ': "ST",
+	'ﬓ': "ՄՆ", 'ﬔ': "ՄԵ", 'ﬕ': "ՄԻ", 'ﬖ': "ՎՆ", 'ﬗ': "ՄԽ",
+}
+
+// specialTitle holds the one-to-many title-case mappings (capitalize).
+var specialTitle = map[rune]string{
+	'ß': "Ss", 'ŉ': "ʼN", 'ǰ': "J̌", 'և': "Եւ",
+	'ẖ': "H̱", 'ẗ': "T̈", 'ẘ': "W̊", 'ẙ': "Y̊", 'ẚ': "Aʾ",
+	'ﬀ': "Ff", 'ﬁ': "Fi", 'ﬂ': "Fl", 'ﬃ': "Ffi", 'ﬄ': "Ffl", 'ﬅ': "St", 'ﬆ': "St",
+	'ﬓ': "Մն", 'ﬔ': "Մե", 'ﬕ': "Մի", 'ﬖ': "Վն", 'ﬗ': "Մխ",
+}
+
+// Upcase is String#upcase: full Unicode case mapping.
+func Upcase(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if m, ok := specialUpper[r]; ok {
+			b.WriteString(m)
+			continue
+		}
+		b.WriteRune(unicode.ToUpper(r))
+	}
+	return b.String()
+}
+
+// Downcase is String#downcase: full Unicode case mapping without context
+// (Ruby does not apply the final-sigma rule).
+func Downcase(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if r == 'İ' {
+			b.WriteString("i̇")
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// Capitalize is String#capitalize: the first character in title case, the
+// rest lower-cased.
+func Capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	first, ok := specialTitle[r]
+	if !ok {
+		first = string(unicode.ToTitle(r))
+	}
+	return first + Downcase(s[n:])
+}
