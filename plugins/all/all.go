@@ -1,2 +1,10 @@
 // Package all registers every plugin gostash ships; the CLI imports it.
 package all
+
+import (
+	_ "github.com/gostash/gostash/plugins/filters/drop"
+	_ "github.com/gostash/gostash/plugins/inputs/generator"
+	_ "github.com/gostash/gostash/plugins/inputs/stdin"
+	_ "github.com/gostash/gostash/plugins/outputs/file"
+	_ "github.com/gostash/gostash/plugins/outputs/stdout"
+)

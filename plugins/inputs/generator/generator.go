@@ -1,0 +1,114 @@
+// Package generator is the generator input: it emits the same message or
+// lines over and over, for tests and benchmarks.
+package generator
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"sync"
+
+	"github.com/gostash/gostash/runtime"
+)
+
+func init() {
+	runtime.RegisterInput(runtime.InputSpec{
+		Spec: runtime.Spec{
+			Name:    "generator",
+			Summary: "Generates events from a fixed message or list of lines, for testing and benchmarking.",
+			Options: []runtime.Option{
+				{Name: "message", Type: runtime.TypeString, Default: "Hello world!", Doc: `The line to emit. The value "stdin" reads one line from standard input at start and emits it.`},
+				{Name: "lines", Type: runtime.TypeArray, Doc: "Lines emitted in order on each iteration; when set, message is ignored."},
+				{Name: "count", Type: runtime.TypeNumber, Default: int64(0), Doc: "How many iterations; 0 means forever."},
+				{Name: "threads", Type: runtime.TypeNumber, Default: int64(1), Doc: "Independent generators run at once; count applies to each."},
+				runtime.ECSOption,
+			},
+		},
+		DefaultCodec: "plain",
+		New:          New,
+	})
+}
+
+// Input is the generator input.
+type Input struct {
+	settings *runtime.Settings
+	lines    []string
+	count    int64
+	threads  int
+	hostname string
+	ecs      bool
+}
+
+// New builds a generator input.
+func New(s *runtime.Settings) (runtime.Input, error) {
+	g := &Input{settings: s, count: s.Int("count"), threads: int(s.Int("threads")), ecs: s.ECS() != "disabled"}
+	g.hostname, _ = os.Hostname()
+	if s.IsSet("lines") {
+		g.lines = s.Strings("lines")
+	} else {
+		msg := s.String("message")
+		if msg == "stdin" {
+			line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+			if err != nil && line == "" {
+				return nil, s.Errorf("message", "could not read a line from standard input: %v", err)
+			}
+			msg = line
+		}
+		g.lines = []string{msg}
+	}
+	if g.threads < 1 {
+		return nil, s.Errorf("threads", "threads must be at least 1, got %d", g.threads)
+	}
+	return g, nil
+}
+
+// Run emits count iterations (or until cancelled) in each thread.
+func (g *Input) Run(ctx context.Context, out runtime.Emitter) error {
+	var wg sync.WaitGroup
+	for t := 0; t < g.threads; t++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g.generate(ctx, out)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+func (g *Input) generate(ctx context.Context, out runtime.Emitter) {
+	codec := g.settings.NewCodec()
+	data := make([][]byte, len(g.lines))
+	for i, l := range g.lines {
+		data[i] = []byte(l)
+	}
+	for n := int64(0); g.count <= 0 || n < g.count; n++ {
+		if ctx.Err() != nil {
+			return
+		}
+		for _, line := range data {
+			codec.Decode(line, func(e *runtime.Event) { g.emit(out, e, n, true) })
+		}
+	}
+	codec.Flush(func(e *runtime.Event) { g.emit(out, e, 0, false) })
+}
+
+func (g *Input) emit(out runtime.Emitter, e *runtime.Event, seq int64, withSeq bool) {
+	out.Decorate(e)
+	if g.ecs {
+		if _, ok := e.Get("[host][name]"); !ok {
+			e.Set("[host][name]", g.hostname)
+		}
+		if withSeq {
+			e.Set("[event][sequence]", seq)
+		}
+	} else {
+		if !e.Data().Has("host") {
+			e.Data().Set("host", g.hostname)
+		}
+		if withSeq {
+			e.Data().Set("sequence", seq)
+		}
+	}
+	out.EmitDecorated(e)
+}

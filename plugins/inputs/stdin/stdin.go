@@ -1,0 +1,124 @@
+// Package stdin is the stdin input: it reads standard input in chunks and
+// decodes them with a streaming codec (line by default).
+package stdin
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/gostash/gostash/runtime"
+)
+
+func init() {
+	runtime.RegisterInput(runtime.InputSpec{
+		Spec: runtime.Spec{
+			Name:    "stdin",
+			Summary: "Reads events from standard input, one per line by default.",
+			Options: []runtime.Option{runtime.ECSOption},
+		},
+		DefaultCodec: "line",
+		New:          New,
+	})
+}
+
+// readSize is how much one read takes, as in Logstash's stdin input.
+const readSize = 16384
+
+// Input is the stdin input.
+type Input struct {
+	settings *runtime.Settings
+	reader   io.Reader
+	hostname string
+	ecs      bool
+	log      *slog.Logger
+}
+
+// New builds a stdin input reading os.Stdin.
+func New(s *runtime.Settings) (runtime.Input, error) {
+	host, _ := os.Hostname()
+	return &Input{settings: s, reader: os.Stdin, hostname: host, ecs: s.ECS() != "disabled", log: s.Logger()}, nil
+}
+
+type chunk struct {
+	data []byte
+	err  error
+}
+
+// Run reads until EOF or ctx is cancelled. Reads block, so they happen in
+// their own goroutine and Run returns on cancellation without waiting.
+func (in *Input) Run(ctx context.Context, out runtime.Emitter) error {
+	if isTerminal(in.reader) {
+		os.Stdout.WriteString("The stdin plugin is now waiting for input:\n")
+	}
+	codec := in.settings.NewStreamingCodec()
+	chunks := make(chan chunk)
+	go func() {
+		for {
+			buf := make([]byte, readSize)
+			n, err := in.reader.Read(buf)
+			select {
+			case chunks <- chunk{buf[:n], err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case c := <-chunks:
+			if len(c.data) > 0 {
+				raw := string(c.data)
+				codec.Decode(c.data, func(e *runtime.Event) { in.emit(out, e, raw) })
+			}
+			if c.err != nil {
+				if !errors.Is(c.err, io.EOF) {
+					return c.err
+				}
+				in.finish(codec)
+				return nil
+			}
+		}
+	}
+}
+
+// finish handles EOF like Logstash: the codec is not flushed, so a last
+// line without a newline is dropped. That surprises people, so say so.
+func (in *Input) finish(codec runtime.Codec) {
+	var left int
+	codec.Flush(func(e *runtime.Event) { left++ })
+	if left > 0 {
+		in.log.Warn("Standard input ended without a final newline; like Logstash, the unterminated last line is not turned into an event. End the input with a newline to keep it.")
+	}
+}
+
+func (in *Input) emit(out runtime.Emitter, e *runtime.Event, raw string) {
+	out.Decorate(e)
+	if in.ecs {
+		if _, ok := e.Get("[event][original]"); !ok {
+			e.Set("[event][original]", raw)
+		}
+		if _, ok := e.Get("[host][hostname]"); !ok {
+			e.Set("[host][hostname]", in.hostname)
+		}
+	} else if !e.Data().Has("host") {
+		e.Data().Set("host", in.hostname)
+	}
+	out.EmitDecorated(e)
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
