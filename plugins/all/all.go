@@ -3,6 +3,8 @@ package all
 
 import (
 	_ "github.com/gostash/gostash/plugins/filters/drop"
+	_ "github.com/gostash/gostash/plugins/filters/json"
+	_ "github.com/gostash/gostash/plugins/filters/mutate"
 	_ "github.com/gostash/gostash/plugins/inputs/generator"
 	_ "github.com/gostash/gostash/plugins/inputs/stdin"
 	_ "github.com/gostash/gostash/plugins/outputs/file"

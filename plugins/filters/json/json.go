@@ -1,0 +1,134 @@
+// Package json is Logstash's json filter: it parses a field holding JSON
+// text into the event root or a target field.
+package json
+
+import (
+	"errors"
+	"log/slog"
+
+	"github.com/gostash/gostash/plugins/filters/internal/ruby"
+	"github.com/gostash/gostash/runtime"
+)
+
+func init() {
+	runtime.RegisterFilter(runtime.FilterSpec{
+		Spec: runtime.Spec{
+			Name:    "json",
+			Summary: "Parses JSON text held in a field.",
+			Options: []runtime.Option{
+				{Name: "source", Type: runtime.TypeString, Required: true, Doc: "The field holding the JSON text."},
+				{Name: "target", Type: runtime.TypeFieldReference, Doc: "Where to put the parsed value; without it an object's keys are written at the root."},
+				{Name: "tag_on_failure", Type: runtime.TypeArray, Default: []any{"_jsonparsefailure"}, Doc: "Tags added when the text cannot be parsed."},
+				{Name: "skip_on_invalid_json", Type: runtime.TypeBoolean, Default: false, Doc: "Leave events with invalid JSON untouched: no tag, no warning."},
+				runtime.ECSOption,
+			},
+		},
+		New: newJSON,
+	})
+}
+
+type jsonFilter struct {
+	log          *slog.Logger
+	source       string
+	target       string
+	hasTarget    bool
+	tagOnFailure []string
+	skipInvalid  bool
+}
+
+func newJSON(s *runtime.Settings) (runtime.Filter, error) {
+	f := &jsonFilter{
+		log:          s.Logger(),
+		source:       s.String("source"),
+		target:       s.String("target"),
+		hasTarget:    s.IsSet("target"),
+		tagOnFailure: s.Strings("tag_on_failure"),
+		skipInvalid:  s.Bool("skip_on_invalid_json"),
+	}
+	if !f.hasTarget && s.ECS() != "disabled" {
+		f.log.Info("ECS compatibility is enabled but `target` option was not specified. This may cause fields to be set at the top-level of the event where they are likely to clash with the Elastic Common Schema. It is recommended to set the `target` option to avoid potential schema conflicts (if your data is ECS compliant or non-conflicting, feel free to ignore this message)")
+	}
+	return f, nil
+}
+
+var errNotText = errors.New("source is not a JSON string")
+
+func (f *jsonFilter) tagFailure(e *runtime.Event) {
+	for _, t := range f.tagOnFailure {
+		e.Tag(t)
+	}
+}
+
+// Filter parses the source field. A missing, null or false source is left
+// alone without decorations.
+func (f *jsonFilter) Filter(e *runtime.Event, _ func(*runtime.Event)) bool {
+	src, _ := e.Get(f.source)
+	if src == nil || src == false {
+		return false
+	}
+	parsed, err := parse(src)
+	if err != nil {
+		if !f.skipInvalid {
+			f.tagFailure(e)
+			f.log.Warn("Error parsing json", slog.String("source", f.source), slog.String("raw", ruby.ToS(src)), slog.String("exception", err.Error()))
+		}
+		return false
+	}
+	matched, err := f.apply(e, src, parsed)
+	if err != nil {
+		f.log.Warn("Exception caught in json filter", slog.String("source", f.source), slog.String("raw", ruby.ToS(src)), slog.String("exception", err.Error()))
+		f.tagFailure(e)
+		return false
+	}
+	return matched
+}
+
+func parse(src any) (any, error) {
+	text, ok := src.(string)
+	if !ok {
+		return nil, errNotText
+	}
+	return runtime.DecodeJSON([]byte(text))
+}
+
+// apply writes the parsed value and reports whether the filter matched.
+func (f *jsonFilter) apply(e *runtime.Event, src, parsed any) (bool, error) {
+	if f.hasTarget {
+		return true, e.Set(f.target, parsed)
+	}
+	obj, ok := parsed.(*runtime.Map)
+	if !ok {
+		f.tagFailure(e)
+		f.log.Warn("Parsed JSON object/hash requires a target configuration option", slog.String("source", f.source), slog.String("raw", ruby.ToS(src)))
+		return false, nil
+	}
+	rawTS, _ := obj.Delete(runtime.TimestampField)
+	var err error
+	obj.Range(func(k string, v any) bool {
+		err = e.Set(k, v)
+		return err == nil
+	})
+	if err != nil {
+		return false, err
+	}
+	if rawTS == nil || rawTS == false {
+		return true, nil
+	}
+	if ts, ok := coerceTimestamp(rawTS); ok {
+		e.SetTimestamp(ts)
+		return true, nil
+	}
+	f.log.Warn("Unrecognized @timestamp value, setting current time to @timestamp, original in _@timestamp field", slog.String("value", ruby.Inspect(rawTS)))
+	e.SetTimestamp(runtime.Now())
+	e.Tag(runtime.TimestampParseFailureTag)
+	return true, e.Set("_"+runtime.TimestampField, ruby.ToS(rawTS))
+}
+
+// coerceTimestamp is LogStash::Timestamp.coerce for decoded JSON values:
+// only ISO8601 strings become timestamps.
+func coerceTimestamp(v any) (runtime.Timestamp, bool) {
+	if s, ok := v.(string); ok {
+		return runtime.ParseTimestamp(s)
+	}
+	return runtime.Timestamp{}, false
+}
