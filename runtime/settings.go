@@ -375,7 +375,7 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 // unsupportedHint tells users of well-known Logstash plugins that gostash
 // does not have them, instead of suggesting a typo.
 func unsupportedHint(kind Kind, name string) string {
-	return fmt.Sprintf(" gostash has no %s plugin '%s' (see `gostash --help plugins` for the ones it has).", kind, name)
+	return fmt.Sprintf(" gostash has no %s plugin '%s' (`gostash plugins` lists the ones it has).", kind, name)
 }
 
 func generatedID(p *lang.Plugin) string {

@@ -26,6 +26,7 @@ type Pipeline struct {
 	queue chan *runtime.Event
 	stats Stats
 
+	reloads   *ReloadStats
 	fatalOnce sync.Once
 	fatal     error
 	stopAll   context.CancelFunc
@@ -482,3 +483,53 @@ func (p *Pipeline) closeAll() {
 		}
 	}
 }
+
+// nonReloadableInputs are inputs that cannot be restarted by a reload:
+// stdin cannot be re-read.
+var nonReloadableInputs = map[string]bool{"stdin": true}
+
+// Reloadable reports whether the pipeline may be replaced by a reload.
+func (p *Pipeline) Reloadable() bool {
+	for _, in := range p.inputs {
+		if nonReloadableInputs[in.name] {
+			return false
+		}
+	}
+	return true
+}
+
+// ReloadStats count config reloads, for the monitoring API.
+type ReloadStats struct {
+	mu          sync.Mutex
+	Successes   int64
+	Failures    int64
+	LastError   string
+	LastSuccess time.Time
+	LastFailure time.Time
+}
+
+// Reloads returns the pipeline's reload counters.
+func (p *Pipeline) Reloads() *ReloadStats {
+	if p.reloads == nil {
+		p.reloads = &ReloadStats{}
+	}
+	return p.reloads
+}
+
+// RecordReload counts a reload attempt: err nil for a success.
+func (p *Pipeline) RecordReload(err error) {
+	r := p.Reloads()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil {
+		r.Failures++
+		r.LastError = err.Error()
+		r.LastFailure = time.Now()
+		return
+	}
+	r.Successes++
+	r.LastSuccess = time.Now()
+}
+
+// InheritReloads carries the reload history over from the pipeline this one replaces.
+func (p *Pipeline) InheritReloads(old *Pipeline) { p.reloads = old.Reloads() }
