@@ -2,6 +2,7 @@
 package all
 
 import (
+	_ "github.com/gostash/gostash/plugins/codecs/rubydebug"
 	_ "github.com/gostash/gostash/plugins/filters/drop"
 	_ "github.com/gostash/gostash/plugins/filters/json"
 	_ "github.com/gostash/gostash/plugins/filters/mutate"

@@ -1,0 +1,82 @@
+package rubydebug
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gostash/gostash/plugins/codecs/internal/codectest"
+	"github.com/gostash/gostash/runtime"
+)
+
+const goldenDir = "../../../testdata/codecs/rubydebug"
+
+func newTestCodec(t testing.TB, metadata bool, colour bool) *Codec {
+	opts := map[string]string{}
+	if metadata {
+		opts["metadata"] = "true"
+	}
+	c := codectest.Build(t, "rubydebug", "v8", opts).(*Codec)
+	c.SetColour(colour)
+	return c
+}
+
+// TestGolden checks every golden input against what Ruby's amazing_print
+// printed for it (scripts/golden/rubydebug.sh), plain and coloured.
+func TestGolden(t *testing.T) {
+	inputs, err := filepath.Glob(filepath.Join(goldenDir, "*.json"))
+	if err != nil || len(inputs) < 50 {
+		t.Fatalf("golden inputs: %v (%d files)", err, len(inputs))
+	}
+	for _, in := range inputs {
+		base := strings.TrimSuffix(in, ".json")
+		t.Run(filepath.Base(base), func(t *testing.T) {
+			data, err := codectest.ReadEventFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			withMeta := data.Has(runtime.MetadataField)
+			if withMeta && data.Keys()[data.Len()-1] != runtime.MetadataField {
+				t.Fatal("@metadata must be the last key of a golden input")
+			}
+			e := runtime.NewEventFromMap(data)
+			for _, variant := range []struct {
+				file   string
+				colour bool
+			}{{base + ".txt", false}, {base + ".color.txt", true}} {
+				want, err := os.ReadFile(variant.file)
+				if os.IsNotExist(err) && variant.colour {
+					continue
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := newTestCodec(t, withMeta, variant.colour).Encode(nil, e)
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s differs:\n%s", filepath.Base(variant.file), firstDifference(got, want))
+				}
+			}
+		})
+	}
+}
+
+func firstDifference(got, want []byte) string {
+	gl := strings.Split(string(got), "\n")
+	wl := strings.Split(string(want), "\n")
+	for i := 0; i < len(gl) || i < len(wl); i++ {
+		var g, w string
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if g != w {
+			return fmt.Sprintf("line %d:\n got: %q\nwant: %q", i+1, g, w)
+		}
+	}
+	return "(no line differs)"
+}
