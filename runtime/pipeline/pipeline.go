@@ -533,3 +533,25 @@ func (p *Pipeline) RecordReload(err error) {
 
 // InheritReloads carries the reload history over from the pipeline this one replaces.
 func (p *Pipeline) InheritReloads(old *Pipeline) { p.reloads = old.Reloads() }
+
+// ProcessFilters runs events through the filter section only, on the
+// calling goroutine, and returns what comes out (in Logstash's order, with
+// dropped events gone and events made by filters included), followed by
+// what flushing filters release. `gostash test` uses it to check filters
+// the way Logstash Filter Verifier does, without inputs or outputs.
+func (p *Pipeline) ProcessFilters(events []*runtime.Event) []*runtime.Event {
+	w := &worker{p: p, ctx: context.Background()}
+	for _, e := range events {
+		w.runFilters(e, p.filterRoot)
+	}
+	var flushers []*node
+	collectFlushers(p.filterRoot, &flushers, map[*node]bool{})
+	for _, n := range flushers {
+		var flushed []*runtime.Event
+		n.filter.flusher.Flush(func(e *runtime.Event) { flushed = append(flushed, e) })
+		for _, e := range flushed {
+			w.runFilters(e, n.next)
+		}
+	}
+	return w.filtered
+}
