@@ -61,13 +61,6 @@ func compileJodaPattern(p string) (timeFormatter, error) {
 	return &f, nil
 }
 
-// compileJavaTimePattern compiles a java.time DateTimeFormatter pattern.
-// The letters Logstash users put in %{{...}} mean the same there as in
-// Joda, except Y (week-based year in java.time).
-func compileJavaTimePattern(p string) (timeFormatter, error) {
-	return compileJodaPattern(p)
-}
-
 func jodaLetterKnown(c byte) bool {
 	switch c {
 	case 'G', 'C', 'Y', 'x', 'w', 'e', 'E', 'y', 'D', 'M', 'd', 'a', 'K', 'h', 'H', 'k', 'm', 's', 'S', 'z', 'Z':

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 )
@@ -35,9 +36,12 @@ type timeFormatter interface {
 	AppendFormat(b []byte, t Timestamp) []byte
 }
 
-// CompileTemplate parses a sprintf template. It fails on an invalid field
-// reference or date pattern, which Logstash reports when the event is
-// formatted; reporting it at config time is kinder.
+// CompileTemplate parses a sprintf template the way Logstash's
+// StringInterpolation scans it: each "%{" pairs with the first "}" after it
+// (so "%{%{a}}" names the field "%{a" and keeps the last "}"), an unpaired
+// "%{" and everything after it is literal, and there is no escape. It fails
+// on an invalid field reference or date pattern, which Logstash reports when
+// the event is formatted; reporting it at config time is kinder.
 func CompileTemplate(s string) (*Template, error) {
 	t := &Template{raw: s}
 	rest := s
@@ -57,11 +61,15 @@ func CompileTemplate(s string) (*Template, error) {
 		body := rest[i+2 : end]
 		next := end + 1
 		switch {
-		case strings.HasPrefix("+%s", body) || body == "+%s":
-			// Logstash matches the region "+%s" against the body, so "",
-			// "+" and "+%" also mean epoch seconds.
+		case strings.HasPrefix("+%s", body):
+			// Logstash region-matches the body against "+%s", so "", "+"
+			// and "+%" also mean epoch seconds.
 			t.parts = append(t.parts, templatePart{kind: partEpoch})
-		case strings.HasPrefix(body, "{") && next < len(rest) && rest[next] == '}':
+		case strings.HasPrefix(body, "{") && next >= len(rest):
+			// Logstash reads the character after the "}" without a bounds
+			// check; a template ending in "%{{...}" throws.
+			return nil, fmt.Errorf("Index %d out of bounds for length %d", len(s), len(s))
+		case strings.HasPrefix(body, "{") && rest[next] == '}':
 			pattern := body[1:]
 			next++
 			if pattern == "TIME_NOW" {
@@ -116,10 +124,29 @@ func (t *Template) Render(e *Event) string {
 	if t.IsConstant() {
 		return t.raw
 	}
-	return string(t.AppendRender(make([]byte, 0, len(t.raw)+16), e))
+	if len(t.parts) == 1 && t.parts[0].kind == partField {
+		// A lone string field needs no buffer at all.
+		if v, ok := e.GetRef(t.parts[0].ref); ok {
+			if s, ok := v.(string); ok {
+				return s
+			}
+		}
+	}
+	bp := renderBufPool.Get().(*[]byte)
+	b := t.AppendRender((*bp)[:0], e)
+	s := string(b)
+	if cap(b) <= 64<<10 {
+		*bp = b
+		renderBufPool.Put(bp)
+	}
+	return s
 }
 
-// AppendRender appends the formatted template to b.
+var renderBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+// AppendRender appends the formatted template to b. A field that is missing
+// or null is written back as its placeholder. Date placeholders print
+// nothing when the event has no @timestamp, as in Logstash.
 func (t *Template) AppendRender(b []byte, e *Event) []byte {
 	for i := range t.parts {
 		p := &t.parts[i]
@@ -134,14 +161,13 @@ func (t *Template) AppendRender(b []byte, e *Event) []byte {
 				b = AppendValueString(b, v)
 			}
 		case partEpoch:
-			ts, _ := e.Timestamp()
-			b = appendEpochSeconds(b, ts)
-		case partJoda, partJavaTime:
-			ts, ok := e.Timestamp()
-			if !ok {
-				ts = Now()
+			if ts, ok := e.Timestamp(); ok {
+				b = appendEpochSeconds(b, ts)
 			}
-			b = p.fmt.AppendFormat(b, ts)
+		case partJoda, partJavaTime:
+			if ts, ok := e.Timestamp(); ok {
+				b = p.fmt.AppendFormat(b, ts)
+			}
 		case partTimeNow:
 			b = Now().AppendTo(b)
 		}

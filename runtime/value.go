@@ -21,8 +21,44 @@ func ValueString(v any) string {
 	return string(AppendValueString(nil, v))
 }
 
-// AppendValueString appends ValueString(v) to b.
+// AppendValueString appends ValueString(v) to b. At the top level a list
+// is its elements joined with "," (nested lists flattened, null elements
+// empty, as Logstash's KeyNode.join) and a map is compact JSON; inside a
+// list, values print with Java's toString (a map is {k=v, k2=v2}).
 func AppendValueString(b []byte, v any) []byte {
+	switch t := v.(type) {
+	case string:
+		return append(b, t...)
+	case *Map:
+		return AppendJSON(b, t)
+	case []any:
+		return appendJoinedList(b, t)
+	case nil:
+		return b
+	}
+	return AppendJavaString(b, v)
+}
+
+func appendJoinedList(b []byte, list []any) []byte {
+	for i, e := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		switch t := e.(type) {
+		case nil:
+		case []any:
+			b = appendJoinedList(b, t)
+		default:
+			b = AppendJavaString(b, t)
+		}
+	}
+	return b
+}
+
+// AppendJavaString appends Java's toString of an event value as Logstash
+// hands it to Java code (Event#to_s prints an ECS host map this way): a map is AbstractMap's {k=v, k2=v2}, a list
+// AbstractCollection's [a, b], null "null", a double Double.toString.
+func AppendJavaString(b []byte, v any) []byte {
 	switch t := v.(type) {
 	case string:
 		return append(b, t...)
@@ -39,53 +75,29 @@ func AppendValueString(b []byte, v any) []byte {
 	case Timestamp:
 		return t.AppendTo(b)
 	case *Map:
-		return AppendJSON(b, t)
+		b = append(b, '{')
+		for i, k := range t.keys {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = append(b, k...)
+			b = append(b, '=')
+			b = AppendJavaString(b, t.vals[i])
+		}
+		return append(b, '}')
 	case []any:
+		b = append(b, '[')
 		for i, e := range t {
 			if i > 0 {
-				b = append(b, ',')
+				b = append(b, ", "...)
 			}
-			if m, ok := e.(*Map); ok {
-				b = appendJavaMapString(b, m)
-			} else {
-				b = AppendValueString(b, e)
-			}
+			b = AppendJavaString(b, e)
 		}
-		return b
+		return append(b, ']')
 	case nil:
-		return b
+		return append(b, "null"...)
 	}
 	return b
-}
-
-// appendJavaMapString is Java's Map#toString ({k=v, k2=v2}), which is what a
-// map nested in a list renders as.
-func appendJavaMapString(b []byte, m *Map) []byte {
-	b = append(b, '{')
-	for i, k := range m.keys {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = append(b, k...)
-		b = append(b, '=')
-		if mm, ok := m.vals[i].(*Map); ok {
-			b = appendJavaMapString(b, mm)
-		} else if l, ok := m.vals[i].([]any); ok {
-			b = append(b, '[')
-			for j, e := range l {
-				if j > 0 {
-					b = append(b, ", "...)
-				}
-				b = AppendValueString(b, e)
-			}
-			b = append(b, ']')
-		} else if m.vals[i] == nil {
-			b = append(b, "null"...)
-		} else {
-			b = AppendValueString(b, m.vals[i])
-		}
-	}
-	return append(b, '}')
 }
 
 // AppendJavaDouble appends f as Java's Double.toString prints it (JDK 19+
