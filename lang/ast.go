@@ -26,6 +26,9 @@ func (p Pos) String() string {
 type Config struct {
 	Pos      Pos
 	Sections []*Section
+	// SupportEscapes records whether string values had escapes processed
+	// (ParseOptions.SupportEscapes), so Format can write them back.
+	SupportEscapes bool
 }
 
 // SectionKind is input, filter or output.
@@ -241,3 +244,9 @@ func (*ArrayExpr) expr()             {}
 func (*Regexp) expr()                {}
 func (*String) expr()                {}
 func (*Number) expr()                {}
+
+// Items of a list constant in a condition are attribute values, so a
+// bareword, nested list or hash may appear there too.
+func (*Bareword) expr() {}
+func (*Array) expr()    {}
+func (*Hash) expr()     {}

@@ -1,0 +1,417 @@
+package lang
+
+import (
+	"io"
+	"unicode/utf8"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// LSCL cannot be tokenized without knowing where in the grammar the text is:
+// `["a"]` is a field reference inside a condition but an array in an
+// attribute value, `#` starts a comment except inside a selector or string,
+// and keywords need no word boundary (`elseif`, `[a]and[b]`). So the lexer
+// keeps a stack of contexts that mirrors the brace structure, and the
+// participle grammar (grammar.go) sees tokens that already mean the right
+// thing. Whitespace and comments are dropped: the treetop recognizer
+// (peg.go) has already enforced every whitespace rule by the time
+// participle runs.
+
+const (
+	tokEOF lexer.TokenType = lexer.EOF - iota
+	tokWord
+	tokNumber
+	tokString
+	tokRegexp
+	tokSelector
+	tokPunct
+)
+
+var tokenSymbols = map[string]lexer.TokenType{
+	"EOF":      tokEOF,
+	"Word":     tokWord,
+	"Number":   tokNumber,
+	"String":   tokString,
+	"Regexp":   tokRegexp,
+	"Selector": tokSelector,
+	"Punct":    tokPunct,
+}
+
+// lscLexerDef is the participle lexer definition for LSCL. It carries the
+// symbol table so that package initialization orders tokenSymbols first.
+type lscLexerDef struct{ symbols map[string]lexer.TokenType }
+
+func (d lscLexerDef) Symbols() map[string]lexer.TokenType { return d.symbols }
+
+func (d lscLexerDef) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
+	src, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	return d.LexBytes(filename, src)
+}
+
+func (lscLexerDef) LexBytes(filename string, src []byte) (lexer.Lexer, error) {
+	return newLexer(filename, src), nil
+}
+
+type lexMode uint8
+
+const (
+	modeTop   lexMode = iota // between sections
+	modeStmts                // plugins and branches
+	modeData                 // attributes, hash entries and array items
+	modeCond                 // an if condition
+)
+
+type lexFrame struct {
+	mode lexMode
+	// branchBody is set on the body of an if/else-if: when it closes, an
+	// `else` may follow.
+	branchBody bool
+}
+
+type lscLexer struct {
+	filename string
+	src      []byte
+	pos      int
+	line     int
+	col      int
+
+	stack []lexFrame
+	// afterBranch: the previous statement was an if/else-if body, so the
+	// word `else` is the keyword rather than a plugin name.
+	afterBranch bool
+	// braceOpensBranch: the next `{` in a statement list opens an else body
+	// rather than a plugin's attributes.
+	braceOpensBranch bool
+	// pending holds tokens produced ahead (keyword splits).
+	pending []lexer.Token
+}
+
+func newLexer(filename string, src []byte) *lscLexer {
+	return &lscLexer{filename: filename, src: src, line: 1, col: 1, stack: []lexFrame{{mode: modeTop}}}
+}
+
+func (l *lscLexer) mode() lexMode { return l.stack[len(l.stack)-1].mode }
+
+func (l *lscLexer) push(f lexFrame) { l.stack = append(l.stack, f) }
+
+func (l *lscLexer) pop() lexFrame {
+	f := l.stack[len(l.stack)-1]
+	if len(l.stack) > 1 {
+		l.stack = l.stack[:len(l.stack)-1]
+	}
+	return f
+}
+
+func (l *lscLexer) position() lexer.Position {
+	return lexer.Position{Filename: l.filename, Offset: l.pos, Line: l.line, Column: l.col}
+}
+
+// advance moves over n bytes, keeping line and column (in characters).
+func (l *lscLexer) advance(n int) {
+	end := l.pos + n
+	for l.pos < end {
+		c := l.src[l.pos]
+		if c < utf8.RuneSelf {
+			l.pos++
+			if c == '\n' {
+				l.line++
+				l.col = 1
+			} else {
+				l.col++
+			}
+			continue
+		}
+		_, size := utf8.DecodeRune(l.src[l.pos:])
+		l.pos += size
+		l.col++
+	}
+}
+
+func (l *lscLexer) token(t lexer.TokenType, n int) lexer.Token {
+	tok := lexer.Token{Type: t, Value: string(l.src[l.pos : l.pos+n]), Pos: l.position()}
+	l.advance(n)
+	return tok
+}
+
+// skipSpace skips whitespace and comments.
+func (l *lscLexer) skipSpace() {
+	i := skipSpaceFrom(l.src, l.pos)
+	l.advance(i - l.pos)
+}
+
+func skipSpaceFrom(src []byte, i int) int {
+	for i < len(src) {
+		switch src[i] {
+		case ' ', '\t', '\r', '\n':
+			i++
+		case '#':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+func (l *lscLexer) at(i int) byte {
+	if i < len(l.src) {
+		return l.src[i]
+	}
+	return 0
+}
+
+func (l *lscLexer) Next() (lexer.Token, error) {
+	if len(l.pending) > 0 {
+		t := l.pending[0]
+		l.pending = l.pending[1:]
+		return t, nil
+	}
+	l.skipSpace()
+	if l.pos >= len(l.src) {
+		return lexer.Token{Type: tokEOF, Pos: l.position()}, nil
+	}
+	if l.mode() == modeCond {
+		return l.nextCond(), nil
+	}
+	return l.nextBlock(), nil
+}
+
+// nextBlock lexes outside conditions: section names, plugin names,
+// attributes and values.
+func (l *lscLexer) nextBlock() lexer.Token {
+	mode := l.mode()
+	c := l.src[l.pos]
+	if mode == modeStmts {
+		if tok, ok := l.statementKeyword(); ok {
+			return tok
+		}
+		l.afterBranch = false
+	}
+	switch c {
+	case '{':
+		switch mode {
+		case modeTop:
+			l.push(lexFrame{mode: modeStmts})
+		case modeStmts:
+			if l.braceOpensBranch {
+				l.push(lexFrame{mode: modeStmts})
+			} else {
+				l.push(lexFrame{mode: modeData})
+			}
+			l.braceOpensBranch = false
+		default:
+			l.push(lexFrame{mode: modeData})
+		}
+		return l.token(tokPunct, 1)
+	case '}', ']':
+		tok := l.token(tokPunct, 1)
+		f := l.pop()
+		if l.mode() == modeStmts && f.mode == modeStmts {
+			l.afterBranch = f.branchBody
+		}
+		return tok
+	case '[':
+		l.push(lexFrame{mode: modeData})
+		return l.token(tokPunct, 1)
+	case '"', '\'':
+		return l.token(tokString, quotedLen(l.src[l.pos:]))
+	case '=':
+		if l.at(l.pos+1) == '>' {
+			return l.token(tokPunct, 2)
+		}
+	}
+	if n := numberLen(l.src[l.pos:]); n > 0 && !isNameByte(l.at(l.pos+n)) {
+		return l.token(tokNumber, n)
+	}
+	if n := nameLen(l.src[l.pos:]); n > 0 {
+		return l.token(tokWord, n)
+	}
+	_, size := utf8.DecodeRune(l.src[l.pos:])
+	return l.token(tokPunct, size)
+}
+
+// statementKeyword recognizes `if`, `else if`, `elseif` and `else` at the
+// start of a statement, the way treetop's ordered choice would: `if` only
+// when a condition can follow, `else` only right after an if body.
+func (l *lscLexer) statementKeyword() (lexer.Token, bool) {
+	if l.ifKeywordAt(l.pos) {
+		l.afterBranch = false
+		tok := l.token(tokWord, 2)
+		l.push(lexFrame{mode: modeCond})
+		return tok, true
+	}
+	if !l.afterBranch || !hasPrefix(l.src[l.pos:], "else") {
+		return lexer.Token{}, false
+	}
+	next := skipSpaceFrom(l.src, l.pos+4)
+	switch {
+	case l.ifKeywordAt(next):
+		l.afterBranch = false
+		elseTok := l.token(tokWord, 4)
+		l.skipSpace()
+		l.pending = append(l.pending, l.token(tokWord, 2))
+		l.push(lexFrame{mode: modeCond})
+		return elseTok, true
+	case l.at(next) == '{':
+		l.afterBranch = false
+		l.braceOpensBranch = true
+		return l.token(tokWord, 4), true
+	}
+	return lexer.Token{}, false
+}
+
+// ifKeywordAt reports whether the `if` at i starts a branch: it must not
+// run on into a longer name, and a `{` right after it means a plugin named
+// "if".
+func (l *lscLexer) ifKeywordAt(i int) bool {
+	if !hasPrefix(l.src[i:], "if") {
+		return false
+	}
+	c := l.at(i + 2)
+	if isWordByte(c) || c == '-' && !isDigitByte(l.at(i+3)) {
+		return false
+	}
+	return l.at(skipSpaceFrom(l.src, i+2)) != '{'
+}
+
+var condKeywords = []string{"nand", "and", "xor", "not", "or", "in"}
+
+// nextCond lexes inside an if condition.
+func (l *lscLexer) nextCond() lexer.Token {
+	rest := l.src[l.pos:]
+	c := rest[0]
+	switch c {
+	case '{':
+		// The condition ends where the branch body begins.
+		l.pop()
+		l.push(lexFrame{mode: modeStmts, branchBody: true})
+		return l.token(tokPunct, 1)
+	case '"', '\'':
+		return l.token(tokString, quotedLen(rest))
+	case '/':
+		return l.token(tokRegexp, quotedLen(rest))
+	case '[':
+		if n := selectorLen(rest); n > 0 {
+			return l.token(tokSelector, n)
+		}
+		l.push(lexFrame{mode: modeData})
+		return l.token(tokPunct, 1)
+	case '=', '!', '<', '>':
+		if n := l.at(l.pos + 1); n == '=' || n == '~' && (c == '=' || c == '!') {
+			return l.token(tokPunct, 2)
+		}
+		return l.token(tokPunct, 1)
+	}
+	if n := numberLen(rest); n > 0 {
+		return l.token(tokNumber, n)
+	}
+	if n := wordLen(rest); n > 0 {
+		word := string(rest[:n])
+		for _, kw := range condKeywords {
+			if word == kw {
+				return l.token(tokWord, n)
+			}
+		}
+		if l.at(skipSpaceFrom(l.src, l.pos+n)) == '(' {
+			return l.token(tokWord, n) // a method name
+		}
+		for _, kw := range condKeywords {
+			if hasPrefix(rest, kw) {
+				return l.token(tokWord, len(kw))
+			}
+		}
+		return l.token(tokWord, n)
+	}
+	_, size := utf8.DecodeRune(rest)
+	return l.token(tokPunct, size)
+}
+
+func hasPrefix(b []byte, s string) bool {
+	return len(b) >= len(s) && string(b[:len(s)]) == s
+}
+
+func isDigitByte(c byte) bool { return c >= '0' && c <= '9' }
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || isDigitByte(c)
+}
+func isNameByte(c byte) bool { return isWordByte(c) || c == '-' }
+
+// quotedLen is the length of the string or regexp literal at the start of
+// b, closing quote included; an unterminated literal runs to the end.
+func quotedLen(b []byte) int {
+	q := b[0]
+	for i := 1; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			if i+1 < len(b) && b[i+1] == q {
+				i++
+			}
+		case q:
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// numberLen matches -?[0-9]+(\.[0-9]*)?
+func numberLen(b []byte) int {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	start := i
+	for i < len(b) && isDigitByte(b[i]) {
+		i++
+	}
+	if i == start {
+		return 0
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		for i < len(b) && isDigitByte(b[i]) {
+			i++
+		}
+	}
+	return i
+}
+
+func nameLen(b []byte) int {
+	i := 0
+	for i < len(b) && isNameByte(b[i]) {
+		i++
+	}
+	return i
+}
+
+func wordLen(b []byte) int {
+	if len(b) == 0 || isDigitByte(b[0]) || !isWordByte(b[0]) {
+		return 0
+	}
+	i := 1
+	for i < len(b) && isWordByte(b[i]) {
+		i++
+	}
+	return i
+}
+
+// selectorLen matches one or more adjacent `[name]` elements, where a name
+// is one or more characters other than `[`, `]` and `,`.
+func selectorLen(b []byte) int {
+	i := 0
+	for i < len(b) && b[i] == '[' {
+		j := i + 1
+		for j < len(b) && b[j] != '[' && b[j] != ']' && b[j] != ',' {
+			j++
+		}
+		if j == i+1 || j >= len(b) || b[j] != ']' {
+			break
+		}
+		i = j + 1
+	}
+	return i
+}

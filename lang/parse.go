@@ -1,0 +1,539 @@
+package lang
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// ParseOptions are the settings that change how a config reads.
+type ParseOptions struct {
+	// SupportEscapes is Logstash's config.support_escapes: process \" \' \\
+	// \n \r \t and \0 inside quoted strings.
+	SupportEscapes bool
+}
+
+// Parse reads one config source. It returns the tree when the source is a
+// valid config, and nil when any diagnostic is an error. Warnings (surprising
+// but legal constructs) come back either way.
+func Parse(filename string, src []byte, opts ParseOptions) (*Config, Diagnostics) {
+	if f := recognize(src); f != nil {
+		return nil, Diagnostics{syntaxDiagnostic(filename, src, f)}
+	}
+	tree, err := lscParser.ParseBytes(filename, src)
+	if err != nil {
+		// The recognizer accepted what the participle grammar could not
+		// build: a construct only Logstash's compiler stage rejects, such
+		// as a method call in a place the token grammar does not model.
+		pos := Pos{File: filename, Line: 1, Column: 1}
+		if pe, ok := err.(interface{ Position() lexer.Position }); ok {
+			pos = toPos(pe.Position())
+		}
+		d := Errorf(pos, "unsupported construct: %s", participleMessage(err))
+		d.Source = src
+		return nil, Diagnostics{d}
+	}
+	b := &builder{file: filename, src: src, opts: opts}
+	cfg := b.config(tree)
+	for _, d := range b.diags {
+		d.Source = src
+	}
+	if b.diags.HasErrors() {
+		return nil, b.diags
+	}
+	return cfg, b.diags
+}
+
+// participleMessage strips participle's own position prefix; the
+// diagnostic carries the position.
+func participleMessage(err error) string {
+	if pe, ok := err.(interface{ Message() string }); ok {
+		return pe.Message()
+	}
+	return err.Error()
+}
+
+func toPos(p lexer.Position) Pos {
+	return Pos{File: p.Filename, Offset: p.Offset, Line: p.Line, Column: p.Column}
+}
+
+// syntaxDiagnostic turns treetop's explanation into a located diagnostic:
+// a human summary, and Logstash's own message as the detail.
+func syntaxDiagnostic(filename string, src []byte, f *treetopFailure) *Diagnostic {
+	pos := Pos{File: filename, Offset: f.Offset, Line: f.Line, Column: f.Column}
+	d := Errorf(pos, "%s", syntaxSummary(src, f))
+	d.Detail = f.Message()
+	d.Source = src
+	return d
+}
+
+func syntaxSummary(src []byte, f *treetopFailure) string {
+	found := describeFound(src, f.Offset)
+	var inString, inRegexp bool
+	var want []string
+	seen := map[string]bool{}
+	for _, e := range f.Expected {
+		var h string
+		switch e {
+		case `[ \t\r\n]`, `"#"`, `[^\r\n]`, `"\r"`, `"\n"`, `"."`:
+			continue
+		case "any character", `'\"'`, `"\\'"`, `'\/'`:
+			continue
+		case `'"'`:
+			inString = inString || f.Offset == len(src)
+			h = "a string"
+		case `"'"`:
+			inString = inString || f.Offset == len(src)
+			h = "a string"
+		case `'/'`:
+			inRegexp = f.Offset == len(src)
+			h = "a /regexp/"
+		case `[A-Za-z0-9_-]`:
+			h = "a name"
+		case `[A-Za-z_]`:
+			h = "a bareword"
+		case `[A-Za-z0-9_]`:
+			h = "another word character (barewords have at least 2)"
+		case `[0-9]`, `"-"`:
+			h = "a number"
+		case `[^\]\[,]`:
+			h = "a field name"
+		case `"["`:
+			h = `"["`
+		default:
+			if strings.HasPrefix(e, "something other than") {
+				continue
+			}
+			h = e
+		}
+		if !seen[h] {
+			seen[h] = true
+			want = append(want, h)
+		}
+	}
+	switch {
+	case inRegexp && !inString:
+		return "syntax error: unterminated /regexp/"
+	case inString && contains(f.Expected, "any character"):
+		return "syntax error: unterminated string"
+	case len(want) == 0:
+		return "syntax error: unexpected " + found
+	case len(want) == 1:
+		return fmt.Sprintf("syntax error: expected %s, found %s", want[0], found)
+	}
+	return fmt.Sprintf("syntax error: expected one of %s, found %s", strings.Join(want, ", "), found)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// describeFound names what sits at off: end of input, a word, or a character.
+func describeFound(src []byte, off int) string {
+	if off >= len(src) {
+		return "end of input"
+	}
+	if n := nameLen(src[off:]); n > 0 {
+		return strconv.Quote(string(src[off : off+n]))
+	}
+	switch src[off] {
+	case '\n', '\r':
+		return "end of line"
+	case ' ', '\t':
+		return "whitespace"
+	}
+	r := []rune(string(src[off:min(off+4, len(src))]))
+	return strconv.Quote(string(r[:1]))
+}
+
+// builder converts the participle tree into the public AST and collects the
+// problems Logstash's compiler stage would report.
+type builder struct {
+	file  string
+	src   []byte
+	opts  ParseOptions
+	diags Diagnostics
+}
+
+func (b *builder) errorf(pos lexer.Position, format string, args ...any) *Diagnostic {
+	d := Errorf(toPos(pos), format, args...)
+	b.diags = append(b.diags, d)
+	return d
+}
+
+func (b *builder) warnf(pos Pos, format string, args ...any) *Diagnostic {
+	d := Warnf(pos, format, args...)
+	b.diags = append(b.diags, d)
+	return d
+}
+
+func (b *builder) config(g *gConfig) *Config {
+	c := &Config{Pos: Pos{File: b.file, Line: 1, Column: 1}, SupportEscapes: b.opts.SupportEscapes}
+	for _, s := range g.Sections {
+		sec := &Section{Pos: toPos(s.Pos), Kind: SectionKind(s.Kind), Body: b.stmts(s.Body)}
+		if sec.Kind == InputSection {
+			b.warnInputConditionals(sec.Body)
+		}
+		c.Sections = append(c.Sections, sec)
+	}
+	return c
+}
+
+func (b *builder) warnInputConditionals(body []Statement) {
+	for _, st := range body {
+		if br, ok := st.(*Branch); ok {
+			b.warnf(br.Pos, "conditional inside an input section: Logstash starts every input plugin in it regardless of the condition")
+		}
+	}
+}
+
+func (b *builder) stmts(gs []*gStmt) []Statement {
+	var out []Statement
+	for _, s := range gs {
+		if s.Branch != nil {
+			out = append(out, b.branch(s.Branch))
+			continue
+		}
+		p := b.plugin(s.Plugin)
+		switch {
+		case p.Name == "else":
+			b.warnf(p.Pos, "`else` without an `if` right before it: Logstash reads it as a plugin named \"else\"")
+		case strings.HasPrefix(p.Name, `"`) || strings.HasPrefix(p.Name, `'`):
+			b.warnf(p.Pos, "quoted plugin name %s: Logstash keeps the quotes as part of the name", p.Name)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func (b *builder) branch(g *gBranch) *Branch {
+	br := &Branch{Pos: toPos(g.Pos)}
+	br.Cases = append(br.Cases, &Case{Pos: toPos(g.If.Pos), Cond: b.cond(g.If.Cond), Body: b.stmts(g.If.Body)})
+	for _, e := range g.ElseIfs {
+		br.Cases = append(br.Cases, &Case{Pos: toPos(e.Pos), Cond: b.cond(e.Cond), Body: b.stmts(e.Body)})
+	}
+	if g.Else != nil {
+		br.Else = &Block{Pos: toPos(g.Else.Pos), Body: b.stmts(g.Else.Body)}
+	}
+	return br
+}
+
+func (b *builder) plugin(g *gPlugin) *Plugin {
+	p := &Plugin{Pos: toPos(g.Pos), Name: g.Name}
+	for _, a := range g.Attrs {
+		p.Attributes = append(p.Attributes, &Attribute{Pos: toPos(a.Pos), Name: unquoteName(a.Name), Value: b.value(a.Value)})
+	}
+	return p
+}
+
+// unquoteName strips the quotes from a quoted attribute name, taking the
+// text between them as-is, as Logstash does.
+func unquoteName(s string) string {
+	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
+
+func (b *builder) value(g *gValue) Value {
+	switch {
+	case g.Plugin != nil:
+		return b.plugin(g.Plugin)
+	case g.Bareword != nil:
+		return &Bareword{Pos: toPos(g.Pos), Value: *g.Bareword}
+	case g.String != nil:
+		return b.str(g.Pos, *g.String)
+	case g.Number != nil:
+		return b.number(g.Pos, *g.Number)
+	case g.Array != nil:
+		return b.array(g.Array)
+	default:
+		return b.hash(g.Hash)
+	}
+}
+
+func (b *builder) array(g *gArray) *Array {
+	a := &Array{Pos: toPos(g.Pos), Items: []Value{}}
+	for _, v := range g.Items {
+		a.Items = append(a.Items, b.value(v))
+	}
+	return a
+}
+
+func (b *builder) hash(g *gHash) *Hash {
+	h := &Hash{Pos: toPos(g.Pos), Entries: []*HashEntry{}}
+	var raws []string
+	count := map[string]int{}
+	for _, e := range g.Entries {
+		var key Value
+		var raw string
+		switch {
+		case e.Number != nil:
+			raw = *e.Number
+			key = b.number(e.Pos, raw)
+		case e.Bareword != nil:
+			raw = *e.Bareword
+			key = &Bareword{Pos: toPos(e.Pos), Value: raw}
+		default:
+			raw = *e.String
+			key = b.str(e.Pos, raw)
+		}
+		raws = append(raws, raw)
+		count[raw]++
+		h.Entries = append(h.Entries, &HashEntry{Pos: toPos(e.Pos), Key: key, Value: b.value(e.Value)})
+	}
+	var dups []string
+	for _, r := range raws {
+		if count[r] > 1 {
+			dups = append(dups, r)
+			count[r] = 0
+		}
+	}
+	if len(dups) > 0 {
+		d := b.errorf(g.Pos, "duplicate keys in hash: %s", strings.Join(dups, ", "))
+		_, _, char := lineColumn(b.src, g.Pos.Offset)
+		d.Detail = fmt.Sprintf("Duplicate keys found in your configuration: [%s]\nAt line: %d, column %d (byte %d)\nafter %s",
+			strings.Join(dups, ", "), g.Pos.Line, g.Pos.Column, char+1, b.src[:g.Pos.Offset+1])
+	}
+	return h
+}
+
+func (b *builder) str(pos lexer.Position, raw string) *String {
+	return &String{Pos: toPos(pos), Quote: raw[0], Value: unquote(raw, b.opts.SupportEscapes)}
+}
+
+// unquote takes the text between the quotes of a string literal, processing
+// escapes the way config.support_escapes does when escapes is set.
+func unquote(raw string, escapes bool) string {
+	s := raw[1 : len(raw)-1]
+	if !escapes || !strings.Contains(s, `\`) {
+		return s
+	}
+	var out strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			out.WriteByte(s[i])
+			continue
+		}
+		switch c := s[i+1]; c {
+		case '"', '\'', '\\':
+			out.WriteByte(c)
+		case 'n':
+			out.WriteByte('\n')
+		case 'r':
+			out.WriteByte('\r')
+		case 't':
+			out.WriteByte('\t')
+		case '0':
+			out.WriteByte(0)
+		default:
+			out.WriteByte('\\')
+			out.WriteByte(c)
+		}
+		i++
+	}
+	return out.String()
+}
+
+// number converts a numeric literal with Ruby's Integer()/Float() rules.
+func (b *builder) number(pos lexer.Position, raw string) *Number {
+	n := &Number{Pos: toPos(pos), Raw: raw}
+	if strings.Contains(raw, ".") {
+		n.IsFloat = true
+		if strings.HasSuffix(raw, ".") {
+			d := b.errorf(pos, "invalid number %s: a decimal point must be followed by digits", raw)
+			d.Detail = fmt.Sprintf("invalid value for Float(): %q", raw)
+			return n
+		}
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil || math.IsInf(f, 0) {
+			d := b.errorf(pos, "invalid number %s: out of range for a 64-bit float", raw)
+			d.Detail = fmt.Sprintf("Float %s out of range", raw)
+			return n
+		}
+		n.Float = f
+		return n
+	}
+	digits := strings.TrimPrefix(raw, "-")
+	base := 10
+	if len(digits) > 1 && digits[0] == '0' {
+		base = 8
+		if strings.ContainsAny(digits, "89") {
+			d := b.errorf(pos, "invalid number %s: a leading 0 makes it octal, and octal has no 8 or 9", raw)
+			d.Detail = fmt.Sprintf("invalid value for Integer(): %q", raw)
+			return n
+		}
+	}
+	v, ok := new(big.Int).SetString(digits, base)
+	if !ok {
+		b.errorf(pos, "invalid number %s", raw)
+		return n
+	}
+	if raw[0] == '-' {
+		v.Neg(v)
+	}
+	if !v.IsInt64() {
+		b.errorf(pos, "integer %s does not fit in 64 bits; Logstash rejects it", raw)
+		return n
+	}
+	n.Int = v.Int64()
+	return n
+}
+
+// cond builds a condition chain with Logstash's operator precedence.
+func (b *builder) cond(g *gCond) Expr {
+	operands := []Expr{b.expr(g.First)}
+	var ops []*gBoolOp
+	for _, r := range g.Rest {
+		ops = append(ops, r)
+		operands = append(operands, b.expr(r.Expr))
+	}
+	if len(ops) == 0 {
+		return operands[0]
+	}
+	if len(ops) >= 2 {
+		for _, op := range ops {
+			if op.Op == "xor" || op.Op == "nand" {
+				d := b.errorf(op.Pos, "%q cannot be mixed with other boolean operators without parentheses", op.Op)
+				d.Detail = fmt.Sprintf("Logstash fails to compile this condition (Unexpected operator %s); group it, e.g. `(a %s b) and c`", op.Op, op.Op)
+				return operands[0]
+			}
+		}
+	}
+	e := joinConditions(operands, ops)
+	if mixesAndOr(ops) {
+		b.warnf(e.Position(), "`and` and `or` mixed without parentheses; Logstash groups this as %s", formatExpr(e, true))
+	}
+	return e
+}
+
+func mixesAndOr(ops []*gBoolOp) bool {
+	var and, or bool
+	for _, op := range ops {
+		and = and || op.Op == "and"
+		or = or || op.Op == "or"
+	}
+	return and && or
+}
+
+// joinConditions reproduces Logstash's shunting-yard, which pops at most one
+// operator when a lower-precedence one arrives (so `a and b and c or d` is
+// `a and ((b and c) or d)`), then evaluates the RPN.
+func joinConditions(operands []Expr, ops []*gBoolOp) Expr {
+	type item struct {
+		expr Expr
+		op   *gBoolOp
+	}
+	prec := map[string]int{"and": 2, "or": 1}
+	out := []item{{expr: operands[0]}}
+	var stack []*gBoolOp
+	for i, op := range ops {
+		if n := len(stack); n > 0 && prec[stack[n-1].Op] > prec[op.Op] {
+			out = append(out, item{op: stack[n-1]})
+			stack = stack[:n-1]
+		}
+		stack = append(stack, op)
+		out = append(out, item{expr: operands[i+1]})
+	}
+	for i := len(stack) - 1; i >= 0; i-- {
+		out = append(out, item{op: stack[i]})
+	}
+	var st []Expr
+	for _, it := range out {
+		if it.op == nil {
+			st = append(st, it.expr)
+			continue
+		}
+		l, r := st[len(st)-2], st[len(st)-1]
+		st = append(st[:len(st)-2], &BoolExpr{Pos: l.Position(), Op: it.op.Op, Left: l, Right: r})
+	}
+	return st[0]
+}
+
+func (b *builder) expr(g *gExpr) Expr {
+	switch {
+	case g.Paren != nil:
+		return b.cond(g.Paren)
+	case g.Not != nil:
+		if g.Not.Paren != nil {
+			return &NotExpr{Pos: toPos(g.Pos), X: b.cond(g.Not.Paren)}
+		}
+		return &NotExpr{Pos: toPos(g.Pos), X: b.selector(g.Not.Pos, *g.Not.Selector)}
+	}
+	left := b.rvalue(g.Left)
+	if g.Tail == nil {
+		return left
+	}
+	right := b.rvalue(g.Tail.Right)
+	pos := toPos(g.Pos)
+	switch op := g.Tail.Op; {
+	case g.Tail.Not || op == "in":
+		b.warnListLike(right, "in")
+		return &InExpr{Pos: pos, Not: g.Tail.Not, Left: left, Right: right}
+	case op == "=~" || op == "!~":
+		return &MatchExpr{Pos: pos, Op: op, Left: left, Right: right}
+	default:
+		return &CompareExpr{Pos: pos, Op: op, Left: left, Right: right}
+	}
+}
+
+// warnListLike flags `[x] in ["a"]`: a one-element list in a condition is
+// a field reference in Logstash, which is rarely what was meant.
+func (b *builder) warnListLike(e Expr, op string) {
+	s, ok := e.(*Selector)
+	if !ok || len(s.Path) != 1 {
+		return
+	}
+	name := strings.TrimSpace(s.Path[0])
+	if name == "" {
+		return
+	}
+	_, numErr := strconv.ParseFloat(name, 64)
+	if name[0] == '"' || name[0] == '\'' || numErr == nil {
+		b.warnf(s.Pos, "%s %s: Logstash reads a one-element list as the field reference %s, not a list; use a string, or a list of two or more items", op, s.Raw, strconv.Quote(s.Path[0]))
+	}
+}
+
+func (b *builder) rvalue(g *gRvalue) Expr {
+	switch {
+	case g.String != nil:
+		return b.str(g.Pos, *g.String)
+	case g.Number != nil:
+		return b.number(g.Pos, *g.Number)
+	case g.Selector != nil:
+		return b.selector(g.Pos, *g.Selector)
+	case g.Array != nil:
+		a := &ArrayExpr{Pos: toPos(g.Pos), Items: []Expr{}}
+		for _, v := range g.Array.Items {
+			val := b.value(v)
+			item, ok := val.(Expr)
+			if !ok {
+				b.errorf(v.Pos, "a plugin block cannot be a list item in a condition")
+				continue
+			}
+			a.Items = append(a.Items, item)
+		}
+		return a
+	case g.Method != nil:
+		d := b.errorf(g.Pos, "method call %s(...) in a condition: Logstash does not support method calls", g.Method.Name)
+		d.Detail = "Logstash fails to compile it: Exprs should only have one part!"
+		return &String{Pos: toPos(g.Pos)}
+	default:
+		raw := *g.Regexp
+		return &Regexp{Pos: toPos(g.Pos), Pattern: strings.ReplaceAll(raw[1:len(raw)-1], `\/`, "/")}
+	}
+}
+
+// selector splits `[a][b]` into its names; names cannot contain brackets.
+func (b *builder) selector(pos lexer.Position, raw string) *Selector {
+	return &Selector{Pos: toPos(pos), Raw: raw, Path: strings.Split(raw[1:len(raw)-1], "][")}
+}
