@@ -42,7 +42,11 @@ func compileJavaTimePattern(p string) (timeFormatter, error) {
 			}
 			n := j - i
 			if c == 'p' {
-				pad = n // pN pads the next element to width N
+				// pN pads the next field to width N; it must be followed by one.
+				if j == len(p) || !(p[j] >= 'A' && p[j] <= 'Z' || p[j] >= 'a' && p[j] <= 'z') {
+					return nil, fmt.Errorf("Pad letter 'p' must be followed by valid pad pattern: %s", p)
+				}
+				pad = n
 				i = j
 				continue
 			}
@@ -126,7 +130,7 @@ func checkJavaTimeLetter(c byte, n int) error {
 		if n > 5 {
 			return tooMany
 		}
-	case 'u', 'y', 'Y', 'n', 'N', 'A':
+	case 'u', 'y', 'Y', 'n', 'N', 'A', 'g':
 		if n > 19 {
 			return tooMany
 		}
@@ -152,7 +156,7 @@ func checkJavaTimeLetter(c byte, n int) error {
 		}
 	case 'B':
 		if n != 1 && n != 4 && n != 5 {
-			return fmt.Errorf("Wrong number of  pattern letters: %c", c)
+			return fmt.Errorf("Wrong number of pattern letters: %c", c)
 		}
 	case 'V':
 		if n != 2 {
@@ -160,7 +164,7 @@ func checkJavaTimeLetter(c byte, n int) error {
 		}
 	case 'v':
 		if n != 1 && n != 4 {
-			return fmt.Errorf("Wrong number of  pattern letters: %c", c)
+			return fmt.Errorf("Wrong number of pattern letters: %c", c)
 		}
 	case 'z':
 		if n > 4 {
@@ -349,7 +353,10 @@ func appendJavaTimeItem(b []byte, it javaTimeItem, t time.Time) []byte {
 		}
 		return append(b, "PM"...)
 	case 'B':
-		return append(b, englishDayPeriod(t)...)
+		return append(b, englishDayPeriod(t, n == 5)...)
+	case 'g':
+		// Modified Julian Day.
+		return appendJavaValue(b, int(floorDiv(t.Unix(), 86400))+40587, n)
 	case 'H':
 		return appendJavaValue(b, t.Hour(), n)
 	case 'k':
@@ -425,14 +432,18 @@ func appendJavaValue64(b []byte, v int64, count int) []byte {
 	return append(b, buf[i:]...)
 }
 
-// englishDayPeriod is the CLDR en day period java.time prints for B:
-// midnight and noon exactly, else morning (06-12), afternoon (12-18),
+// englishDayPeriod is the CLDR en day period java.time prints for B
+// (BBBBB is the narrow form): midnight and noon exactly, else morning (06-12), afternoon (12-18),
 // evening (18-21) or night.
-func englishDayPeriod(t time.Time) string {
+func englishDayPeriod(t time.Time, narrow bool) string {
 	h, m, _ := t.Clock()
 	switch {
+	case h == 0 && m == 0 && narrow:
+		return "mi"
 	case h == 0 && m == 0:
 		return "midnight"
+	case h == 12 && m == 0 && narrow:
+		return "n"
 	case h == 12 && m == 0:
 		return "noon"
 	case h >= 6 && h < 12:
@@ -443,4 +454,12 @@ func englishDayPeriod(t time.Time) string {
 		return "in the evening"
 	}
 	return "at night"
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
 }

@@ -54,9 +54,12 @@ func compileJodaPattern(p string) (timeFormatter, error) {
 			f.items = append(f.items, jodaItem{letter: c, count: j - i})
 			i = j
 		default:
-			f.items = append(f.items, jodaItem{lit: string(c)})
+			f.items = append(f.items, jodaItem{lit: p[i : i+1]})
 			i++
 		}
+	}
+	if len(p) == 0 {
+		return nil, fmt.Errorf("Invalid pattern specification")
 	}
 	return &f, nil
 }
@@ -81,26 +84,36 @@ func (f *jodaFormat) AppendFormat(b []byte, ts Timestamp) []byte {
 		}
 		n := it.count
 		switch it.letter {
-		case 'y', 'Y':
-			if n == 2 {
-				b = appendInt(b, t.Year()%100, 2)
-			} else {
-				b = appendInt(b, t.Year(), n)
+		case 'y', 'Y', 'x':
+			// Two letters are Joda's two-digit year (of the calendar year
+			// for y and Y alike, of the weekyear for x); otherwise y is the
+			// signed proleptic year, Y the year of era, x the ISO weekyear.
+			y := t.Year()
+			if it.letter == 'x' {
+				y, _ = t.ISOWeek()
 			}
-		case 'x':
-			y, _ := t.ISOWeek()
-			if n == 2 {
+			switch {
+			case n == 2:
+				if y < 0 {
+					y = -y
+				}
 				b = appendInt(b, y%100, 2)
-			} else {
-				b = appendInt(b, y, n)
+			case it.letter == 'Y':
+				b = appendInt(b, yearOfEra(t.Year()), n)
+			default:
+				b = appendSignedInt(b, y, n)
 			}
 		case 'w':
 			_, w := t.ISOWeek()
 			b = appendInt(b, w, n)
 		case 'C':
-			b = appendInt(b, t.Year()/100, n)
+			b = appendInt(b, yearOfEra(t.Year())/100, n)
 		case 'G':
-			b = append(b, "AD"...)
+			if t.Year() <= 0 {
+				b = append(b, "BC"...)
+			} else {
+				b = append(b, "AD"...)
+			}
 		case 'M':
 			switch {
 			case n >= 4:
@@ -180,6 +193,24 @@ func (f *jodaFormat) AppendFormat(b []byte, ts Timestamp) []byte {
 		}
 	}
 	return b
+}
+
+// yearOfEra maps the proleptic year (0 is 1 BC) to the year within its era.
+func yearOfEra(y int) int {
+	if y <= 0 {
+		return 1 - y
+	}
+	return y
+}
+
+// appendSignedInt appends v zero-padded to width digits, after a '-' when
+// negative (Joda's and java.time's signed decimal printing).
+func appendSignedInt(b []byte, v, width int) []byte {
+	if v < 0 {
+		b = append(b, '-')
+		v = -v
+	}
+	return appendInt(b, v, width)
 }
 
 func appendEpochSeconds(b []byte, ts Timestamp) []byte {
