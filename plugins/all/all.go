@@ -2,6 +2,11 @@
 package all
 
 import (
+	_ "github.com/gostash/gostash/plugins/codecs/dots"
+	_ "github.com/gostash/gostash/plugins/codecs/json"
+	_ "github.com/gostash/gostash/plugins/codecs/json_lines"
+	_ "github.com/gostash/gostash/plugins/codecs/line"
+	_ "github.com/gostash/gostash/plugins/codecs/plain"
 	_ "github.com/gostash/gostash/plugins/codecs/rubydebug"
 	_ "github.com/gostash/gostash/plugins/filters/drop"
 	_ "github.com/gostash/gostash/plugins/filters/json"

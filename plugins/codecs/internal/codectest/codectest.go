@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"math"
 	"math/big"
 	"os"
@@ -39,7 +41,8 @@ func TryBuild(name, ecs string, options map[string]string) (runtime.Codec, error
 	}
 	pipeline := runtime.DefaultPipelineSettings(1)
 	pipeline.ECSCompatibility = ecs
-	inst, diags := runtime.Build(runtime.KindCodec, p, &runtime.BuildContext{Pipeline: pipeline})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	inst, diags := runtime.Build(runtime.KindCodec, p, &runtime.BuildContext{Pipeline: pipeline, Logger: quiet})
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("%s codec: %v", name, diags)
 	}
@@ -170,4 +173,26 @@ func number(s string) (any, error) {
 		return nil, fmt.Errorf("bad number %q", s)
 	}
 	return n, nil
+}
+
+// JSON renders e's data as compact JSON, leaving @timestamp out when it is
+// the time of decoding rather than part of the input, so expectations stay
+// fixed.
+func JSON(e *runtime.Event, withTimestamp bool) string {
+	data := e.Data()
+	if !withTimestamp {
+		data = data.Clone()
+		data.Delete(runtime.TimestampField)
+	}
+	return string(runtime.AppendJSON(nil, data))
+}
+
+// JSONs is JSON for each event, one per line.
+func JSONs(events []*runtime.Event, withTimestamp bool) string {
+	var sb strings.Builder
+	for _, e := range events {
+		sb.WriteString(JSON(e, withTimestamp))
+		sb.WriteByte('\n')
+	}
+	return sb.String()
 }

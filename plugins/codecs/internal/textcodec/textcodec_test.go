@@ -1,0 +1,75 @@
+package textcodec
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestIsJavaBlank(t *testing.T) {
+	for in, want := range map[string]bool{
+		"": true, " \t\n\v\f\r": true, "\x1c\x1d\x1e\x1f": true, "\u2003\u2028\u3000": true,
+		"\u00a0": false, "\u2007": false, "\u202f": false, "\u0085": false, "\x00": false, " x ": false, "\xff": false,
+	} {
+		if got := IsJavaBlank([]byte(in)); got != want {
+			t.Errorf("IsJavaBlank(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+func TestTokenizerLimitResumesAfterTheOversizedLine(t *testing.T) {
+	tok := NewTokenizer("\r\n")
+	dropped := 0
+	tok.SetLimit(4, func() { dropped++ })
+	var got []string
+	for _, chunk := range []string{"ok\r\nway too", " long\r", "\nfine\r\nabcdefgh\r\n", "x"} {
+		tok.Extract([]byte(chunk), func(p []byte) { got = append(got, string(p)) })
+	}
+	if strings.Join(got, ",") != "ok,fine" || dropped != 2 {
+		t.Errorf("got %q with %d dropped, want [ok fine] with 2", got, dropped)
+	}
+	if rest := string(tok.Flush()); rest != "x" {
+		t.Errorf("flushed %q, want \"x\"", rest)
+	}
+}
+
+// TestCharsetNames checks that every charset Logstash accepts is either
+// decoded or refused with a clear error at config time.
+func TestCharsetNames(t *testing.T) {
+	supported := 0
+	for _, name := range CharsetNames {
+		c, err := NewConverter(name)
+		switch {
+		case err == nil && c != nil:
+			supported++
+		case err != nil && strings.Contains(err.Error(), "not supported by gostash"):
+		default:
+			t.Errorf("%s: converter %v, error %v", name, c, err)
+		}
+	}
+	if supported < 140 {
+		t.Errorf("only %d of %d charsets are supported", supported, len(CharsetNames))
+	}
+}
+
+func TestConvert(t *testing.T) {
+	for _, c := range []struct {
+		charset, in, want string
+		escaped           bool
+	}{
+		{"UTF-8", "héllo", "héllo", false},
+		{"UTF-8", "foo \xED\xB9\x81\xC3", `foo \xED\xB9\x81\xC3`, true},
+		{"UTF-8", "bar \xAD\t\"#{", `bar \xAD\t\"\#{`, true},
+		{"Shift_JIS", "\x93\xfa\x96\x7b", "日本", false},
+		{"UTF-16", "\xfe\xff\x00h", "h", false},
+		{"macRoman", "caf\x8e", "café", false},
+	} {
+		conv, err := NewConverter(c.charset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, escaped := conv.Convert([]byte(c.in))
+		if got != c.want || escaped != c.escaped {
+			t.Errorf("%s %q: got %q (escaped %v), want %q (%v)", c.charset, c.in, got, escaped, c.want, c.escaped)
+		}
+	}
+}

@@ -1,0 +1,124 @@
+// Package json_lines is Logstash's json_lines codec: a stream of JSON
+// documents, one per delimited line; events encode as compact JSON plus
+// the delimiter.
+package json_lines
+
+import (
+	"log/slog"
+
+	"github.com/gostash/gostash/plugins/codecs/internal/textcodec"
+	"github.com/gostash/gostash/runtime"
+)
+
+// defaultSizeLimit is Logstash's default decode_size_limit_bytes, 512 MiB.
+const defaultSizeLimit = 512 * 1024 * 1024
+
+func init() {
+	runtime.RegisterCodec(runtime.CodecSpec{
+		Spec: runtime.Spec{
+			Name:    "json_lines",
+			Summary: "Newline-delimited JSON: one event per line; events encode as compact JSON followed by the delimiter.",
+			Options: []runtime.Option{
+				{Name: "charset", Type: runtime.TypeEnum, Enum: textcodec.CharsetNames, Default: "UTF-8", Doc: textcodec.CharsetDoc},
+				{Name: "delimiter", Type: runtime.TypeString, Default: "\n",
+					Doc: "The text that ends a line, when decoding and encoding."},
+				{Name: "decode_size_limit_bytes", Type: runtime.TypeNumber, Default: int64(defaultSizeLimit),
+					Doc: "The longest line, in bytes, that is decoded; longer lines are discarded with an error."},
+				{Name: "target", Type: runtime.TypeFieldReference,
+					Doc: "The field to put each decoded object under; without it its fields go to the top level of the event."},
+				runtime.ECSOption,
+			},
+		},
+		New: newCodec,
+	})
+}
+
+// Codec is a json_lines codec instance: decoding state for one stream, and
+// an encoder any number of goroutines may share.
+type Codec struct {
+	delimiter string
+	tokenizer *textcodec.Tokenizer
+	conv      *textcodec.Converter
+	charset   string
+	target    *runtime.FieldRef
+	logger    *slog.Logger
+}
+
+func newCodec(s *runtime.Settings) (runtime.Codec, error) {
+	c := &Codec{delimiter: s.String("delimiter"), charset: s.String("charset"), logger: s.Logger()}
+	if c.delimiter == "" {
+		return nil, s.Errorf("delimiter", "the delimiter must not be empty")
+	}
+	limit := s.Int("decode_size_limit_bytes")
+	if limit <= 0 {
+		return nil, s.Errorf("decode_size_limit_bytes", "decode_size_limit_bytes must be a positive number of bytes, got %d", limit)
+	}
+	if !s.IsSet("decode_size_limit_bytes") {
+		textcodec.LogOnce("limit:"+s.Pos().String(), func() {
+			c.logger.With(runtime.LoggerKey, "deprecation.logstash.codecs.jsonlines").Warn(
+				"The default value for `decode_size_limit_bytes`, currently at 512MB, will be lowered in a future version to prevent Out of Memory errors from abnormally large messages or missing delimiters. Please set a value that reflects the largest expected message size (e.g. 20971520 for 20MB)")
+		})
+	}
+	c.tokenizer = textcodec.NewTokenizer(c.delimiter)
+	c.tokenizer.SetLimit(int(limit), func() {
+		c.logger.Error("input buffer full: a line is longer than decode_size_limit_bytes; it is discarded", "decode_size_limit_bytes", limit)
+	})
+	var err error
+	if c.conv, err = textcodec.NewConverter(c.charset); err != nil {
+		return nil, s.Errorf("charset", "%v", err)
+	}
+	if s.IsSet("target") {
+		ref := runtime.MustFieldRef(s.String("target"))
+		c.target = &ref
+	} else if s.ECS() != "disabled" {
+		textcodec.LogOnce("target:"+s.Pos().String(), func() { c.logger.Info(textcodec.ECSTargetAdvice) })
+	}
+	return c, nil
+}
+
+// Decode parses every line data completes; blank lines give no event and
+// a line that is not a JSON object (or array of objects) gives a
+// _jsonparsefailure event holding it.
+func (c *Codec) Decode(data []byte, emit func(*runtime.Event)) {
+	c.tokenizer.Extract(data, func(line []byte) { c.parse(line, emit) })
+}
+
+// Flush parses the buffered unterminated line, if any.
+func (c *Codec) Flush(emit func(*runtime.Event)) {
+	if rest := c.tokenizer.Flush(); len(rest) > 0 {
+		c.parse(rest, emit)
+	}
+}
+
+func (c *Codec) parse(line []byte, emit func(*runtime.Event)) {
+	text, escaped := c.conv.ConvertBytes(line)
+	if escaped {
+		c.logger.Warn(textcodec.InvalidCharsetWarning, "text", string(text), "expected_charset", c.charset)
+	}
+	events, err := textcodec.EventsFromJSON(text, c.newEvent)
+	if err != nil {
+		c.logger.Warn("JSON parse error, original data now in message field",
+			"message", err.Error(), "exception", "LogStash::Json::ParserError", "data", string(text))
+		emit(textcodec.FailureEvent(string(text)))
+		return
+	}
+	for _, e := range events {
+		emit(e)
+	}
+}
+
+func (c *Codec) newEvent(m *runtime.Map) *runtime.Event {
+	if c.target == nil {
+		return runtime.NewEventFromMap(m)
+	}
+	e := runtime.NewEvent()
+	_ = e.SetRef(*c.target, m)
+	return e
+}
+
+// Encode appends the event as compact JSON (without @metadata) and the
+// delimiter.
+func (c *Codec) Encode(dst []byte, e *runtime.Event) []byte {
+	dst = runtime.AppendJSON(dst, e.Data())
+	return append(dst, c.delimiter...)
+}

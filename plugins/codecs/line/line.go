@@ -1,0 +1,101 @@
+// Package line is Logstash's line codec: input split into lines on a
+// delimiter, one event per line; events encode as text plus the delimiter.
+package line
+
+import (
+	"log/slog"
+
+	"github.com/gostash/gostash/plugins/codecs/internal/textcodec"
+	"github.com/gostash/gostash/runtime"
+)
+
+func init() {
+	runtime.RegisterCodec(runtime.CodecSpec{
+		Spec: runtime.Spec{
+			Name:    "line",
+			Summary: "Line-oriented text: one event per delimited line; events encode as text followed by the delimiter.",
+			Options: []runtime.Option{
+				{Name: "format", Type: runtime.TypeString,
+					Doc: "A sprintf format for encoding events, such as \"%{message}\"; without it events encode as \"<@timestamp> <host> <message>\"."},
+				{Name: "charset", Type: runtime.TypeEnum, Enum: textcodec.CharsetNames, Default: "UTF-8", Doc: textcodec.CharsetDoc},
+				{Name: "delimiter", Type: runtime.TypeString, Default: "\n",
+					Doc: "The text that ends a line, when decoding and encoding; it may be several characters long."},
+				runtime.ECSOption,
+			},
+		},
+		New: newCodec,
+	})
+}
+
+var originalRef = runtime.MustFieldRef("[event][original]")
+
+// Codec is a line codec instance: decoding state for one stream, and an
+// encoder any number of goroutines may share.
+type Codec struct {
+	format    *runtime.Template
+	delimiter string
+	tokenizer *textcodec.Tokenizer
+	conv      *textcodec.Converter
+	charset   string
+	original  bool
+	logger    *slog.Logger
+}
+
+func newCodec(s *runtime.Settings) (runtime.Codec, error) {
+	c := &Codec{
+		delimiter: s.String("delimiter"),
+		charset:   s.String("charset"),
+		original:  s.ECS() != "disabled",
+		logger:    s.Logger(),
+	}
+	if c.delimiter == "" {
+		return nil, s.Errorf("delimiter", "the delimiter must not be empty")
+	}
+	c.tokenizer = textcodec.NewTokenizer(c.delimiter)
+	var err error
+	if c.conv, err = textcodec.NewConverter(c.charset); err != nil {
+		return nil, s.Errorf("charset", "%v", err)
+	}
+	if s.IsSet("format") {
+		if c.format, err = runtime.CompileTemplate(s.String("format")); err != nil {
+			return nil, s.Errorf("format", "%v", err)
+		}
+	}
+	return c, nil
+}
+
+// Decode emits an event for every line data completes; an unterminated
+// last line waits for more data or Flush.
+func (c *Codec) Decode(data []byte, emit func(*runtime.Event)) {
+	c.tokenizer.Extract(data, func(line []byte) { emit(c.event(line)) })
+}
+
+// Flush emits the buffered unterminated line, if it is not empty.
+func (c *Codec) Flush(emit func(*runtime.Event)) {
+	if rest := c.tokenizer.Flush(); len(rest) > 0 {
+		emit(c.event(rest))
+	}
+}
+
+func (c *Codec) event(line []byte) *runtime.Event {
+	text, escaped := c.conv.Convert(line)
+	if escaped {
+		c.logger.Warn(textcodec.InvalidCharsetWarning, "text", text, "expected_charset", c.charset)
+	}
+	e := runtime.NewEvent()
+	e.Data().Set("message", text)
+	if c.original {
+		_ = e.SetRef(originalRef, text)
+	}
+	return e
+}
+
+// Encode appends the formatted event, or Event#to_s, and the delimiter.
+func (c *Codec) Encode(dst []byte, e *runtime.Event) []byte {
+	if c.format != nil {
+		dst = c.format.AppendRender(dst, e)
+	} else {
+		dst = textcodec.AppendEventString(dst, e)
+	}
+	return append(dst, c.delimiter...)
+}

@@ -1,0 +1,150 @@
+package plain
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gostash/gostash/plugins/codecs/internal/codectest"
+	"github.com/gostash/gostash/runtime"
+)
+
+func TestDecode(t *testing.T) {
+	for _, c := range []struct {
+		name, ecs string
+		options   map[string]string
+		chunk     string
+		want      string
+	}{
+		{"ecs copies the original", "v8", nil, "hello\nworld",
+			`{"@version":"1","message":"hello\nworld","event":{"original":"hello\nworld"}}`},
+		{"legacy has no original", "disabled", nil, "hello", `{"@version":"1","message":"hello"}`},
+		{"ecs v1", "v1", nil, "x", `{"@version":"1","message":"x","event":{"original":"x"}}`},
+		{"codec option overrides pipeline", "v8", map[string]string{"ecs_compatibility": "disabled"}, "x", `{"@version":"1","message":"x"}`},
+		{"empty chunk is an empty message", "disabled", nil, "", `{"@version":"1","message":""}`},
+		{"invalid UTF-8 is escaped", "disabled", nil, "a\xffb\"c\n\xc3",
+			`{"@version":"1","message":"a\\xFFb\\\"c\\n\\xC3"}`},
+		{"ISO-8859-1 is transcoded", "disabled", map[string]string{"charset": "ISO-8859-1"}, "\xe0 Montr\xe9al",
+			`{"@version":"1","message":"à Montréal"}`},
+		{"CP1252 is transcoded", "disabled", map[string]string{"charset": "CP1252"}, "\x80 \x93q\x94 \x81",
+			`{"@version":"1","message":"€ “q” ` + "\uFFFD" + `"}`},
+		{"US-ASCII replaces high bytes", "disabled", map[string]string{"charset": "US-ASCII"}, "a\xe9",
+			`{"@version":"1","message":"a` + "\uFFFD" + `"}`},
+		{"BINARY keeps bytes", "disabled", map[string]string{"charset": "BINARY"}, "ok",
+			`{"@version":"1","message":"ok"}`},
+		{"UTF-16LE", "disabled", map[string]string{"charset": "UTF-16LE"}, "h\x00i\x00",
+			`{"@version":"1","message":"hi"}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			codec := codectest.Build(t, "plain", c.ecs, c.options)
+			events := codectest.Decode(codec, c.chunk)
+			if len(events) != 1 {
+				t.Fatalf("got %d events, want 1", len(events))
+			}
+			if got := codectest.JSON(events[0], false); got != c.want {
+				t.Errorf("got  %s\nwant %s", got, c.want)
+			}
+			if _, ok := events[0].Timestamp(); !ok {
+				t.Error("event has no @timestamp")
+			}
+		})
+	}
+}
+
+func TestChunksAreNotSplitOrJoined(t *testing.T) {
+	codec := codectest.Build(t, "plain", "disabled", nil)
+	events := codectest.Decode(codec, "a\nb", "c")
+	got := codectest.JSONs(events, false)
+	want := `{"@version":"1","message":"a\nb"}` + "\n" + `{"@version":"1","message":"c"}` + "\n"
+	if got != want {
+		t.Errorf("got\n%swant\n%s", got, want)
+	}
+}
+
+var ts = runtime.Timestamp{Time: time.Date(2022, 4, 13, 11, 15, 32, 0, time.UTC)}
+
+func event(fields ...any) *runtime.Event {
+	m := runtime.NewMap(4)
+	m.Set("@timestamp", ts)
+	for i := 0; i < len(fields); i += 2 {
+		m.Set(fields[i].(string), fields[i+1])
+	}
+	return runtime.NewEventFromMap(m)
+}
+
+func hostMap(pairs ...any) *runtime.Map {
+	m := runtime.NewMap(2)
+	for i := 0; i < len(pairs); i += 2 {
+		m.Set(pairs[i].(string), pairs[i+1])
+	}
+	return m
+}
+
+func TestEncode(t *testing.T) {
+	noTimestamp := event("host", "h", "message", "m")
+	noTimestamp.Data().Delete("@timestamp")
+	for _, c := range []struct {
+		name   string
+		format string
+		e      *runtime.Event
+		want   string
+	}{
+		{"to_s", "", event("host", "myhost", "message", "Hello world!"), "2022-04-13T11:15:32.000Z myhost Hello world!"},
+		{"missing host", "", event("message", "m"), "2022-04-13T11:15:32.000Z %{host} m"},
+		{"null host and missing message", "", event("host", nil), "2022-04-13T11:15:32.000Z %{host} %{message}"},
+		{"ECS host map", "", event("host", hostMap("name", "Iceman"), "message", "Hello world!"), "2022-04-13T11:15:32.000Z {name=Iceman} Hello world!"},
+		{"nested values print like Java", "", event("host", hostMap("a", []any{"x", nil, int64(1)}, "b", hostMap("c", 1.5e20), "d", nil), "message", []any{"p", "q"}),
+			"2022-04-13T11:15:32.000Z {a=[x, null, 1], b={c=1.5E20}, d=null} [p, q]"},
+		{"numbers", "", event("host", int64(7), "message", 0.5), "2022-04-13T11:15:32.000Z 7 0.5"},
+		{"no timestamp", "", noTimestamp, "h m"},
+		{"format", "%{message}|%{[host][name]}|%{missing}", event("host", hostMap("name", "n"), "message", "m"), "m|n|%{missing}"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			opts := map[string]string{}
+			if c.format != "" {
+				opts["format"] = c.format
+			}
+			codec := codectest.Build(t, "plain", "v8", opts)
+			if got := string(codec.Encode([]byte("prefix:"), c.e)); got != "prefix:"+c.want {
+				t.Errorf("got  %q\nwant %q", got, "prefix:"+c.want)
+			}
+		})
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, c := range []struct {
+		options map[string]string
+		want    string
+	}{
+		{map[string]string{"charset": "utf-8"}, "Expected one of"},
+		{map[string]string{"charset": "UTF-7"}, `charset "UTF-7" is not supported by gostash`},
+		{map[string]string{"ecs_compatibility": "v2"}, "Expected one of"},
+		{map[string]string{"nope": "x"}, "Unknown setting 'nope' for plain"},
+	} {
+		_, err := codectest.TryBuild("plain", "v8", c.options)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("options %v: got error %v, want it to mention %q", c.options, err, c.want)
+		}
+	}
+}
+
+func BenchmarkDecode(b *testing.B) {
+	codec := codectest.Build(b, "plain", "v8", nil)
+	data := []byte(`127.0.0.1 - - [13/Apr/2022:11:15:32 +0000] "GET /index.html HTTP/1.1" 200 5402 "-" "curl/8.0"`)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for i := 0; i < b.N; i++ {
+		codec.Decode(data, func(*runtime.Event) {})
+	}
+}
+
+func BenchmarkEncode(b *testing.B) {
+	codec := codectest.Build(b, "plain", "v8", nil)
+	e := event("host", hostMap("hostname", "web-1"), "message", `127.0.0.1 - - [13/Apr/2022:11:15:32 +0000] "GET / HTTP/1.1" 200`)
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		buf = codec.Encode(buf[:0], e)
+	}
+}
