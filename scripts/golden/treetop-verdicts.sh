@@ -28,14 +28,18 @@ fi
 ruby - "$grammar" "$dir" <<'RUBY'
 require "treetop"
 
+# Nodes the grammar instantiates are classes; labels on a choice are mixed in
+# with extend, so those are modules.
 module LogStash; module Compiler; module LSCL; module AST
   %w[Config Comment Whitespace PluginSection Plugins Plugin Name Attribute
      Bareword String RegExp Number Array Hash HashEntries HashEntry Branch If
-     Elsif Else Condition Expression NegativeExpression InExpression
-     NotInExpression MethodCall ComparisonExpression ComparisonOperator
-     RegexpExpression RegExpOperator BooleanOperator Selector
-     SelectorElement].each do |n|
+     Elsif Else Condition InExpression NotInExpression MethodCall
+     ComparisonExpression RegexpExpression Selector SelectorElement].each do |n|
     const_set(n, Class.new(Treetop::Runtime::SyntaxNode))
+  end
+  %w[Expression NegativeExpression ComparisonOperator RegExpOperator
+     BooleanOperator].each do |n|
+    const_set(n, Module.new)
   end
 end; end; end; end
 
