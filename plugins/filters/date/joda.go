@@ -1,0 +1,573 @@
+package date
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// element is one piece of a Joda parser. parse reads text at pos and
+// returns the position after what it consumed, or -1 when it did not match.
+type element interface {
+	parse(b *bucket, text string, pos int) int
+}
+
+type savedField struct {
+	f     fieldType
+	value int
+}
+
+// bucket collects what a parse found: field values and maybe an offset or zone.
+type bucket struct {
+	fields    []savedField
+	offset    *time.Duration
+	zone      *time.Location
+	locale    *localeNames
+	pivotYear int
+}
+
+type bucketState struct {
+	n      int
+	offset *time.Duration
+	zone   *time.Location
+}
+
+func (b *bucket) save() bucketState { return bucketState{len(b.fields), b.offset, b.zone} }
+
+func (b *bucket) restore(s bucketState) {
+	b.fields, b.offset, b.zone = b.fields[:s.n], s.offset, s.zone
+}
+
+func (b *bucket) saveField(f fieldType, v int) { b.fields = append(b.fields, savedField{f, v}) }
+
+var errNoMatch = errors.New("no match")
+
+// localMillis applies the saved fields to the epoch (or Jan 1 of
+// defaultYear when the largest field is a month, week or day field), twice,
+// as Joda's DateTimeParserBucket.computeMillis does.
+func (b *bucket) localTime(defaultYear int) (time.Time, error) {
+	fields := append([]savedField(nil), b.fields...)
+	sortFields(fields)
+	if len(fields) > 0 {
+		d := fieldInfos[fields[0].f].durationUnit
+		if d >= uDays && d <= uMonths {
+			fields = append([]savedField{{fYear, defaultYear}}, fields...)
+			sortFields(fields)
+		}
+	}
+	t := time.Unix(0, 0).UTC()
+	var err error
+	for _, sf := range fields {
+		if t, err = sf.f.set(t, sf.value); err != nil {
+			return t, err
+		}
+	}
+	for i, sf := range fields {
+		if t, err = sf.f.set(t, sf.value); err != nil {
+			return t, err
+		}
+		if i == len(fields)-1 {
+			t = sf.f.roundFloor(t)
+		}
+	}
+	return t, nil
+}
+
+func sortFields(fields []savedField) {
+	sort.SliceStable(fields, func(i, j int) bool {
+		a, c := fieldInfos[fields[i].f], fieldInfos[fields[j].f]
+		if a.rangeUnit != c.rangeUnit {
+			return a.rangeUnit > c.rangeUnit
+		}
+		return a.durationUnit > c.durationUnit
+	})
+}
+
+// localToInstant converts a local time in zone to an instant like Joda: a
+// time in a DST overlap takes the earlier instant, a time in a gap fails.
+func localToInstant(local time.Time, zone *time.Location) (time.Time, error) {
+	wall := time.Date(local.Year(), local.Month(), local.Day(), local.Hour(), local.Minute(), local.Second(), local.Nanosecond(), time.UTC)
+	var best time.Time
+	found := false
+	for _, probe := range []time.Duration{-day, 0, day} {
+		_, off := wall.Add(probe).In(zone).Zone()
+		cand := wall.Add(-time.Duration(off) * time.Second)
+		if _, o := cand.In(zone).Zone(); o == off && (!found || cand.Before(best)) {
+			best, found = cand, true
+		}
+	}
+	if !found {
+		return time.Time{}, fmt.Errorf("Illegal instant due to time zone offset transition: %s (%s)", wall.Format("2006-01-02T15:04:05.000"), zone)
+	}
+	return best, nil
+}
+
+// formatter is a compiled Joda pattern (or the ISO8601 parser).
+type formatter struct {
+	elems []element
+}
+
+func (f *formatter) parseInto(b *bucket, text string) error {
+	pos := 0
+	for _, e := range f.elems {
+		if pos = e.parse(b, text, pos); pos < 0 {
+			return errNoMatch
+		}
+	}
+	if pos < len(text) {
+		return errNoMatch
+	}
+	return nil
+}
+
+// parseMillis is Joda's DateTimeFormatter.parseMillis with a zone: the
+// whole text must match; a parsed offset or zone wins over zone.
+func (f *formatter) parseInstant(text string, zone *time.Location, defaultYear int, locale *localeNames) (time.Time, error) {
+	b := &bucket{locale: locale, pivotYear: pivotYear()}
+	if err := f.parseInto(b, text); err != nil {
+		return time.Time{}, fmt.Errorf("Invalid format: %q", text)
+	}
+	local, err := b.localTime(defaultYear)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if b.offset != nil {
+		return local.Add(-*b.offset), nil
+	}
+	if b.zone != nil {
+		zone = b.zone
+	}
+	return localToInstant(local, zone)
+}
+
+// parseLocal parses text as a local date-time (any parsed offset or zone is ignored).
+func (f *formatter) parseLocal(text string, defaultYear int, locale *localeNames) (time.Time, error) {
+	b := &bucket{locale: locale, pivotYear: pivotYear()}
+	if err := f.parseInto(b, text); err != nil {
+		return time.Time{}, fmt.Errorf("Invalid format: %q", text)
+	}
+	local, err := b.localTime(defaultYear)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if b.offset != nil {
+		local = local.Add(*b.offset)
+	}
+	return local, nil
+}
+
+// pivotYear is the centre of the two-digit year window: Joda uses the
+// current year minus 30.
+func pivotYear() int { return nowFunc().Year() - 30 }
+
+// ---- elements ----
+
+type literal string
+
+func (l literal) parse(_ *bucket, text string, pos int) int {
+	n := len(l)
+	if pos+n > len(text) || !strings.EqualFold(text[pos:pos+n], string(l)) {
+		return -1
+	}
+	return pos + n
+}
+
+// number reads up to maxDigits digits (plus a sign when signed).
+type number struct {
+	f         fieldType
+	maxDigits int
+	signed    bool
+}
+
+func (n number) parse(b *bucket, text string, pos int) int {
+	limit := min(n.maxDigits, len(text)-pos)
+	length := 0
+	plus := false
+	for length < limit {
+		c := text[pos+length]
+		if length == 0 && (c == '-' || c == '+') && n.signed {
+			if length+1 >= limit || text[pos+1] < '0' || text[pos+1] > '9' {
+				break
+			}
+			plus = c == '+'
+			length++
+			limit = min(limit+1, len(text)-pos)
+			continue
+		}
+		if c < '0' || c > '9' {
+			break
+		}
+		length++
+	}
+	if length == 0 {
+		return -1
+	}
+	digits := text[pos : pos+length]
+	if plus {
+		digits = digits[1:]
+	}
+	v, err := strconv.ParseInt(digits, 10, 32)
+	if err != nil {
+		return -1
+	}
+	b.saveField(n.f, int(v))
+	return pos + length
+}
+
+// twoDigitYear is Joda's yy: exactly two digits map into the century
+// window around the pivot; when lenient, other digit counts or a sign give
+// the year as written.
+type twoDigitYear struct {
+	f       fieldType
+	lenient bool
+}
+
+func (y twoDigitYear) parse(b *bucket, text string, pos int) int {
+	if y.lenient {
+		p, length := pos, 0
+		hasSign, neg := false, false
+		limit := len(text) - p
+		for length < limit {
+			c := text[p+length]
+			if length == 0 && (c == '-' || c == '+') {
+				hasSign, neg = true, c == '-'
+				if neg {
+					length++
+				} else {
+					p++
+					limit--
+				}
+				continue
+			}
+			if c < '0' || c > '9' {
+				break
+			}
+			length++
+		}
+		if length == 0 {
+			return -1
+		}
+		if hasSign || length != 2 {
+			v, err := strconv.ParseInt(text[p:p+length], 10, 32)
+			if err != nil {
+				return -1
+			}
+			b.saveField(y.f, int(v))
+			return p + length
+		}
+	}
+	if len(text)-pos < 2 || !isDigit(text[pos]) || !isDigit(text[pos+1]) {
+		return -1
+	}
+	year := int(text[pos]-'0')*10 + int(text[pos+1]-'0')
+	low := b.pivotYear - 50
+	var t int
+	if low >= 0 {
+		t = low % 100
+	} else {
+		t = 99 + ((low + 1) % 100)
+	}
+	if year < t {
+		year += 100
+	}
+	b.saveField(y.f, year+low-t)
+	return pos + 2
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// fraction reads up to maxDigits digits as a fraction of the unit.
+type fraction struct {
+	f         fieldType
+	unit      int64 // milliseconds in the unit
+	maxDigits int
+}
+
+func (fr fraction) parse(b *bucket, text string, pos int) int {
+	limit := min(fr.maxDigits, len(text)-pos)
+	var value int64
+	n := fr.unit * 10
+	length := 0
+	for length < limit && isDigit(text[pos+length]) {
+		n /= 10
+		value += int64(text[pos+length]-'0') * n
+		length++
+	}
+	value /= 10
+	if length == 0 {
+		return -1
+	}
+	b.saveField(fr.f, int(value))
+	return pos + length
+}
+
+// text matches a locale's names for a field: short or long form, as
+// written, lower-cased or upper-cased; the longest match wins.
+type text struct {
+	f fieldType
+}
+
+func (t text) parse(b *bucket, s string, pos int) int {
+	names := b.locale.names(t.f)
+	for end := min(len(s), pos+names.maxLen); end > pos; end-- {
+		if v, ok := names.values[s[pos:end]]; ok {
+			b.saveField(t.f, v)
+			return end
+		}
+	}
+	return -1
+}
+
+// offset is Joda's time-zone offset parser: Z (when zeroText), or a sign,
+// two-digit hours and optional minutes, seconds and millis, with or
+// without colons, whatever the pattern's letter count.
+type offset struct {
+	zeroText string
+}
+
+func (o offset) parse(b *bucket, text string, pos int) int {
+	if o.zeroText != "" && pos+len(o.zeroText) <= len(text) && strings.EqualFold(text[pos:pos+len(o.zeroText)], o.zeroText) {
+		zero := time.Duration(0)
+		b.offset = &zero
+		return pos + len(o.zeroText)
+	}
+	if len(text)-pos <= 1 {
+		return -1
+	}
+	neg := false
+	switch text[pos] {
+	case '-':
+		neg = true
+	case '+':
+	default:
+		return -1
+	}
+	pos++
+	digits := func(p, max int) int {
+		n := 0
+		for n < max && p+n < len(text) && isDigit(text[p+n]) {
+			n++
+		}
+		return n
+	}
+	two := func(p int) int { return int(text[p]-'0')*10 + int(text[p+1]-'0') }
+	if digits(pos, 2) < 2 {
+		return -1
+	}
+	h := two(pos)
+	if h > 23 {
+		return -1
+	}
+	off := time.Duration(h) * time.Hour
+	pos += 2
+	func() {
+		if pos >= len(text) {
+			return
+		}
+		sep := false
+		switch c := text[pos]; {
+		case c == ':':
+			sep = true
+			pos++
+		case isDigit(c):
+		default:
+			return
+		}
+		n := digits(pos, 2)
+		if n == 0 && !sep {
+			return
+		} else if n < 2 {
+			pos = -1
+			return
+		}
+		m := two(pos)
+		if m > 59 {
+			pos = -1
+			return
+		}
+		off += time.Duration(m) * time.Minute
+		pos += 2
+		if pos >= len(text) {
+			return
+		}
+		if sep {
+			if text[pos] != ':' {
+				return
+			}
+			pos++
+		}
+		n = digits(pos, 2)
+		if n == 0 && !sep {
+			return
+		} else if n < 2 {
+			pos = -1
+			return
+		}
+		s := two(pos)
+		if s > 59 {
+			pos = -1
+			return
+		}
+		off += time.Duration(s) * time.Second
+		pos += 2
+		if pos >= len(text) {
+			return
+		}
+		if sep {
+			if text[pos] != '.' && text[pos] != ',' {
+				return
+			}
+			pos++
+		}
+		n = digits(pos, 3)
+		if n == 0 && !sep {
+			return
+		} else if n < 1 {
+			pos = -1
+			return
+		}
+		ms := int(text[pos]-'0') * 100
+		pos++
+		if n > 1 {
+			ms += int(text[pos]-'0') * 10
+			pos++
+		}
+		if n > 2 {
+			ms += int(text[pos] - '0')
+			pos++
+		}
+		off += time.Duration(ms) * time.Millisecond
+	}()
+	if pos < 0 {
+		return -1
+	}
+	if neg {
+		off = -off
+	}
+	b.offset = &off
+	return pos
+}
+
+// zoneNames are the only names Joda's z/zzzz parse (DateTimeUtils'
+// default time zone names).
+var zoneNames = map[string]string{
+	"UT": "UTC", "UTC": "UTC", "GMT": "UTC",
+	"EST": "America/New_York", "EDT": "America/New_York",
+	"CST": "America/Chicago", "CDT": "America/Chicago",
+	"MST": "America/Denver", "MDT": "America/Denver",
+	"PST": "America/Los_Angeles", "PDT": "America/Los_Angeles",
+}
+
+type zoneName struct{}
+
+func (zoneName) parse(b *bucket, text string, pos int) int {
+	best := ""
+	for name := range zoneNames {
+		if strings.HasPrefix(text[pos:], name) && len(name) > len(best) {
+			best = name
+		}
+	}
+	if best == "" {
+		return -1
+	}
+	loc, err := loadZone(zoneNames[best])
+	if err != nil {
+		return -1
+	}
+	b.zone = loc
+	return pos + len(best)
+}
+
+// zoneID is Joda's ZZZ: the longest time zone id the text starts with.
+type zoneID struct{}
+
+func (zoneID) parse(b *bucket, text string, pos int) int {
+	end := pos
+	for end < len(text) {
+		c := text[end]
+		if c == '/' || c == '_' || c == '-' || c == '+' || isDigit(c) || (c|0x20) >= 'a' && (c|0x20) <= 'z' {
+			end++
+			continue
+		}
+		break
+	}
+	for ; end > pos; end-- {
+		id := text[pos:end]
+		if id[0] == '+' || id[0] == '-' {
+			continue
+		}
+		if loc, err := loadZone(id); err == nil {
+			b.zone = loc
+			return end
+		}
+	}
+	return -1
+}
+
+// optional runs its elements as a unit that may match nothing.
+type optional []element
+
+func (o optional) parse(b *bucket, text string, pos int) int {
+	st := b.save()
+	p := pos
+	for _, e := range o {
+		if p = e.parse(b, text, p); p < 0 {
+			b.restore(st)
+			return pos
+		}
+	}
+	return p
+}
+
+// sequence runs elements in order; all must match.
+type sequence []element
+
+func (s sequence) parse(b *bucket, text string, pos int) int {
+	for _, e := range s {
+		if pos = e.parse(b, text, pos); pos < 0 {
+			return -1
+		}
+	}
+	return pos
+}
+
+// longest tries each alternative and keeps the one that read the most
+// (Joda's MatchingParser); a nil alternative matches nothing.
+type longest []element
+
+func (l longest) parse(b *bucket, text string, pos int) int {
+	st := b.save()
+	bestPos := -1
+	var bestFields []savedField
+	var bestState bucketState
+	for _, alt := range l {
+		if alt == nil {
+			if bestPos < pos {
+				bestPos = pos
+				bestFields = append([]savedField(nil), b.fields[st.n:]...)
+				bestState = st
+			}
+			continue
+		}
+		p := alt.parse(b, text, pos)
+		if p > bestPos {
+			bestPos = p
+			bestFields = append([]savedField(nil), b.fields[st.n:]...)
+			bestState = b.save()
+			if p >= len(text) {
+				break
+			}
+		}
+		b.restore(st)
+	}
+	if bestPos < 0 {
+		b.restore(st)
+		return -1
+	}
+	b.fields = append(b.fields[:st.n], bestFields...)
+	b.offset, b.zone = bestState.offset, bestState.zone
+	return bestPos
+}
