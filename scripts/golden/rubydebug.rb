@@ -258,7 +258,21 @@ def write_float_table
              floats.map { |f| format("%016x %s\n", [f].pack('G').unpack1('Q>'), f.to_s) }.join)
 end
 
+# testdata/pipelines/seed/tweet: the seed tweet fed to `stdin { codec => json }`
+# (read as json_lines) and printed by rubydebug. In ECS mode (the default)
+# stdin adds the raw chunk as [event][original] and [host][hostname].
+def write_seed_pipeline_case
+  dir = 'testdata/pipelines/seed/tweet'
+  line = File.read("#{dir}/stdin")
+  data = JSON.parse(line)
+  data['@timestamp'] = LogstashTimestamp.new(data['@timestamp'])
+  data['event'] = { 'original' => line }
+  data['host'] = { 'hostname' => '@@HOSTNAME@@' }
+  File.write("#{dir}/expected_stdout", render(data, false))
+end
+
 generate_random_inputs(80)
+write_seed_pipeline_case
 write_escape_table
 write_float_table
 Dir.glob("#{DIR}/*.json").sort.each do |path|
