@@ -12,8 +12,10 @@ import (
 	_ "github.com/gostash/gostash/plugins/filters/json"
 	_ "github.com/gostash/gostash/plugins/filters/mutate"
 	_ "github.com/gostash/gostash/plugins/inputs/generator"
+	_ "github.com/gostash/gostash/plugins/inputs/kafka"
 	_ "github.com/gostash/gostash/plugins/inputs/stdin"
 	_ "github.com/gostash/gostash/plugins/inputs/twitter"
 	_ "github.com/gostash/gostash/plugins/outputs/file"
+	_ "github.com/gostash/gostash/plugins/outputs/kafka"
 	_ "github.com/gostash/gostash/plugins/outputs/stdout"
 )

@@ -1,0 +1,399 @@
+// Package kafka is the kafka input: it consumes topics as a member of a
+// Kafka consumer group (github.com/IBM/sarama), decodes each record's value
+// with the codec and, unlike Logstash, commits a record's offset only after
+// every event made from it has been handled by all outputs (at-least-once
+// across crashes).
+package kafka
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/gostash/gostash/plugins/inputs/kafka/kafkaconf"
+	"github.com/gostash/gostash/runtime"
+)
+
+const stringDeserializer = "org.apache.kafka.common.serialization.StringDeserializer"
+
+func init() {
+	opts := []runtime.Option{
+		{Name: "topics", Type: runtime.TypeArray, Default: []any{"logstash"},
+			Doc: "Topics to subscribe to; ignored when topics_pattern is set."},
+		{Name: "topics_pattern", Type: runtime.TypeString,
+			Doc: "Regular expression the whole topic name must match to be consumed; re-evaluated every metadata_max_age_ms."},
+		{Name: "group_id", Type: runtime.TypeString, Default: "logstash",
+			Doc: "Consumer group; consumers of one group share the partitions of the topics."},
+		{Name: "group_instance_id", Type: runtime.TypeString,
+			Doc: "Static group membership id; with consumer_threads > 1 each thread uses <id>-<thread number>."},
+		{Name: "group_protocol", Type: runtime.TypeEnum, Enum: []string{"classic", "consumer"}, Default: "classic",
+			Doc: "Group rebalance protocol. Only `classic` is implemented by the Go client; `consumer` is a configuration error."},
+		{Name: "consumer_threads", Type: runtime.TypeNumber, Default: int64(1),
+			Doc: "Number of group members this input runs; ideally as many as the topics have partitions in total."},
+		{Name: "auto_offset_reset", Type: runtime.TypeString,
+			Doc: "Where to start a partition the group has no committed offset for: earliest, latest (the default), none (log an error and leave the partition alone), or by_duration:<ISO 8601 duration> (the first record not older than that)."},
+		{Name: "enable_auto_commit", Type: runtime.TypeBoolean, Default: true,
+			Doc: "Commit handled offsets every auto_commit_interval_ms; when false, commit as soon as a record has been handled."},
+		{Name: "auto_commit_interval_ms", Type: runtime.TypeNumber, Default: int64(5000),
+			Doc: "How often handled offsets are committed when enable_auto_commit is true."},
+		{Name: "auto_create_topics", Type: runtime.TypeBoolean, Default: true,
+			Doc: "Whether subscribing to a missing topic lets the broker create it (when the broker allows it)."},
+		{Name: "check_crcs", Type: runtime.TypeBoolean, Default: true,
+			Doc: "Accepted for compatibility; the Go client always checks record batch CRCs."},
+		{Name: "client_rack", Type: runtime.TypeString,
+			Doc: "Rack of this consumer, letting brokers serve fetches from a replica in the same rack."},
+		{Name: "exclude_internal_topics", Type: runtime.TypeString,
+			Doc: "Whether topics_pattern may match internal topics such as __consumer_offsets (`true` unless set to `false`)."},
+		{Name: "fetch_max_bytes", Type: runtime.TypeNumber, Default: int64(52428800),
+			Doc: "Most bytes a fetch response may hold across all partitions."},
+		{Name: "fetch_max_wait_ms", Type: runtime.TypeNumber, Default: int64(500),
+			Doc: "Longest time the broker waits for fetch_min_bytes before answering a fetch."},
+		{Name: "fetch_min_bytes", Type: runtime.TypeNumber,
+			Doc: "Fewest bytes the broker should gather before answering a fetch (1 when unset)."},
+		{Name: "heartbeat_interval_ms", Type: runtime.TypeNumber, Default: int64(3000),
+			Doc: "Interval of the heartbeats telling the group coordinator this consumer is alive."},
+		{Name: "session_timeout_ms", Type: runtime.TypeNumber, Default: int64(10000),
+			Doc: "A consumer without heartbeats for this long is removed from the group and its partitions reassigned."},
+		{Name: "max_poll_interval_ms", Type: runtime.TypeNumber, Default: int64(300000),
+			Doc: "Longest time members get to rejoin the group during a rebalance."},
+		{Name: "max_poll_records", Type: runtime.TypeNumber, Default: int64(500),
+			Doc: "Records buffered per partition ahead of the pipeline."},
+		{Name: "max_partition_fetch_bytes", Type: runtime.TypeNumber, Default: int64(1048576),
+			Doc: "Bytes asked for per partition in each fetch."},
+		{Name: "isolation_level", Type: runtime.TypeEnum, Enum: []string{"read_uncommitted", "read_committed"}, Default: "read_uncommitted",
+			Doc: "read_committed skips records of aborted transactions and waits for open ones."},
+		{Name: "partition_assignment_strategy", Type: runtime.TypeString,
+			Doc: "How the group leader spreads partitions: range, round_robin, sticky or cooperative_sticky (cooperative_sticky runs as sticky)."},
+		{Name: "poll_timeout_ms", Type: runtime.TypeNumber, Default: int64(100),
+			Doc: "Accepted for compatibility; records are delivered as they arrive rather than polled."},
+		{Name: "key_deserializer_class", Type: runtime.TypeString, Default: stringDeserializer,
+			Doc: "Only org.apache.kafka.common.serialization.StringDeserializer is supported."},
+		{Name: "value_deserializer_class", Type: runtime.TypeString, Default: stringDeserializer,
+			Doc: "Only org.apache.kafka.common.serialization.StringDeserializer is supported."},
+		{Name: "decorate_events", Type: runtime.TypeEnum, Enum: []string{"none", "basic", "extended", "false", "true"}, Default: "none",
+			Doc: "basic adds [@metadata][kafka] topic, consumer_group, partition, offset, key and timestamp; extended also adds [@metadata][kafka][headers]. true and false are deprecated aliases of basic and none."},
+	}
+	opts = append(opts, kafkaconf.CommonOptions()...)
+	opts = append(opts, schemaRegistryOptions()...)
+	runtime.RegisterInput(runtime.InputSpec{
+		Spec: runtime.Spec{
+			Name:    "kafka",
+			Summary: "Reads events from Kafka topics as a member of a consumer group, committing offsets only for handled events.",
+			Options: opts,
+		},
+		New: newInput,
+	})
+}
+
+// schemaRegistryOptions are accepted so that configs parse, but Avro
+// decoding through a Confluent schema registry is not implemented.
+func schemaRegistryOptions() []runtime.Option {
+	doc := "Confluent schema registry (Avro) setting; gostash does not support the schema registry, and setting schema_registry_url is a configuration error."
+	var out []runtime.Option
+	for _, name := range []string{"schema_registry_url", "schema_registry_proxy"} {
+		out = append(out, runtime.Option{Name: name, Type: runtime.TypeURI, Doc: doc})
+	}
+	for _, name := range []string{"schema_registry_key", "schema_registry_ssl_keystore_location", "schema_registry_ssl_truststore_location"} {
+		out = append(out, runtime.Option{Name: name, Type: runtime.TypeString, Doc: doc})
+	}
+	for _, name := range []string{"schema_registry_secret", "schema_registry_ssl_keystore_password", "schema_registry_ssl_truststore_password"} {
+		out = append(out, runtime.Option{Name: name, Type: runtime.TypePassword, Doc: doc})
+	}
+	for _, name := range []string{"schema_registry_ssl_keystore_type", "schema_registry_ssl_truststore_type"} {
+		out = append(out, runtime.Option{Name: name, Type: runtime.TypeEnum, Enum: []string{"jks", "PKCS12"}, Default: "jks", Doc: doc})
+	}
+	out = append(out, runtime.Option{Name: "schema_registry_validation", Type: runtime.TypeEnum, Enum: []string{"auto", "skip"}, Default: "auto", Doc: doc})
+	return out
+}
+
+// metadataMode is what decorate_events adds to [@metadata][kafka].
+type metadataMode int
+
+const (
+	metadataNone metadataMode = iota
+	metadataBasic
+	metadataExtended
+)
+
+type input struct {
+	s       *runtime.Settings
+	log     *slog.Logger
+	brokers []string
+	configs []*sarama.Config // one per consumer thread
+	topics  []string
+	pattern *regexp.Regexp
+	groupID string
+	meta    metadataMode
+	// autoCommit commits marked offsets on a timer; otherwise every newly
+	// handled offset is committed right away.
+	autoCommit bool
+	reset      *offsetReset
+	// emitMu serialises Emit across the partition goroutines.
+	emitMu sync.Mutex
+}
+
+func newInput(s *runtime.Settings) (runtime.Input, error) {
+	in := &input{s: s, log: s.Logger(), groupID: s.String("group_id"), autoCommit: s.Bool("enable_auto_commit")}
+	var err error
+	if in.brokers, err = kafkaconf.Brokers(s); err != nil {
+		return nil, err
+	}
+	if s.IsSet("schema_registry_url") {
+		return nil, s.Errorf("schema_registry_url", "the Confluent schema registry (Avro) is not supported by gostash")
+	}
+	for _, opt := range []string{"key_deserializer_class", "value_deserializer_class"} {
+		if c := s.String(opt); c != stringDeserializer {
+			return nil, s.Errorf(opt, "unsupported deserializer %q: gostash only supports %s", c, stringDeserializer)
+		}
+	}
+	switch s.String("decorate_events") {
+	case "basic":
+		in.meta = metadataBasic
+	case "extended":
+		in.meta = metadataExtended
+	case "true", "false":
+		canonical := map[string]string{"true": "basic", "false": "none"}[s.String("decorate_events")]
+		s.Logger().Warn(fmt.Sprintf("Deprecated value `%s` for `decorate_events` option; use `%s` instead.", s.String("decorate_events"), canonical))
+		if canonical == "basic" {
+			in.meta = metadataBasic
+		}
+	}
+	if s.IsSet("topics_pattern") {
+		// Kafka subscribes by pattern with Java's Matcher.matches: the whole
+		// name must match. Go's RE2 covers the Java syntax used for topic names.
+		in.pattern, err = regexp.Compile(`^(?:` + s.String("topics_pattern") + `)$`)
+		if err != nil {
+			return nil, s.Errorf("topics_pattern", "invalid topics_pattern: %v", err)
+		}
+	} else {
+		in.topics = s.Strings("topics")
+		if len(in.topics) == 0 {
+			return nil, s.Errorf("topics", "no topic to subscribe to")
+		}
+	}
+	if in.reset, err = parseOffsetReset(s); err != nil {
+		return nil, err
+	}
+	if s.String("group_protocol") == "consumer" {
+		for _, o := range []string{"partition_assignment_strategy", "heartbeat_interval_ms", "session_timeout_ms"} {
+			if s.IsSet(o) {
+				return nil, s.Errorf(o, "group_protocol cannot be set to 'consumer' when any of partition_assignment_strategy, heartbeat_interval_ms or session_timeout_ms is set")
+			}
+		}
+		return nil, s.Errorf("group_protocol", "group_protocol 'consumer' (KIP-848) is not supported by the Go Kafka client gostash uses; use 'classic'")
+	}
+	threads := int(s.Int("consumer_threads"))
+	if threads < 1 {
+		return nil, s.Errorf("consumer_threads", "consumer_threads must be at least 1, got %d", threads)
+	}
+	for i := range threads {
+		cfg, err := in.consumerConfig(i, threads)
+		if err != nil {
+			return nil, err
+		}
+		in.configs = append(in.configs, cfg)
+	}
+	return in, nil
+}
+
+func (in *input) consumerConfig(thread, threads int) (*sarama.Config, error) {
+	s := in.s
+	cfg, err := kafkaconf.NewConfig(s, fmt.Sprintf("%s-%d", s.String("client_id"), thread))
+	if err != nil {
+		return nil, err
+	}
+	c := &cfg.Consumer
+	c.Return.Errors = true
+	c.Offsets.Initial = sarama.OffsetNewest
+	if in.reset.kind == resetEarliest {
+		c.Offsets.Initial = sarama.OffsetOldest
+	}
+	c.Offsets.AutoCommit.Enable = in.autoCommit
+	if in.autoCommit {
+		c.Offsets.AutoCommit.Interval = kafkaconf.Millis(s, "auto_commit_interval_ms")
+		if c.Offsets.AutoCommit.Interval <= 0 {
+			return nil, s.Errorf("auto_commit_interval_ms", "auto_commit_interval_ms must be positive")
+		}
+	}
+	c.Group.Session.Timeout = kafkaconf.Millis(s, "session_timeout_ms")
+	c.Group.Heartbeat.Interval = kafkaconf.Millis(s, "heartbeat_interval_ms")
+	c.Group.Rebalance.Timeout = kafkaconf.Millis(s, "max_poll_interval_ms")
+	c.Group.Rebalance.Retry.Backoff = kafkaconf.Millis(s, kafkaconf.OptRetryBackoffMS)
+	c.Retry.Backoff = kafkaconf.Millis(s, kafkaconf.OptRetryBackoffMS)
+	if id := s.String("group_instance_id"); id != "" {
+		if threads > 1 {
+			id = fmt.Sprintf("%s-%d", id, thread)
+		}
+		c.Group.InstanceId = id
+	}
+	if s.IsSet("partition_assignment_strategy") {
+		strategy, err := assignor(s)
+		if err != nil {
+			return nil, err
+		}
+		c.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{strategy}
+	}
+	c.Fetch.MaxBytes = int32(s.Int("fetch_max_bytes"))
+	c.Fetch.Default = int32(s.Int("max_partition_fetch_bytes"))
+	if s.IsSet("fetch_min_bytes") {
+		c.Fetch.Min = int32(s.Int("fetch_min_bytes"))
+	}
+	c.MaxWaitTime = kafkaconf.Millis(s, "fetch_max_wait_ms")
+	cfg.ChannelBufferSize = int(s.Int("max_poll_records"))
+	if s.String("isolation_level") == "read_committed" {
+		c.IsolationLevel = sarama.ReadCommitted
+	}
+	cfg.RackID = s.String("client_rack")
+	cfg.Metadata.AllowAutoTopicCreation = s.Bool("auto_create_topics")
+	if err := cfg.Validate(); err != nil {
+		return nil, s.Errorf("", "kafka consumer configuration: %v", err)
+	}
+	return cfg, nil
+}
+
+func assignor(s *runtime.Settings) (sarama.BalanceStrategy, error) {
+	switch name := s.String("partition_assignment_strategy"); name {
+	case "range", "org.apache.kafka.clients.consumer.RangeAssignor":
+		return sarama.NewBalanceStrategyRange(), nil
+	case "round_robin", "org.apache.kafka.clients.consumer.RoundRobinAssignor":
+		return sarama.NewBalanceStrategyRoundRobin(), nil
+	case "sticky", "cooperative_sticky", "org.apache.kafka.clients.consumer.StickyAssignor", "org.apache.kafka.clients.consumer.CooperativeStickyAssignor":
+		return sarama.NewBalanceStrategySticky(), nil
+	default:
+		if !strings.Contains(name, ".") {
+			return nil, s.Errorf("partition_assignment_strategy", "unsupported partition_assignment_strategy: %q", name)
+		}
+		return nil, s.Errorf("partition_assignment_strategy", "partition_assignment_strategy %q names a Java class, which gostash cannot load; use range, round_robin, sticky or cooperative_sticky", name)
+	}
+}
+
+// Run starts one group member per consumer thread and returns when ctx is
+// cancelled and every member has left the group.
+func (in *input) Run(ctx context.Context, out runtime.Emitter) error {
+	var wg sync.WaitGroup
+	for _, cfg := range in.configs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in.member(ctx, cfg, out)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+// member runs one consumer group member until ctx is cancelled, reconnecting
+// after errors as Logstash's poll loop does (log, sleep one second).
+func (in *input) member(ctx context.Context, cfg *sarama.Config, out runtime.Emitter) {
+	log := in.log.With(slog.String("thread", "kafka-input-worker-"+cfg.ClientID))
+	for ctx.Err() == nil {
+		err := in.consume(ctx, cfg, out, log)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		log.Error("Unable to poll Kafka consumer", slog.String("kafka_error_message", err.Error()))
+		sleep(ctx, time.Second)
+	}
+}
+
+func (in *input) consume(ctx context.Context, cfg *sarama.Config, out runtime.Emitter, log *slog.Logger) error {
+	client, err := sarama.NewClient(in.brokers, cfg)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	group, err := sarama.NewConsumerGroupFromClient(in.groupID, client)
+	if err != nil {
+		return err
+	}
+	defer group.Close()
+	go func() {
+		for err := range group.Errors() {
+			log.Error("Kafka consumer error", slog.String("kafka_error_message", err.Error()))
+		}
+	}()
+	h := &handler{in: in, out: out, client: client, log: log}
+	if !in.autoCommit {
+		h.commits = make(chan struct{}, 1)
+		go h.commitLoop(ctx)
+	}
+	for ctx.Err() == nil {
+		topics := in.topics
+		sessionCtx := ctx
+		if in.pattern != nil {
+			var cancel context.CancelFunc
+			topics, err = in.matchingTopics(client)
+			if err != nil {
+				return err
+			}
+			if len(topics) == 0 {
+				sleep(ctx, min(kafkaconf.Millis(in.s, "metadata_max_age_ms"), 5*time.Second))
+				continue
+			}
+			sessionCtx, cancel = context.WithCancel(ctx)
+			go in.watchPattern(sessionCtx, cancel, client, topics)
+			err = group.Consume(sessionCtx, topics, h)
+			cancel()
+		} else {
+			err = group.Consume(sessionCtx, topics, h)
+		}
+		if err != nil && ctx.Err() == nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// matchingTopics lists the topics topics_pattern selects, after a metadata
+// refresh so that new topics are seen.
+func (in *input) matchingTopics(client sarama.Client) ([]string, error) {
+	if err := client.RefreshMetadata(); err != nil {
+		return nil, err
+	}
+	all, err := client.Topics()
+	if err != nil {
+		return nil, err
+	}
+	excludeInternal := in.s.String("exclude_internal_topics") != "false"
+	var out []string
+	for _, t := range all {
+		if excludeInternal && strings.HasPrefix(t, "__") {
+			continue
+		}
+		if in.pattern.MatchString(t) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// watchPattern ends the group session when the set of topics matching
+// topics_pattern changes, so that the next session subscribes to the new set.
+func (in *input) watchPattern(ctx context.Context, cancel context.CancelFunc, client sarama.Client, current []string) {
+	every := kafkaconf.Millis(in.s, "metadata_max_age_ms")
+	for sleep(ctx, every) {
+		topics, err := in.matchingTopics(client)
+		if err == nil && strings.Join(topics, "\x00") != strings.Join(current, "\x00") {
+			cancel()
+			return
+		}
+	}
+}
+
+// sleep waits d or until ctx is done; it reports whether ctx is still alive.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

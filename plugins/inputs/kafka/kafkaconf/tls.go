@@ -1,0 +1,216 @@
+package kafkaconf
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"os"
+	"strings"
+
+	keystore "github.com/pavlo-v-chernykh/keystore-go/v4"
+	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/gostash/gostash/runtime"
+)
+
+// jksMagic starts every Java KeyStore file.
+var jksMagic = []byte{0xFE, 0xED, 0xFE, 0xED}
+
+// storeType returns the type named by the option, or guesses it from the
+// file's first bytes as Java's keystore loader does for JKS and PKCS12.
+func storeType(s *runtime.Settings, option string, data []byte) (string, error) {
+	if t := strings.ToUpper(s.String(option)); t != "" {
+		switch t {
+		case "PEM", "JKS", "PKCS12":
+			return t, nil
+		}
+		return "", s.Errorf(option, "unsupported store type %q: gostash reads PEM, JKS and PKCS12", s.String(option))
+	}
+	switch {
+	case bytes.HasPrefix(data, jksMagic):
+		return "JKS", nil
+	case bytes.Contains(data[:min(len(data), 4096)], []byte("-----BEGIN")):
+		return "PEM", nil
+	}
+	return "PKCS12", nil
+}
+
+func tlsConfig(s *runtime.Settings) (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if s.IsSet("ssl_truststore_location") {
+		roots, err := loadTrustStore(s)
+		if err != nil {
+			return nil, err
+		}
+		cfg.RootCAs = roots
+	}
+	if s.IsSet("ssl_keystore_location") {
+		cert, err := loadKeyStore(s)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	switch alg := s.String("ssl_endpoint_identification_algorithm"); strings.ToLower(alg) {
+	case "https":
+	case "":
+		// Check the chain but not the host name, as Kafka's clients do when
+		// endpoint identification is switched off.
+		roots := cfg.RootCAs
+		cfg.InsecureSkipVerify = true
+		cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 {
+				return errors.New("broker sent no certificate")
+			}
+			opts := x509.VerifyOptions{Roots: roots, Intermediates: x509.NewCertPool()}
+			for _, c := range cs.PeerCertificates[1:] {
+				opts.Intermediates.AddCert(c)
+			}
+			_, err := cs.PeerCertificates[0].Verify(opts)
+			return err
+		}
+	default:
+		return nil, s.Errorf("ssl_endpoint_identification_algorithm", "unsupported endpoint identification algorithm %q: use \"https\" or \"\"", alg)
+	}
+	return cfg, nil
+}
+
+func loadTrustStore(s *runtime.Settings) (*x509.CertPool, error) {
+	const option = "ssl_truststore_location"
+	data, err := os.ReadFile(s.String(option))
+	if err != nil {
+		return nil, s.Errorf(option, "%v", err)
+	}
+	kind, err := storeType(s, "ssl_truststore_type", data)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	password := s.String("ssl_truststore_password")
+	switch kind {
+	case "PEM":
+		if !pool.AppendCertsFromPEM(data) {
+			return nil, s.Errorf(option, "no PEM certificate in %s", s.String(option))
+		}
+	case "JKS":
+		ks := keystore.New()
+		if err := ks.Load(bytes.NewReader(data), []byte(password)); err != nil {
+			return nil, s.Errorf(option, "reading JKS truststore: %v", err)
+		}
+		for _, alias := range ks.Aliases() {
+			if !ks.IsTrustedCertificateEntry(alias) {
+				continue
+			}
+			entry, err := ks.GetTrustedCertificateEntry(alias)
+			if err != nil {
+				return nil, s.Errorf(option, "reading JKS truststore entry %q: %v", alias, err)
+			}
+			cert, err := x509.ParseCertificate(entry.Certificate.Content)
+			if err != nil {
+				return nil, s.Errorf(option, "JKS truststore entry %q: %v", alias, err)
+			}
+			pool.AddCert(cert)
+		}
+	case "PKCS12":
+		certs, err := pkcs12.DecodeTrustStore(data, password)
+		if err != nil {
+			return nil, s.Errorf(option, "reading PKCS12 truststore: %v", err)
+		}
+		for _, c := range certs {
+			pool.AddCert(c)
+		}
+	}
+	return pool, nil
+}
+
+func loadKeyStore(s *runtime.Settings) (tls.Certificate, error) {
+	const option = "ssl_keystore_location"
+	var none tls.Certificate
+	data, err := os.ReadFile(s.String(option))
+	if err != nil {
+		return none, s.Errorf(option, "%v", err)
+	}
+	kind, err := storeType(s, "ssl_keystore_type", data)
+	if err != nil {
+		return none, err
+	}
+	storePassword := s.String("ssl_keystore_password")
+	keyPassword := s.String("ssl_key_password")
+	if keyPassword == "" {
+		keyPassword = storePassword
+	}
+	switch kind {
+	case "PEM":
+		return pemKeyPair(s, data)
+	case "JKS":
+		ks := keystore.New()
+		if err := ks.Load(bytes.NewReader(data), []byte(storePassword)); err != nil {
+			return none, s.Errorf(option, "reading JKS keystore: %v", err)
+		}
+		for _, alias := range ks.Aliases() {
+			if !ks.IsPrivateKeyEntry(alias) {
+				continue
+			}
+			entry, err := ks.GetPrivateKeyEntry(alias, []byte(keyPassword))
+			if err != nil {
+				return none, s.Errorf(option, "reading JKS key %q: %v", alias, err)
+			}
+			key, err := x509.ParsePKCS8PrivateKey(entry.PrivateKey)
+			if err != nil {
+				return none, s.Errorf(option, "JKS key %q: %v", alias, err)
+			}
+			cert := tls.Certificate{PrivateKey: key}
+			for _, c := range entry.CertificateChain {
+				cert.Certificate = append(cert.Certificate, c.Content)
+			}
+			return cert, nil
+		}
+		return none, s.Errorf(option, "JKS keystore %s holds no private key entry", s.String(option))
+	default:
+		key, leaf, chain, err := pkcs12.DecodeChain(data, storePassword)
+		if err != nil {
+			return none, s.Errorf(option, "reading PKCS12 keystore: %v", err)
+		}
+		cert := tls.Certificate{PrivateKey: key, Certificate: [][]byte{leaf.Raw}, Leaf: leaf}
+		for _, c := range chain {
+			cert.Certificate = append(cert.Certificate, c.Raw)
+		}
+		return cert, nil
+	}
+}
+
+// pemKeyPair reads a certificate chain and a private key from one PEM file,
+// as Kafka's PEM keystore type does.
+func pemKeyPair(s *runtime.Settings, data []byte) (tls.Certificate, error) {
+	const option = "ssl_keystore_location"
+	var certs, keys []byte
+	for rest := data; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		switch {
+		case block.Type == "CERTIFICATE":
+			certs = append(certs, pem.EncodeToMemory(block)...)
+		case block.Type == "ENCRYPTED PRIVATE KEY":
+			return tls.Certificate{}, s.Errorf(option, "encrypted PKCS#8 keys are not supported; store the key unencrypted (file permissions protect it) or use a PKCS12 keystore")
+		case strings.HasSuffix(block.Type, "PRIVATE KEY"):
+			if x509.IsEncryptedPEMBlock(block) { //nolint:staticcheck // legacy OpenSSL encryption is still what some keystores hold
+				der, err := x509.DecryptPEMBlock(block, []byte(s.String("ssl_key_password"))) //nolint:staticcheck
+				if err != nil {
+					return tls.Certificate{}, s.Errorf("ssl_key_password", "decrypting the PEM key: %v", err)
+				}
+				block = &pem.Block{Type: block.Type, Bytes: der}
+			}
+			keys = append(keys, pem.EncodeToMemory(block)...)
+		}
+	}
+	cert, err := tls.X509KeyPair(certs, keys)
+	if err != nil {
+		return tls.Certificate{}, s.Errorf(option, "reading PEM keystore: %v", err)
+	}
+	return cert, nil
+}

@@ -1,0 +1,353 @@
+// Package kafkatest is what the kafka input and output tests share: finding
+// the test broker (the real one scripts/kafka/kafka.sh runs, or an
+// in-process fake outside CI), making topics, building the plugins from
+// option values, and collecting emitted events.
+package kafkatest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/gostash/gostash/lang"
+	"github.com/gostash/gostash/plugins/inputs/kafka/kafkaconf"
+	"github.com/gostash/gostash/runtime"
+)
+
+// DefaultBrokers is where kafka.sh starts the broker.
+const DefaultBrokers = "127.0.0.1:9092"
+
+var (
+	fakeOnce    sync.Once
+	fakeCluster *kfake.Cluster
+	fakeErr     error
+)
+
+// Brokers returns the test broker's address: GOSTASH_KAFKA_BROKERS or
+// 127.0.0.1:9092 when it answers. When no broker answers, CI fails the test;
+// elsewhere the tests run against an in-process kfake cluster, saying so.
+func Brokers(tb testing.TB) string {
+	tb.Helper()
+	addr := os.Getenv("GOSTASH_KAFKA_BROKERS")
+	if addr == "" {
+		addr = DefaultBrokers
+	}
+	if answers(addr) {
+		return addr
+	}
+	if os.Getenv("CI") == "true" {
+		tb.Fatalf("no Kafka broker answers on %s: CI needs the real broker (scripts/kafka/kafka.sh up)", addr)
+	}
+	fakeOnce.Do(func() {
+		fakeCluster, fakeErr = kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation(), kfake.DefaultNumPartitions(1))
+	})
+	if fakeErr != nil {
+		tb.Fatalf("no Kafka broker on %s and kfake failed: %v", addr, fakeErr)
+	}
+	tb.Logf("no Kafka broker answers on %s: running against an in-process kfake cluster", addr)
+	return strings.Join(fakeCluster.ListenAddrs(), ",")
+}
+
+// IsReal reports whether addr is a real broker rather than the fake.
+func IsReal(addr string) bool {
+	return fakeCluster == nil || addr != strings.Join(fakeCluster.ListenAddrs(), ",")
+}
+
+func answers(addrs string) bool {
+	addr := strings.Split(addrs, ",")[0]
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	cfg := sarama.NewConfig()
+	cfg.Version = kafkaconf.ProtocolVersion
+	cfg.Metadata.Retry.Max = 0
+	cfg.Net.DialTimeout = 2 * time.Second
+	c, err := sarama.NewClient([]string{addr}, cfg)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
+// Config returns a sarama configuration for test clients.
+func Config() *sarama.Config {
+	cfg := sarama.NewConfig()
+	cfg.Version = kafkaconf.ProtocolVersion
+	cfg.Producer.Return.Successes = true
+	cfg.Producer.RequiredAcks = sarama.WaitForAll
+	cfg.Producer.Partitioner = sarama.NewManualPartitioner
+	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
+	return cfg
+}
+
+// Topic creates a fresh topic with the given partitions, named after the
+// test so that reruns against a long-lived broker do not see old records.
+func Topic(tb testing.TB, brokers string, partitions int32) string {
+	tb.Helper()
+	name := fmt.Sprintf("%s-%d", sanitize(tb.Name()), time.Now().UnixNano())
+	admin, err := sarama.NewClusterAdmin(strings.Split(brokers, ","), Config())
+	if err != nil {
+		tb.Fatalf("admin client: %v", err)
+	}
+	defer admin.Close()
+	if err := admin.CreateTopic(name, &sarama.TopicDetail{NumPartitions: partitions, ReplicationFactor: 1}, false); err != nil {
+		tb.Fatalf("create topic %s: %v", name, err)
+	}
+	// Wait until the topic's leaders are known, so first produces succeed.
+	client, err := sarama.NewClient(strings.Split(brokers, ","), Config())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer client.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if err := client.RefreshMetadata(name); err == nil {
+			if ps, err := client.Partitions(name); err == nil && len(ps) == int(partitions) {
+				ok := true
+				for _, p := range ps {
+					if _, err := client.Leader(name, p); err != nil {
+						ok = false
+					}
+				}
+				if ok {
+					return name
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("topic %s has no leaders after 20s", name)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func sanitize(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// Produce writes records to partition p of topic.
+func Produce(tb testing.TB, brokers, topic string, msgs ...*sarama.ProducerMessage) {
+	tb.Helper()
+	p, err := sarama.NewSyncProducer(strings.Split(brokers, ","), Config())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer p.Close()
+	for _, m := range msgs {
+		m.Topic = topic
+	}
+	if err := p.SendMessages(msgs); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// Consume reads n records from the start of every partition of topic.
+func Consume(tb testing.TB, brokers, topic string, n int, timeout time.Duration) []*sarama.ConsumerMessage {
+	tb.Helper()
+	c, err := sarama.NewConsumer(strings.Split(brokers, ","), Config())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer c.Close()
+	parts, err := c.Partitions(topic)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out := make(chan *sarama.ConsumerMessage)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	for _, p := range parts {
+		pc, err := c.ConsumePartition(topic, p, sarama.OffsetOldest)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer pc.Close()
+		go func() {
+			for m := range pc.Messages() {
+				select {
+				case out <- m:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	var got []*sarama.ConsumerMessage
+	for len(got) < n {
+		select {
+		case m := <-out:
+			got = append(got, m)
+		case <-ctx.Done():
+			tb.Fatalf("consumed %d of %d records from %s before the timeout", len(got), n, topic)
+		}
+	}
+	return got
+}
+
+// Build configures and builds a plugin from option values as a config file
+// would give them (strings, int64, bool, []any, map[string]string), with
+// the test codec unless options name one.
+func Build(kind runtime.Kind, name string, options map[string]any) (any, error) {
+	p := &lang.Plugin{Name: name, Pos: lang.Pos{File: "test.conf", Line: 1, Column: 1}}
+	if _, ok := options["codec"]; !ok {
+		options["codec"] = CodecName
+	}
+	for k, v := range options {
+		p.Attributes = append(p.Attributes, &lang.Attribute{Name: k, Value: astValue(v), Pos: lang.Pos{File: "test.conf", Line: 2, Column: 3}})
+	}
+	inst, diags := runtime.Build(kind, p, &runtime.BuildContext{Pipeline: runtime.DefaultPipelineSettings(1)})
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return inst.Plugin, nil
+}
+
+func astValue(v any) lang.Value {
+	switch t := v.(type) {
+	case string:
+		return &lang.String{Value: t, Quote: '"'}
+	case int:
+		return &lang.Number{Int: int64(t), Raw: fmt.Sprint(t)}
+	case int64:
+		return &lang.Number{Int: t, Raw: fmt.Sprint(t)}
+	case bool:
+		return &lang.Bareword{Value: fmt.Sprint(t)}
+	case []any:
+		a := &lang.Array{}
+		for _, it := range t {
+			a.Items = append(a.Items, astValue(it))
+		}
+		return a
+	case map[string]string:
+		h := &lang.Hash{}
+		for k, val := range t {
+			h.Entries = append(h.Entries, &lang.HashEntry{Key: &lang.String{Value: k, Quote: '"'}, Value: &lang.String{Value: val, Quote: '"'}})
+		}
+		return h
+	}
+	panic(fmt.Sprintf("kafkatest: unsupported option value %T", v))
+}
+
+// Collector is an Emitter keeping the events it gets. With Hold set it does
+// not release them, so the input sees them as still in flight.
+type Collector struct {
+	Hold bool
+
+	mu     sync.Mutex
+	events []*runtime.Event
+	held   []*runtime.Event
+	signal chan struct{}
+}
+
+// Decorate does nothing: the tests configure no common options.
+func (c *Collector) Decorate(*runtime.Event) {}
+
+// Emit is EmitDecorated.
+func (c *Collector) Emit(e *runtime.Event) { c.EmitDecorated(e) }
+
+// EmitDecorated records e and, unless Hold is set, releases it as the
+// pipeline would after the outputs.
+func (c *Collector) EmitDecorated(e *runtime.Event) {
+	c.mu.Lock()
+	c.events = append(c.events, e)
+	if c.Hold {
+		c.held = append(c.held, e)
+	}
+	if c.signal != nil {
+		close(c.signal)
+		c.signal = nil
+	}
+	c.mu.Unlock()
+	if !c.Hold {
+		e.Release()
+	}
+}
+
+// ReleaseHeld releases the held events.
+func (c *Collector) ReleaseHeld() {
+	c.mu.Lock()
+	held := c.held
+	c.held = nil
+	c.mu.Unlock()
+	for _, e := range held {
+		e.Release()
+	}
+}
+
+// Events returns the events collected so far.
+func (c *Collector) Events() []*runtime.Event {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]*runtime.Event(nil), c.events...)
+}
+
+// WaitFor waits until n events arrived or timeout passed, and returns them.
+func (c *Collector) WaitFor(tb testing.TB, n int, timeout time.Duration) []*runtime.Event {
+	tb.Helper()
+	deadline := time.After(timeout)
+	for {
+		c.mu.Lock()
+		if len(c.events) >= n {
+			out := append([]*runtime.Event(nil), c.events...)
+			c.mu.Unlock()
+			return out
+		}
+		if c.signal == nil {
+			c.signal = make(chan struct{})
+		}
+		sig := c.signal
+		c.mu.Unlock()
+		select {
+		case <-sig:
+		case <-deadline:
+			tb.Fatalf("got %d of %d events before the timeout", len(c.Events()), n)
+		}
+	}
+}
+
+// CodecName is a minimal codec the plugin tests use so that they do not
+// depend on the real codecs: Decode makes one event with the bytes as
+// message, Encode writes the message field.
+const CodecName = "kafkatest_message"
+
+func init() {
+	runtime.RegisterCodec(runtime.CodecSpec{
+		Spec: runtime.Spec{Name: CodecName, Summary: "Test codec: the whole payload is the message."},
+		New:  func(*runtime.Settings) (runtime.Codec, error) { return messageCodec{}, nil },
+	})
+}
+
+type messageCodec struct{}
+
+func (messageCodec) Decode(data []byte, emit func(*runtime.Event)) {
+	e := runtime.NewEvent()
+	e.Data().Set("message", string(data))
+	emit(e)
+}
+
+func (messageCodec) Flush(func(*runtime.Event)) {}
+
+func (messageCodec) Encode(dst []byte, e *runtime.Event) []byte {
+	v, _ := e.Get("message")
+	return append(dst, runtime.ValueString(v)...)
+}

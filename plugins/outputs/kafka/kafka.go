@@ -1,0 +1,354 @@
+// Package kafka is the kafka output: it writes each event, encoded by the
+// codec, as one Kafka record (github.com/IBM/sarama), and returns a batch
+// only once the brokers acknowledged every record of it, retrying while they
+// are unreachable so that an outage holds the pipeline back instead of
+// losing events.
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/gostash/gostash/plugins/inputs/kafka/kafkaconf"
+	"github.com/gostash/gostash/runtime"
+)
+
+const (
+	stringSerializer    = "org.apache.kafka.common.serialization.StringSerializer"
+	byteArraySerializer = "org.apache.kafka.common.serialization.ByteArraySerializer"
+)
+
+func init() {
+	opts := []runtime.Option{
+		{Name: "topic_id", Type: runtime.TypeString, Required: true,
+			Doc: "Topic to write to; may hold %{field} references."},
+		{Name: "message_key", Type: runtime.TypeString,
+			Doc: "Record key, may hold %{field} references; records have no key when unset."},
+		{Name: "message_headers", Type: runtime.TypeHash, Default: runtime.NewMap(0),
+			Doc: "Record headers: name => value, values may hold %{field} references and are sent as UTF-8."},
+		{Name: "acks", Type: runtime.TypeEnum, Enum: []string{"0", "1", "all"}, Default: "1",
+			Doc: "Acknowledgement the leader gives before a record counts as written: 0 none, 1 the leader's, all every in-sync replica's."},
+		{Name: "batch_size", Type: runtime.TypeNumber, Default: int64(16384),
+			Doc: "Bytes of records gathered per partition before a request is sent."},
+		{Name: "linger_ms", Type: runtime.TypeNumber, Default: int64(5),
+			Doc: "Longest time records wait for more to fill a batch."},
+		{Name: "buffer_memory", Type: runtime.TypeNumber, Default: int64(33554432),
+			Doc: "Accepted for compatibility; the output holds at most one pipeline batch per worker in memory."},
+		{Name: "compression_type", Type: runtime.TypeEnum, Enum: []string{"none", "gzip", "snappy", "lz4", "zstd"}, Default: "none",
+			Doc: "Compression of record batches."},
+		{Name: "key_serializer", Type: runtime.TypeString, Default: stringSerializer,
+			Doc: "StringSerializer or ByteArraySerializer (both send the key's UTF-8 bytes)."},
+		{Name: "value_serializer", Type: runtime.TypeString, Default: stringSerializer,
+			Doc: "StringSerializer or ByteArraySerializer (both send the codec's bytes)."},
+		{Name: "max_request_size", Type: runtime.TypeNumber, Default: int64(1048576),
+			Doc: "Largest record (in bytes) the output sends; larger ones are dropped with a warning, as the broker would refuse them."},
+		{Name: "metadata_fetch_timeout_ms", Type: runtime.TypeNumber, Default: int64(60000),
+			Doc: "Accepted for compatibility and ignored, as in Logstash."},
+		{Name: "partitioner", Type: runtime.TypeString,
+			Doc: "Unset: keyed records go to murmur2(key) like the Java client, the others stick to a partition per batch. round_robin: records cycle over the partitions. default and uniform_sticky (refused by Logstash 12, kept for older configs) are the unset behaviour and sticky-ignoring-keys."},
+		{Name: "retries", Type: runtime.TypeNumber,
+			Doc: "Unset: retry failed sends forever (nothing is lost). A number: give up and drop the events after that many retries."},
+	}
+	opts = append(opts, kafkaconf.CommonOptions()...)
+	runtime.RegisterOutput(runtime.OutputSpec{
+		Spec: runtime.Spec{
+			Name:    "kafka",
+			Summary: "Writes events to a Kafka topic, one record per event, waiting for the brokers' acknowledgement.",
+			Options: opts,
+		},
+		New: newOutput,
+	})
+}
+
+type output struct {
+	s       *runtime.Settings
+	log     *slog.Logger
+	brokers []string
+	cfg     *sarama.Config
+	codec   runtime.Codec
+	topic   *runtime.Template
+	key     *runtime.Template
+	headers []header
+	// retries is the number of retry rounds, or -1 for no limit.
+	retries int64
+	backoff time.Duration
+
+	mu       sync.Mutex
+	producer sarama.SyncProducer
+}
+
+type header struct {
+	name  string
+	value *runtime.Template
+}
+
+func newOutput(s *runtime.Settings) (runtime.Output, error) {
+	o := &output{s: s, log: s.Logger(), codec: s.NewCodec(), retries: -1,
+		backoff: kafkaconf.Millis(s, kafkaconf.OptRetryBackoffMS)}
+	var err error
+	if o.brokers, err = kafkaconf.Brokers(s); err != nil {
+		return nil, err
+	}
+	if o.topic, err = runtime.CompileTemplate(s.String("topic_id")); err != nil {
+		return nil, s.Errorf("topic_id", "%v", err)
+	}
+	if s.IsSet("message_key") {
+		if o.key, err = runtime.CompileTemplate(s.String("message_key")); err != nil {
+			return nil, s.Errorf("message_key", "%v", err)
+		}
+	}
+	var headerErr error
+	s.Hash("message_headers").Range(func(name string, v any) bool {
+		value, ok := v.(string)
+		if !ok {
+			value = runtime.ValueString(v)
+		}
+		t, err := runtime.CompileTemplate(value)
+		if err != nil {
+			headerErr = s.Errorf("message_headers", "header %q: %v", name, err)
+			return false
+		}
+		o.headers = append(o.headers, header{name: name, value: t})
+		return true
+	})
+	if headerErr != nil {
+		return nil, headerErr
+	}
+	if s.IsSet("retries") {
+		if r := s.Int("retries"); r < 0 {
+			return nil, s.Errorf("retries", "A negative retry count (%d) is not valid. Must be a value >= 0", r)
+		}
+		o.retries = s.Int("retries")
+		o.log.Warn("Kafka output is configured with finite retry. This instructs Logstash to LOSE DATA after a set number of send attempts fails. If you do not want to lose data if Kafka is down, then you must remove the retry setting.",
+			slog.Int64("retries", o.retries))
+	}
+	if v := s.String("value_serializer"); v != stringSerializer && v != byteArraySerializer {
+		return nil, s.Errorf("value_serializer", "'value_serializer' only supports %s and %s", byteArraySerializer, stringSerializer)
+	}
+	if k := s.String("key_serializer"); k != stringSerializer && k != byteArraySerializer {
+		return nil, s.Errorf("key_serializer", "'key_serializer' only supports %s and %s in gostash", byteArraySerializer, stringSerializer)
+	}
+	if o.cfg, err = o.producerConfig(); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func (o *output) producerConfig() (*sarama.Config, error) {
+	s := o.s
+	cfg, err := kafkaconf.NewConfig(s, s.String(kafkaconf.OptClientID))
+	if err != nil {
+		return nil, err
+	}
+	p := &cfg.Producer
+	p.Return.Successes = true
+	p.Return.Errors = true
+	switch s.String("acks") {
+	case "0":
+		p.RequiredAcks = sarama.NoResponse
+	case "1":
+		p.RequiredAcks = sarama.WaitForLocal
+	case "all":
+		p.RequiredAcks = sarama.WaitForAll
+	}
+	p.Compression = map[string]sarama.CompressionCodec{
+		"none": sarama.CompressionNone, "gzip": sarama.CompressionGZIP, "snappy": sarama.CompressionSnappy,
+		"lz4": sarama.CompressionLZ4, "zstd": sarama.CompressionZSTD,
+	}[s.String("compression_type")]
+	p.Flush.Bytes = int(s.Int("batch_size"))
+	p.Flush.Frequency = kafkaconf.Millis(s, "linger_ms")
+	p.MaxMessageBytes = int(s.Int("max_request_size"))
+	p.Timeout = kafkaconf.Millis(s, "request_timeout_ms")
+	p.Retry.Backoff = o.backoff
+	if o.retries >= 0 {
+		p.Retry.Max = int(o.retries)
+	}
+	batchBytes := int(s.Int("batch_size"))
+	switch name := s.String("partitioner"); name {
+	case "", "default", "org.apache.kafka.clients.producer.internals.DefaultPartitioner":
+		p.Partitioner = newStickyPartitioner(false, batchBytes)
+	case "uniform_sticky", "org.apache.kafka.clients.producer.UniformStickyPartitioner":
+		p.Partitioner = newStickyPartitioner(true, batchBytes)
+	case "round_robin", "org.apache.kafka.clients.producer.RoundRobinPartitioner":
+		p.Partitioner = sarama.NewRoundRobinPartitioner
+	default:
+		if !strings.Contains(name, ".") {
+			return nil, s.Errorf("partitioner", "unsupported partitioner: %q", name)
+		}
+		return nil, s.Errorf("partitioner", "partitioner %q names a Java class, which gostash cannot load; leave it unset or use round_robin", name)
+	}
+	if s.IsSet("partitioner") && (s.String("partitioner") == "default" || s.String("partitioner") == "uniform_sticky") {
+		o.log.Warn(fmt.Sprintf("partitioner %q is accepted for older configurations; Logstash's kafka integration 12 refuses it", s.String("partitioner")))
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, s.Errorf("", "kafka producer configuration: %v", err)
+	}
+	return cfg, nil
+}
+
+// record is what an event becomes; sarama messages are rebuilt from it for
+// every attempt because sarama keeps per-attempt state in them.
+type record struct {
+	topic   string
+	key     []byte
+	value   []byte
+	headers []sarama.RecordHeader
+}
+
+func (r *record) message() *sarama.ProducerMessage {
+	m := &sarama.ProducerMessage{Topic: r.topic, Value: sarama.ByteEncoder(r.value), Headers: r.headers}
+	if r.key != nil {
+		m.Key = sarama.ByteEncoder(r.key)
+	}
+	return m
+}
+
+func (o *output) encode(e *runtime.Event) *record {
+	r := &record{topic: o.topic.Render(e), value: o.codec.Encode(nil, e)}
+	if o.key != nil {
+		r.key = []byte(o.key.Render(e))
+	}
+	if len(o.headers) > 0 {
+		r.headers = make([]sarama.RecordHeader, len(o.headers))
+		for i, h := range o.headers {
+			r.headers[i] = sarama.RecordHeader{Key: []byte(h.name), Value: []byte(h.value.Render(e))}
+		}
+	}
+	return r
+}
+
+// Output sends the batch and returns once the brokers acknowledged every
+// record, or a record failed in a way retrying cannot fix (dropped with a
+// warning, as Logstash does), or retries ran out. Retriable failures, such
+// as an unreachable broker, are retried after retry_backoff_ms for as long
+// as ctx lives.
+func (o *output) Output(ctx context.Context, events []*runtime.Event) error {
+	batch := make([]*record, 0, len(events))
+	for _, e := range events {
+		batch = append(batch, o.encode(e))
+	}
+	for round := int64(0); len(batch) > 0; round++ {
+		if o.retries >= 0 && round > o.retries {
+			o.log.Info("Exhausted user-configured retry count when sending to Kafka. Dropping these events.",
+				slog.Int64("max_retries", o.retries), slog.Int("drop_count", len(batch)))
+			return nil
+		}
+		if round > 0 {
+			o.log.Info("Sending batch to Kafka failed. Will retry after a delay.",
+				slog.Int("batch_size", len(batch)), slog.Float64("sleep", o.backoff.Seconds()))
+			if err := wait(ctx, o.backoff); err != nil {
+				return fmt.Errorf("kafka output %q: %d events not sent: %w", o.s.ID(), len(batch), err)
+			}
+		}
+		batch = o.send(batch)
+	}
+	return nil
+}
+
+// send tries every record once and returns those worth retrying.
+func (o *output) send(batch []*record) []*record {
+	producer, err := o.connect()
+	if err != nil {
+		o.log.Info("producer send failed, will retry sending", slog.String("message", err.Error()))
+		return batch
+	}
+	msgs := make([]*sarama.ProducerMessage, len(batch))
+	index := make(map[*sarama.ProducerMessage]int, len(batch))
+	for i, r := range batch {
+		msgs[i] = r.message()
+		index[msgs[i]] = i
+	}
+	err = producer.SendMessages(msgs)
+	if err == nil {
+		return nil
+	}
+	var perrs sarama.ProducerErrors
+	if !errors.As(err, &perrs) {
+		o.log.Info("producer send failed, will retry sending", slog.String("message", err.Error()))
+		return batch
+	}
+	var failed []*record
+	for _, pe := range perrs {
+		r := batch[index[pe.Msg]]
+		if retriable(pe.Err) {
+			o.log.Info("producer send failed, will retry sending", slog.String("message", pe.Err.Error()))
+			failed = append(failed, r)
+			continue
+		}
+		o.log.Warn("producer send failed, dropping record", slog.String("message", pe.Err.Error()),
+			slog.String("record_value", string(r.value)))
+	}
+	return failed
+}
+
+// connect returns the shared producer, creating it on first use: the
+// brokers may well be down when the pipeline starts.
+func (o *output) connect() (sarama.SyncProducer, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.producer != nil {
+		return o.producer, nil
+	}
+	p, err := sarama.NewSyncProducer(o.brokers, o.cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to %s: %w", strings.Join(o.brokers, ","), err)
+	}
+	o.producer = p
+	return p, nil
+}
+
+// Close flushes and closes the producer.
+func (o *output) Close() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.producer == nil {
+		return nil
+	}
+	err := o.producer.Close()
+	o.producer = nil
+	return err
+}
+
+// retriable tells failures that may heal (an unreachable broker, a leader
+// election) from those that will not (a record too large, a forbidden
+// topic), after the Java client's RetriableException classes.
+func retriable(err error) bool {
+	var (
+		kerr   sarama.KError
+		cfgErr sarama.ConfigurationError
+		encErr sarama.PacketEncodingError
+	)
+	if errors.As(err, &cfgErr) || errors.As(err, &encErr) {
+		return false
+	}
+	if !errors.As(err, &kerr) {
+		// Connection failures, timeouts, "out of brokers": all transient.
+		return true
+	}
+	switch kerr {
+	case sarama.ErrMessageSizeTooLarge, sarama.ErrInvalidTopic, sarama.ErrTopicAuthorizationFailed,
+		sarama.ErrClusterAuthorizationFailed, sarama.ErrInvalidRequiredAcks,
+		sarama.ErrUnsupportedVersion, sarama.ErrUnsupportedForMessageFormat, sarama.ErrInvalidRecord,
+		sarama.ErrSASLAuthenticationFailed, sarama.ErrInvalidTimestamp:
+		return false
+	}
+	return true
+}
+
+func wait(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,193 @@
+package kafka_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gostash/gostash/plugins/inputs/kafka/kafkatest"
+	"github.com/gostash/gostash/runtime"
+
+	_ "github.com/gostash/gostash/plugins/outputs/kafka"
+)
+
+func build(t *testing.T, opts map[string]any) runtime.Output {
+	t.Helper()
+	if _, ok := opts["codec"]; !ok {
+		opts["codec"] = kafkatest.CodecName
+	}
+	p, err := kafkatest.Build(runtime.KindOutput, "kafka", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := p.(runtime.Output)
+	t.Cleanup(func() {
+		if c, ok := o.(runtime.Closer); ok {
+			c.Close()
+		}
+	})
+	return o
+}
+
+func event(fields map[string]string) *runtime.Event {
+	e := runtime.NewEvent()
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		e.Data().Set(k, fields[k])
+	}
+	return e
+}
+
+func TestKeysHeadersAndTopicTemplates(t *testing.T) {
+	brokers := kafkatest.Brokers(t)
+	topic := kafkatest.Topic(t, brokers, 4)
+	out := build(t, map[string]any{
+		"bootstrap_servers": brokers, "topic_id": "%{target}", "message_key": "user-%{user}",
+		"message_headers": map[string]string{"origin": "gostash", "user": "%{user}"},
+	})
+	var events []*runtime.Event
+	for i := range 20 {
+		events = append(events, event(map[string]string{"target": topic, "user": fmt.Sprint(i % 5), "message": fmt.Sprintf("m%d", i)}))
+	}
+	if err := out.Output(context.Background(), events); err != nil {
+		t.Fatal(err)
+	}
+	got := kafkatest.Consume(t, brokers, topic, 20, 30*time.Second)
+	partitionOfKey := map[string]int32{}
+	for _, m := range got {
+		key := string(m.Key)
+		user := strings.TrimPrefix(key, "user-")
+		if len(m.Headers) != 2 || string(m.Headers[0].Key) != "origin" || string(m.Headers[0].Value) != "gostash" ||
+			string(m.Headers[1].Key) != "user" || string(m.Headers[1].Value) != user {
+			var hs []string
+			for _, h := range m.Headers {
+				hs = append(hs, string(h.Key)+"="+string(h.Value))
+			}
+			t.Errorf("record %s with key %s has headers %v", m.Value, key, hs)
+		}
+		if p, seen := partitionOfKey[key]; seen && p != m.Partition {
+			t.Errorf("key %s went to partitions %d and %d", key, p, m.Partition)
+		}
+		partitionOfKey[key] = m.Partition
+	}
+	if len(partitionOfKey) != 5 {
+		t.Errorf("keys %v", partitionOfKey)
+	}
+}
+
+func TestCompressionTypes(t *testing.T) {
+	brokers := kafkatest.Brokers(t)
+	for _, c := range []string{"none", "gzip", "snappy", "lz4", "zstd"} {
+		t.Run(c, func(t *testing.T) {
+			topic := kafkatest.Topic(t, brokers, 1)
+			out := build(t, map[string]any{"bootstrap_servers": brokers, "topic_id": topic, "compression_type": c})
+			var events []*runtime.Event
+			for i := range 50 {
+				events = append(events, event(map[string]string{"message": strings.Repeat(fmt.Sprint(i), 40)}))
+			}
+			if err := out.Output(context.Background(), events); err != nil {
+				t.Fatal(err)
+			}
+			got := kafkatest.Consume(t, brokers, topic, 50, 30*time.Second)
+			for i, m := range got {
+				if string(m.Value) != strings.Repeat(fmt.Sprint(i), 40) {
+					t.Fatalf("record %d = %q", i, m.Value)
+				}
+			}
+		})
+	}
+}
+
+func TestAcksAndPartitioners(t *testing.T) {
+	brokers := kafkatest.Brokers(t)
+	for _, opts := range []map[string]any{
+		{"acks": "0"}, {"acks": "all"}, {"partitioner": "round_robin"}, {"partitioner": "uniform_sticky"},
+		{"partitioner": "default"}, {"linger_ms": 0, "batch_size": 1},
+	} {
+		t.Run(fmt.Sprint(opts), func(t *testing.T) {
+			topic := kafkatest.Topic(t, brokers, 3)
+			opts["bootstrap_servers"], opts["topic_id"] = brokers, topic
+			out := build(t, opts)
+			var events []*runtime.Event
+			for i := range 30 {
+				events = append(events, event(map[string]string{"message": fmt.Sprint(i)}))
+			}
+			if err := out.Output(context.Background(), events); err != nil {
+				t.Fatal(err)
+			}
+			got := kafkatest.Consume(t, brokers, topic, 30, 30*time.Second)
+			perPartition := map[int32]int{}
+			for _, m := range got {
+				perPartition[m.Partition]++
+			}
+			if opts["partitioner"] == "round_robin" {
+				for p, n := range perPartition {
+					if n != 10 {
+						t.Errorf("round_robin put %d records on partition %d: %v", n, p, perPartition)
+					}
+				}
+			}
+		})
+	}
+}
+
+// closedPort returns a loopback address nothing listens on.
+func closedPort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// With no broker, Output keeps retrying (the pipeline is held back) until
+// its context ends; it never reports the events as sent.
+func TestUnreachableBrokerBlocksUntilCancelled(t *testing.T) {
+	out := build(t, map[string]any{"bootstrap_servers": closedPort(t), "topic_id": "t", "retry_backoff_ms": 50})
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	err := out.Output(ctx, []*runtime.Event{event(map[string]string{"message": "x"})})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Output = %v, want the context's error after retrying", err)
+	}
+}
+
+// With retries set, Logstash drops the events once they are used up.
+func TestFiniteRetriesDrop(t *testing.T) {
+	out := build(t, map[string]any{"bootstrap_servers": closedPort(t), "topic_id": "t", "retries": 1, "retry_backoff_ms": 10})
+	if err := out.Output(context.Background(), []*runtime.Event{event(map[string]string{"message": "x"})}); err != nil {
+		t.Fatalf("Output = %v, want nil after dropping", err)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		opts map[string]any
+		want string
+	}{
+		{map[string]any{}, "Missing a required setting for the kafka output plugin: topic_id"},
+		{map[string]any{"topic_id": "t", "retries": -1}, "A negative retry count (-1) is not valid. Must be a value >= 0"},
+		{map[string]any{"topic_id": "t", "value_serializer": "x.AvroSerializer"}, "'value_serializer' only supports org.apache.kafka.common.serialization.ByteArraySerializer and org.apache.kafka.common.serialization.StringSerializer"},
+		{map[string]any{"topic_id": "t", "partitioner": "murmur"}, `unsupported partitioner: "murmur"`},
+		{map[string]any{"topic_id": "t", "partitioner": "com.example.MyPartitioner"}, "names a Java class"},
+		{map[string]any{"topic_id": "t", "acks": "2"}, `Expected one of ["0", "1", "all"]`},
+		{map[string]any{"topic_id": "t", "compression_type": "brotli"}, "Expected one of"},
+		{map[string]any{"topic_id": "t", "security_protocol": "SASL_SSL", "sasl_mechanism": "SCRAM-SHA-256", "sasl_jaas_config": "org.example.Custom required;"}, "unsupported login module"},
+	} {
+		_, err := kafkatest.Build(runtime.KindOutput, "kafka", tc.opts)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want it to contain %q", tc.opts, err, tc.want)
+		}
+	}
+}
