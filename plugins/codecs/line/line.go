@@ -27,8 +27,6 @@ func init() {
 	})
 }
 
-var originalRef = runtime.MustFieldRef("[event][original]")
-
 // Codec is a line codec instance: decoding state for one stream, and an
 // encoder any number of goroutines may share.
 type Codec struct {
@@ -83,9 +81,12 @@ func (c *Codec) event(line []byte) *runtime.Event {
 		c.logger.Warn(textcodec.InvalidCharsetWarning, "text", text, "expected_charset", c.charset)
 	}
 	e := runtime.NewEvent()
-	e.Data().Set("message", text)
+	var message any = text // boxed once for both fields
+	e.Data().Set("message", message)
 	if c.original {
-		_ = e.SetRef(originalRef, text)
+		event := runtime.NewMap(1)
+		event.Set("original", message)
+		e.Data().Set("event", event)
 	}
 	return e
 }

@@ -26,8 +26,6 @@ func init() {
 	})
 }
 
-var originalRef = runtime.MustFieldRef("[event][original]")
-
 // Codec is a plain codec instance.
 type Codec struct {
 	format  *runtime.Template
@@ -59,9 +57,12 @@ func (c *Codec) Decode(data []byte, emit func(*runtime.Event)) {
 		c.logger.Warn(textcodec.InvalidCharsetWarning, "text", text, "expected_charset", c.charset)
 	}
 	e := runtime.NewEvent()
-	e.Data().Set("message", text)
+	var message any = text // boxed once for both fields
+	e.Data().Set("message", message)
 	if c.original {
-		_ = e.SetRef(originalRef, text)
+		event := runtime.NewMap(1)
+		event.Set("original", message)
+		e.Data().Set("event", event)
 	}
 	emit(e)
 }
