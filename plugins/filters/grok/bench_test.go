@@ -1,0 +1,37 @@
+package grok
+
+import (
+	"testing"
+
+	_ "github.com/gostash/gostash/plugins/filters/date"
+	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
+	"github.com/gostash/gostash/runtime"
+)
+
+// BenchmarkApache models Logstash's benchmark-cli "apache" case: an Apache
+// combined access-log line through grok %{COMBINEDAPACHELOG} and a date
+// filter on its timestamp, per event.
+func BenchmarkApache(b *testing.B) {
+	for _, ecs := range []string{"disabled", "v8"} {
+		b.Run("ecs="+ecs, func(b *testing.B) {
+			g, err := filtertest.New("grok", O{"match": H{"message", "%{COMBINEDAPACHELOG}"}}, ecs)
+			if err != "" {
+				b.Fatal(err)
+			}
+			d, err := filtertest.New("date", O{"match": []any{"timestamp", "dd/MMM/yyyy:HH:mm:ss Z"}}, ecs)
+			if err != "" {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				e := runtime.NewEvent()
+				e.Data().Set("message", apacheLine)
+				if !g.Filter(e, nil) || !d.Filter(e, nil) {
+					b.Fatal("apache line did not parse")
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}

@@ -1,0 +1,303 @@
+// Package grok is Logstash's grok filter: named regular-expression patterns
+// (logstash-patterns-core, legacy or ECS v1) whose captures become fields.
+// Patterns run on a backtracking engine (regexp2) because the core patterns
+// use look-behind and atomic groups that Go's RE2 cannot run.
+package grok
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"time"
+
+	"github.com/dlclark/regexp2"
+
+	"github.com/gostash/gostash/plugins/filters/internal/ruby"
+	"github.com/gostash/gostash/runtime"
+)
+
+func init() {
+	runtime.RegisterFilter(runtime.FilterSpec{
+		Spec: runtime.Spec{
+			Name:    "grok",
+			Summary: "Parses unstructured text into fields with named patterns.",
+			Options: []runtime.Option{
+				{Name: "match", Type: runtime.TypeHash, Default: runtime.NewMap(0), Doc: "Field → pattern or list of patterns."},
+				{Name: "pattern_definitions", Type: runtime.TypeHash, Default: runtime.NewMap(0), Doc: "Pattern name → regex, defined inline; overrides every other definition."},
+				{Name: "patterns_dir", Type: runtime.TypeArray, Default: []any{}, Doc: "Directories (or files and globs) of extra pattern files."},
+				{Name: "patterns_files_glob", Type: runtime.TypeString, Default: "*", Doc: "Glob selecting the pattern files inside patterns_dir directories."},
+				{Name: "break_on_match", Type: runtime.TypeBoolean, Default: true, Doc: "Stop at the first pattern, and the first field, that matches."},
+				{Name: "named_captures_only", Type: runtime.TypeBoolean, Default: true, Doc: "Only keep captures with a field name (%{PATTERN:field})."},
+				{Name: "keep_empty_captures", Type: runtime.TypeBoolean, Default: false, Doc: "Keep captures that are empty or did not participate."},
+				{Name: "overwrite", Type: runtime.TypeArray, Default: []any{}, Doc: "Fields whose existing value a capture replaces instead of appending to."},
+				{Name: "target", Type: runtime.TypeString, Doc: "Field under which all captures are placed."},
+				{Name: "tag_on_failure", Type: runtime.TypeArray, Default: []any{"_grokparsefailure"}, Doc: "Tags added when no pattern matches."},
+				{Name: "timeout_millis", Type: runtime.TypeNumber, Default: int64(30000), Doc: "Abort a match after this many milliseconds; 0 disables."},
+				{Name: "timeout_scope", Type: runtime.TypeEnum, Enum: []string{"pattern", "event"}, Default: "pattern", Doc: "Whether the timeout covers one pattern or all patterns for an event."},
+				{Name: "tag_on_timeout", Type: runtime.TypeString, Default: "_groktimeout", Doc: "Tag added when a match times out."},
+				runtime.ECSOption,
+			},
+		},
+		New: newGrok,
+	})
+}
+
+// targetRef tells a field reference ([a][b]) from a bare name.
+var targetRef = regexp.MustCompile(`\[.*?\]`)
+
+type fieldPatterns struct {
+	field    string
+	patterns []*compiled
+}
+
+type grok struct {
+	log               *slog.Logger
+	matches           []fieldPatterns
+	breakOnMatch      bool
+	keepEmpty         bool
+	overwrite         map[string]bool
+	target            string
+	tagOnFailure      []string
+	tagOnTimeout      string
+	timeout           time.Duration
+	eventTimeoutScope bool
+}
+
+func newGrok(s *runtime.Settings) (runtime.Filter, error) {
+	g := &grok{
+		log:               s.Logger(),
+		breakOnMatch:      s.Bool("break_on_match"),
+		keepEmpty:         s.Bool("keep_empty_captures"),
+		overwrite:         map[string]bool{},
+		tagOnFailure:      s.Strings("tag_on_failure"),
+		tagOnTimeout:      s.String("tag_on_timeout"),
+		timeout:           time.Duration(s.Float("timeout_millis") * float64(time.Millisecond)),
+		eventTimeoutScope: s.String("timeout_scope") == "event",
+	}
+	for _, o := range s.Strings("overwrite") {
+		g.overwrite[o] = true
+	}
+	if s.IsSet("target") {
+		t := s.String("target")
+		if !targetRef.MatchString(t) {
+			t = "[" + ruby.Strip(t) + "]"
+		}
+		g.target = t
+	}
+	ecs := s.ECS()
+	if ecs == "v8" {
+		g.log.Warn("ECS v8 support is a preview of the unreleased ECS v8, and uses the v1 patterns. When Version 8 of the Elastic Common Schema becomes available, this plugin will need to be updated")
+	}
+	base, err := coreDefinitions(ecs)
+	if err != nil {
+		return nil, err
+	}
+	files, err := patternFiles(s.Strings("patterns_dir"), s.String("patterns_files_glob"))
+	if err != nil {
+		return nil, s.Errorf("patterns_dir", "%v", err)
+	}
+	for _, f := range files {
+		if err := readPatternFile(f, base); err != nil {
+			return nil, s.Errorf("patterns_dir", "%v", err)
+		}
+	}
+	inline := s.Hash("pattern_definitions")
+	inline.Range(func(name string, v any) bool {
+		if v != nil {
+			base[name] = chomp(ruby.ToS(v))
+		}
+		return true
+	})
+	var compileErr error
+	s.Hash("match").Range(func(field string, v any) bool {
+		fp := fieldPatterns{field: field}
+		for _, p := range asPatterns(v) {
+			// Each pattern gets its own copy: %{NAME=regex} defines NAME for it alone.
+			defs := make(map[string]string, len(base))
+			for k, d := range base {
+				defs[k] = d
+			}
+			c, err := compilePattern(p, defs, s.Bool("named_captures_only"), g.timeout)
+			if err != nil {
+				compileErr = s.Errorf("match", "%v", err)
+				return false
+			}
+			fp.patterns = append(fp.patterns, c)
+		}
+		g.matches = append(g.matches, fp)
+		return true
+	})
+	if compileErr != nil {
+		return nil, compileErr
+	}
+	return g, nil
+}
+
+func chomp(s string) string {
+	if n := len(s); n > 0 && s[n-1] == '\n' {
+		s = s[:n-1]
+		if n := len(s); n > 0 && s[n-1] == '\r' {
+			s = s[:n-1]
+		}
+	} else if n > 0 && s[n-1] == '\r' {
+		s = s[:n-1]
+	}
+	return s
+}
+
+func asPatterns(v any) []string {
+	if l, ok := v.([]any); ok {
+		out := make([]string, len(l))
+		for i, x := range l {
+			out[i] = ruby.ToS(x)
+		}
+		return out
+	}
+	return []string{ruby.ToS(v)}
+}
+
+// errTimeout reports a match that ran out of time.
+type errTimeout struct {
+	pattern, field, value string
+}
+
+func (e *errTimeout) Error() string {
+	v := e.value
+	if len(v) > 255 {
+		v = fmt.Sprintf("Value too large to output (%d bytes)! First 255 chars are: %s", len(v), truncateRunes(v, 256))
+	}
+	return fmt.Sprintf("Timeout executing grok '%s' against field '%s' with value '%s'!", e.pattern, e.field, v)
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		r = r[:n]
+	}
+	return string(r)
+}
+
+// Filter tries each field's patterns. A match applies its captures; no
+// match at all tags the event; a timeout tags it with tag_on_timeout.
+func (g *grok) Filter(e *runtime.Event, _ func(*runtime.Event)) bool {
+	var deadline time.Time
+	if g.eventTimeoutScope && g.timeout > 0 {
+		deadline = time.Now().Add(g.timeout)
+	}
+	matched := false
+	for _, fp := range g.matches {
+		ok, err := g.matchField(e, fp, deadline)
+		var te *errTimeout
+		if errors.As(err, &te) {
+			g.log.Warn(te.Error())
+			e.Tag(g.tagOnTimeout)
+			return false
+		}
+		if err != nil {
+			// Like Logstash, an exception while applying captures makes the
+			// whole field count as unmatched.
+			g.log.Warn("Grok regexp threw exception", slog.String("message", err.Error()))
+			ok = false
+		}
+		if ok {
+			matched = true
+			if g.breakOnMatch {
+				break
+			}
+		}
+	}
+	if !matched {
+		for _, t := range g.tagOnFailure {
+			e.Tag(t)
+		}
+	}
+	return matched
+}
+
+func (g *grok) matchField(e *runtime.Event, fp fieldPatterns, deadline time.Time) (bool, error) {
+	v, _ := e.Get(fp.field)
+	if list, ok := v.([]any); ok {
+		any := false
+		for _, x := range list {
+			ok, err := g.matchValue(e, fp, ruby.ToS(x), deadline)
+			if err != nil {
+				return any, err
+			}
+			any = any || ok
+		}
+		return any, nil
+	}
+	return g.matchValue(e, fp, ruby.ToS(v), deadline)
+}
+
+func (g *grok) matchValue(e *runtime.Event, fp fieldPatterns, input string, deadline time.Time) (bool, error) {
+	runes := []rune(input)
+	matched := false
+	for _, c := range fp.patterns {
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return matched, &errTimeout{c.source, fp.field, input}
+		}
+		m, err := c.re.FindRunesMatch(runes)
+		if err != nil {
+			return matched, &errTimeout{c.source, fp.field, input}
+		}
+		if m == nil {
+			continue
+		}
+		matched = true
+		if err := g.apply(e, c, m); err != nil {
+			return matched, err
+		}
+		if g.breakOnMatch {
+			break
+		}
+	}
+	return matched, nil
+}
+
+// apply writes a match's captures: strings, or to_i/to_f for :int/:float.
+func (g *grok) apply(e *runtime.Event, c *compiled, m *regexp2.Match) error {
+	for _, cp := range c.captures {
+		grp := m.GroupByNumber(cp.group)
+		var value any
+		if grp != nil && len(grp.Captures) > 0 {
+			s := grp.String()
+			switch cp.coerce {
+			case "int":
+				value = ruby.ToI(s)
+			case "float":
+				value = ruby.ToF(s)
+			default:
+				value = s
+			}
+		}
+		if err := g.handle(e, cp.field, value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *grok) handle(e *runtime.Event, field string, value any) error {
+	if !g.keepEmpty && (value == nil || value == "") {
+		return nil
+	}
+	target := field
+	if g.target != "" {
+		target = g.target + "[" + field + "]"
+	}
+	if g.overwrite[field] {
+		return e.Set(target, value)
+	}
+	cur, _ := e.Get(target)
+	switch t := cur.(type) {
+	case nil:
+		return e.Set(target, value)
+	case []any:
+		return e.Set(target, append(t, value))
+	case string:
+		return e.Set(target, []any{t, value})
+	}
+	return nil
+}

@@ -1,0 +1,97 @@
+package grok
+
+import (
+	"bufio"
+	"embed"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// The core pattern sets Logstash ships (logstash-patterns-core): legacy
+// field names, and ECS v1 names used for ecs_compatibility v1 and v8.
+//
+//go:embed patterns/legacy/* patterns/ecs-v1/*
+var corePatterns embed.FS
+
+// readPatterns adds the NAME REGEX lines of a pattern file to defs, as
+// jls-grok reads them: leading blanks and #-comment lines are skipped, the
+// name ends at the first whitespace and the regex runs to the end of line.
+func readPatterns(r io.Reader, defs map[string]string) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	for sc.Scan() {
+		line := strings.TrimLeft(sc.Text(), " \t\v\f\r")
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		i := strings.IndexAny(line, " \t\v\f\r")
+		if i < 0 {
+			continue
+		}
+		name := line[:i]
+		regex := strings.TrimLeft(line[i:], " \t\v\f\r")
+		defs[name] = strings.TrimSuffix(regex, "\r")
+	}
+	return sc.Err()
+}
+
+// coreDefinitions returns the embedded set for an ECS mode.
+func coreDefinitions(ecs string) (map[string]string, error) {
+	dir := "patterns/legacy"
+	if ecs != "disabled" {
+		dir = "patterns/ecs-v1"
+	}
+	entries, err := fs.ReadDir(corePatterns, dir)
+	if err != nil {
+		return nil, err
+	}
+	defs := map[string]string{}
+	for _, e := range entries {
+		f, err := corePatterns.Open(dir + "/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		err = readPatterns(f, defs)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("pattern file %s: %w", e.Name(), err)
+		}
+	}
+	return defs, nil
+}
+
+// patternFiles lists the files of patterns_dir: a directory contributes the
+// files matching glob in it, anything else is itself a glob.
+func patternFiles(paths []string, glob string) ([]string, error) {
+	var files []string
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			p = filepath.Join(p, glob)
+		}
+		matches, err := filepath.Glob(p)
+		if err != nil {
+			return nil, fmt.Errorf("bad pattern path %q: %w", p, err)
+		}
+		sort.Strings(matches)
+		for _, m := range matches {
+			if st, err := os.Stat(m); err == nil && !st.IsDir() {
+				files = append(files, m)
+			}
+		}
+	}
+	return files, nil
+}
+
+func readPatternFile(path string, defs map[string]string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("Grok pattern file does not exist: %s", path)
+	}
+	defer f.Close()
+	return readPatterns(f, defs)
+}
