@@ -1,6 +1,7 @@
 package textcodec
 
 import (
+	"math/rand"
 	"strings"
 	"testing"
 )
@@ -70,6 +71,36 @@ func TestConvert(t *testing.T) {
 		got, escaped := conv.Convert([]byte(c.in))
 		if got != c.want || escaped != c.escaped {
 			t.Errorf("%s %q: got %q (escaped %v), want %q (%v)", c.charset, c.in, got, escaped, c.want, c.escaped)
+		}
+	}
+}
+
+// TestTokenizerChunkingDoesNotMatter feeds random texts in random chunks
+// and checks the pieces are those of splitting the whole text at once.
+func TestTokenizerChunkingDoesNotMatter(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	alphabet := "ab|\n\r"
+	for _, delim := range []string{"\n", "||", "|\n|", "\r\n"} {
+		for i := 0; i < 500; i++ {
+			text := make([]byte, rng.Intn(40))
+			for j := range text {
+				text[j] = alphabet[rng.Intn(len(alphabet))]
+			}
+			parts := strings.Split(string(text), delim)
+			want, wantRest := parts[:len(parts)-1], parts[len(parts)-1]
+			tok := NewTokenizer(delim)
+			var got []string
+			for rest := text; len(rest) > 0; {
+				n := 1 + rng.Intn(len(rest))
+				tok.Extract(rest[:n], func(p []byte) { got = append(got, string(p)) })
+				rest = rest[n:]
+			}
+			if strings.Join(got, "\x00") != strings.Join(want, "\x00") || len(got) != len(want) {
+				t.Fatalf("delimiter %q, text %q: pieces %q, want %q", delim, text, got, want)
+			}
+			if rest := string(tok.Flush()); rest != wantRest {
+				t.Fatalf("delimiter %q, text %q: flushed %q, want %q", delim, text, rest, wantRest)
+			}
 		}
 	}
 }
