@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/big"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -100,9 +99,11 @@ func AppendJavaString(b []byte, v any) []byte {
 	return b
 }
 
-// AppendJavaDouble appends f as Java's Double.toString prints it (JDK 19+
-// shortest-digits algorithm, which is Go's too): plain notation with at
-// least one fraction digit for 1e-3 <= |f| < 1e7, otherwise d.dddE±n.
+// AppendJavaDouble appends f as Java's Double.toString prints it on JDK 19
+// and later (Logstash 9 runs JDK 21): the decimal with the fewest digits,
+// but at least two, that reads back as f, choosing the closest when there
+// are several; plain notation with at least one fraction digit for
+// 1e-3 <= |f| < 1e7, otherwise d.dddE±n (4.9E-324, 1.0E23, 1.0E-4).
 func AppendJavaDouble(b []byte, f float64) []byte {
 	switch {
 	case math.IsNaN(f):
@@ -117,24 +118,62 @@ func AppendJavaDouble(b []byte, f float64) []byte {
 		}
 		return append(b, "0.0"...)
 	}
+	var buf [32]byte
+	e := strconv.AppendFloat(buf[:0], math.Abs(f), 'e', -1, 64) // d[.ddd]e±XX
+	if f < 0 {
+		b = append(b, '-')
+	}
+	if e[1] == 'e' {
+		// One digit is enough to read back; JDK 19+ prints the closest
+		// two-digit decimal instead (4.9E-324 rather than 5.0E-324).
+		e = strconv.AppendFloat(buf[:0], math.Abs(f), 'e', 1, 64)
+	}
+	// Split into significant digits (trailing zeros dropped) and exponent.
+	var digitBuf [24]byte
+	digits := digitBuf[:0]
+	k := 0
+	for ; e[k] != 'e'; k++ {
+		if e[k] != '.' {
+			digits = append(digits, e[k])
+		}
+	}
+	for len(digits) > 1 && digits[len(digits)-1] == '0' {
+		digits = digits[:len(digits)-1]
+	}
+	exp := 0
+	for _, c := range e[k+2:] {
+		exp = exp*10 + int(c-'0')
+	}
+	if e[k+1] == '-' {
+		exp = -exp
+	}
 	abs := math.Abs(f)
 	if abs >= 1e-3 && abs < 1e7 {
-		s := strconv.FormatFloat(f, 'f', -1, 64)
-		b = append(b, s...)
-		if !strings.Contains(s, ".") {
-			b = append(b, ".0"...)
+		if exp >= 0 {
+			for len(digits) <= exp {
+				digits = append(digits, '0')
+			}
+			b = append(b, digits[:exp+1]...)
+			b = append(b, '.')
+			if frac := digits[exp+1:]; len(frac) > 0 {
+				return append(b, frac...)
+			}
+			return append(b, '0')
 		}
-		return b
+		b = append(b, "0."...)
+		for i := -1; i > exp; i-- {
+			b = append(b, '0')
+		}
+		return append(b, digits...)
 	}
-	s := strconv.FormatFloat(f, 'e', -1, 64) // d.ddde±XX
-	mant, exp, _ := strings.Cut(s, "e")
-	b = append(b, mant...)
-	if !strings.Contains(mant, ".") {
-		b = append(b, ".0"...)
+	b = append(b, digits[0], '.')
+	if len(digits) > 1 {
+		b = append(b, digits[1:]...)
+	} else {
+		b = append(b, '0')
 	}
 	b = append(b, 'E')
-	e, _ := strconv.Atoi(exp)
-	return strconv.AppendInt(b, int64(e), 10)
+	return strconv.AppendInt(b, int64(exp), 10)
 }
 
 // AppendJSON appends v as compact JSON the way Logstash's Jackson-based
@@ -155,9 +194,10 @@ func AppendJSON(b []byte, v any) []byte {
 		return t.Append(b, 10)
 	case float64:
 		if math.IsNaN(t) || math.IsInf(t, 0) {
-			// Jackson writes these as quoted tokens only when asked; by
-			// default it writes the bare token, which is not valid JSON.
-			return AppendJavaDouble(b, t)
+			// Jackson's default QUOTE_NON_NUMERIC_NUMBERS makes these strings.
+			b = append(b, '"')
+			b = AppendJavaDouble(b, t)
+			return append(b, '"')
 		}
 		return AppendJavaDouble(b, t)
 	case bool:
@@ -193,7 +233,11 @@ func AppendJSON(b []byte, v any) []byte {
 const hexDigits = "0123456789ABCDEF"
 
 // AppendJSONString appends s as a JSON string literal with Jackson's
-// default escaping. Invalid UTF-8 bytes become U+FFFD.
+// default escaping: \" and \\, \b \t \n \f \r, other control characters
+// as \u00XX (uppercase hex), everything else (DEL, /, non-ASCII, U+2028)
+// as is. Bytes that are not UTF-8 become U+FFFD the way Java's UTF-8
+// decoder replaces them when the Ruby string reaches Jackson (one U+FFFD
+// per malformed sequence, see javaMalformedLen).
 func AppendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
@@ -208,7 +252,7 @@ func AppendJSONString(b []byte, s string) []byte {
 			if r == utf8.RuneError && size == 1 {
 				b = append(b, s[start:i]...)
 				b = append(b, "\uFFFD"...)
-				i++
+				i += javaMalformedLen(s[i:])
 				start = i
 				continue
 			}
@@ -239,4 +283,55 @@ func AppendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+func isContinuation(c byte) bool { return c&0xC0 == 0x80 }
+
+// javaMalformedLen is how many bytes of s, which starts with a byte Go
+// finds invalid, the JDK's UTF-8 decoder replaces with one U+FFFD. It
+// follows the decoder's rules: a bad lead or a lead whose next byte cannot
+// follow it is one byte; a three-byte sequence encoding a surrogate is
+// replaced whole; a four-byte sequence is cut where it goes wrong; and an
+// incomplete sequence at the very end is replaced whole.
+func javaMalformedLen(s string) int {
+	b1 := s[0]
+	switch {
+	case b1 >= 0xC2 && b1 <= 0xDF: // two-byte lead; the next byte is bad or missing
+		return 1
+	case b1 >= 0xE0 && b1 <= 0xEF:
+		if len(s) < 3 {
+			if len(s) == 2 && (b1 == 0xE0 && s[1]&0xE0 == 0x80 || !isContinuation(s[1])) {
+				return 1
+			}
+			return len(s)
+		}
+		if b1 == 0xE0 && s[1]&0xE0 == 0x80 || !isContinuation(s[1]) {
+			return 1
+		}
+		if !isContinuation(s[2]) {
+			return 2
+		}
+		return 3 // a surrogate
+	case b1 >= 0xF0 && b1 <= 0xF7:
+		bad2 := func(b2 byte) bool {
+			return b1 > 0xF4 || b1 == 0xF0 && (b2 < 0x90 || b2 > 0xBF) || b1 == 0xF4 && b2&0xF0 != 0x80 || !isContinuation(b2)
+		}
+		if len(s) < 4 {
+			if len(s) > 1 && bad2(s[1]) && !(b1 > 0xF4 && isContinuation(s[1])) {
+				return 1
+			}
+			if len(s) > 2 && !isContinuation(s[2]) {
+				return 2
+			}
+			return len(s)
+		}
+		if bad2(s[1]) {
+			return 1
+		}
+		if !isContinuation(s[2]) {
+			return 2
+		}
+		return 3
+	}
+	return 1
 }
