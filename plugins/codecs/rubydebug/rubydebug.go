@@ -44,14 +44,19 @@ func newCodec(s *runtime.Settings) (runtime.Codec, error) {
 	return &Codec{metadata: s.Bool("metadata"), colour: stdoutWantsColour(), logger: s.Logger()}, nil
 }
 
-// stdoutWantsColour is amazing_print's rule: colours when stdout is a
-// terminal and TERM names one (not "dumb"), or on Windows' ANSICON.
-func stdoutWantsColour() bool {
-	if !isTerminal(os.Stdout) {
+// stdoutWantsColour is amazing_print's rule, applied to the process's
+// stdout whatever the codec writes to.
+func stdoutWantsColour() bool { return wantsColour(isTerminal(os.Stdout), os.LookupEnv) }
+
+// wantsColour: colours on a terminal when TERM is set to anything but
+// "dumb" (even empty: Ruby's "" is true), or when ANSICON (Windows) is set.
+func wantsColour(terminal bool, lookupEnv func(string) (string, bool)) bool {
+	if !terminal {
 		return false
 	}
-	term := os.Getenv("TERM")
-	return term != "" && term != "dumb" || os.Getenv("ANSICON") != ""
+	term, hasTerm := lookupEnv("TERM")
+	_, hasANSICON := lookupEnv("ANSICON")
+	return hasTerm && term != "dumb" || hasANSICON
 }
 
 // Decode is not supported by rubydebug; Logstash raises "Not implemented".

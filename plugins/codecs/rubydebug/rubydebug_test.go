@@ -80,3 +80,37 @@ func firstDifference(got, want []byte) string {
 	}
 	return "(no line differs)"
 }
+
+func TestWantsColour(t *testing.T) {
+	env := func(vars map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+	}
+	for _, c := range []struct {
+		terminal bool
+		vars     map[string]string
+		want     bool
+	}{
+		{true, map[string]string{"TERM": "xterm-256color"}, true},
+		{true, map[string]string{"TERM": ""}, true},
+		{true, map[string]string{"TERM": "dumb"}, false},
+		{true, map[string]string{}, false},
+		{true, map[string]string{"TERM": "dumb", "ANSICON": "1"}, true},
+		{false, map[string]string{"TERM": "xterm"}, false},
+	} {
+		if got := wantsColour(c.terminal, env(c.vars)); got != c.want {
+			t.Errorf("terminal %v, env %v: colour %v, want %v", c.terminal, c.vars, got, c.want)
+		}
+	}
+}
+
+func TestPipeIsNotATerminal(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	if isTerminal(w) {
+		t.Error("a pipe was taken for a terminal")
+	}
+}
