@@ -20,9 +20,11 @@ type gSection struct {
 	Body []*gStmt `parser:"'{' @@* '}'"`
 }
 
+// Plugins come first: they are the common case, and the lexer only makes
+// `if` a keyword where a plugin named "if" is impossible.
 type gStmt struct {
-	Branch *gBranch `parser:"  @@"`
-	Plugin *gPlugin `parser:"| @@"`
+	Plugin *gPlugin `parser:"  @@"`
+	Branch *gBranch `parser:"| @@"`
 }
 
 type gBranch struct {
@@ -50,43 +52,9 @@ type gElse struct {
 }
 
 type gPlugin struct {
-	Pos   lexer.Position
-	Name  string   `parser:"@(Word | String | Number)"`
-	Attrs []*gAttr `parser:"'{' @@* '}'"`
-}
-
-type gAttr struct {
-	Pos   lexer.Position
-	Name  string  `parser:"@(Word | String | Number)"`
-	Value *gValue `parser:"'=>' @@"`
-}
-
-type gValue struct {
-	Pos      lexer.Position
-	Plugin   *gPlugin `parser:"  @@"`
-	Bareword *string  `parser:"| @Word"`
-	String   *string  `parser:"| @String"`
-	Number   *string  `parser:"| @Number"`
-	Array    *gArray  `parser:"| @@"`
-	Hash     *gHash   `parser:"| @@"`
-}
-
-type gArray struct {
-	Pos   lexer.Position
-	Items []*gValue `parser:"'[' ( @@ ( ',' @@ )* )? ']'"`
-}
-
-type gHash struct {
-	Pos     lexer.Position
-	Entries []*gHashEntry `parser:"'{' @@* '}'"`
-}
-
-type gHashEntry struct {
-	Pos      lexer.Position
-	Number   *string `parser:"(  @Number"`
-	Bareword *string `parser:"| @Word"`
-	String   *string `parser:"| @String )"`
-	Value    *gValue `parser:"'=>' @@"`
+	Pos  lexer.Position
+	Name string       `parser:"@Scalar"`
+	Body *gPluginBody `parser:"@@"`
 }
 
 type gCond struct {
@@ -111,7 +79,7 @@ type gExpr struct {
 type gNot struct {
 	Pos      lexer.Position
 	Paren    *gCond  `parser:"  '(' @@ ')'"`
-	Selector *string `parser:"| @Selector"`
+	Selector *string `parser:"| @Operand"`
 }
 
 type gExprOp struct {
@@ -122,19 +90,159 @@ type gExprOp struct {
 }
 
 type gRvalue struct {
-	Pos      lexer.Position
-	String   *string  `parser:"  @String"`
-	Number   *string  `parser:"| @Number"`
-	Selector *string  `parser:"| @Selector"`
-	Array    *gArray  `parser:"| @@"`
-	Method   *gMethod `parser:"| @@"`
-	Regexp   *string  `parser:"| @Regexp"`
+	Pos     lexer.Position
+	Operand *string  `parser:"  @Operand"`
+	Array   *gArray  `parser:"| @@"`
+	Method  *gMethod `parser:"| @@"`
 }
 
 type gMethod struct {
 	Pos  lexer.Position
 	Name string     `parser:"@Word '('"`
 	Args []*gRvalue `parser:"( @@ ( ',' @@ )* )? ')'"`
+}
+
+// Plugin bodies — attributes and their values — are most of a config's
+// tokens. participle's generic struct matching costs about fifteen
+// allocations a token, so these nodes implement participle.Parseable and
+// read their tokens directly; that keeps a 10,000-line config within the
+// parse-time budget. The shapes, in participle's notation:
+//
+//	gPluginBody := "{" gAttr* "}"
+//	gAttr       := Scalar "=>" gValue
+//	gValue      := Scalar gPluginBody? | gArray | gHash
+//	gArray      := "[" ( gValue ( "," gValue )* )? "]"
+//	gHash       := "{" ( Scalar "=>" gValue )* "}"
+
+type gPluginBody struct {
+	Attrs []*gAttr
+}
+
+type gAttr struct {
+	Pos   lexer.Position
+	Name  string
+	Value *gValue
+}
+
+type gValue struct {
+	Pos    lexer.Position
+	Scalar *string
+	Body   *gPluginBody
+	Array  *gArray
+	Hash   *gHash
+}
+
+type gArray struct {
+	Pos   lexer.Position
+	Items []*gValue
+}
+
+type gHash struct {
+	Pos     lexer.Position
+	Entries []*gHashEntry
+}
+
+type gHashEntry struct {
+	Pos   lexer.Position
+	Key   string
+	Value *gValue
+}
+
+func isPunct(t *lexer.Token, s string) bool { return t.Type == tokPunct && t.Value == s }
+
+func expectPunct(lex *lexer.PeekingLexer, s string) error {
+	if t := lex.Next(); !isPunct(t, s) {
+		return participle.Errorf(t.Pos, "expected %q, found %q", s, t.Value)
+	}
+	return nil
+}
+
+func (b *gPluginBody) Parse(lex *lexer.PeekingLexer) error {
+	if !isPunct(lex.Peek(), "{") {
+		return participle.NextMatch
+	}
+	lex.Next()
+	for {
+		t := lex.Next()
+		if isPunct(t, "}") {
+			return nil
+		}
+		if t.Type != tokScalar {
+			return participle.Errorf(t.Pos, "expected an attribute name, found %q", t.Value)
+		}
+		a := &gAttr{Pos: t.Pos, Name: t.Value, Value: &gValue{}}
+		if err := expectPunct(lex, "=>"); err != nil {
+			return err
+		}
+		if err := a.Value.Parse(lex); err != nil {
+			return err
+		}
+		b.Attrs = append(b.Attrs, a)
+	}
+}
+
+func (a *gArray) Parse(lex *lexer.PeekingLexer) error {
+	t := lex.Peek()
+	if !isPunct(t, "[") {
+		return participle.NextMatch
+	}
+	lex.Next()
+	a.Pos = t.Pos
+	if isPunct(lex.Peek(), "]") {
+		lex.Next()
+		return nil
+	}
+	for {
+		item := &gValue{}
+		if err := item.Parse(lex); err != nil {
+			return err
+		}
+		a.Items = append(a.Items, item)
+		if next := lex.Next(); isPunct(next, "]") {
+			return nil
+		} else if !isPunct(next, ",") {
+			return participle.Errorf(next.Pos, "expected \",\" or \"]\", found %q", next.Value)
+		}
+	}
+}
+
+func (v *gValue) Parse(lex *lexer.PeekingLexer) error {
+	t := lex.Peek()
+	v.Pos = t.Pos
+	switch {
+	case t.Type == tokScalar:
+		lex.Next()
+		v.Scalar = &t.Value
+		if isPunct(lex.Peek(), "{") {
+			v.Body = &gPluginBody{}
+			return v.Body.Parse(lex)
+		}
+		return nil
+	case isPunct(t, "["):
+		v.Array = &gArray{}
+		return v.Array.Parse(lex)
+	case isPunct(t, "{"):
+		lex.Next()
+		v.Hash = &gHash{Pos: t.Pos}
+		for {
+			k := lex.Next()
+			if isPunct(k, "}") {
+				return nil
+			}
+			if k.Type != tokScalar {
+				return participle.Errorf(k.Pos, "expected a hash key, found %q", k.Value)
+			}
+			e := &gHashEntry{Pos: k.Pos, Key: k.Value, Value: &gValue{}}
+			if err := expectPunct(lex, "=>"); err != nil {
+				return err
+			}
+			if err := e.Value.Parse(lex); err != nil {
+				return err
+			}
+			v.Hash.Entries = append(v.Hash.Entries, e)
+		}
+	}
+	return participle.NextMatch
 }
 
 var lscParser = participle.MustBuild[gConfig](

@@ -17,24 +17,25 @@ import (
 // (peg.go) has already enforced every whitespace rule by the time
 // participle runs.
 
+// Token types. A Scalar (outside conditions: a name, bareword, number or
+// string) and an Operand (in a condition: a string, number, selector or
+// regexp) are told apart by their first characters when the tree is built;
+// one token type each keeps the participle grammar free of alternatives on
+// its hottest paths.
 const (
 	tokEOF lexer.TokenType = lexer.EOF - iota
-	tokWord
-	tokNumber
-	tokString
-	tokRegexp
-	tokSelector
+	tokScalar
+	tokOperand
+	tokWord // keywords and method names
 	tokPunct
 )
 
 var tokenSymbols = map[string]lexer.TokenType{
-	"EOF":      tokEOF,
-	"Word":     tokWord,
-	"Number":   tokNumber,
-	"String":   tokString,
-	"Regexp":   tokRegexp,
-	"Selector": tokSelector,
-	"Punct":    tokPunct,
+	"EOF":     tokEOF,
+	"Scalar":  tokScalar,
+	"Operand": tokOperand,
+	"Word":    tokWord,
+	"Punct":   tokPunct,
 }
 
 // lscLexerDef is the participle lexer definition for LSCL. It carries the
@@ -74,6 +75,7 @@ type lexFrame struct {
 type lscLexer struct {
 	filename string
 	src      []byte
+	text     string // src as a string, so token values share its memory
 	pos      int
 	line     int
 	col      int
@@ -90,7 +92,7 @@ type lscLexer struct {
 }
 
 func newLexer(filename string, src []byte) *lscLexer {
-	return &lscLexer{filename: filename, src: src, line: 1, col: 1, stack: []lexFrame{{mode: modeTop}}}
+	return &lscLexer{filename: filename, src: src, text: string(src), line: 1, col: 1, stack: []lexFrame{{mode: modeTop}}}
 }
 
 func (l *lscLexer) mode() lexMode { return l.stack[len(l.stack)-1].mode }
@@ -131,7 +133,7 @@ func (l *lscLexer) advance(n int) {
 }
 
 func (l *lscLexer) token(t lexer.TokenType, n int) lexer.Token {
-	tok := lexer.Token{Type: t, Value: string(l.src[l.pos : l.pos+n]), Pos: l.position()}
+	tok := lexer.Token{Type: t, Value: l.text[l.pos : l.pos+n], Pos: l.position()}
 	l.advance(n)
 	return tok
 }
@@ -219,17 +221,17 @@ func (l *lscLexer) nextBlock() lexer.Token {
 		l.push(lexFrame{mode: modeData})
 		return l.token(tokPunct, 1)
 	case '"', '\'':
-		return l.token(tokString, quotedLen(l.src[l.pos:]))
+		return l.token(tokScalar, quotedLen(l.src[l.pos:]))
 	case '=':
 		if l.at(l.pos+1) == '>' {
 			return l.token(tokPunct, 2)
 		}
 	}
 	if n := numberLen(l.src[l.pos:]); n > 0 && !isNameByte(l.at(l.pos+n)) {
-		return l.token(tokNumber, n)
+		return l.token(tokScalar, n)
 	}
 	if n := nameLen(l.src[l.pos:]); n > 0 {
-		return l.token(tokWord, n)
+		return l.token(tokScalar, n)
 	}
 	_, size := utf8.DecodeRune(l.src[l.pos:])
 	return l.token(tokPunct, size)
@@ -291,13 +293,11 @@ func (l *lscLexer) nextCond() lexer.Token {
 		l.pop()
 		l.push(lexFrame{mode: modeStmts, branchBody: true})
 		return l.token(tokPunct, 1)
-	case '"', '\'':
-		return l.token(tokString, quotedLen(rest))
-	case '/':
-		return l.token(tokRegexp, quotedLen(rest))
+	case '"', '\'', '/':
+		return l.token(tokOperand, quotedLen(rest))
 	case '[':
 		if n := selectorLen(rest); n > 0 {
-			return l.token(tokSelector, n)
+			return l.token(tokOperand, n)
 		}
 		l.push(lexFrame{mode: modeData})
 		return l.token(tokPunct, 1)
@@ -308,7 +308,7 @@ func (l *lscLexer) nextCond() lexer.Token {
 		return l.token(tokPunct, 1)
 	}
 	if n := numberLen(rest); n > 0 {
-		return l.token(tokNumber, n)
+		return l.token(tokOperand, n)
 	}
 	if n := wordLen(rest); n > 0 {
 		word := string(rest[:n])

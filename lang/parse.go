@@ -229,7 +229,7 @@ func (b *builder) branch(g *gBranch) *Branch {
 
 func (b *builder) plugin(g *gPlugin) *Plugin {
 	p := &Plugin{Pos: toPos(g.Pos), Name: g.Name}
-	for _, a := range g.Attrs {
+	for _, a := range g.Body.Attrs {
 		p.Attributes = append(p.Attributes, &Attribute{Pos: toPos(a.Pos), Name: unquoteName(a.Name), Value: b.value(a.Value)})
 	}
 	return p
@@ -246,19 +246,27 @@ func unquoteName(s string) string {
 
 func (b *builder) value(g *gValue) Value {
 	switch {
-	case g.Plugin != nil:
-		return b.plugin(g.Plugin)
-	case g.Bareword != nil:
-		return &Bareword{Pos: toPos(g.Pos), Value: *g.Bareword}
-	case g.String != nil:
-		return b.str(g.Pos, *g.String)
-	case g.Number != nil:
-		return b.number(g.Pos, *g.Number)
+	case g.Body != nil:
+		return b.plugin(&gPlugin{Pos: g.Pos, Name: *g.Scalar, Body: g.Body})
+	case g.Scalar != nil:
+		return b.scalar(g.Pos, *g.Scalar)
 	case g.Array != nil:
 		return b.array(g.Array)
 	default:
 		return b.hash(g.Hash)
 	}
+}
+
+// scalar classifies a Scalar token the way the grammar's ordered choice
+// did: a quoted string, a number, or a bareword.
+func (b *builder) scalar(pos lexer.Position, raw string) Value {
+	switch {
+	case raw[0] == '"' || raw[0] == '\'':
+		return b.str(pos, raw)
+	case numberLen([]byte(raw)) == len(raw):
+		return b.number(pos, raw)
+	}
+	return &Bareword{Pos: toPos(pos), Value: raw}
 }
 
 func (b *builder) array(g *gArray) *Array {
@@ -274,19 +282,8 @@ func (b *builder) hash(g *gHash) *Hash {
 	var raws []string
 	count := map[string]int{}
 	for _, e := range g.Entries {
-		var key Value
-		var raw string
-		switch {
-		case e.Number != nil:
-			raw = *e.Number
-			key = b.number(e.Pos, raw)
-		case e.Bareword != nil:
-			raw = *e.Bareword
-			key = &Bareword{Pos: toPos(e.Pos), Value: raw}
-		default:
-			raw = *e.String
-			key = b.str(e.Pos, raw)
-		}
+		raw := e.Key
+		key := b.scalar(e.Pos, raw)
 		raws = append(raws, raw)
 		count[raw]++
 		h.Entries = append(h.Entries, &HashEntry{Pos: toPos(e.Pos), Key: key, Value: b.value(e.Value)})
@@ -505,12 +502,8 @@ func (b *builder) warnListLike(e Expr, op string) {
 
 func (b *builder) rvalue(g *gRvalue) Expr {
 	switch {
-	case g.String != nil:
-		return b.str(g.Pos, *g.String)
-	case g.Number != nil:
-		return b.number(g.Pos, *g.Number)
-	case g.Selector != nil:
-		return b.selector(g.Pos, *g.Selector)
+	case g.Operand != nil:
+		return b.operand(g.Pos, *g.Operand)
 	case g.Array != nil:
 		a := &ArrayExpr{Pos: toPos(g.Pos), Items: []Expr{}}
 		for _, v := range g.Array.Items {
@@ -523,14 +516,24 @@ func (b *builder) rvalue(g *gRvalue) Expr {
 			a.Items = append(a.Items, item)
 		}
 		return a
-	case g.Method != nil:
+	default:
 		d := b.errorf(g.Pos, "method call %s(...) in a condition: Logstash does not support method calls", g.Method.Name)
 		d.Detail = "Logstash fails to compile it: Exprs should only have one part!"
 		return &String{Pos: toPos(g.Pos)}
-	default:
-		raw := *g.Regexp
-		return &Regexp{Pos: toPos(g.Pos), Pattern: strings.ReplaceAll(raw[1:len(raw)-1], `\/`, "/")}
 	}
+}
+
+// operand classifies an Operand token by its first character.
+func (b *builder) operand(pos lexer.Position, raw string) Expr {
+	switch raw[0] {
+	case '"', '\'':
+		return b.str(pos, raw)
+	case '/':
+		return &Regexp{Pos: toPos(pos), Pattern: strings.ReplaceAll(raw[1:len(raw)-1], `\/`, "/")}
+	case '[':
+		return b.selector(pos, raw)
+	}
+	return b.number(pos, raw)
 }
 
 // selector splits `[a][b]` into its names; names cannot contain brackets.

@@ -1,0 +1,40 @@
+package lang
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzParse: any input gives a tree or diagnostics, never a panic; whatever
+// the treetop recognizer accepts, the participle grammar can build; and a
+// parsed config formats to text that parses back to the same tree.
+func FuzzParse(f *testing.F) {
+	for _, dir := range []string{"valid", "invalid", "verdicts"} {
+		files, _ := filepath.Glob(filepath.Join(goldenDir, dir, "*.conf"))
+		for _, path := range files {
+			if src, err := os.ReadFile(path); err == nil {
+				f.Add(src, strings.Contains(path, "escapes"))
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, src []byte, escapes bool) {
+		opts := ParseOptions{SupportEscapes: escapes}
+		cfg, diags := Parse("fuzz.conf", src, opts)
+		for _, d := range diags {
+			if d.Summary == "" || d.Pos.Line < 1 {
+				t.Fatalf("diagnostic without summary or position: %#v", d)
+			}
+			_ = d.Format()
+		}
+		if recognize(src) == nil {
+			if _, err := lscParser.ParseBytes("fuzz.conf", src); err != nil {
+				t.Fatalf("treetop grammar accepts, participle grammar fails: %v", err)
+			}
+		}
+		if cfg != nil {
+			checkRoundTrip(t, src, opts)
+		}
+	})
+}
