@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"strconv"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -47,7 +48,14 @@ const (
 // last one, so whitespace-only input gives (nil, nil) and `{"a":1} {"b":2}`
 // gives {"b":2}; anything else after a value (`{} x`) is an error.
 func DecodeJSON(data []byte) (any, error) {
-	d := jsonDecoder{data: data}
+	d := jsonDecoderPool.Get().(*jsonDecoder)
+	d.data, d.pos = data, 0
+	defer func() {
+		// An error can leave entries on the stacks.
+		clear(d.vals)
+		d.data, d.keys, d.vals = nil, d.keys[:0], d.vals[:0]
+		jsonDecoderPool.Put(d)
+	}()
 	var result any
 	for {
 		d.skipSpace()
@@ -65,11 +73,19 @@ func DecodeJSON(data []byte) (any, error) {
 	}
 }
 
+// jsonDecoderPool recycles decoders for their scratch buffers and stacks.
+var jsonDecoderPool = sync.Pool{New: func() any { return new(jsonDecoder) }}
+
 type jsonDecoder struct {
 	data       []byte
 	pos        int
 	rootNumber bool // the last value parsed at depth 0 was a number
 	scratch    []byte
+	// keys and vals hold the entries of the objects and arrays being
+	// parsed, innermost last, so each container is allocated once at its
+	// final size.
+	keys []string
+	vals []any
 }
 
 func isJSONSpace(c byte) bool {
@@ -182,12 +198,12 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 	}
 	open := d.pos
 	d.pos++ // {
-	m := &Map{}
 	d.skipSpace()
 	if d.pos < len(d.data) && d.data[d.pos] == '}' {
 		d.pos++
-		return m, nil
+		return &Map{}, nil
 	}
+	base := len(d.keys)
 	for {
 		if d.pos >= len(d.data) {
 			return nil, d.unclosed("Object", open)
@@ -212,7 +228,8 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		m.Set(key, v)
+		d.keys = append(d.keys, key)
+		d.vals = append(d.vals, v)
 		d.skipSpace()
 		if d.pos >= len(d.data) {
 			return nil, d.unclosed("Object", open)
@@ -223,6 +240,13 @@ func (d *jsonDecoder) object(depth int) (any, error) {
 			d.skipSpace()
 		case '}':
 			d.pos++
+			n := len(d.keys) - base
+			m := &Map{keys: make([]string, 0, n), vals: make([]any, 0, n)}
+			for i := base; i < len(d.keys); i++ {
+				m.Set(d.keys[i], d.vals[i]) // a repeated key keeps its place, last value wins
+			}
+			clear(d.vals[base:])
+			d.keys, d.vals = d.keys[:base], d.vals[:base]
 			return m, nil
 		default:
 			return nil, d.errorf(d.pos, "Unexpected character %s: was expecting comma to separate Object entries", d.describeChar(d.pos))
@@ -242,12 +266,12 @@ func (d *jsonDecoder) array(depth int) (any, error) {
 	}
 	open := d.pos
 	d.pos++ // [
-	list := []any{}
 	d.skipSpace()
 	if d.pos < len(d.data) && d.data[d.pos] == ']' {
 		d.pos++
-		return list, nil
+		return []any{}, nil
 	}
+	base := len(d.vals)
 	for {
 		if d.pos >= len(d.data) {
 			return nil, d.unclosed("Array", open)
@@ -256,7 +280,8 @@ func (d *jsonDecoder) array(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		list = append(list, v)
+		d.vals = append(d.vals, v)
+		d.keys = append(d.keys, "")
 		d.skipSpace()
 		if d.pos >= len(d.data) {
 			return nil, d.unclosed("Array", open)
@@ -267,6 +292,9 @@ func (d *jsonDecoder) array(depth int) (any, error) {
 			d.skipSpace()
 		case ']':
 			d.pos++
+			list := append([]any(nil), d.vals[base:]...)
+			clear(d.vals[base:])
+			d.keys, d.vals = d.keys[:base], d.vals[:base]
 			return list, nil
 		default:
 			return nil, d.errorf(d.pos, "Unexpected character %s: was expecting comma to separate Array entries", d.describeChar(d.pos))

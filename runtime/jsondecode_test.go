@@ -190,3 +190,17 @@ func BenchmarkDecodeJSON(b *testing.B) {
 		}
 	}
 }
+
+// TestDecodeJSONAfterError checks that a failed parse leaves nothing behind
+// for the next one (decoders are pooled).
+func TestDecodeJSONAfterError(t *testing.T) {
+	for i := 0; i < 3; i++ {
+		if _, err := DecodeJSON([]byte(`{"a":[1,{"b":2,"c":`)); err == nil {
+			t.Fatal("truncated document accepted")
+		}
+		v, err := DecodeJSON([]byte(`{"x":[true]}`))
+		if err != nil || string(AppendJSON(nil, v)) != `{"x":[true]}` {
+			t.Fatalf("after an error: %v, %v", v, err)
+		}
+	}
+}
