@@ -1,0 +1,50 @@
+# gostash — two commands matter on a fresh machine:
+#   make demo   the blog's producer_test.conf against the in-repo Twitter stream server
+#   make test   every test there is
+GO      ?= go
+BIN     := bin/gostash
+VERSION ?= 0.1.0
+# A static binary: no cgo, no libc dependency, runs on any Linux box.
+export CGO_ENABLED := 0
+
+.PHONY: all build test test-short bench demo fuzz docs kafka-up kafka-down fmt vet clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(BIN) ./cmd/gostash
+
+# Everything: unit tests, golden files through the real binary, and the
+# kafka suite (against the broker .ci/run starts, or an in-process cluster).
+test: vet
+	$(GO) test -count=1 -timeout 20m ./...
+
+test-short:
+	$(GO) test -short -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	scripts/bench.sh
+
+fuzz:
+	$(GO) test ./lang -run '^$$' -fuzz FuzzParse -fuzztime $${FUZZTIME:-30s}
+
+demo:
+	scripts/demo.sh
+
+# Regenerates each plugin's README.md from its option declarations.
+docs:
+	$(GO) run ./cmd/gostash docs plugins
+
+kafka-up:
+	scripts/kafka/kafka.sh up
+
+kafka-down:
+	scripts/kafka/kafka.sh down
+
+clean:
+	rm -rf bin

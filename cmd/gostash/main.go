@@ -1,0 +1,204 @@
+// Command gostash runs Logstash pipeline configs: the same syntax, plugin
+// options and output, as one small binary.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gostash/gostash/lang"
+	_ "github.com/gostash/gostash/plugins/all"
+	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/pipeline"
+)
+
+// version is the gostash version; the Makefile may override it with -ldflags.
+var version = "0.1.0"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the whole program, returning its exit code: 0 on a normal end
+// (inputs finished, or a clean shutdown), 1 for every error, as Logstash.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "fmt":
+			return runFmt(args[1:], stdout, stderr)
+		case "plugins":
+			return runPlugins(args[1:], stdout, stderr)
+		case "docs":
+			return runDocs(args[1:], stderr)
+		case "test":
+			return runTest(args[1:], stdout, stderr)
+		}
+	}
+	cli, err := parseArgs(args)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if len(cli.rest) > 0 {
+		fmt.Fprintf(stderr, "ERROR: Unrecognised option '%s'\n\nSee: 'gostash --help'\n", cli.rest[0])
+		return 1
+	}
+	if cli.settings["help"] == true {
+		fmt.Fprint(stdout, usage())
+		return 0
+	}
+	if cli.settings["version"] == true {
+		fmt.Fprintf(stdout, "gostash %s\n", version)
+		return 0
+	}
+	st, err := loadSettings(cli)
+	if err != nil {
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		return 1
+	}
+	level, err := runtime.ParseLogLevel(st.str("log.level", "info"))
+	if err != nil {
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		return 1
+	}
+	if f := st.str("log.format", "plain"); f != "plain" {
+		fmt.Fprintf(stderr, "ERROR: log.format %q is not supported; gostash logs in Logstash's plain format\n", f)
+		return 1
+	}
+	logger := slog.New(runtime.NewLogHandler(stderr, level))
+	slog.SetDefault(logger)
+	runner := runtime.Logger(logger, "logstash.runner")
+
+	ps, err := st.pipelineSettings()
+	if err != nil {
+		runner.Log(context.Background(), runtime.LevelFatal, err.Error())
+		return 1
+	}
+	if err := runtime.SetFieldRefEscapeStyle(ps.FieldRefEscapeMode); err != nil {
+		runner.Log(context.Background(), runtime.LevelFatal, err.Error())
+		return 1
+	}
+	testOnly, err := st.boolean("config.test_and_exit", false)
+	if err != nil {
+		runner.Log(context.Background(), runtime.LevelFatal, err.Error())
+		return 1
+	}
+	reload, err := st.boolean("config.reload.automatic", false)
+	if err != nil {
+		runner.Log(context.Background(), runtime.LevelFatal, err.Error())
+		return 1
+	}
+	src, err := newConfigSource(st, reload)
+	if err != nil {
+		runner.Log(context.Background(), runtime.LevelFatal, err.Error())
+		return 1
+	}
+	if !testOnly {
+		runner.Info("Starting Logstash", slog.String("logstash.version", "gostash "+version))
+	}
+
+	build := func() (*pipeline.Pipeline, error) {
+		configs, sources, diags := src.load(ps, logger)
+		if !diags.HasErrors() {
+			ctx := &runtime.BuildContext{Pipeline: ps, Sources: sources, Logger: logger}
+			p, pdiags := pipeline.Compile(configs, ctx)
+			diags = append(diags, pdiags...)
+			if !diags.HasErrors() {
+				printDiagnostics(stderr, diags)
+				return p, nil
+			}
+		}
+		printDiagnostics(stderr, diags)
+		return nil, diags
+	}
+
+	if testOnly {
+		if _, err := build(); err != nil {
+			runner.Log(context.Background(), runtime.LevelFatal, "The given configuration is invalid. Reason: "+firstError(err))
+			return 1
+		}
+		fmt.Fprintln(stdout, "Configuration OK")
+		runner.Info("Using config.test_and_exit mode. Config Validation Result: OK. Exiting Logstash")
+		return 0
+	}
+
+	p, err := build()
+	if err != nil {
+		runtime.Logger(logger, "logstash.agent").Error("Failed to execute action", slog.String("action", "Create/pipeline_id:"+ps.ID),
+			slog.String("exception", "LogStash::ConfigurationError"), slog.String("message", firstError(err)))
+		return 1
+	}
+
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var signals atomic.Int32
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	reloadNow := make(chan struct{}, 1)
+	go func() {
+		for sig := range sigs {
+			name := "SIGINT"
+			switch sig {
+			case syscall.SIGTERM:
+				name = "SIGTERM"
+			case syscall.SIGHUP:
+				runner.Warn("SIGHUP received.")
+				select {
+				case reloadNow <- struct{}{}:
+				default:
+				}
+				continue
+			}
+			if signals.Add(1) > 1 {
+				runner.Log(context.Background(), runtime.LevelFatal, name+" received. Terminating immediately..")
+				os.Exit(1)
+			}
+			runner.Warn(name + " received. Shutting down.")
+			stop()
+			go func() {
+				time.Sleep(5 * time.Second)
+				runtime.Logger(logger, "logstash.runner").Warn("Received shutdown signal, but pipeline is still waiting for in-flight events to be processed. Sending another ^C will force quit Logstash, but this may cause data loss.")
+			}()
+		}
+	}()
+
+	err = runWithReload(ctx, p, build, src, reload, st, reloadNow, logger)
+	if err != nil {
+		runner.Error("Pipeline failed", slog.String("error", err.Error()))
+		runner.Info("Logstash shut down.")
+		return 1
+	}
+	runner.Info("Logstash shut down.")
+	return 0
+}
+
+func printDiagnostics(w io.Writer, diags lang.Diagnostics) {
+	for _, d := range diags {
+		fmt.Fprint(w, d.Format())
+	}
+}
+
+func firstError(err error) string {
+	var diags lang.Diagnostics
+	if errors.As(err, &diags) {
+		for _, d := range diags {
+			if d.Severity == lang.Error {
+				if d.Detail != "" {
+					return d.Error() + ": " + strings.TrimSpace(d.Detail)
+				}
+				return d.Error()
+			}
+		}
+	}
+	return err.Error()
+}

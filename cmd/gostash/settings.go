@@ -1,0 +1,187 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gostash/gostash/lang"
+	gsruntime "github.com/gostash/gostash/runtime"
+)
+
+// settings are Logstash's settings, from logstash.yml then the command line.
+type settings map[string]any
+
+// loadSettings reads logstash.yml from path.settings (flag or
+// LS_SETTINGS_DIR) when given, flattening nested keys to dotted names and
+// substituting ${VAR} as Logstash does, then applies the flags over it.
+func loadSettings(cli *cliArgs) (settings, error) {
+	s := settings{}
+	dir, _ := cli.settings["path.settings"].(string)
+	if dir == "" {
+		dir = os.Getenv("LS_SETTINGS_DIR")
+	}
+	if dir != "" {
+		path := filepath.Join(dir, "logstash.yml")
+		data, err := os.ReadFile(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			fmt.Fprintf(os.Stderr, "WARNING: Could not find logstash.yml which is typically located in $LS_HOME/config or /etc/logstash. You can specify the path using --path.settings. Continuing using the defaults\n")
+		case err != nil:
+			return nil, fmt.Errorf("reading %s: %w", path, err)
+		default:
+			expanded, _, err := lang.ExpandVars(string(data), lang.EnvLookup)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			var doc map[string]any
+			if err := yaml.Unmarshal([]byte(expanded), &doc); err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			flatten("", doc, s)
+			for k := range s {
+				if !knownSetting(k) {
+					return nil, fmt.Errorf("%s: unknown setting %q", path, k)
+				}
+			}
+		}
+	}
+	for k, v := range cli.settings {
+		s[k] = v
+	}
+	return s, nil
+}
+
+func flatten(prefix string, m map[string]any, out settings) {
+	for k, v := range m {
+		key := k
+		if prefix != "" {
+			key = prefix + "." + k
+		}
+		if sub, ok := v.(map[string]any); ok && !knownSetting(key) {
+			flatten(key, sub, out)
+			continue
+		}
+		out[key] = v
+	}
+}
+
+// yamlOnlySettings are logstash.yml keys without a flag that gostash honours.
+var yamlOnlySettings = []string{"config.field_reference.escape_style", "queue.type", "http.host", "http.port"}
+
+func knownSetting(k string) bool {
+	if findFlag("--"+k) != nil {
+		return true
+	}
+	for _, y := range yamlOnlySettings {
+		if y == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (s settings) str(key, def string) string {
+	switch v := s[key].(type) {
+	case string:
+		return v
+	case nil:
+		return def
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+func (s settings) boolean(key string, def bool) (bool, error) {
+	switch v := s[key].(type) {
+	case nil:
+		return def, nil
+	case bool:
+		return v, nil
+	case string:
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return false, fmt.Errorf("setting %s: expected true or false, got %q", key, v)
+		}
+		return b, nil
+	}
+	return false, fmt.Errorf("setting %s: expected true or false, got %v", key, s[key])
+}
+
+func (s settings) integer(key string, def int) (int, bool, error) {
+	switch v := s[key].(type) {
+	case nil:
+		return def, false, nil
+	case int:
+		return v, true, nil
+	case string:
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, false, fmt.Errorf("setting %s: expected a number, got %q", key, v)
+		}
+		return n, true, nil
+	}
+	return 0, false, fmt.Errorf("setting %s: expected a number, got %v", key, s[key])
+}
+
+// pipelineSettings builds the pipeline settings, validating values the way
+// Logstash's settings do.
+func (s settings) pipelineSettings() (gsruntime.PipelineSettings, error) {
+	ps := gsruntime.DefaultPipelineSettings(runtime.NumCPU())
+	ps.ID = s.str("pipeline.id", ps.ID)
+	var err error
+	var set bool
+	if ps.Workers, set, err = s.integer("pipeline.workers", ps.Workers); err != nil {
+		return ps, err
+	}
+	ps.WorkersSet = set
+	if ps.Workers < 1 {
+		return ps, fmt.Errorf("setting pipeline.workers: Number must be bigger than 0. Received: %d", ps.Workers)
+	}
+	if ps.BatchSize, _, err = s.integer("pipeline.batch.size", ps.BatchSize); err != nil {
+		return ps, err
+	}
+	if ps.BatchSize < 1 {
+		return ps, fmt.Errorf("setting pipeline.batch.size: Number must be bigger than 0. Received: %d", ps.BatchSize)
+	}
+	delay, _, err := s.integer("pipeline.batch.delay", int(ps.BatchDelay/time.Millisecond))
+	if err != nil {
+		return ps, err
+	}
+	if delay < 0 {
+		return ps, fmt.Errorf("setting pipeline.batch.delay: Number must be 0 or bigger. Received: %d", delay)
+	}
+	ps.BatchDelay = time.Duration(delay) * time.Millisecond
+	ps.Ordered = s.str("pipeline.ordered", ps.Ordered)
+	if !oneOf(ps.Ordered, "auto", "true", "false") {
+		return ps, fmt.Errorf("setting pipeline.ordered: Invalid value %q. Options are: [\"auto\", \"true\", \"false\"]", ps.Ordered)
+	}
+	ps.ECSCompatibility = s.str("pipeline.ecs_compatibility", ps.ECSCompatibility)
+	if !oneOf(ps.ECSCompatibility, "disabled", "v1", "v8") {
+		return ps, fmt.Errorf("setting pipeline.ecs_compatibility: Invalid value %q. Options are: [\"disabled\", \"v1\", \"v8\"]", ps.ECSCompatibility)
+	}
+	if ps.SupportEscapes, err = s.boolean("config.support_escapes", false); err != nil {
+		return ps, err
+	}
+	ps.FieldRefEscapeMode = s.str("field-reference-escape-style", s.str("config.field_reference.escape_style", "none"))
+	if !oneOf(ps.FieldRefEscapeMode, "none", "percent", "ampersand") {
+		return ps, fmt.Errorf("setting config.field_reference.escape_style: Invalid value %q. Options are: [\"none\", \"percent\", \"ampersand\"]", ps.FieldRefEscapeMode)
+	}
+	return ps, nil
+}
+
+func oneOf(v string, options ...string) bool {
+	for _, o := range options {
+		if v == o {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/gostash/gostash/internal/lfv"
+	"github.com/gostash/gostash/lang"
+	"github.com/gostash/gostash/runtime"
+)
+
+const testUsage = `usage: gostash test --config PATH [--verbose] TESTS...
+
+Runs Logstash Filter Verifier test case files (.json, .yaml, .yml; a
+directory means the files directly in it) against the filters of the
+config at PATH (a file, a directory or a glob, as -f). Inputs and outputs
+of the config are not run. Time zones default to UTC, as in LFV.
+`
+
+// runTest is `gostash test`: it prints every failed testcase with its
+// differences, then "N passed, M failed", and exits 1 when anything failed
+// or could not run.
+func runTest(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("gostash test", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, testUsage) }
+	var configPath, ecs string
+	var verbose bool
+	fs.StringVar(&configPath, "config", "", "the Logstash config whose filters are tested")
+	fs.StringVar(&configPath, "f", "", "same as --config")
+	fs.StringVar(&ecs, "ecs-compatibility", "v8", "pipeline.ecs_compatibility: disabled, v1 or v8")
+	fs.BoolVar(&verbose, "verbose", false, "also list the testcases that pass")
+	fs.BoolVar(&verbose, "v", false, "same as --verbose")
+	// Flags may follow the test paths.
+	var paths []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if err == flag.ErrHelp {
+				return 0
+			}
+			return 1
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		paths = append(paths, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if configPath == "" || len(paths) == 0 {
+		fmt.Fprint(stderr, testUsage)
+		return 1
+	}
+	switch ecs {
+	case "disabled", "v1", "v8":
+	default:
+		fmt.Fprintf(stderr, "ERROR: --ecs-compatibility must be disabled, v1 or v8, not %q\n", ecs)
+		return 1
+	}
+	// LFV runs Logstash with TZ=UTC so that dates without a zone parse the
+	// same on every machine.
+	time.Local = time.UTC
+
+	configs, sources, diags := lang.LoadPath(configPath, lang.ParseOptions{})
+	printDiagnostics(stderr, diags)
+	if diags.HasErrors() {
+		return 1
+	}
+	ps := runtime.DefaultPipelineSettings(1)
+	ps.ECSCompatibility = ecs
+	logger := slog.New(runtime.NewLogHandler(stderr, slog.LevelWarn))
+	runner := &lfv.Runner{Configs: configs, Context: &runtime.BuildContext{Pipeline: ps, Sources: sources, Logger: logger}}
+	diags = runner.Check()
+	printDiagnostics(stderr, diags)
+	if diags.HasErrors() {
+		return 1
+	}
+
+	passed, failed := 0, 0
+	for _, path := range paths {
+		files, err := lfv.Discover(path)
+		if err == nil && len(files) == 0 {
+			err = fmt.Errorf("%s: no test case files (.json, .yaml, .yml)", path)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "ERROR: %v\n", err)
+			failed++
+			continue
+		}
+		for _, file := range files {
+			suite, diags := lfv.Load(file)
+			printDiagnostics(stderr, diags)
+			if diags.HasErrors() {
+				failed++
+				continue
+			}
+			results, diags := runner.Run(suite)
+			for _, r := range results {
+				if r.Passed() {
+					passed++
+					if verbose {
+						lfv.WritePass(stdout, r)
+					}
+				} else {
+					failed++
+					lfv.WriteFailure(stdout, r)
+				}
+			}
+			printDiagnostics(stderr, diags)
+			if diags.HasErrors() {
+				failed++
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "%d passed, %d failed\n", passed, failed)
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,133 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/gostash/gostash/lang"
+	_ "github.com/gostash/gostash/plugins/codecs/plain"
+	_ "github.com/gostash/gostash/plugins/inputs/generator"
+	"github.com/gostash/gostash/runtime"
+)
+
+// The benchmark plugins: a filter that matches and does nothing, so the
+// numbers are the pipeline's own cost, and an output that discards.
+func init() {
+	runtime.RegisterFilter(runtime.FilterSpec{
+		Spec: runtime.Spec{Name: "bench_pass"},
+		New:  func(*runtime.Settings) (runtime.Filter, error) { return benchPass{}, nil },
+	})
+	runtime.RegisterOutput(runtime.OutputSpec{
+		Spec: runtime.Spec{Name: "bench_discard"},
+		New:  func(*runtime.Settings) (runtime.Output, error) { return benchDiscard{}, nil },
+	})
+}
+
+type benchPass struct{}
+
+func (benchPass) Filter(*runtime.Event, func(*runtime.Event)) bool { return true }
+
+type benchDiscard struct{}
+
+func (benchDiscard) Output(context.Context, []*runtime.Event) error { return nil }
+
+func benchCompile(b *testing.B, src string, workers int) *Pipeline {
+	b.Helper()
+	cfg, diags := lang.Parse("bench.conf", []byte(src), lang.ParseOptions{})
+	if diags.HasErrors() {
+		b.Fatalf("parse: %v", diags)
+	}
+	ps := runtime.DefaultPipelineSettings(workers)
+	ps.WorkersSet = true
+	logger := slog.New(runtime.NewLogHandler(io.Discard, slog.LevelError))
+	p, diags := Compile([]*lang.Config{cfg}, &runtime.BuildContext{Pipeline: ps, Logger: logger})
+	if diags.HasErrors() {
+		b.Fatalf("compile: %v", diags)
+	}
+	return p
+}
+
+// BenchmarkPipeline is the whole pipeline per event: the generator input
+// (plain codec, ECS fields), the queue, worker batches, a chain of three
+// filters, and an output that discards. events/s is the figure to compare
+// with Logstash's benchmark-cli baseline.
+func BenchmarkPipeline(b *testing.B) {
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			p := benchCompile(b, fmt.Sprintf(`input { generator { count => %d } }
+filter { bench_pass {} bench_pass {} bench_pass {} }
+output { bench_discard {} }`, b.N), workers)
+			b.ReportAllocs()
+			b.ResetTimer()
+			if err := p.Run(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			if got := p.Stats().Out.Load(); got != int64(b.N) {
+				b.Fatalf("out %d, want %d", got, b.N)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+// benchConditions routes events through an if/else-if chain of the kinds
+// of tests real configs use: equality and comparison, membership, regexp,
+// field presence, negation.
+const benchConditions = `filter {
+  if [type] == "apache" and [status] >= 400 {
+    bench_pass { add_tag => ["error"] }
+  } else if "beta" in [tags] or [service][name] in ["api", "web"] {
+    bench_pass {}
+  } else if [message] =~ /^GET \/index/ and ![ignored] {
+    bench_pass {}
+  } else {
+    bench_pass {}
+  }
+  if [status] != 200 { bench_pass {} }
+}`
+
+// BenchmarkConditionals measures condition evaluation per event: a batch
+// of events with mixed shapes through the filter section above.
+func BenchmarkConditionals(b *testing.B) {
+	p := benchCompile(b, benchConditions, 1)
+	shapes := []func(e *runtime.Event){
+		func(e *runtime.Event) { e.Set("type", "apache"); e.Set("status", int64(404)) },
+		func(e *runtime.Event) { e.Set("type", "apache"); e.Set("status", int64(200)); e.Set("tags", []any{"alpha", "beta"}) },
+		func(e *runtime.Event) { e.Set("[service][name]", "web"); e.Set("status", int64(200)) },
+		func(e *runtime.Event) { e.Set("message", "GET /index.html HTTP/1.1"); e.Set("status", int64(301)) },
+		func(e *runtime.Event) { e.Set("message", "POST /login") },
+	}
+	const batch = 125
+	events := make([]*runtime.Event, batch)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; done += batch {
+		n := min(batch, b.N-done)
+		b.StopTimer()
+		for i := range events[:n] {
+			events[i] = runtime.NewEvent()
+			shapes[(done+i)%len(shapes)](events[i])
+		}
+		b.StartTimer()
+		if out := p.ProcessFilters(events[:n]); len(out) != n {
+			b.Fatalf("%d events out of %d", len(out), n)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// TestBenchConfigsCompile keeps the benchmark configs valid under plain
+// `go test`, which does not run benchmarks.
+func TestBenchConfigsCompile(t *testing.T) {
+	for _, src := range []string{benchConditions} {
+		if _, diags := lang.Parse("bench.conf", []byte(src), lang.ParseOptions{}); diags.HasErrors() {
+			t.Errorf("%s: %v", strings.SplitN(src, "\n", 2)[0], diags)
+		}
+	}
+}

@@ -1,0 +1,158 @@
+package pipeline
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gostash/gostash/lang"
+	_ "github.com/gostash/gostash/plugins/codecs/plain"
+	_ "github.com/gostash/gostash/plugins/filters/drop"
+	"github.com/gostash/gostash/runtime"
+)
+
+// compileFilters compiles a filter section for tests.
+func compileFilters(t *testing.T, filter string) *Pipeline {
+	t.Helper()
+	src := "filter {\n" + filter + "\n}\n"
+	cfg, diags := lang.Parse("test.conf", []byte(src), lang.ParseOptions{})
+	if diags.HasErrors() {
+		t.Fatalf("parse: %s", diags.Format())
+	}
+	p, diags := Compile([]*lang.Config{cfg}, &runtime.BuildContext{
+		Pipeline: runtime.DefaultPipelineSettings(1),
+		Sources:  map[string][]byte{"test.conf": []byte(src)},
+		Lookup: func(name string) (string, bool) {
+			v, ok := map[string]string{"APP": "web", "BIG": "zz", "SMALL": "aa"}[name]
+			return v, ok
+		},
+	})
+	if diags.HasErrors() {
+		t.Fatalf("compile: %s", diags.Format())
+	}
+	return p
+}
+
+// eventWith builds an event from alternating field names and values.
+func eventWith(kv ...any) *runtime.Event {
+	e := runtime.NewEvent()
+	for i := 0; i < len(kv); i += 2 {
+		if err := e.Set(kv[i].(string), kv[i+1]); err != nil {
+			panic(err)
+		}
+	}
+	return e
+}
+
+// holds reports whether cond is true for e: the condition guards a drop.
+func holds(t *testing.T, cond string, e *runtime.Event) bool {
+	t.Helper()
+	p := compileFilters(t, "if "+cond+" { drop {} }")
+	return len(p.ProcessFilters([]*runtime.Event{e})) == 0
+}
+
+func TestConditionSemantics(t *testing.T) {
+	list := []any{"a", "b", int64(200)}
+	cases := []struct {
+		cond string
+		e    *runtime.Event
+		want bool
+	}{
+		// Truthiness goes through the string form.
+		{`[f]`, eventWith("f", int64(0)), true},
+		{`[f]`, eventWith("f", "false"), false},
+		{`[f]`, eventWith("f", ""), false},
+		{`[f]`, eventWith("f", false), false},
+		{`[f]`, eventWith("f", []any{}), true},
+		{`[f]`, eventWith(), false},
+		{`"false"`, eventWith(), false},
+		{`"[abc]"`, eventWith(), true},
+		{`![f]`, eventWith(), true},
+		// == is type-strict; two missing fields are equal.
+		{`[f] == 5`, eventWith("f", int64(5)), true},
+		{`[f] == 5`, eventWith("f", 5.0), false},
+		{`[f] == "5"`, eventWith("f", int64(5)), false},
+		{`[f] != "x"`, eventWith(), true},
+		{`[nope1] == [nope2]`, eventWith(), true},
+		{`[a] == [b]`, eventWith("a", int64(3), "b", int64(3)), true},
+		{`7 == 7`, eventWith(), true},
+		{`1 == 1.0`, eventWith(), false},
+		// The comparison quirk: a list compares as its first scalar.
+		{`[f] == ["x","y"]`, eventWith("f", "x"), true},
+		// Ordering compares numbers across int and float, strings by bytes.
+		{`[f] < 5.5`, eventWith("f", int64(5)), true},
+		{`[f] >= "apple"`, eventWith("f", "zebra"), true},
+		{`"${BIG}" > "${SMALL}"`, eventWith(), true},
+		{`[app] == "${APP}"`, eventWith("app", "web"), true},
+		// Regexps: Ruby line anchors, strings only.
+		{`[f] =~ /^b/`, eventWith("f", "a\nb"), true},
+		{`[f] =~ /\h+$/`, eventWith("f", "ff"), true},
+		{`[f] =~ /1/`, eventWith("f", int64(1)), false},
+		{`[f] !~ /1/`, eventWith("f", int64(1)), true},
+		{`[f] =~ "\.\."`, eventWith("f", "a..b"), true},
+		{`[f] =~ /(?<=a)b/`, eventWith("f", "ab"), true},
+		// in / not in.
+		{`[f] in "foo"`, eventWith("f", "fo"), true},
+		{`[f] in "foo"`, eventWith("f", ""), true},
+		{`[f] in ["a","b"]`, eventWith("f", "b"), true},
+		{`[f] in ["200","404"]`, eventWith("f", int64(200)), true},
+		{`"x" in [tags]`, eventWith("tags", []any{"x"}), true},
+		{`"oo" in [f]`, eventWith("f", "foo"), true},
+		{`200 in [f]`, eventWith("f", list), true},
+		{`200 in [f]`, eventWith("f", int64(200)), false},
+		{`[a] in [b]`, eventWith("a", "b", "b", list), true},
+		{`[a] in [b]`, eventWith("a", list, "b", list), false},
+		{`"a" in "abc"`, eventWith(), false},
+		{`"a" in ["a","b"]`, eventWith(), false},
+		{`"foo" not in [alsomissing]`, eventWith(), true},
+		{`!("foo" in ["hello","world"])`, eventWith(), true},
+		// A one-element list is a field reference named by its text.
+		{`[f] in ["x"]`, eventWith("f", "x"), false},
+		// Boolean operators, with Logstash's one-pop precedence:
+		// a and b and c or d  ==  a and ((b and c) or d).
+		{`[a] and [b] and [c] or [d]`, eventWith("d", "1"), false},
+		{`[a] or [b] and [c]`, eventWith("a", "1"), true},
+		{`[a] xor [b]`, eventWith("a", "1"), true},
+		{`[a] xor [b]`, eventWith("a", "1", "b", "1"), false},
+		{`[a] nand [b]`, eventWith("a", "1", "b", "1"), false},
+		{`[a] nand [b]`, eventWith("a", "1"), true},
+		{`[field with space]`, eventWith("field with space", "x"), true},
+		{`[@metadata][x] == "y"`, eventWith("[@metadata][x]", "y"), true},
+	}
+	for _, c := range cases {
+		if got := holds(t, c.cond, c.e); got != c.want {
+			t.Errorf("if %s on %s: got %v, want %v", c.cond, string(runtime.AppendJSON(nil, c.e.Data())), got, c.want)
+		}
+	}
+}
+
+func TestConditionErrorDropsOnlyThatEvent(t *testing.T) {
+	p := compileFilters(t, `if [n] > 5 { drop {} }`)
+	out := p.ProcessFilters([]*runtime.Event{eventWith("n", int64(9)), eventWith("m", "x"), eventWith("n", int64(1))})
+	// n=9 is dropped by the branch; the missing field cannot be compared, so
+	// that event is dropped with a warning; n=1 passes.
+	if len(out) != 1 {
+		t.Fatalf("got %d events", len(out))
+	}
+	if v, _ := out[0].Get("n"); v != int64(1) {
+		t.Fatalf("survivor = %v", v)
+	}
+}
+
+func TestConditionCompileErrorsAreLocated(t *testing.T) {
+	cases := map[string]string{
+		`if [a] == 1 and "x" { drop {} }`: "a constant cannot be an operand",
+		`if ["a","b"] in [f] { drop {} }`: "a list constant cannot stand on the left",
+		`if [a] == "${NOPE}" { drop {} }`: "Replacement variable `NOPE` is not defined",
+	}
+	for cond, want := range cases {
+		src := "filter {\n" + cond + "\n}\n"
+		cfg, diags := lang.Parse("t.conf", []byte(src), lang.ParseOptions{})
+		if diags.HasErrors() {
+			t.Fatalf("parse %s: %s", cond, diags.Format())
+		}
+		_, diags = Compile([]*lang.Config{cfg}, &runtime.BuildContext{Pipeline: runtime.DefaultPipelineSettings(1), Lookup: func(string) (string, bool) { return "", false }})
+		if !diags.HasErrors() || !strings.Contains(diags.Error(), want) || !strings.HasPrefix(diags.Error(), "t.conf:2:") {
+			t.Errorf("%s: got %q, want a t.conf:2 error containing %q", cond, diags.Error(), want)
+		}
+	}
+}
