@@ -12,6 +12,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/filters/drop"
 	_ "github.com/gostash/gostash/plugins/filters/grok"
 	_ "github.com/gostash/gostash/plugins/filters/json"
+	_ "github.com/gostash/gostash/plugins/filters/kv"
 	_ "github.com/gostash/gostash/plugins/filters/mutate"
 	_ "github.com/gostash/gostash/plugins/inputs/generator"
 	_ "github.com/gostash/gostash/plugins/inputs/kafka"

@@ -4,6 +4,8 @@ package filtertest
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"sort"
 	"strings"
 	"testing"
@@ -68,7 +70,8 @@ func New(name string, opts Options, ecs string) (runtime.Filter, string) {
 	if ecs != "" {
 		ps.ECSCompatibility = ecs
 	}
-	inst, diags := runtime.Build(runtime.KindFilter, p, &runtime.BuildContext{Pipeline: ps})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	inst, diags := runtime.Build(runtime.KindFilter, p, &runtime.BuildContext{Pipeline: ps, Logger: quiet})
 	if diags.HasErrors() {
 		var msgs []string
 		for _, d := range diags {

@@ -1,0 +1,389 @@
+// Package kv is Logstash's kv filter: it splits key=value text into fields.
+package kv
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/dlclark/regexp2"
+
+	"github.com/gostash/gostash/plugins/filters/internal/ruby"
+	"github.com/gostash/gostash/runtime"
+)
+
+var transforms = []string{"lowercase", "uppercase", "capitalize"}
+
+func init() {
+	runtime.RegisterFilter(runtime.FilterSpec{
+		Spec: runtime.Spec{
+			Name:    "kv",
+			Summary: "Parses key=value pairs into fields.",
+			Options: []runtime.Option{
+				{Name: "source", Type: runtime.TypeFieldReference, Default: "message", Doc: "The field holding the key=value text (a string or list of strings)."},
+				{Name: "target", Type: runtime.TypeFieldReference, Doc: "Field to put the pairs under; the event root when unset."},
+				{Name: "field_split", Type: runtime.TypeString, Default: " ", Doc: "Characters separating pairs (a regex character class body)."},
+				{Name: "field_split_pattern", Type: runtime.TypeString, Doc: "A regex separating pairs; overrides field_split."},
+				{Name: "value_split", Type: runtime.TypeString, Default: "=", Doc: "Characters separating a key from its value."},
+				{Name: "value_split_pattern", Type: runtime.TypeString, Doc: "A regex separating a key from its value; overrides value_split."},
+				{Name: "prefix", Type: runtime.TypeString, Default: "", Doc: "Text prepended to every key (sprintf'd)."},
+				{Name: "include_keys", Type: runtime.TypeArray, Default: []any{}, Doc: "Only keep these keys (sprintf'd)."},
+				{Name: "exclude_keys", Type: runtime.TypeArray, Default: []any{}, Doc: "Drop these keys (sprintf'd)."},
+				{Name: "default_keys", Type: runtime.TypeHash, Default: runtime.NewMap(0), Doc: "Keys and values added when the text does not have them."},
+				{Name: "allow_duplicate_values", Type: runtime.TypeBoolean, Default: true, Doc: "Keep a repeated key's repeated values."},
+				{Name: "allow_empty_values", Type: runtime.TypeBoolean, Default: false, Doc: "Keep keys whose value is empty."},
+				{Name: "include_brackets", Type: runtime.TypeBoolean, Default: true, Doc: "Treat (), [] and <> as value quotes."},
+				{Name: "recursive", Type: runtime.TypeBoolean, Default: false, Doc: "Parse values that themselves hold key=value pairs."},
+				{Name: "trim_key", Type: runtime.TypeString, Doc: "Characters trimmed from both ends of keys."},
+				{Name: "trim_value", Type: runtime.TypeString, Doc: "Characters trimmed from both ends of values."},
+				{Name: "remove_char_key", Type: runtime.TypeString, Doc: "Characters removed from keys."},
+				{Name: "remove_char_value", Type: runtime.TypeString, Doc: "Characters removed from values."},
+				{Name: "transform_key", Type: runtime.TypeEnum, Enum: transforms, Doc: "Case transformation of keys."},
+				{Name: "transform_value", Type: runtime.TypeEnum, Enum: transforms, Doc: "Case transformation of values."},
+				{Name: "whitespace", Type: runtime.TypeEnum, Enum: []string{"strict", "lenient"}, Default: "lenient", Doc: "lenient allows spaces around value_split."},
+				{Name: "timeout_millis", Type: runtime.TypeNumber, Default: int64(30000), Doc: "Abort parsing after this many milliseconds; 0 disables."},
+				{Name: "tag_on_timeout", Type: runtime.TypeString, Default: "_kv_filter_timeout", Doc: "Tag added when parsing times out."},
+				{Name: "tag_on_failure", Type: runtime.TypeArray, Default: []any{"_kv_filter_error"}, Doc: "Tags added when parsing fails."},
+				runtime.ECSOption,
+			},
+		},
+		New: newKV,
+	})
+}
+
+type kv struct {
+	log                                        *slog.Logger
+	source, target                             string
+	prefix                                     string
+	includeKeys, excludeKeys                   []string
+	defaultKeys                                *runtime.Map
+	allowDuplicates, allowEmpty, recursive     bool
+	trimKey, trimValue, removeKey, removeValue *regexp2.Regexp
+	transformKey, transformValue               string
+	scan, valueSplit                           *regexp2.Regexp
+	tagOnTimeout                               string
+	tagOnFailure                               []string
+}
+
+func newKV(s *runtime.Settings) (runtime.Filter, error) {
+	k := &kv{
+		log:             s.Logger(),
+		source:          s.String("source"),
+		target:          s.String("target"),
+		prefix:          s.String("prefix"),
+		includeKeys:     s.Strings("include_keys"),
+		excludeKeys:     s.Strings("exclude_keys"),
+		defaultKeys:     s.Hash("default_keys"),
+		allowDuplicates: s.Bool("allow_duplicate_values"),
+		allowEmpty:      s.Bool("allow_empty_values"),
+		recursive:       s.Bool("recursive"),
+		transformKey:    s.String("transform_key"),
+		transformValue:  s.String("transform_value"),
+		tagOnTimeout:    s.String("tag_on_timeout"),
+		tagOnFailure:    s.Strings("tag_on_failure"),
+	}
+	valueSplit, fieldSplit := s.String("value_split"), s.String("field_split")
+	if valueSplit == "" {
+		return nil, s.Errorf("value_split", "Configuration option 'value_split' must be a non-empty string")
+	}
+	for _, o := range []string{"field_split_pattern", "value_split_pattern"} {
+		if s.IsSet(o) && s.String(o) == "" {
+			return nil, s.Errorf(o, "Configuration option '%s' must be a non-empty string", o)
+		}
+	}
+	timeout := time.Duration(s.Float("timeout_millis") * float64(time.Millisecond))
+	compile := func(option, src string) (*regexp2.Regexp, error) {
+		t, err := ruby.Translate(src, nil)
+		if err == nil {
+			var re *regexp2.Regexp
+			if re, err = regexp2.Compile(t, regexp2.Multiline); err == nil {
+				if timeout > 0 {
+					re.MatchTimeout = timeout
+				}
+				return re, nil
+			}
+		}
+		return nil, s.Errorf(option, "invalid regular expression %s: %v", ruby.Inspect(src), err)
+	}
+	var err error
+	for _, c := range []struct {
+		option string
+		re     **regexp2.Regexp
+		build  func(string) string
+	}{
+		{"trim_key", &k.trimKey, func(c string) string { return "^[" + c + "]+|[" + c + "]+$" }},
+		{"trim_value", &k.trimValue, func(c string) string { return "^[" + c + "]+|[" + c + "]+$" }},
+		{"remove_char_key", &k.removeKey, func(c string) string { return "[" + c + "]" }},
+		{"remove_char_value", &k.removeValue, func(c string) string { return "[" + c + "]" }},
+	} {
+		if s.IsSet(c.option) {
+			if *c.re, err = compile(c.option, c.build(s.String(c.option))); err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	// The scanning regex is built the way the Ruby plugin builds it, so
+	// quoting, escapes and separators behave the same.
+	fieldSplitRE := "[" + fieldSplit + "]"
+	if s.IsSet("field_split_pattern") {
+		fieldSplitRE = s.String("field_split_pattern")
+	}
+	valueSplitRE := "[" + valueSplit + "]"
+	if s.IsSet("value_split_pattern") {
+		valueSplitRE = s.String("value_split_pattern")
+	}
+	if s.String("whitespace") == "lenient" {
+		valueSplitRE = " *" + group(valueSplitRE) + " *"
+	}
+	var keyRE string
+	if s.IsSet("value_split_pattern") || s.IsSet("field_split_pattern") {
+		keyRE = captureUntilPattern(group(valueSplitRE) + "|" + group(fieldSplitRE))
+	} else {
+		keyRE = captureUntilClass(valueSplit + fieldSplit)
+	}
+	values := []string{quoted(`"`, `"`), quoted(`'`, `'`)}
+	if s.Bool("include_brackets") {
+		values = append(values, quoted("(", ")"), quoted("[", "]"), quoted("<", ">"))
+	}
+	if s.IsSet("field_split_pattern") {
+		values = append(values, captureUntilPattern(group(fieldSplitRE)))
+	} else {
+		values = append(values, captureUntilClass(fieldSplit))
+	}
+	for i, v := range values {
+		values[i] = group(v)
+	}
+	scan := keyRE + group(valueSplitRE) + "(?:" + strings.Join(values, "|") + ")?" + "(?:" + group(fieldSplitRE) + "|(?:$))"
+	if k.scan, err = compile("field_split", scan); err != nil {
+		return nil, err
+	}
+	if k.valueSplit, err = compile("value_split", valueSplitRE); err != nil {
+		return nil, err
+	}
+	if !s.IsSet("target") && s.ECS() != "disabled" {
+		k.log.Info("ECS compatibility is enabled but `target` option was not specified. This may cause fields to be set at the top-level of the event where they are likely to clash with the Elastic Common Schema. It is recommended to set the `target` option to avoid potential schema conflicts (if your data is ECS compliant or non-conflicting, feel free to ignore this message)")
+	}
+	return k, nil
+}
+
+// group wraps a regex so alternation inside it stays inside (Ruby's
+// interpolation of a Regexp does the same with (?-mix:...)).
+func group(re string) string { return "(?:" + re + ")" }
+
+func captureUntilPattern(re string) string { return `((?:(?!` + re + `)(?:\\.|.))+)` }
+
+func captureUntilClass(class string) string { return `((?:\\.|[^` + class + `])+)` }
+
+func quoted(open, close string) string {
+	return quote(open) + captureUntilClass(quote(close)) + "?" + quote(close)
+}
+
+// quote escapes every ASCII punctuation character, like Regexp.quote does
+// for the ones that matter.
+func quote(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		if c < 0x80 && (c >= '!' && c <= '/' || c >= ':' && c <= '@' || c >= '[' && c <= '`' || c >= '{' && c <= '~') {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+var errTimedOut = errors.New("kv timeout")
+
+// Filter parses the source and writes the pairs; nothing found means no match.
+func (k *kv) Filter(e *runtime.Event, _ func(*runtime.Event)) bool {
+	value, _ := e.Get(k.source)
+	pairs := runtime.NewMap(8)
+	err := k.parseValue(value, e, pairs)
+	if errors.Is(err, errTimedOut) {
+		k.log.Warn(fmt.Sprintf("Timeout reached in KV filter with value %s", summarize(value)))
+		e.Tag(k.tagOnTimeout)
+		return false
+	}
+	if err == nil {
+		merged := k.defaultKeys.Clone()
+		pairs.Range(func(key string, v any) bool {
+			merged.Set(key, v)
+			return true
+		})
+		if merged.Len() == 0 {
+			return false
+		}
+		if k.target != "" {
+			err = e.Set(k.target, merged)
+		} else {
+			merged.Range(func(key string, v any) bool {
+				err = e.Set(key, v)
+				return err == nil
+			})
+		}
+	}
+	if err != nil {
+		k.log.Warn("Exception while parsing KV", slog.String("exception", err.Error()))
+		for _, t := range k.tagOnFailure {
+			e.Tag(t)
+		}
+		return false
+	}
+	return true
+}
+
+func summarize(v any) string {
+	s := ruby.ToS(v)
+	if len(s) < 255 {
+		return "`" + ruby.Inspect(s) + "`"
+	}
+	return "(entry too large to show; showing first 255 characters) `" + ruby.Inspect(string([]rune(s)[:min(256, len([]rune(s)))])) + "`[...]"
+}
+
+func (k *kv) parseValue(v any, e *runtime.Event, pairs *runtime.Map) error {
+	switch t := v.(type) {
+	case nil:
+	case string:
+		return k.parse(t, e, pairs)
+	case []any:
+		for _, x := range t {
+			if s, ok := x.(string); ok {
+				if err := k.parse(s, e, pairs); err != nil {
+					return err
+				}
+			}
+		}
+	default:
+		k.log.Warn("kv filter has no support for this type of data", slog.String("type", fmt.Sprintf("%T", v)))
+	}
+	return nil
+}
+
+func (k *kv) transform(s, how string) string {
+	switch how {
+	case "lowercase":
+		return ruby.Downcase(s)
+	case "uppercase":
+		return ruby.Upcase(s)
+	case "capitalize":
+		return ruby.Capitalize(s)
+	}
+	return s
+}
+
+func gsubEmpty(re *regexp2.Regexp, s string) (string, error) {
+	if re == nil {
+		return s, nil
+	}
+	out, err := ruby.Gsub(re, s, "")
+	if err != nil {
+		return "", errTimedOut
+	}
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (k *kv) parse(text string, e *runtime.Event, pairs *runtime.Map) error {
+	if ok, err := k.valueSplit.MatchString(text); err != nil {
+		return errTimedOut
+	} else if !ok {
+		return nil
+	}
+	include := make([]string, len(k.includeKeys))
+	for i, key := range k.includeKeys {
+		include[i] = e.Sprintf(key)
+	}
+	exclude := make([]string, len(k.excludeKeys))
+	for i, key := range k.excludeKeys {
+		exclude[i] = e.Sprintf(key)
+	}
+	m, err := k.scan.FindStringMatch(text)
+	for ; m != nil && err == nil; m, err = k.scan.FindNextMatch(m) {
+		groups := m.Groups()
+		key := groups[1].String()
+		value := ""
+		for _, g := range groups[2:] {
+			if len(g.Captures) > 0 {
+				value = g.String()
+				break
+			}
+		}
+		if value == "" && !k.allowEmpty {
+			continue
+		}
+		if key, err = gsubEmpty(k.trimKey, key); err != nil {
+			return err
+		}
+		if key, err = gsubEmpty(k.removeKey, key); err != nil {
+			return err
+		}
+		key = k.transform(key, k.transformKey)
+		if len(include) > 0 && !contains(include, key) || contains(exclude, key) {
+			continue
+		}
+		key = e.Sprintf(k.prefix) + key
+		if value, err = gsubEmpty(k.trimValue, value); err != nil {
+			return err
+		}
+		if value, err = gsubEmpty(k.removeValue, value); err != nil {
+			return err
+		}
+		value = k.transform(value, k.transformValue)
+		old, exists := pairs.Get(key)
+		if !k.allowDuplicates && exists && includesValue(old, value) {
+			continue
+		}
+		var v any = value
+		if k.recursive {
+			inner := runtime.NewMap(4)
+			if err := k.parse(value, e, inner); err != nil {
+				return err
+			}
+			if inner.Len() > 0 {
+				v = inner
+			}
+		}
+		switch o := old.(type) {
+		case nil:
+			if exists {
+				pairs.Set(key, []any{nil, v})
+			} else {
+				pairs.Set(key, v)
+			}
+		case []any:
+			pairs.Set(key, append(o, v))
+		default:
+			pairs.Set(key, []any{o, v})
+		}
+	}
+	if err != nil {
+		return errTimedOut
+	}
+	return nil
+}
+
+// includesValue is Ruby's include? on the value stored so far: membership
+// for a list, substring for a string.
+func includesValue(old any, value string) bool {
+	switch o := old.(type) {
+	case []any:
+		for _, x := range o {
+			if x == value {
+				return true
+			}
+		}
+	case string:
+		return strings.Contains(o, value)
+	}
+	return false
+}
