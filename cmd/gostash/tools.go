@@ -78,7 +78,7 @@ func pluginText(d runtime.PluginDoc) string {
 func optionType(o runtime.Option) string {
 	t := o.Type.String()
 	if o.Type == runtime.TypeEnum {
-		t = strings.Join(o.Enum, "|")
+		t = "one of " + strings.Join(o.Enum, ", ")
 	}
 	if o.List {
 		t = "list of " + t

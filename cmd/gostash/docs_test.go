@@ -1,0 +1,42 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gostash/gostash/runtime"
+)
+
+// TestPluginDocsAreGenerated keeps every plugin folder's README.md equal to
+// what its option declarations generate (`make docs` rewrites them).
+func TestPluginDocsAreGenerated(t *testing.T) {
+	for _, k := range pluginKinds {
+		for _, d := range runtime.Plugins(k) {
+			dir := filepath.Join("..", "..", "plugins", string(k)+"s", d.Name)
+			if _, err := os.Stat(dir); err != nil {
+				continue // registered by a test, not shipped
+			}
+			got, err := os.ReadFile(filepath.Join(dir, "README.md"))
+			if err != nil || string(got) != pluginMarkdown(d) {
+				t.Errorf("%s/README.md is missing or stale: run `make docs`", dir)
+			}
+		}
+	}
+}
+
+func TestEveryShippedPluginFolderIsRegistered(t *testing.T) {
+	for _, k := range pluginKinds {
+		registered := map[string]bool{}
+		for _, d := range runtime.Plugins(k) {
+			registered[d.Name] = true
+		}
+		entries, _ := os.ReadDir(filepath.Join("..", "..", "plugins", string(k)+"s"))
+		for _, e := range entries {
+			// internal/ holds code shared by plugins of the kind.
+			if e.IsDir() && e.Name() != "internal" && !registered[e.Name()] {
+				t.Errorf("plugins/%ss/%s is not registered: add it to plugins/all", k, e.Name())
+			}
+		}
+	}
+}
