@@ -271,7 +271,38 @@ def write_seed_pipeline_case
   File.write("#{dir}/expected_stdout", render(data, false))
 end
 
+# testdata/codecs/charset/NAME.txt: what the text codecs' charset handling
+# (LogStash::Util::Charset#convert) makes of byte strings: every single byte
+# and random runs, as "hex-in hex-out" lines. For UTF-8 that is the escaped
+# inspect form of invalid input; for other charsets Ruby's transcoding to
+# UTF-8 with invalid and undefined bytes replaced.
+def convert_like_logstash(data, charset)
+  data = data.dup.force_encoding(charset)
+  return data.encode(Encoding::UTF_8, invalid: :replace, undef: :replace) unless data.encoding == Encoding::UTF_8
+  return data if data.valid_encoding?
+
+  data.inspect[1..-2]
+end
+
+CHARSETS = %w[UTF-8 US-ASCII ISO-8859-1 ISO-8859-2 ISO-8859-5 ISO-8859-7 ISO-8859-15 Windows-1250 Windows-1251
+              Windows-1252 Windows-1253 Windows-1254 Windows-1257 CP1252 CP437 CP850 CP852 CP866 KOI8-R KOI8-U
+              macRoman Shift_JIS Windows-31J EUC-JP EUC-KR GBK GB18030 Big5 UTF-16LE UTF-16BE UTF-32LE].freeze
+
+def write_charset_tables
+  dir = 'testdata/codecs/charset'
+  Dir.mkdir(dir) unless Dir.exist?(dir)
+  rng = Random.new(11)
+  CHARSETS.each do |cs|
+    inputs = (0..255).map { |b| [b].pack('C') }
+    300.times { inputs << rng.bytes(rng.rand(1..12)) }
+    inputs += ["caf\xE9", "\x93\xFA\x96\x7B", "\xA4\xA2", "h\x00i\x00", "\xE2\x82\xAC \"\#{x}\" \n"].map(&:b)
+    lines = inputs.map { |inp| "#{inp.unpack1('H*')} #{convert_like_logstash(inp, cs).b.unpack1('H*')}\n" }
+    File.write("#{dir}/#{cs}.txt", lines.join)
+  end
+end
+
 generate_random_inputs(80)
+write_charset_tables
 write_seed_pipeline_case
 write_escape_table
 write_float_table

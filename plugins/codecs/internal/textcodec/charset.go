@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/ianaindex"
 	"golang.org/x/text/encoding/unicode"
@@ -27,6 +28,7 @@ const (
 	charsetUTF8 charsetKind = iota
 	charsetBinary
 	charsetASCII
+	charsetSingleByte
 	charsetTranscode
 )
 
@@ -36,6 +38,8 @@ const (
 type Converter struct {
 	kind    charsetKind
 	decoder *encoding.Decoder
+	// table decodes a single-byte charset.
+	table *[256]rune
 }
 
 // NewConverter returns the converter for a charset name Ruby knows (see
@@ -53,29 +57,36 @@ func NewConverter(name string) (*Converter, error) {
 		// Ruby transcodes these like any other non-UTF-8 encoding: valid
 		// bytes are kept and invalid ones replaced. (gostash applies no
 		// Unicode normalisation or carrier emoji mapping.)
-		return transcoder(unicode.UTF8), nil
+		return transcoder(name, unicode.UTF8), nil
 	case "UTF-16BE", "UCS-2BE":
-		return transcoder(unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)), nil
+		return transcoder(name, unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)), nil
 	case "UTF-16LE":
-		return transcoder(unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)), nil
+		return transcoder(name, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)), nil
 	case "UTF-16":
-		return transcoder(unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)), nil
+		return transcoder(name, unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)), nil
 	case "UTF-32BE", "UCS-4BE":
-		return transcoder(utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM)), nil
+		return transcoder(name, utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM)), nil
 	case "UTF-32LE", "UCS-4LE":
-		return transcoder(utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM)), nil
+		return transcoder(name, utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM)), nil
 	case "UTF-32":
-		return transcoder(utf32.UTF32(utf32.BigEndian, utf32.ExpectBOM)), nil
+		return transcoder(name, utf32.UTF32(utf32.BigEndian, utf32.ExpectBOM)), nil
 	}
 	for _, candidate := range []string{name, rubyToIANA(name)} {
 		if enc, err := ianaindex.IANA.Encoding(candidate); err == nil && enc != nil {
-			return transcoder(enc), nil
+			return transcoder(name, enc), nil
 		}
 		if enc, err := htmlindex.Get(candidate); err == nil {
-			return transcoder(enc), nil
+			return transcoder(name, enc), nil
 		}
 	}
 	return nil, fmt.Errorf("charset %q is not supported by gostash", name)
+}
+
+// rubyByteOverrides are the bytes where Ruby's single-byte tables differ
+// from the WHATWG/IANA ones x/text has.
+var rubyByteOverrides = map[string]map[byte]rune{
+	"KOI8-U":   {0xAE: 0x255D, 0xBE: 0x256C},                       // RFC 2319 box drawing, not KOI8-RU's ў/Ў
+	"MACROMAN": {0xBD: 0x2126, 0xDB: 0x00A4, 0xF0: utf8.RuneError}, // Ohm sign, currency sign, no Apple logo
 }
 
 // rubyToIANA maps Ruby's spellings of code pages to IANA/WHATWG names (the
@@ -107,14 +118,36 @@ func rubyToIANA(name string) string {
 		return "IBM" + upper[2:] // CP437, CP850
 	case strings.HasPrefix(upper, "ISO8859-"):
 		return "ISO-8859-" + upper[len("ISO8859-"):]
-	case strings.HasPrefix(upper, "MAC"):
+	case upper == "MACROMAN":
 		return "macintosh"
+	case upper == "MACCYRILLIC":
+		return "x-mac-cyrillic"
 	}
 	return name
 }
 
-func transcoder(enc encoding.Encoding) *Converter {
-	return &Converter{kind: charsetTranscode, decoder: enc.NewDecoder()}
+// transcoder decodes with enc; single-byte charsets get a table, adjusted
+// to Ruby's where the tables differ: ISO-8859 charsets keep the C1
+// controls (0x80-0x9F) that the WHATWG tables leave undefined.
+func transcoder(name string, enc encoding.Encoding) *Converter {
+	cm, ok := enc.(*charmap.Charmap)
+	if !ok {
+		return &Converter{kind: charsetTranscode, decoder: enc.NewDecoder()}
+	}
+	var table [256]rune
+	for b := 0; b < 256; b++ {
+		table[b] = cm.DecodeByte(byte(b))
+	}
+	upper := strings.ToUpper(name)
+	if strings.HasPrefix(upper, "ISO-8859-") || strings.HasPrefix(upper, "ISO8859-") {
+		for b := 0x80; b <= 0x9F; b++ {
+			table[b] = rune(b)
+		}
+	}
+	for b, r := range rubyByteOverrides[upper] {
+		table[b] = r
+	}
+	return &Converter{kind: charsetSingleByte, table: &table}
 }
 
 // ConvertBytes is Convert returning bytes; valid UTF-8 (and BINARY) input
@@ -154,6 +187,13 @@ func (c *Converter) Convert(data []byte) (text string, escaped bool) {
 			}
 		}
 		return string(data), false
+	}
+	if c.kind == charsetSingleByte {
+		out := make([]byte, 0, len(data)+len(data)/2)
+		for _, b := range data {
+			out = utf8.AppendRune(out, c.table[b])
+		}
+		return string(out), false
 	}
 	out, err := c.decoder.Bytes(data)
 	if err != nil {

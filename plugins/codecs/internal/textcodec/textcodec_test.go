@@ -47,7 +47,7 @@ func TestCharsetNames(t *testing.T) {
 			t.Errorf("%s: converter %v, error %v", name, c, err)
 		}
 	}
-	if supported < 140 {
+	if supported < 130 {
 		t.Errorf("only %d of %d charsets are supported", supported, len(CharsetNames))
 	}
 }
