@@ -1,0 +1,200 @@
+package lfv
+
+import (
+	"math/big"
+	"strconv"
+	"strings"
+
+	"github.com/gostash/gostash/runtime"
+)
+
+// Difference is one way an actual event differs from the expected one.
+// Expected and Got are compact JSON, or "none" for a field that is absent.
+type Difference struct {
+	Event    int    // 1-based index of the event in the testcase's output
+	Path     string // field reference such as [a][b], "" for the whole event
+	Expected string
+	Got      string
+}
+
+const absent = "none"
+
+// comparable turns an event into what LFV compares: the data as Logstash's
+// JSON output writes it (timestamps as text, no @metadata), without
+// @version, with the exported @metadata, without an empty tags list and
+// without the ignored fields. @timestamp only counts when the expected
+// event has one: without a pinned clock it is the time of the run.
+func (s *Suite) comparable(e *runtime.Event, expected *node) *runtime.Map {
+	m := normalize(e.Data()).(*runtime.Map)
+	m.Delete(runtime.VersionField)
+	if s.ExportMetadata && e.HasMetadata() {
+		md := runtime.NewMap(e.Metadata().Len())
+		e.Metadata().Range(func(k string, v any) bool {
+			// LFV keeps its own bookkeeping under these prefixes and
+			// never exports them.
+			if !strings.HasPrefix(k, "__lfv_") && !strings.HasPrefix(k, "__tmp_") {
+				md.Set(k, normalize(v))
+			}
+			return true
+		})
+		if md.Len() > 0 {
+			m.Set(runtime.MetadataField, md)
+		}
+	}
+	if tags, ok := m.Get(runtime.TagsField); ok {
+		if list, ok := tags.([]any); ok && len(list) == 0 {
+			m.Delete(runtime.TagsField)
+		}
+	}
+	for _, path := range s.Ignore {
+		removePath(m, path)
+	}
+	if expected != nil {
+		if ts, _ := expected.get(runtime.TimestampField); ts == nil {
+			m.Delete(runtime.TimestampField)
+		}
+	}
+	return m
+}
+
+// normalize deep-copies an event value with timestamps as their JSON text.
+func normalize(v any) any {
+	switch t := v.(type) {
+	case runtime.Timestamp:
+		return string(t.AppendTo(nil))
+	case int:
+		return int64(t)
+	case *runtime.Map:
+		m := runtime.NewMap(t.Len())
+		t.Range(func(k string, v any) bool {
+			m.Set(k, normalize(v))
+			return true
+		})
+		return m
+	case []any:
+		list := make([]any, len(t))
+		for i, it := range t {
+			list[i] = normalize(it)
+		}
+		return list
+	}
+	return v
+}
+
+// removePath deletes a nested field; an object left empty by it goes too,
+// as LFV's ignore does.
+func removePath(m *runtime.Map, path []string) {
+	if len(path) == 1 {
+		m.Delete(path[0])
+		return
+	}
+	child, ok := m.Get(path[0])
+	if !ok {
+		return
+	}
+	cm, ok := child.(*runtime.Map)
+	if !ok {
+		return
+	}
+	removePath(cm, path[1:])
+	if cm.Len() == 0 {
+		m.Delete(path[0])
+	}
+}
+
+// compare appends the differences between an expected node and an actual
+// value: objects key by key (key order does not matter), arrays element
+// by element when their lengths agree, numbers by value (1 equals 1.0,
+// since LFV compares both as JSON numbers), everything else exactly.
+func compare(event int, path string, exp *node, act any, diffs *[]Difference) {
+	differ := func() {
+		*diffs = append(*diffs, Difference{Event: event, Path: path, Expected: exp.render(), Got: renderValue(act)})
+	}
+	switch exp.kind {
+	case objectKind:
+		m, ok := act.(*runtime.Map)
+		if !ok {
+			differ()
+			return
+		}
+		for i, k := range exp.keys {
+			sub := path + "[" + k.str + "]"
+			if v, ok := m.Get(k.str); ok {
+				compare(event, sub, exp.items[i], v, diffs)
+			} else {
+				*diffs = append(*diffs, Difference{Event: event, Path: sub, Expected: exp.items[i].render(), Got: absent})
+			}
+		}
+		m.Range(func(k string, v any) bool {
+			if e, _ := exp.get(k); e == nil {
+				*diffs = append(*diffs, Difference{Event: event, Path: path + "[" + k + "]", Expected: absent, Got: renderValue(v)})
+			}
+			return true
+		})
+	case arrayKind:
+		list, ok := act.([]any)
+		if !ok || len(list) != len(exp.items) {
+			differ()
+			return
+		}
+		for i, it := range exp.items {
+			compare(event, path+"["+strconv.Itoa(i)+"]", it, list[i], diffs)
+		}
+	case nullKind:
+		if act != nil {
+			differ()
+		}
+	case boolKind:
+		if b, ok := act.(bool); !ok || b != exp.b {
+			differ()
+		}
+	case stringKind:
+		if s, ok := act.(string); !ok || s != exp.str {
+			differ()
+		}
+	case numberKind:
+		if !numbersEqual(exp.num, act) {
+			differ()
+		}
+	}
+}
+
+func renderValue(v any) string {
+	return string(runtime.AppendJSON(nil, v))
+}
+
+// numbersEqual compares integers exactly and anything involving a float as
+// float64.
+func numbersEqual(exp, act any) bool {
+	ei, eInt := asBigInt(exp)
+	ai, aInt := asBigInt(act)
+	if eInt && aInt {
+		return ei.Cmp(ai) == 0
+	}
+	ef, eok := asFloat(exp)
+	af, aok := asFloat(act)
+	return eok && aok && ef == af
+}
+
+func asBigInt(v any) (*big.Int, bool) {
+	switch t := v.(type) {
+	case int64:
+		return big.NewInt(t), true
+	case *big.Int:
+		return t, true
+	}
+	return nil, false
+}
+
+func asFloat(v any) (float64, bool) {
+	switch t := v.(type) {
+	case int64:
+		return float64(t), true
+	case *big.Int:
+		f, _ := new(big.Float).SetInt(t).Float64()
+		return f, true
+	case float64:
+		return t, true
+	}
+	return 0, false
+}

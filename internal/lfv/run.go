@@ -1,0 +1,270 @@
+package lfv
+
+import (
+	"github.com/gostash/gostash/lang"
+	// Test input lines are decoded the way the stdin input decodes a
+	// stream, with its codec handling (plain becomes line).
+	_ "github.com/gostash/gostash/plugins/inputs/stdin"
+	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/pipeline"
+)
+
+// Runner runs test case files against one Logstash config.
+type Runner struct {
+	// Configs are the parsed config files; their inputs and outputs are
+	// ignored, their filters run.
+	Configs []*lang.Config
+	Context *runtime.BuildContext
+}
+
+// CaseResult is the outcome of one testcase: it passed when there are no
+// differences.
+type CaseResult struct {
+	Case        *Case
+	Differences []Difference
+}
+
+// Passed reports whether the actual events matched the expected ones.
+func (r *CaseResult) Passed() bool { return len(r.Differences) == 0 }
+
+// Check compiles the config's filters once, to report config errors before
+// any test runs.
+func (r *Runner) Check() lang.Diagnostics {
+	_, diags := pipeline.Compile(filtersOnly(r.Configs), r.Context)
+	return diags
+}
+
+// Run runs every testcase of a suite through a freshly compiled pipeline,
+// so that filters with state (aggregate, throttle) start clean in every
+// file, as they do when LFV starts Logstash for a file. Diagnostics are
+// problems that stop the suite: a codec or input_plugin that cannot be
+// used, or fields an event cannot take.
+func (r *Runner) Run(s *Suite) ([]*CaseResult, lang.Diagnostics) {
+	p, diags := pipeline.Compile(filtersOnly(r.Configs), r.Context)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	src, d := r.source(s)
+	if d != nil {
+		return nil, lang.Diagnostics{d}
+	}
+	var results []*CaseResult
+	for _, c := range s.Cases {
+		events, d := src.events(s, c)
+		if d != nil {
+			return results, lang.Diagnostics{d}
+		}
+		out := p.ProcessFilters(events)
+		results = append(results, &CaseResult{Case: c, Differences: s.compareEvents(c, out)})
+	}
+	return results, nil
+}
+
+// compareEvents pairs actual and expected events in order; surplus events
+// on either side are differences of their own.
+func (s *Suite) compareEvents(c *Case, out []*runtime.Event) []Difference {
+	var diffs []Difference
+	for i := 0; i < max(len(out), len(c.Expected)); i++ {
+		switch {
+		case i >= len(out):
+			diffs = append(diffs, Difference{Event: i + 1, Expected: c.Expected[i].render(), Got: absent})
+		case i >= len(c.Expected):
+			diffs = append(diffs, Difference{Event: i + 1, Expected: absent, Got: renderValue(s.comparable(out[i], nil))})
+		default:
+			compare(i+1, "", c.Expected[i], s.comparable(out[i], c.Expected[i]), &diffs)
+		}
+	}
+	return diffs
+}
+
+// source makes the events of a testcase out of its input lines.
+type source struct {
+	settings *runtime.Settings
+	decorate func(*runtime.Event) error
+}
+
+// source builds the input the test lines go through: a stdin input with the
+// suite's codec, or, with input_plugin, one with the codec, type, tags and
+// add_field of the config's input of that id (LFV keeps those options when
+// it replaces the input).
+func (r *Runner) source(s *Suite) (*source, *lang.Diagnostic) {
+	var plugin *lang.Plugin
+	if s.InputPlugin != "" {
+		orig := findInput(r.Configs, s.InputPlugin)
+		if orig == nil {
+			return nil, locatedf(s, s.InputPluginPos, "input_plugin: the config has no input with id %q", s.InputPlugin)
+		}
+		plugin = &lang.Plugin{Pos: orig.Pos, Name: "stdin"}
+		hasCodec := false
+		for _, a := range orig.Attributes {
+			switch a.Name {
+			case "codec":
+				hasCodec = true
+				plugin.Attributes = append(plugin.Attributes, a)
+			case "type", "tags", "add_field":
+				plugin.Attributes = append(plugin.Attributes, a)
+			}
+		}
+		if !hasCodec {
+			plugin.Attributes = append(plugin.Attributes, &lang.Attribute{Pos: orig.Pos, Name: "codec",
+				Value: &lang.Bareword{Pos: orig.Pos, Value: defaultCodec(orig.Name)}})
+		}
+	} else {
+		cfg, diags := lang.Parse(s.File+" (codec)", []byte("input { stdin { codec => "+s.Codec+" } }"), lang.ParseOptions{})
+		if diags.HasErrors() {
+			return nil, locatedf(s, s.CodecPos, "codec %q is not a valid codec setting: %s", s.Codec, firstError(diags))
+		}
+		plugin = cfg.Sections[0].Body[0].(*lang.Plugin)
+	}
+	inst, diags := runtime.Build(runtime.KindInput, plugin, r.Context)
+	if diags.HasErrors() {
+		pos := s.CodecPos
+		if s.InputPlugin != "" {
+			pos = s.InputPluginPos
+		}
+		return nil, locatedf(s, pos, "%s", firstError(diags))
+	}
+	decorate, err := pipeline.InputDecoration(inst.Settings)
+	if err != nil {
+		return nil, locatedf(s, s.InputPluginPos, "input_plugin %q: %v", s.InputPlugin, err)
+	}
+	return &source{settings: inst.Settings, decorate: decorate}, nil
+}
+
+// events decodes a testcase's lines as one stream with a fresh codec and
+// gives every event the fields. A testcase without input lines has one
+// event with nothing but the fields, as in LFV.
+func (src *source) events(s *Suite, c *Case) ([]*runtime.Event, *lang.Diagnostic) {
+	var events []*runtime.Event
+	collect := func(e *runtime.Event) { events = append(events, e) }
+	if len(c.Input) == 0 {
+		events = append(events, runtime.NewEvent())
+	} else {
+		codec := src.settings.NewStreamingCodec()
+		for _, line := range c.Input {
+			codec.Decode([]byte(line+"\n"), collect)
+		}
+		codec.Flush(collect)
+	}
+	fields := s.mergedFields(c)
+	for _, e := range events {
+		var err error
+		fields.Range(func(k string, v any) bool {
+			err = setField(e, k, runtime.CloneValue(v))
+			return err == nil
+		})
+		if err == nil {
+			err = src.decorate(e)
+		}
+		if err != nil {
+			return nil, locatedf(s, c.Pos, "%s: %v", c.Name(), err)
+		}
+	}
+	return events, nil
+}
+
+// setField sets a top-level field. @metadata takes an object; a text
+// @timestamp becomes a timestamp when it reads as one, as when Logstash
+// builds an event from JSON.
+func setField(e *runtime.Event, key string, v any) error {
+	switch key {
+	case runtime.MetadataField:
+		return e.SetRef(runtime.FieldRef{Metadata: true}, v)
+	case runtime.TimestampField:
+		if s, ok := v.(string); ok {
+			if ts, ok := runtime.ParseTimestamp(s); ok {
+				v = ts
+			}
+		}
+	}
+	return e.SetRef(runtime.FieldRef{Path: []string{key}}, v)
+}
+
+// filtersOnly keeps the filter sections of configs: LFV replaces the
+// inputs and outputs, so plugins gostash cannot run there (or that would
+// reach the network) do not stop the tests.
+func filtersOnly(configs []*lang.Config) []*lang.Config {
+	var out []*lang.Config
+	for _, cfg := range configs {
+		f := &lang.Config{Pos: cfg.Pos}
+		for _, sec := range cfg.Sections {
+			if sec.Kind == lang.FilterSection {
+				f.Sections = append(f.Sections, sec)
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// findInput returns the input plugin block whose id option is id.
+func findInput(configs []*lang.Config, id string) *lang.Plugin {
+	var walk func([]lang.Statement) *lang.Plugin
+	walk = func(body []lang.Statement) *lang.Plugin {
+		for _, st := range body {
+			switch t := st.(type) {
+			case *lang.Plugin:
+				for _, a := range t.Attributes {
+					if v, ok := a.Value.(*lang.String); ok && a.Name == "id" && v.Value == id {
+						return t
+					}
+					if v, ok := a.Value.(*lang.Bareword); ok && a.Name == "id" && v.Value == id {
+						return t
+					}
+				}
+			case *lang.Branch:
+				for _, c := range t.Cases {
+					if p := walk(c.Body); p != nil {
+						return p
+					}
+				}
+				if t.Else != nil {
+					if p := walk(t.Else.Body); p != nil {
+						return p
+					}
+				}
+			}
+		}
+		return nil
+	}
+	for _, cfg := range configs {
+		for _, sec := range cfg.Sections {
+			if sec.Kind == lang.InputSection {
+				if p := walk(sec.Body); p != nil {
+					return p
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// defaultCodec is the codec an input plugin uses when its block sets none.
+func defaultCodec(input string) string {
+	for _, d := range runtime.Plugins(runtime.KindInput) {
+		if d.Name != input {
+			continue
+		}
+		for _, o := range d.Options {
+			if name, ok := o.Default.(string); ok && o.Name == "codec" {
+				return name
+			}
+		}
+	}
+	return "plain"
+}
+
+func firstError(diags lang.Diagnostics) string {
+	for _, d := range diags {
+		if d.Severity == lang.Error {
+			return d.Summary
+		}
+	}
+	return diags.Error()
+}
+
+func locatedf(s *Suite, pos lang.Pos, format string, args ...any) *lang.Diagnostic {
+	d := lang.Errorf(pos, format, args...)
+	d.Source = s.Source
+	return d
+}

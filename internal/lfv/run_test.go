@@ -1,0 +1,129 @@
+package lfv
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gostash/gostash/lang"
+	_ "github.com/gostash/gostash/plugins/codecs/json_lines"
+	_ "github.com/gostash/gostash/plugins/codecs/line"
+	_ "github.com/gostash/gostash/plugins/codecs/plain"
+	_ "github.com/gostash/gostash/plugins/filters/drop"
+	_ "github.com/gostash/gostash/plugins/filters/mutate"
+	"github.com/gostash/gostash/runtime"
+)
+
+const runConfig = `
+input {
+  tcp { id => "app_in" port => 5000 codec => json_lines type => "app" tags => ["from_%{[src]}"] add_field => { "origin" => "tcp" } }
+  nosuchinput { id => "other" }
+}
+filter {
+  if [message] == "drop me" { drop {} }
+  if [type] == "app" {
+    mutate { add_field => { "seen" => "%{message}" } }
+  }
+  mutate { copy => { "[@metadata][m]" => "meta_copy" } }
+}
+output { elasticsearch { hosts => ["x"] } }
+`
+
+func newRunner(t *testing.T) *Runner {
+	t.Helper()
+	cfg, diags := lang.Parse("filters.conf", []byte(runConfig), lang.ParseOptions{})
+	if cfg == nil {
+		t.Fatalf("config: %s", diags.Format())
+	}
+	ps := runtime.DefaultPipelineSettings(1)
+	ps.ECSCompatibility = "disabled"
+	r := &Runner{Configs: []*lang.Config{cfg}, Context: &runtime.BuildContext{Pipeline: ps}}
+	if diags := r.Check(); diags.HasErrors() {
+		t.Fatalf("Check: %s", diags.Format())
+	}
+	return r
+}
+
+func runSuite(t *testing.T, name, src string) string {
+	t.Helper()
+	results, diags := newRunner(t).Run(mustParse(t, name, src))
+	var b strings.Builder
+	for _, r := range results {
+		if r.Passed() {
+			WritePass(&b, r)
+		} else {
+			WriteFailure(&b, r)
+		}
+	}
+	b.WriteString(diags.Format())
+	return b.String()
+}
+
+func TestRunPassesAndFails(t *testing.T) {
+	got := runSuite(t, "app.yaml", `
+fields:
+  type: app
+testcases:
+  - description: line codec by default
+    input: ["hello", "drop me", "world"]
+    expected:
+      - {type: app, message: hello, seen: hello}
+      - {type: app, message: world, seen: world}
+  - description: fields only
+    fields: {type: other, "[@metadata][m]": x}
+    expected:
+      - {type: other, meta_copy: x}
+  - input: [wrong]
+    expected:
+      - {type: app, message: wrong, seen: right}
+`)
+	want := `ok   app.yaml:5: testcase 1 (line codec by default)
+ok   app.yaml:10: testcase 2 (fields only)
+FAIL app.yaml:14: testcase 3
+    event 1 [seen]: expected "right", got "wrong"
+`
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestRunCodecs(t *testing.T) {
+	got := runSuite(t, "codec.json", `{
+  "codec": "json_lines",
+  "testcases": [{"input": ["{\"[a][b]\": 1, \"message\": \"m\"}", "{\"c\": [1, 2]}"],
+                 "expected": [{"a": {"b": 1}, "message": "m"}, {"c": [1, 2]}]}]
+}`)
+	if want := "ok   codec.json:3: testcase 1\n"; got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestRunInputPlugin(t *testing.T) {
+	got := runSuite(t, "in.yaml", `
+input_plugin: app_in
+fields: {src: test}
+testcases:
+  - input: ['{"message": "m"}']
+    expected:
+      - {message: m, type: app, src: test, origin: tcp, tags: [from_test], seen: m}
+`)
+	if want := "ok   in.yaml:5: testcase 1\n"; got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestRunSetupErrors(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"missing.yaml", "input_plugin: nope\ntestcases: [{input: [a]}]\n",
+			"missing.yaml:1:15: error: input_plugin: the config has no input with id \"nope\"\n"},
+		{"codec.yaml", "codec: nosuchcodec\ntestcases: [{input: [a]}]\n", "codec.yaml:1:8: error: "},
+		{"syntax.yaml", "codec: 'line {'\ntestcases: [{input: [a]}]\n", "syntax.yaml:1:8: error: codec \"line {\" is not a valid codec setting"},
+		{"tags.yaml", "fields: {tags: {a: 1}}\ntestcases: [{input: [a]}]\n", "tags.yaml:2:13: error: testcase 1: Could not set the reserved tags field"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := runSuite(t, tt.name, tt.src); !strings.HasPrefix(got, tt.want) {
+				t.Errorf("got:\n%s\nwant prefix:\n%s", got, tt.want)
+			}
+		})
+	}
+}

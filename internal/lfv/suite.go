@@ -1,0 +1,413 @@
+// Package lfv runs Logstash Filter Verifier test case files against a
+// Logstash config in-process: each test case's input lines are decoded by
+// the test's codec, given the test's fields, run through the config's
+// filters and compared with the expected events.
+//
+// Files are read the way Logstash Filter Verifier (LFV) reads them: JSON or
+// YAML objects with codec, fields, ignore, input_plugin, export_metadata
+// and testcases (input, expected, description, fields), `[a][b]` keys
+// expanded into nested objects. gostash also reads a file-level
+// description.
+package lfv
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/gostash/gostash/lang"
+	"github.com/gostash/gostash/runtime"
+)
+
+// Suite is one test case file.
+type Suite struct {
+	File        string
+	Source      []byte
+	Description string
+
+	// Codec is the codec configuration the input lines are decoded with,
+	// as config text (`line`, `json_lines`, `plain { charset => "..." }`).
+	Codec    string
+	CodecPos lang.Pos
+
+	// InputPlugin, when set, names the config's input whose codec and
+	// type/tags/add_field options apply instead of Codec.
+	InputPlugin    string
+	InputPluginPos lang.Pos
+
+	ExportMetadata bool
+	Fields         *runtime.Map
+	Ignore         [][]string
+	Cases          []*Case
+}
+
+// Case is one entry of a file's testcases.
+type Case struct {
+	Index       int // 1-based
+	Pos         lang.Pos
+	Description string
+	Input       []string
+	// Fields are the case's own fields over the file's, replacing
+	// top-level keys.
+	Fields   *runtime.Map
+	Expected []*node
+}
+
+// Name is how reports refer to the case: its number and description.
+func (c *Case) Name() string {
+	if c.Description == "" {
+		return fmt.Sprintf("testcase %d", c.Index)
+	}
+	return fmt.Sprintf("testcase %d (%s)", c.Index, c.Description)
+}
+
+// Discover lists the test case files a path names: the file itself, or the
+// .json, .yaml and .yml files directly inside a directory, sorted.
+func Discover(path string) ([]string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return []string{path}, nil
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		if !e.IsDir() && isTestFile(e.Name()) {
+			files = append(files, filepath.Join(path, e.Name()))
+		}
+	}
+	return files, nil
+}
+
+func isTestFile(name string) bool {
+	switch filepath.Ext(name) {
+	case ".json", ".yaml", ".yml":
+		return true
+	}
+	return false
+}
+
+// Load reads and checks a test case file. Warnings (keys LFV would ignore)
+// come back with the suite; on errors the suite is nil.
+func Load(path string) (*Suite, lang.Diagnostics) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, lang.Diagnostics{lang.Errorf(lang.Pos{File: path}, "%v", err)}
+	}
+	return Parse(path, src)
+}
+
+// Parse reads a test case file's text; the name's extension selects JSON
+// (.json) or YAML (.yaml, .yml).
+func Parse(name string, src []byte) (*Suite, lang.Diagnostics) {
+	l := newLocator(name, src)
+	var root *node
+	var d *lang.Diagnostic
+	switch filepath.Ext(name) {
+	case ".json":
+		root, d = parseJSON(l)
+	case ".yaml", ".yml":
+		root, d = parseYAML(l)
+	default:
+		return nil, lang.Diagnostics{lang.Errorf(lang.Pos{File: name}, "a test case file must be .json, .yaml or .yml")}
+	}
+	if d != nil {
+		return nil, lang.Diagnostics{d}
+	}
+	r := &reader{l: l, yaml: filepath.Ext(name) != ".json"}
+	s := r.suite(root)
+	if r.diags.HasErrors() {
+		return nil, r.diags
+	}
+	return s, r.diags
+}
+
+// reader turns the parsed file into a Suite, collecting located problems.
+type reader struct {
+	l     *locator
+	yaml  bool
+	diags lang.Diagnostics
+}
+
+func (r *reader) errorf(pos lang.Pos, format string, args ...any) {
+	r.diags = append(r.diags, r.l.errorf(pos, format, args...))
+}
+
+func (r *reader) warnf(pos lang.Pos, format string, args ...any) {
+	d := lang.Warnf(pos, format, args...)
+	d.Source = r.l.src
+	r.diags = append(r.diags, d)
+}
+
+func (r *reader) suite(root *node) *Suite {
+	s := &Suite{File: r.l.file, Source: r.l.src, Codec: "line", CodecPos: root.pos, Fields: runtime.NewMap(0)}
+	if root.kind != objectKind {
+		r.errorf(root.pos, "a test case file holds one object, not %s", root.kind)
+		return s
+	}
+	for i, key := range root.keys {
+		v := root.items[i]
+		switch key.str {
+		case "codec":
+			s.Codec, s.CodecPos = r.str(v, "codec"), v.pos
+		case "description":
+			s.Description = r.str(v, "description")
+		case "fields":
+			s.Fields = r.fields(v)
+		case "ignore":
+			for _, it := range r.list(v, "ignore") {
+				if f := r.str(it, "an ignore entry"); f != "" {
+					s.Ignore = append(s.Ignore, fieldPath(f))
+				}
+			}
+		case "input_plugin":
+			s.InputPlugin, s.InputPluginPos = r.str(v, "input_plugin"), v.pos
+		case "export_metadata":
+			s.ExportMetadata = r.boolean(v, "export_metadata")
+		case "export_outputs":
+			if r.boolean(v, "export_outputs") {
+				r.errorf(v.pos, "export_outputs is not supported: gostash test runs the filters only, not the outputs")
+			}
+		case "testcases":
+			for j, tc := range r.list(v, "testcases") {
+				if c := r.testcase(tc, j+1); c != nil {
+					s.Cases = append(s.Cases, c)
+				}
+			}
+		case "input", "expected":
+			r.errorf(key.pos, "%q at the top level is the old test case file format; put input and expected events in objects under \"testcases\"", key.str)
+		default:
+			r.warnf(key.pos, "unknown key %q is ignored", key.str)
+		}
+	}
+	if s.Codec == "json_lines" {
+		for _, c := range s.Cases {
+			for i, line := range c.Input {
+				c.Input[i] = expandJSONLine(line)
+			}
+		}
+	}
+	return s
+}
+
+// expandJSONLine expands `[a][b]` keys of a JSON object line, as LFV does
+// for the json_lines codec. Other lines are left for the codec to judge.
+func expandJSONLine(line string) string {
+	v, err := runtime.DecodeJSON([]byte(line))
+	m, ok := v.(*runtime.Map)
+	if err != nil || !ok || !hasBracketKey(m) {
+		return line
+	}
+	return string(runtime.AppendJSON(nil, expandMap(m)))
+}
+
+func hasBracketKey(m *runtime.Map) bool {
+	found := false
+	m.Range(func(k string, v any) bool {
+		sub, isMap := v.(*runtime.Map)
+		found = bracketPath.MatchString(k) || isMap && hasBracketKey(sub)
+		return !found
+	})
+	return found
+}
+
+// expandMap is expand for decoded JSON: `[a][b]` keys become nested
+// objects; a key whose path runs into a non-object value stays as written.
+func expandMap(m *runtime.Map) *runtime.Map {
+	out := runtime.NewMap(m.Len())
+	m.Range(func(k string, v any) bool {
+		if sub, ok := v.(*runtime.Map); ok {
+			v = expandMap(sub)
+		}
+		path := fieldPath(k)
+		parent := out
+		for _, p := range path[:len(path)-1] {
+			next, ok := parent.Get(p)
+			if !ok {
+				next = runtime.NewMap(1)
+				parent.Set(p, next)
+			}
+			if parent, ok = next.(*runtime.Map); !ok {
+				out.Set(k, v)
+				return true
+			}
+		}
+		parent.Set(path[len(path)-1], v)
+		return true
+	})
+	return out
+}
+
+func (r *reader) testcase(n *node, index int) *Case {
+	c := &Case{Index: index, Pos: n.pos, Fields: runtime.NewMap(0)}
+	if n.kind != objectKind {
+		r.errorf(n.pos, "a testcase must be an object, not %s", n.kind)
+		return nil
+	}
+	for i, key := range n.keys {
+		v := n.items[i]
+		switch key.str {
+		case "input":
+			for _, line := range r.list(v, "input") {
+				c.Input = append(c.Input, r.str(line, "an input line"))
+			}
+		case "expected":
+			for _, e := range r.list(v, "expected") {
+				if e.kind != objectKind {
+					r.errorf(e.pos, "an expected event must be an object, not %s", e.kind)
+					continue
+				}
+				c.Expected = append(c.Expected, r.expand(e))
+			}
+		case "description":
+			c.Description = r.str(v, "description")
+		case "fields":
+			c.Fields = r.fields(v)
+		default:
+			r.warnf(key.pos, "unknown key %q in a testcase is ignored", key.str)
+		}
+	}
+	return c
+}
+
+// str reads a string. In YAML any scalar is text (`description: 42`), as
+// YAML decoders fill string fields.
+func (r *reader) str(n *node, what string) string {
+	switch {
+	case n.kind == stringKind:
+		return n.str
+	case r.yaml && (n.kind == numberKind || n.kind == boolKind):
+		return n.str
+	}
+	r.errorf(n.pos, "%s must be a string, not %s", what, n.kind)
+	return ""
+}
+
+func (r *reader) boolean(n *node, what string) bool {
+	if n.kind != boolKind {
+		r.errorf(n.pos, "%s must be true or false, not %s", what, n.kind)
+	}
+	return n.b
+}
+
+// list reads an array; null is an empty one.
+func (r *reader) list(n *node, what string) []*node {
+	switch n.kind {
+	case arrayKind:
+		return n.items
+	case nullKind:
+		return nil
+	}
+	r.errorf(n.pos, "%s must be an array, not %s", what, n.kind)
+	return nil
+}
+
+// fields reads a fields object into event values; null is no fields.
+func (r *reader) fields(n *node) *runtime.Map {
+	switch n.kind {
+	case nullKind:
+		return runtime.NewMap(0)
+	case objectKind:
+		return value(r.expand(n)).(*runtime.Map)
+	}
+	r.errorf(n.pos, "fields must be an object, not %s", n.kind)
+	return runtime.NewMap(0)
+}
+
+// bracketPath is a key made only of field reference brackets, `[a][b]`;
+// LFV expands such keys into nested objects and takes any other key as is.
+var (
+	bracketPath  = regexp.MustCompile(`^(\[[^\[\],]+\])+$`)
+	bracketField = regexp.MustCompile(`\[([^\[\],]+)\]`)
+)
+
+func fieldPath(key string) []string {
+	if !bracketPath.MatchString(key) {
+		return []string{key}
+	}
+	var path []string
+	for _, m := range bracketField.FindAllStringSubmatch(key, -1) {
+		path = append(path, m[1])
+	}
+	return path
+}
+
+// expand copies an object with `[a][b]` keys turned into nested objects, at
+// every depth.
+func (r *reader) expand(n *node) *node {
+	switch n.kind {
+	case arrayKind:
+		out := &node{pos: n.pos, kind: arrayKind}
+		for _, it := range n.items {
+			out.items = append(out.items, r.expand(it))
+		}
+		return out
+	case objectKind:
+	default:
+		return n
+	}
+	out := &node{pos: n.pos, kind: objectKind}
+	for i, key := range n.keys {
+		v := r.expand(n.items[i])
+		path := fieldPath(key.str)
+		parent := out
+		for _, k := range path[:len(path)-1] {
+			next, _ := parent.get(k)
+			if next == nil {
+				next = &node{pos: key.pos, kind: objectKind}
+				parent.set(&node{pos: key.pos, kind: stringKind, str: k}, next)
+			} else if next.kind != objectKind {
+				r.errorf(key.pos, "%s: [%s] is already set to %s, it cannot hold fields", key.str, k, next.kind)
+				parent = nil
+				break
+			}
+			parent = next
+		}
+		if parent != nil {
+			parent.set(&node{pos: key.pos, kind: stringKind, str: path[len(path)-1]}, v)
+		}
+	}
+	return out
+}
+
+// value converts a node into an event value.
+func value(n *node) any {
+	switch n.kind {
+	case boolKind:
+		return n.b
+	case numberKind:
+		return n.num
+	case stringKind:
+		return n.str
+	case arrayKind:
+		list := make([]any, len(n.items))
+		for i, it := range n.items {
+			list[i] = value(it)
+		}
+		return list
+	case objectKind:
+		m := runtime.NewMap(len(n.keys))
+		for i, k := range n.keys {
+			m.Set(k.str, value(n.items[i]))
+		}
+		return m
+	}
+	return nil
+}
+
+// mergedFields are the fields of a case's events: the file's, with the
+// case's replacing top-level keys.
+func (s *Suite) mergedFields(c *Case) *runtime.Map {
+	m := s.Fields.Clone()
+	c.Fields.Range(func(k string, v any) bool {
+		m.Set(k, v)
+		return true
+	})
+	return m
+}

@@ -1,0 +1,132 @@
+package lfv
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseErrorsAreLocated(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"bad.json", "{\n  \"ignore\": \"host\"\n}\n",
+			"bad.json:2:13: error: ignore must be an array, not a string\n      \"ignore\": \"host\"\n                ^\n"},
+		{"syntax.json", "{\n  \"codec\": \"line\",\n  \"fields\": {\"a\": 1,}\n}\n",
+			"syntax.json:3:21: error: invalid JSON: invalid character '}' looking for beginning of object key string\n      \"fields\": {\"a\": 1,}\n                        ^\n"},
+		{"eof.json", "{\"testcases\": [", "eof.json:1:16: error: invalid JSON: unexpected end of file\n    {\"testcases\": [\n                   ^\n"},
+		{"trailing.json", "{}\n{}\n", "trailing.json:2:1: error: invalid JSON: invalid character '{' after top-level value\n    {}\n    ^\n"},
+		{"legacy.yaml", "input:\n  - a\n", "legacy.yaml:1:1: error: \"input\" at the top level is the old test case file format; put input and expected events in objects under \"testcases\"\n    input:\n    ^\n"},
+		{"case.yml", "testcases:\n  - input: [a]\n    expected:\n      - 42\n",
+			"case.yml:4:9: error: an expected event must be an object, not a number\n          - 42\n            ^\n"},
+		{"syntax.yaml", "testcases:\n  - input: [a\n    expected: b\n", "syntax.yaml:"},
+		{"metadata.yaml", "export_metadata: yes please\n", "metadata.yaml:1:18: error: export_metadata must be true or false, not a string\n"},
+		{"outputs.json", `{"export_outputs": true}`, "outputs.json:1:20: error: export_outputs is not supported"},
+		{"list.json", `[]`, "list.json:1:1: error: a test case file holds one object, not an array\n"},
+		{"conflict.json", `{"fields": {"a": 1, "[a][b]": 2}}`, "conflict.json:1:21: error: [a][b]: [a] is already set to a number, it cannot hold fields\n"},
+		{"test.txt", `{}`, "test.txt:0:0: error: a test case file must be .json, .yaml or .yml\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, diags := Parse(tt.name, []byte(tt.src))
+			if s != nil || !diags.HasErrors() {
+				t.Fatalf("Parse accepted %q", tt.src)
+			}
+			if got := diags.Format(); !strings.HasPrefix(got, tt.want) {
+				t.Errorf("diagnostics:\n%s\nwant prefix:\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseUnknownKeysWarn(t *testing.T) {
+	s, diags := Parse("w.json", []byte(`{"comment": "x", "testcases": [{"input": ["a"], "note": 1}]}`))
+	if s == nil {
+		t.Fatalf("Parse failed: %s", diags.Format())
+	}
+	want := "w.json:1:2: warning: unknown key \"comment\" is ignored\n    {\"comment\": \"x\", \"testcases\": [{\"input\": [\"a\"], \"note\": 1}]}\n     ^\n" +
+		"w.json:1:49: warning: unknown key \"note\" in a testcase is ignored\n    {\"comment\": \"x\", \"testcases\": [{\"input\": [\"a\"], \"note\": 1}]}\n                                                    ^\n"
+	if got := diags.Format(); got != want {
+		t.Errorf("warnings:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestParseReadsLFVFormat(t *testing.T) {
+	yaml := `
+description: the whole file
+codec: json_lines
+input_plugin: main_in
+export_metadata: true
+fields:
+  type: syslog
+  "[log][file][path]": /var/log/x
+  tags: [a, b]
+ignore:
+  - host
+  - "[log][offset]"
+testcases:
+  - description: first
+    input:
+      - 12
+      - plain text
+    fields:
+      type: other
+    expected:
+      - message: plain text
+        "[log][level]": info
+        n: 1.5
+  - input: []
+    expected: []
+`
+	s, diags := Parse("full.yaml", []byte(yaml))
+	if s == nil || len(diags) > 0 {
+		t.Fatalf("Parse: %s", diags.Format())
+	}
+	if s.Description != "the whole file" || s.Codec != "json_lines" || s.InputPlugin != "main_in" || !s.ExportMetadata {
+		t.Errorf("suite settings = %q %q %q %v", s.Description, s.Codec, s.InputPlugin, s.ExportMetadata)
+	}
+	if got := renderValue(s.Fields); got != `{"type":"syslog","log":{"file":{"path":"/var/log/x"}},"tags":["a","b"]}` {
+		t.Errorf("fields = %s", got)
+	}
+	if len(s.Ignore) != 2 || strings.Join(s.Ignore[1], ".") != "log.offset" || s.Ignore[0][0] != "host" {
+		t.Errorf("ignore = %q", s.Ignore)
+	}
+	if len(s.Cases) != 2 {
+		t.Fatalf("%d cases", len(s.Cases))
+	}
+	c := s.Cases[0]
+	if c.Name() != "testcase 1 (first)" || c.Pos.Line != 14 || strings.Join(c.Input, "|") != "12|plain text" {
+		t.Errorf("case = %q line %d input %q", c.Name(), c.Pos.Line, c.Input)
+	}
+	if got := renderValue(s.mergedFields(c)); got != `{"type":"other","log":{"file":{"path":"/var/log/x"}},"tags":["a","b"]}` {
+		t.Errorf("merged fields = %s", got)
+	}
+	if got := c.Expected[0].render(); got != `{"message":"plain text","log":{"level":"info"},"n":1.5}` {
+		t.Errorf("expected = %s", got)
+	}
+	if s.Cases[1].Name() != "testcase 2" || len(s.Cases[1].Input) != 0 || len(s.Cases[1].Expected) != 0 {
+		t.Errorf("second case = %+v", s.Cases[1])
+	}
+}
+
+func TestParseYAMLAnchorsAndMerges(t *testing.T) {
+	src := `
+base: &base
+  type: app
+  env: prod
+testcases:
+  - input: [x]
+    expected:
+      - <<: *base
+        env: test
+        message: x
+      - *base
+`
+	s, diags := Parse("anchors.yml", []byte(src))
+	if s == nil {
+		t.Fatalf("Parse: %s", diags.Format())
+	}
+	got := s.Cases[0].Expected[0].render() + " " + s.Cases[0].Expected[1].render()
+	if want := `{"type":"app","env":"test","message":"x"} {"type":"app","env":"prod"}`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
