@@ -48,43 +48,47 @@ type chunk struct {
 }
 
 // Run reads until EOF or ctx is cancelled. Reads block, so they happen in
-// their own goroutine and Run returns on cancellation without waiting.
+// their own goroutine and Run returns on cancellation without waiting for
+// more input.
 func (in *Input) Run(ctx context.Context, out runtime.Emitter) error {
 	if isTerminal(in.reader) {
 		os.Stdout.WriteString("The stdin plugin is now waiting for input:\n")
 	}
 	codec := in.settings.NewStreamingCodec()
-	chunks := make(chan chunk)
+	chunks := make(chan chunk, 1)
 	go func() {
 		for {
 			buf := make([]byte, readSize)
 			n, err := in.reader.Read(buf)
-			select {
-			case chunks <- chunk{buf[:n], err}:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil {
+			// Read data is always handed over: Run takes a waiting chunk
+			// even after shutdown began, so nothing read is lost.
+			chunks <- chunk{buf[:n], err}
+			if err != nil || ctx.Err() != nil {
 				return
 			}
 		}
 	}()
 	for {
+		var c chunk
 		select {
 		case <-ctx.Done():
-			return nil
-		case c := <-chunks:
-			if len(c.data) > 0 {
-				raw := string(c.data)
-				codec.Decode(c.data, func(e *runtime.Event) { in.emit(out, e, raw) })
-			}
-			if c.err != nil {
-				if !errors.Is(c.err, io.EOF) {
-					return c.err
-				}
-				in.finish(codec)
+			select {
+			case c = <-chunks:
+			default:
 				return nil
 			}
+		case c = <-chunks:
+		}
+		if len(c.data) > 0 {
+			raw := string(c.data)
+			codec.Decode(c.data, func(e *runtime.Event) { in.emit(out, e, raw) })
+		}
+		if c.err != nil {
+			if !errors.Is(c.err, io.EOF) {
+				return c.err
+			}
+			in.finish(codec)
+			return nil
 		}
 	}
 }
