@@ -76,3 +76,13 @@ func TestGsubReplacement(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+func TestSplitAll(t *testing.T) {
+	for _, c := range []struct{ s, sep, want string }{
+		{"a\n", "\n", "[a ]"}, {"", "\n", "[]"}, {" a b ", " ", "[a b ]"}, {"   ", " ", "[]"}, {"a,,", ",", "[a  ]"},
+	} {
+		if got := fmt.Sprint(SplitAll(c.s, c.sep)); got != c.want {
+			t.Errorf("SplitAll(%q, %q) = %s, want %s", c.s, c.sep, got, c.want)
+		}
+	}
+}

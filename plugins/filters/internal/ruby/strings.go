@@ -31,15 +31,29 @@ func isAwkSpace(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') }
 // ignored), an empty separator splits into characters, and trailing empty
 // fields are removed.
 func Split(s, sep string) []string {
+	parts := SplitAll(s, sep)
+	for len(parts) > 0 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	return parts
+}
+
+// SplitAll is String#split(sep, -1): like Split but trailing empty fields
+// are kept (the empty string still gives no fields).
+func SplitAll(s, sep string) []string {
 	var parts []string
 	switch sep {
 	case " ":
 		i := 0
 		for i < len(s) {
+			start := i
 			for i < len(s) && isAwkSpace(s[i]) {
 				i++
 			}
 			if i == len(s) {
+				if start > 0 && i > start {
+					parts = append(parts, "")
+				}
 				break
 			}
 			j := i
@@ -60,9 +74,6 @@ func Split(s, sep string) []string {
 			return []string{}
 		}
 		parts = strings.Split(s, sep)
-	}
-	for len(parts) > 0 && parts[len(parts)-1] == "" {
-		parts = parts[:len(parts)-1]
 	}
 	if parts == nil {
 		parts = []string{}
