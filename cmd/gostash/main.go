@@ -172,7 +172,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 
-	err = runWithReload(ctx, p, build, src, reload, st, reloadNow, logger)
+	err = runWithReload(ctx, p, build, src, reload, reloadNow, logger)
 	if err != nil {
 		runner.Error("Pipeline failed", slog.String("error", err.Error()))
 		runner.Info("Logstash shut down.")

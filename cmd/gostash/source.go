@@ -98,9 +98,10 @@ func configFiles(path string) []string {
 // runWithReload runs p until it ends or ctx is cancelled. With -r (or on
 // SIGHUP) a changed config is compiled; when it compiles the running
 // pipeline is drained and replaced, otherwise the error is logged and the
-// old pipeline keeps running, as in Logstash.
+// old pipeline keeps running, as in Logstash. With -r, a pipeline whose
+// inputs finished leaves gostash waiting for the next change.
 func runWithReload(ctx context.Context, p *pipeline.Pipeline, build func() (*pipeline.Pipeline, error), src *configSource,
-	auto bool, _ settings, reloadNow <-chan struct{}, logger *slog.Logger) error {
+	auto bool, reloadNow <-chan struct{}, logger *slog.Logger) error {
 	agent := runtime.Logger(logger, "logstash.agent")
 	last := src.fingerprint()
 	var tick <-chan time.Time
@@ -113,12 +114,23 @@ func runWithReload(ctx context.Context, p *pipeline.Pipeline, build func() (*pip
 		pctx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func(p *pipeline.Pipeline) { done <- p.Run(pctx) }(p)
+		running := true
 	wait:
 		for {
 			select {
 			case err := <-done:
-				cancel()
-				return err
+				running = false
+				if err != nil || ctx.Err() != nil || !auto {
+					cancel()
+					return err
+				}
+				continue
+			case <-ctx.Done():
+				if !running {
+					cancel()
+					return nil
+				}
+				continue
 			case <-tick:
 			case <-reloadNow:
 			}
@@ -127,7 +139,7 @@ func runWithReload(ctx context.Context, p *pipeline.Pipeline, build func() (*pip
 				continue
 			}
 			last = fp
-			if !p.Reloadable() {
+			if running && !p.Reloadable() {
 				agent.Error("Failed to execute action", slog.String("action", "Reload/pipeline_id:"+p.Settings().ID),
 					slog.String("message", "Cannot reload pipeline, because the existing pipeline is not reloadable"))
 				continue
@@ -140,8 +152,10 @@ func runWithReload(ctx context.Context, p *pipeline.Pipeline, build func() (*pip
 				continue
 			}
 			cancel()
-			if err := <-done; err != nil {
-				return err
+			if running {
+				if err := <-done; err != nil {
+					return err
+				}
 			}
 			next.InheritReloads(p)
 			next.RecordReload(nil)
