@@ -114,3 +114,29 @@ func TestPipeIsNotATerminal(t *testing.T) {
 		t.Error("a pipe was taken for a terminal")
 	}
 }
+
+// TestConcurrentEncode shares one codec between goroutines, as outputs do.
+func TestConcurrentEncode(t *testing.T) {
+	data, err := codectest.ReadEventFile(filepath.Join(goldenDir, "tweet.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := runtime.NewEventFromMap(data)
+	c := newTestCodec(t, false, false)
+	want := c.Encode(nil, e)
+	results := make(chan []byte, 8)
+	for i := 0; i < 8; i++ {
+		go func() {
+			var out []byte
+			for j := 0; j < 20; j++ {
+				out = c.Encode(out[:0], e)
+			}
+			results <- out
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if got := <-results; !bytes.Equal(got, want) {
+			t.Fatal("concurrent encodings differ")
+		}
+	}
+}
