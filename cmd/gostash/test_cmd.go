@@ -71,8 +71,7 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	ps := runtime.DefaultPipelineSettings(1)
 	ps.ECSCompatibility = ecs
 	logger := slog.New(runtime.NewLogHandler(stderr, slog.LevelWarn))
-	runner := &lfv.Runner{Configs: configs, Context: &runtime.BuildContext{Pipeline: ps, Sources: sources, Logger: logger}}
-	diags = runner.Check()
+	runner, diags := lfv.NewRunner(configs, &runtime.BuildContext{Pipeline: ps, Sources: sources, Logger: logger})
 	printDiagnostics(stderr, diags)
 	if diags.HasErrors() {
 		return 1

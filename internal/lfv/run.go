@@ -9,12 +9,23 @@ import (
 	"github.com/gostash/gostash/runtime/pipeline"
 )
 
-// Runner runs test case files against one Logstash config.
+// Runner runs test case files against one Logstash config. The filters are
+// compiled once and shared by every file, as in LFV's daemon mode, where
+// one Logstash pipeline serves all test case files.
 type Runner struct {
-	// Configs are the parsed config files; their inputs and outputs are
-	// ignored, their filters run.
-	Configs []*lang.Config
-	Context *runtime.BuildContext
+	configs  []*lang.Config
+	ctx      *runtime.BuildContext
+	pipeline *pipeline.Pipeline
+}
+
+// NewRunner compiles the filter sections of configs; their inputs and
+// outputs are not run (input_plugin reads an input's options).
+func NewRunner(configs []*lang.Config, ctx *runtime.BuildContext) (*Runner, lang.Diagnostics) {
+	p, diags := pipeline.Compile(filtersOnly(configs), ctx)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return &Runner{configs: configs, ctx: ctx, pipeline: p}, diags
 }
 
 // CaseResult is the outcome of one testcase: it passed when there are no
@@ -27,23 +38,10 @@ type CaseResult struct {
 // Passed reports whether the actual events matched the expected ones.
 func (r *CaseResult) Passed() bool { return len(r.Differences) == 0 }
 
-// Check compiles the config's filters once, to report config errors before
-// any test runs.
-func (r *Runner) Check() lang.Diagnostics {
-	_, diags := pipeline.Compile(filtersOnly(r.Configs), r.Context)
-	return diags
-}
-
-// Run runs every testcase of a suite through a freshly compiled pipeline,
-// so that filters with state (aggregate, throttle) start clean in every
-// file, as they do when LFV starts Logstash for a file. Diagnostics are
+// Run runs every testcase of a suite through the filters. Diagnostics are
 // problems that stop the suite: a codec or input_plugin that cannot be
 // used, or fields an event cannot take.
 func (r *Runner) Run(s *Suite) ([]*CaseResult, lang.Diagnostics) {
-	p, diags := pipeline.Compile(filtersOnly(r.Configs), r.Context)
-	if diags.HasErrors() {
-		return nil, diags
-	}
 	src, d := r.source(s)
 	if d != nil {
 		return nil, lang.Diagnostics{d}
@@ -54,7 +52,7 @@ func (r *Runner) Run(s *Suite) ([]*CaseResult, lang.Diagnostics) {
 		if d != nil {
 			return results, lang.Diagnostics{d}
 		}
-		out := p.ProcessFilters(events)
+		out := r.pipeline.ProcessFilters(events)
 		results = append(results, &CaseResult{Case: c, Differences: s.compareEvents(c, out)})
 	}
 	return results, nil
@@ -90,7 +88,7 @@ type source struct {
 func (r *Runner) source(s *Suite) (*source, *lang.Diagnostic) {
 	var plugin *lang.Plugin
 	if s.InputPlugin != "" {
-		orig := findInput(r.Configs, s.InputPlugin)
+		orig := findInput(r.configs, s.InputPlugin)
 		if orig == nil {
 			return nil, locatedf(s, s.InputPluginPos, "input_plugin: the config has no input with id %q", s.InputPlugin)
 		}
@@ -116,7 +114,7 @@ func (r *Runner) source(s *Suite) (*source, *lang.Diagnostic) {
 		}
 		plugin = cfg.Sections[0].Body[0].(*lang.Plugin)
 	}
-	inst, diags := runtime.Build(runtime.KindInput, plugin, r.Context)
+	inst, diags := runtime.Build(runtime.KindInput, plugin, r.ctx)
 	if diags.HasErrors() {
 		pos := s.CodecPos
 		if s.InputPlugin != "" {

@@ -36,9 +36,9 @@ func newRunner(t *testing.T) *Runner {
 	}
 	ps := runtime.DefaultPipelineSettings(1)
 	ps.ECSCompatibility = "disabled"
-	r := &Runner{Configs: []*lang.Config{cfg}, Context: &runtime.BuildContext{Pipeline: ps}}
-	if diags := r.Check(); diags.HasErrors() {
-		t.Fatalf("Check: %s", diags.Format())
+	r, diags := NewRunner([]*lang.Config{cfg}, &runtime.BuildContext{Pipeline: ps})
+	if diags.HasErrors() {
+		t.Fatalf("NewRunner: %s", diags.Format())
 	}
 	return r
 }
