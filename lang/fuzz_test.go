@@ -28,8 +28,8 @@ func FuzzParse(f *testing.F) {
 			}
 			_ = d.Format()
 		}
-		if recognize(src) == nil {
-			if _, err := lscParser.ParseBytes("fuzz.conf", src); err != nil {
+		if failure, keywords := recognize(src); failure == nil {
+			if _, err := buildTree("fuzz.conf", src, keywords); err != nil {
 				t.Fatalf("treetop grammar accepts, participle grammar fails: %v", err)
 			}
 		}

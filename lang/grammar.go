@@ -245,6 +245,16 @@ func (v *gValue) Parse(lex *lexer.PeekingLexer) error {
 	return participle.NextMatch
 }
 
+// buildTree runs the participle grammar over an accepted config, with the
+// branch keywords the recognizer found.
+func buildTree(filename string, src []byte, keywords []keywordMark) (*gConfig, error) {
+	lex, err := lexer.Upgrade(newLexer(filename, src, keywords))
+	if err != nil {
+		return nil, err
+	}
+	return lscParser.ParseFromLexer(lex)
+}
+
 var lscParser = participle.MustBuild[gConfig](
 	participle.Lexer(lscLexerDef{symbols: tokenSymbols}),
 	participle.UseLookahead(4),

@@ -16,6 +16,12 @@ import (
 // thing. Whitespace and comments are dropped: the treetop recognizer
 // (peg.go) has already enforced every whitespace rule by the time
 // participle runs.
+//
+// Whether a statement starting with "if" or "else" is a branch or a plugin
+// (`if0 {}` is `if 0 {}`, `if0 { x => 1 }` a plugin named "if0", `else {}`
+// after an else a plugin named "else") depends on whether the whole branch
+// parses, which only a backtracking parser knows. The recognizer reports
+// where the branches it accepted put their keywords, and the lexer follows.
 
 // Token types. A Scalar (outside conditions: a name, bareword, number or
 // string) and an Operand (in a condition: a string, number, selector or
@@ -52,8 +58,11 @@ func (d lscLexerDef) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
 	return d.LexBytes(filename, src)
 }
 
+// LexBytes lexes a config on its own, asking the recognizer where the
+// branch keywords are (Parse has done that already and calls newLexer).
 func (lscLexerDef) LexBytes(filename string, src []byte) (lexer.Lexer, error) {
-	return newLexer(filename, src), nil
+	_, keywords := recognize(src)
+	return newLexer(filename, src, keywords), nil
 }
 
 type lexMode uint8
@@ -67,9 +76,6 @@ const (
 
 type lexFrame struct {
 	mode lexMode
-	// branchBody is set on the body of an if/else-if: when it closes, an
-	// `else` may follow.
-	branchBody bool
 }
 
 type lscLexer struct {
@@ -81,9 +87,10 @@ type lscLexer struct {
 	col      int
 
 	stack []lexFrame
-	// afterBranch: the previous statement was an if/else-if body, so the
-	// word `else` is the keyword rather than a plugin name.
-	afterBranch bool
+	// keywords are the branch keywords the recognizer accepted, in order;
+	// nextKeyword indexes the first one not yet passed.
+	keywords    []keywordMark
+	nextKeyword int
 	// braceOpensBranch: the next `{` in a statement list opens an else body
 	// rather than a plugin's attributes.
 	braceOpensBranch bool
@@ -91,8 +98,9 @@ type lscLexer struct {
 	pending []lexer.Token
 }
 
-func newLexer(filename string, src []byte) *lscLexer {
-	return &lscLexer{filename: filename, src: src, text: string(src), line: 1, col: 1, stack: []lexFrame{{mode: modeTop}}}
+func newLexer(filename string, src []byte, keywords []keywordMark) *lscLexer {
+	return &lscLexer{filename: filename, src: src, text: string(src), line: 1, col: 1,
+		stack: []lexFrame{{mode: modeTop}}, keywords: keywords}
 }
 
 func (l *lscLexer) mode() lexMode { return l.stack[len(l.stack)-1].mode }
@@ -189,10 +197,9 @@ func (l *lscLexer) nextBlock() lexer.Token {
 	mode := l.mode()
 	c := l.src[l.pos]
 	if mode == modeStmts {
-		if tok, ok := l.statementKeyword(); ok {
+		if tok, ok := l.branchKeyword(); ok {
 			return tok
 		}
-		l.afterBranch = false
 	}
 	switch c {
 	case '{':
@@ -212,10 +219,7 @@ func (l *lscLexer) nextBlock() lexer.Token {
 		return l.token(tokPunct, 1)
 	case '}', ']':
 		tok := l.token(tokPunct, 1)
-		f := l.pop()
-		if l.mode() == modeStmts && f.mode == modeStmts {
-			l.afterBranch = f.branchBody
-		}
+		l.pop()
 		return tok
 	case '[':
 		l.push(lexFrame{mode: modeData})
@@ -237,48 +241,27 @@ func (l *lscLexer) nextBlock() lexer.Token {
 	return l.token(tokPunct, size)
 }
 
-// statementKeyword recognizes `if`, `else if`, `elseif` and `else` at the
-// start of a statement, the way treetop's ordered choice would: `if` only
-// when a condition can follow, `else` only right after an if body.
-func (l *lscLexer) statementKeyword() (lexer.Token, bool) {
-	if l.ifKeywordAt(l.pos) {
-		l.afterBranch = false
+// branchKeyword emits `if` or `else` where the recognizer's accepted parse
+// has one.
+func (l *lscLexer) branchKeyword() (lexer.Token, bool) {
+	for l.nextKeyword < len(l.keywords) && l.keywords[l.nextKeyword].offset < l.pos {
+		l.nextKeyword++
+	}
+	if l.nextKeyword == len(l.keywords) || l.keywords[l.nextKeyword].offset != l.pos {
+		return lexer.Token{}, false
+	}
+	kw := l.keywords[l.nextKeyword]
+	l.nextKeyword++
+	if kw.kind == keywordIf {
 		tok := l.token(tokWord, 2)
 		l.push(lexFrame{mode: modeCond})
 		return tok, true
 	}
-	if !l.afterBranch || !hasPrefix(l.src[l.pos:], "else") {
-		return lexer.Token{}, false
-	}
-	next := skipSpaceFrom(l.src, l.pos+4)
-	switch {
-	case l.ifKeywordAt(next):
-		l.afterBranch = false
-		elseTok := l.token(tokWord, 4)
-		l.skipSpace()
-		l.pending = append(l.pending, l.token(tokWord, 2))
-		l.push(lexFrame{mode: modeCond})
-		return elseTok, true
-	case l.at(next) == '{':
-		l.afterBranch = false
-		l.braceOpensBranch = true
-		return l.token(tokWord, 4), true
-	}
-	return lexer.Token{}, false
-}
-
-// ifKeywordAt reports whether the `if` at i starts a branch: it must not
-// run on into a longer name, and a `{` right after it means a plugin named
-// "if".
-func (l *lscLexer) ifKeywordAt(i int) bool {
-	if !hasPrefix(l.src[i:], "if") {
-		return false
-	}
-	c := l.at(i + 2)
-	if isWordByte(c) || c == '-' && !isDigitByte(l.at(i+3)) {
-		return false
-	}
-	return l.at(skipSpaceFrom(l.src, i+2)) != '{'
+	// An `else` opens a block unless an `if` of the same else-if follows.
+	next := l.nextKeyword < len(l.keywords) && l.keywords[l.nextKeyword].kind == keywordIf &&
+		l.keywords[l.nextKeyword].offset == skipSpaceFrom(l.src, l.pos+4)
+	l.braceOpensBranch = !next
+	return l.token(tokWord, 4), true
 }
 
 var condKeywords = []string{"nand", "and", "xor", "not", "or", "in"}
@@ -291,7 +274,7 @@ func (l *lscLexer) nextCond() lexer.Token {
 	case '{':
 		// The condition ends where the branch body begins.
 		l.pop()
-		l.push(lexFrame{mode: modeStmts, branchBody: true})
+		l.push(lexFrame{mode: modeStmts})
 		return l.token(tokPunct, 1)
 	case '"', '\'', '/':
 		return l.token(tokOperand, quotedLen(rest))

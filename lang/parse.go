@@ -21,10 +21,11 @@ type ParseOptions struct {
 // valid config, and nil when any diagnostic is an error. Warnings (surprising
 // but legal constructs) come back either way.
 func Parse(filename string, src []byte, opts ParseOptions) (*Config, Diagnostics) {
-	if f := recognize(src); f != nil {
+	f, keywords := recognize(src)
+	if f != nil {
 		return nil, Diagnostics{syntaxDiagnostic(filename, src, f)}
 	}
-	tree, err := lscParser.ParseBytes(filename, src)
+	tree, err := buildTree(filename, src, keywords)
 	if err != nil {
 		// The recognizer accepted what the participle grammar could not
 		// build: a construct only Logstash's compiler stage rejects, such

@@ -130,6 +130,17 @@ const (
 	ruleCount
 )
 
+// keywordMark is where an accepted branch has its `if` or `else` keyword.
+type keywordMark struct {
+	offset int
+	kind   byte
+}
+
+const (
+	keywordIf   = 'i'
+	keywordElse = 'e'
+)
+
 type pegFail struct {
 	expected   string
 	unexpected bool
@@ -143,14 +154,19 @@ type pegParser struct {
 	maxFail int
 	fails   []pegFail
 	memo    map[int]int // (offset*ruleCount+rule) -> end offset, or -1 for failure
+
+	// keywords collects the branch keywords of the parse (fast mode only;
+	// a failing rule drops the ones it added).
+	keywords []keywordMark
 }
 
-// recognize reports whether src is a complete LSCL config. When it is not,
-// it re-runs in exact mode and returns treetop's failure explanation.
-func recognize(src []byte) *treetopFailure {
+// recognize reports whether src is a complete LSCL config, and if so where
+// its branch keywords are. When it is not, it re-runs in exact mode and
+// returns treetop's failure explanation.
+func recognize(src []byte) (*treetopFailure, []keywordMark) {
 	p := &pegParser{src: src}
 	if p.config() && p.pos == len(src) {
-		return nil
+		return nil, p.keywords
 	}
 	p = &pegParser{src: src, exact: true, memo: make(map[int]int)}
 	p.config()
@@ -158,7 +174,7 @@ func recognize(src []byte) *treetopFailure {
 		p.maxFail = p.pos
 		p.fails = append(p.fails[:0], pegFail{"<END OF INPUT>", true})
 	}
-	return p.failure()
+	return p.failure(), nil
 }
 
 func (p *pegParser) failure() *treetopFailure {
@@ -247,10 +263,12 @@ func (p *pegParser) rule(r pegRule, body func(*pegParser) bool) bool {
 		}
 		return ok
 	}
+	marks := len(p.keywords)
 	if body(p) {
 		return true
 	}
 	p.pos = start
+	p.keywords = p.keywords[:marks]
 	return false
 }
 
@@ -600,22 +618,49 @@ func (p *pegParser) branch() bool {
 	})
 }
 
+// mark records a branch keyword at off (fast mode; exact mode only
+// explains failures).
+func (p *pegParser) mark(off int, kind byte) {
+	if !p.exact {
+		p.keywords = append(p.keywords, keywordMark{off, kind})
+	}
+}
+
 func (p *pegParser) ifRule() bool {
 	return p.rule(ruleIf, func(p *pegParser) bool {
-		return p.lit("if", `"if"`) && p.cs() && p.condition() && p.cs() && p.block()
+		start := p.pos
+		if !p.lit("if", `"if"`) {
+			return false
+		}
+		p.mark(start, keywordIf)
+		return p.cs() && p.condition() && p.cs() && p.block()
 	})
 }
 
 func (p *pegParser) elseIf() bool {
 	return p.rule(ruleElseIf, func(p *pegParser) bool {
-		return p.lit("else", `"else"`) && p.cs() && p.lit("if", `"if"`) && p.cs() &&
-			p.condition() && p.cs() && p.block()
+		start := p.pos
+		if !(p.lit("else", `"else"`) && p.cs()) {
+			return false
+		}
+		ifAt := p.pos
+		if !p.lit("if", `"if"`) {
+			return false
+		}
+		p.mark(start, keywordElse)
+		p.mark(ifAt, keywordIf)
+		return p.cs() && p.condition() && p.cs() && p.block()
 	})
 }
 
 func (p *pegParser) elseRule() bool {
 	return p.rule(ruleElse, func(p *pegParser) bool {
-		return p.lit("else", `"else"`) && p.cs() && p.block()
+		start := p.pos
+		if !p.lit("else", `"else"`) {
+			return false
+		}
+		p.mark(start, keywordElse)
+		return p.cs() && p.block()
 	})
 }
 

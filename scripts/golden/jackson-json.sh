@@ -1,5 +1,8 @@
 #!/bin/sh
-# Regenerates testdata/runtime/jackson/cases.tsv: random values (strings with
+# Regenerates testdata/runtime/jackson/decode.tsv: JSON documents, valid and
+# broken in one place, with Jackson's verdict (the last root value, or the
+# error message and location), checked by TestDecodeJSONGolden; and
+# testdata/runtime/jackson/cases.tsv: random values (strings with
 # control characters, non-ASCII and invalid UTF-8, doubles with edge cases,
 # longs, big integers, nested maps and lists) and the exact bytes Jackson's
 # default ObjectMapper writes for them. runtime's TestAppendJSONGolden checks
@@ -17,4 +20,5 @@ trap 'rm -rf "$work"' EXIT
 javac -d "$work" -cp "$cp" scripts/golden/jackson/JacksonGolden.java
 mkdir -p testdata/runtime/jackson
 java -cp "$cp:$work" JacksonGolden >testdata/runtime/jackson/cases.tsv
-wc -l testdata/runtime/jackson/cases.tsv
+java -cp "$cp:$work" JacksonGolden decode >testdata/runtime/jackson/decode.tsv
+wc -l testdata/runtime/jackson/cases.tsv testdata/runtime/jackson/decode.tsv

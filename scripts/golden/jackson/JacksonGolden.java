@@ -176,8 +176,89 @@ public class JacksonGolden {
         return new V(m, t.append('}').toString());
     }
 
+    // Mutations that turn a valid document into the inputs a strict parser
+    // must judge: each either keeps the text valid or breaks it in one place.
+    static final String[] JUNK = {
+        "x", "NaN", "Infinity", "-Infinity", "// c\n", "/* c */", "#", ",", "]", "}", "{", "[", ":", "'a'", "\"",
+        "01", "-", "1.", ".5", "1e", "+1", "0x1F", "tru", "True", "nul", "\u0000", "\t", " ", "\n", "\r\n",
+        "\"\\x\"", "\"\\u12G4\"", "\"\\ud83d\"", "\"\\ud83d\\ude00\"", "\"\\ude00\"", "\"a\tb\"",
+        "123456789012345678901234567890", "-9223372036854775809", "9223372036854775807", "1e400", "-1e-400",
+        "1.5E+3", "0.0000001", "-0", "-0.0", "{\"a\":1,\"a\":2}", "{} {}", "[] x", "12 34", "12x", "\u00ff", "\u2028",
+    };
+
+    static String mutate(String doc) {
+        String junk = JUNK[R.nextInt(JUNK.length)].replace("\\n", "\n").replace("\\r", "\r").replace("\\t", "\t").replace("\\u0000", "\u0000").replace("\\u00ff", "\u00ff").replace("\\u2028", "\u2028");
+        switch (R.nextInt(6)) {
+            case 0: return doc.substring(0, R.nextInt(doc.length() + 1));
+            case 1: return doc + junk;
+            case 2: return junk;
+            case 3: {
+                int at = R.nextInt(doc.length() + 1);
+                return doc.substring(0, at) + junk + doc.substring(at);
+            }
+            case 4: return " \t\r\n".charAt(R.nextInt(4)) + doc + "\n";
+            default: return doc;
+        }
+    }
+
+    // Every double in v reads the same on JDK 17 as on JDK 21.
+    static boolean portable(Object v) {
+        if (v instanceof Double) {
+            double d = (Double) v;
+            return Double.isNaN(d) || Double.isInfinite(d) || d == 0
+                || new BigDecimal(Double.toString(d)).compareTo(jdk21Decimal(d)) == 0;
+        }
+        if (v instanceof Map) return ((Map<?, ?>) v).values().stream().allMatch(JacksonGolden::portable);
+        if (v instanceof List) return ((List<?>) v).stream().allMatch(JacksonGolden::portable);
+        return true;
+    }
+
+    // decode writes "<hex input>\tOK\t<JSON of the last root value>" or
+    // "<hex input>\tERR\t<message>\t<line>\t<column>", reading root values
+    // one after another as JrJackson's Ruby parser (LogStash::Json.load) does.
+    static void decode(ObjectMapper mapper) throws Exception {
+        List<String> docs = new ArrayList<>();
+        for (String j : JUNK) docs.add(j.replace("\\n", "\n").replace("\\t", "\t").replace("\\r", "\r"));
+        docs.add("");
+        docs.add("   ");
+        // Nesting and number-length limits are left to the unit tests: the
+        // Jackson here (2.14) predates the StreamReadConstraints Logstash 9's
+        // Jackson applies.
+        for (int i = 0; i < 600; i++) {
+            String doc = mapper.writeValueAsString(map(0).java);
+            docs.add(R.nextInt(3) == 0 ? doc : mutate(doc));
+        }
+        StringBuilder out = new StringBuilder();
+        for (String doc : docs) {
+            byte[] in = doc.getBytes(StandardCharsets.UTF_8);
+            out.append(hex(in)).append('\t');
+            // Root values one after another, as JrJackson's parse loop reads
+            // them (an ObjectReader's readValues would unwrap a root array).
+            try (com.fasterxml.jackson.core.JsonParser p = mapper.getFactory().createParser(in)) {
+                Object last = null;
+                while (p.nextToken() != null) last = mapper.readValue(p, Object.class);
+                if (!portable(last)) {
+                    out.setLength(out.length() - hex(in).length() - 1);
+                    continue;
+                }
+                out.append("OK\t").append(mapper.writeValueAsString(last));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                String msg = e.getOriginalMessage().replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t");
+                out.append("ERR\t").append(msg).append('\t')
+                    .append(e.getLocation().getLineNr()).append('\t').append(e.getLocation().getColumnNr());
+            }
+            out.append('\n');
+        }
+        System.out.write(out.toString().getBytes(StandardCharsets.UTF_8));
+        System.out.flush();
+    }
+
     public static void main(String[] args) throws Exception {
         ObjectMapper mapper = new ObjectMapper();
+        if (args.length > 0 && args[0].equals("decode")) {
+            decode(mapper);
+            return;
+        }
         StringBuilder out = new StringBuilder();
         List<V> cases = new ArrayList<>();
         while (edgeIndex < EDGE.length) {
