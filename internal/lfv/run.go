@@ -79,12 +79,17 @@ func (s *Suite) compareEvents(c *Case, out []*runtime.Event) []Difference {
 type source struct {
 	settings *runtime.Settings
 	decorate func(*runtime.Event) error
+	// perEntry decodes each input entry on its own, without a newline,
+	// with the codec as configured (LFV's daemon mode feeds the entries to
+	// a generator input); otherwise the entries are lines of one stream,
+	// as LFV's standalone mode writes them to a stdin input.
+	perEntry bool
 }
 
 // source builds the input the test lines go through: a stdin input with the
-// suite's codec, or, with input_plugin, one with the codec, type, tags and
-// add_field of the config's input of that id (LFV keeps those options when
-// it replaces the input).
+// suite's codec, or, with input_plugin, one with the codec (plain when it
+// sets none, as LFV), type, tags and add_field of the config's input of
+// that id (LFV keeps those options when it replaces the input).
 func (r *Runner) source(s *Suite) (*source, *lang.Diagnostic) {
 	var plugin *lang.Plugin
 	if s.InputPlugin != "" {
@@ -105,7 +110,7 @@ func (r *Runner) source(s *Suite) (*source, *lang.Diagnostic) {
 		}
 		if !hasCodec {
 			plugin.Attributes = append(plugin.Attributes, &lang.Attribute{Pos: orig.Pos, Name: "codec",
-				Value: &lang.Bareword{Pos: orig.Pos, Value: defaultCodec(orig.Name)}})
+				Value: &lang.Bareword{Pos: orig.Pos, Value: "plain"}})
 		}
 	} else {
 		cfg, diags := lang.Parse(s.File+" (codec)", []byte("input { stdin { codec => "+s.Codec+" } }"), lang.ParseOptions{})
@@ -126,18 +131,25 @@ func (r *Runner) source(s *Suite) (*source, *lang.Diagnostic) {
 	if err != nil {
 		return nil, locatedf(s, s.InputPluginPos, "input_plugin %q: %v", s.InputPlugin, err)
 	}
-	return &source{settings: inst.Settings, decorate: decorate}, nil
+	return &source{settings: inst.Settings, decorate: decorate, perEntry: s.InputPlugin != ""}, nil
 }
 
-// events decodes a testcase's lines as one stream with a fresh codec and
-// gives every event the fields. A testcase without input lines has one
-// event with nothing but the fields, as in LFV.
+// events decodes a testcase's input with a fresh codec and gives every
+// event the fields. A testcase without input lines has one event with
+// nothing but the fields, as in LFV.
 func (src *source) events(s *Suite, c *Case) ([]*runtime.Event, *lang.Diagnostic) {
 	var events []*runtime.Event
 	collect := func(e *runtime.Event) { events = append(events, e) }
-	if len(c.Input) == 0 {
+	switch {
+	case len(c.Input) == 0:
 		events = append(events, runtime.NewEvent())
-	} else {
+	case src.perEntry:
+		codec := src.settings.NewCodec()
+		for _, entry := range c.Input {
+			codec.Decode([]byte(entry), collect)
+		}
+		codec.Flush(collect)
+	default:
 		codec := src.settings.NewStreamingCodec()
 		for _, line := range c.Input {
 			codec.Decode([]byte(line+"\n"), collect)
@@ -235,21 +247,6 @@ func findInput(configs []*lang.Config, id string) *lang.Plugin {
 		}
 	}
 	return nil
-}
-
-// defaultCodec is the codec an input plugin uses when its block sets none.
-func defaultCodec(input string) string {
-	for _, d := range runtime.Plugins(runtime.KindInput) {
-		if d.Name != input {
-			continue
-		}
-		for _, o := range d.Options {
-			if name, ok := o.Default.(string); ok && o.Name == "codec" {
-				return name
-			}
-		}
-	}
-	return "plain"
 }
 
 func firstError(diags lang.Diagnostics) string {

@@ -127,3 +127,14 @@ func TestRunSetupErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestRunInputPluginDecodesEachEntry(t *testing.T) {
+	got := runSuite(t, "entries.json", `{
+  "input_plugin": "other",
+  "testcases": [{"input": ["two\nlines", "three"],
+                 "expected": [{"message": "two\nlines"}, {"message": "three"}]}]
+}`)
+	if want := "ok   entries.json:3: testcase 1\n"; got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
