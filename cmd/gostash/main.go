@@ -172,7 +172,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 
-	err = runWithReload(ctx, p, build, src, reload, reloadNow, logger)
+	// The monitoring API reports on the running pipeline, which a reload replaces.
+	var running atomic.Pointer[pipeline.Pipeline]
+	running.Store(p)
+	stopAPI := startAPI(context.Background(), st, reload, src, logger, running.Load)
+	defer stopAPI()
+	rebuild := func() (*pipeline.Pipeline, error) {
+		next, err := build()
+		if err == nil {
+			running.Store(next)
+		}
+		return next, err
+	}
+
+	err = runWithReload(ctx, p, rebuild, src, reload, reloadNow, logger)
 	if err != nil {
 		runner.Error("Pipeline failed", slog.String("error", err.Error()))
 		runner.Info("Logstash shut down.")

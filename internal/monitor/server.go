@@ -241,15 +241,16 @@ func (s *Server) sampleLoop() {
 	}
 }
 
-// track follows the provider to the pipeline now running. The counters of a
-// replaced pipeline are kept for the node totals, which Logstash counts
-// across reloads. Callers hold s.mu.
+// track follows the provider to the pipeline now running. A reload's new
+// pipeline is reported from the moment it starts; until then the old one,
+// still draining, is. The counters of a replaced pipeline are kept for the
+// node totals, which Logstash counts across reloads. Callers hold s.mu.
 func (s *Server) track() *trackedPipeline {
 	p := s.current()
 	if p == nil {
 		return s.tracked
 	}
-	if s.tracked != nil && s.tracked.p == p {
+	if s.tracked != nil && (s.tracked.p == p || !started(p) && started(s.tracked.p)) {
 		return s.tracked
 	}
 	if s.tracked != nil {

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gostash/gostash/internal/monitor"
+	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/pipeline"
+)
+
+// startAPI starts the monitoring API (api.enabled, on by default) for the
+// pipeline current returns. The API is an aid, not the job: when it cannot
+// start, gostash says why and runs the pipeline without it. The returned
+// stop is never nil.
+func startAPI(ctx context.Context, st settings, reload bool, src *configSource, logger *slog.Logger,
+	current func() *pipeline.Pipeline) (stop func()) {
+	agent := runtime.Logger(logger, "logstash.agent")
+	enabled, err := st.boolean("api.enabled", true)
+	if err != nil {
+		agent.Error(err.Error())
+		return func() {}
+	}
+	if !enabled {
+		return func() {}
+	}
+	cfg := monitor.Config{
+		Host:            st.str("api.http.host", st.str("http.host", "127.0.0.1")),
+		Port:            st.str("api.http.port", st.str("http.port", "9600-9700")),
+		NodeName:        st.str("node.name", ""),
+		DataPath:        st.str("path.data", ""),
+		Version:         version,
+		ReloadAutomatic: reload,
+		ReloadInterval:  src.interval,
+		Logger:          logger,
+	}
+	api, err := monitor.New(cfg, current)
+	if err == nil {
+		err = api.Start(ctx)
+	}
+	if err != nil {
+		agent.Error("Could not start the API endpoint; running without it", slog.String("error", err.Error()))
+		return func() {}
+	}
+	return func() {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = api.Shutdown(shutdownCtx)
+	}
+}
