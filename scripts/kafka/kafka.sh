@@ -5,6 +5,8 @@
 #   kafka.sh fetch    resolve the broker jars from Maven Central into the cache
 #   kafka.sh up       fetch if needed, format a fresh store, start, wait until it answers
 #   kafka.sh down     stop the broker and remove its data
+#   kafka.sh stop     stop the broker, keeping its data (for restart tests)
+#   kafka.sh start    start a stopped broker again on its kept data
 #   kafka.sh status   exit 0 when the broker answers, 1 otherwise
 #
 # Environment:
@@ -100,6 +102,9 @@ appender.file.layout.pattern=[%d] %p %m (%c)%n
 EOF
 }
 
+java_opts=(-Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20
+	-Djava.awt.headless=true -Dlog4j2.configurationFile="$run/log4j2.properties")
+
 up() {
 	fetch
 	if pid_alive; then
@@ -112,18 +117,29 @@ up() {
 	fi
 	rm -rf "$run"
 	write_config
-	local java_opts=(-Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20
-		-Djava.awt.headless=true -Dlog4j2.configurationFile="$run/log4j2.properties")
 	local cluster_id
 	cluster_id="$(java -cp "$(classpath)" kafka.tools.StorageTool random-uuid)"
 	java "${java_opts[@]}" -cp "$(classpath)" kafka.tools.StorageTool format \
 		-t "$cluster_id" -c "$run/server.properties" >"$run/format.log" 2>&1 \
 		|| { cat "$run/format.log" >&2; exit 1; }
+	launch
+}
+
+launch() {
 	log "starting Kafka $version on $host:$port (controller $host:$controller_port, data $run/data)"
 	nohup java "${java_opts[@]}" -cp "$(classpath)" kafka.Kafka "$run/server.properties" \
-		>"$run/stdout.log" 2>&1 </dev/null &
+		>>"$run/stdout.log" 2>&1 </dev/null &
 	echo $! >"$run/pid"
 	wait_ready
+}
+
+start() {
+	if pid_alive; then
+		wait_ready
+		return
+	fi
+	[[ -f "$run/server.properties" ]] || { log "no stopped broker in $run; use up"; exit 1; }
+	launch
 }
 
 wait_ready() {
@@ -143,7 +159,7 @@ wait_ready() {
 	log "broker answers on $host:$port"
 }
 
-down() {
+stop() {
 	if pid_alive; then
 		local pid
 		pid="$(cat "$run/pid")"
@@ -158,6 +174,11 @@ down() {
 		fi
 		log "broker stopped"
 	fi
+	rm -f "$run/pid"
+}
+
+down() {
+	stop
 	rm -rf "$run"
 }
 
@@ -174,9 +195,11 @@ case "${1:-}" in
 fetch) fetch ;;
 up) up ;;
 down) down ;;
+stop) stop ;;
+start) start ;;
 status) status ;;
 *)
-	echo "usage: $0 fetch|up|down|status" >&2
+	echo "usage: $0 fetch|up|down|stop|start|status" >&2
 	exit 2
 	;;
 esac

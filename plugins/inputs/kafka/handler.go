@@ -18,7 +18,7 @@ import (
 // down waits for its in-flight events before giving it up: whatever was not
 // handled by then is consumed again by the next owner (a duplicate, never a
 // loss).
-const drainTimeout = 10 * time.Second
+var drainTimeout = 10 * time.Second
 
 // handler is the sarama consumer group handler of one group member.
 type handler struct {

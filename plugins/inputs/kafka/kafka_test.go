@@ -12,7 +12,7 @@ import (
 	"github.com/gostash/gostash/plugins/inputs/kafka/kafkatest"
 	"github.com/gostash/gostash/runtime"
 
-	_ "github.com/gostash/gostash/plugins/inputs/kafka"
+	"github.com/gostash/gostash/plugins/inputs/kafka"
 )
 
 func build(t *testing.T, opts map[string]any) runtime.Input {
@@ -210,6 +210,8 @@ func TestUnhandledEventsAreRedelivered(t *testing.T) {
 		return map[string]any{"bootstrap_servers": brokers, "topics": []any{topic}, "group_id": topic,
 			"auto_offset_reset": "earliest", "auto_commit_interval_ms": 100}
 	}
+	defer func(d time.Duration) { *kafka.DrainTimeout = d }(*kafka.DrainTimeout)
+	*kafka.DrainTimeout = 200 * time.Millisecond
 	first := &kafkatest.Collector{Hold: true}
 	stop := run(t, build(t, opts()), first)
 	events := first.WaitFor(t, 2, 30*time.Second)
@@ -244,7 +246,7 @@ func TestAutoOffsetResetLatestSkipsOldRecords(t *testing.T) {
 	brokers := kafkatest.Brokers(t)
 	topic := kafkatest.Topic(t, brokers, 1)
 	kafkatest.Produce(t, brokers, topic, &sarama.ProducerMessage{Value: sarama.StringEncoder("old")})
-	in := build(t, map[string]any{"bootstrap_servers": brokers, "topics": []any{topic}, "group_id": topic})
+	in := build(t, map[string]any{"bootstrap_servers": brokers, "topics": []any{topic}, "group_id": topic, "auto_commit_interval_ms": 100})
 	var out kafkatest.Collector
 	run(t, in, &out)
 	// Wait for the member to own the partition before producing.

@@ -351,3 +351,61 @@ func (messageCodec) Encode(dst []byte, e *runtime.Event) []byte {
 	v, _ := e.Get("message")
 	return append(dst, runtime.ValueString(v)...)
 }
+
+// ConsumeAll reads every record of topic, up to each partition's end at
+// the time of the call.
+func ConsumeAll(tb testing.TB, brokers, topic string, timeout time.Duration) []*sarama.ConsumerMessage {
+	tb.Helper()
+	client, err := sarama.NewClient(strings.Split(brokers, ","), Config())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer client.Close()
+	parts, err := client.Partitions(topic)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	total := 0
+	for _, p := range parts {
+		end, err := client.GetOffset(topic, p, sarama.OffsetNewest)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		start, err := client.GetOffset(topic, p, sarama.OffsetOldest)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		total += int(end - start)
+	}
+	return Consume(tb, brokers, topic, total, timeout)
+}
+
+// Committed returns the sum of the group's committed offsets over the
+// topic's partitions (partitions without a commit count as 0).
+func Committed(tb testing.TB, brokers, group, topic string) int64 {
+	tb.Helper()
+	admin, err := sarama.NewClusterAdmin(strings.Split(brokers, ","), Config())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer admin.Close()
+	meta, err := admin.DescribeTopics([]string{topic})
+	if err != nil || len(meta) != 1 {
+		tb.Fatalf("describe %s: %v", topic, err)
+	}
+	var parts []int32
+	for _, p := range meta[0].Partitions {
+		parts = append(parts, p.ID)
+	}
+	resp, err := admin.ListConsumerGroupOffsets(group, map[string][]int32{topic: parts})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var sum int64
+	for _, p := range parts {
+		if b := resp.GetBlock(topic, p); b != nil && b.Offset > 0 {
+			sum += b.Offset
+		}
+	}
+	return sum
+}
