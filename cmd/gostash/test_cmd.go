@@ -12,12 +12,13 @@ import (
 	"github.com/gostash/gostash/runtime"
 )
 
-const testUsage = `usage: gostash test --config PATH [--verbose] TESTS...
+const testUsage = `usage: gostash test --config PATH [--plugin-mock FILE] [--ecs-compatibility MODE] [--verbose] TESTS...
 
 Runs Logstash Filter Verifier test case files (.json, .yaml, .yml; a
 directory means the files directly in it) against the filters of the
 config at PATH (a file, a directory or a glob, as -f). Inputs and outputs
 of the config are not run. Time zones default to UTC, as in LFV.
+--plugin-mock replaces or removes filters by id (LFV's mock file format).
 `
 
 // runTest is `gostash test`: it prints every failed testcase with its
@@ -27,10 +28,11 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gostash test", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, testUsage) }
-	var configPath, ecs string
+	var configPath, mockPath, ecs string
 	var verbose bool
 	fs.StringVar(&configPath, "config", "", "the Logstash config whose filters are tested")
 	fs.StringVar(&configPath, "f", "", "same as --config")
+	fs.StringVar(&mockPath, "plugin-mock", "", "a YAML list of filters to replace (id, mock) or remove (id)")
 	fs.StringVar(&ecs, "ecs-compatibility", "v8", "pipeline.ecs_compatibility: disabled, v1 or v8")
 	fs.BoolVar(&verbose, "verbose", false, "also list the testcases that pass")
 	fs.BoolVar(&verbose, "v", false, "same as --verbose")
@@ -67,6 +69,18 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	printDiagnostics(stderr, diags)
 	if diags.HasErrors() {
 		return 1
+	}
+	if mockPath != "" {
+		mocks, diags := lfv.LoadMocks(mockPath)
+		printDiagnostics(stderr, diags)
+		if diags.HasErrors() {
+			return 1
+		}
+		configs, diags = lfv.ApplyMocks(configs, mocks)
+		printDiagnostics(stderr, diags)
+		if diags.HasErrors() {
+			return 1
+		}
 	}
 	ps := runtime.DefaultPipelineSettings(1)
 	ps.ECSCompatibility = ecs

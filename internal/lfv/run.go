@@ -214,13 +214,8 @@ func findInput(configs []*lang.Config, id string) *lang.Plugin {
 		for _, st := range body {
 			switch t := st.(type) {
 			case *lang.Plugin:
-				for _, a := range t.Attributes {
-					if v, ok := a.Value.(*lang.String); ok && a.Name == "id" && v.Value == id {
-						return t
-					}
-					if v, ok := a.Value.(*lang.Bareword); ok && a.Name == "id" && v.Value == id {
-						return t
-					}
+				if pluginID(t) == id {
+					return t
 				}
 			case *lang.Branch:
 				for _, c := range t.Cases {
