@@ -29,8 +29,8 @@ var posixClasses = map[string]string{
 // Translate rewrites an Onigmo (Ruby) regular expression into the .NET
 // syntax regexp2 runs: \h and \H become hex classes, \w \d \s (ASCII-only in
 // Ruby) become explicit ASCII classes, POSIX brackets inside classes are
-// expanded, Ruby's (?m) (dot matches newline) becomes (?s), and \z/\Z/\A
-// stay. rename, when not nil, is called for every named group and returns
+// expanded, Ruby's (?m) (dot matches newline) becomes (?s), the nested
+// repetition x?* becomes x*, and \z/\Z/\A stay. rename, when not nil, is called for every named group and returns
 // the name to use in the translation (grok renames field paths to ids).
 func Translate(src string, rename func(name string) string) (string, error) {
 	var b strings.Builder
@@ -136,6 +136,10 @@ func Translate(src string, rename func(name string) string) (string, error) {
 				continue
 			}
 			b.WriteByte(c)
+		case c == '?' && inClass == 0 && i > 0 && src[i-1] != '(' && i+1 < len(src) && src[i+1] == '*':
+			// Onigmo reduces the nested repetition "x?*" to "x*"; .NET rejects it.
+			b.WriteByte('*')
+			i++
 		default:
 			b.WriteByte(c)
 		}
