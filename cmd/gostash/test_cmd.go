@@ -91,7 +91,7 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
-	passed, failed := 0, 0
+	rep := &lfv.Reporter{W: stdout, Verbose: verbose}
 	for _, path := range paths {
 		files, err := lfv.Discover(path)
 		if err == nil && len(files) == 0 {
@@ -99,36 +99,26 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "ERROR: %v\n", err)
-			failed++
+			rep.Failed++
 			continue
 		}
 		for _, file := range files {
 			suite, diags := lfv.Load(file)
 			printDiagnostics(stderr, diags)
 			if diags.HasErrors() {
-				failed++
+				rep.Failed++
 				continue
 			}
 			results, diags := runner.Run(suite)
-			for _, r := range results {
-				if r.Passed() {
-					passed++
-					if verbose {
-						lfv.WritePass(stdout, r)
-					}
-				} else {
-					failed++
-					lfv.WriteFailure(stdout, r)
-				}
-			}
+			rep.Suite(suite, results)
 			printDiagnostics(stderr, diags)
 			if diags.HasErrors() {
-				failed++
+				rep.Failed++
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "%d passed, %d failed\n", passed, failed)
-	if failed > 0 {
+	rep.Summary()
+	if rep.Failed > 0 {
 		return 1
 	}
 	return 0

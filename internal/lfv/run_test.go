@@ -45,15 +45,11 @@ func newRunner(t *testing.T) *Runner {
 
 func runSuite(t *testing.T, name, src string) string {
 	t.Helper()
-	results, diags := newRunner(t).Run(mustParse(t, name, src))
+	s := mustParse(t, name, src)
+	results, diags := newRunner(t).Run(s)
 	var b strings.Builder
-	for _, r := range results {
-		if r.Passed() {
-			WritePass(&b, r)
-		} else {
-			WriteFailure(&b, r)
-		}
-	}
+	rep := &Reporter{W: &b, Verbose: true}
+	rep.Suite(s, results)
 	b.WriteString(diags.Format())
 	return b.String()
 }
@@ -76,7 +72,8 @@ testcases:
     expected:
       - {type: app, message: wrong, seen: right}
 `)
-	want := `ok   app.yaml:5: testcase 1 (line codec by default)
+	want := `=== app.yaml
+ok   app.yaml:5: testcase 1 (line codec by default)
 ok   app.yaml:10: testcase 2 (fields only)
 FAIL app.yaml:14: testcase 3
     event 1 [seen]: expected "right", got "wrong"
@@ -92,7 +89,7 @@ func TestRunCodecs(t *testing.T) {
   "testcases": [{"input": ["{\"[a][b]\": 1, \"message\": \"m\"}", "{\"c\": [1, 2]}"],
                  "expected": [{"a": {"b": 1}, "message": "m"}, {"c": [1, 2]}]}]
 }`)
-	if want := "ok   codec.json:3: testcase 1\n"; got != want {
+	if want := "=== codec.json\nok   codec.json:3: testcase 1\n"; got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
@@ -106,7 +103,7 @@ testcases:
     expected:
       - {message: m, type: app, src: test, origin: tcp, tags: [from_test], seen: m}
 `)
-	if want := "ok   in.yaml:5: testcase 1\n"; got != want {
+	if want := "=== in.yaml\nok   in.yaml:5: testcase 1\n"; got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
@@ -121,7 +118,7 @@ func TestRunSetupErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := runSuite(t, tt.name, tt.src); !strings.HasPrefix(got, tt.want) {
+			if got := runSuite(t, tt.name, tt.src); !strings.HasPrefix(got, "=== "+tt.name+"\n"+tt.want) {
 				t.Errorf("got:\n%s\nwant prefix:\n%s", got, tt.want)
 			}
 		})
@@ -134,7 +131,7 @@ func TestRunInputPluginDecodesEachEntry(t *testing.T) {
   "testcases": [{"input": ["two\nlines", "three"],
                  "expected": [{"message": "two\nlines"}, {"message": "three"}]}]
 }`)
-	if want := "ok   entries.json:3: testcase 1\n"; got != want {
+	if want := "=== entries.json\nok   entries.json:3: testcase 1\n"; got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
