@@ -9,7 +9,7 @@ import (
 	"github.com/gostash/gostash/runtime"
 )
 
-func mustParse(t *testing.T, name, src string) *Suite {
+func mustParse(t testing.TB, name, src string) *Suite {
 	t.Helper()
 	s, diags := Parse(name, []byte(src))
 	if s == nil {

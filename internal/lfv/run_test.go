@@ -28,7 +28,7 @@ filter {
 output { elasticsearch { hosts => ["x"] } }
 `
 
-func newRunner(t *testing.T) *Runner {
+func newRunner(t testing.TB) *Runner {
 	t.Helper()
 	cfg, diags := lang.Parse("filters.conf", []byte(runConfig), lang.ParseOptions{})
 	if cfg == nil {
