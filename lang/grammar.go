@@ -68,12 +68,13 @@ type gBoolOp struct {
 	Expr *gExpr `parser:"@@"`
 }
 
+// gExpr tries the common case, an rvalue with an optional operator, first.
 type gExpr struct {
 	Pos   lexer.Position
-	Paren *gCond   `parser:"  '(' @@ ')'"`
+	Left  *gRvalue `parser:"  @@"`
+	Tail  *gExprOp `parser:"  @@?"`
+	Paren *gCond   `parser:"| '(' @@ ')'"`
 	Not   *gNot    `parser:"| '!' @@"`
-	Left  *gRvalue `parser:"| @@"`
-	Tail  *gExprOp `parser:"@@?"`
 }
 
 type gNot struct {
@@ -84,8 +85,8 @@ type gNot struct {
 
 type gExprOp struct {
 	Pos   lexer.Position
-	Not   bool     `parser:"( @'not' 'in'"`
-	Op    string   `parser:"| @('in' | '==' | '!=' | '<=' | '>=' | '<' | '>' | '=~' | '!~') )"`
+	Op    string   `parser:"(  @('==' | '!=' | '<=' | '>=' | '<' | '>' | '=~' | '!~' | 'in')"`
+	Not   bool     `parser:" | @'not' 'in' )"`
 	Right *gRvalue `parser:"@@"`
 }
 
