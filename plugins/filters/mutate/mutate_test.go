@@ -26,7 +26,7 @@ func TestMutate(t *testing.T) {
 		{"convert integer", O{"convert": H{"a", "integer", "b", "integer", "c", "integer", "d", "integer", "e", "integer", "f", "integer", "g", "integer", "h", "integer"}},
 			`{"a":"1.5","b":"1,000","c":" 0x1A ","d":"-12.9","e":"1e3","f":true,"g":12.7,"h":"123456789012345678901234567890"}`,
 			`{"a":1,"b":1000,"c":26,"d":-12,"e":1000,"f":1,"g":12,"h":123456789012345678901234567890}`, true},
-		{"convert integer_eu", O{"convert": H{"a", "integer_eu", "b", "float_eu"}}, `{"a":"1.000","b":"1.000,5"}`, `{"a":1000,"b":1000.5}`, true},
+		{"convert integer_eu", O{"convert": H{"a", "integer_eu", "b", "float_eu", "c", "integer_eu"}}, `{"a":"1.000","b":"1.000,5","c":"1,000"}`, `{"a":1000,"b":1000.5,"c":1}`, true},
 		{"convert float", O{"convert": H{"a", "float", "b", "float", "c", "float", "d", "float"}}, `{"a":"1,000.5","b":"1e3","c":5,"d":"0x1.edcdp6"}`, `{"a":1000.5,"b":1000.0,"c":5.0,"d":123.4501953125}`, true},
 		{"convert boolean", O{"convert": H{"a", "boolean", "b", "boolean", "c", "boolean", "d", "boolean", "e", "boolean", "f", "boolean"}},
 			`{"a":"YES","b":"0.0","c":"","d":"maybe","e":1,"f":"1x0"}`, `{"a":true,"b":false,"c":false,"d":"maybe","e":true,"f":true}`, true},
