@@ -12,13 +12,18 @@ import (
 	"github.com/gostash/gostash/runtime"
 )
 
-const testUsage = `usage: gostash test --config PATH [--plugin-mock FILE] [--ecs-compatibility MODE] [--verbose] TESTS...
+const testUsage = `usage: gostash test --config PATH [options] TESTS...
 
 Runs Logstash Filter Verifier test case files (.json, .yaml, .yml; a
-directory means the files directly in it) against the filters of the
-config at PATH (a file, a directory or a glob, as -f). Inputs and outputs
-of the config are not run. Time zones default to UTC, as in LFV.
---plugin-mock replaces or removes filters by id (LFV's mock file format).
+directory means the files directly in it) through the filters of a config.
+The config's inputs and outputs are not run. Time zones default to UTC, as
+in LFV.
+
+Options:
+  --config, -f PATH         the config to test: a file, a directory or a glob, as -f
+  --plugin-mock FILE        LFV plugin mock file: plugins to replace (id, mock) or remove (id)
+  --ecs-compatibility MODE  pipeline.ecs_compatibility: disabled, v1 or v8 (default v8)
+  --verbose, -v             also list the testcases that pass
 `
 
 // runTest is `gostash test`: it prints every failed testcase with its
@@ -27,7 +32,7 @@ of the config are not run. Time zones default to UTC, as in LFV.
 func runTest(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gostash test", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, testUsage) }
+	fs.Usage = func() {}
 	var configPath, mockPath, ecs string
 	var verbose bool
 	fs.StringVar(&configPath, "config", "", "the Logstash config whose filters are tested")
@@ -41,8 +46,10 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if err == flag.ErrHelp {
+				fmt.Fprint(stdout, testUsage)
 				return 0
 			}
+			fmt.Fprint(stderr, testUsage)
 			return 1
 		}
 		if fs.NArg() == 0 {

@@ -71,3 +71,24 @@ func TestLFVGolden(t *testing.T) {
 		})
 	}
 }
+
+func TestRunTestArguments(t *testing.T) {
+	tests := []struct {
+		args           []string
+		exit           int
+		stdout, stderr string
+	}{
+		{[]string{"-h"}, 0, "usage: gostash test --config PATH [options] TESTS...", ""},
+		{[]string{"tests"}, 1, "", "usage: gostash test"},
+		{[]string{"--config", "x.conf"}, 1, "", "usage: gostash test"},
+		{[]string{"--bogus"}, 1, "", "flag provided but not defined: -bogus"},
+		{[]string{"tests", "--ecs-compatibility", "v9", "-f", "x.conf"}, 1, "", "ERROR: --ecs-compatibility must be disabled, v1 or v8, not \"v9\""},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		exit := runTest(tt.args, &stdout, &stderr)
+		if exit != tt.exit || !strings.HasPrefix(stdout.String(), tt.stdout) || !strings.Contains(stderr.String(), tt.stderr) {
+			t.Errorf("runTest(%q) = %d\nstdout: %s\nstderr: %s", tt.args, exit, stdout.String(), stderr.String())
+		}
+	}
+}
