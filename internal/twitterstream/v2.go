@@ -221,8 +221,9 @@ func idx(ind []int, i int) int {
 }
 
 // toV2 converts a canned v1.1 tweet to the v2 stream payload with the
-// expansions the twitter input asks for; ok is false for notices.
-func toV2(m []byte) (v2Payload, *v1Full, bool) {
+// expansions the twitter input asks for (authors, referenced tweets,
+// mentioned users among known), ok is false for notices.
+func toV2(m []byte, known map[string]json.RawMessage) (v2Payload, *v1Full, bool) {
 	var t v1Full
 	if json.Unmarshal(m, &t) != nil || t.IDStr == "" || t.User == nil {
 		return v2Payload{}, nil, false
@@ -240,6 +241,14 @@ func toV2(m []byte) (v2Payload, *v1Full, bool) {
 		if inner != nil {
 			p.Includes.Tweets = append(p.Includes.Tweets, toV2Tweet(inner))
 			addUser(inner.User)
+		}
+	}
+	if p.Data.Entities != nil {
+		for _, mention := range p.Data.Entities.Mentions {
+			var u v1User
+			if raw, ok := known[strings.ToLower(mention.Username)]; ok && json.Unmarshal(raw, &u) == nil {
+				addUser(&u)
+			}
 		}
 	}
 	return p, &t, true
@@ -268,12 +277,20 @@ func (s *Server) v2ChangeRules(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"title": "Invalid Request", "detail": "One or more parameters to your request was invalid."})
 		return
 	}
+	status, answer := s.changeRules(req.Add, req.Delete)
+	writeJSON(w, status, answer)
+}
+
+// changeRules applies a rules request and returns the answer to send.
+func (s *Server) changeRules(add []rule, del *struct {
+	IDs []string `json:"ids"`
+}) (int, map[string]any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := time.Now().UTC().Format(time.RFC3339Nano)
-	if req.Delete != nil {
+	if del != nil {
 		gone := map[string]bool{}
-		for _, id := range req.Delete.IDs {
+		for _, id := range del.IDs {
 			gone[id] = true
 		}
 		kept := s.rules[:0]
@@ -286,17 +303,16 @@ func (s *Server) v2ChangeRules(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		s.rules = kept
-		writeJSON(w, http.StatusOK, map[string]any{"meta": map[string]any{"sent": now, "summary": map[string]int{"deleted": deleted, "not_deleted": len(req.Delete.IDs) - deleted}}})
-		return
+		return http.StatusOK, map[string]any{"meta": map[string]any{"sent": now, "summary": map[string]int{"deleted": deleted, "not_deleted": len(del.IDs) - deleted}}}
 	}
 	var created []rule
 	var errs []any
-	for _, add := range req.Add {
-		if _, err := parseRule(add.Value); err != nil {
-			errs = append(errs, map[string]any{"value": add.Value, "title": "UnprocessableEntity", "detail": err.Error()})
+	for _, a := range add {
+		if _, err := parseRule(a.Value); err != nil {
+			errs = append(errs, map[string]any{"value": a.Value, "title": "UnprocessableEntity", "detail": err.Error()})
 			continue
 		}
-		ru := rule{ID: strconv.Itoa(s.nextRule), Value: add.Value, Tag: add.Tag}
+		ru := rule{ID: strconv.Itoa(s.nextRule), Value: a.Value, Tag: a.Tag}
 		s.nextRule++
 		s.rules = append(s.rules, ru)
 		created = append(created, ru)
@@ -308,7 +324,7 @@ func (s *Server) v2ChangeRules(w http.ResponseWriter, r *http.Request) {
 	if errs != nil {
 		answer["errors"] = errs
 	}
-	writeJSON(w, http.StatusOK, answer)
+	return http.StatusOK, answer
 }
 
 func (s *Server) v2Filter(w http.ResponseWriter, r *http.Request) {
@@ -320,9 +336,10 @@ func (s *Server) v2Filter(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		rules := append([]rule(nil), s.rules...)
 		s.mu.Unlock()
+		known, _ := s.users()
 		var out [][]byte
 		for _, m := range s.cfg.Messages {
-			p, t, ok := toV2(m)
+			p, t, ok := toV2(m, known)
 			if !ok {
 				continue
 			}
@@ -346,9 +363,10 @@ func (s *Server) v2Sample(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.stream(w, r, f, func() [][]byte {
+		known, _ := s.users()
 		var out [][]byte
 		for _, m := range s.cfg.Messages {
-			if p, _, ok := toV2(m); ok {
+			if p, _, ok := toV2(m, known); ok {
 				b, _ := json.Marshal(p)
 				out = append(out, b)
 			}
