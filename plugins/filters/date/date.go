@@ -25,7 +25,7 @@ func init() {
 				{Name: "match", Type: runtime.TypeArray, Default: []any{}, Doc: "The field name followed by one or more formats: Joda patterns, ISO8601, UNIX, UNIX_MS or TAI64N."},
 				{Name: "target", Type: runtime.TypeString, Default: "@timestamp", Doc: "Where to store the parsed timestamp."},
 				{Name: "timezone", Type: runtime.TypeString, Doc: "Zone of dates without an offset: an IANA id, UTC or an offset such as +01:00; may use %{field}."},
-				{Name: "locale", Type: runtime.TypeString, Doc: "BCP47 locale of month and day names (en, en-US)."},
+				{Name: "locale", Type: runtime.TypeString, Doc: "BCP47 locale of month and day names (en, en-GB, de, fr, es, it, pt, nl, sv, da, nb, fi, pl, cs, ru)."},
 				{Name: "tag_on_failure", Type: runtime.TypeArray, Default: []any{"_dateparsefailure"}, Doc: "Tags added when no format matches."},
 			},
 		},
@@ -69,7 +69,7 @@ func newDate(s *runtime.Settings) (runtime.Filter, error) {
 		}
 		var ok bool
 		if locale, ok = lookupLocale(tag); !ok {
-			f.log.Warn("gostash only knows English month and day names; parsing with English", slog.String("locale", tag))
+			f.log.Warn("gostash has no month and day names for this locale; parsing with English ones", slog.String("locale", tag))
 		}
 	}
 	var zone zoneSource

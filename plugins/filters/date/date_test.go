@@ -74,3 +74,22 @@ func TestDateConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestDateLocales(t *testing.T) {
+	cases := []struct{ locale, format, in, want string }{
+		{"de", "dd MMMM yyyy", "19 März 2011", "2011-03-19T00:00:00.000Z"},
+		{"de-DE", "EEE, dd. MMM yyyy", "Sa., 19. März 2011", "2011-03-19T00:00:00.000Z"},
+		{"fr", "dd MMM yyyy", "19 AVR. 2011", "2011-04-19T00:00:00.000Z"},
+		{"en-GB", "dd MMM yyyy", "19 Sept 2011", "2011-09-19T00:00:00.000Z"},
+		{"en", "G yyyy", "CE 2011", "2011-01-01T00:00:00.000Z"},
+		{"xx", "dd MMM yyyy", "19 Apr 2011", "2011-04-19T00:00:00.000Z"},
+	}
+	for _, c := range cases {
+		f := filtertest.MustNew(t, "date", O{"match": []any{"t", c.format}, "locale": c.locale, "timezone": "UTC"})
+		e := filtertest.Event(t, `{"t":"`+c.in+`"}`)
+		filtertest.Run(f, e)
+		if ts, _ := e.Timestamp(); ts.String() != c.want {
+			t.Errorf("%s %q %q: got %s (%s), want %s", c.locale, c.format, c.in, ts, filtertest.Data(e), c.want)
+		}
+	}
+}

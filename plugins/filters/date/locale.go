@@ -30,34 +30,72 @@ func newFieldNames(first int, short, long []string) *fieldNames {
 	return fn
 }
 
-// english is the JDK's English (en, en-US) symbols.
+// localeData is a locale's names as the JDK gives them.
+type localeData struct {
+	shortMonths, longMonths, shortDays, longDays, halfdays, eras []string
+}
+
+func (d localeData) names() *localeNames {
+	return &localeNames{fields: map[fieldType]*fieldNames{
+		fMonthOfYear:  newFieldNames(1, d.shortMonths, d.longMonths),
+		fDayOfWeek:    newFieldNames(1, d.shortDays, d.longDays),
+		fHalfdayOfDay: newFieldNames(0, d.halfdays, d.halfdays),
+		fEra:          newFieldNames(0, d.eras, d.eras),
+	}}
+}
+
+// english is the JDK's English (en, en-US) symbols; Joda also accepts
+// BCE/CE as eras in English.
 var english = func() *localeNames {
-	era := newFieldNames(0, []string{"BC", "AD"}, []string{"BC", "AD"})
-	// Joda accepts BCE/CE in English.
+	l := localeData{
+		shortMonths: []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
+		longMonths:  []string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+		shortDays:   []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"},
+		longDays:    []string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"},
+		halfdays:    []string{"AM", "PM"},
+		eras:        []string{"BC", "AD"},
+	}.names()
+	addEnglishEras(l)
+	return l
+}()
+
+func addEnglishEras(l *localeNames) {
+	era := l.fields[fEra]
 	for _, s := range []string{"BCE", "bce"} {
 		era.values[s] = 0
 	}
 	for _, s := range []string{"CE", "ce"} {
 		era.values[s] = 1
 	}
-	era.maxLen = 3
-	return &localeNames{fields: map[fieldType]*fieldNames{
-		fMonthOfYear: newFieldNames(1,
-			[]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
-			[]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}),
-		fDayOfWeek: newFieldNames(1,
-			[]string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"},
-			[]string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}),
-		fHalfdayOfDay: newFieldNames(0, []string{"AM", "PM"}, []string{"AM", "PM"}),
-		fEra:          era,
-	}}
-}()
+	era.maxLen = max(era.maxLen, 3)
+}
 
-// lookupLocale returns the names for a BCP47 tag; only English is built in.
-func lookupLocale(tag string) (*localeNames, bool) {
-	lang, _, _ := strings.Cut(strings.ToLower(tag), "-")
-	if lang == "en" || lang == "" {
-		return english, true
+// lookupLocale returns the names for a BCP47 tag: the exact tag, else its
+// language; unknown locales get English and ok = false.
+func lookupLocale(tag string) (names *localeNames, ok bool) {
+	lang, _, _ := strings.Cut(tag, "-")
+	for key, d := range generatedLocales {
+		if strings.EqualFold(key, tag) {
+			names = d.names()
+			break
+		}
 	}
-	return english, false
+	if names == nil {
+		if strings.EqualFold(lang, "en") || tag == "" {
+			return english, true
+		}
+		for key, d := range generatedLocales {
+			if strings.EqualFold(key, lang) {
+				names = d.names()
+				break
+			}
+		}
+	}
+	if names == nil {
+		return english, false
+	}
+	if strings.EqualFold(lang, "en") {
+		addEnglishEras(names)
+	}
+	return names, true
 }
