@@ -11,6 +11,7 @@
 package lfv
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -111,6 +112,9 @@ func Parse(name string, src []byte) (*Suite, lang.Diagnostics) {
 	var d *lang.Diagnostic
 	switch filepath.Ext(name) {
 	case ".json":
+		// Editors on Windows may start a file with a byte order mark,
+		// which JSON does not allow.
+		l = newLocator(name, bytes.TrimPrefix(src, []byte("\uFEFF")))
 		root, d = parseJSON(l)
 	case ".yaml", ".yml":
 		root, d = parseYAML(l)
@@ -358,7 +362,7 @@ func (r *reader) expand(n *node) *node {
 		path := fieldPath(key.str)
 		parent := out
 		for _, k := range path[:len(path)-1] {
-			next, _ := parent.get(k)
+			next := parent.get(k)
 			if next == nil {
 				next = &node{pos: key.pos, kind: objectKind}
 				parent.set(&node{pos: key.pos, kind: stringKind, str: k}, next)

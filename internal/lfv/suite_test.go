@@ -38,6 +38,13 @@ func TestParseErrorsAreLocated(t *testing.T) {
 	}
 }
 
+func TestParseJSONWithByteOrderMark(t *testing.T) {
+	s, diags := Parse("bom.json", []byte("\uFEFF{\"codec\": \"json_lines\"}"))
+	if s == nil || s.Codec != "json_lines" {
+		t.Errorf("Parse: %v %s", s, diags.Format())
+	}
+}
+
 func TestParseUnknownKeysWarn(t *testing.T) {
 	s, diags := Parse("w.json", []byte(`{"comment": "x", "testcases": [{"input": ["a"], "note": 1}]}`))
 	if s == nil {

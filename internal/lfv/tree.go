@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math/big"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -46,14 +47,14 @@ type node struct {
 	items []*node // objectKind: values; arrayKind: elements
 }
 
-// get returns the value under key and the key node, or nils.
-func (n *node) get(key string) (*node, *node) {
+// get returns the value under key, or nil.
+func (n *node) get(key string) *node {
 	for i, k := range n.keys {
 		if k.str == key {
-			return n.items[i], k
+			return n.items[i]
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // set replaces the value under key, or appends the pair. JSON and YAML both
@@ -89,10 +90,7 @@ func newLocator(file string, src []byte) *locator {
 
 func (l *locator) pos(off int) lang.Pos {
 	off = min(max(off, 0), len(l.src))
-	line := 0
-	for line+1 < len(l.lineStarts) && l.lineStarts[line+1] <= off {
-		line++
-	}
+	line := sort.SearchInts(l.lineStarts, off+1) - 1
 	start := l.lineStarts[line]
 	return lang.Pos{File: l.file, Offset: off, Line: line + 1, Column: utf8.RuneCount(l.src[start:off]) + 1}
 }
@@ -310,7 +308,7 @@ func mergeInto(l *locator, n, merged *node, y *yaml.Node) *lang.Diagnostic {
 			return l.errorf(l.lineCol(y.Line, y.Column), "a << merge key needs a mapping or a list of mappings")
 		}
 		for i, k := range src.keys {
-			if v, _ := n.get(k.str); v == nil {
+			if n.get(k.str) == nil {
 				n.keys = append(n.keys, k)
 				n.items = append(n.items, src.items[i])
 			}
