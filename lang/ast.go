@@ -220,7 +220,9 @@ type ArrayExpr struct {
 	Items []Expr
 }
 
-// Regexp is a `/pattern/` literal; Pattern has `\/` unescaped to `/`.
+// Regexp is a `/pattern/` literal; Pattern has `\/` unescaped to `/` where
+// that backslash escaped the slash (so `\\/`, an escaped backslash and a
+// slash, stays as it is and means what it means to Logstash).
 type Regexp struct {
 	Pos     Pos
 	Pattern string

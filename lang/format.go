@@ -228,7 +228,7 @@ func formatExprWith(e Expr, top bool, escapes bool) string {
 	case *Selector:
 		return e.Raw
 	case *Regexp:
-		return "/" + strings.ReplaceAll(e.Pattern, "/", `\/`) + "/"
+		return "/" + escapeSlashes(e.Pattern) + "/"
 	case *ArrayExpr:
 		var parts []string
 		for _, it := range e.Items {
@@ -274,4 +274,24 @@ func inlineValue(v Value, escapes bool) string {
 		return v.Name + " { " + strings.Join(parts, " ") + " }"
 	}
 	return formatScalar(v, escapes)
+}
+
+// escapeSlashes is the inverse of unescapeSlashes: a backslash goes before
+// every slash that no backslash escapes yet.
+func escapeSlashes(s string) string {
+	out := make([]byte, 0, len(s)+4)
+	run := 0 // backslashes just before s[i]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '/' && run%2 == 0 {
+			out = append(out, '\\')
+		}
+		if c == '\\' {
+			run++
+		} else {
+			run = 0
+		}
+		out = append(out, c)
+	}
+	return string(out)
 }

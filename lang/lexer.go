@@ -70,12 +70,19 @@ type lexMode uint8
 const (
 	modeTop   lexMode = iota // between sections
 	modeStmts                // plugins and branches
-	modeData                 // attributes, hash entries and array items
+	modeAttrs                // a plugin's attributes
+	modeHash                 // a hash's entries
+	modeArray                // an array's items
 	modeCond                 // an if condition
 )
 
+// lexFrame is one open brace or bracket. Within attributes, hashes and
+// arrays the same text reads differently as a name or key than as a value
+// (`0A0` is a name, but as a value it is the number 0 followed by the hash
+// key A0), so the frame tracks which comes next.
 type lexFrame struct {
-	mode lexMode
+	mode        lexMode
+	expectValue bool
 }
 
 type lscLexer struct {
@@ -94,6 +101,9 @@ type lscLexer struct {
 	// braceOpensBranch: the next `{` in a statement list opens an else body
 	// rather than a plugin's attributes.
 	braceOpensBranch bool
+	// braceOpensBody: the next `{` opens the attributes of a plugin value
+	// rather than a hash.
+	braceOpensBody bool
 	// pending holds tokens produced ahead (keyword splits).
 	pending []lexer.Token
 }
@@ -194,50 +204,77 @@ func (l *lscLexer) Next() (lexer.Token, error) {
 // nextBlock lexes outside conditions: section names, plugin names,
 // attributes and values.
 func (l *lscLexer) nextBlock() lexer.Token {
-	mode := l.mode()
-	c := l.src[l.pos]
-	if mode == modeStmts {
+	frame := &l.stack[len(l.stack)-1]
+	rest := l.src[l.pos:]
+	c := rest[0]
+	if frame.mode == modeStmts {
 		if tok, ok := l.branchKeyword(); ok {
 			return tok
 		}
 	}
 	switch c {
 	case '{':
-		switch mode {
-		case modeTop:
-			l.push(lexFrame{mode: modeStmts})
-		case modeStmts:
-			if l.braceOpensBranch {
-				l.push(lexFrame{mode: modeStmts})
-			} else {
-				l.push(lexFrame{mode: modeData})
-			}
-			l.braceOpensBranch = false
-		default:
-			l.push(lexFrame{mode: modeData})
+		next := lexFrame{mode: modeHash}
+		switch {
+		case frame.mode == modeTop:
+			next.mode = modeStmts
+		case frame.mode == modeStmts && l.braceOpensBranch:
+			next.mode = modeStmts
+		case frame.mode == modeStmts || l.braceOpensBody:
+			next.mode = modeAttrs
 		}
+		l.braceOpensBranch, l.braceOpensBody = false, false
+		frame.expectValue = false
+		l.push(next)
 		return l.token(tokPunct, 1)
 	case '}', ']':
 		tok := l.token(tokPunct, 1)
 		l.pop()
 		return tok
 	case '[':
-		l.push(lexFrame{mode: modeData})
+		frame.expectValue = false
+		l.push(lexFrame{mode: modeArray, expectValue: true})
 		return l.token(tokPunct, 1)
-	case '"', '\'':
-		return l.token(tokScalar, quotedLen(l.src[l.pos:]))
+	case ',':
+		frame.expectValue = frame.mode == modeArray
+		return l.token(tokPunct, 1)
 	case '=':
 		if l.at(l.pos+1) == '>' {
+			frame.expectValue = true
 			return l.token(tokPunct, 2)
 		}
 	}
-	if n := numberLen(l.src[l.pos:]); n > 0 && !isNameByte(l.at(l.pos+n)) {
+
+	var n int
+	switch {
+	case frame.expectValue:
+		// The grammar tries a plugin value (a name or string, then `{`)
+		// before a bareword, string or number.
+		n = nameLen(rest)
+		if c == '"' || c == '\'' {
+			n = quotedLen(rest)
+		}
+		if n > 0 && l.at(skipSpaceFrom(l.src, l.pos+n)) == '{' {
+			l.braceOpensBody = true
+		} else if c != '"' && c != '\'' {
+			if n = numberLen(rest); n == 0 {
+				n = wordLen(rest)
+			}
+		}
+		frame.expectValue = false
+	case c == '"' || c == '\'':
+		n = quotedLen(rest)
+	case frame.mode == modeHash:
+		if n = numberLen(rest); n == 0 {
+			n = wordLen(rest)
+		}
+	default:
+		n = nameLen(rest)
+	}
+	if n > 0 {
 		return l.token(tokScalar, n)
 	}
-	if n := nameLen(l.src[l.pos:]); n > 0 {
-		return l.token(tokScalar, n)
-	}
-	_, size := utf8.DecodeRune(l.src[l.pos:])
+	_, size := utf8.DecodeRune(rest)
 	return l.token(tokPunct, size)
 }
 
@@ -282,7 +319,7 @@ func (l *lscLexer) nextCond() lexer.Token {
 		if n := selectorLen(rest); n > 0 {
 			return l.token(tokOperand, n)
 		}
-		l.push(lexFrame{mode: modeData})
+		l.push(lexFrame{mode: modeArray, expectValue: true})
 		return l.token(tokPunct, 1)
 	case '=', '!', '<', '>':
 		if n := l.at(l.pos + 1); n == '=' || n == '~' && (c == '=' || c == '!') {

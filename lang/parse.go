@@ -530,7 +530,7 @@ func (b *builder) operand(pos lexer.Position, raw string) Expr {
 	case '"', '\'':
 		return b.str(pos, raw)
 	case '/':
-		return &Regexp{Pos: toPos(pos), Pattern: strings.ReplaceAll(raw[1:len(raw)-1], `\/`, "/")}
+		return &Regexp{Pos: toPos(pos), Pattern: unescapeSlashes(raw[1 : len(raw)-1])}
 	case '[':
 		return b.selector(pos, raw)
 	}
@@ -540,4 +540,27 @@ func (b *builder) operand(pos lexer.Position, raw string) Expr {
 // selector splits `[a][b]` into its names; names cannot contain brackets.
 func (b *builder) selector(pos lexer.Position, raw string) *Selector {
 	return &Selector{Pos: toPos(pos), Raw: raw, Path: strings.Split(raw[1:len(raw)-1], "][")}
+}
+
+// unescapeSlashes turns `\/` into `/` where the backslash escapes the slash
+// in regexp terms (an odd run of backslashes before it). Logstash hands the
+// text between the slashes to the regexp engine as-is; dropping only such
+// backslashes keeps the meaning (`a\/b` matches "a/b", `a\\/b` still means
+// a backslash then a slash).
+func unescapeSlashes(s string) string {
+	out := make([]byte, 0, len(s))
+	run := 0 // backslashes just before s[i]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '/' && run%2 == 1 {
+			out = out[:len(out)-1]
+		}
+		if c == '\\' {
+			run++
+		} else {
+			run = 0
+		}
+		out = append(out, c)
+	}
+	return string(out)
 }
