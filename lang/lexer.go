@@ -291,7 +291,7 @@ func (l *lscLexer) branchKeyword() (lexer.Token, bool) {
 	l.nextKeyword++
 	if kw.kind == keywordIf {
 		tok := l.token(tokWord, 2)
-		l.push(lexFrame{mode: modeCond})
+		l.push(lexFrame{mode: modeCond, expectValue: true})
 		return tok, true
 	}
 	// An `else` opens a block unless an `if` of the same else-if follows.
@@ -301,12 +301,20 @@ func (l *lscLexer) branchKeyword() (lexer.Token, bool) {
 	return l.token(tokWord, 4), true
 }
 
+// condKeywords are the words that may follow an operand, longest first
+// where one is a prefix of another's spelling.
 var condKeywords = []string{"nand", "and", "xor", "not", "or", "in"}
 
-// nextCond lexes inside an if condition.
+// nextCond lexes inside an if condition. The frame's expectValue says
+// whether an operand comes next: there a word is a method name, while after
+// an operand a word starts with a keyword, which needs no word boundary
+// (`[a] in5` is `in 5`).
 func (l *lscLexer) nextCond() lexer.Token {
+	frame := &l.stack[len(l.stack)-1]
 	rest := l.src[l.pos:]
 	c := rest[0]
+	operand := frame.expectValue
+	frame.expectValue = true
 	switch c {
 	case '{':
 		// The condition ends where the branch body begins.
@@ -314,12 +322,17 @@ func (l *lscLexer) nextCond() lexer.Token {
 		l.push(lexFrame{mode: modeStmts})
 		return l.token(tokPunct, 1)
 	case '"', '\'', '/':
+		frame.expectValue = false
 		return l.token(tokOperand, quotedLen(rest))
 	case '[':
+		frame.expectValue = false
 		if n := selectorLen(rest); n > 0 {
 			return l.token(tokOperand, n)
 		}
 		l.push(lexFrame{mode: modeArray, expectValue: true})
+		return l.token(tokPunct, 1)
+	case ')':
+		frame.expectValue = false
 		return l.token(tokPunct, 1)
 	case '=', '!', '<', '>':
 		if n := l.at(l.pos + 1); n == '=' || n == '~' && (c == '=' || c == '!') {
@@ -328,20 +341,17 @@ func (l *lscLexer) nextCond() lexer.Token {
 		return l.token(tokPunct, 1)
 	}
 	if n := numberLen(rest); n > 0 {
+		frame.expectValue = false
 		return l.token(tokOperand, n)
 	}
 	if n := wordLen(rest); n > 0 {
-		word := string(rest[:n])
-		for _, kw := range condKeywords {
-			if word == kw {
-				return l.token(tokWord, n)
-			}
-		}
-		if l.at(skipSpaceFrom(l.src, l.pos+n)) == '(' {
-			return l.token(tokWord, n) // a method name
+		if operand {
+			return l.token(tokWord, n) // a method name; "(" follows
 		}
 		for _, kw := range condKeywords {
 			if hasPrefix(rest, kw) {
+				// `not` is followed by `in`, still an operator.
+				frame.expectValue = kw != "not"
 				return l.token(tokWord, len(kw))
 			}
 		}
