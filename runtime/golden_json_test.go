@@ -3,9 +3,12 @@ package runtime
 import (
 	"bufio"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"math"
 	"math/big"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -121,5 +124,52 @@ func TestAppendJSONGolden(t *testing.T) {
 	}
 	if failures > 0 {
 		t.Errorf("%d of %d rows differ", failures, rows)
+	}
+}
+
+var jacksonSourceRE = regexp.MustCompile(`\[Source: \(byte\[\]\)".*?"(\[truncated \d+ bytes\])?; line: `)
+
+// TestDecodeJSONGolden checks DecodeJSON against Jackson's verdicts on
+// valid and broken documents (scripts/golden/jackson-json.sh): the same
+// value for the accepted ones, and for the rejected ones an error with
+// Jackson's message and location.
+func TestDecodeJSONGolden(t *testing.T) {
+	rows := readGoldenTSV(t, "jackson/decode.tsv")
+	failures := 0
+	fail := func(format string, args ...any) {
+		failures++
+		if failures <= 40 {
+			t.Errorf(format, args...)
+		}
+	}
+	for _, r := range rows {
+		in, err := hex.DecodeString(r[0])
+		if err != nil {
+			t.Fatalf("bad row %q", r)
+		}
+		v, err := DecodeJSON(in)
+		switch r[1] {
+		case "OK":
+			if err != nil {
+				fail("DecodeJSON(%q): %v; Jackson accepts it", in, err)
+			} else if got := string(AppendJSON(nil, v)); got != r[2] {
+				fail("DecodeJSON(%q) = %s, Jackson reads %s", in, got, r[2])
+			}
+		case "ERR":
+			var se *JSONSyntaxError
+			if !errors.As(err, &se) {
+				fail("DecodeJSON(%q) = %v, %v; Jackson rejects it: %s", in, v, err, r[2])
+				continue
+			}
+			// The generator's Jackson quotes the source in locations; the
+			// Jackson Logstash 9 ships redacts it.
+			want := jacksonSourceRE.ReplaceAllString(strings.Join(r[2:], "\t"), "[Source: "+redactedSource+"; line: ")
+			if got := fmt.Sprintf("%s\t%d\t%d", se.Msg, se.Line, se.Column); got != want {
+				fail("DecodeJSON(%q) error\n got %q\nwant %q", in, got, want)
+			}
+		}
+	}
+	if failures > 0 {
+		t.Errorf("%d of %d rows differ", failures, len(rows))
 	}
 }

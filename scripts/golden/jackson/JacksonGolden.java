@@ -33,6 +33,11 @@ public class JacksonGolden {
         V(Object java, String typed) { this.java = java; this.typed = typed; }
     }
 
+    // Escapes a TSV field: backslash, tab and newline.
+    static String esc(String s) {
+        return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n");
+    }
+
     static String hex(byte[] b) {
         StringBuilder s = new StringBuilder();
         for (byte x : b) s.append(String.format("%02x", x & 0xff));
@@ -214,7 +219,8 @@ public class JacksonGolden {
     }
 
     // decode writes "<hex input>\tOK\t<JSON of the last root value>" or
-    // "<hex input>\tERR\t<message>\t<line>\t<column>", reading root values
+    // "<hex input>\tERR\t<message>\t<line>\t<column>" (text fields escape
+    // backslash, tab and newline with a backslash), reading root values
     // one after another as JrJackson's Ruby parser (LogStash::Json.load) does.
     static void decode(ObjectMapper mapper) throws Exception {
         List<String> docs = new ArrayList<>();
@@ -232,25 +238,51 @@ public class JacksonGolden {
         for (String doc : docs) {
             byte[] in = doc.getBytes(StandardCharsets.UTF_8);
             out.append(hex(in)).append('\t');
-            // Root values one after another, as JrJackson's parse loop reads
-            // them (an ObjectReader's readValues would unwrap a root array).
+            // Root values one after another, read token by token as
+            // JrJackson's parse loop does (databind's readValue would reset
+            // the current token between values, which shows in messages).
             try (com.fasterxml.jackson.core.JsonParser p = mapper.getFactory().createParser(in)) {
                 Object last = null;
-                while (p.nextToken() != null) last = mapper.readValue(p, Object.class);
+                while (p.nextToken() != null) last = readTokens(p);
                 if (!portable(last)) {
                     out.setLength(out.length() - hex(in).length() - 1);
                     continue;
                 }
-                out.append("OK\t").append(mapper.writeValueAsString(last));
+                out.append("OK\t").append(esc(mapper.writeValueAsString(last)));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                String msg = e.getOriginalMessage().replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t");
-                out.append("ERR\t").append(msg).append('\t')
+                out.append("ERR\t").append(esc(e.getOriginalMessage())).append('\t')
                     .append(e.getLocation().getLineNr()).append('\t').append(e.getLocation().getColumnNr());
             }
             out.append('\n');
         }
         System.out.write(out.toString().getBytes(StandardCharsets.UTF_8));
         System.out.flush();
+    }
+
+    // readTokens builds the value starting at the current token.
+    static Object readTokens(com.fasterxml.jackson.core.JsonParser p) throws java.io.IOException {
+        switch (p.currentToken()) {
+            case START_OBJECT: {
+                Map<String, Object> m = new LinkedHashMap<>();
+                while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                    String k = p.getCurrentName();
+                    p.nextToken();
+                    m.put(k, readTokens(p));
+                }
+                return m;
+            }
+            case START_ARRAY: {
+                List<Object> l = new ArrayList<>();
+                while (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) l.add(readTokens(p));
+                return l;
+            }
+            case VALUE_STRING: return p.getText();
+            case VALUE_NUMBER_INT: return p.getNumberValue();
+            case VALUE_NUMBER_FLOAT: return p.getDoubleValue();
+            case VALUE_TRUE: return true;
+            case VALUE_FALSE: return false;
+            default: return null;
+        }
     }
 
     public static void main(String[] args) throws Exception {
