@@ -219,6 +219,22 @@ func numberValue(lit string) any {
 
 var yamlErrorLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// yamlParserProblems are the messages of the YAML parser stage. For them
+// the YAML library reports the 0-based line of the construct the problem is
+// in (for scanner problems the 1-based one), so one is added.
+var yamlParserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
 // parseYAML reads the first YAML document into nodes. Anchors and aliases
 // are followed and `<<` merge keys applied, as YAML decoders do.
 func parseYAML(l *locator) (*node, *lang.Diagnostic) {
@@ -228,6 +244,9 @@ func parseYAML(l *locator) (*node, *lang.Diagnostic) {
 		pos := l.lineCol(1, 1)
 		if m := yamlErrorLine.FindStringSubmatch(msg); m != nil {
 			line, _ := strconv.Atoi(m[1])
+			if yamlParserProblems[m[2]] {
+				line++
+			}
 			pos, msg = l.lineCol(line, 1), m[2]
 		} else {
 			msg = strings.TrimPrefix(msg, "yaml: ")
