@@ -45,7 +45,7 @@ var fieldRefEscapeStyle atomic.Value // string
 // general URL percent-decoding) or "ampersand" (&#91; and &#93;, any decimal
 // code point). It mirrors --field-reference-escape-style and should be called
 // once at startup, before any config is compiled: references parsed earlier
-// keep the style they were parsed with, so the cache is reset here.
+// keep the style they were parsed with, so the caches are reset here.
 func SetFieldRefEscapeStyle(style string) error {
 	switch style {
 	case FieldRefEscapeNone, FieldRefEscapePercent, FieldRefEscapeAmpersand:
@@ -55,6 +55,8 @@ func SetFieldRefEscapeStyle(style string) error {
 	fieldRefEscapeStyle.Store(style)
 	fieldRefCache.Clear()
 	fieldRefCacheSize.Store(0)
+	templateCache.Clear() // Sprintf's templates hold parsed references
+	templateCacheSize.Store(0)
 	return nil
 }
 

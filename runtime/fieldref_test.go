@@ -183,3 +183,24 @@ func BenchmarkEventGetString(b *testing.B) {
 		}
 	}
 }
+
+func TestEscapeStyleAppliesToSprintf(t *testing.T) {
+	e := NewEvent()
+	if err := e.Set("[a[b]]", "x"); err == nil {
+		t.Fatal("a bracket in a name was accepted without an escape style")
+	}
+	e.Data().Set("a[b]", "bracketed")
+	if got := e.Sprintf("%{[a%5Bb%5D]}"); got != "%{[a%5Bb%5D]}" {
+		t.Errorf("default style: %q", got)
+	}
+	withEscapeStyle(t, FieldRefEscapePercent, func() {
+		if got := e.Sprintf("%{[a%5Bb%5D]}"); got != "bracketed" {
+			t.Errorf("percent style: %q", got)
+		}
+	})
+	withEscapeStyle(t, FieldRefEscapeAmpersand, func() {
+		if got := e.Sprintf("%{[a&#91;b&#93;]}"); got != "bracketed" {
+			t.Errorf("ampersand style: %q", got)
+		}
+	})
+}

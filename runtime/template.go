@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Template is a compiled sprintf template: "%{[a][b]} at %{+YYYY.MM.dd}".
@@ -175,10 +176,21 @@ func (t *Template) AppendRender(b []byte, e *Event) []byte {
 	return b
 }
 
-var templateCache sync.Map // string -> *Template or error
+// templateCache holds compiled templates (or their errors) for Sprintf,
+// bounded like the field reference cache: templates normally come from the
+// config, but a plugin formatting event-provided text must not grow it
+// forever.
+var (
+	templateCache     sync.Map // string -> *Template or error
+	templateCacheSize atomic.Int64
+)
+
+const templateCacheLimit = 10000
 
 // Sprintf formats a template string for the event, caching the compiled
-// template. An invalid template is returned unchanged.
+// template. An invalid template (bad field reference or date pattern) is
+// returned unchanged; Logstash raises instead, which is why config-time
+// callers should use CompileTemplate and report the error.
 func (e *Event) Sprintf(s string) string {
 	if !strings.Contains(s, "%{") {
 		return s
@@ -190,10 +202,17 @@ func (e *Event) Sprintf(s string) string {
 		return s
 	}
 	t, err := CompileTemplate(s)
+	if templateCacheSize.Load() < templateCacheLimit {
+		var cached any = t
+		if err != nil {
+			cached = err
+		}
+		if _, loaded := templateCache.LoadOrStore(s, cached); !loaded {
+			templateCacheSize.Add(1)
+		}
+	}
 	if err != nil {
-		templateCache.Store(s, err)
 		return s
 	}
-	templateCache.Store(s, t)
 	return t.Render(e)
 }
