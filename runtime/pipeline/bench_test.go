@@ -148,7 +148,11 @@ func BenchmarkConditionals(b *testing.B) {
 	p := benchCompile(b, benchConditions, 1)
 	shapes := []func(e *runtime.Event){
 		func(e *runtime.Event) { e.Set("type", "apache"); e.Set("status", int64(404)) },
-		func(e *runtime.Event) { e.Set("type", "apache"); e.Set("status", int64(200)); e.Set("tags", []any{"alpha", "beta"}) },
+		func(e *runtime.Event) {
+			e.Set("type", "apache")
+			e.Set("status", int64(200))
+			e.Set("tags", []any{"alpha", "beta"})
+		},
 		func(e *runtime.Event) { e.Set("[service][name]", "web"); e.Set("status", int64(200)) },
 		func(e *runtime.Event) { e.Set("message", "GET /index.html HTTP/1.1"); e.Set("status", int64(301)) },
 		func(e *runtime.Event) { e.Set("message", "POST /login") },
