@@ -1,0 +1,194 @@
+package twitter
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gostash/gostash/internal/twitterstream"
+)
+
+// binDir holds the binary built for the tests, removed by TestMain.
+var binDir string
+
+// buildGostash builds the real binary once per test run.
+var buildGostash = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "gostash-twitter-test")
+	if err != nil {
+		return "", err
+	}
+	binDir = dir
+	bin := filepath.Join(dir, "gostash")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/gostash")
+	cmd.Dir = filepath.Join("..", "..", "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", &buildError{out: string(out), err: err}
+	}
+	return bin, nil
+})
+
+// TestMain removes the binary built for the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+type buildError struct {
+	out string
+	err error
+}
+
+func (e *buildError) Error() string { return e.err.Error() + "\n" + e.out }
+
+func gostashBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the gostash binary")
+	}
+	bin, err := buildGostash()
+	if err != nil {
+		t.Fatalf("go build ./cmd/gostash: %v", err)
+	}
+	return bin
+}
+
+// The blog's config, unchanged, passes the config test.
+func TestBinaryBlogConfigPassesConfigTest(t *testing.T) {
+	bin := gostashBinary(t)
+	cmd := exec.Command(bin, "-t", "-f", repoPath(t, "testdata/twitter/seed/producer_test.conf"))
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "Configuration OK") {
+		t.Fatalf("gostash -t: %v\n%s", err, out)
+	}
+}
+
+// lineWatcher collects a process's output and waits for lines in it.
+type lineWatcher struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	added chan struct{}
+}
+
+func watch(r io.Reader) *lineWatcher {
+	w := &lineWatcher{added: make(chan struct{}, 1)}
+	go func() {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			w.mu.Lock()
+			w.buf.WriteString(sc.Text() + "\n")
+			w.mu.Unlock()
+			select {
+			case w.added <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return w
+}
+
+func (w *lineWatcher) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// waitFor waits until s occurs n times.
+func (w *lineWatcher) waitFor(t *testing.T, s string, n int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.After(timeout)
+	for strings.Count(w.String(), s) < n {
+		select {
+		case <-w.added:
+		case <-deadline:
+			t.Fatalf("no %d× %q within %v in:\n%s", n, s, timeout, w.String())
+		}
+	}
+}
+
+// startGostash runs the binary on a config against a server.
+func startGostash(t *testing.T, bin, config string) (*exec.Cmd, *lineWatcher, *lineWatcher) {
+	t.Helper()
+	cmd := exec.Command(bin, "-f", config, "--api.enabled=false")
+	cmd.Env = os.Environ() // carries the GOSTASH_TWITTER_* URLs set by startServer
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return cmd, watch(stdout), watch(stderr)
+}
+
+// interrupt sends SIGINT and expects a prompt exit 0.
+func interrupt(t *testing.T, cmd *exec.Cmd, stderr *lineWatcher) {
+	t.Helper()
+	start := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGINT: %v\n%s", err, stderr)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("took %v to exit after SIGINT", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("still running 5 s after SIGINT:\n%s", stderr)
+	}
+}
+
+// At run time the blog's config (keywords => []) gets Twitter's 406, which
+// is reported and retried with backoff; SIGINT in the middle of the backoff
+// exits 0 at once.
+func TestBinaryBlogConfigAgainstServer(t *testing.T) {
+	bin := gostashBinary(t)
+	srv, _ := startServer(t, twitterstream.Config{OAuth1: twitterstream.Credentials{
+		ConsumerKey: "[consumer_key]", ConsumerSecret: "[consumer_secret]",
+		Token: "[oauth_token]", TokenSecret: "[oauth_token_secret]",
+	}})
+	cmd, _, stderr := startGostash(t, bin, repoPath(t, "testdata/twitter/seed/producer_test.conf"))
+	refusal := `Twitter refused the request {"request"=>"stream", "status"=>406, "message"=>"Parameter track, follow or locations must be specified and valid", "retry_in"=>`
+	stderr.waitFor(t, refusal+`"5s"}`, 1, 10*time.Second)
+	stderr.waitFor(t, refusal+`"10s"}`, 1, 10*time.Second)
+	if n := len(srv.Requests()); n != 2 {
+		t.Fatalf("%d requests, want 2 (one retry after 5 s)", n)
+	}
+	interrupt(t, cmd, stderr)
+}
+
+// The demo config streams tweets to stdout as rubydebug and stops on SIGINT.
+func TestBinaryDemoConfigPrintsTweets(t *testing.T) {
+	bin := gostashBinary(t)
+	startServer(t, twitterstream.Config{OAuth1: twitterstream.Credentials{
+		ConsumerKey: "demo-consumer-key", ConsumerSecret: "demo-consumer-secret",
+		Token: "demo-oauth-token", TokenSecret: "demo-oauth-token-secret",
+	}})
+	cmd, stdout, stderr := startGostash(t, bin, repoPath(t, "testdata/twitter/producer_demo.conf"))
+	stdout.waitFor(t, "\n}\n", 3, 10*time.Second)
+	if !strings.Contains(stdout.String(), `"text" => "Kafka 4.0 is out and ZooKeeper is gone 🎉 KRaft everywhere now.`) {
+		t.Fatalf("stdout:\n%s", stdout)
+	}
+	interrupt(t, cmd, stderr)
+}
