@@ -104,8 +104,6 @@ type lscLexer struct {
 	// braceOpensBody: the next `{` opens the attributes of a plugin value
 	// rather than a hash.
 	braceOpensBody bool
-	// pending holds tokens produced ahead (keyword splits).
-	pending []lexer.Token
 }
 
 func newLexer(filename string, src []byte, keywords []keywordMark) *lscLexer {
@@ -117,12 +115,12 @@ func (l *lscLexer) mode() lexMode { return l.stack[len(l.stack)-1].mode }
 
 func (l *lscLexer) push(f lexFrame) { l.stack = append(l.stack, f) }
 
-func (l *lscLexer) pop() lexFrame {
-	f := l.stack[len(l.stack)-1]
+// pop closes the innermost frame; a stray closer at the top level (which
+// the recognizer has rejected already) leaves the top frame in place.
+func (l *lscLexer) pop() {
 	if len(l.stack) > 1 {
 		l.stack = l.stack[:len(l.stack)-1]
 	}
-	return f
 }
 
 func (l *lscLexer) position() lexer.Position {
@@ -186,11 +184,6 @@ func (l *lscLexer) at(i int) byte {
 }
 
 func (l *lscLexer) Next() (lexer.Token, error) {
-	if len(l.pending) > 0 {
-		t := l.pending[0]
-		l.pending = l.pending[1:]
-		return t, nil
-	}
 	l.skipSpace()
 	if l.pos >= len(l.src) {
 		return lexer.Token{Type: tokEOF, Pos: l.position()}, nil

@@ -27,14 +27,14 @@ func Parse(filename string, src []byte, opts ParseOptions) (*Config, Diagnostics
 	}
 	tree, err := buildTree(filename, src, keywords)
 	if err != nil {
-		// The recognizer accepted what the participle grammar could not
-		// build: a construct only Logstash's compiler stage rejects, such
-		// as a method call in a place the token grammar does not model.
+		// The participle grammar builds everything the recognizer accepts
+		// (FuzzParse checks that); if it ever does not, report it at a
+		// location instead of failing obscurely.
 		pos := Pos{File: filename, Line: 1, Column: 1}
 		if pe, ok := err.(interface{ Position() lexer.Position }); ok {
 			pos = toPos(pe.Position())
 		}
-		d := Errorf(pos, "unsupported construct: %s", participleMessage(err))
+		d := Errorf(pos, "gostash cannot build this valid config (please report it): %s", participleMessage(err))
 		d.Source = src
 		return nil, Diagnostics{d}
 	}
@@ -72,61 +72,61 @@ func syntaxDiagnostic(filename string, src []byte, f *treetopFailure) *Diagnosti
 	return d
 }
 
+// syntaxSummary says in words what treetop's terminal list means: what
+// could come next, and what is there instead.
 func syntaxSummary(src []byte, f *treetopFailure) string {
-	found := describeFound(src, f.Offset)
-	var inString, inRegexp bool
+	if f.Offset == len(src) && contains(f.Expected, "any character") {
+		// Only an open string or regexp still wants any character at the end.
+		if contains(f.Expected, `'\/'`) {
+			return "syntax error: unterminated /regexp/"
+		}
+		return "syntax error: unterminated string"
+	}
 	var want []string
 	seen := map[string]bool{}
 	for _, e := range f.Expected {
-		var h string
-		switch e {
-		case `[ \t\r\n]`, `"#"`, `[^\r\n]`, `"\r"`, `"\n"`, `"."`:
-			continue
-		case "any character", `'\"'`, `"\\'"`, `'\/'`:
-			continue
-		case `'"'`:
-			inString = inString || f.Offset == len(src)
-			h = "a string"
-		case `"'"`:
-			inString = inString || f.Offset == len(src)
-			h = "a string"
-		case `'/'`:
-			inRegexp = f.Offset == len(src)
-			h = "a /regexp/"
-		case `[A-Za-z0-9_-]`:
-			h = "a name"
-		case `[A-Za-z_]`:
-			h = "a bareword"
-		case `[A-Za-z0-9_]`:
-			h = "another word character (barewords have at least 2)"
-		case `[0-9]`, `"-"`:
-			h = "a number"
-		case `[^\]\[,]`:
-			h = "a field name"
-		case `"["`:
-			h = `"["`
-		default:
-			if strings.HasPrefix(e, "something other than") {
-				continue
-			}
+		h, ok := expectedInWords[e]
+		if !ok {
 			h = e
 		}
-		if !seen[h] {
-			seen[h] = true
-			want = append(want, h)
+		if h == "" || strings.HasPrefix(e, "something other than") || seen[h] {
+			continue
 		}
+		seen[h] = true
+		want = append(want, h)
 	}
-	switch {
-	case inRegexp && !inString:
-		return "syntax error: unterminated /regexp/"
-	case inString && contains(f.Expected, "any character"):
-		return "syntax error: unterminated string"
-	case len(want) == 0:
+	found := describeFound(src, f.Offset)
+	switch len(want) {
+	case 0:
 		return "syntax error: unexpected " + found
-	case len(want) == 1:
+	case 1:
 		return fmt.Sprintf("syntax error: expected %s, found %s", want[0], found)
 	}
 	return fmt.Sprintf("syntax error: expected one of %s, found %s", strings.Join(want, ", "), found)
+}
+
+// expectedInWords names treetop's character classes; whitespace, comments
+// and the insides of literals (empty here) go unmentioned.
+var expectedInWords = map[string]string{
+	`[ \t\r\n]`:     "",
+	`"#"`:           "",
+	`[^\r\n]`:       "",
+	`"\r"`:          "",
+	`"\n"`:          "",
+	`"."`:           "",
+	"any character": "",
+	`'\"'`:          "",
+	`"\\'"`:         "",
+	`'\/'`:          "",
+	`'"'`:           "a string",
+	`"'"`:           "a string",
+	`'/'`:           "a /regexp/",
+	`[A-Za-z0-9_-]`: "a name",
+	`[A-Za-z_]`:     "a bareword",
+	`[A-Za-z0-9_]`:  "another word character (barewords have at least 2)",
+	`[0-9]`:         "a number",
+	`"-"`:           "a number",
+	`[^\]\[,]`:      "a field name",
 }
 
 func contains(list []string, s string) bool {
