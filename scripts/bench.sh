@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Whole-process benchmarks of gostash, printed as a markdown table: start-up
+# time, Logstash benchmark-cli's `baseline` (generator -> stdout), a
+# mutate + json_lines pipeline, and the blog's Twitter producer pipeline
+# fed by the in-repo stream server. Each figure is the median of
+# BENCH_RUNS runs (default 3); CPU is user + system seconds, RSS the peak
+# resident set, both from /usr/bin/time.
+#
+# Environment: GOSTASH (binary; default bin/gostash, built when missing),
+# BENCH_RUNS, BENCH_EVENTS (generator events, default 3000000),
+# BENCH_TWITTER_SECONDS (default 5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=${BENCH_RUNS:-3}
+events=${BENCH_EVENTS:-3000000}
+twitter_seconds=${BENCH_TWITTER_SECONDS:-5}
+work=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ ! -x /usr/bin/time ]; then
+	echo "bench: installing GNU time (apt-get install -y time)" >&2
+	if [ "$(id -u)" = 0 ]; then apt-get install -y -qq time >/dev/null; else sudo apt-get install -y -qq time >/dev/null; fi
+fi
+bin=${GOSTASH:-bin/gostash}
+if [ ! -x "$bin" ]; then
+	echo "bench: building $bin" >&2
+	mkdir -p "$(dirname "$bin")"
+	CGO_ENABLED=0 go build -trimpath -o "$bin" ./cmd/gostash
+fi
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# timed LABEL COUNT ARGS...: runs gostash ARGS RUNS times with stdout to
+# /dev/null and prints a table row. COUNT is the number of events (0: none).
+timed() {
+	local label=$1 count=$2
+	shift 2
+	: >"$work/walls"
+	: >"$work/cpus"
+	: >"$work/rss"
+	for _ in $(seq "$runs"); do
+		local start end
+		start=$(date +%s%N)
+		if ! /usr/bin/time -o "$work/time" -f '%U %S %M' "$bin" --api.enabled false "$@" >/dev/null 2>"$work/stderr"; then
+			echo "| $label | failed: $(grep -m1 -E 'ERROR|FATAL' "$work/stderr" | cut -c1-80) | | | | |"
+			return
+		fi
+		end=$(date +%s%N)
+		echo "$(( (end - start) / 1000 ))" >>"$work/walls" # microseconds
+		awk '{ print $1 + $2 }' "$work/time" >>"$work/cpus"
+		awk '{ print $3 }' "$work/time" >>"$work/rss"
+	done
+	local wall cpu rss
+	wall=$(median <"$work/walls")
+	cpu=$(median <"$work/cpus")
+	rss=$(median <"$work/rss")
+	if [ "$count" = 0 ]; then
+		printf '| %s | | | %.1f ms | %.3f | %.1f |\n' "$label" "$(echo "$wall / 1000" | bc -l)" "$cpu" "$(echo "$rss / 1024" | bc -l)"
+	else
+		printf '| %s | %d | %.0f | %.2f s | %.2f | %.1f |\n' "$label" "$count" "$(echo "$count * 1000000 / $wall" | bc -l)" \
+			"$(echo "$wall / 1000000" | bc -l)" "$cpu" "$(echo "$rss / 1024" | bc -l)"
+	fi
+}
+
+# usable CONFIG: whether gostash accepts CONFIG (its plugins all exist).
+usable() {
+	"$bin" -t --log.level error -e "$1" >/dev/null 2>"$work/check" && return 0
+	echo "bench: skipping: $(grep -m1 -oE "Couldn't find any [a-z]+ plugin named '[^']+'" "$work/check" || head -c 200 "$work/check")" >&2
+	return 1
+}
+
+echo "## gostash benchmarks"
+echo
+echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); gostash: $("$bin" --version 2>/dev/null | head -n1)"
+echo "- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
+echo "- go: $(go version | cut -d' ' -f3-); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "- median of $runs runs; stdout to /dev/null; API off except for the Twitter case"
+echo
+echo "| benchmark | events | events/s | wall | CPU s | peak RSS MiB |"
+echo "|---|---|---|---|---|---|"
+
+# Start-up: one event, wall time to exit.
+saved_runs=$runs
+runs=$((runs * 3))
+timed "start-up: generator count => 1 -> stdout dots" 0 -e 'input { generator { count => 1 } } output { stdout { codec => dots } }'
+runs=$saved_runs
+
+# Logstash benchmark-cli `baseline`: generator (its default "Hello world!"
+# message, one thread) -> stdout; with dots as the issue asks, and with the
+# rubydebug default exactly as benchmark-cli configures it.
+baseline="input { generator { threads => 1 count => $events } } output { stdout { codec => dots } }"
+timed "baseline (generator -> stdout dots), -w 1" "$events" -w 1 -e "$baseline"
+timed "baseline (generator -> stdout dots), -w 2" "$events" -w 2 -e "$baseline"
+rubydebug_events=$((events / 3))
+timed "benchmark-cli baseline exactly (stdout rubydebug), -w 2 -b 128" "$rubydebug_events" -w 2 -b 128 \
+	-e "input { generator { threads => 1 count => $rubydebug_events } } output { stdout { } }"
+
+mutate="input { generator { count => $rubydebug_events } }
+filter { mutate { add_field => { \"[service][name]\" => \"bench-%{[event][sequence]}\" } rename => { \"message\" => \"msg\" } uppercase => [\"msg\"] convert => { \"[event][sequence]\" => \"string\" } } }
+output { stdout { codec => json_lines } }"
+if usable "$mutate"; then
+	timed "generator -> mutate -> stdout json_lines, -w 2" "$rubydebug_events" -w 2 -e "$mutate"
+else
+	echo "| generator -> mutate -> stdout json_lines | skipped (plugin missing) | | | | |"
+fi
+
+# The blog's producer pipeline (twitter -> stdout rubydebug) against the
+# in-repo stream server replaying its tweets as fast as it can. Throughput
+# is read from gostash's own monitoring API (events.out over the run).
+twitter_conf=testdata/twitter/producer_demo.conf
+if [ -d internal/twitterstream/cmd/twitter-stream-server ] && [ -f "$twitter_conf" ] && usable "$(cat "$twitter_conf")"; then
+	go build -o "$work/twitter-stream-server" ./internal/twitterstream/cmd/twitter-stream-server
+	"$work/twitter-stream-server" -addr 127.0.0.1:0 -tweets testdata/twitter/tweets.jsonl -rate 1000000 -repeat \
+		>"$work/server.url" 2>"$work/server.log" &
+	pids+=($!)
+	for _ in $(seq 100); do [ -s "$work/server.url" ] && break; sleep 0.05; done
+	url=$(head -n1 "$work/server.url")
+	api_out() { # events.out of pipeline main, from the API on port $1
+		local reply
+		exec 3<>"/dev/tcp/127.0.0.1/$1"
+		printf 'GET /_node/stats/pipelines/main HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+		reply=$(cat <&3)
+		exec 3<&-
+		grep -o '"out":[0-9]*' <<<"$reply" | head -n1 | cut -d: -f2
+	}
+	: >"$work/rates"
+	: >"$work/cpus"
+	: >"$work/rss"
+	for _ in $(seq "$runs"); do
+		GOSTASH_TWITTER_STREAM_URL=$url GOSTASH_TWITTER_API_URL=$url \
+			/usr/bin/time -o "$work/time" -f '%U %S %M' "$bin" -f "$twitter_conf" --api.http.port 9600-9700 \
+			>/dev/null 2>"$work/stderr" &
+		timer_pid=$!
+		port=""
+		for _ in $(seq 100); do
+			port=$(grep -o 'API endpoint {"port"=>[0-9]*' "$work/stderr" | grep -o '[0-9]*$' || true)
+			[ -n "$port" ] && break
+			sleep 0.05
+		done
+		[ -n "$port" ] || { echo "bench: gostash did not start its API: $(head -c 300 "$work/stderr")" >&2; break; }
+		sleep 1 # connected and streaming
+		first=$(api_out "$port")
+		t0=$(date +%s%N)
+		sleep "$twitter_seconds"
+		last=$(api_out "$port")
+		t1=$(date +%s%N)
+		kill -INT "$(cat "/proc/$timer_pid/task/$timer_pid/children")"
+		wait "$timer_pid" || true
+		echo "($last - $first) * 1000000000 / ($t1 - $t0)" | bc -l >>"$work/rates"
+		awk '{ print $1 + $2 }' "$work/time" >>"$work/cpus"
+		awk '{ print $3 }' "$work/time" >>"$work/rss"
+	done
+	if [ -s "$work/rates" ]; then
+		printf '| blog producer: twitter (stream server) -> stdout rubydebug, %ss | | %.0f | %d s | %.2f | %.1f |\n' \
+			"$twitter_seconds" "$(median <"$work/rates")" "$((twitter_seconds + 1))" "$(median <"$work/cpus")" \
+			"$(echo "$(median <"$work/rss") / 1024" | bc -l)"
+	fi
+else
+	echo "| blog producer: twitter -> stdout rubydebug | skipped (stream server or twitter input missing) | | | | |"
+fi
