@@ -429,7 +429,11 @@ func (m *mutate) doMerge(e *runtime.Event) error {
 				}
 				continue
 			}
-			merged := append(append([]any(nil), asArray(dest)...), runtime.CloneValue(asArray(added)).([]any)...)
+			merged := make([]any, 0, len(asArray(dest))+len(asArray(added)))
+			merged = append(merged, asArray(dest)...)
+			for _, v := range asArray(added) {
+				merged = append(merged, runtime.CloneValue(v))
+			}
 			if err := e.Set(p.key, merged); err != nil {
 				return err
 			}

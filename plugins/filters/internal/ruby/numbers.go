@@ -112,7 +112,12 @@ func ToF(s string) float64 {
 func Float(s string) (float64, error) {
 	t := strings.Trim(s, " \t\n\v\f\r")
 	if h := strings.TrimLeft(t, "+-"); len(t)-len(h) <= 1 && (strings.HasPrefix(h, "0x") || strings.HasPrefix(h, "0X")) {
-		f, err := strconv.ParseFloat(strings.ReplaceAll(t, "_", ""), 64)
+		lit := strings.ReplaceAll(t, "_", "")
+		if !strings.ContainsAny(lit, "pP") {
+			// A hexadecimal integer: Go's ParseFloat wants a p exponent.
+			lit += "p0"
+		}
+		f, err := strconv.ParseFloat(lit, 64)
 		if err == nil || isRange(err) {
 			return f, nil
 		}

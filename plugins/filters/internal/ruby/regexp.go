@@ -186,7 +186,9 @@ func Gsub(re *regexp2.Regexp, s, repl string) (string, error) {
 	last := 0
 	for m != nil {
 		b.WriteString(string(runes[last:m.Index]))
-		expandReplacement(&b, repl, m, runes)
+		if err := expandReplacement(&b, repl, m, runes); err != nil {
+			return "", err
+		}
 		last = m.Index + m.Length
 		m, err = re.FindNextMatch(m)
 		if err != nil {
@@ -197,7 +199,7 @@ func Gsub(re *regexp2.Regexp, s, repl string) (string, error) {
 	return b.String(), nil
 }
 
-func expandReplacement(b *strings.Builder, repl string, m *regexp2.Match, runes []rune) {
+func expandReplacement(b *strings.Builder, repl string, m *regexp2.Match, runes []rune) error {
 	for i := 0; i < len(repl); i++ {
 		c := repl[i]
 		if c != '\\' || i+1 == len(repl) {
@@ -226,7 +228,11 @@ func expandReplacement(b *strings.Builder, repl string, m *regexp2.Match, runes 
 				continue
 			}
 			name := repl[i+2 : i+2+end]
-			if g := m.GroupByName(name); g != nil && len(g.Captures) > 0 {
+			g := m.GroupByName(name)
+			if g == nil {
+				return fmt.Errorf("undefined group name reference: %s", name)
+			}
+			if len(g.Captures) > 0 {
 				b.WriteString(g.String())
 			}
 			i += 2 + end
@@ -235,4 +241,5 @@ func expandReplacement(b *strings.Builder, repl string, m *regexp2.Match, runes 
 			b.WriteByte(n)
 		}
 	}
+	return nil
 }

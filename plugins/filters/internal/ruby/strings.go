@@ -51,7 +51,9 @@ func SplitAll(s, sep string) []string {
 				i++
 			}
 			if i == len(s) {
-				if start > 0 && i > start {
+				// What follows the last field is kept as "" (Ruby pushes the
+				// remainder when the limit is negative).
+				if i > start {
 					parts = append(parts, "")
 				}
 				break
@@ -64,10 +66,13 @@ func SplitAll(s, sep string) []string {
 			i = j
 		}
 	case "":
-		for len(s) > 0 {
-			_, n := utf8.DecodeRuneInString(s)
-			parts = append(parts, s[:n])
-			s = s[n:]
+		for rest := s; len(rest) > 0; {
+			_, n := utf8.DecodeRuneInString(rest)
+			parts = append(parts, rest[:n])
+			rest = rest[n:]
+		}
+		if s != "" {
+			parts = append(parts, "")
 		}
 	default:
 		if s == "" {

@@ -10,7 +10,7 @@ import (
 )
 
 // FloatToS is Ruby's Float#to_s: the shortest round-tripping digits, plain
-// notation for decimal exponents from -4 to 16, else `1.0e+20` style.
+// notation when 1e-4 <= |f| < 1e15, else `1.0e+20` style.
 func FloatToS(f float64) string {
 	switch {
 	case math.IsNaN(f):
@@ -32,8 +32,7 @@ func FloatToS(f float64) string {
 	if f < 0 {
 		sign = "-"
 	}
-	decpt := exp + 1 // value = 0.DIGITS × 10^decpt
-	if decpt < -3 || decpt > 16 {
+	if exp < -4 || exp > 14 {
 		if !strings.Contains(mant, ".") {
 			mant += ".0"
 		}
@@ -145,7 +144,7 @@ func appendInspectString(b []byte, s string) []byte {
 			}
 		default:
 			if c < 0x20 || c == 0x7f {
-				b = append(b, `\x`...)
+				b = append(b, `\u00`...)
 				b = append(b, strings.ToUpper(strconv.FormatUint(uint64(c)|0x100, 16)[1:])...)
 			} else {
 				b = append(b, c)

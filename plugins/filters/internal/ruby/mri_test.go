@@ -1,0 +1,143 @@
+package ruby
+
+// These tests check the Ruby semantics against what MRI Ruby produced
+// (scripts/golden/ruby-semantics.sh).
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// unInspect reads back a Ruby String#inspect literal.
+func unInspect(s string) string {
+	s = s[1 : len(s)-1]
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			b.WriteByte(s[i])
+			continue
+		}
+		i++
+		switch s[i] {
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'v':
+			b.WriteByte('\v')
+		case 'f':
+			b.WriteByte('\f')
+		case 'r':
+			b.WriteByte('\r')
+		case 'e':
+			b.WriteByte(0x1b)
+		case 'a':
+			b.WriteByte(7)
+		case 'b':
+			b.WriteByte(8)
+		case 'u':
+			n, _ := strconv.ParseUint(s[i+1:i+5], 16, 32)
+			b.WriteRune(rune(n))
+			i += 4
+		case 'x':
+			n, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			b.WriteByte(byte(n))
+			i += 2
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+func inspectList(l []string) string {
+	parts := make([]string, len(l))
+	for i, x := range l {
+		parts[i] = Inspect(x)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+func TestStringsAgainstMRI(t *testing.T) {
+	f, err := os.Open("../../../../testdata/filters/ruby/strings.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	seps := []string{",", " ", "", "ab", "\n"}
+	bad := 0
+	for sc.Scan() {
+		c := strings.Split(sc.Text(), "\t")
+		s := unInspect(c[0])
+		fl, err := Float(s)
+		fs := FloatToS(fl)
+		if err != nil {
+			fs = "ERR"
+		}
+		bd, err := BigDecimalToI(s)
+		bs := fmt.Sprint(bd)
+		if err != nil {
+			bs = "ERR"
+		}
+		got := []string{c[0], fmt.Sprint(ToI(s)), FloatToS(ToF(s)), fs, bs, Inspect(Strip(s)), Inspect(Upcase(s)), Inspect(Downcase(s)), Inspect(Capitalize(s))}
+		for _, sep := range seps {
+			got = append(got, inspectList(Split(s, sep)), inspectList(SplitAll(s, sep)))
+		}
+		names := []string{"input", "to_i", "to_f", "Float", "BigDecimal", "strip", "upcase", "downcase", "capitalize"}
+		for _, sep := range seps {
+			names = append(names, "split"+strconv.Quote(sep), "split-1"+strconv.Quote(sep))
+		}
+		for i := range c {
+			if c[i] != got[i] {
+				bad++
+				if bad < 60 {
+					t.Errorf("%s %s: ruby %s, go %s", c[0], names[i], c[i], got[i])
+				}
+			}
+		}
+	}
+}
+
+func TestFloatsAgainstMRI(t *testing.T) {
+	f, err := os.Open("../../../../testdata/filters/ruby/floats.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		c := strings.Split(sc.Text(), "\t")
+		bits, _ := strconv.ParseUint(c[0], 16, 64)
+		if got := FloatToS(math.Float64frombits(bits)); got != c[1] {
+			t.Errorf("%s: ruby %s, go %s", c[0], c[1], got)
+		}
+	}
+}
+
+func TestGsubAgainstMRI(t *testing.T) {
+	f, err := os.Open("../../../../testdata/filters/ruby/gsub.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		c := strings.Split(sc.Text(), "\t")
+		re, err := Compile(c[1], 0)
+		got := "ERR"
+		if err == nil {
+			if out, err := Gsub(re, unInspect(c[0]), c[2]); err == nil {
+				got = Inspect(out)
+			}
+		}
+		if got != c[3] {
+			t.Errorf("%s.gsub(/%s/, %q): ruby %s, go %s", c[0], c[1], c[2], c[3], got)
+		}
+	}
+}
