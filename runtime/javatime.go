@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -73,7 +74,7 @@ func compileJavaTimePattern(p string) (timeFormatter, error) {
 			if lit == "" {
 				lit = "'"
 			} else {
-				lit = replaceAll(lit, "''", "'")
+				lit = strings.ReplaceAll(lit, "''", "'")
 			}
 			add(javaTimeItem{lit: lit})
 			i = j + 1
@@ -99,20 +100,6 @@ func compileJavaTimePattern(p string) (timeFormatter, error) {
 		}
 	}
 	return f, nil
-}
-
-func replaceAll(s, old, repl string) string {
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); {
-		if i+len(old) <= len(s) && s[i:i+len(old)] == old {
-			out = append(out, repl...)
-			i += len(old)
-			continue
-		}
-		out = append(out, s[i])
-		i++
-	}
-	return string(out)
 }
 
 // checkJavaTimeLetter applies appendPattern's letter-count limits.
