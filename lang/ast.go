@@ -15,7 +15,12 @@ type Pos struct {
 	Column int
 }
 
+// String is file:line:column, or just the file name when Line is 0 (a
+// problem with the file as a whole).
 func (p Pos) String() string {
+	if p.Line == 0 && p.File != "" {
+		return p.File
+	}
 	if p.File == "" {
 		return fmt.Sprintf("%d:%d", p.Line, p.Column)
 	}

@@ -70,7 +70,8 @@ func ParseString(src string, opts ParseOptions) (*Config, map[string][]byte, Dia
 	return merged, sources, diags
 }
 
-// LoadPath reads the configs a -f PATH names, the way Logstash does: a
+// LoadPath reads the configs a -f PATH names, the way Logstash does (except
+// that http:// and https:// paths, which Logstash fetches, are an error): a
 // leading file:// is dropped and the path made absolute; a directory means
 // every file in it; anything else is a Ruby Dir.glob pattern (*, ?, [set],
 // {a,b}, **; no dotfiles). Matches are sorted in byte order, directories
@@ -79,6 +80,10 @@ func ParseString(src string, opts ParseOptions) (*Config, map[string][]byte, Dia
 // matches, the result has no configs and an error "No config files found in
 // path". The map holds every file's text by name, for diagnostics.
 func LoadPath(path string, opts ParseOptions) ([]*Config, map[string][]byte, Diagnostics) {
+	if lower := strings.ToLower(path); strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") {
+		// Logstash can fetch a config over HTTP; gostash reads local files only.
+		return nil, map[string][]byte{}, Diagnostics{Errorf(Pos{File: path}, "remote config paths are not supported; download the config and pass its file path")}
+	}
 	if len(path) >= 7 && strings.EqualFold(path[:7], "file://") {
 		path = path[7:]
 	}
@@ -98,12 +103,12 @@ func LoadPath(path string, opts ParseOptions) ([]*Config, map[string][]byte, Dia
 			continue
 		}
 		if strings.HasSuffix(name, "~") {
-			diags = append(diags, Warnf(Pos{File: name, Line: 1, Column: 1}, "NOT reading config file because it is a temp file"))
+			diags = append(diags, Warnf(Pos{File: name}, "NOT reading config file because it is a temp file"))
 			continue
 		}
 		src, err := os.ReadFile(name)
 		if err != nil {
-			diags = append(diags, Errorf(Pos{File: name, Line: 1, Column: 1}, "cannot read config file: %v", err))
+			diags = append(diags, Errorf(Pos{File: name}, "cannot read config file: %v", err))
 			continue
 		}
 		sources[name] = src
@@ -121,7 +126,7 @@ func LoadPath(path string, opts ParseOptions) ([]*Config, map[string][]byte, Dia
 		for i, n := range notUTF8 {
 			quoted[i] = strconv.Quote(n)
 		}
-		d := Errorf(Pos{File: notUTF8[0], Line: 1, Column: 1}, "config file is not UTF-8 encoded")
+		d := Errorf(Pos{File: notUTF8[0]}, "config file is not UTF-8 encoded")
 		d.Detail = "The following config files contains non-ascii characters but are not UTF-8 encoded [" + strings.Join(quoted, ", ") + "]"
 		return nil, sources, append(diags, d)
 	}

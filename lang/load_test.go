@@ -103,6 +103,13 @@ func TestLoadPathNotUTF8(t *testing.T) {
 	}
 }
 
+func TestLoadPathRemote(t *testing.T) {
+	configs, _, diags := LoadPath("https://127.0.0.1/x.conf", ParseOptions{})
+	if configs != nil || !diags.HasErrors() {
+		t.Fatalf("want an error for a remote path, got %v %s", configs, diags.Format())
+	}
+}
+
 func TestLoadPathNothingFound(t *testing.T) {
 	configs, _, diags := LoadPath(filepath.Join(t.TempDir(), "*.conf"), ParseOptions{})
 	if configs != nil || len(diags) != 1 || diags[0].Summary != "No config files found in path" {
