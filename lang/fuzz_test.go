@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// FuzzParse: any input gives a tree or diagnostics, never a panic; whatever
-// the treetop recognizer accepts, the participle grammar can build; and a
+// FuzzParse: any input gives a tree or diagnostics, never a panic; the
+// recognizer's fast and exact (memoized, failure-tracking) modes agree;
+// whatever the recognizer accepts, the participle grammar can build; and a
 // parsed config formats to text that parses back to the same tree.
 func FuzzParse(f *testing.F) {
 	for _, dir := range []string{"valid", "invalid", "verdicts"} {
@@ -27,6 +28,12 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("diagnostic without summary or position: %#v", d)
 			}
 			_ = d.Format()
+		}
+		fast := &pegParser{src: src}
+		exact := &pegParser{src: src, exact: true, memo: map[int]int{}}
+		fastOK := fast.config() && fast.pos == len(src)
+		if exactOK := exact.config() && exact.pos == len(src); fastOK != exactOK {
+			t.Fatalf("fast mode accepts: %t, exact mode accepts: %t", fastOK, exactOK)
 		}
 		if failure, keywords := recognize(src); failure == nil {
 			if _, err := buildTree("fuzz.conf", src, keywords); err != nil {
