@@ -187,8 +187,48 @@ func TestBinaryDemoConfigPrintsTweets(t *testing.T) {
 	}})
 	cmd, stdout, stderr := startGostash(t, bin, repoPath(t, "testdata/twitter/producer_demo.conf"))
 	stdout.waitFor(t, "\n}\n", 3, 10*time.Second)
-	if !strings.Contains(stdout.String(), `"text" => "Kafka 4.0 is out and ZooKeeper is gone 🎉 KRaft everywhere now.`) {
-		t.Fatalf("stdout:\n%s", stdout)
+	for _, want := range []string{`"@timestamp" => 2022-04-13T11:`, `"id_str" => "15142`, `"text" => "`} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Fatalf("no %s in stdout:\n%s", want, stdout)
+		}
+	}
+	interrupt(t, cmd, stderr)
+}
+
+// The common input options (type, tags, add_field) decorate tweet events.
+func TestBinaryCommonInputOptions(t *testing.T) {
+	bin := gostashBinary(t)
+	startServer(t, twitterstream.Config{})
+	config := filepath.Join(t.TempDir(), "common.conf")
+	err := os.WriteFile(config, []byte(`input {
+  twitter {
+    consumer_key => "`+testCreds.ConsumerKey+`"
+    consumer_secret => "`+testCreds.ConsumerSecret+`"
+    oauth_token => "`+testCreds.Token+`"
+    oauth_token_secret => "`+testCreds.TokenSecret+`"
+    keywords => ["kafka"]
+    type => "tweet"
+    tags => ["blog"]
+    add_field => { "via" => "%{user}" }
+  }
+}
+output { stdout { codec => rubydebug } }
+`), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd, stdout, stderr := startGostash(t, bin, config)
+	stdout.waitFor(t, "\n}\n", 1, 10*time.Second)
+	// Events may print in any order across workers; every tweet matching
+	// kafka is by one of these two.
+	out := stdout.String()
+	for _, want := range []string{`"type" => "tweet"`, `[0] "blog"`, `"via" => "`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %s in:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(out, `"via" => "streamingdev"`) && !strings.Contains(out, `"via" => "jun_dataeng"`) {
+		t.Errorf("add_field not rendered from the tweet:\n%s", out)
 	}
 	interrupt(t, cmd, stderr)
 }

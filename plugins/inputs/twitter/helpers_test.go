@@ -106,6 +106,8 @@ func astValue(v any) lang.Value {
 		return &lang.Bareword{Value: "false"}
 	case int:
 		return &lang.Number{Int: int64(t), Raw: strconv.Itoa(t)}
+	case float64:
+		return &lang.Number{Float: t, IsFloat: true, Raw: strconv.FormatFloat(t, 'g', -1, 64)}
 	case []string:
 		a := &lang.Array{}
 		for _, s := range t {

@@ -1,0 +1,59 @@
+package twitter
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gostash/gostash/internal/twitterstream"
+)
+
+// With ECS on (the default) and no target, a startup notice says fields go
+// to the top level; ECS off, or a target, silences it. Event fields are the
+// same in every mode, as in Logstash.
+func TestECSNotice(t *testing.T) {
+	for _, tc := range []struct {
+		attrs  map[string]any
+		notice bool
+	}{
+		{with(credentialAttrs(), "use_samples", true), true},
+		{with(credentialAttrs(), "use_samples", true, "ecs_compatibility", "v1"), true},
+		{with(credentialAttrs(), "use_samples", true, "ecs_compatibility", "disabled"), false},
+		{with(credentialAttrs(), "use_samples", true, "target", "tw"), false},
+	} {
+		_, logs := mustBuild(t, tc.attrs)
+		if got := len(logs.matching("ECS compatibility is on")) == 1; got != tc.notice {
+			t.Errorf("%v: notice %v, want %v", tc.attrs["ecs_compatibility"], got, tc.notice)
+		}
+	}
+	startServer(t, twitterstream.Config{})
+	legacy, _ := mustBuild(t, with(credentialAttrs(), "use_samples", true, "ecs_compatibility", "disabled"))
+	checkGolden(t, "events_v1_summary.jsonl", run(t, legacy)(6))
+}
+
+// rate_limit_reset_in is the wait after a 429 that carries no reset time,
+// when longer than the 420/429 exponential schedule.
+func TestRateLimitResetIn(t *testing.T) {
+	srv, _ := startServer(t, twitterstream.Config{})
+	srv.Inject(twitterstream.Fault{Status: 429})
+	in, logs := mustBuild(t, with(credentialAttrs(), "use_samples", true, "rate_limit_reset_in", 0.25))
+	run(t, in)(1)
+	if got := logs.matching("refused"); len(got) != 1 || !strings.HasSuffix(got[0], "status=429 message=Too Many Requests retry_in=250ms") {
+		t.Fatalf("logs %q", got)
+	}
+}
+
+// ignore_retweets drops tweets carrying retweeted_status, in both APIs.
+func TestIgnoreRetweets(t *testing.T) {
+	startServer(t, twitterstream.Config{})
+	for _, attrs := range []map[string]any{
+		with(credentialAttrs(), "use_samples", true, "ignore_retweets", true),
+		{"bearer_token": testBearer, "use_samples": true, "ignore_retweets": true},
+	} {
+		in, _ := mustBuild(t, attrs)
+		for _, e := range run(t, in)(5) {
+			if m, _ := e.Get("message"); strings.HasPrefix(m.(string), "RT @") {
+				t.Fatalf("retweet kept: %s", eventJSON(e))
+			}
+		}
+	}
+}
