@@ -1,6 +1,3 @@
-// Package lang parses the Logstash pipeline configuration language into an
-// AST whose every node knows where it came from (file, line, column), and
-// reports problems as located diagnostics.
 package lang
 
 import "fmt"
