@@ -1,8 +1,11 @@
 #!/bin/sh
-# Regenerates testdata/filters/ruby/*.tsv with Debian's Ruby (MRI): the Ruby
-# string, number and regex semantics Logstash's filters inherit from JRuby.
+# Regenerates, with Debian's Ruby (MRI, whose Onigmo regex engine JRuby's
+# Joni follows), the Ruby semantics Logstash's filters inherit:
+#   testdata/filters/ruby/*.tsv     string, number, Float#to_s, inspect and gsub results
+#   testdata/filters/grok/onigmo.tsv  captures of core grok patterns on log lines
 set -eu
 cd "$(dirname "$0")/../.."
 command -v ruby >/dev/null || apt-get install -y ruby
 ruby scripts/golden/ruby-semantics/gen.rb testdata/filters/ruby
-wc -l testdata/filters/ruby/*.tsv
+ruby scripts/golden/ruby-semantics/grok.rb testdata/filters/grok plugins/filters/grok/patterns
+wc -l testdata/filters/ruby/*.tsv testdata/filters/grok/onigmo.tsv

@@ -16,6 +16,7 @@ const maxExpansions = 10000
 
 // capture is one named group of a compiled pattern.
 type capture struct {
+	name   string // the group's name: NAME:field[:type] or a raw group name
 	group  int    // regexp2 group number
 	field  string // event field the value goes to
 	coerce string // "int", "float" or ""
@@ -181,7 +182,7 @@ func compilePattern(pattern string, defs map[string]string, namedCapturesOnly bo
 			if names[j] != full {
 				continue
 			}
-			c.captures = append(c.captures, capture{group: re.GroupNumberFromName("g" + strconv.Itoa(j+1)), field: field, coerce: coerce})
+			c.captures = append(c.captures, capture{name: full, group: re.GroupNumberFromName("g" + strconv.Itoa(j+1)), field: field, coerce: coerce})
 			coerce = ""
 		}
 	}

@@ -35,6 +35,7 @@ var posixClasses = map[string]string{
 func Translate(src string, rename func(name string) string) (string, error) {
 	var b strings.Builder
 	inClass := 0
+	var flattened []bool // per open class: whether its brackets were dropped
 	for i := 0; i < len(src); i++ {
 		c := src[i]
 		switch {
@@ -92,7 +93,17 @@ func Translate(src string, rename func(name string) string) (string, error) {
 					return "", fmt.Errorf("unsupported POSIX bracket [:%s:]", name)
 				}
 			}
+			if inClass > 0 {
+				// Onigmo's nested class [a[bc]] is the union [abc]: flatten it.
+				if i+1 < len(src) && src[i+1] == '^' {
+					return "", fmt.Errorf("unsupported negated class nested in a class in %q", src)
+				}
+				inClass++
+				flattened = append(flattened, true)
+				continue
+			}
 			inClass++
+			flattened = append(flattened, false)
 			b.WriteByte(c)
 			if i+1 < len(src) && src[i+1] == '^' {
 				b.WriteByte('^')
@@ -105,7 +116,10 @@ func Translate(src string, rename func(name string) string) (string, error) {
 			}
 		case c == ']' && inClass > 0:
 			inClass--
-			b.WriteByte(c)
+			if !flattened[len(flattened)-1] {
+				b.WriteByte(c)
+			}
+			flattened = flattened[:len(flattened)-1]
 		case c == '(' && inClass == 0 && strings.HasPrefix(src[i:], "(?"):
 			j := i + 2
 			if j < len(src) && (src[j] == '<' || src[j] == '\'') && j+1 < len(src) && src[j+1] != '=' && src[j+1] != '!' {
