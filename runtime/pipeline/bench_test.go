@@ -85,6 +85,12 @@ func BenchmarkPipelineOverhead(b *testing.B) {
 	benchPipeline(b, "bench_repeat", "")
 }
 
+// BenchmarkPipelineFilters is the pipeline's cost of running filters: the
+// prepared event through three filters that do nothing.
+func BenchmarkPipelineFilters(b *testing.B) {
+	benchPipeline(b, "bench_repeat", "bench_pass {} bench_pass {} bench_pass {}")
+}
+
 func benchPipeline(b *testing.B, input, filters string) {
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
