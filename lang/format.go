@@ -185,12 +185,12 @@ func quoteString(s string, q byte, escapes bool) string {
 // formatName writes an attribute name bare when it can be, else quoted with
 // a quote character the name's text can sit between unchanged.
 func formatName(name string) string {
-	if name != "" && nameLen([]byte(name)) == len(name) {
+	if name != "" && nameLen(name) == len(name) {
 		return name
 	}
 	for _, q := range []byte{'"', '\''} {
 		lit := string(q) + name + string(q)
-		if quotedLen([]byte(lit)) == len(lit) {
+		if quotedLen(lit) == len(lit) {
 			return lit
 		}
 	}

@@ -366,7 +366,7 @@ func isNameByte(c byte) bool { return isWordByte(c) || c == '-' }
 
 // quotedLen is the length of the string or regexp literal at the start of
 // b, closing quote included; an unterminated literal runs to the end.
-func quotedLen(b []byte) int {
+func quotedLen[T string | []byte](b T) int {
 	q := b[0]
 	for i := 1; i < len(b); i++ {
 		switch b[i] {
@@ -382,7 +382,7 @@ func quotedLen(b []byte) int {
 }
 
 // numberLen matches -?[0-9]+(\.[0-9]*)?
-func numberLen(b []byte) int {
+func numberLen[T string | []byte](b T) int {
 	i := 0
 	if i < len(b) && b[i] == '-' {
 		i++
@@ -403,7 +403,7 @@ func numberLen(b []byte) int {
 	return i
 }
 
-func nameLen(b []byte) int {
+func nameLen[T string | []byte](b T) int {
 	i := 0
 	for i < len(b) && isNameByte(b[i]) {
 		i++
@@ -411,7 +411,7 @@ func nameLen(b []byte) int {
 	return i
 }
 
-func wordLen(b []byte) int {
+func wordLen[T string | []byte](b T) int {
 	if len(b) == 0 || isDigitByte(b[0]) || !isWordByte(b[0]) {
 		return 0
 	}

@@ -264,7 +264,7 @@ func (b *builder) scalar(pos lexer.Position, raw string) Value {
 	switch {
 	case raw[0] == '"' || raw[0] == '\'':
 		return b.str(pos, raw)
-	case numberLen([]byte(raw)) == len(raw):
+	case numberLen(raw) == len(raw):
 		return b.number(pos, raw)
 	}
 	return &Bareword{Pos: toPos(pos), Value: raw}

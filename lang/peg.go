@@ -390,12 +390,46 @@ func (p *pegParser) comment() bool {
 	})
 }
 
+// cs is `(comment / whitespace)*`. It runs everywhere, so fast mode, which
+// records nothing, scans it directly (FuzzParse checks both modes agree).
 func (p *pegParser) cs() bool {
+	if !p.exact {
+		p.pos = skipCS(p.src, p.pos)
+		return true
+	}
 	return p.rule(ruleCS, func(p *pegParser) bool {
 		for p.comment() || p.whitespace() {
 		}
 		return true
 	})
+}
+
+// skipCS is cs without bookkeeping. A comment must end at "\n", "\r\n" or
+// the end of input; one ending at a lone "\r" is no comment, and the `#`
+// is left in place.
+func skipCS(src []byte, i int) int {
+	for {
+		for i < len(src) && (src[i] == ' ' || src[i] == '\t' || src[i] == '\r' || src[i] == '\n') {
+			i++
+		}
+		if i == len(src) || src[i] != '#' {
+			return i
+		}
+		k := i + 1
+		for k < len(src) && src[k] != '\r' && src[k] != '\n' {
+			k++
+		}
+		switch {
+		case k == len(src):
+			return k
+		case src[k] == '\n':
+			i = k + 1
+		case k+1 < len(src) && src[k+1] == '\n':
+			i = k + 2
+		default:
+			return i
+		}
+	}
 }
 
 func (p *pegParser) whitespace() bool {
