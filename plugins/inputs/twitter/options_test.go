@@ -11,6 +11,7 @@ import (
 // to the top level; ECS off, or a target, silences it. Event fields are the
 // same in every mode, as in Logstash.
 func TestECSNotice(t *testing.T) {
+	startServer(t, twitterstream.Config{})
 	for _, tc := range []struct {
 		attrs  map[string]any
 		notice bool
@@ -20,12 +21,13 @@ func TestECSNotice(t *testing.T) {
 		{with(credentialAttrs(), "use_samples", true, "ecs_compatibility", "disabled"), false},
 		{with(credentialAttrs(), "use_samples", true, "target", "tw"), false},
 	} {
-		_, logs := mustBuild(t, tc.attrs)
+		in, logs := mustBuild(t, tc.attrs)
+		run(t, in)
+		eventually(t, "the start", func() bool { return len(logs.matching("Starting twitter tracking")) == 1 })
 		if got := len(logs.matching("ECS compatibility is on")) == 1; got != tc.notice {
 			t.Errorf("%v: notice %v, want %v", tc.attrs["ecs_compatibility"], got, tc.notice)
 		}
 	}
-	startServer(t, twitterstream.Config{})
 	legacy, _ := mustBuild(t, with(credentialAttrs(), "use_samples", true, "ecs_compatibility", "disabled"))
 	checkGolden(t, "events_v1_summary.jsonl", run(t, legacy)(6))
 }

@@ -53,6 +53,7 @@ func init() {
 				{Name: "rate_limit_reset_in", Type: runtime.TypeNumber, Default: int64(300), Doc: "Seconds to wait after Twitter answers 429 Too Many Requests without saying when the limit resets."},
 				{Name: "target", Type: runtime.TypeFieldReference, Doc: "Put the tweet's fields under this field instead of at the root of the event; @timestamp and @version stay at the root."},
 				runtime.ECSOption,
+				{Name: "codec", Type: runtime.TypeCodec, Default: "plain", Doc: "Accepted for compatibility and unused: events are built from the tweets, not decoded."},
 			},
 		},
 		New: New,
@@ -87,6 +88,9 @@ type Input struct {
 	apiURL    *url.URL
 	proxyURL  *url.URL
 
+	// ecsNotice says to warn at start that fields land at the top level.
+	ecsNotice bool
+
 	// timing holds the reconnect schedule; tests shorten it.
 	timing timing
 }
@@ -113,7 +117,7 @@ func New(s *runtime.Settings) (runtime.Input, error) {
 	if !s.IsSet("bearer_token") {
 		for _, name := range credentialOptions {
 			if !s.IsSet(name) {
-				return nil, s.Errorf(name, "Missing a required setting for the twitter input plugin: %s => # SETTING MISSING", name)
+				return nil, s.Errorf(name, "Missing a required setting: %s => # SETTING MISSING (the OAuth options are required unless bearer_token is set)", name)
 			}
 		}
 	}
@@ -144,9 +148,7 @@ func New(s *runtime.Settings) (runtime.Input, error) {
 		}
 		in.proxyURL = &url.URL{Scheme: "http", Host: fmt.Sprintf("%s:%d", hostForURL(s.String("proxy_address")), port)}
 	}
-	if s.ECS() != "disabled" && in.target == nil {
-		in.log.Info("ECS compatibility is on and `target` is unset: the tweet's fields go to the top level of the event, where they may clash with ECS fields; set `target` to keep them apart")
-	}
+	in.ecsNotice = s.ECS() != "disabled" && in.target == nil
 	return in, nil
 }
 
@@ -177,6 +179,9 @@ func (in *Input) Run(ctx context.Context, out runtime.Emitter) error {
 		src = newV2Source(in)
 	} else {
 		src = newV1Source(in)
+	}
+	if in.ecsNotice {
+		in.log.Info("ECS compatibility is on and `target` is unset: the tweet's fields go to the top level of the event, where they may clash with ECS fields; set `target` to keep them apart")
 	}
 	in.log.Info("Starting twitter tracking", src.describe()...)
 	r := &reconnector{in: in, src: src, out: out}

@@ -27,7 +27,7 @@ func TestValidation(t *testing.T) {
 		{"follows", with(creds, "follows", []string{"123"}), ""},
 		{"locations", with(creds, "locations", "-122.75,36.8,-121.75,37.8"), ""},
 		{"samples", with(creds, "use_samples", true), ""},
-		{"no consumer key", with(map[string]any{"consumer_secret": "s", "oauth_token": "t", "oauth_token_secret": "x"}, "keywords", []string{"a"}), "Missing a required setting for the twitter input plugin: consumer_key => # SETTING MISSING"},
+		{"no consumer key", with(map[string]any{"consumer_secret": "s", "oauth_token": "t", "oauth_token_secret": "x"}, "keywords", []string{"a"}), "test.conf:2:3: twitter input plugin: Missing a required setting: consumer_key => # SETTING MISSING"},
 		{"bearer token alone", map[string]any{"bearer_token": "b", "keywords": []string{"a"}}, ""},
 		{"bad target", with(creds, "use_samples", true, "target", "[a"), "target"},
 		{"bad proxy port", with(creds, "use_samples", true, "use_proxy", true, "proxy_port", 70000), "proxy_port must be between 1 and 65535"},
