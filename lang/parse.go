@@ -475,7 +475,7 @@ func (b *builder) expr(g *gExpr) Expr {
 	pos := toPos(g.Pos)
 	switch op := g.Tail.Op; {
 	case g.Tail.Not || op == "in":
-		b.warnListLike(right, "in")
+		b.warnListLike(left, right, g.Tail.Not)
 		return &InExpr{Pos: pos, Not: g.Tail.Not, Left: left, Right: right}
 	case op == "=~" || op == "!~":
 		return &MatchExpr{Pos: pos, Op: op, Left: left, Right: right}
@@ -485,9 +485,10 @@ func (b *builder) expr(g *gExpr) Expr {
 }
 
 // warnListLike flags `[x] in ["a"]`: a one-element list in a condition is
-// a field reference in Logstash, which is rarely what was meant.
-func (b *builder) warnListLike(e Expr, op string) {
-	s, ok := e.(*Selector)
+// a field reference in Logstash, which is rarely what was meant when the
+// element is quoted or a number.
+func (b *builder) warnListLike(left, right Expr, not bool) {
+	s, ok := right.(*Selector)
 	if !ok || len(s.Path) != 1 {
 		return
 	}
@@ -495,10 +496,19 @@ func (b *builder) warnListLike(e Expr, op string) {
 	if name == "" {
 		return
 	}
-	_, numErr := strconv.ParseFloat(name, 64)
-	if name[0] == '"' || name[0] == '\'' || numErr == nil {
-		b.warnf(s.Pos, "%s %s: Logstash reads a one-element list as the field reference %s, not a list; use a string, or a list of two or more items", op, s.Raw, strconv.Quote(s.Path[0]))
+	if _, err := strconv.ParseFloat(name, 64); err != nil && name[0] != '"' && name[0] != '\'' {
+		return
 	}
+	op := "=="
+	if not {
+		op = "!="
+	}
+	suggestion := "compare with " + op + ", or list two or more items"
+	if sel, ok := left.(*Selector); ok {
+		suggestion = fmt.Sprintf("write %s %s %s, or list two or more items", sel.Raw, op, name)
+	}
+	b.warnf(s.Pos, "%s is the field named %s here, not a one-item list: Logstash reads a one-element list in a condition as a field reference; %s",
+		s.Raw, strconv.Quote(s.Path[0]), suggestion)
 }
 
 func (b *builder) rvalue(g *gRvalue) Expr {
