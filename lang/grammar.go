@@ -20,8 +20,9 @@ type gSection struct {
 	Body []*gStmt `parser:"'{' @@* '}'"`
 }
 
-// Plugins come first: they are the common case, and the lexer only makes
-// `if` a keyword where a plugin named "if" is impossible.
+// Plugins come first: they are the common case, and a plugin name is a
+// Scalar while the lexer emits `if` as a keyword Word only where the
+// recognizer's accepted parse has a branch.
 type gStmt struct {
 	Plugin *gPlugin `parser:"  @@"`
 	Branch *gBranch `parser:"| @@"`
@@ -106,8 +107,8 @@ type gMethod struct {
 // Plugin bodies — attributes and their values — are most of a config's
 // tokens. participle's generic struct matching costs about fifteen
 // allocations a token, so these nodes implement participle.Parseable and
-// read their tokens directly; that keeps a 10,000-line config within the
-// parse-time budget. The shapes, in participle's notation:
+// read their tokens directly, which halves the allocations of parsing a
+// large config. The shapes, in participle's notation:
 //
 //	gPluginBody := "{" gAttr* "}"
 //	gAttr       := Scalar "=>" gValue
