@@ -34,6 +34,15 @@ func TestKVSpecSamples(t *testing.T) {
 			map[string]any{"IKE": `=Quick\ Mode\ completion`, `IKE\ IDs`: `=subnet:\ x.x.x.x\ (mask=\ 255.255.255.254)\ and\ host:\ y.y.y.y`}},
 		{"alternate value splitter", O{"value_split": ":"}, `hello:=world foo:bar baz=:fizz doublequoted:"hello world" singlequoted:'hello world' brackets:(hello world)`,
 			map[string]any{"hello": "=world", "foo": "bar", "baz=": "fizz", "doublequoted": "hello world", "singlequoted": "hello world", "brackets": "hello world"}},
+		{"field_split characters", O{"field_split": "?&"}, `?hello=world&foo=bar&baz=fizz&doublequoted="hello world"&singlequoted='hello world'&ignoreme&foo12=bar12`,
+			map[string]any{"hello": "world", "foo": "bar", "baz": "fizz", "doublequoted": "hello world", "singlequoted": "hello world", "foo12": "bar12"}},
+		{"brackets are not quotes", O{"include_brackets": false}, `bracketsone=(hello world) bracketstwo=[hello world]`,
+			map[string]any{"bracketsone": "(hello", "bracketstwo": "[hello"}},
+		{"recursive", O{"recursive": true}, `foo=1 bar=(baz=2)`, map[string]any{"foo": "1"}},
+		{"pipe delimited (LOGSTASH-733)", O{"field_split": "|"}, `field1=test|field2=another test|field3=test3`,
+			map[string]any{"field1": "test", "field2": "another test", "field3": "test3"}},
+		{"prefix", O{"prefix": "__"}, `hello=world foo=bar baz=fizz doublequoted="hello world" singlequoted='hello world'`,
+			map[string]any{"__hello": "world", "__foo": "bar", "__baz": "fizz", "__doublequoted": "hello world", "__singlequoted": "hello world"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -48,5 +57,21 @@ func TestKVSpecSamples(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestKVSpecRecursive(t *testing.T) {
+	f := filtertest.MustNew(t, "kv", O{"recursive": true})
+	for _, c := range []struct{ message, want string }{
+		{`foo=1 bar=(baz=2)`, `{"message":"foo=1 bar=(baz=2)","foo":"1","bar":{"baz":"2"}}`},
+		{`IKE="Quick Mode completion" IKE\ IDs = (subnet= x.x.x.x mask= 255.255.255.254 and host=y.y.y.y)`,
+			`{"message":"IKE=\"Quick Mode completion\" IKE\\ IDs = (subnet= x.x.x.x mask= 255.255.255.254 and host=y.y.y.y)","IKE":"Quick Mode completion","IKE\\ IDs":{"subnet":"x.x.x.x","mask":"255.255.255.254","host":"y.y.y.y"}}`},
+	} {
+		e := filtertest.Event(t, "{}")
+		e.Data().Set("message", c.message)
+		filtertest.Run(f, e)
+		if got := filtertest.Data(e); got != c.want {
+			t.Errorf("got  %s\nwant %s", got, c.want)
+		}
 	}
 }
