@@ -198,9 +198,8 @@ func (s *Server) v1Sample(w http.ResponseWriter, r *http.Request) {
 
 // users are the authors of the canned tweets (and of tweets they quote or
 // retweet), by lowercase screen name, as raw v1.1 user objects.
-func (s *Server) users() (map[string]json.RawMessage, map[string]*user) {
+func (s *Server) users() map[string]json.RawMessage {
 	raw := map[string]json.RawMessage{}
-	parsed := map[string]*user{}
 	var walk func(m []byte)
 	walk = func(m []byte) {
 		var t struct {
@@ -214,7 +213,7 @@ func (s *Server) users() (map[string]json.RawMessage, map[string]*user) {
 		var u user
 		if json.Unmarshal(t.User, &u) == nil && u.ScreenName != "" {
 			key := strings.ToLower(u.ScreenName)
-			raw[key], parsed[key] = t.User, &u
+			raw[key] = t.User
 		}
 		for _, inner := range []json.RawMessage{t.RetweetedStatus, t.QuotedStatus} {
 			if inner != nil {
@@ -225,11 +224,11 @@ func (s *Server) users() (map[string]json.RawMessage, map[string]*user) {
 	for _, m := range s.cfg.Messages {
 		walk(m)
 	}
-	return raw, parsed
+	return raw
 }
 
 func (s *Server) v1UsersLookup(w http.ResponseWriter, r *http.Request) {
-	raw, _ := s.users()
+	raw := s.users()
 	found := []json.RawMessage{}
 	for _, name := range splitList(r.URL.Query().Get("screen_name")) {
 		if u, ok := raw[strings.ToLower(name)]; ok {
@@ -244,7 +243,7 @@ func (s *Server) v1UsersLookup(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) v1UsersShow(w http.ResponseWriter, r *http.Request) {
-	raw, _ := s.users()
+	raw := s.users()
 	u, ok := raw[strings.ToLower(r.URL.Query().Get("screen_name"))]
 	if !ok {
 		writeJSON(w, http.StatusNotFound, map[string]any{"errors": []any{map[string]any{"code": 50, "message": "User not found."}}})

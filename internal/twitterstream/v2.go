@@ -336,7 +336,7 @@ func (s *Server) v2Filter(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		rules := append([]rule(nil), s.rules...)
 		s.mu.Unlock()
-		known, _ := s.users()
+		known := s.users()
 		var out [][]byte
 		for _, m := range s.cfg.Messages {
 			p, t, ok := toV2(m, known)
@@ -363,7 +363,7 @@ func (s *Server) v2Sample(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.stream(w, r, f, func() [][]byte {
-		known, _ := s.users()
+		known := s.users()
 		var out [][]byte
 		for _, m := range s.cfg.Messages {
 			if p, _, ok := toV2(m, known); ok {
@@ -384,7 +384,7 @@ func (s *Server) v2UserByUsername(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) writeV2Users(w http.ResponseWriter, names []string, many bool) {
-	raw, _ := s.users()
+	raw := s.users()
 	var found []v2User
 	var errs []any
 	for _, n := range names {

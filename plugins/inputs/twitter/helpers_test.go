@@ -161,7 +161,7 @@ func (l *logRecorder) all() string {
 }
 
 // build configures a twitter input from attrs, as a config file would.
-func build(t *testing.T, attrs map[string]any) (*Input, *logRecorder, error) {
+func build(t testing.TB, attrs map[string]any) (*Input, *logRecorder, error) {
 	t.Helper()
 	p := &lang.Plugin{Name: "twitter", Pos: lang.Pos{File: "test.conf", Line: 2, Column: 3}}
 	names := make([]string, 0, len(attrs))
@@ -185,7 +185,7 @@ func build(t *testing.T, attrs map[string]any) (*Input, *logRecorder, error) {
 	return in, logs, nil
 }
 
-func mustBuild(t *testing.T, attrs map[string]any) (*Input, *logRecorder) {
+func mustBuild(t testing.TB, attrs map[string]any) (*Input, *logRecorder) {
 	t.Helper()
 	in, logs, err := build(t, attrs)
 	if err != nil {

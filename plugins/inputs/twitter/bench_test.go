@@ -1,0 +1,37 @@
+package twitter
+
+import (
+	"testing"
+
+	"github.com/gostash/gostash/runtime"
+)
+
+// discard is an Emitter that drops events.
+type discard struct{}
+
+func (discard) Emit(*runtime.Event)          {}
+func (discard) Decorate(*runtime.Event)      {}
+func (discard) EmitDecorated(*runtime.Event) {}
+
+// Turning one stream message into an event: the blog's tweet (about 5 KiB),
+// whole and as Logstash's summary fields, from both APIs.
+func BenchmarkHandleTweet(b *testing.B) {
+	seed := testMessages(b)[0]
+	for _, bc := range []struct {
+		name  string
+		attrs map[string]any
+	}{
+		{"v1/full_tweet", with(credentialAttrs(), "use_samples", true, "full_tweet", true)},
+		{"v1/summary", with(credentialAttrs(), "use_samples", true)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			in, _ := mustBuild(b, bc.attrs)
+			src := newV1Source(in)
+			b.SetBytes(int64(len(seed)))
+			b.ReportAllocs()
+			for b.Loop() {
+				src.handle(seed, discard{})
+			}
+		})
+	}
+}
