@@ -22,6 +22,12 @@ type ParseOptions struct {
 // but legal constructs) come back either way.
 func Parse(filename string, src []byte, opts ParseOptions) (*Config, Diagnostics) {
 	f, keywords := recognize(src)
+	if f != nil && f.TooDeep {
+		d := Errorf(Pos{File: filename, Offset: f.Offset, Line: f.Line, Column: f.Column},
+			"the config nests too deeply here for gostash to parse")
+		d.Source = src
+		return nil, Diagnostics{d}
+	}
 	if f != nil {
 		return nil, Diagnostics{syntaxDiagnostic(filename, src, f)}
 	}

@@ -31,6 +31,9 @@ type treetopFailure struct {
 	Char     int // character offset, 0-based (treetop prints it +1 as "byte")
 	Expected []string
 	After    string // input from where the top rule stopped to Offset
+	// TooDeep: the config nests deeper than gostash parses (maxRuleDepth);
+	// Expected and After are empty.
+	TooDeep bool
 	// recorded counts failures before duplicates were removed: treetop
 	// says "Expected X" only when exactly one was recorded.
 	recorded int
@@ -158,7 +161,17 @@ type pegParser struct {
 	// keywords collects the branch keywords of the parse (fast mode only;
 	// a failing rule drops the ones it added).
 	keywords []keywordMark
+
+	// depth counts the rules in progress; past maxRuleDepth the parse stops
+	// (tooDeep) rather than exhaust the goroutine stack.
+	depth   int
+	tooDeep bool
+	deepest int // where the depth limit was hit
 }
+
+// maxRuleDepth bounds nesting: about 3,000 levels of brackets, braces or
+// parentheses, far beyond any real config.
+const maxRuleDepth = 10000
 
 // recognize reports whether src is a complete LSCL config, and if so where
 // its branch keywords are. When it is not, it re-runs in exact mode and
@@ -167,6 +180,11 @@ func recognize(src []byte) (*treetopFailure, []keywordMark) {
 	p := &pegParser{src: src}
 	if p.config() && p.pos == len(src) {
 		return nil, p.keywords
+	}
+	if p.tooDeep {
+		f := &treetopFailure{Offset: p.deepest, TooDeep: true}
+		f.Line, f.Column, f.Char = lineColumn(src, p.deepest)
+		return f, nil
 	}
 	p = &pegParser{src: src, exact: true, memo: make(map[int]int)}
 	p.config()
@@ -244,6 +262,19 @@ func (p *pegParser) popFail() {
 // rule runs body as the named rule, memoized in exact mode. A failing rule
 // leaves the position where it started.
 func (p *pegParser) rule(r pegRule, body func(*pegParser) bool) bool {
+	if p.depth >= maxRuleDepth || p.tooDeep {
+		if !p.tooDeep {
+			p.tooDeep, p.deepest = true, p.pos
+		}
+		return false
+	}
+	p.depth++
+	ok := p.ruleBody(r, body)
+	p.depth--
+	return ok
+}
+
+func (p *pegParser) ruleBody(r pegRule, body func(*pegParser) bool) bool {
 	start := p.pos
 	if p.exact {
 		key := start*int(ruleCount) + int(r)
