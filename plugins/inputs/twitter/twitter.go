@@ -9,10 +9,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,7 +90,8 @@ type Input struct {
 	apiURL    *url.URL
 	proxyURL  *url.URL
 
-	// ecsNotice says to warn at start that fields land at the top level.
+	// ecsNotice says to tell, at start, that fields land at the top level
+	// of ECS events (Logstash's target check).
 	ecsNotice bool
 
 	// timing holds the reconnect schedule; tests shorten it.
@@ -146,7 +149,7 @@ func New(s *runtime.Settings) (runtime.Input, error) {
 		if port <= 0 || port > 65535 {
 			return nil, s.Errorf("proxy_port", "proxy_port must be between 1 and 65535, got %d", port)
 		}
-		in.proxyURL = &url.URL{Scheme: "http", Host: fmt.Sprintf("%s:%d", hostForURL(s.String("proxy_address")), port)}
+		in.proxyURL = &url.URL{Scheme: "http", Host: net.JoinHostPort(s.String("proxy_address"), strconv.FormatInt(port, 10))}
 	}
 	in.ecsNotice = s.ECS() != "disabled" && in.target == nil
 	return in, nil
@@ -163,13 +166,6 @@ func baseURL(env, fallback string) (*url.URL, error) {
 		return nil, fmt.Errorf("%s=%q is not an http(s) base URL", env, raw)
 	}
 	return u, nil
-}
-
-func hostForURL(host string) string {
-	if strings.Contains(host, ":") && !strings.HasPrefix(host, "[") {
-		return "[" + host + "]"
-	}
-	return host
 }
 
 // Run streams tweets until ctx is cancelled, reconnecting with backoff.

@@ -239,3 +239,24 @@ func TestProxy(t *testing.T) {
 		t.Fatalf("proxy saw %q", got)
 	}
 }
+
+// users/lookup takes 100 names a call; more are looked up in batches.
+func TestFollowsLookupInBatches(t *testing.T) {
+	srv, _ := startServer(t, twitterstream.Config{})
+	names := make([]string, 101)
+	for i := range names {
+		names[i] = "@streamingdev"
+	}
+	in, _ := mustBuild(t, with(credentialAttrs(), "follows", names))
+	run(t, in)(1)
+	reqs := srv.Requests()
+	if len(reqs) != 3 || reqs[0].Path != "/1.1/users/lookup.json" || reqs[1].Path != "/1.1/users/lookup.json" {
+		t.Fatalf("requests %+v", reqs)
+	}
+	if q, _ := url.ParseQuery(reqs[0].Query); len(strings.Split(q.Get("screen_name"), ",")) != 100 {
+		t.Fatalf("first lookup %s", reqs[0].Query)
+	}
+	if q, _ := url.ParseQuery(reqs[2].Query); len(strings.Split(q.Get("follow"), ",")) != 101 {
+		t.Fatalf("filter %s", reqs[2].Query)
+	}
+}

@@ -56,6 +56,9 @@ func (s *v1Source) describe() []any {
 
 var numericID = regexp.MustCompile(`^[0-9]+$`)
 
+// usersLookupMax is how many screen names one users/lookup call takes.
+const usersLookupMax = 100
+
 // prepare resolves screen names in follows to user ids through the REST
 // users lookup, as Logstash does at register time.
 func (s *v1Source) prepare(ctx context.Context) error {
@@ -65,17 +68,19 @@ func (s *v1Source) prepare(ctx context.Context) error {
 	var names []string
 	for _, f := range s.in.follows {
 		if !numericID.MatchString(f) {
-			names = append(names, f)
+			names = append(names, strings.TrimPrefix(f, "@"))
 		}
 	}
 	ids := map[string]string{}
-	if len(names) > 0 {
-		api := twitter.NewClient(&http.Client{Transport: &rebase{ctx: ctx, to: s.in.apiURL, next: s.client.Transport}})
-		users, resp, err := api.Users.Lookup(&twitter.UserLookupParams{ScreenName: names})
+	api := twitter.NewClient(&http.Client{Transport: &rebase{ctx: ctx, to: s.in.apiURL, next: s.client.Transport}})
+	for len(names) > 0 {
+		batch := names[:min(len(names), usersLookupMax)]
+		names = names[len(batch):]
+		users, resp, err := api.Users.Lookup(&twitter.UserLookupParams{ScreenName: batch})
 		if err != nil {
-			var apiErr twitter.APIError
 			if resp != nil && resp.StatusCode != http.StatusOK {
 				msg := err.Error()
+				var apiErr twitter.APIError
 				if errors.As(err, &apiErr) && len(apiErr.Errors) > 0 {
 					msg = apiErr.Errors[0].Message
 				}
