@@ -65,7 +65,7 @@ type gCond struct {
 
 type gBoolOp struct {
 	Pos  lexer.Position
-	Op   string `parser:"@('and' | 'or' | 'xor' | 'nand')"`
+	Op   string `parser:"@BoolOp"`
 	Expr *gExpr `parser:"@@"`
 }
 
@@ -86,7 +86,7 @@ type gNot struct {
 
 type gExprOp struct {
 	Pos   lexer.Position
-	Op    string   `parser:"(  @('==' | '!=' | '<=' | '>=' | '<' | '>' | '=~' | '!~' | 'in')"`
+	Op    string   `parser:"(  @(CmpOp | 'in')"`
 	Not   bool     `parser:" | @'not' 'in' )"`
 	Right *gRvalue `parser:"@@"`
 }

@@ -32,7 +32,9 @@ const (
 	tokEOF lexer.TokenType = lexer.EOF - iota
 	tokScalar
 	tokOperand
-	tokWord // keywords and method names
+	tokWord   // keywords and method names
+	tokCmpOp  // == != <= >= < > =~ !~
+	tokBoolOp // and or xor nand
 	tokPunct
 )
 
@@ -41,6 +43,8 @@ var tokenSymbols = map[string]lexer.TokenType{
 	"Scalar":  tokScalar,
 	"Operand": tokOperand,
 	"Word":    tokWord,
+	"CmpOp":   tokCmpOp,
+	"BoolOp":  tokBoolOp,
 	"Punct":   tokPunct,
 }
 
@@ -329,7 +333,10 @@ func (l *lscLexer) nextCond() lexer.Token {
 		return l.token(tokPunct, 1)
 	case '=', '!', '<', '>':
 		if n := l.at(l.pos + 1); n == '=' || n == '~' && (c == '=' || c == '!') {
-			return l.token(tokPunct, 2)
+			return l.token(tokCmpOp, 2)
+		}
+		if c == '<' || c == '>' {
+			return l.token(tokCmpOp, 1)
 		}
 		return l.token(tokPunct, 1)
 	}
@@ -345,7 +352,10 @@ func (l *lscLexer) nextCond() lexer.Token {
 			if hasPrefix(rest, kw) {
 				// `not` is followed by `in`, still an operator.
 				frame.expectValue = kw != "not"
-				return l.token(tokWord, len(kw))
+				if kw == "not" || kw == "in" {
+					return l.token(tokWord, len(kw))
+				}
+				return l.token(tokBoolOp, len(kw))
 			}
 		}
 		return l.token(tokWord, n)
