@@ -158,9 +158,11 @@ func formatScalar(v any, escapes bool) string {
 	panic(fmt.Sprintf("lang: formatScalar of %T", v))
 }
 
-// quoteString writes a string literal whose value reads back as s: with
-// escapes on, backslashes, the quote and NUL are escaped; with escapes off
-// the text goes between the quotes as-is (it came from such a literal).
+// quoteString writes a string literal whose value reads back as s. With
+// escapes off the text goes between the quotes as-is (it came from such a
+// literal). With escapes on, the quote, NUL and control characters are
+// escaped, and a backslash is doubled only where it would otherwise start
+// an escape (so a regexp-ish `\d` stays `\d`).
 func quoteString(s string, q byte, escapes bool) string {
 	if !escapes {
 		return string(q) + s + string(q)
@@ -169,9 +171,21 @@ func quoteString(s string, q byte, escapes bool) string {
 	b.WriteByte(q)
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
-		case '\\', q:
+		case '\\':
+			if i+1 == len(s) || strings.IndexByte("\"'\\nrt0\n\r\t\x00", s[i+1]) >= 0 {
+				b.WriteString(`\\`)
+			} else {
+				b.WriteByte('\\')
+			}
+		case q:
 			b.WriteByte('\\')
 			b.WriteByte(c)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
 		case 0:
 			b.WriteString(`\0`)
 		default:
