@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -634,6 +635,9 @@ func (d *jsonDecoder) str(name bool) (string, error) {
 		c := d.data[i]
 		if c == '"' {
 			d.pos = i + 1
+			if name {
+				return internKey(d.data[start:i]), nil
+			}
 			return string(d.data[start:i]), nil
 		}
 		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
@@ -790,4 +794,28 @@ func (b *utf16Builder) flush() {
 func (b *utf16Builder) finish() []byte {
 	b.flush()
 	return b.buf
+}
+
+// keyTable interns short field names: events of one stream repeat the same
+// keys, and sharing their strings saves an allocation per key per event.
+// Each slot holds the last name that hashed to it; a miss just replaces it.
+var keyTable [1024]atomic.Pointer[string]
+
+const maxInternedKey = 32
+
+func internKey(b []byte) string {
+	if len(b) > maxInternedKey {
+		return string(b)
+	}
+	h := uint32(2166136261) // FNV-1a
+	for _, c := range b {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	slot := &keyTable[h&uint32(len(keyTable)-1)]
+	if p := slot.Load(); p != nil && *p == string(b) {
+		return *p
+	}
+	s := string(b)
+	slot.Store(&s)
+	return s
 }

@@ -2,9 +2,11 @@ package runtime
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/big"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -238,4 +240,25 @@ func TestDecodeJSONAfterError(t *testing.T) {
 			t.Fatalf("after an error: %v, %v", v, err)
 		}
 	}
+}
+
+// TestDecodeJSONConcurrent decodes from many goroutines at once: decoders
+// are pooled and field names interned in a shared table.
+func TestDecodeJSONConcurrent(t *testing.T) {
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				doc := fmt.Sprintf(`{"k%d":%d,"message":"m%d","host":{"name":"h"}}`, (g+i)%7, i, g)
+				v, err := DecodeJSON([]byte(doc))
+				if err != nil || string(AppendJSON(nil, v)) != doc {
+					t.Errorf("DecodeJSON(%s) = %v, %v", doc, v, err)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
 }
