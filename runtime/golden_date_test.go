@@ -143,3 +143,24 @@ func TestParseTimestampGolden(t *testing.T) {
 		t.Errorf("%d of %d rows differ", failures, len(rows))
 	}
 }
+
+func TestTimestampStringGolden(t *testing.T) {
+	failures := 0
+	rows := readGoldenTSV(t, "timestamp_string.tsv")
+	for _, r := range rows {
+		sec, err1 := strconv.ParseInt(r[0], 10, 64)
+		nsec, err2 := strconv.ParseInt(r[1], 10, 64)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("bad row %q", r)
+		}
+		if got := (Timestamp{time.Unix(sec, nsec)}).String(); got != r[2] {
+			failures++
+			if failures <= 20 {
+				t.Errorf("Timestamp(%d, %d).String() = %s, want %s", sec, nsec, got, r[2])
+			}
+		}
+	}
+	if failures > 0 {
+		t.Errorf("%d of %d rows differ", failures, len(rows))
+	}
+}

@@ -3,6 +3,7 @@
 #   testdata/runtime/joda_format.tsv      Joda-Time DateTimeFormat (sprintf %{+PATTERN})
 #   testdata/runtime/javatime_format.tsv  java.time DateTimeFormatter (sprintf %{{PATTERN}})
 #   testdata/runtime/timestamp_parse.tsv  @timestamp text parsing when an event is built from a map
+#   testdata/runtime/timestamp_string.tsv the Timestamp text form (to_s, JSON, sprintf)
 # Needs a JDK (javac) and Debian's libjoda-time-java (installed here when missing).
 # Runs in the en_US locale, which Logstash's JVM uses for text fields, and with
 # the JVM zone pinned to America/New_York so local times and DST gaps are covered.
@@ -23,4 +24,5 @@ mkdir -p testdata/runtime
 run joda >testdata/runtime/joda_format.tsv
 run javatime >testdata/runtime/javatime_format.tsv
 run parse >testdata/runtime/timestamp_parse.tsv
-wc -l testdata/runtime/joda_format.tsv testdata/runtime/javatime_format.tsv testdata/runtime/timestamp_parse.tsv
+run tostring >testdata/runtime/timestamp_string.tsv
+wc -l testdata/runtime/joda_format.tsv testdata/runtime/javatime_format.tsv testdata/runtime/timestamp_parse.tsv testdata/runtime/timestamp_string.tsv

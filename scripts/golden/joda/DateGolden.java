@@ -4,7 +4,7 @@
 // from a map. Inputs are generated from a fixed seed, so the files only
 // change when this program does.
 //
-// Usage: java -cp joda-time.jar:. DateGolden joda|javatime|parse
+// Usage: java -cp joda-time.jar:. DateGolden joda|javatime|parse|tostring
 // Output: TSV on stdout; fields escape \t, \n and \\ with a backslash; a
 // row whose result starts with "!ERR " records the exception message.
 import java.time.Instant;
@@ -247,12 +247,23 @@ public class DateGolden {
         }
     }
 
+    // Timestamp#to_s: ISO_INSTANT, but with exactly three fraction digits
+    // when the nanoseconds are zero (appendInstant(3)), per the spec notes.
+    static void tostring(Random r) {
+        DateTimeFormatter millis = new DateTimeFormatterBuilder().appendInstant(3).toFormatter();
+        for (Instant t : instants(r, 500)) {
+            String s = (t.getNano() == 0 ? millis : DateTimeFormatter.ISO_INSTANT).format(t);
+            System.out.println(t.getEpochSecond() + "\t" + t.getNano() + "\t" + s);
+        }
+    }
+
     public static void main(String[] args) {
         Random r = new Random(20260102L);
         switch (args[0]) {
             case "joda": joda(r); break;
             case "javatime": javatime(r); break;
             case "parse": parse(r); break;
+            case "tostring": tostring(r); break;
             default: throw new IllegalArgumentException(args[0]);
         }
     }
