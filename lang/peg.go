@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -41,48 +42,15 @@ type treetopFailure struct {
 
 // Message renders the failure the way Logstash's ConfigurationError does.
 func (f *treetopFailure) Message() string {
-	var b strings.Builder
-	b.WriteString("Expected ")
-	if f.recorded == 1 {
-		b.WriteString(f.Expected[0])
-	} else {
-		b.WriteString("one of ")
-		b.WriteString(strings.Join(f.Expected, ", "))
+	expected := f.Expected[0]
+	if f.recorded != 1 {
+		expected = "one of " + strings.Join(f.Expected, ", ")
 	}
-	b.WriteString(" at line ")
-	b.WriteString(itoa(f.Line))
-	b.WriteString(", column ")
-	b.WriteString(itoa(f.Column))
-	b.WriteString(" (byte ")
-	b.WriteString(itoa(f.Char + 1))
-	b.WriteString(")")
+	msg := fmt.Sprintf("Expected %s at line %d, column %d (byte %d)", expected, f.Line, f.Column, f.Char+1)
 	if f.Char > 0 {
-		b.WriteString(" after ")
-		b.WriteString(f.After)
+		msg += " after " + f.After
 	}
-	return b.String()
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var buf [20]byte
-	i := len(buf)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		i--
-		buf[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		buf[i] = '-'
-	}
-	return string(buf[i:])
+	return msg
 }
 
 type pegRule uint8
