@@ -395,10 +395,9 @@ func (b *builder) number(pos lexer.Position, raw string) *Number {
 
 // cond builds a condition chain with Logstash's operator precedence.
 func (b *builder) cond(g *gCond) Expr {
+	ops := g.Rest
 	operands := []Expr{b.expr(g.First)}
-	var ops []*gBoolOp
-	for _, r := range g.Rest {
-		ops = append(ops, r)
+	for _, r := range ops {
 		operands = append(operands, b.expr(r.Expr))
 	}
 	if len(ops) == 0 {
