@@ -39,7 +39,7 @@ gsubs = [
   ["tab\there", '\s', '_'], ["x1y2", '(?<=x)\d', 'N'], ["x1y2", '\d(?!$)', 'M'], ["hello world", '\bw', 'W'],
   ["a\u00e9b", '\w', '.'], ["a b", ' ', '\\0\\0'], ["abc", '(a)(b)(c)', '\3\2\1\9'], ["2020-01-02", '(\d+)-(\d+)-(\d+)', '\3/\2/\1'],
   ["aXbX", 'X', '\\n'], ["path/to/file", '/', '\\\\'], ["été", 'é', 'e'], ["x", 'x', '\\k<nope>'],
-  ["x\ny", '(?m)x.y', 'Z'], ["x\ny", 'x.y', 'Z'], ["a1", '[[:digit:]]', 'D'],
+  ["aaa", 'a++a', 'x'], ["aaab", 'a*+b', 'x'], ["abab", '(?:ab)++', '<\0>'], ["x\ny", '(?m)x.y', 'Z'], ["x\ny", 'x.y', 'Z'], ["a1", '[[:digit:]]', 'D'],
 ]
 File.open(File.join(dir, "gsub.tsv"), "w") do |out|
   gsubs.each { |s, re, rep| out.puts [s.inspect, re, rep, (s.gsub(Regexp.new(re), rep).inspect rescue "ERR")].join("\t") }

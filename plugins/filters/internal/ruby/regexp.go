@@ -150,6 +150,8 @@ func Translate(src string, rename func(name string) string) (string, error) {
 				continue
 			}
 			b.WriteByte(c)
+		case c == '&' && inClass > 0 && i+1 < len(src) && src[i+1] == '&':
+			return "", fmt.Errorf("character class intersection (&&) is not supported in %q", src)
 		case c == '?' && inClass == 0 && i > 0 && src[i-1] != '(' && i+1 < len(src) && src[i+1] == '*':
 			// Onigmo reduces the nested repetition "x?*" to "x*"; .NET rejects it.
 			b.WriteByte('*')
@@ -158,7 +160,131 @@ func Translate(src string, rename func(name string) string) (string, error) {
 			b.WriteByte(c)
 		}
 	}
-	return b.String(), nil
+	return possessiveToAtomic(b.String()), nil
+}
+
+// possessiveToAtomic rewrites Onigmo's possessive quantifiers (x*+, x++,
+// x?+, x{n,m}+), which .NET lacks, as atomic groups: (?>x*).
+func possessiveToAtomic(re string) string {
+	if !strings.Contains(re, "+") {
+		return re
+	}
+	out := make([]byte, 0, len(re)+8)
+	var groups []int // output offsets of open groups
+	atom := -1       // output offset where the last complete atom starts
+	for i := 0; i < len(re); {
+		c := re[i]
+		switch {
+		case c == '\\' && i+1 < len(re):
+			start := len(out)
+			j := i + 2
+			if n := re[i+1]; (n == 'p' || n == 'P') && j < len(re) && re[j] == '{' {
+				if k := strings.IndexByte(re[j:], '}'); k >= 0 {
+					j += k + 1
+				}
+			} else if n == 'k' && j < len(re) && re[j] == '<' {
+				if k := strings.IndexByte(re[j:], '>'); k >= 0 {
+					j += k + 1
+				}
+			}
+			out = append(out, re[i:j]...)
+			atom, i = start, j
+		case c == '[':
+			start := len(out)
+			j := classEnd(re, i)
+			out = append(out, re[i:j]...)
+			atom, i = start, j
+		case c == '(':
+			groups = append(groups, len(out))
+			out = append(out, c)
+			atom = -1
+			i++
+		case c == ')':
+			out = append(out, c)
+			if len(groups) > 0 {
+				atom = groups[len(groups)-1]
+				groups = groups[:len(groups)-1]
+			}
+			i++
+		case c == '|':
+			out = append(out, c)
+			atom = -1
+			i++
+		case c == '*' || c == '+' || c == '?' || c == '{' && quantifierEnd(re, i) > i:
+			j := i + 1
+			if c == '{' {
+				j = quantifierEnd(re, i)
+			}
+			if atom >= 0 && j < len(re) && re[j] == '+' {
+				body := append([]byte(nil), out[atom:]...)
+				out = append(append(append(out[:atom], "(?>"...), body...), re[i:j]...)
+				out = append(out, ')')
+				i = j + 1
+			} else {
+				if j < len(re) && re[j] == '?' {
+					j++
+				}
+				out = append(out, re[i:j]...)
+				i = j
+			}
+			atom = -1
+		default:
+			atom = len(out)
+			out = append(out, c)
+			i++
+		}
+	}
+	return string(out)
+}
+
+// classEnd returns the offset just after the character class opening at
+// re[i] (nested classes and escapes included).
+func classEnd(re string, i int) int {
+	depth := 0
+	for j := i; j < len(re); j++ {
+		switch re[j] {
+		case '\\':
+			j++
+		case '[':
+			depth++
+			if j+1 < len(re) && re[j+1] == '^' {
+				j++
+			}
+			if j+1 < len(re) && re[j+1] == ']' {
+				j++
+			}
+		case ']':
+			depth--
+			if depth == 0 {
+				return j + 1
+			}
+		}
+	}
+	return len(re)
+}
+
+// quantifierEnd returns the offset after a {n}, {n,} or {n,m} quantifier
+// at re[i], or i when the brace is a literal.
+func quantifierEnd(re string, i int) int {
+	j := i + 1
+	digits := func() int {
+		k := j
+		for j < len(re) && re[j] >= '0' && re[j] <= '9' {
+			j++
+		}
+		return j - k
+	}
+	if digits() == 0 {
+		return i
+	}
+	if j < len(re) && re[j] == ',' {
+		j++
+		digits()
+	}
+	if j < len(re) && re[j] == '}' {
+		return j + 1
+	}
+	return i
 }
 
 func classOrBare(inClass int, body string) string {

@@ -86,3 +86,22 @@ func TestSplitAll(t *testing.T) {
 		}
 	}
 }
+
+func TestTranslatePossessiveAndIntersection(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`a++b`, `(?>a+)b`},
+		{`(ab)*+c`, `(?>(ab)*)c`},
+		{`[xy]?+`, `(?>[xy]?)`},
+		{`\d{2,3}+`, `(?>[0-9]{2,3})`},
+		{`a+?b*c{2}`, `a+?b*c{2}`},
+		{`\p{L}++`, `(?>\p{L}+)`},
+	} {
+		got, err := Translate(c.in, nil)
+		if err != nil || got != c.want {
+			t.Errorf("Translate(%q) = %q, %v; want %q", c.in, got, err, c.want)
+		}
+	}
+	if _, err := Translate(`[a-z&&[^aeiou]]`, nil); err == nil {
+		t.Error("class intersection should be reported as unsupported")
+	}
+}
