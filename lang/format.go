@@ -60,6 +60,10 @@ func (f *formatter) stmts(body []Statement, depth int) {
 }
 
 func (f *formatter) block(body []Statement, depth int) {
+	if len(body) == 0 {
+		f.b.WriteString(" {}")
+		return
+	}
 	f.b.WriteString(" {\n")
 	f.stmts(body, depth+1)
 	f.indent(depth)
