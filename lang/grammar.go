@@ -29,7 +29,6 @@ type gStmt struct {
 }
 
 type gBranch struct {
-	Pos     lexer.Position
 	If      *gIf     `parser:"@@"`
 	ElseIfs []*gElif `parser:"@@*"`
 	Else    *gElse   `parser:"@@?"`
@@ -85,7 +84,6 @@ type gNot struct {
 }
 
 type gExprOp struct {
-	Pos   lexer.Position
 	Op    string   `parser:"(  @(CmpOp | 'in')"`
 	Not   bool     `parser:" | @'not' 'in' )"`
 	Right *gRvalue `parser:"@@"`
@@ -99,7 +97,6 @@ type gRvalue struct {
 }
 
 type gMethod struct {
-	Pos  lexer.Position
 	Name string     `parser:"@Word '('"`
 	Args []*gRvalue `parser:"( @@ ( ',' @@ )* )? ')'"`
 }

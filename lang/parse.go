@@ -223,7 +223,7 @@ func (b *builder) stmts(gs []*gStmt) []Statement {
 }
 
 func (b *builder) branch(g *gBranch) *Branch {
-	br := &Branch{Pos: toPos(g.Pos)}
+	br := &Branch{Pos: toPos(g.If.Pos)}
 	br.Cases = append(br.Cases, &Case{Pos: toPos(g.If.Pos), Cond: b.cond(g.If.Cond), Body: b.stmts(g.If.Body)})
 	for _, e := range g.ElseIfs {
 		br.Cases = append(br.Cases, &Case{Pos: toPos(e.Pos), Cond: b.cond(e.Cond), Body: b.stmts(e.Body)})
