@@ -386,7 +386,8 @@ func (b *builder) number(pos lexer.Position, raw string) *Number {
 		v.Neg(v)
 	}
 	if !v.IsInt64() {
-		b.errorf(pos, "integer %s does not fit in 64 bits; Logstash rejects it", raw)
+		d := b.errorf(pos, "integer %s does not fit in 64 bits; Logstash rejects it", raw)
+		d.Detail = fmt.Sprintf("Invalid eValue %s with class java.math.BigInteger", v)
 		return n
 	}
 	n.Int = v.Int64()
