@@ -2,7 +2,6 @@ package lang
 
 import (
 	"fmt"
-	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -358,13 +357,9 @@ func (b *builder) number(pos lexer.Position, raw string) *Number {
 			d.Detail = fmt.Sprintf("invalid value for Float(): %q", raw)
 			return n
 		}
-		f, err := strconv.ParseFloat(raw, 64)
-		if err != nil || math.IsInf(f, 0) {
-			d := b.errorf(pos, "invalid number %s: out of range for a 64-bit float", raw)
-			d.Detail = fmt.Sprintf("Float %s out of range", raw)
-			return n
-		}
-		n.Float = f
+		// Like Ruby's Float(), a literal too large for a double becomes
+		// infinity (ParseFloat's range error still returns it).
+		n.Float, _ = strconv.ParseFloat(raw, 64)
 		return n
 	}
 	digits := strings.TrimPrefix(raw, "-")
