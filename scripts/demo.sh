@@ -10,10 +10,38 @@ cd "$(dirname "$0")/.."
 tweets=${DEMO_TWEETS:-3}
 work=$(mktemp -d)
 server_pid="" gostash_pid=""
+
+# running tells a live process from an exited one not yet waited for.
+running() {
+	local stat
+	stat=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${stat#Z}" = "$stat" ]
+}
+
+# stop_gostash lets gostash shut down on the SIGINT it may already have
+# (Ctrl-C reaches the whole process group; a second SIGINT would make it
+# terminate immediately) and sends one only if it is still running.
+stop_gostash() {
+	[ -n "$gostash_pid" ] || return 0
+	for _ in $(seq 30); do
+		running "$gostash_pid" || break
+		sleep 0.1
+	done
+	if running "$gostash_pid"; then
+		kill -INT "$gostash_pid" 2>/dev/null || true
+	fi
+	local status=0
+	wait "$gostash_pid" 2>/dev/null || status=$?
+	gostash_pid=""
+	return "$status"
+}
+
 cleanup() {
 	trap - EXIT INT TERM
-	[ -n "$gostash_pid" ] && kill -INT "$gostash_pid" 2>/dev/null && wait "$gostash_pid" 2>/dev/null
-	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+	stop_gostash || true
+	if [ -n "$server_pid" ]; then
+		kill "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+	fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -50,10 +78,11 @@ while IFS= read -r line <&3; do
 		[ "$seen" -ge "$tweets" ] && break
 	fi
 done
-echo "demo: $seen tweets, stopping gostash" >&2
-kill -INT "$gostash_pid"
+if [ "$seen" -ge "$tweets" ]; then
+	echo "demo: $seen tweets, stopping gostash" >&2
+	kill -INT "$gostash_pid"
+fi
 cat <&3 >/dev/null # let gostash finish writing while it shuts down
 status=0
-wait "$gostash_pid" || status=$?
-gostash_pid=""
+stop_gostash || status=$?
 exit "$status"
