@@ -196,7 +196,7 @@ func usWeek(t time.Time) (year, week int) {
 func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
 
 func (f *javaTimeFormat) AppendFormat(b []byte, ts Timestamp) []byte {
-	t := ts.Time.UTC()
+	t := newCivilTime(ts.Time)
 	for _, it := range f.items {
 		start := len(b)
 		b = appendJavaTimeItem(b, it, t)
@@ -250,7 +250,7 @@ func pow10f(n int) float64 {
 	return p
 }
 
-func appendJavaTimeItem(b []byte, it javaTimeItem, t time.Time) []byte {
+func appendJavaTimeItem(b []byte, it javaTimeItem, t civilTime) []byte {
 	if it.letter == 0 {
 		return append(b, it.lit...)
 	}
@@ -280,10 +280,10 @@ func appendJavaTimeItem(b []byte, it javaTimeItem, t time.Time) []byte {
 		}
 		return appendJavaYear(b, y, n)
 	case 'Y':
-		y, _ := usWeek(t)
+		y, _ := usWeek(t.Time)
 		return appendJavaYear(b, y, n)
 	case 'w':
-		_, w := usWeek(t)
+		_, w := usWeek(t.Time)
 		return appendJavaValue(b, w, n)
 	case 'W':
 		first := (int(t.Weekday()) - (t.Day()-1)%7 + 7) % 7
@@ -340,7 +340,7 @@ func appendJavaTimeItem(b []byte, it javaTimeItem, t time.Time) []byte {
 		}
 		return append(b, "PM"...)
 	case 'B':
-		return append(b, englishDayPeriod(t, n == 5)...)
+		return append(b, englishDayPeriod(t.Time, n == 5)...)
 	case 'g':
 		// Modified Julian Day.
 		return appendJavaValue(b, int(floorDiv(t.Unix(), 86400))+40587, n)

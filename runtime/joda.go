@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // jodaFormat is a compiled Joda-Time style pattern: a list of fields and
@@ -76,7 +77,7 @@ var monthNames = []string{"January", "February", "March", "April", "May", "June"
 var dayNames = []string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
 
 func (f *jodaFormat) AppendFormat(b []byte, ts Timestamp) []byte {
-	t := ts.Time.UTC()
+	t := newCivilTime(ts.Time)
 	for _, it := range f.items {
 		if it.letter == 0 {
 			b = append(b, it.lit...)
@@ -194,6 +195,32 @@ func (f *jodaFormat) AppendFormat(b []byte, ts Timestamp) []byte {
 	}
 	return b
 }
+
+// civilTime is a UTC time with its date and clock worked out once, since
+// a pattern usually prints several of them.
+type civilTime struct {
+	time.Time
+	year           int
+	month          time.Month
+	day            int
+	hour, min, sec int
+}
+
+func newCivilTime(t time.Time) civilTime {
+	c := civilTime{Time: t.UTC()}
+	c.year, c.month, c.day = c.Time.Date()
+	c.hour, c.min, c.sec = c.Time.Clock()
+	return c
+}
+
+func (c civilTime) Year() int                    { return c.year }
+func (c civilTime) Month() time.Month            { return c.month }
+func (c civilTime) Day() int                     { return c.day }
+func (c civilTime) Hour() int                    { return c.hour }
+func (c civilTime) Minute() int                  { return c.min }
+func (c civilTime) Second() int                  { return c.sec }
+func (c civilTime) Clock() (int, int, int)       { return c.hour, c.min, c.sec }
+func (c civilTime) Date() (int, time.Month, int) { return c.year, c.month, c.day }
 
 // yearOfEra maps the proleptic year (0 is 1 BC) to the year within its era.
 func yearOfEra(y int) int {
