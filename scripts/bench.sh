@@ -48,7 +48,7 @@ timed() {
 		local start end
 		start=$(date +%s%N)
 		if ! /usr/bin/time -o "$work/time" -f '%U %S %M' "$bin" --api.enabled false "$@" >/dev/null 2>"$work/stderr"; then
-			echo "| $label | failed: $(grep -m1 -E 'ERROR|FATAL' "$work/stderr" | cut -c1-80) | | | | |"
+			echo "| $label | failed: $(grep -m1 -E 'ERROR|FATAL' "$work/stderr" | cut -c1-80) | | | | | |"
 			return
 		fi
 		end=$(date +%s%N)
@@ -61,10 +61,10 @@ timed() {
 	cpu=$(median <"$work/cpus")
 	rss=$(median <"$work/rss")
 	if [ "$count" = 0 ]; then
-		printf '| %s | | | %.1f ms | %.3f | %.1f |\n' "$label" "$(echo "$wall / 1000" | bc -l)" "$cpu" "$(echo "$rss / 1024" | bc -l)"
+		printf '| %s | | | %.1f ms | %.3f | | %.1f |\n' "$label" "$(echo "$wall / 1000" | bc -l)" "$cpu" "$(echo "$rss / 1024" | bc -l)"
 	else
-		printf '| %s | %d | %.0f | %.2f s | %.2f | %.1f |\n' "$label" "$count" "$(echo "$count * 1000000 / $wall" | bc -l)" \
-			"$(echo "$wall / 1000000" | bc -l)" "$cpu" "$(echo "$rss / 1024" | bc -l)"
+		printf '| %s | %d | %.0f | %.2f s | %.2f | %.0f | %.1f |\n' "$label" "$count" "$(echo "$count * 1000000 / $wall" | bc -l)" \
+			"$(echo "$wall / 1000000" | bc -l)" "$cpu" "$(echo "$count / $cpu" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
 	fi
 }
 
@@ -80,10 +80,11 @@ echo
 echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); gostash: $("$bin" --version 2>/dev/null | head -n1)"
 echo "- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
 echo "- go: $(go version | cut -d' ' -f3-); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "- median of $runs runs; stdout to /dev/null; API off except for the Twitter case"
+echo "- median of $runs runs; stdout to /dev/null; API off except for the Twitter case. On a busy machine wall"
+echo "  time and events/s drop with the load; events per CPU-second (events / (user + system)) hold up better"
 echo
-echo "| benchmark | events | events/s | wall | CPU s | peak RSS MiB |"
-echo "|---|---|---|---|---|---|"
+echo "| benchmark | events | events/s | wall | CPU s | events per CPU-s | peak RSS MiB |"
+echo "|---|---|---|---|---|---|---|"
 
 # Start-up: one event, wall time to exit.
 saved_runs=$runs
@@ -157,10 +158,10 @@ if [ -d internal/twitterstream/cmd/twitter-stream-server ] && [ -f "$twitter_con
 		awk '{ print $3 }' "$work/time" >>"$work/rss"
 	done
 	if [ -s "$work/rates" ]; then
-		printf '| blog producer: twitter (stream server) -> stdout rubydebug, %ss | | %.0f | %d s | %.2f | %.1f |\n' \
+		printf '| blog producer: twitter (stream server) -> stdout rubydebug, %ss | | %.0f | %d s | %.2f | | %.1f |\n' \
 			"$twitter_seconds" "$(median <"$work/rates")" "$((twitter_seconds + 1))" "$(median <"$work/cpus")" \
 			"$(echo "$(median <"$work/rss") / 1024" | bc -l)"
 	fi
 else
-	echo "| blog producer: twitter -> stdout rubydebug | skipped (stream server or twitter input missing) | | | | |"
+	echo "| blog producer: twitter -> stdout rubydebug | skipped (stream server or twitter input missing) | | | | | |"
 fi
