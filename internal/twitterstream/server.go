@@ -180,6 +180,9 @@ func (r *recorder) WriteHeader(code int) {
 
 func (r *recorder) Flush() { r.ResponseWriter.(http.Flusher).Flush() }
 
+// Unwrap lets http.ResponseController reach the connection (to hang up).
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
 // record logs a request as it arrives; its status is filled in when answered.
 func (s *Server) record(w http.ResponseWriter, r *http.Request) *recorder {
 	body := readBody(r)
