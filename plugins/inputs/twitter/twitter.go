@@ -47,7 +47,7 @@ func init() {
 				{Name: "locations", Type: runtime.TypeString, Doc: "Bounding boxes to filter by, as comma-separated longitude,latitude pairs (south-west corner first)."},
 				{Name: "languages", Type: runtime.TypeArray, Doc: "BCP 47 language codes; only tweets detected in these languages are kept. Not used with use_samples."},
 				{Name: "use_samples", Type: runtime.TypeBoolean, Default: false, Doc: "Read the random sample stream instead of filtering; keywords, follows, locations and languages are ignored."},
-				{Name: "full_tweet", Type: runtime.TypeBoolean, Default: false, Doc: "Make the whole tweet, as received, the event instead of the summary fields."},
+				{Name: "full_tweet", Type: runtime.TypeBoolean, Default: false, Doc: "Make the whole tweet, as received, the event instead of the summary fields; with bearer_token, the whole v2 message (data, includes, matching_rules)."},
 				{Name: "ignore_retweets", Type: runtime.TypeBoolean, Default: false, Doc: "Skip retweets."},
 				{Name: "use_proxy", Type: runtime.TypeBoolean, Default: false, Doc: "Send every request through the HTTP proxy at proxy_address:proxy_port."},
 				{Name: "proxy_address", Type: runtime.TypeString, Default: "127.0.0.1", Doc: "The HTTP proxy's host."},
