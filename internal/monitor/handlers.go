@@ -35,6 +35,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	var aerr *apiError
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		aerr = &apiError{http.StatusNotFound, "Not Found"}
+	} else if strings.TrimSuffix(r.URL.Path, "/") == "/_node/hot_threads" && r.URL.Query().Get("human") == "true" {
+		if _, text, err := s.hotThreads(r); err == nil {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			_, _ = w.Write([]byte(text))
+			return
+		}
+		status, body, aerr = s.route(r)
 	} else {
 		status, body, aerr = s.route(r)
 	}
@@ -68,6 +75,9 @@ func (s *Server) route(r *http.Request) (int, obj, *apiError) {
 		return http.StatusOK, body, err
 	case parts[1] == "plugins" && len(parts) == 2:
 		return http.StatusOK, s.plugins(), nil
+	case parts[1] == "hot_threads" && len(parts) == 2:
+		body, _, err := s.hotThreads(r)
+		return http.StatusOK, body, err
 	case parts[1] == "stats":
 		types := []string{"jvm", "process", "events", "flow", "pipelines", "reloads", "os", "queue"}
 		id := ""

@@ -458,3 +458,77 @@ func TestReloadKeepsNodeTotals(t *testing.T) {
 		t.Errorf("reloads %v", dig(t, body, "pipelines", "main", "reloads"))
 	}
 }
+
+func TestHotThreads(t *testing.T) {
+	p := compile(t, "main", 1)
+	s, err := New(Config{Logger: quietLogger(), NodeName: "n1"}, func() *pipeline.Pipeline { return p })
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The goroutine serving the request is running, so it is listed even
+	// with idle goroutines left out.
+	_, body, _ := get(t, s.Handler(), "/_node/hot_threads")
+	threads := dig(t, body, "hot_threads", "threads").([]any)
+	found := false
+	for _, th := range threads {
+		if dig(t, th, "state") == "running" && strings.Contains(fmt.Sprint(dig(t, th, "traces")), "hotThreads") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the serving goroutine is not among %v", threads)
+	}
+	_, body, _ = get(t, s.Handler(), "/_node/hot_threads?threads=2&ignore_idle_threads=false")
+	if n := len(dig(t, body, "hot_threads", "threads").([]any)); n != 2 || dig(t, body, "hot_threads", "busiest_threads").(float64) != 2 {
+		t.Errorf("threads=2: %d threads, %v", n, dig(t, body, "hot_threads"))
+	}
+	if code, _, _ := get(t, s.Handler(), "/_node/hot_threads?threads=0"); code != 400 {
+		t.Errorf("threads=0: %d", code)
+	}
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/_node/hot_threads?human=true", nil))
+	if text := rec.Body.String(); !strings.HasPrefix(text, "::: {n1}\nHot threads at ") || !strings.Contains(text, "[running]") {
+		t.Errorf("human: %q", text)
+	}
+}
+
+// TestHealthFollowsWorkerUtilization makes the workers look saturated for
+// the last minute (yellow), then five (red), with a made-up history.
+func TestHealthFollowsWorkerUtilization(t *testing.T) {
+	p := compile(t, "main", 1)
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{Logger: quietLogger()}, func() *pipeline.Pipeline { return p })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := s.health(); h.status != "green" || h.state != "RUNNING" {
+		t.Fatalf("finished quickly, idle since: %+v", h)
+	}
+	started := startedAt(p)
+	busy := time.Duration(p.Stats().DurationNanos.Load())
+	for _, c := range []struct {
+		minutes int
+		status  string
+	}{{2, "yellow"}, {6, "red"}} {
+		s.mu.Lock()
+		tp := s.track()
+		tp.hist = newHistory()
+		// One worker busy all the time for the last c.minutes minutes.
+		now := started.Add(time.Duration(c.minutes)*time.Minute + time.Second)
+		s.now = func() time.Time { return now }
+		for sec := c.minutes * 60; sec >= 1; sec-- {
+			at := now.Add(-time.Duration(sec) * time.Second)
+			tp.hist.add(counters{at: at, busy: busy - time.Duration(sec)*time.Second})
+		}
+		s.mu.Unlock()
+		if h := s.health(); h.status != c.status {
+			t.Errorf("saturated for %d minutes: %s (%s), want %s", c.minutes, h.status, h.symptom, c.status)
+		}
+		_, body, _ := get(t, s.Handler(), "/_health_report")
+		if dig(t, body, "indicators", "pipelines", "indicators", "main", "status") != c.status || body["status"] != c.status {
+			t.Errorf("health report: %v", body)
+		}
+	}
+}
