@@ -46,11 +46,13 @@ type Fault struct {
 	Status int
 	// Body replaces the default body of a refusal.
 	Body string
-	// StallAfter stops sending anything, keep-alives included, after this
-	// many messages (when Stall is set).
+	// Header is added to a refusal (x-rate-limit-reset, say).
+	Header http.Header
+	// Stall stops sending anything, keep-alives included, after StallAfter
+	// messages.
 	Stall      bool
 	StallAfter int
-	// Drop closes the connection after DropAfter messages.
+	// Drop closes the connection abruptly after DropAfter messages.
 	Drop      bool
 	DropAfter int
 	// ChunkSize, when set, writes the stream in pieces of this many bytes,
@@ -271,6 +273,9 @@ func refuse(w http.ResponseWriter, f Fault) bool {
 		if body == "" {
 			body = http.StatusText(f.Status)
 		}
+	}
+	for k, vs := range f.Header {
+		w.Header()[k] = vs
 	}
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(f.Status)

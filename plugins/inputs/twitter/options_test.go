@@ -1,8 +1,11 @@
 package twitter
 
 import (
+	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gostash/gostash/internal/twitterstream"
 )
@@ -41,6 +44,22 @@ func TestRateLimitResetIn(t *testing.T) {
 	run(t, in)(1)
 	if got := logs.matching("refused"); len(got) != 1 || !strings.HasSuffix(got[0], "status=429 message=Too Many Requests retry_in=250ms") {
 		t.Fatalf("logs %q", got)
+	}
+}
+
+// A 429 saying when the limit resets (x-rate-limit-reset, epoch seconds)
+// waits until then rather than rate_limit_reset_in.
+func TestRateLimitResetHeader(t *testing.T) {
+	srv, _ := startServer(t, twitterstream.Config{})
+	reset := time.Now().Add(2 * time.Second).Unix()
+	srv.Inject(twitterstream.Fault{Status: 429, Header: http.Header{"X-Rate-Limit-Reset": {strconv.FormatInt(reset, 10)}}})
+	in, logs := mustBuild(t, with(credentialAttrs(), "use_samples", true, "rate_limit_reset_in", 600))
+	run(t, in)
+	eventually(t, "the refusal", func() bool { return len(logs.matching("refused")) == 1 })
+	got := logs.matching("refused")[0]
+	wait, err := time.ParseDuration(got[strings.LastIndex(got, "retry_in=")+len("retry_in="):])
+	if err != nil || wait <= 0 || wait > 2*time.Second {
+		t.Fatalf("waits %v (%v) for a limit resetting within 2 s: %s", wait, err, got)
 	}
 }
 
