@@ -286,7 +286,11 @@ func (s *Server) nodeStats(types []string, id string) (obj, *apiError) {
 			}
 			body.add("reloads", reloads)
 		case "os":
-			body.add("os", obj{})
+			section := obj{}
+			if cgroup, ok := cgroupStats(); ok {
+				section.add("cgroup", cgroup)
+			}
+			body.add("os", section)
 		case "queue":
 			body.add("queue", obj{{"events_count", int64(0)}})
 		default:
