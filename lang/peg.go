@@ -41,7 +41,12 @@ type treetopFailure struct {
 }
 
 // Message renders the failure the way Logstash's ConfigurationError does.
+// When a negative lookahead has dropped every recorded failure, treetop has
+// no reason to give, and Logstash's error message is its class name.
 func (f *treetopFailure) Message() string {
+	if len(f.Expected) == 0 {
+		return "LogStash::ConfigurationError"
+	}
 	expected := f.Expected[0]
 	if f.recorded != 1 {
 		expected = "one of " + strings.Join(f.Expected, ", ")
@@ -175,10 +180,6 @@ func (p *pegParser) failure() *treetopFailure {
 			seen[s] = true
 			f.Expected = append(f.Expected, s)
 		}
-	}
-	if len(f.Expected) == 0 {
-		// treetop has no explanation at all; say what we know.
-		f.Expected = []string{"<END OF INPUT>"}
 	}
 	f.Line, f.Column, f.Char = lineColumn(p.src, p.maxFail)
 	if p.pos < p.maxFail {

@@ -58,7 +58,10 @@ out = Dir.glob(File.join(dir, "*.conf")).sort.map do |path|
   if parser.parse(text)
     "#{name}\taccept\n"
   else
-    "#{name}\treject\t#{escape(parser.failure_reason)}\n"
+    # failure_reason is nil when treetop kept no failure at all (a negative
+    # lookahead can drop the last one); Logstash then raises a
+    # ConfigurationError whose message is just the class name.
+    "#{name}\treject\t#{escape(parser.failure_reason || "LogStash::ConfigurationError")}\n"
   end
 end
 File.write(File.join(dir, "verdicts.txt"), out.join)
