@@ -29,13 +29,18 @@ var testCreds = twitterstream.Credentials{
 
 const testBearer = "test-bearer-token"
 
-// fastTiming keeps reconnects in milliseconds.
+// fastTiming keeps reconnects in milliseconds. The stall timeout stays
+// well above the test server's keep-alive interval, so idle streams are
+// not mistaken for stalled ones on a loaded machine; stall tests shorten it.
 var fastTiming = timing{
 	httpFirst: 10 * time.Millisecond, httpMax: 40 * time.Millisecond,
 	rateFirst: 20 * time.Millisecond, rateMax: 80 * time.Millisecond,
 	netStep: 5 * time.Millisecond, netMax: 20 * time.Millisecond,
-	stall: 300 * time.Millisecond,
+	stall: 5 * time.Second,
 }
+
+// testKeepAlive is the test server's keep-alive interval.
+const testKeepAlive = 100 * time.Millisecond
 
 func repoPath(t testing.TB, rel string) string {
 	t.Helper()
@@ -66,6 +71,9 @@ func startServer(t *testing.T, cfg twitterstream.Config) (*twitterstream.Server,
 	}
 	if cfg.Messages == nil {
 		cfg.Messages = testMessages(t)
+	}
+	if cfg.KeepAlive == 0 {
+		cfg.KeepAlive = testKeepAlive
 	}
 	srv := twitterstream.New(cfg)
 	ts := httptest.NewServer(srv)

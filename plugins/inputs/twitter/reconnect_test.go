@@ -121,6 +121,7 @@ func TestStallReconnects(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
 	srv.Inject(twitterstream.Fault{Stall: true, StallAfter: 1})
 	in, logs := mustBuild(t, with(credentialAttrs(), "use_samples", true))
+	in.timing.stall = 300 * time.Millisecond
 	events := run(t, in)(1 + 6)
 	if id, _ := events[1].Get("source"); id != "http://twitter.com/2NRcxTDUqzoqQCo/status/1514200610903494658" {
 		t.Fatalf("second stream did not start over: %v", id)
@@ -135,6 +136,7 @@ func TestStallReconnects(t *testing.T) {
 func TestKeepAlivesAreNotStalls(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{KeepAlive: 40 * time.Millisecond})
 	in, logs := mustBuild(t, with(credentialAttrs(), "use_samples", true))
+	in.timing.stall = 500 * time.Millisecond
 	next := run(t, in)
 	next(6)
 	time.Sleep(3 * in.timing.stall)
