@@ -107,6 +107,9 @@ func isoDayOfWeek(t time.Time) int {
 
 const day = 24 * time.Hour
 
+// minYear is the earliest year Joda's ISO chronology supports.
+const minYear = -292275054
+
 // withYear sets the year keeping month and day, moving Feb 29 to Feb 28.
 func withYear(t time.Time, y int) time.Time {
 	d := t.Day()
@@ -216,6 +219,13 @@ func setWeekyear(t time.Time, year int) time.Time {
 // roundFloor truncates t to the start of the field's duration unit, which
 // Joda does after setting the last field.
 func (f fieldType) roundFloor(t time.Time) time.Time {
+	if f == fEra {
+		// Joda floors AD to 0001-01-01 and BC to the earliest instant.
+		if t.Year() > 0 {
+			return time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+		}
+		return time.Date(minYear, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
 	switch fieldInfos[f].durationUnit {
 	case uSeconds:
 		return t.Truncate(time.Second)

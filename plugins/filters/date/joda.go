@@ -45,7 +45,7 @@ func (b *bucket) saveField(f fieldType, v int) { b.fields = append(b.fields, sav
 
 var errNoMatch = errors.New("no match")
 
-// localMillis applies the saved fields to the epoch (or Jan 1 of
+// localTime applies the saved fields to the epoch (or Jan 1 of
 // defaultYear when the largest field is a month, week or day field), twice,
 // as Joda's DateTimeParserBucket.computeMillis does.
 func (b *bucket) localTime(defaultYear int) (time.Time, error) {
@@ -60,10 +60,13 @@ func (b *bucket) localTime(defaultYear int) (time.Time, error) {
 	}
 	t := time.Unix(0, 0).UTC()
 	var err error
+	// Joda rounds each field down as it sets it, then sets them all again
+	// rounding only the last: "yyyy ww" of "2014 01" is 2014-12-29.
 	for _, sf := range fields {
 		if t, err = sf.f.set(t, sf.value); err != nil {
 			return t, err
 		}
+		t = sf.f.roundFloor(t)
 	}
 	for i, sf := range fields {
 		if t, err = sf.f.set(t, sf.value); err != nil {
@@ -481,20 +484,31 @@ func (zoneName) parse(b *bucket, text string, pos int) int {
 	return pos + len(best)
 }
 
-// zoneID is Joda's ZZZ: the longest time zone id the text starts with.
+// zoneID is Joda's ZZZ: the longest time zone id the text starts with. As
+// in Joda, a slash near the start fixes the id's region ("Europe/"): the
+// id must then be in that region, and without such a slash only ids
+// without a region ("UTC", "CET") match.
 type zoneID struct{}
+
+// maxRegionLength is the longest "Region/" prefix of a zone id ("Antarctica/").
+const maxRegionLength = 11
+
+func isZoneIDChar(c byte) bool {
+	return c == '/' || c == '_' || c == '-' || c == '+' || isDigit(c) || (c|0x20) >= 'a' && (c|0x20) <= 'z'
+}
 
 func (zoneID) parse(b *bucket, text string, pos int) int {
 	end := pos
-	for end < len(text) {
-		c := text[end]
-		if c == '/' || c == '_' || c == '-' || c == '+' || isDigit(c) || (c|0x20) >= 'a' && (c|0x20) <= 'z' {
-			end++
-			continue
-		}
-		break
+	for end < len(text) && isZoneIDChar(text[end]) {
+		end++
 	}
-	for ; end > pos; end-- {
+	minEnd := pos + 1
+	if slash := strings.IndexByte(text[pos:min(len(text), pos+maxRegionLength)], '/'); slash >= 0 {
+		minEnd = pos + slash + 2
+	} else if slash := strings.IndexByte(text[pos:end], '/'); slash >= 0 {
+		end = pos + slash
+	}
+	for ; end >= minEnd; end-- {
 		id := text[pos:end]
 		if id[0] == '+' || id[0] == '-' {
 			continue

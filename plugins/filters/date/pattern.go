@@ -62,7 +62,9 @@ func (t patternToken) isNumeric() bool {
 	return false
 }
 
-// compilePattern builds a parser from a Joda DateTimeFormat pattern.
+// compilePattern builds a parser from a Joda DateTimeFormat pattern. A
+// number reads at most max(usual width, letter count) digits, as Joda's
+// appendDecimal widens its maximum to the minimum.
 func compilePattern(p string) (*formatter, error) {
 	toks := tokenize(p)
 	f := &formatter{}
@@ -98,31 +100,31 @@ func compilePattern(p string) (*formatter, error) {
 				e = number{fMonthOfYear, 2, false}
 			}
 		case 'd':
-			e = number{fDayOfMonth, 2, false}
+			e = number{fDayOfMonth, max(2, n), false}
 		case 'a':
 			e = text{fHalfdayOfDay}
 		case 'h':
-			e = number{fClockhourOfHalfday, 2, false}
+			e = number{fClockhourOfHalfday, max(2, n), false}
 		case 'H':
-			e = number{fHourOfDay, 2, false}
+			e = number{fHourOfDay, max(2, n), false}
 		case 'k':
-			e = number{fClockhourOfDay, 2, false}
+			e = number{fClockhourOfDay, max(2, n), false}
 		case 'K':
-			e = number{fHourOfHalfday, 2, false}
+			e = number{fHourOfHalfday, max(2, n), false}
 		case 'm':
-			e = number{fMinuteOfHour, 2, false}
+			e = number{fMinuteOfHour, max(2, n), false}
 		case 's':
-			e = number{fSecondOfMinute, 2, false}
+			e = number{fSecondOfMinute, max(2, n), false}
 		case 'S':
 			e = fraction{fMillisOfSecond, 1000, n}
 		case 'e':
-			e = number{fDayOfWeek, 1, false}
+			e = number{fDayOfWeek, n, false}
 		case 'E':
 			e = text{fDayOfWeek}
 		case 'D':
-			e = number{fDayOfYear, 3, false}
+			e = number{fDayOfYear, max(3, n), false}
 		case 'w':
-			e = number{fWeekOfWeekyear, 2, false}
+			e = number{fWeekOfWeekyear, max(2, n), false}
 		case 'z':
 			if n >= 4 {
 				// Joda's long zone names print but do not parse; Logstash fails

@@ -82,7 +82,39 @@ public class JodaParse {
         }
       }
     }
+    fuzz(rnd, first, last);
     out.flush();
+  }
+
+  static final String[] TOKENS = {
+    "y", "yy", "yyy", "yyyy", "Y", "YYYY", "x", "xxxx", "M", "MM", "MMM", "MMMM", "d", "dd", "D", "DDD", "e", "E", "EEEE",
+    "w", "ww", "H", "HH", "k", "kk", "K", "KK", "h", "hh", "a", "m", "mm", "s", "ss", "S", "SS", "SSS", "SSSSSS", "Z", "ZZ", "ZZZ",
+    "z", "G", "C", "'T'", "''",
+  };
+  static final String[] SEPARATORS = {"", " ", "-", "/", ":", ".", ",", "  ", "'at'", "|"};
+
+  // Random patterns, each parsing what Joda printed with it (and mangled
+  // copies), at the first "now", to reach letter combinations the fixed
+  // list misses.
+  static void fuzz(Random rnd, long first, long last) {
+    long now = new DateTime(NOWS[0]).getMillis();
+    DateTimeUtils.setCurrentMillisFixed(now);
+    for (int p = 0; p < 1500; p++) {
+      StringBuilder b = new StringBuilder();
+      int n = 2 + rnd.nextInt(6);
+      for (int i = 0; i < n; i++) {
+        if (i > 0) b.append(SEPARATORS[rnd.nextInt(SEPARATORS.length)]);
+        b.append(TOKENS[rnd.nextInt(TOKENS.length)]);
+      }
+      String format = b.toString();
+      String zone = ZONES[rnd.nextInt(ZONES.length)];
+      for (int i = 0; i < 6; i++) {
+        long t = first + (long) (rnd.nextDouble() * (last - first));
+        String printed = print(format, zone, t);
+        row(now, zone, format, printed);
+        row(now, zone, format, mutate(printed, rnd));
+      }
+    }
   }
 
   static String print(String format, String zone, long t) {
