@@ -45,8 +45,8 @@ func NewEvent() *Event {
 // tweet...) as Logstash does: a @timestamp string is parsed leniently and on
 // failure the event is stamped now, tagged _timestampparsefailure and keeps
 // the original in _@timestamp; a @metadata map becomes the metadata; a tags
-// value that is not a string or list of strings moves to _tags and tags
-// becomes ["_tagsparsefailure"]; @version "1" is added when missing. The map
+// value that is not a string or list of strings moves to _tags (as a
+// one-element list) and tags becomes ["_tagsparsefailure"]; @version "1" is added when missing. The map
 // is taken over, not copied. Missing @timestamp/@version are put first.
 func NewEventFromMap(m *Map) *Event {
 	e := &Event{data: m}
@@ -55,6 +55,12 @@ func NewEventFromMap(m *Map) *Event {
 		if mm, ok := md.(*Map); ok {
 			e.meta = mm
 		}
+	}
+	// Tags are checked before the timestamp, so a timestamp failure tag
+	// lands in a valid tags list.
+	if tags, ok := m.Get(TagsField); ok && !validTags(tags) {
+		m.Set("_"+TagsField, []any{tags})
+		m.Set(TagsField, []any{TagsParseFailureTag})
 	}
 	ts, hasTS := m.Get(TimestampField)
 	if hasTS {
@@ -85,10 +91,6 @@ func NewEventFromMap(m *Map) *Event {
 		}
 		m.Range(func(k string, v any) bool { front.Set(k, v); return true })
 		e.data = front
-	}
-	if tags, ok := e.data.Get(TagsField); ok && !validTags(tags) {
-		e.data.Set("_"+TagsField, tags)
-		e.data.Set(TagsField, []any{TagsParseFailureTag})
 	}
 	return e
 }
