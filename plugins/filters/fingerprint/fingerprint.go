@@ -98,7 +98,11 @@ func newFingerprint(s *runtime.Settings) (runtime.Filter, error) {
 		if !f.hasKey {
 			return nil, s.Errorf("key", "Key value is empty. please fill in a subnet prefix length")
 		}
-		f.prefixLen = int(ruby.ToI(string(f.key)).(int64))
+		n, ok := ruby.ToI(string(f.key)).(int64)
+		if !ok || n > 128 || n < 0 {
+			return nil, s.Errorf("key", "invalid subnet prefix length")
+		}
+		f.prefixLen = int(n)
 	}
 	return f, nil
 }
