@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gostash/gostash/lang"
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
@@ -27,6 +28,10 @@ func init() {
 	runtime.RegisterInput(runtime.InputSpec{
 		Spec: runtime.Spec{Name: "bench_repeat", Options: []runtime.Option{{Name: "count", Type: runtime.TypeNumber, Default: int64(1)}}},
 		New:  func(s *runtime.Settings) (runtime.Input, error) { return benchRepeat(s.Int("count")), nil },
+	})
+	runtime.RegisterFilter(runtime.FilterSpec{
+		Spec: runtime.Spec{Name: "bench_sleep"},
+		New:  func(*runtime.Settings) (runtime.Filter, error) { return benchSleep{}, nil },
 	})
 	runtime.RegisterOutput(runtime.OutputSpec{
 		Spec: runtime.Spec{Name: "bench_discard"},
@@ -50,6 +55,16 @@ func (n benchRepeat) Run(ctx context.Context, out runtime.Emitter) error {
 type benchPass struct{}
 
 func (benchPass) Filter(*runtime.Event, func(*runtime.Event)) bool { return true }
+
+// benchSleep takes a known time per event.
+type benchSleep struct{}
+
+const benchSleepFor = 2 * time.Millisecond
+
+func (benchSleep) Filter(*runtime.Event, func(*runtime.Event)) bool {
+	time.Sleep(benchSleepFor)
+	return true
+}
 
 type benchDiscard struct{}
 
@@ -189,6 +204,42 @@ func TestBenchConfigsCompile(t *testing.T) {
 	for _, src := range []string{benchConditions} {
 		if _, diags := lang.Parse("bench.conf", []byte(src), lang.ParseOptions{}); diags.HasErrors() {
 			t.Errorf("%s: %v", strings.SplitN(src, "\n", 2)[0], diags)
+		}
+	}
+}
+
+// TestFilterTimesAreTheirOwn checks the per-filter durations the
+// monitoring API reports: a filter's time is its own calls', not its
+// neighbours' (each call's end is the next one's start), across a branch
+// too.
+func TestFilterTimesAreTheirOwn(t *testing.T) {
+	const events = 5
+	cfg, diags := lang.Parse("t.conf", []byte(fmt.Sprintf(`input { bench_repeat { count => %d } }
+filter { bench_pass { id => "before" } bench_sleep { id => "sleep" } bench_pass { id => "after" }
+  if [message] { bench_pass { id => "branch" } } }
+output { bench_discard {} }`, events)), lang.ParseOptions{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	ps := runtime.DefaultPipelineSettings(1)
+	p, diags := Compile([]*lang.Config{cfg}, &runtime.BuildContext{Pipeline: ps, Logger: slog.New(runtime.NewLogHandler(io.Discard, slog.LevelError))})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, filters, _ := p.PluginStats()
+	for _, f := range filters {
+		took := time.Duration(f.DurationNanos.Load())
+		if f.In.Load() != events || f.Out.Load() != events {
+			t.Errorf("%s: in %d out %d, want %d", f.ID, f.In.Load(), f.Out.Load(), events)
+		}
+		switch {
+		case f.ID == "sleep" && took < events*benchSleepFor:
+			t.Errorf("sleep took %v, less than its %d sleeps of %v", took, events, benchSleepFor)
+		case f.ID != "sleep" && took >= benchSleepFor:
+			t.Errorf("%s took %v: the sleeping filter's time leaked into it", f.ID, took)
 		}
 	}
 }

@@ -292,6 +292,10 @@ func (w *worker) runFilters(e *runtime.Event, n *node) {
 }
 
 func (w *worker) walkFilters(e *runtime.Event, n *node) *runtime.Event {
+	// clock is the time the next filter's call starts, read once per call:
+	// a filter's end is the next one's start. Work that is no filter's
+	// (a branch, common options) sets it to -1 so the next call reads it.
+	clock := time.Duration(-1)
 	for n != nil {
 		switch {
 		case n.branch != nil:
@@ -301,12 +305,17 @@ func (w *worker) walkFilters(e *runtime.Event, n *node) *runtime.Event {
 				return nil
 			}
 			n = next
+			clock = -1
 			continue
 		case n.filter != nil:
 			f := n.filter
 			f.stats.In.Add(1)
 			mark := len(w.pending)
-			matched := w.callFilter(f, e, n.next)
+			if clock < 0 {
+				clock = time.Since(monoEpoch)
+			}
+			var matched bool
+			matched, clock = w.callFilter(f, e, n.next, clock)
 			// Emitted events were pushed in order; reverse them so the first
 			// emitted is processed first.
 			for i, j := mark, len(w.pending)-1; i < j; i, j = i+1, j-1 {
@@ -320,6 +329,7 @@ func (w *worker) walkFilters(e *runtime.Event, n *node) *runtime.Event {
 				if err := f.common.apply(e); err != nil {
 					f.settings.Logger().Warn("Could not apply common filter options", slog.String("error", err.Error()))
 				}
+				clock = -1
 			}
 			f.stats.Out.Add(1)
 		}
@@ -332,21 +342,23 @@ func (w *worker) walkFilters(e *runtime.Event, n *node) *runtime.Event {
 // time with a monotonic reading reads one clock, time.Now two.
 var monoEpoch = time.Now()
 
-func (w *worker) callFilter(f *filterStep, e *runtime.Event, next *node) (matched bool) {
-	start := time.Since(monoEpoch)
+// callFilter runs f on e, which started at start (on monoEpoch's clock),
+// and returns when it ended.
+func (w *worker) callFilter(f *filterStep, e *runtime.Event, next *node, start time.Duration) (matched bool, end time.Duration) {
 	w.emitFrom, w.emitNext = f, next
 	if w.emit == nil {
 		w.emit = w.emitted
 	}
 	defer func() {
-		f.stats.DurationNanos.Add(int64(time.Since(monoEpoch) - start))
+		end = time.Since(monoEpoch)
+		f.stats.DurationNanos.Add(int64(end - start))
 		if r := recover(); r != nil {
 			f.settings.Logger().Error("Filter failed on an event; passing the event on unchanged",
 				slog.String("error", fmt.Sprint(r)), slog.String("stack", string(debug.Stack())))
 			matched = false
 		}
 	}()
-	return f.filter.Filter(e, w.emit)
+	return f.filter.Filter(e, w.emit), 0
 }
 
 // emitted takes an event the filter being called made: it gets the
