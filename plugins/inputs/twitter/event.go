@@ -41,23 +41,24 @@ func (in *Input) fullTweetEvent(tweet *runtime.Map, createdAt any) (*runtime.Eve
 	if err != nil {
 		return nil, err
 	}
-	return in.eventWith(tweet, ts), nil
+	return in.eventWith(tweet, ts)
 }
 
 // eventWith builds an event of fields, at the root or under target, with
 // @timestamp ts and @version "1".
-func (in *Input) eventWith(fields *runtime.Map, ts runtime.Timestamp) *runtime.Event {
+func (in *Input) eventWith(fields *runtime.Map, ts runtime.Timestamp) (*runtime.Event, error) {
 	if in.target == nil {
 		fields.Delete(runtime.TimestampField)
 		e := runtime.NewEventFromMap(fields)
 		e.SetTimestamp(ts)
-		return e
+		return e, nil
 	}
 	e := runtime.NewEvent()
 	e.SetTimestamp(ts)
-	// SetRef only fails on a path through a list or scalar, impossible in a new event.
-	_ = e.SetRef(*in.target, fields)
-	return e
+	if err := e.SetRef(*in.target, fields); err != nil {
+		return nil, fmt.Errorf("target %s: %w", in.target, err)
+	}
+	return e, nil
 }
 
 // summaryFields are Logstash's fields of a tweet when full_tweet is off.
@@ -76,8 +77,8 @@ type summaryFields struct {
 	createdAtTime runtime.Timestamp
 }
 
-// event lays the summary out in Logstash's field order.
-func (in *Input) summaryEvent(f summaryFields) *runtime.Event {
+// summaryEvent lays the summary out in Logstash's field order.
+func (in *Input) summaryEvent(f summaryFields) (*runtime.Event, error) {
 	m := runtime.NewMap(12)
 	m.Set("message", f.message)
 	m.Set("user", f.user)
@@ -153,7 +154,7 @@ func (in *Input) v1SummaryEvent(tweet *runtime.Map) (*runtime.Event, error) {
 			f.inReplyTo, f.hasInReplyTo = status, true
 		}
 	}
-	return in.summaryEvent(f), nil
+	return in.summaryEvent(f)
 }
 
 // truthy is Ruby truthiness: everything but nil and false.

@@ -78,3 +78,15 @@ func TestIgnoreRetweets(t *testing.T) {
 		}
 	}
 }
+
+// A target that cannot hold fields (inside @version, a string) fails each
+// event with a logged error instead of losing the tweet silently.
+func TestTargetThroughAScalar(t *testing.T) {
+	startServer(t, twitterstream.Config{})
+	in, logs := mustBuild(t, with(credentialAttrs(), "use_samples", true, "target", "[@version][tweet]"))
+	run(t, in)
+	eventually(t, "the errors", func() bool { return len(logs.matching("Event generation error")) == 6 })
+	if got := logs.matching("Event generation error")[0]; !strings.Contains(got, "target [@version][tweet]") {
+		t.Fatalf("log %s", got)
+	}
+}

@@ -359,7 +359,7 @@ func (in *Input) v2SummaryEvent(data, includes, retweetOf *runtime.Map) (*runtim
 			}
 		}
 	}
-	return in.summaryEvent(f), nil
+	return in.summaryEvent(f)
 }
 
 // v1Tags turns v2 {"start","end","tag"} entities into v1.1 {"text","indices"}.
