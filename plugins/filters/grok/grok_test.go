@@ -123,3 +123,10 @@ func TestGrokConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestGrokBackReference(t *testing.T) {
+	got, matched := run(t, "disabled", O{"match": H{"message", `(?<q>["'])%{WORD:w}\k<q>`}}, `{"message":"say 'hi' now"}`)
+	if !matched || got != `{"message":"say 'hi' now","q":"'","w":"hi"}` {
+		t.Errorf("got %s matched=%v", got, matched)
+	}
+}

@@ -36,6 +36,7 @@ func Translate(src string, rename func(name string) string) (string, error) {
 	var b strings.Builder
 	inClass := 0
 	var flattened []bool // per open class: whether its brackets were dropped
+	renamed := map[string]string{}
 	for i := 0; i < len(src); i++ {
 		c := src[i]
 		switch {
@@ -75,6 +76,18 @@ func Translate(src string, rename func(name string) string) (string, error) {
 				} else {
 					b.WriteString(`[^\t\n\v\f\r ]`)
 				}
+			case 'k':
+				// A back-reference follows the group's renaming.
+				if end := strings.IndexByte(src[i+1:], '>'); rename != nil && i+1 < len(src) && src[i+1] == '<' && end > 0 {
+					name := src[i+2 : i+1+end]
+					if mapped, ok := renamed[name]; ok {
+						name = mapped
+					}
+					b.WriteString(`\k<` + name + ">")
+					i += 1 + end
+					continue
+				}
+				b.WriteString(`\k`)
 			default:
 				b.WriteByte('\\')
 				b.WriteByte(n)
@@ -133,7 +146,11 @@ func Translate(src string, rename func(name string) string) (string, error) {
 				}
 				name := src[j+1 : j+1+end]
 				if rename != nil {
-					name = rename(name)
+					mapped := rename(name)
+					if _, seen := renamed[name]; !seen {
+						renamed[name] = mapped
+					}
+					name = mapped
 				}
 				b.WriteString("(?<" + name + ">")
 				i = j + 1 + end
