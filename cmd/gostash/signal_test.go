@@ -61,27 +61,56 @@ func TestSecondSIGINTForcesExit(t *testing.T) {
 	// The output blocks once the unread pipe fills, so the graceful
 	// shutdown the first SIGINT starts cannot finish.
 	cmd := exec.Command(gostashBin, "-e", `input { generator { } } output { stdout { codec => dots } }`)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
 	stdout, _ := cmd.StdoutPipe()
+	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer stdout.Close()
-	time.Sleep(500 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGINT)
-	time.Sleep(200 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGINT)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		ee, ok := err.(*exec.ExitError)
-		if !ok || ee.ExitCode() != 1 || !bytes.Contains(stderr.Bytes(), []byte("SIGINT received. Terminating immediately..")) {
-			t.Fatalf("want exit 1 with the forced-exit message, got %v\n%s", err, stderr.String())
+	var log bytes.Buffer
+	started, shuttingDown, forced := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	logDone := make(chan struct{})
+	go func() {
+		defer close(logDone)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			log.WriteString(line + "\n")
+			switch {
+			case bytes.Contains([]byte(line), []byte("Pipeline started")):
+				close(started)
+			case bytes.Contains([]byte(line), []byte("SIGINT received. Shutting down.")):
+				close(shuttingDown)
+			case bytes.Contains([]byte(line), []byte("SIGINT received. Terminating immediately..")):
+				close(forced)
+			}
 		}
-	case <-time.After(10 * time.Second):
+	}()
+	// Signals are not queued: send the second only once the first was
+	// seen, or the kernel may merge them.
+	for _, step := range []chan struct{}{started, shuttingDown} {
+		select {
+		case <-step:
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("gostash stalled:\n%s", log.String())
+		}
+		cmd.Process.Signal(syscall.SIGINT)
+	}
+	// stderr reaches EOF when the process is gone; read it all before Wait.
+	select {
+	case <-logDone:
+	case <-time.After(20 * time.Second):
 		cmd.Process.Kill()
-		t.Fatal("second SIGINT did not force an exit")
+		t.Fatalf("second SIGINT did not force an exit:\n%s", log.String())
+	}
+	err := cmd.Wait()
+	select {
+	case <-forced:
+	default:
+		t.Fatalf("no forced-exit message:\n%s", log.String())
+	}
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("want exit 1, got %v\n%s", err, log.String())
 	}
 }
