@@ -48,8 +48,7 @@ filter {
       add_tag => ["mocked"]
       id => "l"
     }
-  } else {
-  }
+  } else {}
   mutate {
     id => "kept"
     add_tag => ["kept"]

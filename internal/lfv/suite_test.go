@@ -25,7 +25,7 @@ func TestParseErrorsAreLocated(t *testing.T) {
 		{"outputs.json", `{"export_outputs": true}`, "outputs.json:1:20: error: export_outputs is not supported"},
 		{"list.json", `[]`, "list.json:1:1: error: a test case file holds one object, not an array\n"},
 		{"conflict.json", `{"fields": {"a": 1, "[a][b]": 2}}`, "conflict.json:1:21: error: [a][b]: [a] is already set to a number, it cannot hold fields\n"},
-		{"test.txt", `{}`, "test.txt:0:0: error: a test case file must be .json, .yaml or .yml\n"},
+		{"test.txt", `{}`, "test.txt: error: a test case file must be .json, .yaml or .yml\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
