@@ -84,8 +84,7 @@ type gNot struct {
 }
 
 type gExprOp struct {
-	Op    string   `parser:"(  @(CmpOp | 'in')"`
-	Not   bool     `parser:" | @'not' 'in' )"`
+	Op    string   `parser:"@CmpOp"`
 	Right *gRvalue `parser:"@@"`
 }
 

@@ -33,7 +33,7 @@ const (
 	tokScalar
 	tokOperand
 	tokWord   // keywords and method names
-	tokCmpOp  // == != <= >= < > =~ !~
+	tokCmpOp  // == != <= >= < > =~ !~ in, and "not in"
 	tokBoolOp // and or xor nand
 	tokPunct
 )
@@ -349,14 +349,21 @@ func (l *lscLexer) nextCond() lexer.Token {
 			return l.token(tokWord, n) // a method name; "(" follows
 		}
 		for _, kw := range condKeywords {
-			if hasPrefix(rest, kw) {
-				// `not` is followed by `in`, still an operator.
-				frame.expectValue = kw != "not"
-				if kw == "not" || kw == "in" {
-					return l.token(tokWord, len(kw))
-				}
-				return l.token(tokBoolOp, len(kw))
+			if !hasPrefix(rest, kw) {
+				continue
 			}
+			switch kw {
+			case "in":
+				return l.token(tokCmpOp, 2)
+			case "not":
+				// `not in` is one operator: "not", a space, maybe comments,
+				// then "in".
+				tok := l.token(tokCmpOp, 3)
+				l.advance(skipSpaceFrom(l.src, l.pos) + 2 - l.pos)
+				tok.Value = "not in"
+				return tok
+			}
+			return l.token(tokBoolOp, len(kw))
 		}
 		return l.token(tokWord, n)
 	}

@@ -475,9 +475,10 @@ func (b *builder) expr(g *gExpr) Expr {
 	right := b.rvalue(g.Tail.Right)
 	pos := toPos(g.Pos)
 	switch op := g.Tail.Op; {
-	case g.Tail.Not || op == "in":
-		b.warnListLike(left, right, g.Tail.Not)
-		return &InExpr{Pos: pos, Not: g.Tail.Not, Left: left, Right: right}
+	case op == "in" || op == "not in":
+		not := op == "not in"
+		b.warnListLike(left, right, not)
+		return &InExpr{Pos: pos, Not: not, Left: left, Right: right}
 	case op == "=~" || op == "!~":
 		return &MatchExpr{Pos: pos, Op: op, Left: left, Right: right}
 	default:
