@@ -48,6 +48,8 @@ func TestFingerprint(t *testing.T) {
 		{"punctuation", O{"method": "PUNCTUATION", "source": "field1"}, `{"field1":"PHP Warning:  json_encode() [<a href='function.json-encode'>function.json-encode</a>]: Invalid UTF-8 sequence in argument in /var/www/htdocs/test.php on line 233"}`, `":_()[<='.-'>.-</>]:-////."`},
 		{"timestamp hmac", O{"source": "@timestamp", "key": "0123"}, `{"@timestamp":"1970-01-01T00:00:00Z"}`, `"1d5379ec92d86a67cfc642d55aa050ca312d3b9a"`},
 		{"timestamp murmur3", O{"method": "MURMUR3", "source": "@timestamp"}, `{"@timestamp":"1970-01-01T00:00:00Z"}`, `743372282`},
+		{"ipv4 network of a non-address keeps the value", O{"method": "IPV4_NETWORK", "key": "24", "source": "clientip"}, `{"clientip":"not-an-ip"}`, `"not-an-ip"`},
+		{"ipv6 network", O{"method": "IPV4_NETWORK", "key": "64", "source": "clientip"}, `{"clientip":"2001:db8:1:2:3:4:5:6"}`, `"2001:db8:1:2::"`},
 		{"custom target", O{"method": "MD5", "source": "clientip", "target": "[a][b]"}, ip, `"ccdd8d3d940a01b2fb3258c059924c0d"`},
 	}
 	for _, c := range cases {

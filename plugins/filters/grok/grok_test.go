@@ -66,6 +66,7 @@ func TestGrok(t *testing.T) {
 		{"uri port nested capture legacy", "disabled", O{"match": H{"message", "%{URI:url}"}}, `{"message":"http://example.com:8080/a?b=1"}`, `{"message":"http://example.com:8080/a?b=1","url":"http://example.com:8080/a?b=1","port":"8080"}`, true},
 		{"dot matches newline", "disabled", O{"match": H{"message", "^%{WORD:a}.%{GREEDYDATA:rest}"}}, `{"message":"x\ny\nz"}`, `{"message":"x\ny\nz","a":"x","rest":"y\nz"}`, true},
 		{"line anchors", "disabled", O{"match": H{"message", "^%{INT:n}$"}}, `{"message":"x\n12\ny"}`, `{"message":"x\n12\ny","n":"12"}`, true},
+		{"capture into an invalid field reference counts as no match", "disabled", O{"match": H{"message", `(?<[a>\w+)`}}, `{"message":"x"}`, `{"message":"x","tags":["_grokparsefailure"]}`, false},
 		{"custom failure tags", "disabled", O{"match": H{"message", "%{INT:x}"}, "tag_on_failure": []any{"a", "b"}}, `{"message":"q"}`, `{"message":"q","tags":["a","b"]}`, false},
 	}
 	for _, c := range cases {
