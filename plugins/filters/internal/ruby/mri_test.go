@@ -141,3 +141,29 @@ func TestGsubAgainstMRI(t *testing.T) {
 		}
 	}
 }
+
+func TestCaseMappingAgainstMRI(t *testing.T) {
+	f, err := os.Open("../../../../testdata/filters/ruby/case.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	hex := func(s string) string {
+		var parts []string
+		for _, r := range s {
+			parts = append(parts, strconv.FormatInt(int64(r), 16))
+		}
+		return strings.Join(parts, " ")
+	}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		c := strings.Split(sc.Text(), "\t")
+		n, _ := strconv.ParseInt(c[0], 16, 32)
+		s := string(rune(n))
+		for i, got := range []string{hex(Upcase(s)), hex(Downcase(s)), hex(Capitalize(s))} {
+			if got != c[i+1] {
+				t.Errorf("U+%s %s: ruby %s, go %s", c[0], []string{"upcase", "downcase", "capitalize"}[i], c[i+1], got)
+			}
+		}
+	}
+}

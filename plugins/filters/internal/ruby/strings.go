@@ -86,30 +86,13 @@ func SplitAll(s, sep string) []string {
 	return parts
 }
 
-// specialUpper holds the unconditional one-to-many upper-case mappings of
-// Unicode SpecialCasing.txt that Ruby applies (unicode.ToUpper maps rune to
-// rune and misses them).
-var specialUpper = map[rune]string{
-	'ß': "SS", 'ŉ': "ʼN", 'ǰ': "J̌", 'ΐ': "Ϊ́", 'ΰ': "Ϋ́", 'և': "ԵՒ",
-	'ẖ': "H̱", 'ẗ': "T̈", 'ẘ': "W̊", 'ẙ': "Y̊", 'ẚ': "Aʾ",
-	'ﬀ': "FF", 'ﬁ': "FI", 'ﬂ': "FL", 'ﬃ': "FFI", 'ﬄ': "FFL", 'ﬅ': "ST", 'ﬆ': "ST",
-	'ﬓ': "ՄՆ", 'ﬔ': "ՄԵ", 'ﬕ': "ՄԻ", 'ﬖ': "ՎՆ", 'ﬗ': "ՄԽ",
-}
-
-// specialTitle holds the one-to-many title-case mappings (capitalize).
-var specialTitle = map[rune]string{
-	'ß': "Ss", 'ŉ': "ʼN", 'ǰ': "J̌", 'և': "Եւ",
-	'ẖ': "H̱", 'ẗ': "T̈", 'ẘ': "W̊", 'ẙ': "Y̊", 'ẚ': "Aʾ",
-	'ﬀ': "Ff", 'ﬁ': "Fi", 'ﬂ': "Fl", 'ﬃ': "Ffi", 'ﬄ': "Ffl", 'ﬅ': "St", 'ﬆ': "St",
-	'ﬓ': "Մն", 'ﬔ': "Մե", 'ﬕ': "Մի", 'ﬖ': "Վն", 'ﬗ': "Մխ",
-}
-
-// Upcase is String#upcase: full Unicode case mapping.
+// Upcase is String#upcase: full Unicode case mapping (the one-to-many
+// SpecialCasing entries come from casemap_gen.go).
 func Upcase(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		if m, ok := specialUpper[r]; ok {
+		if m, ok := upperSpecial[r]; ok {
 			b.WriteString(m)
 			continue
 		}
@@ -124,8 +107,8 @@ func Downcase(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		if r == 'İ' {
-			b.WriteString("i̇")
+		if m, ok := lowerSpecial[r]; ok {
+			b.WriteString(m)
 			continue
 		}
 		b.WriteRune(unicode.ToLower(r))
@@ -140,7 +123,7 @@ func Capitalize(s string) string {
 		return s
 	}
 	r, n := utf8.DecodeRuneInString(s)
-	first, ok := specialTitle[r]
+	first, ok := titleSpecial[r]
 	if !ok {
 		first = string(unicode.ToTitle(r))
 	}
