@@ -167,3 +167,28 @@ func TestCaseMappingAgainstMRI(t *testing.T) {
 		}
 	}
 }
+
+// TestUncasedStayUncased checks that code points Ruby's case mapping leaves
+// alone (absent from case.tsv) are left alone here too.
+func TestUncasedStayUncased(t *testing.T) {
+	f, err := os.Open("../../../../testdata/filters/ruby/case.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cased := map[rune]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		n, _ := strconv.ParseInt(strings.Split(sc.Text(), "\t")[0], 16, 32)
+		cased[rune(n)] = true
+	}
+	for r := rune(0); r <= 0x10FFFF; r++ {
+		if cased[r] || r >= 0xD800 && r <= 0xDFFF {
+			continue
+		}
+		s := string(r)
+		if Upcase(s) != s || Downcase(s) != s || Capitalize(s) != s {
+			t.Errorf("U+%04X changes case here but not in Ruby", r)
+		}
+	}
+}

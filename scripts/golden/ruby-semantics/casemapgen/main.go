@@ -40,13 +40,26 @@ func main() {
 	tables := map[string]map[rune]string{"upper": {}, "lower": {}, "title": {}}
 	simple := map[string]func(rune) rune{"upper": unicode.ToUpper, "lower": unicode.ToLower, "title": unicode.ToTitle}
 	sc := bufio.NewScanner(in)
+	cased := map[rune]bool{}
 	for sc.Scan() {
 		cols := strings.Split(sc.Text(), "\t")
 		r := []rune(decode(cols[0]))[0]
+		cased[r] = true
 		for i, name := range []string{"upper", "lower", "title"} {
 			want := decode(cols[i+1])
 			if want != string(simple[name](r)) {
 				tables[name][r] = want
+			}
+		}
+	}
+	// Characters newer than Ruby's Unicode version stay as they are.
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if cased[r] || r >= 0xD800 && r <= 0xDFFF {
+			continue
+		}
+		for _, name := range []string{"upper", "lower", "title"} {
+			if simple[name](r) != r {
+				tables[name][r] = string(r)
 			}
 		}
 	}
