@@ -8,6 +8,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"go/format"
 	"log"
 	"os"
 	"sort"
@@ -77,7 +78,11 @@ func main() {
 		}
 		b.WriteString("}\n")
 	}
-	if err := os.WriteFile(os.Args[2], []byte(b.String()), 0o644); err != nil {
+	src, err := format.Source([]byte(b.String()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(os.Args[2], src, 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
