@@ -6,7 +6,7 @@
 # BENCH_RUNS runs (default 3); CPU is user + system seconds, RSS the peak
 # resident set, both from /usr/bin/time.
 #
-# Environment: GOSTASH (binary; default bin/gostash, built when missing),
+# Environment: GOSTASH (binary; default: bin/gostash, built from this tree),
 # BENCH_RUNS, BENCH_EVENTS (generator events, default 3000000),
 # BENCH_TWITTER_SECONDS (default 5).
 set -euo pipefail
@@ -27,11 +27,13 @@ if [ ! -x /usr/bin/time ]; then
 	echo "bench: installing GNU time (apt-get install -y time)" >&2
 	if [ "$(id -u)" = 0 ]; then apt-get install -y -qq time >/dev/null; else sudo apt-get install -y -qq time >/dev/null; fi
 fi
-bin=${GOSTASH:-bin/gostash}
-if [ ! -x "$bin" ]; then
-	echo "bench: building $bin" >&2
-	mkdir -p "$(dirname "$bin")"
-	CGO_ENABLED=0 go build -trimpath -o "$bin" ./cmd/gostash
+# The binary under test: GOSTASH, or bin/gostash rebuilt from this tree
+# (as `make build` does) so a stale binary is never measured.
+bin=${GOSTASH:-}
+if [ -z "$bin" ]; then
+	bin=bin/gostash
+	mkdir -p bin
+	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$bin" ./cmd/gostash
 fi
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
