@@ -11,19 +11,17 @@ import (
 )
 
 // startAPI starts the monitoring API (api.enabled, on by default) for the
-// pipeline current returns. The API is an aid, not the job: when it cannot
-// start, gostash says why and runs the pipeline without it. The returned
-// stop is never nil.
+// pipeline current returns. An invalid api.* setting is an error, which
+// stops gostash as a bad setting stops Logstash; a port that cannot be
+// bound is not: gostash says why and runs the pipeline without the API.
 func startAPI(ctx context.Context, st settings, reload bool, src *configSource, logger *slog.Logger,
-	current func() *pipeline.Pipeline) (stop func()) {
-	agent := runtime.Logger(logger, "logstash.agent")
+	current func() *pipeline.Pipeline) (stop func(), err error) {
 	enabled, err := st.boolean("api.enabled", true)
 	if err != nil {
-		agent.Error(err.Error())
-		return func() {}
+		return nil, err
 	}
 	if !enabled {
-		return func() {}
+		return func() {}, nil
 	}
 	cfg := monitor.Config{
 		Host:            st.str("api.http.host", st.str("http.host", "127.0.0.1")),
@@ -36,16 +34,16 @@ func startAPI(ctx context.Context, st settings, reload bool, src *configSource, 
 		Logger:          logger,
 	}
 	api, err := monitor.New(cfg, current)
-	if err == nil {
-		err = api.Start(ctx)
-	}
 	if err != nil {
-		agent.Error("Could not start the API endpoint; running without it", slog.String("error", err.Error()))
-		return func() {}
+		return nil, err
+	}
+	if err := api.Start(ctx); err != nil {
+		runtime.Logger(logger, "logstash.agent").Error("Could not start the API endpoint; running without it", slog.String("error", err.Error()))
+		return func() {}, nil
 	}
 	return func() {
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		_ = api.Shutdown(shutdownCtx)
-	}
+	}, nil
 }

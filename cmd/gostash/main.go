@@ -175,7 +175,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// The monitoring API reports on the running pipeline, which a reload replaces.
 	var running atomic.Pointer[pipeline.Pipeline]
 	running.Store(p)
-	stopAPI := startAPI(context.Background(), st, reload, src, logger, running.Load)
+	stopAPI, err := startAPI(context.Background(), st, reload, src, logger, running.Load)
+	if err != nil {
+		runner.Log(context.Background(), runtime.LevelFatal, err.Error())
+		return 1
+	}
 	defer stopAPI()
 	rebuild := func() (*pipeline.Pipeline, error) {
 		next, err := build()

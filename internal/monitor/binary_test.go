@@ -3,17 +3,56 @@ package monitor
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	binErr    error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// gostashBinary builds cmd/gostash once for the tests that run it.
+func gostashBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the gostash binary")
+	}
+	buildOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "gostash-monitor-test"); binErr != nil {
+			return
+		}
+		out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, "gostash"), "github.com/gostash/gostash/cmd/gostash").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return filepath.Join(binDir, "gostash")
+}
 
 // TestAPIOfRunningBinary runs the real gostash with a generator of n
 // events beside a stdin input that keeps the pipeline alive, takes the
@@ -21,14 +60,7 @@ import (
 // the API until every event is out: the counters must match what went
 // through.
 func TestAPIOfRunningBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the gostash binary")
-	}
-	bin := filepath.Join(t.TempDir(), "gostash")
-	build := exec.Command("go", "build", "-o", bin, "github.com/gostash/gostash/cmd/gostash")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := gostashBinary(t)
 	taken, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -143,4 +175,21 @@ func getJSON(t *testing.T, url string) map[string]any {
 		t.Fatalf("GET %s: %v", url, err)
 	}
 	return body
+}
+
+// TestInvalidAPISettingStopsGostash: a bad api.http.port is a setting
+// error (exit 1) like any other, not an API that silently stays off.
+func TestInvalidAPISettingStopsGostash(t *testing.T) {
+	bin := gostashBinary(t)
+	cmd := exec.Command(bin, "--api.http.port", "96OO", "-e", `input { generator { count => 1 } } output { stdout { codec => dots } }`)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1", err)
+	}
+	if want := `[FATAL][logstash.runner          ] setting api.http.port: invalid value "96OO"`; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr %q lacks %q", stderr.String(), want)
+	}
 }
