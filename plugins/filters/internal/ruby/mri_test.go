@@ -192,3 +192,48 @@ func TestUncasedStayUncased(t *testing.T) {
 		}
 	}
 }
+
+// TestRandomRegexesAgainstMRI runs randomly generated Ruby regexes on
+// random text and compares every match and first group with MRI's.
+func TestRandomRegexesAgainstMRI(t *testing.T) {
+	f, err := os.Open("../../../../testdata/filters/ruby/regex.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	bad := 0
+	for sc.Scan() {
+		c := strings.Split(sc.Text(), "\t")
+		src, input, want := c[0], unInspect(c[1]), c[2]
+		got := "ERR"
+		if re, err := Compile(src, 0); err == nil {
+			runes := []rune(input)
+			var b strings.Builder
+			last := 0
+			m, err := re.FindRunesMatch(runes)
+			for ; m != nil && err == nil; m, err = re.FindNextMatch(m) {
+				b.WriteString(string(runes[last:m.Index]))
+				g1 := ""
+				if g := m.GroupByNumber(1); g != nil && len(g.Captures) > 0 {
+					g1 = g.String()
+				}
+				b.WriteString("<" + m.String() + "|" + g1 + ">")
+				last = m.Index + m.Length
+			}
+			if err == nil {
+				b.WriteString(string(runes[last:]))
+				got = Inspect(b.String())
+			}
+		}
+		if got != want {
+			bad++
+			if bad <= 25 {
+				t.Errorf("/%s/ on %s: ruby %s, go %s", src, c[1], want, got)
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d rows differ", bad)
+	}
+}

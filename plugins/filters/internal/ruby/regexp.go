@@ -3,6 +3,7 @@ package ruby
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dlclark/regexp2"
 )
@@ -167,6 +168,10 @@ func Translate(src string, rename func(name string) string) (string, error) {
 				continue
 			}
 			b.WriteByte(c)
+		case c == '^' && inClass == 0:
+			// Ruby's ^ is a line start but not the end of a text ending in
+			// a newline, where .NET's multiline ^ would match.
+			b.WriteString(`(?:\A|(?<=\n)(?!\z))`)
 		case c == '&' && inClass > 0 && i+1 < len(src) && src[i+1] == '&':
 			return "", fmt.Errorf("character class intersection (&&) is not supported in %q", src)
 		case c == '?' && inClass == 0 && i > 0 && src[i-1] != '(' && i+1 < len(src) && src[i+1] == '*':
@@ -246,9 +251,11 @@ func possessiveToAtomic(re string) string {
 			}
 			atom = -1
 		default:
+			// One character, which may take several bytes.
+			_, size := utf8.DecodeRuneInString(re[i:])
 			atom = len(out)
-			out = append(out, c)
-			i++
+			out = append(out, re[i:i+size]...)
+			i += size
 		}
 	}
 	return string(out)
@@ -321,10 +328,25 @@ func Compile(src string, extra regexp2.RegexOptions) (*regexp2.Regexp, error) {
 		return nil, err
 	}
 	opts := regexp2.Multiline | extra
-	if strings.Contains(t, "(?<") {
+	if hasNamedGroup(t) {
 		opts |= regexp2.ExplicitCapture
 	}
 	return regexp2.Compile(t, opts)
+}
+
+// hasNamedGroup reports whether a translated regex has a (?<name>...)
+// group (look-behinds (?<= and (?<! are not names).
+func hasNamedGroup(re string) bool {
+	for i := 0; i+3 < len(re); i++ {
+		if re[i] == '\\' {
+			i++
+			continue
+		}
+		if re[i] == '(' && re[i+1] == '?' && (re[i+2] == '<' && re[i+3] != '=' && re[i+3] != '!' || re[i+2] == '\'') {
+			return true
+		}
+	}
+	return false
 }
 
 // Gsub is String#gsub(re, replacement) with Ruby's replacement escapes:
