@@ -36,12 +36,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		aerr = &apiError{http.StatusNotFound, "Not Found"}
 	} else if strings.TrimSuffix(r.URL.Path, "/") == "/_node/hot_threads" && r.URL.Query().Get("human") == "true" {
-		if _, text, err := s.hotThreads(r); err == nil {
+		var text string
+		if _, text, aerr = s.hotThreads(r); aerr == nil {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			_, _ = w.Write([]byte(text))
 			return
 		}
-		status, body, aerr = s.route(r)
 	} else {
 		status, body, aerr = s.route(r)
 	}
