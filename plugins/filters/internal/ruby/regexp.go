@@ -171,7 +171,7 @@ func Translate(src string, rename func(name string) string) (string, error) {
 		case c == '^' && inClass == 0:
 			// Ruby's ^ is a line start but not the end of a text ending in
 			// a newline, where .NET's multiline ^ would match.
-			b.WriteString(`(?:\A|(?<=\n)(?!\z))`)
+			b.WriteString(`^(?!(?<=\n)\z)`)
 		case c == '&' && inClass > 0 && i+1 < len(src) && src[i+1] == '&':
 			return "", fmt.Errorf("character class intersection (&&) is not supported in %q", src)
 		case c == '?' && inClass == 0 && i > 0 && src[i-1] != '(' && i+1 < len(src) && src[i+1] == '*':
