@@ -66,3 +66,43 @@ func TestJodaGolden(t *testing.T) {
 		t.Errorf("%d of %d rows differ", failures, rows)
 	}
 }
+
+// TestJodaLocalesGolden checks month, weekday, half-day and era names of
+// every built-in locale against Joda (testdata/filters/date/joda_locales.tsv).
+func TestJodaLocalesGolden(t *testing.T) {
+	file, err := os.Open("../../../testdata/filters/date/joda_locales.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	defer func(old func() time.Time) { nowFunc = old }(nowFunc)
+	sc := bufio.NewScanner(file)
+	bad := 0
+	for sc.Scan() {
+		cols := strings.Split(sc.Text(), "\t")
+		tag, format, input, want := cols[0], cols[3], cols[4], cols[5]
+		nowMillis, _ := strconv.ParseInt(cols[1], 10, 64)
+		nowFunc = func() time.Time { return time.UnixMilli(nowMillis).UTC() }
+		names, ok := lookupLocale(tag)
+		if !ok {
+			t.Fatalf("no names for %s", tag)
+		}
+		p, err := newParser(format, zoneSource{fixed: time.UTC}, names)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := "ERR"
+		if ts, err := p.parse(input, runtime.NewEvent()); err == nil {
+			got = strconv.FormatInt(ts.UnixMilli(), 10)
+		}
+		if got != want {
+			bad++
+			if bad <= 20 {
+				t.Errorf("%s %q %q: got %s, want %s", tag, format, input, got, want)
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d rows differ", bad)
+	}
+}

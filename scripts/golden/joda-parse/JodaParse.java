@@ -84,6 +84,39 @@ public class JodaParse {
     }
     fuzz(rnd, first, last);
     out.flush();
+    locales(rnd, first, last);
+  }
+
+  static final String[] LOCALES = {"en-GB", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "nb", "fi", "pl", "cs", "ru"};
+  static final String[] TEXT_PATTERNS = {"dd MMM yyyy", "EEEE, d MMMM yyyy HH:mm", "EEE MMM d HH:mm:ss yyyy", "MMM d, yyyy h:mm a", "G yyyy MMMM"};
+
+  // Month, weekday, half-day and era names per locale: joda_locales.tsv
+  // (columns: locale, then as joda_parse.tsv).
+  static void locales(Random rnd, long first, long last) throws Exception {
+    PrintStream main = out;
+    out = new PrintStream(new java.io.FileOutputStream("testdata/filters/date/joda_locales.tsv"), false, "UTF-8");
+    long now = new DateTime(NOWS[0]).getMillis();
+    DateTimeUtils.setCurrentMillisFixed(now);
+    for (String tag : LOCALES) {
+      Locale l = Locale.forLanguageTag(tag);
+      for (String format : TEXT_PATTERNS) {
+        for (int i = 0; i < 15; i++) {
+          long t = first + (long) (rnd.nextDouble() * (last - first));
+          String printed = DateTimeFormat.forPattern(format).withLocale(l).withZone(DateTimeZone.UTC).print(t);
+          for (String input : new String[] {printed, printed.toUpperCase(l), printed.toLowerCase(l), mutate(printed, rnd)}) {
+            String result;
+            try {
+              result = Long.toString(DateTimeFormat.forPattern(format).withDefaultYear(2026).withLocale(l).withZone(DateTimeZone.UTC).parseMillis(input));
+            } catch (IllegalArgumentException e) {
+              result = "ERR";
+            }
+            out.println(tag + "\t" + now + "\tUTC\t" + format + "\t" + input + "\t" + result);
+          }
+        }
+      }
+    }
+    out.flush();
+    out = main;
   }
 
   static final String[] TOKENS = {
