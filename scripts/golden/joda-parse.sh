@@ -1,7 +1,8 @@
 #!/bin/sh
 # Regenerates, with Debian's Joda-Time (libjoda-time-java), the library
 # behind Logstash's date filter:
-#   testdata/filters/date/joda_parse.tsv  date strings parsed as the filter parses them
+#   testdata/filters/date/joda_parse.tsv    date strings parsed as the filter parses them
+#   testdata/filters/date/joda_locales.tsv  the same for month/day/half-day/era names per locale
 #   plugins/filters/date/locales_gen.go   month/day/half-day/era names per locale
 set -eu
 cd "$(dirname "$0")/../.."
