@@ -36,13 +36,16 @@ type Input struct {
 	count    int64
 	threads  int
 	hostname string
-	ecs      bool
+	// hostnameValue is hostname boxed once, not once per event.
+	hostnameValue any
+	ecs           bool
 }
 
 // New builds a generator input.
 func New(s *runtime.Settings) (runtime.Input, error) {
 	g := &Input{settings: s, count: s.Int("count"), threads: int(s.Int("threads")), ecs: s.ECS() != "disabled"}
 	g.hostname, _ = os.Hostname()
+	g.hostnameValue = g.hostname
 	if s.IsSet("lines") {
 		g.lines = s.Strings("lines")
 	} else {
@@ -82,29 +85,47 @@ func (g *Input) generate(ctx context.Context, out runtime.Emitter) {
 	for i, l := range g.lines {
 		data[i] = []byte(l)
 	}
+	em := &emitState{g: g, out: out, withSeq: true}
+	emit := em.emit // bound once: a closure per event would be an allocation per event
 	for n := int64(0); g.count <= 0 || n < g.count; n++ {
 		if ctx.Err() != nil {
 			return
 		}
+		em.seq = n
 		for _, line := range data {
-			codec.Decode(line, func(e *runtime.Event) { g.emit(out, e, n, true) })
+			codec.Decode(line, emit)
 		}
 	}
-	codec.Flush(func(e *runtime.Event) { g.emit(out, e, 0, false) })
+	em.seq, em.withSeq = 0, false
+	codec.Flush(emit)
 }
+
+var (
+	hostNameRef, _      = runtime.ParseFieldRef("[host][name]")
+	eventSequenceRef, _ = runtime.ParseFieldRef("[event][sequence]")
+)
+
+type emitState struct {
+	g       *Input
+	out     runtime.Emitter
+	seq     int64
+	withSeq bool
+}
+
+func (s *emitState) emit(e *runtime.Event) { s.g.emit(s.out, e, s.seq, s.withSeq) }
 
 func (g *Input) emit(out runtime.Emitter, e *runtime.Event, seq int64, withSeq bool) {
 	out.Decorate(e)
 	if g.ecs {
-		if _, ok := e.Get("[host][name]"); !ok {
-			e.Set("[host][name]", g.hostname)
+		if _, ok := e.GetRef(hostNameRef); !ok {
+			e.SetRef(hostNameRef, g.hostnameValue)
 		}
 		if withSeq {
-			e.Set("[event][sequence]", seq)
+			e.SetRef(eventSequenceRef, seq)
 		}
 	} else {
 		if !e.Data().Has("host") {
-			e.Data().Set("host", g.hostname)
+			e.Data().Set("host", g.hostnameValue)
 		}
 		if withSeq {
 			e.Data().Set("sequence", seq)
