@@ -7,7 +7,10 @@ import (
 // keyValueTemplate is one add_field entry: a sprintf'd name and its
 // sprintf'd values.
 type keyValueTemplate struct {
-	name   *runtime.Template
+	name *runtime.Template
+	// ref is the parsed name when it has no placeholders, so the common
+	// case does not look the reference up for every event.
+	ref    *runtime.FieldRef
 	values []*runtime.Template
 }
 
@@ -18,6 +21,14 @@ func compileFields(m *runtime.Map) ([]keyValueTemplate, error) {
 		kv := keyValueTemplate{}
 		if kv.name, err = runtime.CompileTemplate(k); err != nil {
 			return false
+		}
+		if kv.name.IsConstant() {
+			ref, e := runtime.ParseFieldRef(k)
+			if e != nil {
+				err = e
+				return false
+			}
+			kv.ref = &ref
 		}
 		for _, item := range listOf(v) {
 			// Values are rendered as text: in Logstash's Ruby decorators a
@@ -59,10 +70,14 @@ func listOf(v any) []any {
 // values appended.
 func addFields(e *runtime.Event, fields []keyValueTemplate) error {
 	for _, kv := range fields {
-		name := kv.name.Render(e)
-		ref, err := runtime.ParseFieldRef(name)
-		if err != nil {
-			return err
+		var ref runtime.FieldRef
+		if kv.ref != nil {
+			ref = *kv.ref
+		} else {
+			var err error
+			if ref, err = runtime.ParseFieldRef(kv.name.Render(e)); err != nil {
+				return err
+			}
 		}
 		vals := make([]any, len(kv.values))
 		for i, t := range kv.values {
