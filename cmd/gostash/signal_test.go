@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"syscall"
@@ -58,15 +59,17 @@ func TestSIGINTDrainsInFlightEvents(t *testing.T) {
 
 // TestSecondSIGINTForcesExit checks a stuck shutdown can be forced.
 func TestSecondSIGINTForcesExit(t *testing.T) {
-	// The output blocks once the unread pipe fills, so the graceful
-	// shutdown the first SIGINT starts cannot finish.
-	cmd := exec.Command(gostashBin, "-e", `input { generator { } } output { stdout { codec => dots } }`)
-	stdout, _ := cmd.StdoutPipe()
+	// The file output waits forever to open a FIFO no one reads, so the
+	// graceful shutdown the first SIGINT starts cannot finish.
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(gostashBin, "-e", `input { generator { } } output { file { path => "`+fifo+`" } }`)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer stdout.Close()
 	var log bytes.Buffer
 	started, shuttingDown, forced := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	logDone := make(chan struct{})
@@ -87,13 +90,17 @@ func TestSecondSIGINTForcesExit(t *testing.T) {
 		}
 	}()
 	// Signals are not queued: send the second only once the first was
-	// seen, or the kernel may merge them.
-	for _, step := range []chan struct{}{started, shuttingDown} {
+	// seen, or the kernel may merge them. The pause lets events reach the
+	// output before the first.
+	for i, step := range []chan struct{}{started, shuttingDown} {
 		select {
 		case <-step:
 		case <-time.After(20 * time.Second):
 			cmd.Process.Kill()
 			t.Fatalf("gostash stalled:\n%s", log.String())
+		}
+		if i == 0 {
+			time.Sleep(500 * time.Millisecond)
 		}
 		cmd.Process.Signal(syscall.SIGINT)
 	}
