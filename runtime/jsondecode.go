@@ -40,11 +40,12 @@ const (
 )
 
 // DecodeJSON parses a JSON document into event values the way Logstash's
-// JrJackson-based LogStash::Json.load does: objects become *Map in document
-// order (a repeated key keeps its first position and takes the last value),
-// arrays []any, integers int64 or *big.Int when they do not fit, numbers with
-// a fraction or exponent float64 (overflow gives ±Inf, as Double.parseDouble),
-// strings string, and true/false/null bool/nil.
+// JrJackson-based LogStash::Json.load does, except for decimals (see
+// DecodeJSONDecimal): objects become *Map in document order (a repeated
+// key keeps its first position and takes the last value), arrays []any,
+// integers int64 or *big.Int when they do not fit, numbers with a fraction
+// or exponent float64 (overflow gives ±Inf, as Double.parseDouble), strings
+// string, and true/false/null bool/nil.
 //
 // It is as strict as Jackson's defaults: no comments, NaN, single quotes,
 // unquoted names, trailing commas, leading zeros, plus signs, raw control
@@ -57,8 +58,22 @@ const (
 // (nil, nil) and `{"a":1} {"b":2}` gives {"b":2}; anything else after a
 // value (`{} x`) is an error.
 func DecodeJSON(data []byte) (any, error) {
+	return decodeJSON(data, false)
+}
+
+// DecodeJSONDecimal is DecodeJSON with LogStash::Json.load's default
+// use_bigdecimal: a number with a fraction or an exponent becomes an exact
+// Decimal keeping the text's digits and scale, not a float64. The json
+// filter and the twitter input read JSON this way; the json codecs
+// (Event.from_json, a plain Jackson ObjectMapper) give doubles, see
+// DecodeJSONFirst.
+func DecodeJSONDecimal(data []byte) (any, error) {
+	return decodeJSON(data, true)
+}
+
+func decodeJSON(data []byte, decimals bool) (any, error) {
 	d := jsonDecoderPool.Get().(*jsonDecoder)
-	d.data, d.pos, d.tok = data, 0, tokNone
+	d.data, d.pos, d.tok, d.decimals = data, 0, tokNone, decimals
 	defer func() {
 		// An error can leave entries on the stacks.
 		clear(d.vals)
@@ -115,6 +130,7 @@ type jsonDecoder struct {
 	data       []byte
 	pos        int
 	rootNumber bool // the last value parsed at depth 0 was a number
+	decimals   bool // numbers with a fraction or exponent become Decimal
 	scratch    []byte
 	// keys and vals hold the entries of the objects and arrays being
 	// parsed, innermost last, so each container is allocated once at its
@@ -593,6 +609,14 @@ func (d *jsonDecoder) number() (any, error) {
 	d.tok = tokInt
 	if isFloat {
 		d.tok = tokFloat
+		if d.decimals {
+			dec, err := parseDecimal(text)
+			if err != nil {
+				// Only an exponent beyond Java's int scale gets here.
+				return nil, d.errorf(start, "Malformed numeric value ('%s')", text)
+			}
+			return dec, nil
+		}
 		f, err := strconv.ParseFloat(string(text), 64)
 		if err != nil && !isRangeError(err) {
 			return nil, d.errorf(start, "Malformed numeric value ('%s')", text)

@@ -56,7 +56,8 @@ func appendJoinedList(b []byte, list []any) []byte {
 
 // AppendJavaString appends Java's toString of an event value as Logstash
 // hands it to Java code (Event#to_s prints an ECS host map this way): a map is AbstractMap's {k=v, k2=v2}, a list
-// AbstractCollection's [a, b], null "null", a double Double.toString.
+// AbstractCollection's [a, b], null "null", a double Double.toString, a
+// Decimal BigDecimal.toString.
 func AppendJavaString(b []byte, v any) []byte {
 	switch t := v.(type) {
 	case string:
@@ -69,6 +70,8 @@ func AppendJavaString(b []byte, v any) []byte {
 		return t.Append(b, 10)
 	case float64:
 		return AppendJavaDouble(b, t)
+	case Decimal:
+		return t.AppendJava(b)
 	case bool:
 		return strconv.AppendBool(b, t)
 	case Timestamp:
@@ -179,7 +182,8 @@ func AppendJavaDouble(b []byte, f float64) []byte {
 // AppendJSON appends v as compact JSON the way Logstash's Jackson-based
 // writer prints events: no HTML escaping, non-ASCII kept as UTF-8, control
 // characters as \uXXXX except \b \t \n \f \r, floats as Java doubles,
-// Timestamps as strings, keys in map order.
+// Decimals as BigDecimal.toString (Jackson's default), Timestamps as
+// strings, keys in map order.
 func AppendJSON(b []byte, v any) []byte {
 	switch t := v.(type) {
 	case nil:
@@ -200,6 +204,8 @@ func AppendJSON(b []byte, v any) []byte {
 			return append(b, '"')
 		}
 		return AppendJavaDouble(b, t)
+	case Decimal:
+		return t.AppendJava(b)
 	case bool:
 		return strconv.AppendBool(b, t)
 	case Timestamp:
