@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"regexp"
 	"strings"
@@ -236,7 +237,14 @@ func (c *compiler) compileCompare(t *lang.CompareExpr) (condition, error) {
 			switch {
 			case !aok && !bok:
 				eq = l.field != nil && r.field != nil
+			case aok && bok && l.isConst():
+				eq = strictEqual(a, b)
 			case aok && bok:
+				// Logstash asks the constant: 5.1 == [decimal] is false
+				// though [decimal] == [float] compares numerically.
+				if r.isConst() {
+					a, b = b, a
+				}
 				eq = strictEqual(a, b)
 			}
 			return eq != neg, nil
@@ -251,7 +259,16 @@ func (c *compiler) compileCompare(t *lang.CompareExpr) (condition, error) {
 		}
 		cmp, ok := compareValues(a, b)
 		if !ok {
-			return false, comboError(a, b, true, true)
+			// A BigDecimal asked to compare itself with a string, boolean or
+			// timestamp answers nil, which Logstash's compareTo takes as 0;
+			// the field is asked, or the left one of two fields.
+			receiver, other := a, b
+			if l.isConst() && !r.isConst() {
+				receiver, other = b, a
+			}
+			if !decimalComparesAsEqual(receiver, other) {
+				return false, comboError(a, b, true, true)
+			}
 		}
 		switch op {
 		case "<":
@@ -274,7 +291,31 @@ func describeOperand(v any, ok bool) string {
 	if !ok || v == nil {
 		return "<no-class>:<null-value>"
 	}
-	return fmt.Sprintf("%s:%s", javaClass(v), runtime.ValueString(v))
+	return fmt.Sprintf("%s:%s", javaClass(v), rubyObjectString(v))
+}
+
+// rubyObjectString is Java's toString of the Ruby object Logstash holds
+// for v, where it differs from runtime.ValueString: a BigDecimal's is
+// Ruby's to_s (0.51e1).
+func rubyObjectString(v any) string {
+	if d, ok := v.(runtime.Decimal); ok {
+		return d.RubyToS()
+	}
+	return runtime.ValueString(v)
+}
+
+// decimalComparesAsEqual reports whether receiver.compareTo(other) is 0
+// without an error in Logstash because receiver is a BigDecimal and other
+// a string, boolean or timestamp (Ruby's <=> gives nil).
+func decimalComparesAsEqual(receiver, other any) bool {
+	if _, ok := receiver.(runtime.Decimal); !ok {
+		return false
+	}
+	switch other.(type) {
+	case string, bool, runtime.Timestamp:
+		return true
+	}
+	return false
 }
 
 func javaClass(v any) string {
@@ -285,6 +326,8 @@ func javaClass(v any) string {
 		return "class org.jruby.RubyFixnum"
 	case float64:
 		return "class org.jruby.RubyFloat"
+	case runtime.Decimal:
+		return "class org.jruby.ext.bigdecimal.RubyBigDecimal"
 	case bool:
 		return "class org.jruby.RubyBoolean"
 	case *runtime.Map:
@@ -297,10 +340,15 @@ func javaClass(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// strictEqual is Java equals on Logstash's values: type-strict (5 is not
-// 5.0, "5" is not 5), deep for maps and lists.
+// strictEqual is a.equals(b) on Logstash's values: type-strict (5 is not
+// 5.0, "5" is not 5), deep for maps and lists, except that a BigDecimal's
+// equals is Ruby's ==, which compares numerically with any number (5.10
+// equals 5.1, 5.0 and 5) while no other number equals a BigDecimal.
 func strictEqual(a, b any) bool {
 	switch x := a.(type) {
+	case runtime.Decimal:
+		cmp, ok := compareDecimal(x, b)
+		return ok && cmp == 0
 	case string:
 		y, ok := b.(string)
 		return ok && x == y
@@ -361,6 +409,13 @@ func strictEqual(a, b any) bool {
 // compareValues orders numbers across int and float, strings by bytes,
 // timestamps by instant. ok is false for incomparable values.
 func compareValues(a, b any) (int, bool) {
+	if x, ok := a.(runtime.Decimal); ok {
+		return compareDecimal(x, b)
+	}
+	if y, ok := b.(runtime.Decimal); ok {
+		cmp, ok := compareDecimal(y, a)
+		return -cmp, ok
+	}
 	if fa, ok := toFloat(a); ok {
 		fb, ok := toFloat(b)
 		if !ok {
@@ -386,6 +441,28 @@ func compareValues(a, b any) (int, bool) {
 			return 0, false
 		}
 		return x.Compare(y.Time), true
+	}
+	return 0, false
+}
+
+// compareDecimal is JRuby's BigDecimal <=> for a number: exact against
+// integers and decimals, against a Float after rounding it to 15 digits
+// (the same either way round, through coerce). ok is false for anything
+// else, and for NaN.
+func compareDecimal(d runtime.Decimal, v any) (int, bool) {
+	switch t := v.(type) {
+	case runtime.Decimal:
+		return d.Cmp(t), true
+	case int64, *big.Int:
+		i, _ := runtime.DecimalFromInt(t)
+		return d.Cmp(i), true
+	case float64:
+		if f, ok := runtime.DecimalFromFloat(t, runtime.FloatCompareDigits); ok {
+			return d.Cmp(f), true
+		}
+		if math.IsInf(t, 0) {
+			return -int(math.Copysign(1, t)), true
+		}
 	}
 	return 0, false
 }
@@ -490,7 +567,7 @@ func (c *compiler) compileIn(t *lang.InExpr) (condition, error) {
 			if !ok || v == nil {
 				return false
 			}
-			s := runtime.ValueString(v)
+			s := rubyObjectString(v)
 			for _, it := range items {
 				if it == s {
 					return true
@@ -515,7 +592,7 @@ func (c *compiler) compileIn(t *lang.InExpr) (condition, error) {
 				return ok && strings.Contains(h, s)
 			case []any:
 				for _, it := range h {
-					if strictEqual(it, needle) {
+					if strictEqual(needle, it) {
 						return true
 					}
 				}
@@ -537,7 +614,7 @@ func (c *compiler) compileIn(t *lang.InExpr) (condition, error) {
 			}
 			if list, ok := b.([]any); ok {
 				for _, it := range list {
-					if strictEqual(it, a) {
+					if strictEqual(a, it) {
 						return true
 					}
 				}

@@ -156,3 +156,61 @@ func TestConditionCompileErrorsAreLocated(t *testing.T) {
 		}
 	}
 }
+
+// TestConditionDecimals pins how Logstash's conditions treat the
+// BigDecimal the json filter makes of a JSON decimal (checked against
+// JRuby 10.0.6's RubyBigDecimal, see scripts/golden/bigdecimal.sh): a
+// constant or a non-decimal field never equals it, while it equals any
+// number of the same value; ordering is numeric, with floats rounded to
+// 15 digits; against a string it compares as equal; `in` a constant list
+// compares its Ruby to_s.
+func TestConditionDecimals(t *testing.T) {
+	dec := func(s string) runtime.Decimal {
+		d, err := runtime.ParseDecimal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	cases := []struct {
+		cond string
+		e    *runtime.Event
+		want bool
+	}{
+		{`[f] == 5.1`, eventWith("f", dec("5.1")), false},
+		{`5.1 == [f]`, eventWith("f", dec("5.1")), false},
+		{`[f] == 5`, eventWith("f", dec("5.0")), false},
+		{`[f] != 5.1`, eventWith("f", dec("5.1")), true},
+		{`[f] == [g]`, eventWith("f", dec("5.1"), "g", dec("5.10")), true},
+		{`[f] == [g]`, eventWith("f", dec("5.1"), "g", 5.1), true},
+		{`[g] == [f]`, eventWith("f", dec("5.1"), "g", 5.1), false},
+		{`[f] == [g]`, eventWith("f", dec("5.0"), "g", int64(5)), true},
+		{`[g] == [f]`, eventWith("f", dec("5.0"), "g", int64(5)), false},
+		{`[f] == [g]`, eventWith("f", dec("5.1"), "g", "5.1"), false},
+		{`[f] < 5.2`, eventWith("f", dec("5.1")), true},
+		{`[f] > 5`, eventWith("f", dec("5.1")), true},
+		{`5 < [f]`, eventWith("f", dec("5.1")), true},
+		{`[f] >= 5.1`, eventWith("f", dec("5.1")), true},
+		{`[f] > 5.1`, eventWith("f", dec("5.1000000000000001")), true},
+		{`[f] > 5.1000000000000005`, eventWith("f", dec("5.1")), false},
+		{`[f] >= 5.1000000000000005`, eventWith("f", dec("5.1")), true},
+		{`[f] < [g]`, eventWith("f", dec("1e400"), "g", 1e308), false},
+		{`[g] < [f]`, eventWith("f", dec("1.25"), "g", int64(1)), true},
+		{`[f] < "a"`, eventWith("f", dec("5.1")), false},
+		{`[f] <= "a"`, eventWith("f", dec("5.1")), true},
+		{`"a" <= [f]`, eventWith("f", dec("5.1")), true},
+		{`[f] in [5.1, 2]`, eventWith("f", dec("5.1")), false},
+		{`[f] in ["0.51e1", 2]`, eventWith("f", dec("5.1")), true},
+		{`5.1 in [l]`, eventWith("l", []any{dec("5.1")}), false},
+		{`[a] in [l]`, eventWith("a", dec("5.1"), "l", []any{5.1}), true},
+		{`[a] in [l]`, eventWith("a", 5.1, "l", []any{dec("5.1")}), false},
+	}
+	for _, c := range cases {
+		if got := holds(t, c.cond, c.e); got != c.want {
+			t.Errorf("if %s on %s: got %v, want %v", c.cond, string(runtime.AppendJSON(nil, c.e.Data())), got, c.want)
+		}
+	}
+	if got := describeOperand(dec("96.0"), true); got != "class org.jruby.ext.bigdecimal.RubyBigDecimal:0.96e2" {
+		t.Errorf("describeOperand = %q", got)
+	}
+}
