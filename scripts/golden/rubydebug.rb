@@ -8,12 +8,16 @@
 # Input format: JSON, where an object with the single key
 #   "$ts"    is a LogStash::Timestamp (its canonical ISO text),
 #   "$bytes" is a string given as hex bytes (for text that is not valid UTF-8),
-#   "$float" is the Float "NaN", "Infinity" or "-Infinity";
+#   "$float" is the Float "NaN", "Infinity" or "-Infinity",
+#   "$decimal" is a BigDecimal given as its JSON text (what the json filter
+#     makes of a JSON decimal; Logstash's come from Java BigDecimals, which
+#     have no negative zero, so inputs avoid -0.0);
 # and a key "$bytes:HEX" is a key given as hex bytes.
 # A top-level "@metadata" key (always last) means the codec runs with
 # `metadata => true`, which prints @metadata after the other fields.
 
 require 'json'
+require 'bigdecimal'
 
 Encoding.default_external = Encoding::UTF_8 # Logstash forces UTF-8.
 Encoding.default_internal = nil
@@ -48,6 +52,8 @@ def from_input(v)
       LogstashTimestamp.new(v['$ts'])
     elsif v.size == 1 && v.key?('$bytes')
       [v['$bytes']].pack('H*').force_encoding(Encoding::UTF_8)
+    elsif v.size == 1 && v.key?('$decimal')
+      BigDecimal(v['$decimal'])
     elsif v.size == 1 && v.key?('$float')
       { 'NaN' => Float::NAN, 'Infinity' => Float::INFINITY, '-Infinity' => -Float::INFINITY }.fetch(v['$float'])
     else

@@ -88,7 +88,7 @@ func (c *Codec) SetColour(on bool) { c.colour = on }
 // ANSI sequences amazing_print wraps tokens in.
 const (
 	colourString = "\x1b[0;33m" // yellowish: strings and hash keys
-	colourNumber = "\x1b[1;34m" // blue: integers and floats
+	colourNumber = "\x1b[1;34m" // blue: integers, floats and BigDecimals
 	colourTrue   = "\x1b[1;32m" // green
 	colourRed    = "\x1b[1;31m" // false and nil
 	colourIndex  = "\x1b[1;37m" // white: array index prefixes
@@ -223,6 +223,8 @@ func (p printer) value(b []byte, v any, ind int) []byte {
 		b = t.Append(b, 10)
 	case float64:
 		b = rubyfmt.AppendFloat(b, t)
+	case runtime.Decimal:
+		b = t.AppendRubyPlain(b) // amazing_print shows BigDecimal#to_s('F')
 	default:
 		b = append(b, runtime.ValueString(v)...)
 	}

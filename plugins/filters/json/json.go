@@ -88,7 +88,7 @@ func parse(src any) (any, error) {
 	if !ok {
 		return nil, errNotText
 	}
-	return runtime.DecodeJSON([]byte(text))
+	return runtime.DecodeJSONDecimal([]byte(text))
 }
 
 // apply writes the parsed value and reports whether the filter matched.

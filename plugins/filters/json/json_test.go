@@ -17,6 +17,8 @@ func TestJSON(t *testing.T) {
 		matched bool
 	}{
 		{"root merge overwrites", O{"source": "m"}, `{"m":"{\"a\":1,\"b\":{\"c\":[true,null,1.5]},\"m\":\"x\"}","a":0}`, `{"m":"x","a":1,"b":{"c":[true,null,1.5]}}`, true},
+		{"decimals keep their digits", O{"source": "m", "target": "p"}, `{"m":"{\"a\":5.10,\"b\":1e10,\"c\":-0.0,\"d\":2}"}`, `{"m":"{\"a\":5.10,\"b\":1e10,\"c\":-0.0,\"d\":2}","p":{"a":5.10,"b":1E+10,"c":0.0,"d":2}}`, true},
+		{"decimal @timestamp kept as to_s", O{"source": "m"}, `{"m":"{\"@timestamp\":1.5}"}`, `{"m":"{\"@timestamp\":1.5}","tags":["_timestampparsefailure"],"_@timestamp":"0.15e1"}`, true},
 		{"keys are field references", O{"source": "m"}, `{"m":"{\"[x][y]\":1}"}`, `{"m":"{\"[x][y]\":1}","x":{"y":1}}`, true},
 		{"target keeps source", O{"source": "m", "target": "[p][q]"}, `{"m":"[1,2]"}`, `{"m":"[1,2]","p":{"q":[1,2]}}`, true},
 		{"target scalar", O{"source": "m", "target": "p"}, `{"m":"\"s\""}`, `{"m":"\"s\"","p":"s"}`, true},

@@ -527,6 +527,8 @@ func toInteger(v any) (any, error) {
 		return v, nil
 	case float64:
 		return ruby.FloatToI(t)
+	case runtime.Decimal:
+		return t.Integer(), nil // Integer(BigDecimal) truncates
 	case runtime.Timestamp:
 		return t.Unix(), nil
 	case string:
@@ -555,6 +557,8 @@ func toFloat(v any) (any, error) {
 		return 0.0, nil
 	case float64:
 		return t, nil
+	case runtime.Decimal:
+		return t.Float64(), nil
 	case int64:
 		return float64(t), nil
 	case *big.Int:

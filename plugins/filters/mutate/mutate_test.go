@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
+	"github.com/gostash/gostash/runtime"
 )
 
 type H = filtertest.Hash
@@ -97,5 +98,32 @@ func TestMutateConfigErrors(t *testing.T) {
 		if !strings.Contains(err, c.want) {
 			t.Errorf("%v: error %q does not contain %q", c.opts, err, c.want)
 		}
+	}
+}
+
+// TestMutateDecimals: JSON decimals from the json filter are BigDecimals
+// in Logstash; convert and join go through Ruby's BigDecimal#to_s, to_i
+// and to_f (expected values from JRuby 10.0.6, see
+// testdata/runtime/jackson/bigdecimal.tsv).
+func TestMutateDecimals(t *testing.T) {
+	e := filtertest.Event(t, `{}`)
+	fields := []string{"s", "5.1", "s2", "96.0", "s3", "1e10", "i", "-5.9", "i2", "1e20", "f", "0.1e1", "b", "1.0", "j", "2.50"}
+	for i := 0; i < len(fields); i += 2 {
+		d, err := runtime.ParseDecimal(fields[i+1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Set(fields[i], d)
+	}
+	j, _ := e.Get("j")
+	e.Set("l", []any{j, "x"})
+	f := filtertest.MustNew(t, "mutate", O{
+		"convert": H{"s", "string", "s2", "string", "s3", "string", "i", "integer", "i2", "integer", "f", "float", "b", "boolean"},
+		"join":    H{"l", "+"},
+	})
+	matched, _ := filtertest.Run(f, e)
+	want := `{"s":"0.51e1","s2":"0.96e2","s3":"0.1e11","i":-5,"i2":100000000000000000000,"f":1.0,"b":1.0,"j":2.50,"l":"0.25e1+x"}`
+	if got := filtertest.Data(e); got != want || !matched {
+		t.Errorf("got  %s (matched %v)\nwant %s", got, matched, want)
 	}
 }

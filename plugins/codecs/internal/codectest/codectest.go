@@ -157,6 +157,8 @@ func untag(m *runtime.Map) (any, error) {
 			return math.Inf(-1), nil
 		}
 		return nil, fmt.Errorf("bad $float %q", s)
+	case "$decimal":
+		return runtime.ParseDecimal(s)
 	}
 	return m, nil
 }

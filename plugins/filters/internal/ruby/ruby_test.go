@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/gostash/gostash/runtime"
 )
 
 func TestFloatToS(t *testing.T) {
@@ -103,5 +105,25 @@ func TestTranslatePossessiveAndIntersection(t *testing.T) {
 	}
 	if _, err := Translate(`[a-z&&[^aeiou]]`, nil); err == nil {
 		t.Error("class intersection should be reported as unsupported")
+	}
+}
+
+// TestDecimalToSAndInspect: a BigDecimal's to_s and inspect are both
+// JRuby 10's 0.xxxeN form, alone and inside collections.
+func TestDecimalToSAndInspect(t *testing.T) {
+	d, err := runtime.ParseDecimal("96.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := runtime.NewMap(1)
+	m.Set("d", []any{d})
+	for _, c := range []struct{ got, want string }{
+		{ToS(d), "0.96e2"},
+		{Inspect(d), "0.96e2"},
+		{Inspect(m), `{"d"=>[0.96e2]}`},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
 	}
 }

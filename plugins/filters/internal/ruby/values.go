@@ -63,6 +63,8 @@ func ToS(v any) string {
 		return ""
 	case float64:
 		return FloatToS(t)
+	case runtime.Decimal:
+		return t.RubyToS()
 	case *runtime.Map:
 		return Inspect(t)
 	case []any:
@@ -84,6 +86,8 @@ func appendInspect(b []byte, v any) []byte {
 		return append(b, "nil"...)
 	case float64:
 		return append(b, FloatToS(t)...)
+	case runtime.Decimal:
+		return t.AppendRubyToS(b) // BigDecimal#inspect is its to_s
 	case runtime.Timestamp:
 		return t.AppendTo(b)
 	case []any:
