@@ -148,7 +148,7 @@ func (s *v1Source) open(ctx context.Context) (*http.Response, error) {
 // handle classifies one v1.1 message: tweets become events, the rest
 // (deletions, stall warnings, limit notices, disconnects) are logged.
 func (s *v1Source) handle(line []byte, out runtime.Emitter) {
-	v, err := runtime.DecodeJSON(line)
+	v, err := runtime.DecodeJSONDecimal(line)
 	m, ok := v.(*runtime.Map)
 	if err != nil || !ok {
 		s.in.log.Debug("Skipping a stream message that is not a JSON object", "bytes", len(line))

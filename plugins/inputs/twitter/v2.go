@@ -225,7 +225,7 @@ func (s *v2Source) open(ctx context.Context) (*http.Response, error) {
 // handle turns one v2 message ({"data":..., "includes":..., "matching_rules":...})
 // into an event; error messages in the stream are logged.
 func (s *v2Source) handle(line []byte, out runtime.Emitter) {
-	v, err := runtime.DecodeJSON(line)
+	v, err := runtime.DecodeJSONDecimal(line)
 	m, ok := v.(*runtime.Map)
 	if err != nil || !ok {
 		s.in.log.Debug("Skipping a stream message that is not a JSON object", "bytes", len(line))
