@@ -205,13 +205,16 @@ func printDiagnostics(w io.Writer, diags lang.Diagnostics) {
 	}
 }
 
+// firstError is the message Logstash would give for the first error: a
+// syntax error's Logstash text (Diagnostic.Detail) when there is one, else
+// the located summary.
 func firstError(err error) string {
 	var diags lang.Diagnostics
 	if errors.As(err, &diags) {
 		for _, d := range diags {
 			if d.Severity == lang.Error {
 				if d.Detail != "" {
-					return d.Error() + ": " + strings.TrimSpace(d.Detail)
+					return strings.TrimSpace(d.Detail)
 				}
 				return d.Error()
 			}

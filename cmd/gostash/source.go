@@ -56,10 +56,10 @@ func (c *configSource) load(ps runtime.PipelineSettings, logger *slog.Logger) ([
 	}
 	loader := runtime.Logger(logger, "logstash.config.source.local.configpathloader")
 	if lang.NeedsDefaultInput(c.text) {
-		loader.Warn("No input block found in the configuration for pipeline `" + ps.ID + "`, defaulting to `input { stdin { type => stdin } }`")
+		loader.Warn("No input block found in the configuration for pipeline `" + ps.ID + "`. A default `stdin` input was added for backward compatibility. If this is unintentional, add an explicit `input { ... }` block.")
 	}
 	if lang.NeedsDefaultOutput(c.text) {
-		loader.Warn("No output block found in the configuration for pipeline `" + ps.ID + "`, defaulting to `output { stdout { codec => rubydebug } }`")
+		loader.Warn("No output block found in the configuration for pipeline `" + ps.ID + "`. A default `stdout` output was added for backward compatibility. If this is unintentional, add an explicit `output { ... }` block.")
 	}
 	cfg, sources, diags := lang.ParseString(c.text, opts)
 	if cfg == nil {
