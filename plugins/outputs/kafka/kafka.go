@@ -162,8 +162,16 @@ func (o *output) producerConfig() (*sarama.Config, error) {
 		"none": sarama.CompressionNone, "gzip": sarama.CompressionGZIP, "snappy": sarama.CompressionSnappy,
 		"lz4": sarama.CompressionLZ4, "zstd": sarama.CompressionZSTD,
 	}[s.String("compression_type")]
-	p.Flush.Bytes = int(s.Int("batch_size"))
-	p.Flush.Frequency = kafkaconf.Millis(s, "linger_ms")
+	if linger := kafkaconf.Millis(s, "linger_ms"); linger > 0 {
+		p.Flush.Bytes = int(s.Int("batch_size"))
+		p.Flush.Frequency = linger
+	} else {
+		// Like the Java client with linger.ms=0: send at once whatever has
+		// gathered. sarama would otherwise hold a batch smaller than
+		// Flush.Bytes forever, having no timer to flush it.
+		p.Flush.Bytes = 0
+		p.Flush.Frequency = 0
+	}
 	p.MaxMessageBytes = int(s.Int("max_request_size"))
 	p.Timeout = kafkaconf.Millis(s, "request_timeout_ms")
 	p.Retry.Backoff = o.backoff

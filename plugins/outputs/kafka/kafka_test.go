@@ -111,7 +111,7 @@ func TestAcksAndPartitioners(t *testing.T) {
 	brokers := kafkatest.Brokers(t)
 	for _, opts := range []map[string]any{
 		{"acks": "0"}, {"acks": "all"}, {"partitioner": "round_robin"}, {"partitioner": "uniform_sticky"},
-		{"partitioner": "default"}, {"linger_ms": 0, "batch_size": 1},
+		{"partitioner": "default"}, {"linger_ms": 0}, {"linger_ms": 0, "batch_size": 1},
 	} {
 		t.Run(fmt.Sprint(opts), func(t *testing.T) {
 			topic := kafkatest.Topic(t, brokers, 3)
