@@ -273,6 +273,29 @@ func (d Decimal) Integer() any {
 	return &n
 }
 
+// Int64 is Java's BigDecimal.longValue: the value truncated towards zero,
+// keeping only the low 64 bits when it does not fit (as the date filter's
+// UNIX parsers read a BigDecimal).
+func (d Decimal) Int64() int64 {
+	switch t := d.Integer().(type) {
+	case int64:
+		return t
+	case *big.Int:
+		low := new(big.Int).Abs(t).Uint64() // the low 64 bits of |t|
+		if t.Sign() < 0 {
+			return int64(-low)
+		}
+		return int64(low)
+	}
+	return 0
+}
+
+// ScaleByPowerOfTen is Java's BigDecimal.scaleByPowerOfTen: d × 10^n, with
+// the same digits.
+func (d Decimal) ScaleByPowerOfTen(n int32) Decimal {
+	return Decimal{unscaled: d.unscaled, scale: d.scale - n}
+}
+
 func pow10(n int64) *big.Int {
 	return new(big.Int).Exp(big.NewInt(10), big.NewInt(n), nil)
 }

@@ -215,3 +215,26 @@ func BenchmarkDecodeJSONDecimal(b *testing.B) {
 		}
 	}
 }
+
+func TestDecimalInt64AndScale(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		shift int32
+		want  int64
+	}{
+		{"1600000000.1239", 3, 1600000000123},
+		{"-1.9", 0, -1},
+		{"1.5e-3", 3, 1},
+		{"18446744073709551617.5", 0, 1}, // 2^64 + 1: the low 64 bits
+		{"-18446744073709551617", 0, -1}, // as Java's longValue
+		{"9223372036854775808", 0, math.MinInt64},
+	} {
+		d, err := ParseDecimal(c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := d.ScaleByPowerOfTen(c.shift).Int64(); got != c.want {
+			t.Errorf("%s × 10^%d Int64() = %d, want %d", c.in, c.shift, got, c.want)
+		}
+	}
+}

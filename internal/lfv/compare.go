@@ -195,6 +195,8 @@ func asFloat(v any) (float64, bool) {
 		return f, true
 	case float64:
 		return t, true
+	case runtime.Decimal:
+		return t.Float64(), true
 	}
 	return 0, false
 }

@@ -111,10 +111,23 @@ func TestNumbersEqual(t *testing.T) {
 		{big1, new(big.Int).Set(big1), true},
 		{big1, float64(1 << 62 * 256), true},
 		{int64(1), "1", false},
+		// The json filter's decimals compare by their double value.
+		{float64(5.1), mustDecimal(t, "5.10"), true},
+		{int64(100), mustDecimal(t, "1e2"), true},
+		{float64(5.1), mustDecimal(t, "5.1000001"), false},
 	}
 	for _, tt := range tests {
 		if got := numbersEqual(tt.exp, tt.act); got != tt.want {
 			t.Errorf("numbersEqual(%v, %v) = %v", tt.exp, tt.act, got)
 		}
 	}
+}
+
+func mustDecimal(t *testing.T, s string) runtime.Decimal {
+	t.Helper()
+	d, err := runtime.ParseDecimal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

@@ -273,6 +273,11 @@ func (unixParser) parse(v any, _ *runtime.Event) (time.Time, error) {
 			return time.Time{}, errTooLarge
 		}
 		return time.UnixMilli(int64(t * 1000)), nil
+	case runtime.Decimal:
+		if t.Int64() > maxEpochSeconds {
+			return time.Time{}, errTooLarge
+		}
+		return time.UnixMilli(t.ScaleByPowerOfTen(3).Int64()), nil
 	}
 	return time.Time{}, fmt.Errorf("Cannot parse date for value of type %T", v)
 }
@@ -300,6 +305,12 @@ func (unixMillisParser) parse(v any, _ *runtime.Event) (time.Time, error) {
 		return time.UnixMilli(t), nil
 	case float64:
 		return time.UnixMilli(int64(t)), nil
+	case runtime.Decimal:
+		// Only a BigDecimal is checked against the limit, in seconds' words.
+		if t.Int64() > maxEpochSeconds*1000 {
+			return time.Time{}, errTooLarge
+		}
+		return time.UnixMilli(t.Int64()), nil
 	case *big.Int:
 		return time.Time{}, fmt.Errorf("Cannot parse date for value of type BigInteger")
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
+	"github.com/gostash/gostash/runtime"
 )
 
 type O = filtertest.Options
@@ -90,6 +91,34 @@ func TestDateLocales(t *testing.T) {
 		filtertest.Run(f, e)
 		if ts, _ := e.Timestamp(); ts.String() != c.want {
 			t.Errorf("%s %q %q: got %s (%s), want %s", c.locale, c.format, c.in, ts, filtertest.Data(e), c.want)
+		}
+	}
+}
+
+// TestDateFromDecimal: the json filter gives BigDecimals, which the UNIX
+// parsers take as Java does: seconds × 1000 truncated, UNIX_MS truncated
+// and checked against the limit.
+func TestDateFromDecimal(t *testing.T) {
+	for _, c := range []struct {
+		format, value, wantTS string
+		matched               bool
+	}{
+		{"UNIX", "1303184641.1239", "2011-04-19T03:44:01.123Z", true},
+		{"UNIX", "2147483648.5", "2026-01-02T03:04:05.678Z", false},
+		{"UNIX_MS", "1303184641123.9", "2011-04-19T03:44:01.123Z", true},
+		{"UNIX_MS", "2147483648000.5", "2026-01-02T03:04:05.678Z", false},
+		{"ISO8601", "2011.5", "2026-01-02T03:04:05.678Z", false},
+	} {
+		f := filtertest.MustNew(t, "date", O{"match": []any{"t", c.format}})
+		e := filtertest.Event(t, `{}`)
+		d, err := runtime.ParseDecimal(c.value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Set("t", d)
+		matched, _ := filtertest.Run(f, e)
+		if ts, _ := e.Timestamp(); ts.String() != c.wantTS || matched != c.matched {
+			t.Errorf("%s %s: @timestamp %s matched %v, want %s %v", c.format, c.value, ts, matched, c.wantTS, c.matched)
 		}
 	}
 }

@@ -94,6 +94,8 @@ func rubyClass(v any) string {
 		return "Integer"
 	case float64:
 		return "Float"
+	case runtime.Decimal:
+		return "BigDecimal"
 	case bool:
 		if v == true {
 			return "TrueClass"

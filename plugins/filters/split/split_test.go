@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
+	"github.com/gostash/gostash/runtime"
 )
 
 type O = filtertest.Options
@@ -52,5 +53,15 @@ func TestSplit(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestRubyClassOfDecimal(t *testing.T) {
+	d, err := runtime.ParseDecimal("5.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rubyClass(d); got != "BigDecimal" {
+		t.Errorf("rubyClass(5.1 decimal) = %q", got)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
+
+	"github.com/gostash/gostash/runtime"
 )
 
 func TestIsJavaBlank(t *testing.T) {
@@ -102,5 +104,23 @@ func TestTokenizerChunkingDoesNotMatter(t *testing.T) {
 				t.Fatalf("delimiter %q, text %q: flushed %q, want %q", delim, text, rest, wantRest)
 			}
 		}
+	}
+}
+
+// TestEventStringDecimal: Event#to_s hands Java the BigDecimal itself, so
+// a decimal host or message prints with BigDecimal.toString.
+func TestEventStringDecimal(t *testing.T) {
+	e := runtime.NewEvent()
+	for field, text := range map[string]string{"host": "1e10", "message": "96.0"} {
+		d, err := runtime.ParseDecimal(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Set(field, d)
+	}
+	ts, _ := e.Timestamp()
+	want := ts.String() + " 1E+10 96.0"
+	if got := string(AppendEventString(nil, e)); got != want {
+		t.Errorf("AppendEventString = %q, want %q", got, want)
 	}
 }

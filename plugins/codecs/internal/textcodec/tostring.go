@@ -48,6 +48,8 @@ func AppendJavaString(b []byte, v any) []byte {
 		return t.Append(b, 10)
 	case float64:
 		return runtime.AppendJavaDouble(b, t)
+	case runtime.Decimal:
+		return t.AppendJava(b)
 	case bool:
 		return strconv.AppendBool(b, t)
 	case runtime.Timestamp:
