@@ -11,7 +11,8 @@ import (
 // flag set by drop.
 //
 // Values held in an event are: string, int64, *big.Int (integers past 64
-// bits), float64, bool, nil, Timestamp, *Map and []any.
+// bits), float64, Decimal (JSON decimals from the json filter, Ruby
+// BigDecimals in Logstash), bool, nil, Timestamp, *Map and []any.
 type Event struct {
 	data      *Map
 	meta      *Map
