@@ -177,7 +177,12 @@ func Consume(tb testing.TB, brokers, topic string, n int, timeout time.Duration)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	for _, p := range parts {
+		// A partition just created may briefly answer "not the leader".
 		pc, err := c.ConsumePartition(topic, p, sarama.OffsetOldest)
+		for retry := 0; err != nil && retry < 50; retry++ {
+			time.Sleep(100 * time.Millisecond)
+			pc, err = c.ConsumePartition(topic, p, sarama.OffsetOldest)
+		}
 		if err != nil {
 			tb.Fatal(err)
 		}
