@@ -277,6 +277,9 @@ func (d Decimal) Integer() any {
 // keeping only the low 64 bits when it does not fit (as the date filter's
 // UNIX parsers read a BigDecimal).
 func (d Decimal) Int64() int64 {
+	if d.scale <= -64 {
+		return 0 // 10^64 is a multiple of 2^64: no low bits survive
+	}
 	switch t := d.Integer().(type) {
 	case int64:
 		return t

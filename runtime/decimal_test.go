@@ -228,6 +228,9 @@ func TestDecimalInt64AndScale(t *testing.T) {
 		{"18446744073709551617.5", 0, 1}, // 2^64 + 1: the low 64 bits
 		{"-18446744073709551617", 0, -1}, // as Java's longValue
 		{"9223372036854775808", 0, math.MinInt64},
+		{"3e63", 0, math.MinInt64}, // 3×10^63 mod 2^64 = 2^63
+		{"7e64", 0, 0},
+		{"1e2000000000", 0, 0},
 	} {
 		d, err := ParseDecimal(c.in)
 		if err != nil {
@@ -237,4 +240,26 @@ func TestDecimalInt64AndScale(t *testing.T) {
 			t.Errorf("%s × 10^%d Int64() = %d, want %d", c.in, c.shift, got, c.want)
 		}
 	}
+}
+
+// FuzzParseDecimal: whatever parses prints (Java toString) to text that
+// parses back to the same digits and scale, and compares equal to itself
+// at a wider scale.
+func FuzzParseDecimal(f *testing.F) {
+	for _, s := range []string{"5.1", "-0.0", "1e10", "1E-7", "96.0", "123456789012345678901234567890.5", "0e5", "-9.99e-300"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDecimal(s)
+		if err != nil {
+			return
+		}
+		back, err := ParseDecimal(d.String())
+		if err != nil || back.scale != d.scale || back.Cmp(d) != 0 {
+			t.Fatalf("%q printed %q, read back %v (%v)", s, d.String(), back, err)
+		}
+		if d.scale < math.MaxInt32 && d.ScaleByPowerOfTen(-1).Cmp(d) != cmpInt(0, d.Sign()) {
+			t.Fatalf("%q: d×10^-1 does not compare below d", s)
+		}
+	})
 }
