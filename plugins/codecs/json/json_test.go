@@ -48,7 +48,7 @@ func TestDecode(t *testing.T) {
 		{"bad @timestamp", "disabled", nil, `{"@timestamp":"yesterday"}`,
 			`{"@version":"1","_@timestamp":"yesterday","tags":["_timestampparsefailure"]}`},
 		{"tags must be strings", "disabled", nil, `{"tags":{"a":1}}`,
-			`{"@version":"1","tags":["_tagsparsefailure"],"_tags":{"a":1}}`},
+			`{"@version":"1","tags":["_tagsparsefailure"],"_tags":[{"a":1}]}`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			codec := codectest.Build(t, "json", c.ecs, c.options)
