@@ -7,8 +7,10 @@ package kafkatest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -244,9 +246,10 @@ func astValue(v any) lang.Value {
 		}
 		return a
 	case map[string]string:
+		// Entries in key order, as a config file would list them.
 		h := &lang.Hash{}
-		for k, val := range t {
-			h.Entries = append(h.Entries, &lang.HashEntry{Key: &lang.String{Value: k, Quote: '"'}, Value: &lang.String{Value: val, Quote: '"'}})
+		for _, k := range slices.Sorted(maps.Keys(t)) {
+			h.Entries = append(h.Entries, &lang.HashEntry{Key: &lang.String{Value: k, Quote: '"'}, Value: &lang.String{Value: t[k], Quote: '"'}})
 		}
 		return h
 	}
