@@ -6,7 +6,7 @@
 #   testdata/filters/ruby/regex.tsv   matches of random Ruby regexes on random text
 #   testdata/filters/kv/onigmo.tsv    what the kv filter's scan regex finds in random text
 #   testdata/filters/ruby/case.tsv    upcase/downcase/capitalize of every cased code point,
-#                                     and from it plugins/filters/internal/ruby/casemap_gen.go
+#                                     and from it internal/ruby/casemap_gen.go
 set -eu
 cd "$(dirname "$0")/../.."
 command -v ruby >/dev/null || apt-get install -y ruby
@@ -15,5 +15,5 @@ ruby scripts/golden/ruby-semantics/grok.rb testdata/filters/grok plugins/filters
 ruby scripts/golden/ruby-semantics/regex.rb testdata/filters/ruby
 ruby scripts/golden/ruby-semantics/kv.rb testdata/filters/kv
 ruby scripts/golden/ruby-semantics/case.rb testdata/filters/ruby
-go run ./scripts/golden/ruby-semantics/casemapgen testdata/filters/ruby/case.tsv plugins/filters/internal/ruby/casemap_gen.go
+go run ./scripts/golden/ruby-semantics/casemapgen testdata/filters/ruby/case.tsv internal/ruby/casemap_gen.go
 wc -l testdata/filters/ruby/*.tsv testdata/filters/grok/onigmo.tsv

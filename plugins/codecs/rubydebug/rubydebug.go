@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/gostash/gostash/plugins/codecs/internal/rubyfmt"
+	"github.com/gostash/gostash/internal/ruby"
 	"github.com/gostash/gostash/runtime"
 )
 
@@ -118,7 +118,7 @@ func (p printer) hash(b []byte, m *runtime.Map, extra *runtime.Map, ind int) []b
 	}
 	width := 0
 	for _, k := range keys {
-		if w := rubyfmt.InspectLen(k); w > width {
+		if w := ruby.InspectLen(k); w > width {
 			width = w
 		}
 	}
@@ -146,14 +146,14 @@ func (p printer) hash(b []byte, m *runtime.Map, extra *runtime.Map, ind int) []b
 }
 
 func (p printer) entry(b []byte, k string, v any, width, ind int) []byte {
-	b = appendSpaces(b, width-rubyfmt.InspectLen(k))
+	b = appendSpaces(b, width-ruby.InspectLen(k))
 	if p.colour {
 		b = append(b, colourString...)
-		b = rubyfmt.AppendInspect(b, k)
+		b = ruby.AppendInspect(b, k)
 		b = append(b, colourReset...)
 		b = append(b, arrowColour...)
 	} else {
-		b = rubyfmt.AppendInspect(b, k)
+		b = ruby.AppendInspect(b, k)
 		b = append(b, arrowPlain...)
 	}
 	return p.value(b, v, ind+4)
@@ -197,10 +197,10 @@ func (p printer) value(b []byte, v any, ind int) []byte {
 	case string:
 		if p.colour {
 			b = append(b, colourString...)
-			b = rubyfmt.AppendInspect(b, t)
+			b = ruby.AppendInspect(b, t)
 			return append(b, colourReset...)
 		}
-		return rubyfmt.AppendInspect(b, t)
+		return ruby.AppendInspect(b, t)
 	case runtime.Timestamp:
 		return t.AppendTo(b)
 	case nil:
@@ -222,7 +222,7 @@ func (p printer) value(b []byte, v any, ind int) []byte {
 	case *big.Int:
 		b = t.Append(b, 10)
 	case float64:
-		b = rubyfmt.AppendFloat(b, t)
+		b = ruby.AppendFloat(b, t)
 	case runtime.Decimal:
 		b = t.AppendRubyPlain(b) // amazing_print shows BigDecimal#to_s('F')
 	default:

@@ -12,7 +12,7 @@ import (
 	"time"
 	_ "time/tzdata" // Joda carries its own zone data; so does the binary.
 
-	"github.com/gostash/gostash/plugins/filters/internal/ruby"
+	"github.com/gostash/gostash/internal/ruby"
 	"github.com/gostash/gostash/runtime"
 )
 

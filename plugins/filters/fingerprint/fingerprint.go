@@ -21,7 +21,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/gostash/gostash/plugins/filters/internal/ruby"
+	"github.com/gostash/gostash/internal/ruby"
 	"github.com/gostash/gostash/runtime"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/dlclark/regexp2"
 
-	"github.com/gostash/gostash/plugins/filters/internal/ruby"
+	"github.com/gostash/gostash/internal/ruby"
 )
 
 // maxExpansions is jls-grok's limit on %{...} replacements per pattern.

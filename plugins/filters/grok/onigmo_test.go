@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gostash/gostash/plugins/filters/internal/ruby"
+	"github.com/gostash/gostash/internal/ruby"
 )
 
 // TestAgainstOnigmo matches core patterns on log lines (and mangled copies)

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"log/slog"
 
-	"github.com/gostash/gostash/plugins/filters/internal/ruby"
+	"github.com/gostash/gostash/internal/ruby"
 	"github.com/gostash/gostash/runtime"
 )
 

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gostash/gostash/internal/ruby"
 	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
-	"github.com/gostash/gostash/plugins/filters/internal/ruby"
 )
 
 // TestScanAgainstOnigmo scans random text with the regex each configuration

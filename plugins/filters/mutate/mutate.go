@@ -11,7 +11,7 @@ import (
 
 	"github.com/dlclark/regexp2"
 
-	"github.com/gostash/gostash/plugins/filters/internal/ruby"
+	"github.com/gostash/gostash/internal/ruby"
 	"github.com/gostash/gostash/runtime"
 )
 

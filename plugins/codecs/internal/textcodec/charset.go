@@ -15,7 +15,7 @@ import (
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/encoding/unicode/utf32"
 
-	"github.com/gostash/gostash/plugins/codecs/internal/rubyfmt"
+	"github.com/gostash/gostash/internal/ruby"
 )
 
 // CharsetDoc is the doc line of the codecs' charset option.
@@ -158,7 +158,7 @@ func (c *Converter) ConvertBytes(data []byte) (text []byte, escaped bool) {
 		if utf8.Valid(data) {
 			return data, false
 		}
-		return rubyfmt.AppendInspectBody(make([]byte, 0, len(data)+16), string(data)), true
+		return ruby.AppendInspectBody(make([]byte, 0, len(data)+16), string(data)), true
 	case charsetBinary:
 		return data, false
 	}
@@ -177,7 +177,7 @@ func (c *Converter) Convert(data []byte) (text string, escaped bool) {
 		if utf8.Valid(data) {
 			return string(data), false
 		}
-		return string(rubyfmt.AppendInspectBody(make([]byte, 0, len(data)+16), string(data))), true
+		return string(ruby.AppendInspectBody(make([]byte, 0, len(data)+16), string(data))), true
 	case charsetBinary:
 		return string(data), false
 	case charsetASCII:

@@ -1,4 +1,4 @@
-// Command casemapgen writes plugins/filters/internal/ruby/casemap_gen.go
+// Command casemapgen writes internal/ruby/casemap_gen.go
 // from testdata/filters/ruby/case.tsv (Ruby's case mapping of every cased
 // code point): the mappings where Ruby differs from Go's unicode.ToUpper,
 // ToLower and ToTitle, which are one-to-many SpecialCasing entries and

@@ -1,4 +1,4 @@
-package rubyfmt
+package ruby
 
 import (
 	"bufio"
@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 )
 
-const goldenDir = "../../../../testdata/codecs/rubydebug/"
+const goldenDir = "../../testdata/codecs/rubydebug/"
 
 // TestFloatGolden compares AppendFloat with Ruby's Float#to_s on the
 // doubles scripts/golden/rubydebug.rb wrote.

@@ -1,4 +1,4 @@
-package rubyfmt
+package ruby
 
 import (
 	"math"

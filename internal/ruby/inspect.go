@@ -1,7 +1,4 @@
-// Package rubyfmt prints values the way MRI/JRuby do where Logstash's codecs
-// show Ruby's own text: String#inspect (rubydebug, and the escaped form the
-// text codecs give to invalid UTF-8 input) and Float#to_s.
-package rubyfmt
+package ruby
 
 import (
 	"sync"

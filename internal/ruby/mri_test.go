@@ -64,7 +64,7 @@ func inspectList(l []string) string {
 }
 
 func TestStringsAgainstMRI(t *testing.T) {
-	f, err := os.Open("../../../../testdata/filters/ruby/strings.tsv")
+	f, err := os.Open("../../testdata/filters/ruby/strings.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestStringsAgainstMRI(t *testing.T) {
 }
 
 func TestFloatsAgainstMRI(t *testing.T) {
-	f, err := os.Open("../../../../testdata/filters/ruby/floats.tsv")
+	f, err := os.Open("../../testdata/filters/ruby/floats.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestFloatsAgainstMRI(t *testing.T) {
 }
 
 func TestGsubAgainstMRI(t *testing.T) {
-	f, err := os.Open("../../../../testdata/filters/ruby/gsub.tsv")
+	f, err := os.Open("../../testdata/filters/ruby/gsub.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestGsubAgainstMRI(t *testing.T) {
 }
 
 func TestCaseMappingAgainstMRI(t *testing.T) {
-	f, err := os.Open("../../../../testdata/filters/ruby/case.tsv")
+	f, err := os.Open("../../testdata/filters/ruby/case.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestCaseMappingAgainstMRI(t *testing.T) {
 // TestUncasedStayUncased checks that code points Ruby's case mapping leaves
 // alone (absent from case.tsv) are left alone here too.
 func TestUncasedStayUncased(t *testing.T) {
-	f, err := os.Open("../../../../testdata/filters/ruby/case.tsv")
+	f, err := os.Open("../../testdata/filters/ruby/case.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestUncasedStayUncased(t *testing.T) {
 // TestRandomRegexesAgainstMRI runs randomly generated Ruby regexes on
 // random text and compares every match and first group with MRI's.
 func TestRandomRegexesAgainstMRI(t *testing.T) {
-	f, err := os.Open("../../../../testdata/filters/ruby/regex.tsv")
+	f, err := os.Open("../../testdata/filters/ruby/regex.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -127,3 +127,14 @@ func TestDecimalToSAndInspect(t *testing.T) {
 		}
 	}
 }
+
+// TestInspectValues: strings inside hashes and arrays are escaped as
+// String#inspect escapes them (C1 controls and invalid UTF-8 included),
+// floats print as Float#to_s.
+func TestInspectValues(t *testing.T) {
+	m := runtime.NewMap(2)
+	m.Set("k\u0084", []any{"\xff#{x}", 1e15, nil, int64(3)})
+	if got, want := Inspect(m), `{"k\u0084"=>["\xFF\#{x}", 1.0e+15, nil, 3]}`; got != want {
+		t.Errorf("Inspect = %s, want %s", got, want)
+	}
+}
