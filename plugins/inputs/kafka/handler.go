@@ -87,7 +87,6 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 				tracker.complete(rec)
 				continue
 			}
-			h.in.emitMu.Lock()
 			for _, e := range decoded {
 				// Logstash decorates (type, tags, add_field) before adding the
 				// metadata, so add_field cannot see [@metadata][kafka].
@@ -100,7 +99,6 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 				}))
 				h.out.EmitDecorated(e)
 			}
-			h.in.emitMu.Unlock()
 		case <-sess.Context().Done():
 			tracker.drain(drainTimeout)
 			return nil

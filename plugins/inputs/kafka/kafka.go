@@ -134,8 +134,6 @@ type input struct {
 	// handled offset is committed right away.
 	autoCommit bool
 	reset      *offsetReset
-	// emitMu serialises Emit across the partition goroutines.
-	emitMu sync.Mutex
 }
 
 func newInput(s *runtime.Settings) (runtime.Input, error) {
