@@ -124,3 +124,26 @@ func TestEventStringDecimal(t *testing.T) {
 		t.Errorf("AppendEventString = %q, want %q", got, want)
 	}
 }
+
+// TestEventStringJavaValues: a hash or array host prints with Java's
+// toString, null inside it as "null"; a null host is the literal %{host}.
+func TestEventStringJavaValues(t *testing.T) {
+	host := runtime.NewMap(3)
+	host.Set("name", "h")
+	host.Set("ip", []any{"10.0.0.1", nil, 1.5e7})
+	host.Set("os", nil)
+	e := runtime.NewEvent()
+	e.Set("host", host)
+	e.Set("message", []any{int64(1), nil, true})
+	ts, _ := e.Timestamp()
+	want := ts.String() + " {name=h, ip=[10.0.0.1, null, 1.5E7], os=null} [1, null, true]"
+	if got := string(AppendEventString(nil, e)); got != want {
+		t.Errorf("AppendEventString = %q, want %q", got, want)
+	}
+	e.Set("host", nil)
+	e.Remove("message")
+	want = ts.String() + " %{host} %{message}"
+	if got := string(AppendEventString(nil, e)); got != want {
+		t.Errorf("AppendEventString = %q, want %q", got, want)
+	}
+}
