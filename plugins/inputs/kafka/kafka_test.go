@@ -8,11 +8,13 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/gostash/gostash/plugins/inputs/kafka/kafkatest"
 	"github.com/gostash/gostash/runtime"
 
 	"github.com/gostash/gostash/plugins/inputs/kafka"
+	_ "github.com/gostash/gostash/plugins/outputs/kafka"
 )
 
 func build(t *testing.T, opts map[string]any) runtime.Input {
@@ -306,5 +308,80 @@ func TestConfigErrors(t *testing.T) {
 		if err != nil && !strings.Contains(err.Error(), "test.conf") {
 			t.Errorf("%v: error %q is not located", tc.opts, err)
 		}
+	}
+}
+
+// With auto_offset_reset => none a partition without a committed offset is
+// left alone (Kafka's consumer fails its polls) rather than read from
+// anywhere.
+func TestAutoOffsetResetNone(t *testing.T) {
+	brokers := kafkatest.Brokers(t)
+	topic := kafkatest.Topic(t, brokers, 1)
+	kafkatest.Produce(t, brokers, topic, &sarama.ProducerMessage{Value: sarama.StringEncoder("x")})
+	in := build(t, map[string]any{"bootstrap_servers": brokers, "topics": []any{topic}, "group_id": topic,
+		"auto_offset_reset": "none"})
+	var out kafkatest.Collector
+	stop := run(t, in, &out)
+	// latest would read this one; none must not start anywhere.
+	time.Sleep(time.Second)
+	kafkatest.Produce(t, brokers, topic, &sarama.ProducerMessage{Value: sarama.StringEncoder("y")})
+	time.Sleep(1500 * time.Millisecond)
+	stop()
+	if n := len(out.Events()); n != 0 {
+		t.Fatalf("read %d events from a partition with no committed offset", n)
+	}
+}
+
+// consumer_threads members share the partitions of one topic.
+func TestConsumerThreads(t *testing.T) {
+	brokers := kafkatest.Brokers(t)
+	topic := kafkatest.Topic(t, brokers, 4)
+	var msgs []*sarama.ProducerMessage
+	for i := range 40 {
+		msgs = append(msgs, &sarama.ProducerMessage{Partition: int32(i % 4), Value: sarama.StringEncoder(fmt.Sprint(i))})
+	}
+	kafkatest.Produce(t, brokers, topic, msgs...)
+	in := build(t, map[string]any{"bootstrap_servers": brokers, "topics": []any{topic}, "group_id": topic,
+		"auto_offset_reset": "earliest", "consumer_threads": 3, "decorate_events": "basic"})
+	var out kafkatest.Collector
+	run(t, in, &out)
+	seen := map[string]bool{}
+	for _, e := range out.WaitFor(t, 40, 30*time.Second) {
+		m, _ := e.Get("message")
+		seen[fmt.Sprint(m)] = true
+	}
+	if len(seen) != 40 {
+		t.Fatalf("%d distinct records of 40", len(seen))
+	}
+}
+
+func TestSASLConsumer(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation(), kfake.EnableSASL(),
+		kfake.Superuser("SCRAM-SHA-512", "carol", "pw"), kfake.SeedTopics(1, "secured"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	brokers := strings.Join(c.ListenAddrs(), ",")
+	in := build(t, map[string]any{"bootstrap_servers": brokers, "topics": []any{"secured"}, "group_id": "g",
+		"auto_offset_reset": "earliest", "security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "SCRAM-SHA-512",
+		"sasl_jaas_config": `org.apache.kafka.common.security.scram.ScramLoginModule required username="carol" password="pw";`})
+	var out kafkatest.Collector
+	run(t, in, &out)
+	// Produce through the same SASL settings the output uses.
+	o, err := kafkatest.Build(runtime.KindOutput, "kafka", map[string]any{"bootstrap_servers": brokers, "topic_id": "secured",
+		"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "SCRAM-SHA-512",
+		"sasl_jaas_config": `org.apache.kafka.common.security.scram.ScramLoginModule required username="carol" password="pw";`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := runtime.NewEvent()
+	e.Data().Set("message", "authenticated")
+	if err := o.(runtime.Output).Output(context.Background(), []*runtime.Event{e}); err != nil {
+		t.Fatal(err)
+	}
+	o.(runtime.Closer).Close()
+	if m, _ := out.WaitFor(t, 1, 30*time.Second)[0].Get("message"); m != "authenticated" {
+		t.Fatalf("message %v", m)
 	}
 }
