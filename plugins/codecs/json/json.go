@@ -30,58 +30,29 @@ var originalRef = runtime.MustFieldRef("[event][original]")
 
 // Codec is a json codec instance.
 type Codec struct {
-	conv     *textcodec.Converter
-	charset  string
-	target   *runtime.FieldRef
+	decoder  *textcodec.JSONDecoder
 	original bool
-	logger   *slog.Logger
 }
 
 func newCodec(s *runtime.Settings) (runtime.Codec, error) {
-	c := &Codec{charset: s.String("charset"), original: s.ECS() != "disabled", logger: s.Logger()}
-	var err error
-	if c.conv, err = textcodec.NewConverter(c.charset); err != nil {
-		return nil, s.Errorf("charset", "%v", err)
+	decoder, err := textcodec.NewJSONDecoder(s, slog.LevelError)
+	if err != nil {
+		return nil, err
 	}
-	if s.IsSet("target") {
-		ref := runtime.MustFieldRef(s.String("target"))
-		c.target = &ref
-	} else if s.ECS() != "disabled" {
-		textcodec.LogOnce("target:"+s.Pos().String(), func() { c.logger.Info(textcodec.ECSTargetAdvice) })
-	}
-	return c, nil
+	return &Codec{decoder: decoder, original: s.ECS() != "disabled"}, nil
 }
 
 // Decode parses the chunk as one JSON document. Text that is not an
 // object or an array of objects becomes a _jsonparsefailure event holding
 // it in message.
 func (c *Codec) Decode(data []byte, emit func(*runtime.Event)) {
-	text, escaped := c.conv.ConvertBytes(data)
-	if escaped {
-		c.logger.Warn(textcodec.InvalidCharsetWarning, "text", string(text), "expected_charset", c.charset)
-	}
-	events, err := textcodec.EventsFromJSON(text, c.newEvent)
-	if err != nil {
-		c.logger.Error("JSON parse error, original data now in message field",
-			"message", err.Error(), "exception", "LogStash::Json::ParserError", "data", string(text))
-		emit(textcodec.FailureEvent(string(text)))
-		return
-	}
-	if len(events) == 1 && c.original && !events[0].Includes("[event][original]") {
+	text, events, parsed := c.decoder.Decode(data)
+	if parsed && len(events) == 1 && c.original && !events[0].Includes("[event][original]") {
 		_ = events[0].SetRef(originalRef, string(text))
 	}
 	for _, e := range events {
 		emit(e)
 	}
-}
-
-func (c *Codec) newEvent(m *runtime.Map) *runtime.Event {
-	if c.target == nil {
-		return runtime.NewEventFromMap(m)
-	}
-	e := runtime.NewEvent()
-	_ = e.SetRef(*c.target, m)
-	return e
 }
 
 // Flush has nothing buffered.

@@ -38,14 +38,12 @@ func init() {
 type Codec struct {
 	delimiter string
 	tokenizer *textcodec.Tokenizer
-	conv      *textcodec.Converter
-	charset   string
-	target    *runtime.FieldRef
+	decoder   *textcodec.JSONDecoder
 	logger    *slog.Logger
 }
 
 func newCodec(s *runtime.Settings) (runtime.Codec, error) {
-	c := &Codec{delimiter: s.String("delimiter"), charset: s.String("charset"), logger: s.Logger()}
+	c := &Codec{delimiter: s.String("delimiter"), logger: s.Logger()}
 	if c.delimiter == "" {
 		return nil, s.Errorf("delimiter", "the delimiter must not be empty")
 	}
@@ -64,14 +62,8 @@ func newCodec(s *runtime.Settings) (runtime.Codec, error) {
 		c.logger.Error("input buffer full: a line is longer than decode_size_limit_bytes; it is discarded", "decode_size_limit_bytes", limit)
 	})
 	var err error
-	if c.conv, err = textcodec.NewConverter(c.charset); err != nil {
-		return nil, s.Errorf("charset", "%v", err)
-	}
-	if s.IsSet("target") {
-		ref := runtime.MustFieldRef(s.String("target"))
-		c.target = &ref
-	} else if s.ECS() != "disabled" {
-		textcodec.LogOnce("target:"+s.Pos().String(), func() { c.logger.Info(textcodec.ECSTargetAdvice) })
+	if c.decoder, err = textcodec.NewJSONDecoder(s, slog.LevelWarn); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -91,29 +83,10 @@ func (c *Codec) Flush(emit func(*runtime.Event)) {
 }
 
 func (c *Codec) parse(line []byte, emit func(*runtime.Event)) {
-	text, escaped := c.conv.ConvertBytes(line)
-	if escaped {
-		c.logger.Warn(textcodec.InvalidCharsetWarning, "text", string(text), "expected_charset", c.charset)
-	}
-	events, err := textcodec.EventsFromJSON(text, c.newEvent)
-	if err != nil {
-		c.logger.Warn("JSON parse error, original data now in message field",
-			"message", err.Error(), "exception", "LogStash::Json::ParserError", "data", string(text))
-		emit(textcodec.FailureEvent(string(text)))
-		return
-	}
+	_, events, _ := c.decoder.Decode(line)
 	for _, e := range events {
 		emit(e)
 	}
-}
-
-func (c *Codec) newEvent(m *runtime.Map) *runtime.Event {
-	if c.target == nil {
-		return runtime.NewEventFromMap(m)
-	}
-	e := runtime.NewEvent()
-	_ = e.SetRef(*c.target, m)
-	return e
 }
 
 // Encode appends the event as compact JSON (without @metadata) and the

@@ -3,8 +3,6 @@
 package line
 
 import (
-	"log/slog"
-
 	"github.com/gostash/gostash/plugins/codecs/internal/textcodec"
 	"github.com/gostash/gostash/runtime"
 )
@@ -33,26 +31,22 @@ type Codec struct {
 	format    *runtime.Template
 	delimiter string
 	tokenizer *textcodec.Tokenizer
-	conv      *textcodec.Converter
-	charset   string
+	charset   *textcodec.Charset
 	original  bool
-	logger    *slog.Logger
 }
 
 func newCodec(s *runtime.Settings) (runtime.Codec, error) {
 	c := &Codec{
 		delimiter: s.String("delimiter"),
-		charset:   s.String("charset"),
 		original:  s.ECS() != "disabled",
-		logger:    s.Logger(),
 	}
 	if c.delimiter == "" {
 		return nil, s.Errorf("delimiter", "the delimiter must not be empty")
 	}
 	c.tokenizer = textcodec.NewTokenizer(c.delimiter)
 	var err error
-	if c.conv, err = textcodec.NewConverter(c.charset); err != nil {
-		return nil, s.Errorf("charset", "%v", err)
+	if c.charset, err = textcodec.NewCharset(s); err != nil {
+		return nil, err
 	}
 	if s.IsSet("format") {
 		if c.format, err = runtime.CompileTemplate(s.String("format")); err != nil {
@@ -76,19 +70,7 @@ func (c *Codec) Flush(emit func(*runtime.Event)) {
 }
 
 func (c *Codec) event(line []byte) *runtime.Event {
-	text, escaped := c.conv.Convert(line)
-	if escaped {
-		c.logger.Warn(textcodec.InvalidCharsetWarning, "text", text, "expected_charset", c.charset)
-	}
-	e := runtime.NewEvent()
-	var message any = text // boxed once for both fields
-	e.Data().Set("message", message)
-	if c.original {
-		event := runtime.NewMap(1)
-		event.Set("original", message)
-		e.Data().Set("event", event)
-	}
-	return e
+	return textcodec.MessageEvent(c.charset.Text(line), c.original)
 }
 
 // Encode appends the formatted event, or Event#to_s, and the delimiter.

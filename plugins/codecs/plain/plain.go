@@ -4,8 +4,6 @@
 package plain
 
 import (
-	"log/slog"
-
 	"github.com/gostash/gostash/plugins/codecs/internal/textcodec"
 	"github.com/gostash/gostash/runtime"
 )
@@ -29,18 +27,16 @@ func init() {
 // Codec is a plain codec instance.
 type Codec struct {
 	format  *runtime.Template
-	conv    *textcodec.Converter
-	charset string
+	charset *textcodec.Charset
 	// original copies the message to [event][original] (ECS modes).
 	original bool
-	logger   *slog.Logger
 }
 
 func newCodec(s *runtime.Settings) (runtime.Codec, error) {
-	c := &Codec{charset: s.String("charset"), original: s.ECS() != "disabled", logger: s.Logger()}
+	c := &Codec{original: s.ECS() != "disabled"}
 	var err error
-	if c.conv, err = textcodec.NewConverter(c.charset); err != nil {
-		return nil, s.Errorf("charset", "%v", err)
+	if c.charset, err = textcodec.NewCharset(s); err != nil {
+		return nil, err
 	}
 	if s.IsSet("format") {
 		if c.format, err = runtime.CompileTemplate(s.String("format")); err != nil {
@@ -52,19 +48,7 @@ func newCodec(s *runtime.Settings) (runtime.Codec, error) {
 
 // Decode makes one event of the whole chunk.
 func (c *Codec) Decode(data []byte, emit func(*runtime.Event)) {
-	text, escaped := c.conv.Convert(data)
-	if escaped {
-		c.logger.Warn(textcodec.InvalidCharsetWarning, "text", text, "expected_charset", c.charset)
-	}
-	e := runtime.NewEvent()
-	var message any = text // boxed once for both fields
-	e.Data().Set("message", message)
-	if c.original {
-		event := runtime.NewMap(1)
-		event.Set("original", message)
-		e.Data().Set("event", event)
-	}
-	emit(e)
+	emit(textcodec.MessageEvent(c.charset.Text(data), c.original))
 }
 
 // Flush has nothing buffered.

@@ -1,6 +1,7 @@
 // Package textcodec holds what Logstash's text codecs (plain, line, json,
 // json_lines) share: charset conversion of input bytes, the buffered line
-// tokenizer, and Event#to_s, their default encoding.
+// tokenizer, the events of a text line or a JSON document, and Event#to_s,
+// their default encoding.
 package textcodec
 
 import (

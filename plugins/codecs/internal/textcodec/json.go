@@ -1,7 +1,9 @@
 package textcodec
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"unicode"
 	"unicode/utf8"
@@ -9,16 +11,71 @@ import (
 	"github.com/gostash/gostash/runtime"
 )
 
+// JSONDecoder is what the json and json_lines codecs share: charset
+// conversion, the target option, and the events of one JSON document (or
+// the _jsonparsefailure event of text that is not one).
+type JSONDecoder struct {
+	charset *Charset
+	target  *runtime.FieldRef
+	logger  *slog.Logger
+	// parseErrorLevel is the level a parse error is logged at: Logstash's
+	// json codec logs it as an error, json_lines as a warning.
+	parseErrorLevel slog.Level
+}
+
+// NewJSONDecoder reads the charset and target options. In an ECS mode
+// without a target it logs ecsTargetAdvice once per plugin block.
+func NewJSONDecoder(s *runtime.Settings, parseErrorLevel slog.Level) (*JSONDecoder, error) {
+	charset, err := NewCharset(s)
+	if err != nil {
+		return nil, err
+	}
+	d := &JSONDecoder{charset: charset, logger: s.Logger(), parseErrorLevel: parseErrorLevel}
+	if s.IsSet("target") {
+		ref := runtime.MustFieldRef(s.String("target"))
+		d.target = &ref
+	} else if s.ECS() != "disabled" {
+		LogOnce("target:"+s.Pos().String(), func() { d.logger.Info(ecsTargetAdvice) })
+	}
+	return d, nil
+}
+
+// Decode converts data to UTF-8 text and parses it as one JSON document
+// (see eventsFromJSON). When the text is not an object or an array of
+// objects, it logs the parse error and gives the one _jsonparsefailure
+// event holding the text, with parsed false.
+func (d *JSONDecoder) Decode(data []byte) (text []byte, events []*runtime.Event, parsed bool) {
+	text = d.charset.TextBytes(data)
+	events, err := eventsFromJSON(text, d.newEvent)
+	if err != nil {
+		d.logger.Log(context.Background(), d.parseErrorLevel, "JSON parse error, original data now in message field",
+			"message", err.Error(), "exception", "LogStash::Json::ParserError", "data", string(text))
+		return text, []*runtime.Event{failureEvent(string(text))}, false
+	}
+	return text, events, true
+}
+
+// newEvent makes an event of a decoded object, at the root or under the
+// target.
+func (d *JSONDecoder) newEvent(m *runtime.Map) *runtime.Event {
+	if d.target == nil {
+		return runtime.NewEventFromMap(m)
+	}
+	e := runtime.NewEvent()
+	_ = e.SetRef(*d.target, m)
+	return e
+}
+
 // JSONParseFailureTag marks events whose data was not the JSON expected.
 const JSONParseFailureTag = "_jsonparsefailure"
 
-// EventsFromJSON is Logstash's Event.from_json as the json codecs use it:
+// eventsFromJSON is Logstash's Event.from_json as the json codecs use it:
 // blank text gives no events; an object one event; an array of objects one
 // per element (none for []); anything else is an error, as is a syntax
 // error. Only the first JSON value is read (Jackson's readValue ignores
 // what follows). newEvent builds an event from an object (at the root, or
 // under a target).
-func EventsFromJSON(text []byte, newEvent func(*runtime.Map) *runtime.Event) ([]*runtime.Event, error) {
+func eventsFromJSON(text []byte, newEvent func(*runtime.Map) *runtime.Event) ([]*runtime.Event, error) {
 	if IsJavaBlank(text) {
 		return nil, nil
 	}
@@ -93,18 +150,18 @@ func IsJavaBlank(text []byte) bool {
 	return true
 }
 
-// FailureEvent is the event the json codecs make of text they could not
+// failureEvent is the event the json codecs make of text they could not
 // use: the text in message, tagged _jsonparsefailure.
-func FailureEvent(text string) *runtime.Event {
+func failureEvent(text string) *runtime.Event {
 	m := runtime.NewMap(2)
 	m.Set("message", text)
 	m.Set(runtime.TagsField, []any{JSONParseFailureTag})
 	return runtime.NewEventFromMap(m)
 }
 
-// ECSTargetAdvice is what Logstash logs (at info) when a json codec runs in
+// ecsTargetAdvice is what Logstash logs (at info) when a json codec runs in
 // an ECS mode without a target.
-const ECSTargetAdvice = "ECS compatibility is enabled but `target` option was not specified. " +
+const ecsTargetAdvice = "ECS compatibility is enabled but `target` option was not specified. " +
 	"This may cause fields to be set at the top-level of the event where they are likely to clash with the Elastic Common Schema. " +
 	"It is recommended to set the `target` option to avoid potential schema conflicts " +
 	"(if your data is ECS compliant or non-conflicting, feel free to ignore this message)"
