@@ -28,30 +28,20 @@ func init() {
 // Codec is a line codec instance: decoding state for one stream, and an
 // encoder any number of goroutines may share.
 type Codec struct {
-	format    *runtime.Template
+	text      *textcodec.Text
 	delimiter string
 	tokenizer *textcodec.Tokenizer
-	charset   *textcodec.Charset
-	original  bool
 }
 
 func newCodec(s *runtime.Settings) (runtime.Codec, error) {
-	c := &Codec{
-		delimiter: s.String("delimiter"),
-		original:  s.ECS() != "disabled",
-	}
+	c := &Codec{delimiter: s.String("delimiter")}
 	if c.delimiter == "" {
 		return nil, s.Errorf("delimiter", "the delimiter must not be empty")
 	}
 	c.tokenizer = textcodec.NewTokenizer(c.delimiter)
 	var err error
-	if c.charset, err = textcodec.NewCharset(s); err != nil {
+	if c.text, err = textcodec.NewText(s); err != nil {
 		return nil, err
-	}
-	if s.IsSet("format") {
-		if c.format, err = runtime.CompileTemplate(s.String("format")); err != nil {
-			return nil, s.Errorf("format", "%v", err)
-		}
 	}
 	return c, nil
 }
@@ -59,26 +49,17 @@ func newCodec(s *runtime.Settings) (runtime.Codec, error) {
 // Decode emits an event for every line data completes; an unterminated
 // last line waits for more data or Flush.
 func (c *Codec) Decode(data []byte, emit func(*runtime.Event)) {
-	c.tokenizer.Extract(data, func(line []byte) { emit(c.event(line)) })
+	c.tokenizer.Extract(data, func(line []byte) { emit(c.text.Event(line)) })
 }
 
 // Flush emits the buffered unterminated line, if it is not empty.
 func (c *Codec) Flush(emit func(*runtime.Event)) {
 	if rest := c.tokenizer.Flush(); len(rest) > 0 {
-		emit(c.event(rest))
+		emit(c.text.Event(rest))
 	}
-}
-
-func (c *Codec) event(line []byte) *runtime.Event {
-	return textcodec.MessageEvent(c.charset.Text(line), c.original)
 }
 
 // Encode appends the formatted event, or Event#to_s, and the delimiter.
 func (c *Codec) Encode(dst []byte, e *runtime.Event) []byte {
-	if c.format != nil {
-		dst = c.format.AppendRender(dst, e)
-	} else {
-		dst = textcodec.AppendEventString(dst, e)
-	}
-	return append(dst, c.delimiter...)
+	return append(c.text.AppendEncoded(dst, e), c.delimiter...)
 }

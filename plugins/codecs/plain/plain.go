@@ -26,29 +26,20 @@ func init() {
 
 // Codec is a plain codec instance.
 type Codec struct {
-	format  *runtime.Template
-	charset *textcodec.Charset
-	// original copies the message to [event][original] (ECS modes).
-	original bool
+	text *textcodec.Text
 }
 
 func newCodec(s *runtime.Settings) (runtime.Codec, error) {
-	c := &Codec{original: s.ECS() != "disabled"}
-	var err error
-	if c.charset, err = textcodec.NewCharset(s); err != nil {
+	text, err := textcodec.NewText(s)
+	if err != nil {
 		return nil, err
 	}
-	if s.IsSet("format") {
-		if c.format, err = runtime.CompileTemplate(s.String("format")); err != nil {
-			return nil, s.Errorf("format", "%v", err)
-		}
-	}
-	return c, nil
+	return &Codec{text: text}, nil
 }
 
 // Decode makes one event of the whole chunk.
 func (c *Codec) Decode(data []byte, emit func(*runtime.Event)) {
-	emit(textcodec.MessageEvent(c.charset.Text(data), c.original))
+	emit(c.text.Event(data))
 }
 
 // Flush has nothing buffered.
@@ -56,8 +47,5 @@ func (c *Codec) Flush(emit func(*runtime.Event)) {}
 
 // Encode appends the formatted event, or Event#to_s, with no separator.
 func (c *Codec) Encode(dst []byte, e *runtime.Event) []byte {
-	if c.format != nil {
-		return c.format.AppendRender(dst, e)
-	}
-	return textcodec.AppendEventString(dst, e)
+	return c.text.AppendEncoded(dst, e)
 }

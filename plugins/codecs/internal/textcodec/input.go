@@ -44,17 +44,49 @@ func (c *Charset) TextBytes(data []byte) []byte {
 	return text
 }
 
-// MessageEvent is the event the plain and line codecs make of decoded
-// text: the text in message and, when original is set (ECS modes), in
-// [event][original] too.
-func MessageEvent(text string, original bool) *runtime.Event {
+// Text is what the plain and line codecs share: the charset input is
+// read in, the format events are written with, and whether the message is
+// copied to [event][original] (ECS modes).
+type Text struct {
+	charset  *Charset
+	format   *runtime.Template
+	original bool
+}
+
+// NewText reads the charset and format options.
+func NewText(s *runtime.Settings) (*Text, error) {
+	t := &Text{original: s.ECS() != "disabled"}
+	var err error
+	if t.charset, err = NewCharset(s); err != nil {
+		return nil, err
+	}
+	if s.IsSet("format") {
+		if t.format, err = runtime.CompileTemplate(s.String("format")); err != nil {
+			return nil, s.Errorf("format", "%v", err)
+		}
+	}
+	return t, nil
+}
+
+// Event makes an event of a piece of input: its text in message and, in
+// ECS modes, in [event][original] too.
+func (t *Text) Event(data []byte) *runtime.Event {
 	e := runtime.NewEvent()
-	var message any = text // boxed once for both fields
+	var message any = t.charset.Text(data) // boxed once for both fields
 	e.Data().Set("message", message)
-	if original {
+	if t.original {
 		event := runtime.NewMap(1)
 		event.Set("original", message)
 		e.Data().Set("event", event)
 	}
 	return e
+}
+
+// AppendEncoded appends the event rendered with the format or, without
+// one, Event#to_s.
+func (t *Text) AppendEncoded(dst []byte, e *runtime.Event) []byte {
+	if t.format != nil {
+		return t.format.AppendRender(dst, e)
+	}
+	return AppendEventString(dst, e)
 }
