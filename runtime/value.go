@@ -190,12 +190,10 @@ func AppendJSON(b []byte, v any) []byte {
 		return append(b, "null"...)
 	case string:
 		return AppendJSONString(b, t)
-	case int64:
-		return strconv.AppendInt(b, t, 10)
-	case int:
-		return strconv.AppendInt(b, int64(t), 10)
-	case *big.Int:
-		return t.Append(b, 10)
+	case int64, int, *big.Int, Decimal, bool:
+		// Jackson writes integers, BigDecimals and booleans as their Java
+		// toString.
+		return AppendJavaString(b, t)
 	case float64:
 		if math.IsNaN(t) || math.IsInf(t, 0) {
 			// Jackson's default QUOTE_NON_NUMERIC_NUMBERS makes these strings.
@@ -204,10 +202,6 @@ func AppendJSON(b []byte, v any) []byte {
 			return append(b, '"')
 		}
 		return AppendJavaDouble(b, t)
-	case Decimal:
-		return t.AppendJava(b)
-	case bool:
-		return strconv.AppendBool(b, t)
 	case Timestamp:
 		b = append(b, '"')
 		b = t.AppendTo(b)
