@@ -366,11 +366,31 @@ func (o offset) parse(b *bucket, text string, pos int) int {
 	}
 	off := time.Duration(h) * time.Hour
 	pos += 2
+	sep := false
+	// sixtieths reads the two-digit minutes or seconds, worth unit each,
+	// and reports whether more text follows. Without colons the field may
+	// be absent; pos becomes -1 when it is malformed.
+	sixtieths := func(unit time.Duration) bool {
+		n := digits(pos, 2)
+		if n == 0 && !sep {
+			return false
+		} else if n < 2 {
+			pos = -1
+			return false
+		}
+		v := two(pos)
+		if v > 59 {
+			pos = -1
+			return false
+		}
+		off += time.Duration(v) * unit
+		pos += 2
+		return pos < len(text)
+	}
 	func() {
 		if pos >= len(text) {
 			return
 		}
-		sep := false
 		switch c := text[pos]; {
 		case c == ':':
 			sep = true
@@ -379,21 +399,7 @@ func (o offset) parse(b *bucket, text string, pos int) int {
 		default:
 			return
 		}
-		n := digits(pos, 2)
-		if n == 0 && !sep {
-			return
-		} else if n < 2 {
-			pos = -1
-			return
-		}
-		m := two(pos)
-		if m > 59 {
-			pos = -1
-			return
-		}
-		off += time.Duration(m) * time.Minute
-		pos += 2
-		if pos >= len(text) {
+		if !sixtieths(time.Minute) {
 			return
 		}
 		if sep {
@@ -402,21 +408,7 @@ func (o offset) parse(b *bucket, text string, pos int) int {
 			}
 			pos++
 		}
-		n = digits(pos, 2)
-		if n == 0 && !sep {
-			return
-		} else if n < 2 {
-			pos = -1
-			return
-		}
-		s := two(pos)
-		if s > 59 {
-			pos = -1
-			return
-		}
-		off += time.Duration(s) * time.Second
-		pos += 2
-		if pos >= len(text) {
+		if !sixtieths(time.Second) {
 			return
 		}
 		if sep {
@@ -425,7 +417,7 @@ func (o offset) parse(b *bucket, text string, pos int) int {
 			}
 			pos++
 		}
-		n = digits(pos, 3)
+		n := digits(pos, 3)
 		if n == 0 && !sep {
 			return
 		} else if n < 1 {
