@@ -65,13 +65,10 @@ func TestScaleOutAndRebalance(t *testing.T) {
 		cb, _ := values(t, b.stdout.String())
 		return len(ca) > 0 && len(cb) > 0 && len(missing(merge(ca, cb), 0, half)) == 0
 	})
+	// Which partitions each got depends on when B joined (A may have read
+	// from all four before the rebalance), so it is only reported.
 	_, pa := values(t, a.stdout.String())
 	_, pb := values(t, b.stdout.String())
-	for p := range pa {
-		if pb[p] {
-			t.Errorf("partition %s was read by both consumers before any rebalance", p)
-		}
-	}
 	t.Logf("consumer A read partitions %v, B %v", keys(pa), keys(pb))
 
 	a.stop()
