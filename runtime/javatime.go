@@ -212,16 +212,6 @@ func (f *javaTimeFormat) AppendFormat(b []byte, ts Timestamp) []byte {
 	return b
 }
 
-// appendJavaValue prints a number as appendValue does: count 1 is
-// appendValue(field) (no padding); more letters pad to exactly that width.
-func appendJavaValue(b []byte, v, count int) []byte {
-	if v < 0 {
-		b = append(b, '-')
-		v = -v
-	}
-	return appendInt(b, v, count)
-}
-
 // appendJavaYear prints a year field: yy is the reduced two-digit form; 1-3
 // letters use SignStyle.NORMAL; 4 or more letters EXCEEDS_PAD, which adds a
 // '+' to a value wider than the pad (year 10000 as yyyy is +10000).
@@ -234,12 +224,12 @@ func appendJavaYear(b []byte, v, count int) []byte {
 		}
 		return appendInt(b, m, 2)
 	case count < 4:
-		return appendJavaValue(b, v, count)
+		return appendSignedInt(b, v, count)
 	}
 	if v >= 0 && count < 19 && float64(v) >= pow10f(count) {
 		b = append(b, '+')
 	}
-	return appendJavaValue(b, v, count)
+	return appendSignedInt(b, v, count)
 }
 
 func pow10f(n int) float64 {
@@ -284,10 +274,10 @@ func appendJavaTimeItem(b []byte, it javaTimeItem, t civilTime) []byte {
 		return appendJavaYear(b, y, n)
 	case 'w':
 		_, w := usWeek(t.Time)
-		return appendJavaValue(b, w, n)
+		return appendSignedInt(b, w, n)
 	case 'W':
 		first := (int(t.Weekday()) - (t.Day()-1)%7 + 7) % 7
-		return appendJavaValue(b, (t.Day()-1+first)/7+1, n)
+		return appendSignedInt(b, (t.Day()-1+first)/7+1, n)
 	case 'Q', 'q':
 		q := (int(t.Month())-1)/3 + 1
 		switch n {
@@ -298,7 +288,7 @@ func appendJavaTimeItem(b []byte, it javaTimeItem, t civilTime) []byte {
 		case 5:
 			return append(b, byte('0'+q))
 		}
-		return appendJavaValue(b, q, n)
+		return appendSignedInt(b, q, n)
 	case 'M', 'L':
 		m := int(t.Month())
 		switch n {
@@ -309,23 +299,23 @@ func appendJavaTimeItem(b []byte, it javaTimeItem, t civilTime) []byte {
 		case 5:
 			return append(b, monthNames[m-1][0])
 		}
-		return appendJavaValue(b, m, n)
+		return appendSignedInt(b, m, n)
 	case 'd':
-		return appendJavaValue(b, t.Day(), n)
+		return appendSignedInt(b, t.Day(), n)
 	case 'D':
 		if n == 2 {
 			// appendValue(DAY_OF_YEAR, 2, 3, NOT_NEGATIVE): at least two digits.
 			return appendInt(b, t.YearDay(), 2)
 		}
-		return appendJavaValue(b, t.YearDay(), n)
+		return appendSignedInt(b, t.YearDay(), n)
 	case 'F':
 		// ALIGNED_WEEK_OF_MONTH, the meaning of F since JDK 19 (JDK-8282081);
 		// earlier JDKs printed the aligned day of week in month.
-		return appendJavaValue(b, (t.Day()-1)/7+1, n)
+		return appendSignedInt(b, (t.Day()-1)/7+1, n)
 	case 'E', 'e', 'c':
 		wd := t.Weekday()
 		if (it.letter == 'e' || it.letter == 'c') && n <= 2 {
-			return appendJavaValue(b, int(wd)+1, n) // en_US: Sunday is day 1
+			return appendSignedInt(b, int(wd)+1, n) // en_US: Sunday is day 1
 		}
 		switch n {
 		case 4:
@@ -343,27 +333,27 @@ func appendJavaTimeItem(b []byte, it javaTimeItem, t civilTime) []byte {
 		return append(b, englishDayPeriod(t.Time, n == 5)...)
 	case 'g':
 		// Modified Julian Day.
-		return appendJavaValue(b, int(floorDiv(t.Unix(), 86400))+40587, n)
+		return appendSignedInt(b, int(floorDiv(t.Unix(), 86400))+40587, n)
 	case 'H':
-		return appendJavaValue(b, t.Hour(), n)
+		return appendSignedInt(b, t.Hour(), n)
 	case 'k':
 		h := t.Hour()
 		if h == 0 {
 			h = 24
 		}
-		return appendJavaValue(b, h, n)
+		return appendSignedInt(b, h, n)
 	case 'K':
-		return appendJavaValue(b, t.Hour()%12, n)
+		return appendSignedInt(b, t.Hour()%12, n)
 	case 'h':
 		h := t.Hour() % 12
 		if h == 0 {
 			h = 12
 		}
-		return appendJavaValue(b, h, n)
+		return appendSignedInt(b, h, n)
 	case 'm':
-		return appendJavaValue(b, t.Minute(), n)
+		return appendSignedInt(b, t.Minute(), n)
 	case 's':
-		return appendJavaValue(b, t.Second(), n)
+		return appendSignedInt(b, t.Second(), n)
 	case 'S':
 		// appendFraction(NANO_OF_SECOND, n, n, false): the first n digits, truncated.
 		var digits [9]byte
@@ -374,13 +364,13 @@ func appendJavaTimeItem(b []byte, it javaTimeItem, t civilTime) []byte {
 		}
 		return append(b, digits[:n]...)
 	case 'n':
-		return appendJavaValue(b, t.Nanosecond(), n)
+		return appendSignedInt(b, t.Nanosecond(), n)
 	case 'N':
 		h, m, s := t.Clock()
-		return appendJavaValue64(b, int64(h*3600+m*60+s)*1e9+int64(t.Nanosecond()), n)
+		return appendInt(b, int64(h*3600+m*60+s)*1e9+int64(t.Nanosecond()), n)
 	case 'A':
 		h, m, s := t.Clock()
-		return appendJavaValue(b, (h*3600+m*60+s)*1000+t.Nanosecond()/1e6, n)
+		return appendSignedInt(b, (h*3600+m*60+s)*1000+t.Nanosecond()/1e6, n)
 	case 'V', 'v', 'z', 'X':
 		return append(b, 'Z')
 	case 'O':
@@ -403,20 +393,6 @@ func appendJavaTimeItem(b []byte, it javaTimeItem, t civilTime) []byte {
 		return append(b, "+0000"...)
 	}
 	return b
-}
-
-func appendJavaValue64(b []byte, v int64, count int) []byte {
-	var buf [20]byte
-	i := len(buf)
-	for v >= 10 || count > 1 {
-		i--
-		buf[i] = byte('0' + v%10)
-		v /= 10
-		count--
-	}
-	i--
-	buf[i] = byte('0' + v)
-	return append(b, buf[i:]...)
 }
 
 // englishDayPeriod is the CLDR en day period java.time prints for B

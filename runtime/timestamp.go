@@ -74,7 +74,8 @@ func (t Timestamp) AppendTo(b []byte) []byte {
 	return append(b, 'Z')
 }
 
-func appendInt(b []byte, v, width int) []byte {
+// appendInt appends v, which is not negative, zero-padded to width digits.
+func appendInt[T int | int64](b []byte, v T, width int) []byte {
 	var buf [20]byte
 	i := len(buf)
 	for v >= 10 || width > 1 {
