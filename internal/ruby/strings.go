@@ -88,30 +88,23 @@ func SplitAll(s, sep string) []string {
 
 // Upcase is String#upcase: full Unicode case mapping (the one-to-many
 // SpecialCasing entries come from casemap_gen.go).
-func Upcase(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		if m, ok := upperSpecial[r]; ok {
-			b.WriteString(m)
-			continue
-		}
-		b.WriteRune(unicode.ToUpper(r))
-	}
-	return b.String()
-}
+func Upcase(s string) string { return mapCase(s, upperSpecial, unicode.ToUpper) }
 
 // Downcase is String#downcase: full Unicode case mapping without context
 // (Ruby does not apply the final-sigma rule).
-func Downcase(s string) string {
+func Downcase(s string) string { return mapCase(s, lowerSpecial, unicode.ToLower) }
+
+// mapCase maps every code point of s through special, where Ruby's
+// mapping differs from Go's, or else through simple.
+func mapCase(s string, special map[rune]string, simple func(rune) rune) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		if m, ok := lowerSpecial[r]; ok {
+		if m, ok := special[r]; ok {
 			b.WriteString(m)
 			continue
 		}
-		b.WriteRune(unicode.ToLower(r))
+		b.WriteRune(simple(r))
 	}
 	return b.String()
 }
