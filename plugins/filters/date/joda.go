@@ -126,14 +126,10 @@ func (f *formatter) parseInto(b *bucket, text string) error {
 	return nil
 }
 
-// parseMillis is Joda's DateTimeFormatter.parseMillis with a zone: the
+// parseInstant is Joda's DateTimeFormatter.parseMillis with a zone: the
 // whole text must match; a parsed offset or zone wins over zone.
 func (f *formatter) parseInstant(text string, zone *time.Location, defaultYear int, locale *localeNames) (time.Time, error) {
-	b := &bucket{locale: locale, pivotYear: pivotYear()}
-	if err := f.parseInto(b, text); err != nil {
-		return time.Time{}, fmt.Errorf("Invalid format: %q", text)
-	}
-	local, err := b.localTime(defaultYear)
+	b, local, err := f.parseFields(text, defaultYear, locale)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -148,11 +144,7 @@ func (f *formatter) parseInstant(text string, zone *time.Location, defaultYear i
 
 // parseLocal parses text as a local date-time (any parsed offset or zone is ignored).
 func (f *formatter) parseLocal(text string, defaultYear int, locale *localeNames) (time.Time, error) {
-	b := &bucket{locale: locale, pivotYear: pivotYear()}
-	if err := f.parseInto(b, text); err != nil {
-		return time.Time{}, fmt.Errorf("Invalid format: %q", text)
-	}
-	local, err := b.localTime(defaultYear)
+	b, local, err := f.parseFields(text, defaultYear, locale)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -160,6 +152,17 @@ func (f *formatter) parseLocal(text string, defaultYear int, locale *localeNames
 		local = local.Add(*b.offset)
 	}
 	return local, nil
+}
+
+// parseFields parses the whole text into its fields and the local
+// date-time they give; the bucket keeps any parsed offset or zone.
+func (f *formatter) parseFields(text string, defaultYear int, locale *localeNames) (*bucket, time.Time, error) {
+	b := &bucket{locale: locale, pivotYear: pivotYear()}
+	if err := f.parseInto(b, text); err != nil {
+		return nil, time.Time{}, fmt.Errorf("Invalid format: %q", text)
+	}
+	local, err := b.localTime(defaultYear)
+	return b, local, err
 }
 
 // pivotYear is the centre of the two-digit year window: Joda uses the
