@@ -11,49 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// unInspect reads back a Ruby String#inspect literal.
-func unInspect(s string) string {
-	s = s[1 : len(s)-1]
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' {
-			b.WriteByte(s[i])
-			continue
-		}
-		i++
-		switch s[i] {
-		case 'n':
-			b.WriteByte('\n')
-		case 't':
-			b.WriteByte('\t')
-		case 'v':
-			b.WriteByte('\v')
-		case 'f':
-			b.WriteByte('\f')
-		case 'r':
-			b.WriteByte('\r')
-		case 'e':
-			b.WriteByte(0x1b)
-		case 'a':
-			b.WriteByte(7)
-		case 'b':
-			b.WriteByte(8)
-		case 'u':
-			n, _ := strconv.ParseUint(s[i+1:i+5], 16, 32)
-			b.WriteRune(rune(n))
-			i += 4
-		case 'x':
-			n, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
-			b.WriteByte(byte(n))
-			i += 2
-		default:
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String()
-}
+	"github.com/gostash/gostash/internal/ruby/rubytest"
+)
 
 func inspectList(l []string) string {
 	parts := make([]string, len(l))
@@ -74,7 +34,7 @@ func TestStringsAgainstMRI(t *testing.T) {
 	bad := 0
 	for sc.Scan() {
 		c := strings.Split(sc.Text(), "\t")
-		s := unInspect(c[0])
+		s := rubytest.Uninspect(c[0])
 		fl, err := Float(s)
 		fs := FloatToS(fl)
 		if err != nil {
@@ -132,7 +92,7 @@ func TestGsubAgainstMRI(t *testing.T) {
 		re, err := Compile(c[1], 0)
 		got := "ERR"
 		if err == nil {
-			if out, err := Gsub(re, unInspect(c[0]), c[2]); err == nil {
+			if out, err := Gsub(re, rubytest.Uninspect(c[0]), c[2]); err == nil {
 				got = Inspect(out)
 			}
 		}
@@ -205,7 +165,7 @@ func TestRandomRegexesAgainstMRI(t *testing.T) {
 	bad := 0
 	for sc.Scan() {
 		c := strings.Split(sc.Text(), "\t")
-		src, input, want := c[0], unInspect(c[1]), c[2]
+		src, input, want := c[0], rubytest.Uninspect(c[1]), c[2]
 		got := "ERR"
 		if re, err := Compile(src, 0); err == nil {
 			runes := []rune(input)

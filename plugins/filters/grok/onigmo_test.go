@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/internal/ruby"
+	"github.com/gostash/gostash/internal/ruby/rubytest"
 )
 
 // TestAgainstOnigmo matches core patterns on log lines (and mangled copies)
@@ -34,7 +35,7 @@ func TestAgainstOnigmo(t *testing.T) {
 		set, name, want := cols[0], cols[1], cols[3]
 		input, err := strconv.Unquote(cols[2])
 		if err != nil {
-			input = unInspectRuby(cols[2])
+			input = rubytest.Uninspect(cols[2])
 		}
 		key := set + "/" + name
 		c, ok := compiled[key]
@@ -72,32 +73,4 @@ func TestAgainstOnigmo(t *testing.T) {
 	if bad > 0 {
 		t.Errorf("%d of %d rows differ", bad, rows)
 	}
-}
-
-// unInspectRuby reads a Ruby String#inspect literal.
-func unInspectRuby(s string) string {
-	s = s[1 : len(s)-1]
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' || i+1 == len(s) {
-			b.WriteByte(s[i])
-			continue
-		}
-		i++
-		switch s[i] {
-		case 'n':
-			b.WriteByte('\n')
-		case 't':
-			b.WriteByte('\t')
-		case 'e':
-			b.WriteByte(0x1b)
-		case 'u':
-			n, _ := strconv.ParseUint(s[i+1:i+5], 16, 32)
-			b.WriteRune(rune(n))
-			i += 4
-		default:
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String()
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/internal/ruby"
+	"github.com/gostash/gostash/internal/ruby/rubytest"
 	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
 )
 
@@ -37,7 +38,7 @@ func TestScanAgainstOnigmo(t *testing.T) {
 	for sc.Scan() {
 		cols := strings.Split(sc.Text(), "\t")
 		i, _ := strconv.Atoi(cols[0])
-		input := unInspect(cols[1])
+		input := rubytest.Uninspect(cols[1])
 		pairs := []any{}
 		m, err := filters[i].scan.FindStringMatch(input)
 		for ; m != nil && err == nil; m, err = filters[i].scan.FindNextMatch(m) {
@@ -58,17 +59,4 @@ func TestScanAgainstOnigmo(t *testing.T) {
 			t.Errorf("config %d on %s:\nonigmo %s\ngo     %s", i, cols[1], cols[2], got)
 		}
 	}
-}
-
-// unInspect reads a Ruby String#inspect literal of printable ASCII.
-func unInspect(s string) string {
-	s = s[1 : len(s)-1]
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) {
-			i++
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }
