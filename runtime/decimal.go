@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"math/big"
@@ -307,13 +308,13 @@ func pow10(n int64) *big.Int {
 func (d Decimal) Cmp(e Decimal) int {
 	ds, es := d.Sign(), e.Sign()
 	if ds != es || ds == 0 {
-		return cmpInt(ds, es)
+		return cmp.Compare(ds, es)
 	}
 	// Same sign, both non-zero: the leading digits' exponents decide
 	// unless they are equal, and then the scales differ by little.
 	dc, ec := d.coefficient(), e.coefficient()
 	if da, ea := adjusted(dc, d.scale), adjusted(ec, e.scale); da != ea {
-		return cmpInt(da, ea) * ds
+		return cmp.Compare(da, ea) * ds
 	}
 	x, y := d.unscaled, e.unscaled
 	switch {
@@ -323,16 +324,6 @@ func (d Decimal) Cmp(e Decimal) int {
 		y = new(big.Int).Mul(y, pow10(int64(d.scale)-int64(e.scale)))
 	}
 	return x.Cmp(y)
-}
-
-func cmpInt[T int | int64](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // DecimalFromInt is an integer (int64 or *big.Int) as a Decimal of scale

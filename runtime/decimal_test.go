@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"math"
 	"math/big"
@@ -258,7 +259,7 @@ func FuzzParseDecimal(f *testing.F) {
 		if err != nil || back.scale != d.scale || back.Cmp(d) != 0 {
 			t.Fatalf("%q printed %q, read back %v (%v)", s, d.String(), back, err)
 		}
-		if d.scale < math.MaxInt32 && d.ScaleByPowerOfTen(-1).Cmp(d) != cmpInt(0, d.Sign()) {
+		if d.scale < math.MaxInt32 && d.ScaleByPowerOfTen(-1).Cmp(d) != cmp.Compare(0, d.Sign()) {
 			t.Fatalf("%q: d×10^-1 does not compare below d", s)
 		}
 	})
