@@ -4,6 +4,7 @@
 package rubydebug
 
 import (
+	"github.com/gostash/gostash/internal/tty"
 	"log/slog"
 	"math/big"
 	"os"
@@ -46,7 +47,7 @@ func newCodec(s *runtime.Settings) (runtime.Codec, error) {
 
 // stdoutWantsColour is amazing_print's rule, applied to the process's
 // stdout whatever the codec writes to.
-func stdoutWantsColour() bool { return wantsColour(isTerminal(os.Stdout), os.LookupEnv) }
+func stdoutWantsColour() bool { return wantsColour(tty.IsTerminal(os.Stdout), os.LookupEnv) }
 
 // wantsColour: colours on a terminal when TERM is set to anything but
 // "dumb" (even empty: Ruby's "" is true), or when ANSICON (Windows) is set.

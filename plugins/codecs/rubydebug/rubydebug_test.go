@@ -3,6 +3,7 @@ package rubydebug
 import (
 	"bytes"
 	"fmt"
+	"github.com/gostash/gostash/internal/tty"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,7 +111,7 @@ func TestPipeIsNotATerminal(t *testing.T) {
 	}
 	defer r.Close()
 	defer w.Close()
-	if isTerminal(w) {
+	if tty.IsTerminal(w) {
 		t.Error("a pipe was taken for a terminal")
 	}
 }

@@ -5,6 +5,7 @@ package stdin
 import (
 	"context"
 	"errors"
+	"github.com/gostash/gostash/internal/tty"
 	"io"
 	"log/slog"
 	"os"
@@ -51,7 +52,7 @@ type chunk struct {
 // their own goroutine and Run returns on cancellation without waiting for
 // more input.
 func (in *Input) Run(ctx context.Context, out runtime.Emitter) error {
-	if isTerminal(in.reader) {
+	if f, ok := in.reader.(*os.File); ok && tty.IsTerminal(f) {
 		os.Stdout.WriteString("The stdin plugin is now waiting for input:\n")
 	}
 	codec := in.settings.NewStreamingCodec()
@@ -116,13 +117,4 @@ func (in *Input) emit(out runtime.Emitter, e *runtime.Event, raw string) {
 		e.Data().Set("host", in.hostname)
 	}
 	out.EmitDecorated(e)
-}
-
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

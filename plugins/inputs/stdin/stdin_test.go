@@ -1,0 +1,74 @@
+package stdin
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/gostash/gostash/lang"
+	_ "github.com/gostash/gostash/plugins/codecs/json"
+	_ "github.com/gostash/gostash/plugins/codecs/json_lines"
+	_ "github.com/gostash/gostash/plugins/codecs/line"
+	_ "github.com/gostash/gostash/plugins/codecs/plain"
+	"github.com/gostash/gostash/runtime"
+)
+
+// collector is an Emitter that keeps what it is given.
+type collector struct{ events []*runtime.Event }
+
+func (c *collector) Emit(e *runtime.Event)          { c.events = append(c.events, e) }
+func (c *collector) Decorate(*runtime.Event)        {}
+func (c *collector) EmitDecorated(e *runtime.Event) { c.events = append(c.events, e) }
+
+func run(t *testing.T, attrs, input string) []*runtime.Event {
+	t.Helper()
+	cfg, diags := lang.Parse("t.conf", []byte("input { stdin { "+attrs+" } }"), lang.ParseOptions{})
+	if diags.HasErrors() {
+		t.Fatal(diags.Format())
+	}
+	inst, diags := runtime.Build(runtime.KindInput, cfg.Sections[0].Body[0].(*lang.Plugin), &runtime.BuildContext{Pipeline: runtime.DefaultPipelineSettings(1)})
+	if inst == nil {
+		t.Fatal(diags.Format())
+	}
+	in := inst.Plugin.(*Input)
+	in.reader = strings.NewReader(input)
+	in.hostname = "box"
+	out := &collector{}
+	if err := in.Run(context.Background(), out); err != nil {
+		t.Fatal(err)
+	}
+	return out.events
+}
+
+func field(e *runtime.Event, ref string) string {
+	v, _ := e.Get(ref)
+	return runtime.ValueString(v)
+}
+
+func TestLinesWithECSFields(t *testing.T) {
+	events := run(t, "", "one\ntwo\nunterminated")
+	if len(events) != 2 {
+		t.Fatalf("got %d events; the unterminated last line is dropped as in Logstash", len(events))
+	}
+	e := events[1]
+	if field(e, "message") != "two" || field(e, "[event][original]") != "two" || field(e, "[host][hostname]") != "box" {
+		t.Fatalf("event = %s", runtime.AppendJSON(nil, e.Data()))
+	}
+}
+
+func TestLegacyHostAndPlainSwappedForLine(t *testing.T) {
+	events := run(t, `codec => plain ecs_compatibility => disabled`, "a\nb\n")
+	if len(events) != 2 || field(events[0], "message") != "a" || field(events[0], "host") != "box" {
+		t.Fatalf("plain must act as line; got %d events", len(events))
+	}
+	if _, ok := events[0].Get("[host][hostname]"); ok {
+		t.Fatal("legacy mode keeps host a string")
+	}
+}
+
+func TestJSONSwappedForJSONLines(t *testing.T) {
+	events := run(t, `codec => json`, "{\"a\":1}\n{\"a\":2}\n")
+	if len(events) != 2 || field(events[1], "a") != "2" {
+		t.Fatalf("json must act as json_lines; got %d events", len(events))
+	}
+}
