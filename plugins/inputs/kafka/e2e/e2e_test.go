@@ -101,7 +101,7 @@ func start(t *testing.T, config string, stdin *os.File, args ...string) *proc {
 			<-p.done
 		}
 		if t.Failed() {
-			t.Logf("gostash stderr:\n%s", tail(p.stderr.String(), 30))
+			t.Logf("gostash (%d bytes of stdout) stderr:\n%s", len(p.stdout.String()), tail(p.stderr.String(), 30))
 		}
 	})
 	return p

@@ -54,6 +54,11 @@ func TestScaleOutAndRebalance(t *testing.T) {
 		t.Skip("long: two consumers and a rebalance")
 	}
 	brokers := kafkatest.Brokers(t)
+	if !kafkatest.IsReal(brokers) {
+		// kfake sometimes leaves the second member without partitions when
+		// other groups ran on it before; the real broker does not.
+		t.Skip("needs the real broker (scripts/kafka/kafka.sh); running against kfake")
+	}
 	topic := kafkatest.Topic(t, brokers, 4)
 	const half = 4000
 	produceNumbers(t, brokers, topic, 4, 0, half)
