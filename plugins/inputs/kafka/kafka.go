@@ -318,8 +318,11 @@ func (in *input) consume(ctx context.Context, cfg *sarama.Config, out runtime.Em
 	}()
 	h := &handler{in: in, out: out, client: client, log: log}
 	if !in.autoCommit {
+		// The loop lives as long as this client: a reconnect starts another.
+		loopCtx, stopLoop := context.WithCancel(ctx)
+		defer stopLoop()
 		h.commits = make(chan struct{}, 1)
-		go h.commitLoop(ctx)
+		go h.commitLoop(loopCtx)
 	}
 	for ctx.Err() == nil {
 		topics := in.topics
