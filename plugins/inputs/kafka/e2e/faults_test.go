@@ -116,7 +116,7 @@ func TestKillNineConsumerLosesNothing(t *testing.T) {
 	}
 	brokers := kafkatest.Brokers(t)
 	topic := kafkatest.Topic(t, brokers, 2)
-	const n = 60000
+	const n = 150000
 	produceNumbers(t, brokers, topic, 2, 0, n)
 	// Small batches and frequent commits make the kill land between commits
 	// with events in flight.
@@ -124,7 +124,7 @@ func TestKillNineConsumerLosesNothing(t *testing.T) {
     max_poll_records => 50`)
 	first := start(t, config, nil, "-b", "20")
 	waitUntil(t, 60*time.Second, "the first consumer to be mid-stream", func() bool {
-		return strings.Count(first.stdout.String(), "\n") > n/20 && kafkatest.Committed(t, brokers, topic, topic) > 0
+		return strings.Count(first.stdout.String(), "\n") > n/50 && kafkatest.Committed(t, brokers, topic, topic) > 0
 	})
 	first.kill()
 	committedAtKill := kafkatest.Committed(t, brokers, topic, topic)
