@@ -123,7 +123,7 @@ func (p *jaasScanner) space() {
 func (p *jaasScanner) word() string {
 	p.space()
 	start := p.pos
-	for !p.done() && strings.IndexByte(" \t\r\n=;\"", p.peek()) < 0 {
+	for !p.done() && strings.IndexByte(" \t\r\n=;\"'", p.peek()) < 0 {
 		p.pos++
 	}
 	return p.src[start:p.pos]
@@ -133,7 +133,10 @@ func (p *jaasScanner) value() (string, error) {
 	if p.done() {
 		return "", fmt.Errorf("missing value")
 	}
-	if p.peek() != '"' {
+	// Kafka reads JAAS text with Java's StreamTokenizer, which takes both
+	// quote characters.
+	quote := p.peek()
+	if quote != '"' && quote != '\'' {
 		return p.word(), nil
 	}
 	var b strings.Builder
@@ -143,7 +146,7 @@ func (p *jaasScanner) value() (string, error) {
 		case c == '\\' && p.pos+1 < len(p.src):
 			p.pos++
 			b.WriteByte(p.src[p.pos])
-		case c == '"':
+		case c == quote:
 			p.pos++
 			return b.String(), nil
 		default:
