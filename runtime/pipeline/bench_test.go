@@ -7,14 +7,17 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gostash/gostash/lang"
+	_ "github.com/gostash/gostash/plugins/codecs/dots"
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
 	_ "github.com/gostash/gostash/plugins/inputs/generator"
+	_ "github.com/gostash/gostash/plugins/outputs/stdout"
 	"github.com/gostash/gostash/runtime"
 )
 
@@ -106,12 +109,32 @@ func BenchmarkPipelineFilters(b *testing.B) {
 	benchPipeline(b, "bench_repeat", "bench_pass {} bench_pass {} bench_pass {}")
 }
 
+// BenchmarkBaseline is Logstash benchmark-cli's baseline as scripts/bench.sh
+// runs it: the generator through stdout's dots codec, written to
+// /dev/null.
+func BenchmarkBaseline(b *testing.B) {
+	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer devNull.Close()
+	stdout := os.Stdout
+	// The stdout output takes os.Stdout when it is built.
+	os.Stdout = devNull
+	defer func() { os.Stdout = stdout }()
+	benchPipelineOutput(b, "generator", "", "stdout { codec => dots }")
+}
+
 func benchPipeline(b *testing.B, input, filters string) {
+	benchPipelineOutput(b, input, filters, "bench_discard {}")
+}
+
+func benchPipelineOutput(b *testing.B, input, filters, output string) {
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			p := benchCompile(b, fmt.Sprintf(`input { %s { count => %d } }
 filter { %s }
-output { bench_discard {} }`, input, b.N, filters), workers)
+output { %s }`, input, b.N, filters, output), workers)
 			b.ReportAllocs()
 			before := benchUsage()
 			b.ResetTimer()
