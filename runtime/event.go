@@ -36,10 +36,18 @@ const (
 
 // NewEvent returns an event stamped now, with @version "1".
 func NewEvent() *Event {
-	data := NewMap(8)
-	data.Set(TimestampField, Now())
-	data.Set(VersionField, "1")
-	return &Event{data: data}
+	b := &eventBlock{}
+	b.data.init()
+	b.e.data = &b.data.m
+	b.data.m.keys = append(b.data.m.keys, TimestampField, VersionField)
+	b.data.m.vals = append(b.data.m.vals, Now(), "1")
+	return &b.e
+}
+
+// eventBlock is a new event and its data map in one allocation.
+type eventBlock struct {
+	e    Event
+	data mapBlock8
 }
 
 // NewEventFromMap builds an event from decoded data (the json codec, a

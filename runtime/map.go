@@ -14,22 +14,24 @@ type Map struct {
 
 const indexThreshold = 12
 
-// NewMap returns an empty map with room for n keys. Up to 8 keys, the map
-// and its room come from one allocation instead of three: an event is
-// several maps, and allocation is most of the cost of making one.
+// NewMap returns an empty map with room for at least n keys. Up to 8 keys,
+// the map and its room come from one allocation instead of three: an event
+// is several maps, and allocation is most of the cost of making one. The
+// whole block is room, so a key or two past n (the generator's
+// [event][sequence] next to the codec's [event][original]) costs nothing.
 func NewMap(n int) *Map {
 	switch {
 	case n <= 2:
 		b := &mapBlock2{}
-		b.m.keys, b.m.vals = b.keys[:0:n], b.vals[:0:n]
+		b.init()
 		return &b.m
 	case n <= 4:
 		b := &mapBlock4{}
-		b.m.keys, b.m.vals = b.keys[:0:n], b.vals[:0:n]
+		b.init()
 		return &b.m
 	case n <= 8:
 		b := &mapBlock8{}
-		b.m.keys, b.m.vals = b.keys[:0:n], b.vals[:0:n]
+		b.init()
 		return &b.m
 	}
 	return &Map{keys: make([]string, 0, n), vals: make([]any, 0, n)}
@@ -52,6 +54,10 @@ type mapBlock8 struct {
 	keys [8]string
 	vals [8]any
 }
+
+func (b *mapBlock2) init() { b.m.keys, b.m.vals = b.keys[:0], b.vals[:0] }
+func (b *mapBlock4) init() { b.m.keys, b.m.vals = b.keys[:0], b.vals[:0] }
+func (b *mapBlock8) init() { b.m.keys, b.m.vals = b.keys[:0], b.vals[:0] }
 
 func (m *Map) find(k string) int {
 	if m.index != nil {
