@@ -51,6 +51,12 @@ type Text struct {
 	charset  *Charset
 	format   *runtime.Template
 	original bool
+
+	// The last chunk that decoded to itself (valid UTF-8) and its message,
+	// boxed: a chunk that repeats (the generator's line, a heartbeat) is
+	// checked and allocated once. A Text decodes one stream: no lock.
+	lastChunk   string
+	lastMessage any
 }
 
 // NewText reads the charset and format options.
@@ -72,7 +78,14 @@ func NewText(s *runtime.Settings) (*Text, error) {
 // ECS modes, in [event][original] too.
 func (t *Text) Event(data []byte) *runtime.Event {
 	e := runtime.NewEvent()
-	var message any = t.charset.Text(data) // boxed once for both fields
+	message := t.lastMessage
+	if message == nil || string(data) != t.lastChunk {
+		text := t.charset.Text(data)
+		message = text // boxed once for both fields
+		if text == string(data) {
+			t.lastChunk, t.lastMessage = text, message
+		}
+	}
 	e.Data().Set("message", message)
 	if t.original {
 		event := runtime.NewMap(1)
