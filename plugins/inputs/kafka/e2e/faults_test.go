@@ -54,39 +54,47 @@ func TestScaleOutAndRebalance(t *testing.T) {
 		t.Skip("long: two consumers and a rebalance")
 	}
 	brokers := kafkatest.Brokers(t)
-	if !kafkatest.IsReal(brokers) {
-		// kfake sometimes leaves the second member without partitions when
-		// other groups ran on it before; the real broker does not.
-		t.Skip("needs the real broker (scripts/kafka/kafka.sh); running against kfake")
-	}
 	topic := kafkatest.Topic(t, brokers, 4)
-	const half = 4000
-	produceNumbers(t, brokers, topic, 4, 0, half)
 	config := consumerConfig(brokers, topic, topic, "")
 	a := start(t, config, nil)
 	b := start(t, config, nil)
+	// Keep producing until both members have had records: one may have
+	// drained the topic alone before the other joined.
+	produced := 0
 	waitUntil(t, 60*time.Second, "both consumers to get records", func() bool {
 		ca, _ := values(t, a.stdout.String())
 		cb, _ := values(t, b.stdout.String())
-		return len(ca) > 0 && len(cb) > 0 && len(missing(merge(ca, cb), 0, half)) == 0
+		if len(ca) > 0 && len(cb) > 0 {
+			return true
+		}
+		produceNumbers(t, brokers, topic, 4, produced, produced+200)
+		produced += 200
+		return false
 	})
-	// Which partitions each got depends on when B joined (A may have read
-	// from all four before the rebalance), so it is only reported.
+	waitUntil(t, 60*time.Second, "every record so far", func() bool {
+		ca, _ := values(t, a.stdout.String())
+		cb, _ := values(t, b.stdout.String())
+		return len(missing(merge(ca, cb), 0, produced)) == 0
+	})
 	_, pa := values(t, a.stdout.String())
 	_, pb := values(t, b.stdout.String())
-	t.Logf("consumer A read partitions %v, B %v", keys(pa), keys(pb))
+	t.Logf("%d records: consumer A read partitions %v, B %v", produced, keys(pa), keys(pb))
 
 	a.stop()
-	produceNumbers(t, brokers, topic, 4, half, 2*half)
+	const after = 4000
+	produceNumbers(t, brokers, topic, 4, produced, produced+after)
 	waitUntil(t, 60*time.Second, "the remaining consumer to read every record", func() bool {
 		ca, _ := values(t, a.stdout.String())
 		cb, _ := values(t, b.stdout.String())
-		return len(missing(merge(ca, cb), 0, 2*half)) == 0
+		return len(missing(merge(ca, cb), 0, produced+after)) == 0
 	})
 	b.stop()
-	cb, _ := values(t, b.stdout.String())
-	if m := missing(cb, half, 2*half); len(m) > 0 {
+	cb, partitions := values(t, b.stdout.String())
+	if m := missing(cb, produced, produced+after); len(m) > 0 {
 		t.Errorf("after A left, B missed %d records, e.g. %v", len(m), m[:min(5, len(m))])
+	}
+	if len(partitions) != 4 {
+		t.Errorf("after A left, B read partitions %v, want all four", keys(partitions))
 	}
 }
 
