@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Whole-process benchmarks of gostash, printed as a markdown table: start-up
-# time, Logstash benchmark-cli's `baseline` (generator -> stdout), a
-# mutate + json_lines pipeline, and the blog's Twitter producer pipeline
+# time, Logstash benchmark-cli's `baseline` (generator -> stdout) and
+# `apache` (grok + date) cases, a mutate + json_lines pipeline, and the
+# blog's Twitter producer pipeline
 # fed by the in-repo stream server. Each figure is the median of
 # BENCH_RUNS runs (default 3); CPU is user + system seconds, RSS the peak
 # resident set, both from /usr/bin/time.
 #
 # Environment: GOSTASH (binary; default: bin/gostash, built from this tree),
 # BENCH_RUNS, BENCH_EVENTS (generator events, default 3000000),
+# BENCH_APACHE_EVENTS (access-log lines, default 200000),
 # BENCH_TWITTER_SECONDS (default 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,8 +40,10 @@ fi
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# timed LABEL COUNT ARGS...: runs gostash ARGS RUNS times with stdout to
-# /dev/null and prints a table row. COUNT is the number of events (0: none).
+# timed LABEL COUNT ARGS...: runs gostash ARGS RUNS times with stdin from
+# $stdin_file and stdout to /dev/null, and prints a table row. COUNT is the
+# number of events (0: none).
+stdin_file=/dev/null
 timed() {
 	local label=$1 count=$2
 	shift 2
@@ -49,7 +53,7 @@ timed() {
 	for _ in $(seq "$runs"); do
 		local start end
 		start=$(date +%s%N)
-		if ! /usr/bin/time -o "$work/time" -f '%U %S %M' "$bin" --api.enabled false "$@" >/dev/null 2>"$work/stderr"; then
+		if ! /usr/bin/time -o "$work/time" -f '%U %S %M' "$bin" --api.enabled false "$@" <"$stdin_file" >/dev/null 2>"$work/stderr"; then
 			echo "| $label | failed: $(grep -m1 -E 'ERROR|FATAL' "$work/stderr" | cut -c1-80) | | | | | |"
 			return
 		fi
@@ -111,6 +115,50 @@ if usable "$mutate"; then
 	timed "generator -> mutate -> stdout json_lines, -w 2" "$rubydebug_events" -w 2 -e "$mutate"
 else
 	echo "| generator -> mutate -> stdout json_lines | skipped (plugin missing) | | | | |"
+fi
+
+# Logstash benchmark-cli's `apache` case: Apache combined access-log lines
+# on stdin through grok COMBINEDAPACHELOG and date. The lines are made up
+# here (seeded, so every run reads the same ones): a spread of clients,
+# paths, statuses, sizes, referrers and user agents over one day.
+apache_events=${BENCH_APACHE_EVENTS:-200000}
+apache="input { stdin { } }
+filter {
+  grok { match => { \"message\" => \"%{COMBINEDAPACHELOG}\" } }
+  date { match => [ \"timestamp\", \"dd/MMM/yyyy:HH:mm:ss Z\" ] }
+}
+output { stdout { codec => dots } }"
+if usable "$apache"; then
+	awk -v n="$apache_events" 'BEGIN {
+		srand(42)
+		split("GET GET GET GET GET POST POST HEAD PUT DELETE", methods, " ")
+		split("/ /index.html /favicon.ico /robots.txt /blog/ /blog/2015/05/logstash-grok.html /images/kibana-search.png /images/logo.png /css/style.css /js/app.min.js /api/v1/users /api/v1/orders/8812 /search?q=elasticsearch+tutorial&page=2 /presentations/logstash-monitorama-2013/images/sad-medic.png /articles/dynamic-dns-with-dhcp/ /files/xdotool/docs/html/osx__hacks_8h_source.html /reset.css /downloads/gostash-1.0.tar.gz", paths, " ")
+		split("200 200 200 200 200 200 200 304 304 301 302 404 404 403 500 503", statuses, " ")
+		split("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", months, " ")
+		ref[1] = "-"; ref[2] = "http://semicomplete.com/presentations/logstash-monitorama-2013/"
+		ref[3] = "https://www.google.com/search?q=logstash+grok"; ref[4] = "http://www.example.org/blog/"
+		ua[1] = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36"
+		ua[2] = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:109.0) Gecko/20100101 Firefox/115.0"
+		ua[3] = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+		ua[4] = "curl/7.68.0"
+		ua[5] = "Mozilla/5.0 (iPhone; CPU iPhone OS 16_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.5 Mobile/15E148 Safari/604.1"
+		for (i = 0; i < n; i++) {
+			s = i * 86400 / n
+			status = statuses[int(rand() * 16) + 1]
+			size = (status == 304) ? "-" : int(rand() * 250000)
+			user = (rand() < 0.05) ? "alice" : "-"
+			printf "%d.%d.%d.%d - %s [%02d/%s/2015:%02d:%02d:%02d +0000] \"%s %s HTTP/1.1\" %s %s \"%s\" \"%s\"\n",
+				int(rand() * 223) + 1, int(rand() * 256), int(rand() * 256), int(rand() * 254) + 1, user,
+				17, months[5], int(s / 3600), int(s / 60) % 60, s % 60,
+				methods[int(rand() * 10) + 1], paths[int(rand() * 18) + 1], status, size,
+				ref[int(rand() * 4) + 1], ua[int(rand() * 5) + 1]
+		}
+	}' >"$work/apache.log"
+	stdin_file=$work/apache.log
+	timed "apache (stdin -> grok COMBINEDAPACHELOG, date -> stdout dots), -w 2" "$apache_events" -w 2 -e "$apache"
+	stdin_file=/dev/null
+else
+	echo "| apache (grok, date) | skipped (plugin missing) | | | | | |"
 fi
 
 # The blog's producer pipeline (twitter -> stdout rubydebug) against the
