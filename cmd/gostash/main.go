@@ -140,37 +140,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	var signals atomic.Int32
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 	reloadNow := make(chan struct{}, 1)
-	go func() {
-		for sig := range sigs {
-			name := "SIGINT"
-			switch sig {
-			case syscall.SIGTERM:
-				name = "SIGTERM"
-			case syscall.SIGHUP:
-				runner.Warn("SIGHUP received.")
-				select {
-				case reloadNow <- struct{}{}:
-				default:
-				}
-				continue
-			}
-			if signals.Add(1) > 1 {
-				runner.Log(context.Background(), runtime.LevelFatal, name+" received. Terminating immediately..")
-				os.Exit(1)
-			}
-			runner.Warn(name + " received. Shutting down.")
-			stop()
-			go func() {
-				time.Sleep(5 * time.Second)
-				runtime.Logger(logger, "logstash.runner").Warn("Received shutdown signal, but pipeline is still waiting for in-flight events to be processed. Sending another ^C will force quit Logstash, but this may cause data loss.")
-			}()
-		}
-	}()
+	go handleSignals(sigs, stop, reloadNow, runner)
 
 	// The monitoring API reports on the running pipeline, which a reload replaces.
 	var running atomic.Pointer[pipeline.Pipeline]
@@ -197,6 +171,43 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	runner.Info("Logstash shut down.")
 	return 0
+}
+
+// handleSignals does what Logstash does on a signal: SIGHUP reloads, SIGINT
+// and SIGTERM start a graceful shutdown, and only a second SIGINT forces an
+// immediate exit. A repeated SIGTERM is not a forced exit: `timeout` and
+// service managers send it to the whole process group as well.
+func handleSignals(sigs <-chan os.Signal, stop func(), reloadNow chan<- struct{}, runner *slog.Logger) {
+	interrupted, stopping := false, false
+	for sig := range sigs {
+		switch sig {
+		case syscall.SIGHUP:
+			runner.Warn("SIGHUP received.")
+			select {
+			case reloadNow <- struct{}{}:
+			default:
+			}
+			continue
+		case os.Interrupt:
+			if interrupted {
+				runner.Log(context.Background(), runtime.LevelFatal, "SIGINT received. Terminating immediately..")
+				os.Exit(1)
+			}
+			interrupted = true
+			runner.Warn("SIGINT received. Shutting down.")
+		default:
+			runner.Warn("SIGTERM received. Shutting down.")
+		}
+		if stopping {
+			continue
+		}
+		stopping = true
+		stop()
+		go func() {
+			time.Sleep(5 * time.Second)
+			runner.Warn("Received shutdown signal, but pipeline is still waiting for in-flight events to be processed. Sending another ^C will force quit Logstash, but this may cause data loss.")
+		}()
+	}
 }
 
 func printDiagnostics(w io.Writer, diags lang.Diagnostics) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -119,5 +120,30 @@ func TestSecondSIGINTForcesExit(t *testing.T) {
 	}
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 		t.Fatalf("want exit 1, got %v\n%s", err, log.String())
+	}
+}
+
+// TestRepeatedSIGTERMStaysGraceful: only a second SIGINT forces an exit, as
+// in Logstash; `timeout` delivers SIGTERM twice (to the process and its group).
+func TestRepeatedSIGTERMStaysGraceful(t *testing.T) {
+	cmd := exec.Command(gostashBin, "-e", `input { generator { } } output { stdout { codec => dots } }`)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(stdout)
+	if _, err := r.ReadByte(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Process.Signal(syscall.SIGTERM)
+	r.WriteTo(io.Discard)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("want a clean exit, got %v\n%s", err, stderr.String())
+	}
+	if bytes.Contains(stderr.Bytes(), []byte("Terminating immediately")) {
+		t.Fatalf("SIGTERM forced an exit:\n%s", stderr.String())
 	}
 }
