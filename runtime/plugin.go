@@ -36,6 +36,14 @@ type Emitter interface {
 	EmitDecorated(e *Event)
 }
 
+// BatchEmitter is implemented by the pipeline's Emitter. An input that
+// makes events in bursts (the generator) hands a burst over at once,
+// decorated: one queue operation instead of one per event. Order is kept;
+// it blocks while the queue is full; the slice may be reused on return.
+type BatchEmitter interface {
+	EmitDecoratedBatch(events []*Event)
+}
+
 // Filter handles one event at a time and may be called from several workers
 // at once, so it must not keep per-event state. It returns true when it
 // "matched" (Logstash's filter_matched), which applies the common options

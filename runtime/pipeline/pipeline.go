@@ -23,7 +23,7 @@ type Pipeline struct {
 	filterRoot *node
 	outputRoot *node
 
-	queue chan *runtime.Event
+	queue *queue
 	stats Stats
 
 	reloads   *ReloadStats
@@ -82,7 +82,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	}
 	workers := max(p.settings.Workers, 1)
 	batch := max(p.settings.BatchSize, 1)
-	p.queue = make(chan *runtime.Event, batch*workers)
+	p.queue = newQueue(batch * workers)
 	p.stats.StartedUnixNano.Store(time.Now().UnixNano())
 
 	inputCtx, stopInputs := context.WithCancel(ctx)
@@ -119,7 +119,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	}
 	p.logger.Info("Pipeline started")
 	inputs.Wait()
-	close(p.queue)
+	p.queue.close()
 	wg.Wait()
 	close(flushStop)
 	<-flushDone
@@ -186,14 +186,17 @@ func (em *emitter) Decorate(e *runtime.Event) {
 }
 
 func (em *emitter) EmitDecorated(e *runtime.Event) {
-	em.step.stats.Out.Add(1)
-	em.p.stats.In.Add(1)
-	select {
-	case em.p.queue <- e:
-	default:
-		start := time.Now()
-		em.p.queue <- e
-		em.p.stats.QueuePushNanos.Add(int64(time.Since(start)))
+	one := [1]*runtime.Event{e}
+	em.EmitDecoratedBatch(one[:])
+}
+
+// EmitDecoratedBatch queues events in order with one queue operation (see
+// runtime.BatchEmitter).
+func (em *emitter) EmitDecoratedBatch(events []*runtime.Event) {
+	em.step.stats.Out.Add(int64(len(events)))
+	em.p.stats.In.Add(int64(len(events)))
+	if waited := em.p.queue.push(events); waited > 0 {
+		em.p.stats.QueuePushNanos.Add(int64(waited))
 	}
 }
 
@@ -222,45 +225,13 @@ type pendingEvent struct {
 func (w *worker) loop(size int, delay time.Duration) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	q := w.p.queue
 	for {
-		e, ok := <-q
+		var ok bool
+		w.batch, ok = w.p.queue.take(w.batch[:0], size, delay, timer)
 		if !ok {
 			return
 		}
-		w.batch = append(w.batch[:0], e)
-		closed := false
-	fill:
-		for len(w.batch) < size {
-			select {
-			case e, ok := <-q:
-				if !ok {
-					closed = true
-					break fill
-				}
-				w.batch = append(w.batch, e)
-				continue
-			default:
-			}
-			timer.Reset(delay)
-			select {
-			case e, ok := <-q:
-				if !timer.Stop() {
-					<-timer.C
-				}
-				if !ok {
-					closed = true
-					break fill
-				}
-				w.batch = append(w.batch, e)
-			case <-timer.C:
-				break fill
-			}
-		}
 		w.process(w.batch)
-		if closed {
-			return
-		}
 	}
 }
 

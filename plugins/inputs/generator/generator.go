@@ -79,6 +79,11 @@ func (g *Input) Run(ctx context.Context, out runtime.Emitter) error {
 	return nil
 }
 
+// burst is how many events the generator hands the pipeline at once when
+// it can take several (runtime.BatchEmitter): one queue operation, not one
+// per event.
+const burst = 64
+
 func (g *Input) generate(ctx context.Context, out runtime.Emitter) {
 	codec := g.settings.NewCodec()
 	data := make([][]byte, len(g.lines))
@@ -86,10 +91,18 @@ func (g *Input) generate(ctx context.Context, out runtime.Emitter) {
 		data[i] = []byte(l)
 	}
 	em := &emitState{g: g, out: out, withSeq: true}
+	if b, ok := out.(runtime.BatchEmitter); ok {
+		em.batch = b
+		em.pending = make([]*runtime.Event, 0, burst+len(data))
+	}
 	emit := em.emit // bound once: a closure per event would be an allocation per event
+	defer em.flush()
 	for n := int64(0); g.count <= 0 || n < g.count; n++ {
-		if ctx.Err() != nil {
-			return
+		if len(em.pending) >= burst || em.batch == nil {
+			em.flush()
+			if ctx.Err() != nil {
+				return
+			}
 		}
 		em.seq = n
 		for _, line := range data {
@@ -110,11 +123,32 @@ type emitState struct {
 	out     runtime.Emitter
 	seq     int64
 	withSeq bool
+	// With a batch emitter, events wait in pending until a burst is ready.
+	batch   runtime.BatchEmitter
+	pending []*runtime.Event
 }
 
-func (s *emitState) emit(e *runtime.Event) { s.g.emit(s.out, e, s.seq, s.withSeq) }
+func (s *emitState) emit(e *runtime.Event) {
+	s.g.decorate(s.out, e, s.seq, s.withSeq)
+	if s.batch == nil {
+		s.out.EmitDecorated(e)
+		return
+	}
+	s.pending = append(s.pending, e)
+}
 
-func (g *Input) emit(out runtime.Emitter, e *runtime.Event, seq int64, withSeq bool) {
+// flush hands the pending events over.
+func (s *emitState) flush() {
+	if len(s.pending) > 0 {
+		s.batch.EmitDecoratedBatch(s.pending)
+		clear(s.pending)
+		s.pending = s.pending[:0]
+	}
+}
+
+// decorate applies the input's common options, then the generator's host
+// and sequence fields (when decoration did not set host).
+func (g *Input) decorate(out runtime.Emitter, e *runtime.Event, seq int64, withSeq bool) {
 	out.Decorate(e)
 	if g.ecs {
 		if _, ok := e.GetRef(hostNameRef); !ok {
@@ -131,5 +165,4 @@ func (g *Input) emit(out runtime.Emitter, e *runtime.Event, seq int64, withSeq b
 			e.Data().Set("sequence", seq)
 		}
 	}
-	out.EmitDecorated(e)
 }
