@@ -151,7 +151,13 @@ func (s *emitState) flush() {
 func (g *Input) decorate(out runtime.Emitter, e *runtime.Event, seq int64, withSeq bool) {
 	out.Decorate(e)
 	if g.ecs {
-		if _, ok := e.GetRef(hostNameRef); !ok {
+		if !e.Data().Has("host") {
+			// The usual case, without a field-reference walk: a new host
+			// map sized for its one key.
+			host := runtime.NewMap(1)
+			host.Set("name", g.hostnameValue)
+			e.Data().Set("host", host)
+		} else if _, ok := e.GetRef(hostNameRef); !ok {
 			e.SetRef(hostNameRef, g.hostnameValue)
 		}
 		if withSeq {
