@@ -25,6 +25,7 @@ import (
 var version = "0.1.0"
 
 func main() {
+	tuneGC()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
