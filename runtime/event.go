@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync/atomic"
+	"unsafe"
 )
 
 // Event is one Logstash event: a data map, a separate metadata map (never
@@ -39,15 +40,42 @@ func NewEvent() *Event {
 	b := &eventBlock{}
 	b.data.init()
 	b.e.data = &b.data.m
+	b.timestamp = Now()
 	b.data.m.keys = append(b.data.m.keys, TimestampField, VersionField)
-	b.data.m.vals = append(b.data.m.vals, Now(), "1")
+	b.data.m.vals = append(b.data.m.vals, boxTimestampAt(&b.timestamp), "1")
 	return &b.e
 }
 
-// eventBlock is a new event and its data map in one allocation.
+// eventBlock is a new event, its data map and its @timestamp in one
+// allocation.
 type eventBlock struct {
-	e    Event
-	data mapBlock8
+	e         Event
+	data      mapBlock8
+	timestamp Timestamp // never written after NewEvent: see boxTimestampAt
+}
+
+// eface is the layout of an interface value with no methods (any).
+type eface struct {
+	typ  unsafe.Pointer
+	data unsafe.Pointer
+}
+
+var timestampType = func() unsafe.Pointer {
+	var v any = Timestamp{}
+	return (*eface)(unsafe.Pointer(&v)).typ
+}()
+
+// boxTimestampAt returns *t as an any without copying it to a new
+// allocation, as converting a Timestamp to an interface would: the
+// interface points at *t. Go never writes through an interface's data
+// pointer, so this is the same value as any(*t) as long as *t is not
+// changed afterwards; the GC keeps *t's block alive through the interior
+// pointer.
+func boxTimestampAt(t *Timestamp) any {
+	var v any
+	e := (*eface)(unsafe.Pointer(&v))
+	e.typ, e.data = timestampType, unsafe.Pointer(t)
+	return v
 }
 
 // NewEventFromMap builds an event from decoded data (the json codec, a

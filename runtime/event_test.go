@@ -174,3 +174,22 @@ func TestTimestampText(t *testing.T) {
 		}
 	}
 }
+
+// TestNewEventTimestampIsATimestamp checks the @timestamp NewEvent boxes
+// in place: it is a Timestamp value like any other (type switches, ==,
+// copies that outlive the event).
+func TestNewEventTimestampIsATimestamp(t *testing.T) {
+	e := NewEvent()
+	v, _ := e.Data().Get(TimestampField)
+	ts, ok := v.(Timestamp)
+	if !ok {
+		t.Fatalf("@timestamp is %T", v)
+	}
+	if v != any(ts) {
+		t.Errorf("the boxed timestamp differs from its copy")
+	}
+	e.SetTimestamp(Timestamp{ts.Add(time.Second)})
+	if v.(Timestamp) != ts {
+		t.Errorf("setting a new @timestamp changed the old value to %v", v)
+	}
+}
