@@ -86,6 +86,7 @@ echo
 echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); gostash: $("$bin" --version 2>/dev/null | head -n1)"
 echo "- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
 echo "- go: $(go version | cut -d' ' -f3-); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "- GOGC: ${GOGC:-unset, so the gostash default of 125}"
 echo "- median of $runs runs; stdout to /dev/null; API off except for the Twitter case. On a busy machine wall"
 echo "  time and events/s drop with the load; events per CPU-second (events / (user + system)) hold up better"
 echo
