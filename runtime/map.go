@@ -17,10 +17,13 @@ const indexThreshold = 12
 // NewMap returns an empty map with room for at least n keys. Up to 8 keys,
 // the map and its room come from one allocation instead of three: an event
 // is several maps, and allocation is most of the cost of making one. The
-// whole block is room, so a key or two past n (the generator's
-// [event][sequence] next to the codec's [event][original]) costs nothing.
+// whole block is room: keys past n cost nothing until it is full.
 func NewMap(n int) *Map {
 	switch {
+	case n <= 1:
+		b := &mapBlock1{}
+		b.init()
+		return &b.m
 	case n <= 2:
 		b := &mapBlock2{}
 		b.init()
@@ -35,6 +38,12 @@ func NewMap(n int) *Map {
 		return &b.m
 	}
 	return &Map{keys: make([]string, 0, n), vals: make([]any, 0, n)}
+}
+
+type mapBlock1 struct {
+	m    Map
+	keys [1]string
+	vals [1]any
 }
 
 type mapBlock2 struct {
@@ -55,6 +64,7 @@ type mapBlock8 struct {
 	vals [8]any
 }
 
+func (b *mapBlock1) init() { b.m.keys, b.m.vals = b.keys[:0], b.vals[:0] }
 func (b *mapBlock2) init() { b.m.keys, b.m.vals = b.keys[:0], b.vals[:0] }
 func (b *mapBlock4) init() { b.m.keys, b.m.vals = b.keys[:0], b.vals[:0] }
 func (b *mapBlock8) init() { b.m.keys, b.m.vals = b.keys[:0], b.vals[:0] }

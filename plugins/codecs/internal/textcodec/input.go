@@ -88,7 +88,9 @@ func (t *Text) Event(data []byte) *runtime.Event {
 	}
 	e.Data().Set("message", message)
 	if t.original {
-		event := runtime.NewMap(1)
+		// Room for an input's own [event] field next to original (the
+		// generator's sequence) without growing.
+		event := runtime.NewMap(2)
 		event.Set("original", message)
 		e.Data().Set("event", event)
 	}
