@@ -91,8 +91,9 @@ func init() {
 	})
 }
 
-// schemaRegistryOptions are accepted so that configs parse, but Avro
-// decoding through a Confluent schema registry is not implemented.
+// schemaRegistryOptions are declared so that a config naming them gets a
+// located "not supported" error rather than "unknown setting": gostash has
+// no Avro decoding through a Confluent schema registry.
 func schemaRegistryOptions() []runtime.Option {
 	doc := "Confluent schema registry (Avro) setting; gostash does not support the schema registry, and setting schema_registry_url is a configuration error."
 	var out []runtime.Option
