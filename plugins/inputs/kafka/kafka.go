@@ -91,9 +91,9 @@ func init() {
 	})
 }
 
-// schemaRegistryOptions are declared so that a config naming them gets a
-// located "not supported" error rather than "unknown setting": gostash has
-// no Avro decoding through a Confluent schema registry.
+// schemaRegistryOptions are declared so that configs carrying them still
+// parse; setting schema_registry_url, which would turn on Avro decoding
+// through a Confluent schema registry, is a located "not supported" error.
 func schemaRegistryOptions() []runtime.Option {
 	doc := "Confluent schema registry (Avro) setting; gostash does not support the schema registry, and setting schema_registry_url is a configuration error."
 	var out []runtime.Option
