@@ -209,9 +209,7 @@ func expandBraces(p string) []string {
 				var out []string
 				prev := start + 1
 				for _, c := range append(commas, i) {
-					for _, rest := range expandBraces(p[:start] + p[prev:c] + p[i+1:]) {
-						out = append(out, rest)
-					}
+					out = append(out, expandBraces(p[:start]+p[prev:c]+p[i+1:])...)
 					prev = c + 1
 				}
 				return out
