@@ -33,22 +33,7 @@ output {
 `, n, brokers, topic), nil)
 	producer.wait(60 * time.Second)
 
-	consumer := start(t, fmt.Sprintf(`input {
-  kafka {
-    bootstrap_servers => %q
-    topics => [%q]
-    group_id => %q
-    auto_offset_reset => "earliest"
-    codec => json
-  }
-}
-
-output {
-  stdout {
-    codec => rubydebug
-  }
-}
-`, brokers, topic, topic), nil)
+	consumer := start(t, blogConsumerConfig(brokers, topic), nil)
 	sequence := regexp.MustCompile(`(?m)^\s+"sequence" => (\d+)$`)
 	waitUntil(t, 60*time.Second, fmt.Sprintf("%d events in rubydebug", n), func() bool {
 		return len(sequence.FindAllString(consumer.stdout.String(), -1)) >= n

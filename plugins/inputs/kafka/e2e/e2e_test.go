@@ -170,6 +170,28 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() boo
 	}
 }
 
+// blogConsumerConfig is the blog's consumer pipeline (blog-consumer.conf):
+// the topic read from the start as JSON and printed as rubydebug, with the
+// test's broker and topic (also its group id).
+func blogConsumerConfig(brokers, topic string) string {
+	return fmt.Sprintf(`input {
+  kafka {
+    bootstrap_servers => %q
+    topics => [%q]
+    group_id => %q
+    auto_offset_reset => "earliest"
+    codec => json
+  }
+}
+
+output {
+  stdout {
+    codec => rubydebug
+  }
+}
+`, brokers, topic, topic)
+}
+
 // consumerConfig is a kafka → json_lines pipeline exposing the record's
 // Kafka coordinates as a [kafka] field.
 func consumerConfig(brokers, topic, group string, extra string) string {

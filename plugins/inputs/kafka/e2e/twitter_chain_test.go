@@ -80,22 +80,7 @@ output {
 	}
 
 	// blog-consumer.conf, reading the topic back.
-	consumer := start(t, fmt.Sprintf(`input {
-  kafka {
-    bootstrap_servers => %q
-    topics => [%q]
-    group_id => %q
-    auto_offset_reset => "earliest"
-    codec => json
-  }
-}
-
-output {
-  stdout {
-    codec => rubydebug
-  }
-}
-`, brokers, topic, topic), nil)
+	consumer := start(t, blogConsumerConfig(brokers, topic), nil)
 	waitUntil(t, 60*time.Second, "every tweet printed", func() bool {
 		out := consumer.stdout.String()
 		for _, tw := range tweets {
