@@ -6,7 +6,8 @@ import (
 	"time"
 
 	"github.com/gostash/gostash/internal/monitor"
-	"github.com/gostash/gostash/runtime"
+
+	"github.com/gostash/gostash/runtime/logging"
 	"github.com/gostash/gostash/runtime/pipeline"
 )
 
@@ -38,7 +39,7 @@ func startAPI(ctx context.Context, st settings, reload bool, src *configSource, 
 		return nil, err
 	}
 	if err := api.Start(ctx); err != nil {
-		runtime.Logger(logger, "logstash.agent").Error("Could not start the API endpoint; running without it", slog.String("error", err.Error()))
+		logging.Logger(logger, "logstash.agent").Error("Could not start the API endpoint; running without it", slog.String("error", err.Error()))
 		return func() {}, nil
 	}
 	return func() {

@@ -5,14 +5,14 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 // TestPluginDocsAreGenerated keeps every plugin folder's README.md equal to
 // what its option declarations generate (`make docs` rewrites them).
 func TestPluginDocsAreGenerated(t *testing.T) {
 	for _, k := range pluginKinds {
-		for _, d := range runtime.Plugins(k) {
+		for _, d := range plugin.Plugins(k) {
 			dir := filepath.Join("..", "..", "plugins", string(k)+"s", d.Name)
 			if _, err := os.Stat(dir); err != nil {
 				continue // registered by a test, not shipped
@@ -28,7 +28,7 @@ func TestPluginDocsAreGenerated(t *testing.T) {
 func TestEveryShippedPluginFolderIsRegistered(t *testing.T) {
 	for _, k := range pluginKinds {
 		registered := map[string]bool{}
-		for _, d := range runtime.Plugins(k) {
+		for _, d := range plugin.Plugins(k) {
 			registered[d.Name] = true
 		}
 		entries, _ := os.ReadDir(filepath.Join("..", "..", "plugins", string(k)+"s"))

@@ -17,11 +17,15 @@ import (
 
 	"github.com/gostash/gostash/lang"
 	_ "github.com/gostash/gostash/plugins/all"
-	"github.com/gostash/gostash/runtime"
+
+	"github.com/gostash/gostash/runtime/logging"
 	"github.com/gostash/gostash/runtime/pipeline"
+
+	// version is the gostash version; the Makefile may override it with -ldflags.
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
-// version is the gostash version; the Makefile may override it with -ldflags.
 var version = "0.1.0"
 
 func main() {
@@ -66,7 +70,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ERROR: %v\n", err)
 		return 1
 	}
-	level, err := runtime.ParseLogLevel(st.str("log.level", "info"))
+	level, err := logging.ParseLogLevel(st.str("log.level", "info"))
 	if err != nil {
 		fmt.Fprintf(stderr, "ERROR: %v\n", err)
 		return 1
@@ -75,32 +79,32 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ERROR: log.format %q is not supported; gostash logs in Logstash's plain format\n", f)
 		return 1
 	}
-	logger := slog.New(runtime.NewLogHandler(stderr, level))
+	logger := slog.New(logging.NewLogHandler(stderr, level))
 	slog.SetDefault(logger)
-	runner := runtime.Logger(logger, "logstash.runner")
+	runner := logging.Logger(logger, "logstash.runner")
 
 	ps, err := st.pipelineSettings()
 	if err != nil {
-		runner.Log(context.Background(), runtime.LevelFatal, err.Error())
+		runner.Log(context.Background(), logging.LevelFatal, err.Error())
 		return 1
 	}
-	if err := runtime.SetFieldRefEscapeStyle(ps.FieldRefEscapeMode); err != nil {
-		runner.Log(context.Background(), runtime.LevelFatal, err.Error())
+	if err := event.SetFieldRefEscapeStyle(ps.FieldRefEscapeMode); err != nil {
+		runner.Log(context.Background(), logging.LevelFatal, err.Error())
 		return 1
 	}
 	testOnly, err := st.boolean("config.test_and_exit", false)
 	if err != nil {
-		runner.Log(context.Background(), runtime.LevelFatal, err.Error())
+		runner.Log(context.Background(), logging.LevelFatal, err.Error())
 		return 1
 	}
 	reload, err := st.boolean("config.reload.automatic", false)
 	if err != nil {
-		runner.Log(context.Background(), runtime.LevelFatal, err.Error())
+		runner.Log(context.Background(), logging.LevelFatal, err.Error())
 		return 1
 	}
 	src, err := newConfigSource(st, reload)
 	if err != nil {
-		runner.Log(context.Background(), runtime.LevelFatal, err.Error())
+		runner.Log(context.Background(), logging.LevelFatal, err.Error())
 		return 1
 	}
 	if !testOnly {
@@ -110,7 +114,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	build := func() (*pipeline.Pipeline, error) {
 		configs, sources, diags := src.load(ps, logger)
 		if !diags.HasErrors() {
-			ctx := &runtime.BuildContext{Pipeline: ps, Sources: sources, Logger: logger}
+			ctx := &plugin.BuildContext{Pipeline: ps, Sources: sources, Logger: logger}
 			p, pdiags := pipeline.Compile(configs, ctx)
 			diags = append(diags, pdiags...)
 			if !diags.HasErrors() {
@@ -124,7 +128,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	if testOnly {
 		if _, err := build(); err != nil {
-			runner.Log(context.Background(), runtime.LevelFatal, "The given configuration is invalid. Reason: "+firstError(err))
+			runner.Log(context.Background(), logging.LevelFatal, "The given configuration is invalid. Reason: "+firstError(err))
 			return 1
 		}
 		fmt.Fprintln(stdout, "Configuration OK")
@@ -134,7 +138,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	p, err := build()
 	if err != nil {
-		runtime.Logger(logger, "logstash.agent").Error("Failed to execute action", slog.String("action", "Create/pipeline_id:"+ps.ID),
+		logging.Logger(logger, "logstash.agent").Error("Failed to execute action", slog.String("action", "Create/pipeline_id:"+ps.ID),
 			slog.String("exception", "LogStash::ConfigurationError"), slog.String("message", firstError(err)))
 		return 1
 	}
@@ -152,7 +156,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	running.Store(p)
 	stopAPI, err := startAPI(context.Background(), st, reload, src, logger, running.Load)
 	if err != nil {
-		runner.Log(context.Background(), runtime.LevelFatal, err.Error())
+		runner.Log(context.Background(), logging.LevelFatal, err.Error())
 		return 1
 	}
 	defer stopAPI()
@@ -191,7 +195,7 @@ func handleSignals(sigs <-chan os.Signal, stop func(), reloadNow chan<- struct{}
 			continue
 		case os.Interrupt:
 			if interrupted {
-				runner.Log(context.Background(), runtime.LevelFatal, "SIGINT received. Terminating immediately..")
+				runner.Log(context.Background(), logging.LevelFatal, "SIGINT received. Terminating immediately..")
 				os.Exit(1)
 			}
 			interrupted = true

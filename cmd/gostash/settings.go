@@ -13,7 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gostash/gostash/lang"
-	gsruntime "github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 // settings are Logstash's settings, from logstash.yml then the command line.
@@ -133,8 +133,8 @@ func (s settings) integer(key string, def int) (int, bool, error) {
 
 // pipelineSettings builds the pipeline settings, validating values the way
 // Logstash's settings do.
-func (s settings) pipelineSettings() (gsruntime.PipelineSettings, error) {
-	ps := gsruntime.DefaultPipelineSettings(runtime.NumCPU())
+func (s settings) pipelineSettings() (plugin.PipelineSettings, error) {
+	ps := plugin.DefaultPipelineSettings(runtime.NumCPU())
 	ps.ID = s.str("pipeline.id", ps.ID)
 	var err error
 	var set bool

@@ -12,12 +12,15 @@ import (
 	"time"
 
 	"github.com/gostash/gostash/lang"
-	"github.com/gostash/gostash/runtime"
+
 	"github.com/gostash/gostash/runtime/pipeline"
+	"github.com/gostash/gostash/runtime/plugin"
+
+	// configSource is where the pipeline config comes from: -f (files) or -e
+	// (a string).
+	"github.com/gostash/gostash/runtime/logging"
 )
 
-// configSource is where the pipeline config comes from: -f (files) or -e
-// (a string).
 type configSource struct {
 	path     string
 	text     string
@@ -49,12 +52,12 @@ func newConfigSource(st settings, reload bool) (*configSource, error) {
 // load parses the config. For -e, lang.ParseString adds Logstash's
 // default input (stdin) and output (rubydebug) where the text has none;
 // each default is announced with Logstash's warning.
-func (c *configSource) load(ps runtime.PipelineSettings, logger *slog.Logger) ([]*lang.Config, map[string][]byte, lang.Diagnostics) {
+func (c *configSource) load(ps plugin.PipelineSettings, logger *slog.Logger) ([]*lang.Config, map[string][]byte, lang.Diagnostics) {
 	opts := lang.ParseOptions{SupportEscapes: ps.SupportEscapes}
 	if !c.isString {
 		return lang.LoadPath(c.path, opts)
 	}
-	loader := runtime.Logger(logger, "logstash.config.source.local.configpathloader")
+	loader := logging.Logger(logger, "logstash.config.source.local.configpathloader")
 	if lang.NeedsDefaultInput(c.text) {
 		loader.Warn("No input block found in the configuration for pipeline `" + ps.ID + "`. A default `stdin` input was added for backward compatibility. If this is unintentional, add an explicit `input { ... }` block.")
 	}
@@ -102,7 +105,7 @@ func configFiles(path string) []string {
 // inputs finished leaves gostash waiting for the next change.
 func runWithReload(ctx context.Context, p *pipeline.Pipeline, build func() (*pipeline.Pipeline, error), src *configSource,
 	auto bool, reloadNow <-chan struct{}, logger *slog.Logger) error {
-	agent := runtime.Logger(logger, "logstash.agent")
+	agent := logging.Logger(logger, "logstash.agent")
 	last := src.fingerprint()
 	var tick <-chan time.Time
 	if auto {

@@ -9,7 +9,8 @@ import (
 
 	"github.com/gostash/gostash/internal/lfv"
 	"github.com/gostash/gostash/lang"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/logging"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 const testUsage = `usage: gostash test --config PATH [options] TESTS...
@@ -89,10 +90,10 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	ps := runtime.DefaultPipelineSettings(1)
+	ps := plugin.DefaultPipelineSettings(1)
 	ps.ECSCompatibility = ecs
-	logger := slog.New(runtime.NewLogHandler(stderr, slog.LevelWarn))
-	runner, diags := lfv.NewRunner(configs, &runtime.BuildContext{Pipeline: ps, Sources: sources, Logger: logger})
+	logger := slog.New(logging.NewLogHandler(stderr, slog.LevelWarn))
+	runner, diags := lfv.NewRunner(configs, &plugin.BuildContext{Pipeline: ps, Sources: sources, Logger: logger})
 	printDiagnostics(stderr, diags)
 	if diags.HasErrors() {
 		return 1

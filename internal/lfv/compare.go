@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 // Difference is one way an actual event differs from the expected one.
@@ -24,11 +24,11 @@ const absent = "none"
 // @version, with the exported @metadata, without an empty tags list and
 // without the ignored fields. @timestamp only counts when the expected
 // event has one: without a pinned clock it is the time of the run.
-func (s *Suite) comparable(e *runtime.Event, expected *node) *runtime.Map {
-	m := normalize(e.Data()).(*runtime.Map)
-	m.Delete(runtime.VersionField)
+func (s *Suite) comparable(e *event.Event, expected *node) *event.Map {
+	m := normalize(e.Data()).(*event.Map)
+	m.Delete(event.VersionField)
 	if s.ExportMetadata && e.HasMetadata() {
-		md := runtime.NewMap(e.Metadata().Len())
+		md := event.NewMap(e.Metadata().Len())
 		e.Metadata().Range(func(k string, v any) bool {
 			// LFV keeps its own bookkeeping under these prefixes and
 			// never exports them.
@@ -38,20 +38,20 @@ func (s *Suite) comparable(e *runtime.Event, expected *node) *runtime.Map {
 			return true
 		})
 		if md.Len() > 0 {
-			m.Set(runtime.MetadataField, md)
+			m.Set(event.MetadataField, md)
 		}
 	}
-	if tags, ok := m.Get(runtime.TagsField); ok {
+	if tags, ok := m.Get(event.TagsField); ok {
 		if list, ok := tags.([]any); ok && len(list) == 0 {
-			m.Delete(runtime.TagsField)
+			m.Delete(event.TagsField)
 		}
 	}
 	for _, path := range s.Ignore {
 		removePath(m, path)
 	}
 	if expected != nil {
-		if expected.get(runtime.TimestampField) == nil {
-			m.Delete(runtime.TimestampField)
+		if expected.get(event.TimestampField) == nil {
+			m.Delete(event.TimestampField)
 		}
 	}
 	return m
@@ -60,12 +60,12 @@ func (s *Suite) comparable(e *runtime.Event, expected *node) *runtime.Map {
 // normalize deep-copies an event value with timestamps as their JSON text.
 func normalize(v any) any {
 	switch t := v.(type) {
-	case runtime.Timestamp:
+	case event.Timestamp:
 		return string(t.AppendTo(nil))
 	case int:
 		return int64(t)
-	case *runtime.Map:
-		m := runtime.NewMap(t.Len())
+	case *event.Map:
+		m := event.NewMap(t.Len())
 		t.Range(func(k string, v any) bool {
 			m.Set(k, normalize(v))
 			return true
@@ -83,7 +83,7 @@ func normalize(v any) any {
 
 // removePath deletes a nested field; an object left empty by it goes too,
 // as LFV's ignore does.
-func removePath(m *runtime.Map, path []string) {
+func removePath(m *event.Map, path []string) {
 	if len(path) == 1 {
 		m.Delete(path[0])
 		return
@@ -92,7 +92,7 @@ func removePath(m *runtime.Map, path []string) {
 	if !ok {
 		return
 	}
-	cm, ok := child.(*runtime.Map)
+	cm, ok := child.(*event.Map)
 	if !ok {
 		return
 	}
@@ -106,13 +106,13 @@ func removePath(m *runtime.Map, path []string) {
 // value: objects key by key (key order does not matter), arrays element
 // by element when their lengths agree, numbers by value (1 equals 1.0,
 // since LFV compares both as JSON numbers), everything else exactly.
-func compare(event int, path string, exp *node, act any, diffs *[]Difference) {
+func compare(eventIndex int, path string, exp *node, act any, diffs *[]Difference) {
 	differ := func() {
-		*diffs = append(*diffs, Difference{Event: event, Path: path, Expected: exp.render(), Got: renderValue(act)})
+		*diffs = append(*diffs, Difference{Event: eventIndex, Path: path, Expected: exp.render(), Got: renderValue(act)})
 	}
 	switch exp.kind {
 	case objectKind:
-		m, ok := act.(*runtime.Map)
+		m, ok := act.(*event.Map)
 		if !ok {
 			differ()
 			return
@@ -120,14 +120,14 @@ func compare(event int, path string, exp *node, act any, diffs *[]Difference) {
 		for i, k := range exp.keys {
 			sub := path + "[" + k.str + "]"
 			if v, ok := m.Get(k.str); ok {
-				compare(event, sub, exp.items[i], v, diffs)
+				compare(eventIndex, sub, exp.items[i], v, diffs)
 			} else {
-				*diffs = append(*diffs, Difference{Event: event, Path: sub, Expected: exp.items[i].render(), Got: absent})
+				*diffs = append(*diffs, Difference{Event: eventIndex, Path: sub, Expected: exp.items[i].render(), Got: absent})
 			}
 		}
 		m.Range(func(k string, v any) bool {
 			if exp.get(k) == nil {
-				*diffs = append(*diffs, Difference{Event: event, Path: path + "[" + k + "]", Expected: absent, Got: renderValue(v)})
+				*diffs = append(*diffs, Difference{Event: eventIndex, Path: path + "[" + k + "]", Expected: absent, Got: renderValue(v)})
 			}
 			return true
 		})
@@ -138,7 +138,7 @@ func compare(event int, path string, exp *node, act any, diffs *[]Difference) {
 			return
 		}
 		for i, it := range exp.items {
-			compare(event, path+"["+strconv.Itoa(i)+"]", it, list[i], diffs)
+			compare(eventIndex, path+"["+strconv.Itoa(i)+"]", it, list[i], diffs)
 		}
 	case nullKind:
 		if act != nil {
@@ -160,7 +160,7 @@ func compare(event int, path string, exp *node, act any, diffs *[]Difference) {
 }
 
 func renderValue(v any) string {
-	return string(runtime.AppendJSON(nil, v))
+	return string(event.AppendJSON(nil, v))
 }
 
 // numbersEqual compares integers exactly and anything involving a float as
@@ -195,7 +195,7 @@ func asFloat(v any) (float64, bool) {
 		return f, true
 	case float64:
 		return t, true
-	case runtime.Decimal:
+	case event.Decimal:
 		return t.Float64(), true
 	}
 	return 0, false

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 func mustParse(t testing.TB, name, src string) *Suite {
@@ -18,13 +18,13 @@ func mustParse(t testing.TB, name, src string) *Suite {
 	return s
 }
 
-func eventFrom(t *testing.T, json string) *runtime.Event {
+func eventFrom(t *testing.T, json string) *event.Event {
 	t.Helper()
-	v, err := runtime.DecodeJSON([]byte(json))
+	v, err := event.DecodeJSON([]byte(json))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return runtime.NewEventFromMap(v.(*runtime.Map))
+	return event.NewEventFromMap(v.(*event.Map))
 }
 
 func diffText(diffs []Difference) string {
@@ -82,7 +82,7 @@ func TestCompareEvents(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := mustParse(t, "t.json", tt.suite)
-			got := diffText(s.compareEvents(s.Cases[0], []*runtime.Event{eventFrom(t, tt.actual)}))
+			got := diffText(s.compareEvents(s.Cases[0], []*event.Event{eventFrom(t, tt.actual)}))
 			if got != tt.want {
 				t.Errorf("differences:\n%s\nwant:\n%s", got, tt.want)
 			}
@@ -92,7 +92,7 @@ func TestCompareEvents(t *testing.T) {
 
 func TestCompareSurplusEvent(t *testing.T) {
 	s := mustParse(t, "t.yaml", "testcases:\n  - expected: []\n")
-	got := diffText(s.compareEvents(s.Cases[0], []*runtime.Event{eventFrom(t, `{"@timestamp": "2026-01-02T03:04:05.678Z", "@version": "1", "message": "m"}`)}))
+	got := diffText(s.compareEvents(s.Cases[0], []*event.Event{eventFrom(t, `{"@timestamp": "2026-01-02T03:04:05.678Z", "@version": "1", "message": "m"}`)}))
 	if want := "1 : none / {\"@timestamp\":\"2026-01-02T03:04:05.678Z\",\"message\":\"m\"}\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -123,9 +123,9 @@ func TestNumbersEqual(t *testing.T) {
 	}
 }
 
-func mustDecimal(t *testing.T, s string) runtime.Decimal {
+func mustDecimal(t *testing.T, s string) event.Decimal {
 	t.Helper()
-	d, err := runtime.ParseDecimal(s)
+	d, err := event.ParseDecimal(s)
 	if err != nil {
 		t.Fatal(err)
 	}

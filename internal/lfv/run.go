@@ -5,22 +5,25 @@ import (
 	// Test input lines are decoded the way the stdin input decodes a
 	// stream, with its codec handling (plain becomes line).
 	_ "github.com/gostash/gostash/plugins/inputs/stdin"
-	"github.com/gostash/gostash/runtime"
+
 	"github.com/gostash/gostash/runtime/pipeline"
+	"github.com/gostash/gostash/runtime/plugin"
+
+	// Runner runs test case files against one Logstash config. The filters are
+	// compiled once and shared by every file, as in LFV's daemon mode, where
+	// one Logstash pipeline serves all test case files.
+	"github.com/gostash/gostash/runtime/event"
 )
 
-// Runner runs test case files against one Logstash config. The filters are
-// compiled once and shared by every file, as in LFV's daemon mode, where
-// one Logstash pipeline serves all test case files.
 type Runner struct {
 	configs  []*lang.Config
-	ctx      *runtime.BuildContext
+	ctx      *plugin.BuildContext
 	pipeline *pipeline.Pipeline
 }
 
 // NewRunner compiles the filter sections of configs; their inputs and
 // outputs are not run (input_plugin reads an input's options).
-func NewRunner(configs []*lang.Config, ctx *runtime.BuildContext) (*Runner, lang.Diagnostics) {
+func NewRunner(configs []*lang.Config, ctx *plugin.BuildContext) (*Runner, lang.Diagnostics) {
 	p, diags := pipeline.Compile(filtersOnly(configs), ctx)
 	if diags.HasErrors() {
 		return nil, diags
@@ -60,7 +63,7 @@ func (r *Runner) Run(s *Suite) ([]*CaseResult, lang.Diagnostics) {
 
 // compareEvents pairs actual and expected events in order; surplus events
 // on either side are differences of their own.
-func (s *Suite) compareEvents(c *Case, out []*runtime.Event) []Difference {
+func (s *Suite) compareEvents(c *Case, out []*event.Event) []Difference {
 	var diffs []Difference
 	for i := 0; i < max(len(out), len(c.Expected)); i++ {
 		switch {
@@ -77,8 +80,8 @@ func (s *Suite) compareEvents(c *Case, out []*runtime.Event) []Difference {
 
 // source makes the events of a testcase out of its input lines.
 type source struct {
-	settings *runtime.Settings
-	decorate func(*runtime.Event) error
+	settings *plugin.Settings
+	decorate func(*event.Event) error
 	// perEntry decodes each input entry on its own, without a newline,
 	// with the codec as configured (LFV's daemon mode feeds the entries to
 	// a generator input); otherwise the entries are lines of one stream,
@@ -91,25 +94,25 @@ type source struct {
 // sets none, as LFV), type, tags and add_field of the config's input of
 // that id (LFV keeps those options when it replaces the input).
 func (r *Runner) source(s *Suite) (*source, *lang.Diagnostic) {
-	var plugin *lang.Plugin
+	var inputBlock *lang.Plugin
 	if s.InputPlugin != "" {
 		orig := findInput(r.configs, s.InputPlugin)
 		if orig == nil {
 			return nil, locatedf(s, s.InputPluginPos, "input_plugin: the config has no input with id %q", s.InputPlugin)
 		}
-		plugin = &lang.Plugin{Pos: orig.Pos, Name: "stdin"}
+		inputBlock = &lang.Plugin{Pos: orig.Pos, Name: "stdin"}
 		hasCodec := false
 		for _, a := range orig.Attributes {
 			switch a.Name {
 			case "codec":
 				hasCodec = true
-				plugin.Attributes = append(plugin.Attributes, a)
+				inputBlock.Attributes = append(inputBlock.Attributes, a)
 			case "type", "tags", "add_field":
-				plugin.Attributes = append(plugin.Attributes, a)
+				inputBlock.Attributes = append(inputBlock.Attributes, a)
 			}
 		}
 		if !hasCodec {
-			plugin.Attributes = append(plugin.Attributes, &lang.Attribute{Pos: orig.Pos, Name: "codec",
+			inputBlock.Attributes = append(inputBlock.Attributes, &lang.Attribute{Pos: orig.Pos, Name: "codec",
 				Value: &lang.Bareword{Pos: orig.Pos, Value: "plain"}})
 		}
 	} else {
@@ -117,9 +120,9 @@ func (r *Runner) source(s *Suite) (*source, *lang.Diagnostic) {
 		if diags.HasErrors() {
 			return nil, locatedf(s, s.CodecPos, "codec %q is not a valid codec setting: %s", s.Codec, firstError(diags))
 		}
-		plugin = cfg.Sections[0].Body[0].(*lang.Plugin)
+		inputBlock = cfg.Sections[0].Body[0].(*lang.Plugin)
 	}
-	inst, diags := runtime.Build(runtime.KindInput, plugin, r.ctx)
+	inst, diags := plugin.Build(plugin.KindInput, inputBlock, r.ctx)
 	if diags.HasErrors() {
 		pos := s.CodecPos
 		if s.InputPlugin != "" {
@@ -137,12 +140,12 @@ func (r *Runner) source(s *Suite) (*source, *lang.Diagnostic) {
 // events decodes a testcase's input with a fresh codec and gives every
 // event the fields. A testcase without input lines has one event with
 // nothing but the fields, as in LFV.
-func (src *source) events(s *Suite, c *Case) ([]*runtime.Event, *lang.Diagnostic) {
-	var events []*runtime.Event
-	collect := func(e *runtime.Event) { events = append(events, e) }
+func (src *source) events(s *Suite, c *Case) ([]*event.Event, *lang.Diagnostic) {
+	var events []*event.Event
+	collect := func(e *event.Event) { events = append(events, e) }
 	switch {
 	case len(c.Input) == 0:
-		events = append(events, runtime.NewEvent())
+		events = append(events, event.NewEvent())
 	case src.perEntry:
 		codec := src.settings.NewCodec()
 		for _, entry := range c.Input {
@@ -160,7 +163,7 @@ func (src *source) events(s *Suite, c *Case) ([]*runtime.Event, *lang.Diagnostic
 	for _, e := range events {
 		var err error
 		fields.Range(func(k string, v any) bool {
-			err = setField(e, k, runtime.CloneValue(v))
+			err = setField(e, k, event.CloneValue(v))
 			return err == nil
 		})
 		if err == nil {
@@ -176,18 +179,18 @@ func (src *source) events(s *Suite, c *Case) ([]*runtime.Event, *lang.Diagnostic
 // setField sets a top-level field. @metadata takes an object; a text
 // @timestamp becomes a timestamp when it reads as one, as when Logstash
 // builds an event from JSON.
-func setField(e *runtime.Event, key string, v any) error {
+func setField(e *event.Event, key string, v any) error {
 	switch key {
-	case runtime.MetadataField:
-		return e.SetRef(runtime.FieldRef{Metadata: true}, v)
-	case runtime.TimestampField:
+	case event.MetadataField:
+		return e.SetRef(event.FieldRef{Metadata: true}, v)
+	case event.TimestampField:
 		if s, ok := v.(string); ok {
-			if ts, ok := runtime.ParseTimestamp(s); ok {
+			if ts, ok := event.ParseTimestamp(s); ok {
 				v = ts
 			}
 		}
 	}
-	return e.SetRef(runtime.FieldRef{Path: []string{key}}, v)
+	return e.SetRef(event.FieldRef{Path: []string{key}}, v)
 }
 
 // filtersOnly keeps the filter sections of configs: LFV replaces the

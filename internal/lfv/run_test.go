@@ -10,7 +10,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
 	_ "github.com/gostash/gostash/plugins/filters/drop"
 	_ "github.com/gostash/gostash/plugins/filters/mutate"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 const runConfig = `
@@ -34,9 +34,9 @@ func newRunner(t testing.TB) *Runner {
 	if cfg == nil {
 		t.Fatalf("config: %s", diags.Format())
 	}
-	ps := runtime.DefaultPipelineSettings(1)
+	ps := plugin.DefaultPipelineSettings(1)
 	ps.ECSCompatibility = "disabled"
-	r, diags := NewRunner([]*lang.Config{cfg}, &runtime.BuildContext{Pipeline: ps})
+	r, diags := NewRunner([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: ps})
 	if diags.HasErrors() {
 		t.Fatalf("NewRunner: %s", diags.Format())
 	}

@@ -18,7 +18,7 @@ import (
 	"regexp"
 
 	"github.com/gostash/gostash/lang"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 // Suite is one test case file.
@@ -38,7 +38,7 @@ type Suite struct {
 	InputPluginPos lang.Pos
 
 	ExportMetadata bool
-	Fields         *runtime.Map
+	Fields         *event.Map
 	Ignore         [][]string
 	Cases          []*Case
 }
@@ -51,7 +51,7 @@ type Case struct {
 	Input       []string
 	// Fields are the case's own fields over the file's, replacing
 	// top-level keys.
-	Fields   *runtime.Map
+	Fields   *event.Map
 	Expected []*node
 }
 
@@ -150,7 +150,7 @@ func (r *reader) warnf(pos lang.Pos, format string, args ...any) {
 }
 
 func (r *reader) suite(root *node) *Suite {
-	s := &Suite{File: r.l.file, Source: r.l.src, Codec: "line", CodecPos: root.pos, Fields: runtime.NewMap(0)}
+	s := &Suite{File: r.l.file, Source: r.l.src, Codec: "line", CodecPos: root.pos, Fields: event.NewMap(0)}
 	if root.kind != objectKind {
 		r.errorf(root.pos, "a test case file holds one object, not %s", root.kind)
 		return s
@@ -203,18 +203,18 @@ func (r *reader) suite(root *node) *Suite {
 // expandJSONLine expands `[a][b]` keys of a JSON object line, as LFV does
 // for the json_lines codec. Other lines are left for the codec to judge.
 func expandJSONLine(line string) string {
-	v, err := runtime.DecodeJSON([]byte(line))
-	m, ok := v.(*runtime.Map)
+	v, err := event.DecodeJSON([]byte(line))
+	m, ok := v.(*event.Map)
 	if err != nil || !ok || !hasBracketKey(m) {
 		return line
 	}
-	return string(runtime.AppendJSON(nil, expandMap(m)))
+	return string(event.AppendJSON(nil, expandMap(m)))
 }
 
-func hasBracketKey(m *runtime.Map) bool {
+func hasBracketKey(m *event.Map) bool {
 	found := false
 	m.Range(func(k string, v any) bool {
-		sub, isMap := v.(*runtime.Map)
+		sub, isMap := v.(*event.Map)
 		found = bracketPath.MatchString(k) || isMap && hasBracketKey(sub)
 		return !found
 	})
@@ -223,10 +223,10 @@ func hasBracketKey(m *runtime.Map) bool {
 
 // expandMap is expand for decoded JSON: `[a][b]` keys become nested
 // objects; a key whose path runs into a non-object value stays as written.
-func expandMap(m *runtime.Map) *runtime.Map {
-	out := runtime.NewMap(m.Len())
+func expandMap(m *event.Map) *event.Map {
+	out := event.NewMap(m.Len())
 	m.Range(func(k string, v any) bool {
-		if sub, ok := v.(*runtime.Map); ok {
+		if sub, ok := v.(*event.Map); ok {
 			v = expandMap(sub)
 		}
 		path := fieldPath(k)
@@ -234,10 +234,10 @@ func expandMap(m *runtime.Map) *runtime.Map {
 		for _, p := range path[:len(path)-1] {
 			next, ok := parent.Get(p)
 			if !ok {
-				next = runtime.NewMap(1)
+				next = event.NewMap(1)
 				parent.Set(p, next)
 			}
-			if parent, ok = next.(*runtime.Map); !ok {
+			if parent, ok = next.(*event.Map); !ok {
 				out.Set(k, v)
 				return true
 			}
@@ -249,7 +249,7 @@ func expandMap(m *runtime.Map) *runtime.Map {
 }
 
 func (r *reader) testcase(n *node, index int) *Case {
-	c := &Case{Index: index, Pos: n.pos, Fields: runtime.NewMap(0)}
+	c := &Case{Index: index, Pos: n.pos, Fields: event.NewMap(0)}
 	if n.kind != objectKind {
 		r.errorf(n.pos, "a testcase must be an object, not %s", n.kind)
 		return nil
@@ -313,15 +313,15 @@ func (r *reader) list(n *node, what string) []*node {
 }
 
 // fields reads a fields object into event values; null is no fields.
-func (r *reader) fields(n *node) *runtime.Map {
+func (r *reader) fields(n *node) *event.Map {
 	switch n.kind {
 	case nullKind:
-		return runtime.NewMap(0)
+		return event.NewMap(0)
 	case objectKind:
-		return value(r.expand(n)).(*runtime.Map)
+		return value(r.expand(n)).(*event.Map)
 	}
 	r.errorf(n.pos, "fields must be an object, not %s", n.kind)
-	return runtime.NewMap(0)
+	return event.NewMap(0)
 }
 
 // bracketPath is a key made only of field reference brackets, `[a][b]`;
@@ -396,7 +396,7 @@ func value(n *node) any {
 		}
 		return list
 	case objectKind:
-		m := runtime.NewMap(len(n.keys))
+		m := event.NewMap(len(n.keys))
 		for i, k := range n.keys {
 			m.Set(k.str, value(n.items[i]))
 		}
@@ -407,7 +407,7 @@ func value(n *node) any {
 
 // mergedFields are the fields of a case's events: the file's, with the
 // case's replacing top-level keys.
-func (s *Suite) mergedFields(c *Case) *runtime.Map {
+func (s *Suite) mergedFields(c *Case) *event.Map {
 	m := s.Fields.Clone()
 	c.Fields.Range(func(k string, v any) bool {
 		m.Set(k, v)

@@ -14,7 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gostash/gostash/lang"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 // kind is the JSON type of a node. YAML documents map onto the same kinds.
@@ -387,7 +387,7 @@ func (n *node) appendJSON(b *strings.Builder) {
 	case numberKind:
 		b.WriteString(n.str)
 	case stringKind:
-		b.Write(runtime.AppendJSONString(nil, n.str))
+		b.Write(event.AppendJSONString(nil, n.str))
 	case arrayKind:
 		b.WriteByte('[')
 		for i, it := range n.items {
@@ -403,7 +403,7 @@ func (n *node) appendJSON(b *strings.Builder) {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.Write(runtime.AppendJSONString(nil, k.str))
+			b.Write(event.AppendJSONString(nil, k.str))
 			b.WriteByte(':')
 			n.items[i].appendJSON(b)
 		}

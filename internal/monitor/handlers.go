@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gostash/gostash/runtime"
 	"github.com/gostash/gostash/runtime/pipeline"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 // Handler serves the API; Start serves it on the configured port, tests may
@@ -185,7 +185,7 @@ func (s *Server) header() obj {
 	return o
 }
 
-func pipelineSettings(ps runtime.PipelineSettings) obj {
+func pipelineSettings(ps plugin.PipelineSettings) obj {
 	return obj{{"workers", ps.Workers}, {"batch_size", ps.BatchSize}, {"batch_delay", ps.BatchDelay.Milliseconds()}}
 }
 
@@ -235,8 +235,8 @@ func (s *Server) nodeInfo(types []string, id string) (obj, *apiError) {
 // plugins answers GET /_node/plugins: every plugin this binary has.
 func (s *Server) plugins() obj {
 	var list []any
-	for _, kind := range []runtime.Kind{runtime.KindInput, runtime.KindCodec, runtime.KindFilter, runtime.KindOutput} {
-		for _, p := range runtime.Plugins(kind) {
+	for _, kind := range []plugin.Kind{plugin.KindInput, plugin.KindCodec, plugin.KindFilter, plugin.KindOutput} {
+		for _, p := range plugin.Plugins(kind) {
 			list = append(list, obj{{"name", "logstash-" + string(kind) + "-" + p.Name}, {"version", s.cfg.Version}})
 		}
 	}

@@ -4,7 +4,7 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 // obj is a JSON object that keeps its keys in the order Logstash prints
@@ -133,7 +133,7 @@ func (w jsonWriter) value(b []byte, v any, depth int) []byte {
 			if w.pretty {
 				b = w.newline(b, depth+1)
 			}
-			b = runtime.AppendJSONString(b, m.key)
+			b = event.AppendJSONString(b, m.key)
 			if w.pretty {
 				b = append(b, " : "...)
 			} else {
@@ -167,7 +167,7 @@ func (w jsonWriter) value(b []byte, v any, depth int) []byte {
 		}
 		return append(b, ']')
 	case string:
-		return runtime.AppendJSONString(b, t)
+		return event.AppendJSONString(b, t)
 	case int:
 		return strconv.AppendInt(b, int64(t), 10)
 	case int64:
@@ -175,9 +175,9 @@ func (w jsonWriter) value(b []byte, v any, depth int) []byte {
 	case uint64:
 		return strconv.AppendUint(b, t, 10)
 	case javaFloat:
-		return runtime.AppendJavaDouble(b, float64(t))
+		return event.AppendJavaDouble(b, float64(t))
 	case float64:
-		return runtime.AppendJavaDouble(b, t)
+		return event.AppendJavaDouble(b, t)
 	case bool:
 		return strconv.AppendBool(b, t)
 	}

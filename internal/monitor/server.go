@@ -20,7 +20,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/logging"
 	"github.com/gostash/gostash/runtime/pipeline"
 )
 
@@ -95,7 +95,7 @@ func New(cfg Config, current func() *pipeline.Pipeline) (*Server, error) {
 	if cfg.NodeName == "" {
 		cfg.NodeName = hostname
 	}
-	s := &Server{cfg: cfg, current: current, logger: runtime.Logger(cfg.Logger, "logstash.agent"), hostname: hostname,
+	s := &Server{cfg: cfg, current: current, logger: logging.Logger(cfg.Logger, "logstash.agent"), hostname: hostname,
 		ephemeralID: newUUID(), started: time.Now(), now: time.Now, nodeHist: newHistory()}
 	s.id = s.nodeID()
 	return s, nil

@@ -19,41 +19,45 @@ import (
 	"time"
 
 	"github.com/gostash/gostash/lang"
-	"github.com/gostash/gostash/runtime"
+
+	"github.com/gostash/gostash/runtime/logging"
 	"github.com/gostash/gostash/runtime/pipeline"
+	"github.com/gostash/gostash/runtime/plugin"
+
+	// The test plugins: a source emitting `count` events, a filter that
+	// matches everything and a sink that keeps what it gets, so the counters the
+	// API reports can be checked against what really went through.
+	"github.com/gostash/gostash/runtime/event"
 )
 
-// The test plugins: a source emitting `count` events, a filter that
-// matches everything and a sink that keeps what it gets, so the counters the
-// API reports can be checked against what really went through.
 func init() {
-	runtime.RegisterInput(runtime.InputSpec{
-		Spec:         runtime.Spec{Name: "monitor_test_source", Options: []runtime.Option{{Name: "count", Type: runtime.TypeNumber, Default: int64(1)}}},
+	plugin.RegisterInput(plugin.InputSpec{
+		Spec:         plugin.Spec{Name: "monitor_test_source", Options: []plugin.Option{{Name: "count", Type: plugin.TypeNumber, Default: int64(1)}}},
 		DefaultCodec: "monitor_test_codec",
-		New: func(s *runtime.Settings) (runtime.Input, error) {
+		New: func(s *plugin.Settings) (plugin.Input, error) {
 			return sourceInput(s.Int("count")), nil
 		},
 	})
-	runtime.RegisterFilter(runtime.FilterSpec{
-		Spec: runtime.Spec{Name: "monitor_test_pass"},
-		New:  func(*runtime.Settings) (runtime.Filter, error) { return passFilter{}, nil },
+	plugin.RegisterFilter(plugin.FilterSpec{
+		Spec: plugin.Spec{Name: "monitor_test_pass"},
+		New:  func(*plugin.Settings) (plugin.Filter, error) { return passFilter{}, nil },
 	})
-	runtime.RegisterOutput(runtime.OutputSpec{
-		Spec:         runtime.Spec{Name: "monitor_test_sink"},
+	plugin.RegisterOutput(plugin.OutputSpec{
+		Spec:         plugin.Spec{Name: "monitor_test_sink"},
 		DefaultCodec: "monitor_test_codec",
-		New:          func(*runtime.Settings) (runtime.Output, error) { return &sinkOutput{}, nil },
+		New:          func(*plugin.Settings) (plugin.Output, error) { return &sinkOutput{}, nil },
 	})
-	runtime.RegisterCodec(runtime.CodecSpec{
-		Spec: runtime.Spec{Name: "monitor_test_codec"},
-		New:  func(*runtime.Settings) (runtime.Codec, error) { return nopCodec{}, nil },
+	plugin.RegisterCodec(plugin.CodecSpec{
+		Spec: plugin.Spec{Name: "monitor_test_codec"},
+		New:  func(*plugin.Settings) (plugin.Codec, error) { return nopCodec{}, nil },
 	})
 }
 
 type sourceInput int64
 
-func (n sourceInput) Run(ctx context.Context, out runtime.Emitter) error {
+func (n sourceInput) Run(ctx context.Context, out plugin.Emitter) error {
 	for i := int64(0); i < int64(n) && ctx.Err() == nil; i++ {
-		e := runtime.NewEvent()
+		e := event.NewEvent()
 		e.Set("message", "m"+strconv.FormatInt(i, 10))
 		out.Emit(e)
 	}
@@ -63,27 +67,27 @@ func (n sourceInput) Run(ctx context.Context, out runtime.Emitter) error {
 // nopCodec stands in for plain, which this package does not link.
 type nopCodec struct{}
 
-func (nopCodec) Decode([]byte, func(*runtime.Event))        {}
-func (nopCodec) Flush(func(*runtime.Event))                 {}
-func (nopCodec) Encode(dst []byte, _ *runtime.Event) []byte { return dst }
+func (nopCodec) Decode([]byte, func(*event.Event))        {}
+func (nopCodec) Flush(func(*event.Event))                 {}
+func (nopCodec) Encode(dst []byte, _ *event.Event) []byte { return dst }
 
 type passFilter struct{}
 
-func (passFilter) Filter(*runtime.Event, func(*runtime.Event)) bool { return true }
+func (passFilter) Filter(*event.Event, func(*event.Event)) bool { return true }
 
 type sinkOutput struct {
 	mu sync.Mutex
 	n  int
 }
 
-func (o *sinkOutput) Output(_ context.Context, events []*runtime.Event) error {
+func (o *sinkOutput) Output(_ context.Context, events []*event.Event) error {
 	o.mu.Lock()
 	o.n += len(events)
 	o.mu.Unlock()
 	return nil
 }
 
-func plugin(name string, attrs ...*lang.Attribute) *lang.Plugin {
+func pluginBlock(name string, attrs ...*lang.Attribute) *lang.Plugin {
 	return &lang.Plugin{Name: name, Attributes: attrs}
 }
 
@@ -91,25 +95,25 @@ func plugin(name string, attrs ...*lang.Attribute) *lang.Plugin {
 func compile(t *testing.T, id string, count int64) *pipeline.Pipeline {
 	t.Helper()
 	cfg := &lang.Config{Sections: []*lang.Section{
-		{Kind: lang.InputSection, Body: []lang.Statement{plugin("monitor_test_source",
+		{Kind: lang.InputSection, Body: []lang.Statement{pluginBlock("monitor_test_source",
 			&lang.Attribute{Name: "count", Value: &lang.Number{Raw: strconv.FormatInt(count, 10), Int: count}},
 			&lang.Attribute{Name: "id", Value: &lang.String{Value: "src", Quote: '"'}})}},
-		{Kind: lang.FilterSection, Body: []lang.Statement{plugin("monitor_test_pass",
+		{Kind: lang.FilterSection, Body: []lang.Statement{pluginBlock("monitor_test_pass",
 			&lang.Attribute{Name: "id", Value: &lang.String{Value: "pass", Quote: '"'}})}},
-		{Kind: lang.OutputSection, Body: []lang.Statement{plugin("monitor_test_sink",
+		{Kind: lang.OutputSection, Body: []lang.Statement{pluginBlock("monitor_test_sink",
 			&lang.Attribute{Name: "id", Value: &lang.String{Value: "sink", Quote: '"'}})}},
 	}}
-	ps := runtime.DefaultPipelineSettings(2)
+	ps := plugin.DefaultPipelineSettings(2)
 	ps.ID = id
 	ps.Workers = 1
-	p, diags := pipeline.Compile([]*lang.Config{cfg}, &runtime.BuildContext{Pipeline: ps, Logger: quietLogger()})
+	p, diags := pipeline.Compile([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: ps, Logger: quietLogger()})
 	if diags.HasErrors() {
 		t.Fatalf("compile: %v", diags)
 	}
 	return p
 }
 
-func quietLogger() *slog.Logger { return slog.New(runtime.NewLogHandler(io.Discard, slog.LevelError)) }
+func quietLogger() *slog.Logger { return slog.New(logging.NewLogHandler(io.Discard, slog.LevelError)) }
 
 func get(t *testing.T, h http.Handler, path string) (int, map[string]any, string) {
 	t.Helper()
@@ -380,7 +384,7 @@ func TestPortRange(t *testing.T) {
 	defer taken.Close()
 	port := taken.Addr().(*net.TCPAddr).Port
 	var logs bytes.Buffer
-	logger := slog.New(runtime.NewLogHandler(&logs, slog.LevelInfo))
+	logger := slog.New(logging.NewLogHandler(&logs, slog.LevelInfo))
 	p := compile(t, "main", 1)
 	s, err := New(Config{Port: fmt.Sprintf("%d-%d", port, port+20), Logger: logger}, func() *pipeline.Pipeline { return p })
 	if err != nil {

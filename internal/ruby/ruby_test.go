@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 func TestFloatToS(t *testing.T) {
@@ -111,11 +111,11 @@ func TestTranslatePossessiveAndIntersection(t *testing.T) {
 // TestDecimalToSAndInspect: a BigDecimal's to_s and inspect are both
 // JRuby 10's 0.xxxeN form, alone and inside collections.
 func TestDecimalToSAndInspect(t *testing.T) {
-	d, err := runtime.ParseDecimal("96.0")
+	d, err := event.ParseDecimal("96.0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := runtime.NewMap(1)
+	m := event.NewMap(1)
 	m.Set("d", []any{d})
 	for _, c := range []struct{ got, want string }{
 		{ToS(d), "0.96e2"},
@@ -132,7 +132,7 @@ func TestDecimalToSAndInspect(t *testing.T) {
 // String#inspect escapes them (C1 controls and invalid UTF-8 included),
 // floats print as Float#to_s.
 func TestInspectValues(t *testing.T) {
-	m := runtime.NewMap(2)
+	m := event.NewMap(2)
 	m.Set("k\u0084", []any{"\xff#{x}", 1e15, nil, int64(3)})
 	if got, want := Inspect(m), `{"k\u0084"=>["\xFF\#{x}", 1.0e+15, nil, 3]}`; got != want {
 		t.Errorf("Inspect = %s, want %s", got, want)

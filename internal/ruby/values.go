@@ -4,7 +4,7 @@ import (
 	"math/big"
 	"strings"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 // FloatToS is Ruby's Float#to_s (see AppendFloat).
@@ -22,14 +22,14 @@ func ToS(v any) string {
 		return ""
 	case float64:
 		return FloatToS(t)
-	case runtime.Decimal:
+	case event.Decimal:
 		return t.RubyToS()
-	case *runtime.Map:
+	case *event.Map:
 		return Inspect(t)
 	case []any:
 		return Inspect(t)
 	}
-	return runtime.ValueString(v)
+	return event.ValueString(v)
 }
 
 // Inspect is Ruby's inspect (JRuby 9.4 / Ruby 3.1 layout: `{"a"=>1}`).
@@ -45,9 +45,9 @@ func appendInspect(b []byte, v any) []byte {
 		return append(b, "nil"...)
 	case float64:
 		return AppendFloat(b, t)
-	case runtime.Decimal:
+	case event.Decimal:
 		return t.AppendRubyToS(b) // BigDecimal#inspect is its to_s
-	case runtime.Timestamp:
+	case event.Timestamp:
 		return t.AppendTo(b)
 	case []any:
 		b = append(b, '[')
@@ -58,7 +58,7 @@ func appendInspect(b []byte, v any) []byte {
 			b = appendInspect(b, e)
 		}
 		return append(b, ']')
-	case *runtime.Map:
+	case *event.Map:
 		b = append(b, '{')
 		i := 0
 		t.Range(func(k string, e any) bool {
@@ -73,7 +73,7 @@ func appendInspect(b []byte, v any) []byte {
 		})
 		return append(b, '}')
 	}
-	return runtime.AppendValueString(b, v)
+	return event.AppendValueString(b, v)
 }
 
 // Join is Array#join(sep): a nested array is joined recursively with the

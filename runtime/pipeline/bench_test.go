@@ -18,27 +18,30 @@ import (
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
 	_ "github.com/gostash/gostash/plugins/inputs/generator"
 	_ "github.com/gostash/gostash/plugins/outputs/stdout"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/logging"
+
+	// The benchmark plugins: a filter that matches and does nothing, so the
+	// numbers are the pipeline's own cost, and an output that discards.
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
-// The benchmark plugins: a filter that matches and does nothing, so the
-// numbers are the pipeline's own cost, and an output that discards.
 func init() {
-	runtime.RegisterFilter(runtime.FilterSpec{
-		Spec: runtime.Spec{Name: "bench_pass"},
-		New:  func(*runtime.Settings) (runtime.Filter, error) { return benchPass{}, nil },
+	plugin.RegisterFilter(plugin.FilterSpec{
+		Spec: plugin.Spec{Name: "bench_pass"},
+		New:  func(*plugin.Settings) (plugin.Filter, error) { return benchPass{}, nil },
 	})
-	runtime.RegisterInput(runtime.InputSpec{
-		Spec: runtime.Spec{Name: "bench_repeat", Options: []runtime.Option{{Name: "count", Type: runtime.TypeNumber, Default: int64(1)}}},
-		New:  func(s *runtime.Settings) (runtime.Input, error) { return benchRepeat(s.Int("count")), nil },
+	plugin.RegisterInput(plugin.InputSpec{
+		Spec: plugin.Spec{Name: "bench_repeat", Options: []plugin.Option{{Name: "count", Type: plugin.TypeNumber, Default: int64(1)}}},
+		New:  func(s *plugin.Settings) (plugin.Input, error) { return benchRepeat(s.Int("count")), nil },
 	})
-	runtime.RegisterFilter(runtime.FilterSpec{
-		Spec: runtime.Spec{Name: "bench_sleep"},
-		New:  func(*runtime.Settings) (runtime.Filter, error) { return benchSleep{}, nil },
+	plugin.RegisterFilter(plugin.FilterSpec{
+		Spec: plugin.Spec{Name: "bench_sleep"},
+		New:  func(*plugin.Settings) (plugin.Filter, error) { return benchSleep{}, nil },
 	})
-	runtime.RegisterOutput(runtime.OutputSpec{
-		Spec: runtime.Spec{Name: "bench_discard"},
-		New:  func(*runtime.Settings) (runtime.Output, error) { return benchDiscard{}, nil },
+	plugin.RegisterOutput(plugin.OutputSpec{
+		Spec: plugin.Spec{Name: "bench_discard"},
+		New:  func(*plugin.Settings) (plugin.Output, error) { return benchDiscard{}, nil },
 	})
 }
 
@@ -46,8 +49,8 @@ func init() {
 // what is measured is the pipeline alone (queue, batches, routing).
 type benchRepeat int64
 
-func (n benchRepeat) Run(ctx context.Context, out runtime.Emitter) error {
-	e := runtime.NewEvent()
+func (n benchRepeat) Run(ctx context.Context, out plugin.Emitter) error {
+	e := event.NewEvent()
 	e.Set("message", "Hello world!")
 	for i := int64(0); i < int64(n) && ctx.Err() == nil; i++ {
 		out.EmitDecorated(e)
@@ -57,21 +60,21 @@ func (n benchRepeat) Run(ctx context.Context, out runtime.Emitter) error {
 
 type benchPass struct{}
 
-func (benchPass) Filter(*runtime.Event, func(*runtime.Event)) bool { return true }
+func (benchPass) Filter(*event.Event, func(*event.Event)) bool { return true }
 
 // benchSleep takes a known time per event.
 type benchSleep struct{}
 
 const benchSleepFor = 2 * time.Millisecond
 
-func (benchSleep) Filter(*runtime.Event, func(*runtime.Event)) bool {
+func (benchSleep) Filter(*event.Event, func(*event.Event)) bool {
 	time.Sleep(benchSleepFor)
 	return true
 }
 
 type benchDiscard struct{}
 
-func (benchDiscard) Output(context.Context, []*runtime.Event) error { return nil }
+func (benchDiscard) Output(context.Context, []*event.Event) error { return nil }
 
 func benchCompile(b *testing.B, src string, workers int) *Pipeline {
 	b.Helper()
@@ -79,10 +82,10 @@ func benchCompile(b *testing.B, src string, workers int) *Pipeline {
 	if diags.HasErrors() {
 		b.Fatalf("parse: %v", diags)
 	}
-	ps := runtime.DefaultPipelineSettings(workers)
+	ps := plugin.DefaultPipelineSettings(workers)
 	ps.WorkersSet = true
-	logger := slog.New(runtime.NewLogHandler(io.Discard, slog.LevelError))
-	p, diags := Compile([]*lang.Config{cfg}, &runtime.BuildContext{Pipeline: ps, Logger: logger})
+	logger := slog.New(logging.NewLogHandler(io.Discard, slog.LevelError))
+	p, diags := Compile([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: ps, Logger: logger})
 	if diags.HasErrors() {
 		b.Fatalf("compile: %v", diags)
 	}
@@ -190,26 +193,26 @@ const benchConditions = `filter {
 // of events with mixed shapes through the filter section above.
 func BenchmarkConditionals(b *testing.B) {
 	p := benchCompile(b, benchConditions, 1)
-	shapes := []func(e *runtime.Event){
-		func(e *runtime.Event) { e.Set("type", "apache"); e.Set("status", int64(404)) },
-		func(e *runtime.Event) {
+	shapes := []func(e *event.Event){
+		func(e *event.Event) { e.Set("type", "apache"); e.Set("status", int64(404)) },
+		func(e *event.Event) {
 			e.Set("type", "apache")
 			e.Set("status", int64(200))
 			e.Set("tags", []any{"alpha", "beta"})
 		},
-		func(e *runtime.Event) { e.Set("[service][name]", "web"); e.Set("status", int64(200)) },
-		func(e *runtime.Event) { e.Set("message", "GET /index.html HTTP/1.1"); e.Set("status", int64(301)) },
-		func(e *runtime.Event) { e.Set("message", "POST /login") },
+		func(e *event.Event) { e.Set("[service][name]", "web"); e.Set("status", int64(200)) },
+		func(e *event.Event) { e.Set("message", "GET /index.html HTTP/1.1"); e.Set("status", int64(301)) },
+		func(e *event.Event) { e.Set("message", "POST /login") },
 	}
 	const batch = 125
-	events := make([]*runtime.Event, batch)
+	events := make([]*event.Event, batch)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for done := 0; done < b.N; done += batch {
 		n := min(batch, b.N-done)
 		b.StopTimer()
 		for i := range events[:n] {
-			events[i] = runtime.NewEvent()
+			events[i] = event.NewEvent()
 			shapes[(done+i)%len(shapes)](events[i])
 		}
 		b.StartTimer()
@@ -244,8 +247,8 @@ output { bench_discard {} }`, events)), lang.ParseOptions{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	ps := runtime.DefaultPipelineSettings(1)
-	p, diags := Compile([]*lang.Config{cfg}, &runtime.BuildContext{Pipeline: ps, Logger: slog.New(runtime.NewLogHandler(io.Discard, slog.LevelError))})
+	ps := plugin.DefaultPipelineSettings(1)
+	p, diags := Compile([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: ps, Logger: slog.New(logging.NewLogHandler(io.Discard, slog.LevelError))})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}

@@ -1,29 +1,30 @@
 package pipeline
 
 import (
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 // keyValueTemplate is one add_field entry: a sprintf'd name and its
 // sprintf'd values.
 type keyValueTemplate struct {
-	name *runtime.Template
+	name *event.Template
 	// ref is the parsed name when it has no placeholders, so the common
 	// case does not look the reference up for every event.
-	ref    *runtime.FieldRef
-	values []*runtime.Template
+	ref    *event.FieldRef
+	values []*event.Template
 }
 
-func compileFields(m *runtime.Map) ([]keyValueTemplate, error) {
+func compileFields(m *event.Map) ([]keyValueTemplate, error) {
 	var out []keyValueTemplate
 	var err error
 	m.Range(func(k string, v any) bool {
 		kv := keyValueTemplate{}
-		if kv.name, err = runtime.CompileTemplate(k); err != nil {
+		if kv.name, err = event.CompileTemplate(k); err != nil {
 			return false
 		}
 		if kv.name.IsConstant() {
-			ref, e := runtime.ParseFieldRef(k)
+			ref, e := event.ParseFieldRef(k)
 			if e != nil {
 				err = e
 				return false
@@ -33,7 +34,7 @@ func compileFields(m *runtime.Map) ([]keyValueTemplate, error) {
 		for _, item := range listOf(v) {
 			// Values are rendered as text: in Logstash's Ruby decorators a
 			// number configured in add_field becomes a string.
-			t, e := runtime.CompileTemplate(runtime.ValueString(item))
+			t, e := event.CompileTemplate(event.ValueString(item))
 			if e != nil {
 				err = e
 				return false
@@ -46,10 +47,10 @@ func compileFields(m *runtime.Map) ([]keyValueTemplate, error) {
 	return out, err
 }
 
-func compileTemplates(items []string) ([]*runtime.Template, error) {
-	out := make([]*runtime.Template, 0, len(items))
+func compileTemplates(items []string) ([]*event.Template, error) {
+	out := make([]*event.Template, 0, len(items))
 	for _, s := range items {
-		t, err := runtime.CompileTemplate(s)
+		t, err := event.CompileTemplate(s)
 		if err != nil {
 			return nil, err
 		}
@@ -68,14 +69,14 @@ func listOf(v any) []any {
 // addFields applies add_field: a new field gets the value (a list when
 // several were configured); an existing one becomes a list with the new
 // values appended.
-func addFields(e *runtime.Event, fields []keyValueTemplate) error {
+func addFields(e *event.Event, fields []keyValueTemplate) error {
 	for _, kv := range fields {
-		var ref runtime.FieldRef
+		var ref event.FieldRef
 		if kv.ref != nil {
 			ref = *kv.ref
 		} else {
 			var err error
-			if ref, err = runtime.ParseFieldRef(kv.name.Render(e)); err != nil {
+			if ref, err = event.ParseFieldRef(kv.name.Render(e)); err != nil {
 				return err
 			}
 		}
@@ -106,10 +107,10 @@ type inputDecorator struct {
 	typ      string
 	hasType  bool
 	addField []keyValueTemplate
-	tags     []*runtime.Template
+	tags     []*event.Template
 }
 
-func newInputDecorator(s *runtime.Settings) (*inputDecorator, error) {
+func newInputDecorator(s *plugin.Settings) (*inputDecorator, error) {
 	d := &inputDecorator{typ: s.String("type"), hasType: s.IsSet("type")}
 	var err error
 	if d.addField, err = compileFields(s.Hash("add_field")); err != nil {
@@ -125,7 +126,7 @@ func (d *inputDecorator) empty() bool {
 	return !d.hasType && len(d.addField) == 0 && len(d.tags) == 0
 }
 
-func (d *inputDecorator) decorate(e *runtime.Event) error {
+func (d *inputDecorator) decorate(e *event.Event) error {
 	if d.hasType && !e.Data().Has("type") {
 		e.Data().Set("type", d.typ)
 	}
@@ -142,12 +143,12 @@ func (d *inputDecorator) decorate(e *runtime.Event) error {
 // Logstash's order: add_field, remove_field, add_tag, remove_tag.
 type filterCommon struct {
 	addField    []keyValueTemplate
-	removeField []*runtime.Template
-	addTag      []*runtime.Template
-	removeTag   []*runtime.Template
+	removeField []*event.Template
+	addTag      []*event.Template
+	removeTag   []*event.Template
 }
 
-func newFilterCommon(s *runtime.Settings) (*filterCommon, error) {
+func newFilterCommon(s *plugin.Settings) (*filterCommon, error) {
 	c := &filterCommon{}
 	var err error
 	if c.addField, err = compileFields(s.Hash("add_field")); err != nil {
@@ -169,7 +170,7 @@ func (c *filterCommon) empty() bool {
 	return len(c.addField) == 0 && len(c.removeField) == 0 && len(c.addTag) == 0 && len(c.removeTag) == 0
 }
 
-func (c *filterCommon) apply(e *runtime.Event) error {
+func (c *filterCommon) apply(e *event.Event) error {
 	if err := addFields(e, c.addField); err != nil {
 		return err
 	}
@@ -180,7 +181,7 @@ func (c *filterCommon) apply(e *runtime.Event) error {
 		e.AppendTag(t.Render(e))
 	}
 	if len(c.removeTag) > 0 {
-		v, ok := e.Data().Get(runtime.TagsField)
+		v, ok := e.Data().Get(event.TagsField)
 		if !ok {
 			return nil
 		}
@@ -200,7 +201,7 @@ func (c *filterCommon) apply(e *runtime.Event) error {
 		if kept == nil {
 			kept = []any{}
 		}
-		e.Data().Set(runtime.TagsField, kept)
+		e.Data().Set(event.TagsField, kept)
 	}
 	return nil
 }

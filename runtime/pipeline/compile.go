@@ -11,12 +11,14 @@ import (
 	"strings"
 
 	"github.com/gostash/gostash/lang"
-	"github.com/gostash/gostash/runtime"
+
+	// node is one step of a compiled section: a filter, an output or a
+	// branch. next is where an event goes after this step; the bodies of a
+	// branch end by continuing at the branch's next.
+	"github.com/gostash/gostash/runtime/logging"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
-// node is one step of a compiled section: a filter, an output or a
-// branch. next is where an event goes after this step; the bodies of a
-// branch end by continuing at the branch's next.
 type node struct {
 	next   *node
 	filter *filterStep
@@ -30,30 +32,30 @@ type branchStep struct {
 }
 
 type filterStep struct {
-	plugin
-	filter  runtime.Filter
+	step
+	filter  plugin.Filter
 	common  *filterCommon
-	flusher runtime.Flusher
+	flusher plugin.Flusher
 }
 
 type outputStep struct {
-	plugin
-	output runtime.Output
+	step
+	output plugin.Output
 	index  int
 }
 
 type inputStep struct {
-	plugin
-	input     runtime.Input
+	step
+	input     plugin.Input
 	decorator *inputDecorator
 }
 
-// plugin is what every step knows about its plugin instance.
-type plugin struct {
+// step is what every step knows about its plugin instance.
+type step struct {
 	id       string
 	name     string
-	settings *runtime.Settings
-	closer   runtime.Closer
+	settings *plugin.Settings
+	closer   plugin.Closer
 	stats    *PluginStats
 }
 
@@ -61,7 +63,7 @@ type plugin struct {
 // order): their inputs and outputs side by side, their filter sections
 // chained in order. Every plugin is built and validated, so a pipeline that
 // compiles can start.
-func Compile(configs []*lang.Config, ctx *runtime.BuildContext) (*Pipeline, lang.Diagnostics) {
+func Compile(configs []*lang.Config, ctx *plugin.BuildContext) (*Pipeline, lang.Diagnostics) {
 	if ctx.Logger == nil {
 		ctx.Logger = slog.Default()
 	}
@@ -69,7 +71,7 @@ func Compile(configs []*lang.Config, ctx *runtime.BuildContext) (*Pipeline, lang
 	if b.c.lookup == nil {
 		b.c.lookup = lang.EnvLookup
 	}
-	p := &Pipeline{settings: ctx.Pipeline, logger: runtime.Logger(ctx.Logger, "logstash.javapipeline").With(slog.String(runtime.PipelineIDKey, ctx.Pipeline.ID))}
+	p := &Pipeline{settings: ctx.Pipeline, logger: logging.Logger(ctx.Logger, "logstash.javapipeline").With(slog.String(logging.PipelineIDKey, ctx.Pipeline.ID))}
 	var filterBodies, outputBodies [][]lang.Statement
 	for _, cfg := range configs {
 		for _, sec := range cfg.Sections {
@@ -90,8 +92,8 @@ func Compile(configs []*lang.Config, ctx *runtime.BuildContext) (*Pipeline, lang
 	for _, body := range outputBodies {
 		outputs = append(outputs, body...)
 	}
-	p.filterRoot = b.compileBody(runtime.KindFilter, filters, nil, p)
-	p.outputRoot = b.compileBody(runtime.KindOutput, outputs, nil, p)
+	p.filterRoot = b.compileBody(plugin.KindFilter, filters, nil, p)
+	p.outputRoot = b.compileBody(plugin.KindOutput, outputs, nil, p)
 	b.checkIDs()
 	if ctx.Pipeline.Ordered == "true" && ctx.Pipeline.Workers > 1 {
 		b.diags = append(b.diags, lang.Errorf(lang.Pos{}, "enabling the 'pipeline.ordered' setting requires the use of a single pipeline worker"))
@@ -103,14 +105,14 @@ func Compile(configs []*lang.Config, ctx *runtime.BuildContext) (*Pipeline, lang
 }
 
 type builder struct {
-	ctx   *runtime.BuildContext
+	ctx   *plugin.BuildContext
 	c     *compiler
 	diags lang.Diagnostics
 	ids   map[string][]lang.Pos
 }
 
-func (b *builder) build(kind runtime.Kind, p *lang.Plugin) *runtime.Instance {
-	inst, diags := runtime.Build(kind, p, b.ctx)
+func (b *builder) build(kind plugin.Kind, p *lang.Plugin) *plugin.Instance {
+	inst, diags := plugin.Build(kind, p, b.ctx)
 	b.diags = append(b.diags, diags...)
 	if inst != nil && inst.Settings.IsSet("id") {
 		b.ids[inst.Settings.ID()] = append(b.ids[inst.Settings.ID()], p.Pos)
@@ -118,10 +120,10 @@ func (b *builder) build(kind runtime.Kind, p *lang.Plugin) *runtime.Instance {
 	return inst
 }
 
-func (b *builder) pluginOf(inst *runtime.Instance) plugin {
-	pl := plugin{id: inst.Settings.ID(), name: inst.Settings.Name(), settings: inst.Settings, stats: &PluginStats{}}
+func (b *builder) pluginOf(inst *plugin.Instance) step {
+	pl := step{id: inst.Settings.ID(), name: inst.Settings.Name(), settings: inst.Settings, stats: &PluginStats{}}
 	pl.stats.ID, pl.stats.Name = pl.id, pl.name
-	pl.closer, _ = inst.Plugin.(runtime.Closer)
+	pl.closer, _ = inst.Plugin.(plugin.Closer)
 	return pl
 }
 
@@ -151,7 +153,7 @@ func (b *builder) collectInputs(body []lang.Statement, p *Pipeline) {
 	for _, st := range body {
 		switch t := st.(type) {
 		case *lang.Plugin:
-			inst := b.build(runtime.KindInput, t)
+			inst := b.build(plugin.KindInput, t)
 			if inst == nil {
 				continue
 			}
@@ -160,7 +162,7 @@ func (b *builder) collectInputs(body []lang.Statement, p *Pipeline) {
 				b.diags = append(b.diags, b.c.errorf(t.Pos, "%s input: %v", t.Name, err))
 				continue
 			}
-			p.inputs = append(p.inputs, &inputStep{plugin: b.pluginOf(inst), input: inst.Plugin.(runtime.Input), decorator: dec})
+			p.inputs = append(p.inputs, &inputStep{step: b.pluginOf(inst), input: inst.Plugin.(plugin.Input), decorator: dec})
 		case *lang.Branch:
 			for _, cs := range t.Cases {
 				b.collectInputs(cs.Body, p)
@@ -173,7 +175,7 @@ func (b *builder) collectInputs(body []lang.Statement, p *Pipeline) {
 }
 
 // compileBody compiles statements into a chain ending at cont.
-func (b *builder) compileBody(kind runtime.Kind, body []lang.Statement, cont *node, p *Pipeline) *node {
+func (b *builder) compileBody(kind plugin.Kind, body []lang.Statement, cont *node, p *Pipeline) *node {
 	next := cont
 	for i := len(body) - 1; i >= 0; i-- {
 		switch t := body[i].(type) {
@@ -183,18 +185,18 @@ func (b *builder) compileBody(kind runtime.Kind, body []lang.Statement, cont *no
 				continue
 			}
 			n := &node{next: next}
-			if kind == runtime.KindFilter {
+			if kind == plugin.KindFilter {
 				common, err := newFilterCommon(inst.Settings)
 				if err != nil {
 					b.diags = append(b.diags, b.c.errorf(t.Pos, "%s filter: %v", t.Name, err))
 					continue
 				}
-				fs := &filterStep{plugin: b.pluginOf(inst), filter: inst.Plugin.(runtime.Filter), common: common}
-				fs.flusher, _ = inst.Plugin.(runtime.Flusher)
+				fs := &filterStep{step: b.pluginOf(inst), filter: inst.Plugin.(plugin.Filter), common: common}
+				fs.flusher, _ = inst.Plugin.(plugin.Flusher)
 				n.filter = fs
 				p.filters = append([]*filterStep{fs}, p.filters...)
 			} else {
-				os := &outputStep{plugin: b.pluginOf(inst), output: inst.Plugin.(runtime.Output)}
+				os := &outputStep{step: b.pluginOf(inst), output: inst.Plugin.(plugin.Output)}
 				n.output = os
 				p.outputs = append([]*outputStep{os}, p.outputs...)
 			}

@@ -10,17 +10,17 @@ import (
 	"github.com/dlclark/regexp2"
 
 	"github.com/gostash/gostash/lang"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 // condition is a compiled `if` condition. An error means the event cannot
 // be evaluated (comparing a missing field with <, say); Logstash drops such
 // an event with a warning.
-type condition func(e *runtime.Event) (bool, error)
+type condition func(e *event.Event) (bool, error)
 
 // operand is a compiled rvalue: a field reference or a constant.
 type operand struct {
-	field   *runtime.FieldRef
+	field   *event.FieldRef
 	value   any // constant: string, int64, float64, []any
 	isList  bool
 	pattern matcher
@@ -28,7 +28,7 @@ type operand struct {
 	src     string
 }
 
-func (o *operand) get(e *runtime.Event) (any, bool) {
+func (o *operand) get(e *event.Event) (any, bool) {
 	if o.field != nil {
 		return e.GetRef(*o.field)
 	}
@@ -73,7 +73,7 @@ func (c *compiler) compileCond(x lang.Expr) (condition, error) {
 		if err != nil {
 			return nil, err
 		}
-		return func(e *runtime.Event) (bool, error) {
+		return func(e *event.Event) (bool, error) {
 			v, err := inner(e)
 			return !v, err
 		}, nil
@@ -88,7 +88,7 @@ func (c *compiler) compileCond(x lang.Expr) (condition, error) {
 		if err != nil {
 			return nil, err
 		}
-		return func(e *runtime.Event) (bool, error) {
+		return func(e *event.Event) (bool, error) {
 			v, ok := o.get(e)
 			return ok && truthy(v), nil
 		}, nil
@@ -106,7 +106,7 @@ func isConstant(x lang.Expr) bool {
 func boolOp(op string, l, r condition) condition {
 	switch op {
 	case "and":
-		return func(e *runtime.Event) (bool, error) {
+		return func(e *event.Event) (bool, error) {
 			a, err := l(e)
 			if err != nil || !a {
 				return false, err
@@ -114,7 +114,7 @@ func boolOp(op string, l, r condition) condition {
 			return r(e)
 		}
 	case "or":
-		return func(e *runtime.Event) (bool, error) {
+		return func(e *event.Event) (bool, error) {
 			a, err := l(e)
 			if err != nil || a {
 				return a, err
@@ -122,7 +122,7 @@ func boolOp(op string, l, r condition) condition {
 			return r(e)
 		}
 	case "nand":
-		return func(e *runtime.Event) (bool, error) {
+		return func(e *event.Event) (bool, error) {
 			a, err := l(e)
 			if err != nil {
 				return false, err
@@ -134,7 +134,7 @@ func boolOp(op string, l, r condition) condition {
 			return !b, err
 		}
 	default: // xor
-		return func(e *runtime.Event) (bool, error) {
+		return func(e *event.Event) (bool, error) {
 			a, err := l(e)
 			if err != nil {
 				return false, err
@@ -149,7 +149,7 @@ func (c *compiler) compileOperand(x lang.Expr) (*operand, error) {
 	switch t := x.(type) {
 	case *lang.Selector:
 		path := strings.Join(t.Path, "][")
-		ref, err := runtime.ParseFieldRef("[" + path + "]")
+		ref, err := event.ParseFieldRef("[" + path + "]")
 		if err != nil {
 			return nil, c.errorf(t.Pos, "%v", err)
 		}
@@ -230,7 +230,7 @@ func (c *compiler) compileCompare(t *lang.CompareExpr) (condition, error) {
 	switch t.Op {
 	case "==", "!=":
 		neg := t.Op == "!="
-		return func(e *runtime.Event) (bool, error) {
+		return func(e *event.Event) (bool, error) {
 			a, aok := l.get(e)
 			b, bok := r.get(e)
 			eq := false
@@ -251,7 +251,7 @@ func (c *compiler) compileCompare(t *lang.CompareExpr) (condition, error) {
 		}, nil
 	}
 	op := t.Op
-	return func(e *runtime.Event) (bool, error) {
+	return func(e *event.Event) (bool, error) {
 		a, aok := l.get(e)
 		b, bok := r.get(e)
 		if !aok || !bok || a == nil || b == nil {
@@ -295,24 +295,24 @@ func describeOperand(v any, ok bool) string {
 }
 
 // rubyObjectString is Java's toString of the Ruby object Logstash holds
-// for v, where it differs from runtime.ValueString: a BigDecimal's is
+// for v, where it differs from event.ValueString: a BigDecimal's is
 // Ruby's to_s (0.51e1).
 func rubyObjectString(v any) string {
-	if d, ok := v.(runtime.Decimal); ok {
+	if d, ok := v.(event.Decimal); ok {
 		return d.RubyToS()
 	}
-	return runtime.ValueString(v)
+	return event.ValueString(v)
 }
 
 // decimalComparesAsEqual reports whether receiver.compareTo(other) is 0
 // without an error in Logstash because receiver is a BigDecimal and other
 // a string, boolean or timestamp (Ruby's <=> gives nil).
 func decimalComparesAsEqual(receiver, other any) bool {
-	if _, ok := receiver.(runtime.Decimal); !ok {
+	if _, ok := receiver.(event.Decimal); !ok {
 		return false
 	}
 	switch other.(type) {
-	case string, bool, runtime.Timestamp:
+	case string, bool, event.Timestamp:
 		return true
 	}
 	return false
@@ -326,15 +326,15 @@ func javaClass(v any) string {
 		return "class org.jruby.RubyFixnum"
 	case float64:
 		return "class org.jruby.RubyFloat"
-	case runtime.Decimal:
+	case event.Decimal:
 		return "class org.jruby.ext.bigdecimal.RubyBigDecimal"
 	case bool:
 		return "class org.jruby.RubyBoolean"
-	case *runtime.Map:
+	case *event.Map:
 		return "class org.logstash.ConvertedMap"
 	case []any:
 		return "class org.logstash.ConvertedList"
-	case runtime.Timestamp:
+	case event.Timestamp:
 		return "class org.logstash.Timestamp"
 	}
 	return fmt.Sprintf("%T", v)
@@ -346,7 +346,7 @@ func javaClass(v any) string {
 // equals 5.1, 5.0 and 5) while no other number equals a BigDecimal.
 func strictEqual(a, b any) bool {
 	switch x := a.(type) {
-	case runtime.Decimal:
+	case event.Decimal:
 		cmp, ok := compareDecimal(x, b)
 		return ok && cmp == 0
 	case string:
@@ -374,8 +374,8 @@ func strictEqual(a, b any) bool {
 	case bool:
 		y, ok := b.(bool)
 		return ok && x == y
-	case runtime.Timestamp:
-		y, ok := b.(runtime.Timestamp)
+	case event.Timestamp:
+		y, ok := b.(event.Timestamp)
 		return ok && x.Equal(y.Time)
 	case nil:
 		return b == nil
@@ -390,8 +390,8 @@ func strictEqual(a, b any) bool {
 			}
 		}
 		return true
-	case *runtime.Map:
-		y, ok := b.(*runtime.Map)
+	case *event.Map:
+		y, ok := b.(*event.Map)
 		if !ok || x.Len() != y.Len() {
 			return false
 		}
@@ -409,10 +409,10 @@ func strictEqual(a, b any) bool {
 // compareValues orders numbers across int and float, strings by bytes,
 // timestamps by instant. ok is false for incomparable values.
 func compareValues(a, b any) (int, bool) {
-	if x, ok := a.(runtime.Decimal); ok {
+	if x, ok := a.(event.Decimal); ok {
 		return compareDecimal(x, b)
 	}
-	if y, ok := b.(runtime.Decimal); ok {
+	if y, ok := b.(event.Decimal); ok {
 		cmp, ok := compareDecimal(y, a)
 		return -cmp, ok
 	}
@@ -435,8 +435,8 @@ func compareValues(a, b any) (int, bool) {
 			return 0, false
 		}
 		return strings.Compare(x, y), true
-	case runtime.Timestamp:
-		y, ok := b.(runtime.Timestamp)
+	case event.Timestamp:
+		y, ok := b.(event.Timestamp)
 		if !ok {
 			return 0, false
 		}
@@ -449,15 +449,15 @@ func compareValues(a, b any) (int, bool) {
 // integers and decimals, against a Float after rounding it to 15 digits
 // (the same either way round, through coerce). ok is false for anything
 // else, and for NaN.
-func compareDecimal(d runtime.Decimal, v any) (int, bool) {
+func compareDecimal(d event.Decimal, v any) (int, bool) {
 	switch t := v.(type) {
-	case runtime.Decimal:
+	case event.Decimal:
 		return d.Cmp(t), true
 	case int64, *big.Int:
-		i, _ := runtime.DecimalFromInt(t)
+		i, _ := event.DecimalFromInt(t)
 		return d.Cmp(i), true
 	case float64:
-		if f, ok := runtime.DecimalFromFloat(t, runtime.FloatCompareDigits); ok {
+		if f, ok := event.DecimalFromFloat(t, event.FloatCompareDigits); ok {
 			return d.Cmp(f), true
 		}
 		if math.IsInf(t, 0) {
@@ -527,7 +527,7 @@ func (c *compiler) compileMatch(t *lang.MatchExpr) (condition, error) {
 		return nil, c.errorf(t.Right.Position(), "the right side of %s must be a /regexp/ or a string", t.Op)
 	}
 	neg := t.Op == "!~"
-	return func(e *runtime.Event) (bool, error) {
+	return func(e *event.Event) (bool, error) {
 		v, ok := l.get(e)
 		s, isStr := v.(string)
 		matched := ok && isStr && m.MatchString(s)
@@ -550,19 +550,19 @@ func (c *compiler) compileIn(t *lang.InExpr) (condition, error) {
 	if l.pattern != nil || r.pattern != nil {
 		return nil, c.errorf(t.Pos, "Unexpected conditional input combination: a regexp cannot be used with `in`")
 	}
-	var in func(e *runtime.Event) bool
+	var in func(e *event.Event) bool
 	switch {
 	case l.isConst() && r.isConst():
 		// Constant in constant is plain equality in Logstash's compiled
 		// conditions: "a" in "abc" and "a" in ["a","b"] are both false.
 		eq := strictEqual(l.value, r.value)
-		in = func(*runtime.Event) bool { return eq }
+		in = func(*event.Event) bool { return eq }
 	case !l.isConst() && r.isConst() && r.isList:
 		items := make([]string, len(r.value.([]any)))
 		for i, it := range r.value.([]any) {
-			items[i] = runtime.ValueString(it)
+			items[i] = event.ValueString(it)
 		}
-		in = func(e *runtime.Event) bool {
+		in = func(e *event.Event) bool {
 			v, ok := l.get(e)
 			if !ok || v == nil {
 				return false
@@ -576,15 +576,15 @@ func (c *compiler) compileIn(t *lang.InExpr) (condition, error) {
 			return false
 		}
 	case !l.isConst() && r.isConst():
-		hay := runtime.ValueString(r.value)
-		in = func(e *runtime.Event) bool {
+		hay := event.ValueString(r.value)
+		in = func(e *event.Event) bool {
 			v, _ := l.get(e)
 			s, ok := v.(string)
 			return ok && strings.Contains(hay, s)
 		}
 	case l.isConst():
 		needle := l.value
-		in = func(e *runtime.Event) bool {
+		in = func(e *event.Event) bool {
 			v, _ := r.get(e)
 			switch h := v.(type) {
 			case string:
@@ -600,11 +600,11 @@ func (c *compiler) compileIn(t *lang.InExpr) (condition, error) {
 			return false
 		}
 	default:
-		in = func(e *runtime.Event) bool {
+		in = func(e *event.Event) bool {
 			a, aok := l.get(e)
 			b, _ := r.get(e)
 			switch a.(type) {
-			case []any, *runtime.Map:
+			case []any, *event.Map:
 				return false
 			}
 			if as, ok := a.(string); ok {
@@ -624,7 +624,7 @@ func (c *compiler) compileIn(t *lang.InExpr) (condition, error) {
 		}
 	}
 	neg := t.Not
-	return func(e *runtime.Event) (bool, error) { return in(e) != neg, nil }, nil
+	return func(e *event.Event) (bool, error) { return in(e) != neg, nil }, nil
 }
 
 // matcher is a compiled regular expression.

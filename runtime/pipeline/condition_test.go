@@ -7,10 +7,12 @@ import (
 	"github.com/gostash/gostash/lang"
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
 	_ "github.com/gostash/gostash/plugins/filters/drop"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/plugin"
+
+	// compileFilters compiles a filter section for tests.
+	"github.com/gostash/gostash/runtime/event"
 )
 
-// compileFilters compiles a filter section for tests.
 func compileFilters(t *testing.T, filter string) *Pipeline {
 	t.Helper()
 	src := "filter {\n" + filter + "\n}\n"
@@ -18,8 +20,8 @@ func compileFilters(t *testing.T, filter string) *Pipeline {
 	if diags.HasErrors() {
 		t.Fatalf("parse: %s", diags.Format())
 	}
-	p, diags := Compile([]*lang.Config{cfg}, &runtime.BuildContext{
-		Pipeline: runtime.DefaultPipelineSettings(1),
+	p, diags := Compile([]*lang.Config{cfg}, &plugin.BuildContext{
+		Pipeline: plugin.DefaultPipelineSettings(1),
 		Sources:  map[string][]byte{"test.conf": []byte(src)},
 		Lookup: func(name string) (string, bool) {
 			v, ok := map[string]string{"APP": "web", "BIG": "zz", "SMALL": "aa"}[name]
@@ -33,8 +35,8 @@ func compileFilters(t *testing.T, filter string) *Pipeline {
 }
 
 // eventWith builds an event from alternating field names and values.
-func eventWith(kv ...any) *runtime.Event {
-	e := runtime.NewEvent()
+func eventWith(kv ...any) *event.Event {
+	e := event.NewEvent()
 	for i := 0; i < len(kv); i += 2 {
 		if err := e.Set(kv[i].(string), kv[i+1]); err != nil {
 			panic(err)
@@ -44,17 +46,17 @@ func eventWith(kv ...any) *runtime.Event {
 }
 
 // holds reports whether cond is true for e: the condition guards a drop.
-func holds(t *testing.T, cond string, e *runtime.Event) bool {
+func holds(t *testing.T, cond string, e *event.Event) bool {
 	t.Helper()
 	p := compileFilters(t, "if "+cond+" { drop {} }")
-	return len(p.ProcessFilters([]*runtime.Event{e})) == 0
+	return len(p.ProcessFilters([]*event.Event{e})) == 0
 }
 
 func TestConditionSemantics(t *testing.T) {
 	list := []any{"a", "b", int64(200)}
 	cases := []struct {
 		cond string
-		e    *runtime.Event
+		e    *event.Event
 		want bool
 	}{
 		// Truthiness goes through the string form.
@@ -120,14 +122,14 @@ func TestConditionSemantics(t *testing.T) {
 	}
 	for _, c := range cases {
 		if got := holds(t, c.cond, c.e); got != c.want {
-			t.Errorf("if %s on %s: got %v, want %v", c.cond, string(runtime.AppendJSON(nil, c.e.Data())), got, c.want)
+			t.Errorf("if %s on %s: got %v, want %v", c.cond, string(event.AppendJSON(nil, c.e.Data())), got, c.want)
 		}
 	}
 }
 
 func TestConditionErrorDropsOnlyThatEvent(t *testing.T) {
 	p := compileFilters(t, `if [n] > 5 { drop {} }`)
-	out := p.ProcessFilters([]*runtime.Event{eventWith("n", int64(9)), eventWith("m", "x"), eventWith("n", int64(1))})
+	out := p.ProcessFilters([]*event.Event{eventWith("n", int64(9)), eventWith("m", "x"), eventWith("n", int64(1))})
 	// n=9 is dropped by the branch; the missing field cannot be compared, so
 	// that event is dropped with a warning; n=1 passes.
 	if len(out) != 1 {
@@ -150,7 +152,7 @@ func TestConditionCompileErrorsAreLocated(t *testing.T) {
 		if diags.HasErrors() {
 			t.Fatalf("parse %s: %s", cond, diags.Format())
 		}
-		_, diags = Compile([]*lang.Config{cfg}, &runtime.BuildContext{Pipeline: runtime.DefaultPipelineSettings(1), Lookup: func(string) (string, bool) { return "", false }})
+		_, diags = Compile([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: plugin.DefaultPipelineSettings(1), Lookup: func(string) (string, bool) { return "", false }})
 		if !diags.HasErrors() || !strings.Contains(diags.Error(), want) || !strings.HasPrefix(diags.Error(), "t.conf:2:") {
 			t.Errorf("%s: got %q, want a t.conf:2 error containing %q", cond, diags.Error(), want)
 		}
@@ -165,8 +167,8 @@ func TestConditionCompileErrorsAreLocated(t *testing.T) {
 // 15 digits; against a string it compares as equal; `in` a constant list
 // compares its Ruby to_s.
 func TestConditionDecimals(t *testing.T) {
-	dec := func(s string) runtime.Decimal {
-		d, err := runtime.ParseDecimal(s)
+	dec := func(s string) event.Decimal {
+		d, err := event.ParseDecimal(s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,7 +176,7 @@ func TestConditionDecimals(t *testing.T) {
 	}
 	cases := []struct {
 		cond string
-		e    *runtime.Event
+		e    *event.Event
 		want bool
 	}{
 		{`[f] == 5.1`, eventWith("f", dec("5.1")), false},
@@ -207,7 +209,7 @@ func TestConditionDecimals(t *testing.T) {
 	}
 	for _, c := range cases {
 		if got := holds(t, c.cond, c.e); got != c.want {
-			t.Errorf("if %s on %s: got %v, want %v", c.cond, string(runtime.AppendJSON(nil, c.e.Data())), got, c.want)
+			t.Errorf("if %s on %s: got %v, want %v", c.cond, string(event.AppendJSON(nil, c.e.Data())), got, c.want)
 		}
 	}
 	if got := describeOperand(dec("96.0"), true); got != "class org.jruby.ext.bigdecimal.RubyBigDecimal:0.96e2" {

@@ -10,12 +10,13 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 // Pipeline is a compiled, runnable pipeline.
 type Pipeline struct {
-	settings   runtime.PipelineSettings
+	settings   plugin.PipelineSettings
 	logger     *slog.Logger
 	inputs     []*inputStep
 	filters    []*filterStep
@@ -69,7 +70,7 @@ func (p *Pipeline) PluginStats() (inputs, filters, outputs []*PluginStats) {
 }
 
 // Settings returns the pipeline settings.
-func (p *Pipeline) Settings() runtime.PipelineSettings { return p.settings }
+func (p *Pipeline) Settings() plugin.PipelineSettings { return p.settings }
 
 // Run starts the inputs and workers and blocks until the pipeline is done:
 // every input finished (stdin at EOF, a generator's count) or ctx was
@@ -101,7 +102,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := &worker{p: p, ctx: outputCtx, perOutput: make([][]*runtime.Event, len(p.outputs))}
+			w := &worker{p: p, ctx: outputCtx, perOutput: make([][]*event.Event, len(p.outputs))}
 			w.loop(batch, p.settings.BatchDelay)
 		}()
 	}
@@ -172,12 +173,12 @@ type emitter struct {
 	step *inputStep
 }
 
-func (em *emitter) Emit(e *runtime.Event) {
+func (em *emitter) Emit(e *event.Event) {
 	em.Decorate(e)
 	em.EmitDecorated(e)
 }
 
-func (em *emitter) Decorate(e *runtime.Event) {
+func (em *emitter) Decorate(e *event.Event) {
 	if !em.step.decorator.empty() {
 		if err := em.step.decorator.decorate(e); err != nil {
 			em.step.settings.Logger().Warn("Could not decorate event", slog.String("error", err.Error()))
@@ -185,14 +186,14 @@ func (em *emitter) Decorate(e *runtime.Event) {
 	}
 }
 
-func (em *emitter) EmitDecorated(e *runtime.Event) {
-	one := [1]*runtime.Event{e}
+func (em *emitter) EmitDecorated(e *event.Event) {
+	one := [1]*event.Event{e}
 	em.EmitDecoratedBatch(one[:])
 }
 
 // EmitDecoratedBatch queues events in order with one queue operation (see
-// runtime.BatchEmitter).
-func (em *emitter) EmitDecoratedBatch(events []*runtime.Event) {
+// plugin.BatchEmitter).
+func (em *emitter) EmitDecoratedBatch(events []*event.Event) {
 	em.step.stats.Out.Add(int64(len(events)))
 	em.p.stats.In.Add(int64(len(events)))
 	if waited := em.p.queue.push(events); waited > 0 {
@@ -203,20 +204,20 @@ func (em *emitter) EmitDecoratedBatch(events []*runtime.Event) {
 type worker struct {
 	p         *Pipeline
 	ctx       context.Context
-	batch     []*runtime.Event
-	filtered  []*runtime.Event
+	batch     []*event.Event
+	filtered  []*event.Event
 	pending   []pendingEvent
-	perOutput [][]*runtime.Event
+	perOutput [][]*event.Event
 
 	// The filter being called and where the events it emits go next, read
 	// by emit: one callback per worker instead of a closure per call.
 	emitFrom *filterStep
 	emitNext *node
-	emit     func(*runtime.Event)
+	emit     func(*event.Event)
 }
 
 type pendingEvent struct {
-	e    *runtime.Event
+	e    *event.Event
 	from *node
 }
 
@@ -237,7 +238,7 @@ func (w *worker) loop(size int, delay time.Duration) {
 
 // process runs a batch through the filters, then the outputs, then tells
 // the inputs the events are done.
-func (w *worker) process(batch []*runtime.Event) {
+func (w *worker) process(batch []*event.Event) {
 	start := time.Now()
 	w.filtered = w.filtered[:0]
 	for _, e := range batch {
@@ -251,7 +252,7 @@ func (w *worker) process(batch []*runtime.Event) {
 // runFilters takes e from node n through the filters. Events a filter
 // creates continue after that filter once e is done, newest first, which
 // gives Logstash's order (each event followed by the events made from it).
-func (w *worker) runFilters(e *runtime.Event, n *node) {
+func (w *worker) runFilters(e *event.Event, n *node) {
 	w.pending = append(w.pending, pendingEvent{e, n})
 	for len(w.pending) > 0 {
 		pe := w.pending[len(w.pending)-1]
@@ -262,7 +263,7 @@ func (w *worker) runFilters(e *runtime.Event, n *node) {
 	}
 }
 
-func (w *worker) walkFilters(e *runtime.Event, n *node) *runtime.Event {
+func (w *worker) walkFilters(e *event.Event, n *node) *event.Event {
 	// clock is the time the next filter's call starts, read once per call:
 	// a filter's end is the next one's start. Work that is no filter's
 	// (a branch, common options) sets it to -1 so the next call reads it.
@@ -315,7 +316,7 @@ var monoEpoch = time.Now()
 
 // callFilter runs f on e, which started at start (on monoEpoch's clock),
 // and returns when it ended.
-func (w *worker) callFilter(f *filterStep, e *runtime.Event, next *node, start time.Duration) (matched bool, end time.Duration) {
+func (w *worker) callFilter(f *filterStep, e *event.Event, next *node, start time.Duration) (matched bool, end time.Duration) {
 	w.emitFrom, w.emitNext = f, next
 	if w.emit == nil {
 		w.emit = w.emitted
@@ -334,7 +335,7 @@ func (w *worker) callFilter(f *filterStep, e *runtime.Event, next *node, start t
 
 // emitted takes an event the filter being called made: it gets the
 // filter's common options and continues after that filter.
-func (w *worker) emitted(ne *runtime.Event) {
+func (w *worker) emitted(ne *event.Event) {
 	f := w.emitFrom
 	if !f.common.empty() {
 		if err := f.common.apply(ne); err != nil {
@@ -346,7 +347,7 @@ func (w *worker) emitted(ne *runtime.Event) {
 
 // chooseBranch evaluates a branch for e. ok is false when a condition could
 // not be evaluated: Logstash then drops the event with a warning.
-func (w *worker) chooseBranch(e *runtime.Event, n *node) (*node, bool) {
+func (w *worker) chooseBranch(e *event.Event, n *node) (*node, bool) {
 	br := n.branch
 	for i, cond := range br.conds {
 		v, err := cond(e)
@@ -366,7 +367,7 @@ func (w *worker) chooseBranch(e *runtime.Event, n *node) (*node, bool) {
 
 // deliver routes events through the output section, hands each output its
 // share of the batch, then releases the events.
-func (w *worker) deliver(events []*runtime.Event) {
+func (w *worker) deliver(events []*event.Event) {
 	if len(events) == 0 {
 		return
 	}
@@ -399,7 +400,7 @@ func (w *worker) deliver(events []*runtime.Event) {
 	}
 }
 
-func (w *worker) route(e *runtime.Event, n *node) {
+func (w *worker) route(e *event.Event, n *node) {
 	for n != nil {
 		switch {
 		case n.branch != nil:
@@ -442,11 +443,11 @@ func (p *Pipeline) finalFlush(ctx context.Context) {
 }
 
 func (p *Pipeline) flush(ctx context.Context, flushers []*node) {
-	w := &worker{p: p, ctx: ctx, perOutput: make([][]*runtime.Event, len(p.outputs))}
+	w := &worker{p: p, ctx: ctx, perOutput: make([][]*event.Event, len(p.outputs))}
 	for _, n := range flushers {
 		w.filtered = w.filtered[:0]
-		var flushed []*runtime.Event
-		n.filter.flusher.Flush(func(e *runtime.Event) { flushed = append(flushed, e) })
+		var flushed []*event.Event
+		n.filter.flusher.Flush(func(e *event.Event) { flushed = append(flushed, e) })
 		for _, e := range flushed {
 			w.runFilters(e, n.next)
 		}
@@ -470,15 +471,15 @@ func collectFlushers(n *node, out *[]*node, seen map[*node]bool) {
 }
 
 func (p *Pipeline) closeAll() {
-	var all []plugin
+	var all []step
 	for _, s := range p.inputs {
-		all = append(all, s.plugin)
+		all = append(all, s.step)
 	}
 	for _, s := range p.filters {
-		all = append(all, s.plugin)
+		all = append(all, s.step)
 	}
 	for _, s := range p.outputs {
-		all = append(all, s.plugin)
+		all = append(all, s.step)
 	}
 	for _, pl := range all {
 		if pl.closer != nil {
@@ -544,7 +545,7 @@ func (p *Pipeline) InheritReloads(old *Pipeline) { p.reloads = old.Reloads() }
 // dropped events gone and events made by filters included), followed by
 // what flushing filters release. `gostash test` uses it to check filters
 // the way Logstash Filter Verifier does, without inputs or outputs.
-func (p *Pipeline) ProcessFilters(events []*runtime.Event) []*runtime.Event {
+func (p *Pipeline) ProcessFilters(events []*event.Event) []*event.Event {
 	w := &worker{p: p, ctx: context.Background()}
 	for _, e := range events {
 		w.runFilters(e, p.filterRoot)
@@ -552,8 +553,8 @@ func (p *Pipeline) ProcessFilters(events []*runtime.Event) []*runtime.Event {
 	var flushers []*node
 	collectFlushers(p.filterRoot, &flushers, map[*node]bool{})
 	for _, n := range flushers {
-		var flushed []*runtime.Event
-		n.filter.flusher.Flush(func(e *runtime.Event) { flushed = append(flushed, e) })
+		var flushed []*event.Event
+		n.filter.flusher.Flush(func(e *event.Event) { flushed = append(flushed, e) })
 		for _, e := range flushed {
 			w.runFilters(e, n.next)
 		}

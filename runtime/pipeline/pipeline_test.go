@@ -7,20 +7,21 @@ import (
 	"time"
 
 	"github.com/gostash/gostash/lang"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 // sliceInput emits a fixed list of events, each with an ack that counts
 // completions, then finishes.
 type sliceInput struct {
-	events []*runtime.Event
+	events []*event.Event
 	acked  *sync.WaitGroup
 }
 
-func (s *sliceInput) Run(ctx context.Context, out runtime.Emitter) error {
+func (s *sliceInput) Run(ctx context.Context, out plugin.Emitter) error {
 	for _, e := range s.events {
 		s.acked.Add(1)
-		e.SetAck(runtime.NewAck(s.acked.Done))
+		e.SetAck(event.NewAck(s.acked.Done))
 		out.Emit(e)
 	}
 	return nil
@@ -29,11 +30,11 @@ func (s *sliceInput) Run(ctx context.Context, out runtime.Emitter) error {
 // collectOutput records what it is given.
 type collectOutput struct {
 	mu     sync.Mutex
-	events []*runtime.Event
+	events []*event.Event
 	delay  time.Duration
 }
 
-func (c *collectOutput) Output(_ context.Context, events []*runtime.Event) error {
+func (c *collectOutput) Output(_ context.Context, events []*event.Event) error {
 	time.Sleep(c.delay)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -47,23 +48,23 @@ var (
 )
 
 func init() {
-	runtime.RegisterInput(runtime.InputSpec{Spec: runtime.Spec{Name: "test_slice"}, New: func(*runtime.Settings) (runtime.Input, error) { return testInput, nil }})
-	runtime.RegisterOutput(runtime.OutputSpec{Spec: runtime.Spec{Name: "test_collect"}, New: func(*runtime.Settings) (runtime.Output, error) { return testOutput, nil }})
+	plugin.RegisterInput(plugin.InputSpec{Spec: plugin.Spec{Name: "test_slice"}, New: func(*plugin.Settings) (plugin.Input, error) { return testInput, nil }})
+	plugin.RegisterOutput(plugin.OutputSpec{Spec: plugin.Spec{Name: "test_collect"}, New: func(*plugin.Settings) (plugin.Output, error) { return testOutput, nil }})
 }
 
-func runConfig(t *testing.T, src string, workers int, events []*runtime.Event) []*runtime.Event {
+func runConfig(t *testing.T, src string, workers int, events []*event.Event) []*event.Event {
 	t.Helper()
 	cfg, diags := lang.Parse("p.conf", []byte(src), lang.ParseOptions{})
 	if diags.HasErrors() {
 		t.Fatal(diags.Format())
 	}
-	ps := runtime.DefaultPipelineSettings(workers)
+	ps := plugin.DefaultPipelineSettings(workers)
 	ps.BatchSize = 3
 	ps.BatchDelay = time.Millisecond
 	acked := &sync.WaitGroup{}
 	*testInput = sliceInput{events: events, acked: acked}
 	*testOutput = collectOutput{}
-	p, diags := Compile([]*lang.Config{cfg}, &runtime.BuildContext{Pipeline: ps})
+	p, diags := Compile([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: ps})
 	if diags.HasErrors() {
 		t.Fatal(diags.Format())
 	}
@@ -80,8 +81,8 @@ func runConfig(t *testing.T, src string, workers int, events []*runtime.Event) [
 	return testOutput.events
 }
 
-func numbered(n int) []*runtime.Event {
-	out := make([]*runtime.Event, n)
+func numbered(n int) []*event.Event {
+	out := make([]*event.Event, n)
 	for i := range out {
 		out[i] = eventWith("n", int64(i))
 	}
@@ -114,7 +115,7 @@ output { if [n] == 1 { test_collect {} } }`
 	}
 	e := out[0]
 	for ref, want := range map[string]string{"type": "t", "tags": "in-1", "from": "1"} {
-		if v, _ := e.Get(ref); runtime.ValueString(v) != want {
+		if v, _ := e.Get(ref); event.ValueString(v) != want {
 			t.Errorf("%s = %v, want %s", ref, v, want)
 		}
 	}
@@ -126,9 +127,9 @@ func TestShutdownDrainsInFlightEvents(t *testing.T) {
 	acked := &sync.WaitGroup{}
 	*testInput = sliceInput{events: numbered(50), acked: acked}
 	*testOutput = collectOutput{delay: 20 * time.Millisecond}
-	ps := runtime.DefaultPipelineSettings(2)
+	ps := plugin.DefaultPipelineSettings(2)
 	ps.BatchSize = 5
-	p, diags := Compile([]*lang.Config{cfg}, &runtime.BuildContext{Pipeline: ps})
+	p, diags := Compile([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: ps})
 	if diags.HasErrors() {
 		t.Fatal(diags.Format())
 	}

@@ -4,7 +4,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 // queue is the bounded in-memory queue between inputs and workers: a ring
@@ -15,7 +15,7 @@ import (
 // (back-pressure); events leave in the order they came.
 type queue struct {
 	mu     sync.Mutex
-	ring   []*runtime.Event
+	ring   []*event.Event
 	head   int // index of the oldest event
 	n      int // events in the ring
 	closed bool
@@ -33,7 +33,7 @@ type queue struct {
 
 func newQueue(capacity int) *queue {
 	return &queue{
-		ring:     make([]*runtime.Event, max(capacity, 1)),
+		ring:     make([]*event.Event, max(capacity, 1)),
 		notEmpty: make(chan struct{}, 1),
 		notFull:  make(chan struct{}, 1),
 	}
@@ -48,7 +48,7 @@ func signal(c chan struct{}) {
 
 // push appends events in order, waiting for room while the queue is full,
 // and returns how long it waited.
-func (q *queue) push(events []*runtime.Event) (waited time.Duration) {
+func (q *queue) push(events []*event.Event) (waited time.Duration) {
 	for len(events) > 0 {
 		q.mu.Lock()
 		if q.n == len(q.ring) {
@@ -93,7 +93,7 @@ func (q *queue) close() {
 // take appends up to size events to batch. It waits as long as it takes
 // for the first event, then at most delay for each next one. ok is false
 // once the queue is closed and empty and nothing was taken.
-func (q *queue) take(batch []*runtime.Event, size int, delay time.Duration, timer *time.Timer) (_ []*runtime.Event, ok bool) {
+func (q *queue) take(batch []*event.Event, size int, delay time.Duration, timer *time.Timer) (_ []*event.Event, ok bool) {
 	q.mu.Lock()
 	for {
 		batch = q.grab(batch, size)
@@ -139,7 +139,7 @@ func (q *queue) take(batch []*runtime.Event, size int, delay time.Duration, time
 
 // grab moves up to size-len(batch) events from the ring to batch; q.mu is
 // held.
-func (q *queue) grab(batch []*runtime.Event, size int) []*runtime.Event {
+func (q *queue) grab(batch []*event.Event, size int) []*event.Event {
 	k := min(q.n, size-len(batch))
 	if k == 0 {
 		return batch

@@ -5,13 +5,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
-func numberedFrom(from, n int) []*runtime.Event {
-	events := make([]*runtime.Event, n)
+func numberedFrom(from, n int) []*event.Event {
+	events := make([]*event.Event, n)
 	for i := range events {
-		events[i] = runtime.NewEvent()
+		events[i] = event.NewEvent()
 		events[i].Data().Set("n", int64(from+i))
 	}
 	return events
@@ -32,7 +32,7 @@ func TestQueueKeepsOrderThroughWrapAndBackPressure(t *testing.T) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	next := int64(0)
-	var batch []*runtime.Event
+	var batch []*event.Event
 	for {
 		var ok bool
 		batch, ok = q.take(batch[:0], 3, time.Millisecond, timer)

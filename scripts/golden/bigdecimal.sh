@@ -1,5 +1,5 @@
 #!/bin/sh
-# Regenerates testdata/runtime/jackson/bigdecimal.tsv: JSON decimals as
+# Regenerates testdata/event/jackson/bigdecimal.tsv: JSON decimals as
 # Logstash's json filter holds them (a JRuby BigDecimal wrapping Jackson's
 # getDecimalValue()), with what JRuby and Jackson make of each: Java
 # toString, Jackson's JSON, Ruby to_s and to_s('F'), to_f, to_i and the
@@ -20,6 +20,6 @@ cp=$jruby:/usr/share/java/jackson-databind.jar:/usr/share/java/jackson-core.jar:
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$java_home/bin/javac" -d "$work" -cp "$cp" scripts/golden/bigdecimal/BigDecimalGolden.java
-mkdir -p testdata/runtime/jackson
-"$java_home/bin/java" -cp "$cp:$work" BigDecimalGolden >testdata/runtime/jackson/bigdecimal.tsv
-wc -l testdata/runtime/jackson/bigdecimal.tsv
+mkdir -p testdata/event/jackson
+"$java_home/bin/java" -cp "$cp:$work" BigDecimalGolden >testdata/event/jackson/bigdecimal.tsv
+wc -l testdata/event/jackson/bigdecimal.tsv

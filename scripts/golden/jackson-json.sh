@@ -1,8 +1,8 @@
 #!/bin/sh
-# Regenerates testdata/runtime/jackson/decode.tsv: JSON documents, valid and
+# Regenerates testdata/event/jackson/decode.tsv: JSON documents, valid and
 # broken in one place, with Jackson's verdict (the last root value, or the
 # error message and location), checked by TestDecodeJSONGolden; and
-# testdata/runtime/jackson/cases.tsv: random values (strings with
+# testdata/event/jackson/cases.tsv: random values (strings with
 # control characters, non-ASCII and invalid UTF-8, doubles with edge cases,
 # longs, big integers, nested maps and lists) and the exact bytes Jackson's
 # default ObjectMapper writes for them. runtime's TestAppendJSONGolden checks
@@ -18,7 +18,7 @@ cp=/usr/share/java/jackson-databind.jar:/usr/share/java/jackson-core.jar:/usr/sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 javac -d "$work" -cp "$cp" scripts/golden/jackson/JacksonGolden.java
-mkdir -p testdata/runtime/jackson
-java -cp "$cp:$work" JacksonGolden >testdata/runtime/jackson/cases.tsv
-java -cp "$cp:$work" JacksonGolden decode >testdata/runtime/jackson/decode.tsv
-wc -l testdata/runtime/jackson/cases.tsv testdata/runtime/jackson/decode.tsv
+mkdir -p testdata/event/jackson
+java -cp "$cp:$work" JacksonGolden >testdata/event/jackson/cases.tsv
+java -cp "$cp:$work" JacksonGolden decode >testdata/event/jackson/decode.tsv
+wc -l testdata/event/jackson/cases.tsv testdata/event/jackson/decode.tsv

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Regenerates the date golden files the runtime tests check:
-#   testdata/runtime/joda_format.tsv      Joda-Time DateTimeFormat (sprintf %{+PATTERN})
-#   testdata/runtime/javatime_format.tsv  java.time DateTimeFormatter (sprintf %{{PATTERN}})
-#   testdata/runtime/timestamp_parse.tsv  @timestamp text parsing when an event is built from a map
-#   testdata/runtime/timestamp_string.tsv the Timestamp text form (to_s, JSON, sprintf)
+#   testdata/event/joda_format.tsv      Joda-Time DateTimeFormat (sprintf %{+PATTERN})
+#   testdata/event/javatime_format.tsv  java.time DateTimeFormatter (sprintf %{{PATTERN}})
+#   testdata/event/timestamp_parse.tsv  @timestamp text parsing when an event is built from a map
+#   testdata/event/timestamp_string.tsv the Timestamp text form (to_s, JSON, sprintf)
 # Needs a JDK (javac) and Debian's libjoda-time-java (installed here when missing).
 # Runs in the en_US locale, which Logstash's JVM uses for text fields, and with
 # the JVM zone pinned to America/New_York so local times and DST gaps are covered.
@@ -20,9 +20,9 @@ run() {
 	java -Duser.language=en -Duser.country=US -Duser.timezone=America/New_York \
 		-cp "/usr/share/java/joda-time.jar:$work" DateGolden "$1"
 }
-mkdir -p testdata/runtime
-run joda >testdata/runtime/joda_format.tsv
-run javatime >testdata/runtime/javatime_format.tsv
-run parse >testdata/runtime/timestamp_parse.tsv
-run tostring >testdata/runtime/timestamp_string.tsv
-wc -l testdata/runtime/joda_format.tsv testdata/runtime/javatime_format.tsv testdata/runtime/timestamp_parse.tsv testdata/runtime/timestamp_string.tsv
+mkdir -p testdata/event
+run joda >testdata/event/joda_format.tsv
+run javatime >testdata/event/javatime_format.tsv
+run parse >testdata/event/timestamp_parse.tsv
+run tostring >testdata/event/timestamp_string.tsv
+wc -l testdata/event/joda_format.tsv testdata/event/javatime_format.tsv testdata/event/timestamp_parse.tsv testdata/event/timestamp_string.tsv

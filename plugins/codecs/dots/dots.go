@@ -6,13 +6,14 @@ import (
 	"log/slog"
 	"sync"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 func init() {
-	runtime.RegisterCodec(runtime.CodecSpec{
-		Spec: runtime.Spec{Name: "dots", Summary: "Encodes each event as a single dot, with no newline."},
-		New: func(s *runtime.Settings) (runtime.Codec, error) {
+	plugin.RegisterCodec(plugin.CodecSpec{
+		Spec: plugin.Spec{Name: "dots", Summary: "Encodes each event as a single dot, with no newline."},
+		New: func(s *plugin.Settings) (plugin.Codec, error) {
 			return &Codec{logger: s.Logger()}, nil
 		},
 	})
@@ -26,14 +27,14 @@ type Codec struct {
 
 // Decode is not supported (Logstash raises "Not implemented"); the data is
 // discarded and the error logged once.
-func (c *Codec) Decode(data []byte, emit func(*runtime.Event)) {
+func (c *Codec) Decode(data []byte, emit func(*event.Event)) {
 	c.decodeWarned.Do(func() {
 		c.logger.Error("Not implemented: the dots codec cannot decode; input data is discarded")
 	})
 }
 
 // Flush has nothing buffered.
-func (c *Codec) Flush(emit func(*runtime.Event)) {}
+func (c *Codec) Flush(emit func(*event.Event)) {}
 
 // Encode appends one dot.
-func (c *Codec) Encode(dst []byte, e *runtime.Event) []byte { return append(dst, '.') }
+func (c *Codec) Encode(dst []byte, e *event.Event) []byte { return append(dst, '.') }

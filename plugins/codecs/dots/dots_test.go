@@ -4,12 +4,12 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/plugins/codecs/internal/codectest"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 func TestEncodeIsOneDotPerEvent(t *testing.T) {
 	codec := codectest.Build(t, "dots", "v8", nil)
-	e := runtime.NewEvent()
+	e := event.NewEvent()
 	out := codec.Encode(nil, e)
 	out = codec.Encode(out, e)
 	if string(out) != ".." {
@@ -32,7 +32,7 @@ func TestHasNoOptions(t *testing.T) {
 
 func BenchmarkEncode(b *testing.B) {
 	codec := codectest.Build(b, "dots", "v8", nil)
-	e := runtime.NewEvent()
+	e := event.NewEvent()
 	buf := make([]byte, 0, 8)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {

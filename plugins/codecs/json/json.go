@@ -7,26 +7,27 @@ import (
 	"log/slog"
 
 	"github.com/gostash/gostash/plugins/codecs/internal/textcodec"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 func init() {
-	runtime.RegisterCodec(runtime.CodecSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterCodec(plugin.CodecSpec{
+		Spec: plugin.Spec{
 			Name:    "json",
 			Summary: "Whole JSON documents: an object is an event, an array of objects one event each; events encode as compact JSON.",
-			Options: []runtime.Option{
-				{Name: "charset", Type: runtime.TypeEnum, Enum: textcodec.CharsetNames, Default: "UTF-8", Doc: textcodec.CharsetDoc},
-				{Name: "target", Type: runtime.TypeFieldReference,
+			Options: []plugin.Option{
+				{Name: "charset", Type: plugin.TypeEnum, Enum: textcodec.CharsetNames, Default: "UTF-8", Doc: textcodec.CharsetDoc},
+				{Name: "target", Type: plugin.TypeFieldReference,
 					Doc: "The field to put the decoded object under; without it its fields go to the top level of the event."},
-				runtime.ECSOption,
+				plugin.ECSOption,
 			},
 		},
 		New: newCodec,
 	})
 }
 
-var originalRef = runtime.MustFieldRef("[event][original]")
+var originalRef = event.MustFieldRef("[event][original]")
 
 // Codec is a json codec instance.
 type Codec struct {
@@ -34,7 +35,7 @@ type Codec struct {
 	original bool
 }
 
-func newCodec(s *runtime.Settings) (runtime.Codec, error) {
+func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 	decoder, err := textcodec.NewJSONDecoder(s, slog.LevelError)
 	if err != nil {
 		return nil, err
@@ -45,7 +46,7 @@ func newCodec(s *runtime.Settings) (runtime.Codec, error) {
 // Decode parses the chunk as one JSON document. Text that is not an
 // object or an array of objects becomes a _jsonparsefailure event holding
 // it in message.
-func (c *Codec) Decode(data []byte, emit func(*runtime.Event)) {
+func (c *Codec) Decode(data []byte, emit func(*event.Event)) {
 	text, events, parsed := c.decoder.Decode(data)
 	if parsed && len(events) == 1 && c.original && !events[0].Includes("[event][original]") {
 		_ = events[0].SetRef(originalRef, string(text))
@@ -56,10 +57,10 @@ func (c *Codec) Decode(data []byte, emit func(*runtime.Event)) {
 }
 
 // Flush has nothing buffered.
-func (c *Codec) Flush(emit func(*runtime.Event)) {}
+func (c *Codec) Flush(emit func(*event.Event)) {}
 
 // Encode appends the event as compact JSON (without @metadata), with no
 // separator.
-func (c *Codec) Encode(dst []byte, e *runtime.Event) []byte {
-	return runtime.AppendJSON(dst, e.Data())
+func (c *Codec) Encode(dst []byte, e *event.Event) []byte {
+	return event.AppendJSON(dst, e.Data())
 }

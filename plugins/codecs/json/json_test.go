@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/gostash/gostash/plugins/codecs/internal/codectest"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 func TestDecode(t *testing.T) {
@@ -76,13 +76,13 @@ func TestDecodeKeepsTimestampAndMetadata(t *testing.T) {
 }
 
 func TestEncode(t *testing.T) {
-	m := runtime.NewMap(4)
-	m.Set("@timestamp", runtime.Timestamp{Time: time.Date(2022, 4, 13, 11, 15, 32, 0, time.UTC)})
+	m := event.NewMap(4)
+	m.Set("@timestamp", event.Timestamp{Time: time.Date(2022, 4, 13, 11, 15, 32, 0, time.UTC)})
 	m.Set("@version", "1")
 	m.Set("message", "hi <b>&\u2028\x01\"")
 	m.Set("host", "h")
 	m.Set("n", []any{int64(1), 2.5, 1e20, nil, false})
-	e := runtime.NewEventFromMap(m)
+	e := event.NewEventFromMap(m)
 	e.Metadata().Set("secret", "not encoded")
 	codec := codectest.Build(t, "json", "v8", nil)
 	want := `{"@timestamp":"2022-04-13T11:15:32.000Z","@version":"1","message":"hi <b>&` + "\u2028" + `\u0001\"","host":"h","n":[1,2.5,1.0E20,null,false]}`
@@ -97,7 +97,7 @@ func BenchmarkDecode(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	for i := 0; i < b.N; i++ {
-		codec.Decode(data, func(*runtime.Event) {})
+		codec.Decode(data, func(*event.Event) {})
 	}
 }
 

@@ -7,26 +7,29 @@ import (
 	"log/slog"
 
 	"github.com/gostash/gostash/plugins/codecs/internal/textcodec"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/plugin"
+
+	// defaultSizeLimit is Logstash's default decode_size_limit_bytes, 512 MiB.
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/logging"
 )
 
-// defaultSizeLimit is Logstash's default decode_size_limit_bytes, 512 MiB.
 const defaultSizeLimit = 512 * 1024 * 1024
 
 func init() {
-	runtime.RegisterCodec(runtime.CodecSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterCodec(plugin.CodecSpec{
+		Spec: plugin.Spec{
 			Name:    "json_lines",
 			Summary: "Newline-delimited JSON: one event per line; events encode as compact JSON followed by the delimiter.",
-			Options: []runtime.Option{
-				{Name: "charset", Type: runtime.TypeEnum, Enum: textcodec.CharsetNames, Default: "UTF-8", Doc: textcodec.CharsetDoc},
-				{Name: "delimiter", Type: runtime.TypeString, Default: "\n",
+			Options: []plugin.Option{
+				{Name: "charset", Type: plugin.TypeEnum, Enum: textcodec.CharsetNames, Default: "UTF-8", Doc: textcodec.CharsetDoc},
+				{Name: "delimiter", Type: plugin.TypeString, Default: "\n",
 					Doc: "The text that ends a line, when decoding and encoding."},
-				{Name: "decode_size_limit_bytes", Type: runtime.TypeNumber, Default: int64(defaultSizeLimit),
+				{Name: "decode_size_limit_bytes", Type: plugin.TypeNumber, Default: int64(defaultSizeLimit),
 					Doc: "The longest line, in bytes, that is decoded; longer lines are discarded with an error."},
-				{Name: "target", Type: runtime.TypeFieldReference,
+				{Name: "target", Type: plugin.TypeFieldReference,
 					Doc: "The field to put each decoded object under; without it its fields go to the top level of the event."},
-				runtime.ECSOption,
+				plugin.ECSOption,
 			},
 		},
 		New: newCodec,
@@ -42,7 +45,7 @@ type Codec struct {
 	logger    *slog.Logger
 }
 
-func newCodec(s *runtime.Settings) (runtime.Codec, error) {
+func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 	c := &Codec{delimiter: s.String("delimiter"), logger: s.Logger()}
 	if c.delimiter == "" {
 		return nil, s.Errorf("delimiter", "the delimiter must not be empty")
@@ -53,7 +56,7 @@ func newCodec(s *runtime.Settings) (runtime.Codec, error) {
 	}
 	if !s.IsSet("decode_size_limit_bytes") {
 		textcodec.LogOnce("limit:"+s.Pos().String(), func() {
-			c.logger.With(runtime.LoggerKey, "deprecation.logstash.codecs.jsonlines").Warn(
+			c.logger.With(logging.LoggerKey, "deprecation.logstash.codecs.jsonlines").Warn(
 				"The default value for `decode_size_limit_bytes`, currently at 512MB, will be lowered in a future version to prevent Out of Memory errors from abnormally large messages or missing delimiters. Please set a value that reflects the largest expected message size (e.g. 20971520 for 20MB)")
 		})
 	}
@@ -71,18 +74,18 @@ func newCodec(s *runtime.Settings) (runtime.Codec, error) {
 // Decode parses every line data completes; blank lines give no event and
 // a line that is not a JSON object (or array of objects) gives a
 // _jsonparsefailure event holding it.
-func (c *Codec) Decode(data []byte, emit func(*runtime.Event)) {
+func (c *Codec) Decode(data []byte, emit func(*event.Event)) {
 	c.tokenizer.Extract(data, func(line []byte) { c.parse(line, emit) })
 }
 
 // Flush parses the buffered unterminated line, if any.
-func (c *Codec) Flush(emit func(*runtime.Event)) {
+func (c *Codec) Flush(emit func(*event.Event)) {
 	if rest := c.tokenizer.Flush(); len(rest) > 0 {
 		c.parse(rest, emit)
 	}
 }
 
-func (c *Codec) parse(line []byte, emit func(*runtime.Event)) {
+func (c *Codec) parse(line []byte, emit func(*event.Event)) {
 	_, events, _ := c.decoder.Decode(line)
 	for _, e := range events {
 		emit(e)
@@ -91,7 +94,7 @@ func (c *Codec) parse(line []byte, emit func(*runtime.Event)) {
 
 // Encode appends the event as compact JSON (without @metadata) and the
 // delimiter.
-func (c *Codec) Encode(dst []byte, e *runtime.Event) []byte {
-	dst = runtime.AppendJSON(dst, e.Data())
+func (c *Codec) Encode(dst []byte, e *event.Event) []byte {
+	dst = event.AppendJSON(dst, e.Data())
 	return append(dst, c.delimiter...)
 }

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/plugins/codecs/internal/codectest"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 func TestDecode(t *testing.T) {
@@ -38,8 +38,8 @@ func TestDecode(t *testing.T) {
 			if got := codectest.JSONs(codectest.Decode(codec, c.chunks...), false); got != c.want {
 				t.Errorf("decoded\n%swant\n%s", got, c.want)
 			}
-			var flushed []*runtime.Event
-			codec.Flush(func(e *runtime.Event) { flushed = append(flushed, e) })
+			var flushed []*event.Event
+			codec.Flush(func(e *event.Event) { flushed = append(flushed, e) })
 			if got := codectest.JSONs(flushed, false); got != c.flushed {
 				t.Errorf("flushed\n%swant\n%s", got, c.flushed)
 			}
@@ -48,9 +48,9 @@ func TestDecode(t *testing.T) {
 }
 
 func TestEncode(t *testing.T) {
-	m := runtime.NewMap(2)
+	m := event.NewMap(2)
 	m.Set("message", "hi")
-	e := runtime.NewEventFromMap(m)
+	e := event.NewEventFromMap(m)
 	e.Data().Delete("@timestamp")
 	for _, c := range []struct {
 		options map[string]string
@@ -91,7 +91,7 @@ func BenchmarkDecode(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(chunk)))
 	for i := 0; i < b.N; i++ {
-		codec.Decode(chunk, func(*runtime.Event) {})
+		codec.Decode(chunk, func(*event.Event) {})
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*50), "ns/event")
 }

@@ -4,21 +4,22 @@ package line
 
 import (
 	"github.com/gostash/gostash/plugins/codecs/internal/textcodec"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 func init() {
-	runtime.RegisterCodec(runtime.CodecSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterCodec(plugin.CodecSpec{
+		Spec: plugin.Spec{
 			Name:    "line",
 			Summary: "Line-oriented text: one event per delimited line; events encode as text followed by the delimiter.",
-			Options: []runtime.Option{
-				{Name: "format", Type: runtime.TypeString,
+			Options: []plugin.Option{
+				{Name: "format", Type: plugin.TypeString,
 					Doc: "A sprintf format for encoding events, such as \"%{message}\"; without it events encode as \"<@timestamp> <host> <message>\"."},
-				{Name: "charset", Type: runtime.TypeEnum, Enum: textcodec.CharsetNames, Default: "UTF-8", Doc: textcodec.CharsetDoc},
-				{Name: "delimiter", Type: runtime.TypeString, Default: "\n",
+				{Name: "charset", Type: plugin.TypeEnum, Enum: textcodec.CharsetNames, Default: "UTF-8", Doc: textcodec.CharsetDoc},
+				{Name: "delimiter", Type: plugin.TypeString, Default: "\n",
 					Doc: "The text that ends a line, when decoding and encoding; it may be several characters long."},
-				runtime.ECSOption,
+				plugin.ECSOption,
 			},
 		},
 		New: newCodec,
@@ -33,7 +34,7 @@ type Codec struct {
 	tokenizer *textcodec.Tokenizer
 }
 
-func newCodec(s *runtime.Settings) (runtime.Codec, error) {
+func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 	c := &Codec{delimiter: s.String("delimiter")}
 	if c.delimiter == "" {
 		return nil, s.Errorf("delimiter", "the delimiter must not be empty")
@@ -48,18 +49,18 @@ func newCodec(s *runtime.Settings) (runtime.Codec, error) {
 
 // Decode emits an event for every line data completes; an unterminated
 // last line waits for more data or Flush.
-func (c *Codec) Decode(data []byte, emit func(*runtime.Event)) {
+func (c *Codec) Decode(data []byte, emit func(*event.Event)) {
 	c.tokenizer.Extract(data, func(line []byte) { emit(c.text.Event(line)) })
 }
 
 // Flush emits the buffered unterminated line, if it is not empty.
-func (c *Codec) Flush(emit func(*runtime.Event)) {
+func (c *Codec) Flush(emit func(*event.Event)) {
 	if rest := c.tokenizer.Flush(); len(rest) > 0 {
 		emit(c.text.Event(rest))
 	}
 }
 
 // Encode appends the formatted event, or Event#to_s, and the delimiter.
-func (c *Codec) Encode(dst []byte, e *runtime.Event) []byte {
+func (c *Codec) Encode(dst []byte, e *event.Event) []byte {
 	return append(c.text.AppendEncoded(dst, e), c.delimiter...)
 }

@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"github.com/gostash/gostash/plugins/codecs/internal/codectest"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
-func messages(events []*runtime.Event) []string {
+func messages(events []*event.Event) []string {
 	out := make([]string, len(events))
 	for i, e := range events {
 		v, _ := e.Data().Get("message")
@@ -45,13 +45,13 @@ func TestDecodeSplitsAcrossChunks(t *testing.T) {
 			if strings.Join(got, "|") != strings.Join(c.want, "|") || len(got) != len(c.want) {
 				t.Errorf("decoded %q, want %q", got, c.want)
 			}
-			var flushed []*runtime.Event
-			codec.Flush(func(e *runtime.Event) { flushed = append(flushed, e) })
+			var flushed []*event.Event
+			codec.Flush(func(e *event.Event) { flushed = append(flushed, e) })
 			if f := messages(flushed); strings.Join(f, "|") != strings.Join(c.flushed, "|") || len(f) != len(c.flushed) {
 				t.Errorf("flushed %q, want %q", f, c.flushed)
 			}
 			flushed = nil
-			codec.Flush(func(e *runtime.Event) { flushed = append(flushed, e) })
+			codec.Flush(func(e *event.Event) { flushed = append(flushed, e) })
 			if len(flushed) != 0 {
 				t.Errorf("a second flush emitted %d events", len(flushed))
 			}
@@ -83,13 +83,13 @@ func TestDecodeFields(t *testing.T) {
 }
 
 func TestEncode(t *testing.T) {
-	m := runtime.NewMap(4)
-	m.Set("@timestamp", runtime.Timestamp{Time: time.Date(2022, 4, 13, 11, 15, 32, 123456000, time.UTC)})
+	m := event.NewMap(4)
+	m.Set("@timestamp", event.Timestamp{Time: time.Date(2022, 4, 13, 11, 15, 32, 123456000, time.UTC)})
 	m.Set("message", "hi")
-	host := runtime.NewMap(1)
+	host := event.NewMap(1)
 	host.Set("hostname", "h1")
 	m.Set("host", host)
-	e := runtime.NewEventFromMap(m)
+	e := event.NewEventFromMap(m)
 	for _, c := range []struct {
 		options map[string]string
 		want    string
@@ -119,17 +119,17 @@ func BenchmarkDecode(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(chunk)))
 	for i := 0; i < b.N; i++ {
-		codec.Decode(chunk, func(*runtime.Event) {})
+		codec.Decode(chunk, func(*event.Event) {})
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*100), "ns/event")
 }
 
 func BenchmarkEncode(b *testing.B) {
 	codec := codectest.Build(b, "line", "v8", nil)
-	m := runtime.NewMap(4)
-	m.Set("@timestamp", runtime.Now())
+	m := event.NewMap(4)
+	m.Set("@timestamp", event.Now())
 	m.Set("message", `127.0.0.1 - - [13/Apr/2022:11:15:32 +0000] "GET / HTTP/1.1" 200`)
-	e := runtime.NewEventFromMap(m)
+	e := event.NewEventFromMap(m)
 	buf := make([]byte, 0, 256)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {

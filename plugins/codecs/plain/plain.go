@@ -5,19 +5,20 @@ package plain
 
 import (
 	"github.com/gostash/gostash/plugins/codecs/internal/textcodec"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 func init() {
-	runtime.RegisterCodec(runtime.CodecSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterCodec(plugin.CodecSpec{
+		Spec: plugin.Spec{
 			Name:    "plain",
 			Summary: "Plain text: each chunk of input is one event; events encode as text with no separator.",
-			Options: []runtime.Option{
-				{Name: "format", Type: runtime.TypeString,
+			Options: []plugin.Option{
+				{Name: "format", Type: plugin.TypeString,
 					Doc: "A sprintf format for encoding events, such as \"%{message}\"; without it events encode as \"<@timestamp> <host> <message>\"."},
-				{Name: "charset", Type: runtime.TypeEnum, Enum: textcodec.CharsetNames, Default: "UTF-8", Doc: textcodec.CharsetDoc},
-				runtime.ECSOption,
+				{Name: "charset", Type: plugin.TypeEnum, Enum: textcodec.CharsetNames, Default: "UTF-8", Doc: textcodec.CharsetDoc},
+				plugin.ECSOption,
 			},
 		},
 		New: newCodec,
@@ -29,7 +30,7 @@ type Codec struct {
 	text *textcodec.Text
 }
 
-func newCodec(s *runtime.Settings) (runtime.Codec, error) {
+func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 	text, err := textcodec.NewText(s)
 	if err != nil {
 		return nil, err
@@ -38,14 +39,14 @@ func newCodec(s *runtime.Settings) (runtime.Codec, error) {
 }
 
 // Decode makes one event of the whole chunk.
-func (c *Codec) Decode(data []byte, emit func(*runtime.Event)) {
+func (c *Codec) Decode(data []byte, emit func(*event.Event)) {
 	emit(c.text.Event(data))
 }
 
 // Flush has nothing buffered.
-func (c *Codec) Flush(emit func(*runtime.Event)) {}
+func (c *Codec) Flush(emit func(*event.Event)) {}
 
 // Encode appends the formatted event, or Event#to_s, with no separator.
-func (c *Codec) Encode(dst []byte, e *runtime.Event) []byte {
+func (c *Codec) Encode(dst []byte, e *event.Event) []byte {
 	return c.text.AppendEncoded(dst, e)
 }

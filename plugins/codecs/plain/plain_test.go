@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/gostash/gostash/plugins/codecs/internal/codectest"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 func TestDecode(t *testing.T) {
@@ -61,19 +61,19 @@ func TestChunksAreNotSplitOrJoined(t *testing.T) {
 	}
 }
 
-var ts = runtime.Timestamp{Time: time.Date(2022, 4, 13, 11, 15, 32, 0, time.UTC)}
+var ts = event.Timestamp{Time: time.Date(2022, 4, 13, 11, 15, 32, 0, time.UTC)}
 
-func event(fields ...any) *runtime.Event {
-	m := runtime.NewMap(4)
+func testEvent(fields ...any) *event.Event {
+	m := event.NewMap(4)
 	m.Set("@timestamp", ts)
 	for i := 0; i < len(fields); i += 2 {
 		m.Set(fields[i].(string), fields[i+1])
 	}
-	return runtime.NewEventFromMap(m)
+	return event.NewEventFromMap(m)
 }
 
-func hostMap(pairs ...any) *runtime.Map {
-	m := runtime.NewMap(2)
+func hostMap(pairs ...any) *event.Map {
+	m := event.NewMap(2)
 	for i := 0; i < len(pairs); i += 2 {
 		m.Set(pairs[i].(string), pairs[i+1])
 	}
@@ -81,23 +81,23 @@ func hostMap(pairs ...any) *runtime.Map {
 }
 
 func TestEncode(t *testing.T) {
-	noTimestamp := event("host", "h", "message", "m")
+	noTimestamp := testEvent("host", "h", "message", "m")
 	noTimestamp.Data().Delete("@timestamp")
 	for _, c := range []struct {
 		name   string
 		format string
-		e      *runtime.Event
+		e      *event.Event
 		want   string
 	}{
-		{"to_s", "", event("host", "myhost", "message", "Hello world!"), "2022-04-13T11:15:32.000Z myhost Hello world!"},
-		{"missing host", "", event("message", "m"), "2022-04-13T11:15:32.000Z %{host} m"},
-		{"null host and missing message", "", event("host", nil), "2022-04-13T11:15:32.000Z %{host} %{message}"},
-		{"ECS host map", "", event("host", hostMap("name", "Iceman"), "message", "Hello world!"), "2022-04-13T11:15:32.000Z {name=Iceman} Hello world!"},
-		{"nested values print like Java", "", event("host", hostMap("a", []any{"x", nil, int64(1)}, "b", hostMap("c", 1.5e20), "d", nil), "message", []any{"p", "q"}),
+		{"to_s", "", testEvent("host", "myhost", "message", "Hello world!"), "2022-04-13T11:15:32.000Z myhost Hello world!"},
+		{"missing host", "", testEvent("message", "m"), "2022-04-13T11:15:32.000Z %{host} m"},
+		{"null host and missing message", "", testEvent("host", nil), "2022-04-13T11:15:32.000Z %{host} %{message}"},
+		{"ECS host map", "", testEvent("host", hostMap("name", "Iceman"), "message", "Hello world!"), "2022-04-13T11:15:32.000Z {name=Iceman} Hello world!"},
+		{"nested values print like Java", "", testEvent("host", hostMap("a", []any{"x", nil, int64(1)}, "b", hostMap("c", 1.5e20), "d", nil), "message", []any{"p", "q"}),
 			"2022-04-13T11:15:32.000Z {a=[x, null, 1], b={c=1.5E20}, d=null} [p, q]"},
-		{"numbers", "", event("host", int64(7), "message", 0.5), "2022-04-13T11:15:32.000Z 7 0.5"},
+		{"numbers", "", testEvent("host", int64(7), "message", 0.5), "2022-04-13T11:15:32.000Z 7 0.5"},
 		{"no timestamp", "", noTimestamp, "h m"},
-		{"format", "%{message}|%{[host][name]}|%{missing}", event("host", hostMap("name", "n"), "message", "m"), "m|n|%{missing}"},
+		{"format", "%{message}|%{[host][name]}|%{missing}", testEvent("host", hostMap("name", "n"), "message", "m"), "m|n|%{missing}"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			opts := map[string]string{}
@@ -135,13 +135,13 @@ func BenchmarkDecode(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	for i := 0; i < b.N; i++ {
-		codec.Decode(data, func(*runtime.Event) {})
+		codec.Decode(data, func(*event.Event) {})
 	}
 }
 
 func BenchmarkEncode(b *testing.B) {
 	codec := codectest.Build(b, "plain", "v8", nil)
-	e := event("host", hostMap("hostname", "web-1"), "message", `127.0.0.1 - - [13/Apr/2022:11:15:32 +0000] "GET / HTTP/1.1" 200`)
+	e := testEvent("host", hostMap("hostname", "web-1"), "message", `127.0.0.1 - - [13/Apr/2022:11:15:32 +0000] "GET / HTTP/1.1" 200`)
 	buf := make([]byte, 0, 256)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {

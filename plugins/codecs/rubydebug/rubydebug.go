@@ -4,24 +4,26 @@
 package rubydebug
 
 import (
-	"github.com/gostash/gostash/internal/tty"
 	"log/slog"
 	"math/big"
 	"os"
 	"strconv"
 	"sync"
 
+	"github.com/gostash/gostash/internal/tty"
+
 	"github.com/gostash/gostash/internal/ruby"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 func init() {
-	runtime.RegisterCodec(runtime.CodecSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterCodec(plugin.CodecSpec{
+		Spec: plugin.Spec{
 			Name:    "rubydebug",
 			Summary: "Prints events as Ruby's amazing_print shows a hash: one field per line, keys right-aligned.",
-			Options: []runtime.Option{
-				{Name: "metadata", Type: runtime.TypeBoolean, Default: false,
+			Options: []plugin.Option{
+				{Name: "metadata", Type: plugin.TypeBoolean, Default: false,
 					Doc: "Also print the event's @metadata (as a last \"@metadata\" field) when it is not empty."},
 			},
 		},
@@ -41,7 +43,7 @@ type Codec struct {
 	decodeWarned sync.Once
 }
 
-func newCodec(s *runtime.Settings) (runtime.Codec, error) {
+func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 	return &Codec{metadata: s.Bool("metadata"), colour: stdoutWantsColour(), logger: s.Logger()}, nil
 }
 
@@ -62,19 +64,19 @@ func wantsColour(terminal bool, lookupEnv func(string) (string, bool)) bool {
 
 // Decode is not supported by rubydebug; Logstash raises "Not implemented".
 // The data is dropped and the error logged once.
-func (c *Codec) Decode(data []byte, emit func(*runtime.Event)) {
+func (c *Codec) Decode(data []byte, emit func(*event.Event)) {
 	c.decodeWarned.Do(func() {
 		c.logger.Error("Not implemented: the rubydebug codec cannot decode; input data is discarded")
 	})
 }
 
 // Flush has nothing to flush.
-func (c *Codec) Flush(emit func(*runtime.Event)) {}
+func (c *Codec) Flush(emit func(*event.Event)) {}
 
 // Encode appends the amazing_print rendering of e's fields and a newline.
-func (c *Codec) Encode(dst []byte, e *runtime.Event) []byte {
+func (c *Codec) Encode(dst []byte, e *event.Event) []byte {
 	p := printer{colour: c.colour}
-	var meta *runtime.Map
+	var meta *event.Map
 	if c.metadata && e.HasMetadata() {
 		meta = e.Metadata()
 	}
@@ -112,7 +114,7 @@ func appendSpaces(b []byte, n int) []byte {
 
 // hash prints m at indentation ind (the indentation of its entries); extra,
 // when not nil, is printed as a last "@metadata" entry.
-func (p printer) hash(b []byte, m *runtime.Map, extra *runtime.Map, ind int) []byte {
+func (p printer) hash(b []byte, m *event.Map, extra *event.Map, ind int) []byte {
 	keys := m.Keys()
 	if len(keys) == 0 && extra == nil {
 		return append(b, '{', '}')
@@ -139,7 +141,7 @@ func (p printer) hash(b []byte, m *runtime.Map, extra *runtime.Map, ind int) []b
 		if len(keys) > 0 {
 			b = append(b, ',', '\n')
 		}
-		b = p.entry(b, runtime.MetadataField, extra, width, ind)
+		b = p.entry(b, event.MetadataField, extra, width, ind)
 	}
 	b = append(b, '\n')
 	b = appendSpaces(b, ind-4)
@@ -191,7 +193,7 @@ func (p printer) array(b []byte, a []any, ind int) []byte {
 // value prints v, whose nested entries are indented by ind.
 func (p printer) value(b []byte, v any, ind int) []byte {
 	switch t := v.(type) {
-	case *runtime.Map:
+	case *event.Map:
 		return p.hash(b, t, nil, ind)
 	case []any:
 		return p.array(b, t, ind)
@@ -202,7 +204,7 @@ func (p printer) value(b []byte, v any, ind int) []byte {
 			return append(b, colourReset...)
 		}
 		return ruby.AppendInspect(b, t)
-	case runtime.Timestamp:
+	case event.Timestamp:
 		return t.AppendTo(b)
 	case nil:
 		return p.colourise(b, colourRed, "nil")
@@ -224,10 +226,10 @@ func (p printer) value(b []byte, v any, ind int) []byte {
 		b = t.Append(b, 10)
 	case float64:
 		b = ruby.AppendFloat(b, t)
-	case runtime.Decimal:
+	case event.Decimal:
 		b = t.AppendRubyPlain(b) // amazing_print shows BigDecimal#to_s('F')
 	default:
-		b = append(b, runtime.ValueString(v)...)
+		b = append(b, event.ValueString(v)...)
 	}
 	if p.colour {
 		b = append(b, colourReset...)

@@ -3,14 +3,15 @@ package rubydebug
 import (
 	"bytes"
 	"fmt"
-	"github.com/gostash/gostash/internal/tty"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gostash/gostash/internal/tty"
+
 	"github.com/gostash/gostash/plugins/codecs/internal/codectest"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 const goldenDir = "../../../testdata/codecs/rubydebug"
@@ -39,11 +40,11 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			withMeta := data.Has(runtime.MetadataField)
-			if withMeta && data.Keys()[data.Len()-1] != runtime.MetadataField {
+			withMeta := data.Has(event.MetadataField)
+			if withMeta && data.Keys()[data.Len()-1] != event.MetadataField {
 				t.Fatal("@metadata must be the last key of a golden input")
 			}
-			e := runtime.NewEventFromMap(data)
+			e := event.NewEventFromMap(data)
 			for _, variant := range []struct {
 				file   string
 				colour bool
@@ -122,7 +123,7 @@ func TestConcurrentEncode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := runtime.NewEventFromMap(data)
+	e := event.NewEventFromMap(data)
 	c := newTestCodec(t, false, false)
 	want := c.Encode(nil, e)
 	results := make(chan []byte, 8)

@@ -9,7 +9,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/codecs/json"
 	_ "github.com/gostash/gostash/plugins/codecs/json_lines"
 	"github.com/gostash/gostash/plugins/codecs/rubydebug"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 // TestSeedTweet is the project's founding example: the tweet the blog post
@@ -63,15 +63,15 @@ func BenchmarkEncodeTweet(b *testing.B) {
 }
 
 func BenchmarkEncodeSmallEvent(b *testing.B) {
-	m := runtime.NewMap(6)
-	m.Set("@timestamp", runtime.Now())
+	m := event.NewMap(6)
+	m.Set("@timestamp", event.Now())
 	m.Set("@version", "1")
 	m.Set("message", "Hello world!")
-	host := runtime.NewMap(1)
+	host := event.NewMap(1)
 	host.Set("name", "myhost")
 	m.Set("host", host)
 	m.Set("sequence", int64(0))
-	e := runtime.NewEventFromMap(m)
+	e := event.NewEventFromMap(m)
 	printer := codectest.Build(b, "rubydebug", "v8", nil).(*rubydebug.Codec)
 	printer.SetColour(false)
 	buf := make([]byte, 0, 512)
@@ -89,10 +89,10 @@ func TestDecodeIsNotImplemented(t *testing.T) {
 }
 
 func TestMetadataOption(t *testing.T) {
-	m := runtime.NewMap(2)
-	m.Set("@timestamp", runtime.Now())
+	m := event.NewMap(2)
+	m.Set("@timestamp", event.Now())
 	m.Set("message", "x")
-	e := runtime.NewEventFromMap(m)
+	e := event.NewEventFromMap(m)
 	e.Data().Delete("@timestamp")
 	e.Data().Delete("@version")
 	without := codectest.Build(t, "rubydebug", "v8", nil).(*rubydebug.Codec)

@@ -3,20 +3,21 @@
 package clone
 
 import (
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 func init() {
-	runtime.RegisterFilter(runtime.FilterSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterFilter(plugin.FilterSpec{
+		Spec: plugin.Spec{
 			Name:    "clone",
 			Summary: "Emits copies of each event, one per clone name.",
-			Options: []runtime.Option{
-				{Name: "clones", Type: runtime.TypeArray, Required: true, Doc: "One copy is made per name: its type (ECS disabled) or an added tag (ECS v1/v8)."},
-				runtime.ECSOption,
+			Options: []plugin.Option{
+				{Name: "clones", Type: plugin.TypeArray, Required: true, Doc: "One copy is made per name: its type (ECS disabled) or an added tag (ECS v1/v8)."},
+				plugin.ECSOption,
 			},
 		},
-		New: func(s *runtime.Settings) (runtime.Filter, error) {
+		New: func(s *plugin.Settings) (plugin.Filter, error) {
 			c := &clone{names: s.Strings("clones"), tagMode: s.ECS() != "disabled"}
 			if len(c.names) == 0 {
 				s.Logger().Warn("The parameter 'clones' is empty, so no clones will be created.")
@@ -33,7 +34,7 @@ type clone struct {
 
 // Filter emits the copies; the original passes on unchanged and without
 // the common options, which apply to the copies.
-func (c *clone) Filter(e *runtime.Event, emit func(*runtime.Event)) bool {
+func (c *clone) Filter(e *event.Event, emit func(*event.Event)) bool {
 	for _, name := range c.names {
 		cp := e.Clone()
 		if c.tagMode {

@@ -13,20 +13,21 @@ import (
 	_ "time/tzdata" // Joda carries its own zone data; so does the binary.
 
 	"github.com/gostash/gostash/internal/ruby"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 func init() {
-	runtime.RegisterFilter(runtime.FilterSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterFilter(plugin.FilterSpec{
+		Spec: plugin.Spec{
 			Name:    "date",
 			Summary: "Parses dates from fields to use as the event timestamp.",
-			Options: []runtime.Option{
-				{Name: "match", Type: runtime.TypeArray, Default: []any{}, Doc: "The field name followed by one or more formats: Joda patterns, ISO8601, UNIX, UNIX_MS or TAI64N."},
-				{Name: "target", Type: runtime.TypeString, Default: "@timestamp", Doc: "Where to store the parsed timestamp."},
-				{Name: "timezone", Type: runtime.TypeString, Doc: "Zone of dates without an offset: an IANA id, UTC or an offset such as +01:00; may use %{field}."},
-				{Name: "locale", Type: runtime.TypeString, Doc: "BCP47 locale of month and day names (en, en-GB, de, fr, es, it, pt, nl, sv, da, nb, fi, pl, cs, ru)."},
-				{Name: "tag_on_failure", Type: runtime.TypeArray, Default: []any{"_dateparsefailure"}, Doc: "Tags added when no format matches."},
+			Options: []plugin.Option{
+				{Name: "match", Type: plugin.TypeArray, Default: []any{}, Doc: "The field name followed by one or more formats: Joda patterns, ISO8601, UNIX, UNIX_MS or TAI64N."},
+				{Name: "target", Type: plugin.TypeString, Default: "@timestamp", Doc: "Where to store the parsed timestamp."},
+				{Name: "timezone", Type: plugin.TypeString, Doc: "Zone of dates without an offset: an IANA id, UTC or an offset such as +01:00; may use %{field}."},
+				{Name: "locale", Type: plugin.TypeString, Doc: "BCP47 locale of month and day names (en, en-GB, de, fr, es, it, pt, nl, sv, da, nb, fi, pl, cs, ru)."},
+				{Name: "tag_on_failure", Type: plugin.TypeArray, Default: []any{"_dateparsefailure"}, Doc: "Tags added when no format matches."},
 			},
 		},
 		New: newDate,
@@ -34,11 +35,11 @@ func init() {
 }
 
 // nowFunc is the clock used for year guessing and the two-digit-year pivot.
-var nowFunc = func() time.Time { return runtime.Now().Time }
+var nowFunc = func() time.Time { return event.Now().Time }
 
 // parser turns a field value into an instant.
 type parser interface {
-	parse(v any, e *runtime.Event) (time.Time, error)
+	parse(v any, e *event.Event) (time.Time, error)
 }
 
 type dateFilter struct {
@@ -49,7 +50,7 @@ type dateFilter struct {
 	tagOnFailure []string
 }
 
-func newDate(s *runtime.Settings) (runtime.Filter, error) {
+func newDate(s *plugin.Settings) (plugin.Filter, error) {
 	match := s.List("match")
 	if len(match) < 2 {
 		return nil, s.Errorf("match", "The match setting should contains first a field name and at least one date format, current value is %s", ruby.Inspect(match))
@@ -97,7 +98,7 @@ func newDate(s *runtime.Settings) (runtime.Filter, error) {
 
 // Filter parses the source field with each format in turn; the first that
 // succeeds sets the target. A missing or null field is left alone.
-func (f *dateFilter) Filter(e *runtime.Event, _ func(*runtime.Event)) bool {
+func (f *dateFilter) Filter(e *event.Event, _ func(*event.Event)) bool {
 	v, _ := e.Get(f.source)
 	if v == nil {
 		return false
@@ -107,8 +108,8 @@ func (f *dateFilter) Filter(e *runtime.Event, _ func(*runtime.Event)) bool {
 		if err != nil {
 			continue
 		}
-		ts := runtime.Timestamp{Time: t.Truncate(time.Millisecond).UTC()}
-		if f.target == runtime.TimestampField {
+		ts := event.Timestamp{Time: t.Truncate(time.Millisecond).UTC()}
+		if f.target == event.TimestampField {
 			e.SetTimestamp(ts)
 			return true
 		}
@@ -130,7 +131,7 @@ type zoneSource struct {
 	template string
 }
 
-func (z zoneSource) resolve(e *runtime.Event) (*time.Location, error) {
+func (z zoneSource) resolve(e *event.Event) (*time.Location, error) {
 	if z.template == "" {
 		return z.fixed, nil
 	}
@@ -177,7 +178,7 @@ type textParser struct {
 	defaultYear int
 }
 
-func (p *textParser) parse(v any, e *runtime.Event) (time.Time, error) {
+func (p *textParser) parse(v any, e *event.Event) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
 		return time.Time{}, fmt.Errorf("Cannot parse date for value of type %T", v)
@@ -237,7 +238,7 @@ const maxEpochSeconds = math.MaxInt32
 
 type unixParser struct{}
 
-func (unixParser) parse(v any, _ *runtime.Event) (time.Time, error) {
+func (unixParser) parse(v any, _ *event.Event) (time.Time, error) {
 	switch t := v.(type) {
 	case string:
 		if dot := strings.IndexByte(t, '.'); dot >= 0 {
@@ -273,7 +274,7 @@ func (unixParser) parse(v any, _ *runtime.Event) (time.Time, error) {
 			return time.Time{}, errTooLarge
 		}
 		return time.UnixMilli(int64(t * 1000)), nil
-	case runtime.Decimal:
+	case event.Decimal:
 		if t.Int64() > maxEpochSeconds {
 			return time.Time{}, errTooLarge
 		}
@@ -293,7 +294,7 @@ func unixSeconds(secs int64) (time.Time, error) {
 
 type unixMillisParser struct{}
 
-func (unixMillisParser) parse(v any, _ *runtime.Event) (time.Time, error) {
+func (unixMillisParser) parse(v any, _ *event.Event) (time.Time, error) {
 	switch t := v.(type) {
 	case string:
 		ms, err := strconv.ParseInt(t, 10, 64)
@@ -305,7 +306,7 @@ func (unixMillisParser) parse(v any, _ *runtime.Event) (time.Time, error) {
 		return time.UnixMilli(t), nil
 	case float64:
 		return time.UnixMilli(int64(t)), nil
-	case runtime.Decimal:
+	case event.Decimal:
 		// Only a BigDecimal is checked against the limit, in seconds' words.
 		if t.Int64() > maxEpochSeconds*1000 {
 			return time.Time{}, errTooLarge
@@ -319,7 +320,7 @@ func (unixMillisParser) parse(v any, _ *runtime.Event) (time.Time, error) {
 
 type tai64nParser struct{}
 
-func (tai64nParser) parse(v any, _ *runtime.Event) (time.Time, error) {
+func (tai64nParser) parse(v any, _ *event.Event) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
 		return time.Time{}, fmt.Errorf("Cannot parse date for value of type %T", v)

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 type O = filtertest.Options
@@ -111,7 +111,7 @@ func TestDateFromDecimal(t *testing.T) {
 	} {
 		f := filtertest.MustNew(t, "date", O{"match": []any{"t", c.format}})
 		e := filtertest.Event(t, `{}`)
-		d, err := runtime.ParseDecimal(c.value)
+		d, err := event.ParseDecimal(c.value)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 // TestJodaGolden checks every row Joda-Time produced (scripts/golden/joda-parse.sh).
@@ -52,7 +52,7 @@ func TestJodaGolden(t *testing.T) {
 			continue
 		}
 		got := "ERR"
-		if ts, err := p.parse(input, runtime.NewEvent()); err == nil {
+		if ts, err := p.parse(input, event.NewEvent()); err == nil {
 			got = strconv.FormatInt(ts.UnixMilli(), 10)
 		}
 		if got != want {
@@ -92,7 +92,7 @@ func TestJodaLocalesGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := "ERR"
-		if ts, err := p.parse(input, runtime.NewEvent()); err == nil {
+		if ts, err := p.parse(input, event.NewEvent()); err == nil {
 			got = strconv.FormatInt(ts.UnixMilli(), 10)
 		}
 		if got != want {

@@ -4,16 +4,17 @@ package drop
 import (
 	"math/rand/v2"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 func init() {
-	runtime.RegisterFilter(runtime.FilterSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterFilter(plugin.FilterSpec{
+		Spec: plugin.Spec{
 			Name:    "drop",
 			Summary: "Drops every event that reaches it (or a percentage of them).",
-			Options: []runtime.Option{
-				{Name: "percentage", Type: runtime.TypeNumber, Default: int64(100), Doc: "The share of events to drop, from 0 to 100."},
+			Options: []plugin.Option{
+				{Name: "percentage", Type: plugin.TypeNumber, Default: int64(100), Doc: "The share of events to drop, from 0 to 100."},
 			},
 		},
 		New: New,
@@ -26,13 +27,13 @@ type Filter struct {
 }
 
 // New builds a drop filter.
-func New(s *runtime.Settings) (runtime.Filter, error) {
+func New(s *plugin.Settings) (plugin.Filter, error) {
 	return &Filter{percentage: s.Float("percentage")}, nil
 }
 
 // Filter cancels the event, or a random share of events. Like Logstash's
 // drop it never reports a match, so common options never apply.
-func (f *Filter) Filter(e *runtime.Event, _ func(*runtime.Event)) bool {
+func (f *Filter) Filter(e *event.Event, _ func(*event.Event)) bool {
 	if f.percentage >= 100 || rand.Float64()*100 < f.percentage {
 		e.Cancel()
 	}

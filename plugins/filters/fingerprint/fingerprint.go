@@ -22,25 +22,26 @@ import (
 	"unicode"
 
 	"github.com/gostash/gostash/internal/ruby"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 var methods = []string{"SHA1", "SHA256", "SHA384", "SHA512", "MD5", "MURMUR3", "MURMUR3_128", "IPV4_NETWORK", "UUID", "PUNCTUATION"}
 
 func init() {
-	runtime.RegisterFilter(runtime.FilterSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterFilter(plugin.FilterSpec{
+		Spec: plugin.Spec{
 			Name:    "fingerprint",
 			Summary: "Computes a fingerprint (hash) of fields, for de-duplication.",
-			Options: []runtime.Option{
-				{Name: "source", Type: runtime.TypeArray, Default: []any{"message"}, Doc: "The fields to fingerprint."},
-				{Name: "target", Type: runtime.TypeString, Doc: "Where the fingerprint goes: fingerprint (ECS disabled) or [event][hash] (ECS)."},
-				{Name: "method", Type: runtime.TypeEnum, Enum: methods, Default: "SHA1", Doc: "The fingerprint method."},
-				{Name: "key", Type: runtime.TypePassword, Doc: "HMAC key for the SHA and MD5 methods; the prefix length for IPV4_NETWORK."},
-				{Name: "base64encode", Type: runtime.TypeBoolean, Default: false, Doc: "Base64 instead of hex for hash methods."},
-				{Name: "concatenate_sources", Type: runtime.TypeBoolean, Default: false, Doc: "Fingerprint the sources together as one string."},
-				{Name: "concatenate_all_fields", Type: runtime.TypeBoolean, Default: false, Doc: "Fingerprint every field of the event together."},
-				runtime.ECSOption,
+			Options: []plugin.Option{
+				{Name: "source", Type: plugin.TypeArray, Default: []any{"message"}, Doc: "The fields to fingerprint."},
+				{Name: "target", Type: plugin.TypeString, Doc: "Where the fingerprint goes: fingerprint (ECS disabled) or [event][hash] (ECS)."},
+				{Name: "method", Type: plugin.TypeEnum, Enum: methods, Default: "SHA1", Doc: "The fingerprint method."},
+				{Name: "key", Type: plugin.TypePassword, Doc: "HMAC key for the SHA and MD5 methods; the prefix length for IPV4_NETWORK."},
+				{Name: "base64encode", Type: plugin.TypeBoolean, Default: false, Doc: "Base64 instead of hex for hash methods."},
+				{Name: "concatenate_sources", Type: plugin.TypeBoolean, Default: false, Doc: "Fingerprint the sources together as one string."},
+				{Name: "concatenate_all_fields", Type: plugin.TypeBoolean, Default: false, Doc: "Fingerprint every field of the event together."},
+				plugin.ECSOption,
 			},
 		},
 		New: newFingerprint,
@@ -62,7 +63,7 @@ type fingerprint struct {
 	prefixLen     int
 }
 
-func newFingerprint(s *runtime.Settings) (runtime.Filter, error) {
+func newFingerprint(s *plugin.Settings) (plugin.Filter, error) {
 	f := &fingerprint{
 		log:           s.Logger(),
 		sources:       s.Strings("source"),
@@ -108,7 +109,7 @@ func newFingerprint(s *runtime.Settings) (runtime.Filter, error) {
 }
 
 // Filter sets the target and always counts as a match.
-func (f *fingerprint) Filter(e *runtime.Event, _ func(*runtime.Event)) bool {
+func (f *fingerprint) Filter(e *event.Event, _ func(*event.Event)) bool {
 	switch f.method {
 	case "UUID":
 		f.set(e, newUUID())
@@ -158,7 +159,7 @@ func (f *fingerprint) Filter(e *runtime.Event, _ func(*runtime.Event)) bool {
 	return true
 }
 
-func (f *fingerprint) set(e *runtime.Event, v any) {
+func (f *fingerprint) set(e *event.Event, v any) {
 	if err := e.Set(f.target, v); err != nil {
 		f.log.Warn("fingerprint could not set its target", slog.String("target", f.target), slog.String("exception", err.Error()))
 	}
@@ -168,7 +169,7 @@ func (f *fingerprint) set(e *runtime.Event, v any) {
 // the Ruby plugin's to_canonical_value; scalars stay as they are.
 func canonical(v any) any {
 	switch t := v.(type) {
-	case *runtime.Map:
+	case *event.Map:
 		keys := append([]string(nil), t.Keys()...)
 		sort.Strings(keys)
 		parts := make([]string, len(keys))

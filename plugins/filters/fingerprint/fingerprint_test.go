@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 type O = filtertest.Options
@@ -74,7 +74,7 @@ func TestFingerprint(t *testing.T) {
 	}
 }
 
-func jsonOf(v any) string { return string(runtime.AppendJSON(nil, v)) }
+func jsonOf(v any) string { return string(event.AppendJSON(nil, v)) }
 
 func TestFingerprintECSTargetAndUUID(t *testing.T) {
 	f, err := filtertest.New("fingerprint", O{"method": "UUID"}, "v8")

@@ -5,7 +5,7 @@ import (
 
 	_ "github.com/gostash/gostash/plugins/filters/date"
 	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 // BenchmarkApache models Logstash's benchmark-cli "apache" case: an Apache
@@ -25,7 +25,7 @@ func BenchmarkApache(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				e := runtime.NewEvent()
+				e := event.NewEvent()
 				e.Data().Set("message", apacheLine)
 				if !g.Filter(e, nil) || !d.Filter(e, nil) {
 					b.Fatal("apache line did not parse")

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 // TestConcurrentWorkers runs one grok and one date instance from several
@@ -19,7 +19,7 @@ func TestConcurrentWorkers(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 50; i++ {
-				e := runtime.NewEvent()
+				e := event.NewEvent()
 				e.Data().Set("message", apacheLine)
 				if !g.Filter(e, nil) || !d.Filter(e, nil) {
 					t.Error("apache line did not parse")

@@ -14,29 +14,30 @@ import (
 	"github.com/dlclark/regexp2"
 
 	"github.com/gostash/gostash/internal/ruby"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 func init() {
-	runtime.RegisterFilter(runtime.FilterSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterFilter(plugin.FilterSpec{
+		Spec: plugin.Spec{
 			Name:    "grok",
 			Summary: "Parses unstructured text into fields with named patterns.",
-			Options: []runtime.Option{
-				{Name: "match", Type: runtime.TypeHash, Default: runtime.NewMap(0), Doc: "Field → pattern or list of patterns."},
-				{Name: "pattern_definitions", Type: runtime.TypeHash, Default: runtime.NewMap(0), Doc: "Pattern name → regex, defined inline; overrides every other definition."},
-				{Name: "patterns_dir", Type: runtime.TypeArray, Default: []any{}, Doc: "Directories (or files and globs) of extra pattern files."},
-				{Name: "patterns_files_glob", Type: runtime.TypeString, Default: "*", Doc: "Glob selecting the pattern files inside patterns_dir directories."},
-				{Name: "break_on_match", Type: runtime.TypeBoolean, Default: true, Doc: "Stop at the first pattern, and the first field, that matches."},
-				{Name: "named_captures_only", Type: runtime.TypeBoolean, Default: true, Doc: "Only keep captures with a field name (%{PATTERN:field})."},
-				{Name: "keep_empty_captures", Type: runtime.TypeBoolean, Default: false, Doc: "Keep captures that are empty or did not participate."},
-				{Name: "overwrite", Type: runtime.TypeArray, Default: []any{}, Doc: "Fields whose existing value a capture replaces instead of appending to."},
-				{Name: "target", Type: runtime.TypeString, Doc: "Field under which all captures are placed."},
-				{Name: "tag_on_failure", Type: runtime.TypeArray, Default: []any{"_grokparsefailure"}, Doc: "Tags added when no pattern matches."},
-				{Name: "timeout_millis", Type: runtime.TypeNumber, Default: int64(30000), Doc: "Abort a match after this many milliseconds; 0 disables."},
-				{Name: "timeout_scope", Type: runtime.TypeEnum, Enum: []string{"pattern", "event"}, Default: "pattern", Doc: "Whether the timeout covers one pattern or all patterns for an event."},
-				{Name: "tag_on_timeout", Type: runtime.TypeString, Default: "_groktimeout", Doc: "Tag added when a match times out."},
-				runtime.ECSOption,
+			Options: []plugin.Option{
+				{Name: "match", Type: plugin.TypeHash, Default: event.NewMap(0), Doc: "Field → pattern or list of patterns."},
+				{Name: "pattern_definitions", Type: plugin.TypeHash, Default: event.NewMap(0), Doc: "Pattern name → regex, defined inline; overrides every other definition."},
+				{Name: "patterns_dir", Type: plugin.TypeArray, Default: []any{}, Doc: "Directories (or files and globs) of extra pattern files."},
+				{Name: "patterns_files_glob", Type: plugin.TypeString, Default: "*", Doc: "Glob selecting the pattern files inside patterns_dir directories."},
+				{Name: "break_on_match", Type: plugin.TypeBoolean, Default: true, Doc: "Stop at the first pattern, and the first field, that matches."},
+				{Name: "named_captures_only", Type: plugin.TypeBoolean, Default: true, Doc: "Only keep captures with a field name (%{PATTERN:field})."},
+				{Name: "keep_empty_captures", Type: plugin.TypeBoolean, Default: false, Doc: "Keep captures that are empty or did not participate."},
+				{Name: "overwrite", Type: plugin.TypeArray, Default: []any{}, Doc: "Fields whose existing value a capture replaces instead of appending to."},
+				{Name: "target", Type: plugin.TypeString, Doc: "Field under which all captures are placed."},
+				{Name: "tag_on_failure", Type: plugin.TypeArray, Default: []any{"_grokparsefailure"}, Doc: "Tags added when no pattern matches."},
+				{Name: "timeout_millis", Type: plugin.TypeNumber, Default: int64(30000), Doc: "Abort a match after this many milliseconds; 0 disables."},
+				{Name: "timeout_scope", Type: plugin.TypeEnum, Enum: []string{"pattern", "event"}, Default: "pattern", Doc: "Whether the timeout covers one pattern or all patterns for an event."},
+				{Name: "tag_on_timeout", Type: plugin.TypeString, Default: "_groktimeout", Doc: "Tag added when a match times out."},
+				plugin.ECSOption,
 			},
 		},
 		New: newGrok,
@@ -64,7 +65,7 @@ type grok struct {
 	eventTimeoutScope bool
 }
 
-func newGrok(s *runtime.Settings) (runtime.Filter, error) {
+func newGrok(s *plugin.Settings) (plugin.Filter, error) {
 	g := &grok{
 		log:               s.Logger(),
 		breakOnMatch:      s.Bool("break_on_match"),
@@ -180,7 +181,7 @@ func truncateRunes(s string, n int) string {
 
 // Filter tries each field's patterns. A match applies its captures; no
 // match at all tags the event; a timeout tags it with tag_on_timeout.
-func (g *grok) Filter(e *runtime.Event, _ func(*runtime.Event)) bool {
+func (g *grok) Filter(e *event.Event, _ func(*event.Event)) bool {
 	var deadline time.Time
 	if g.eventTimeoutScope && g.timeout > 0 {
 		deadline = time.Now().Add(g.timeout)
@@ -215,7 +216,7 @@ func (g *grok) Filter(e *runtime.Event, _ func(*runtime.Event)) bool {
 	return matched
 }
 
-func (g *grok) matchField(e *runtime.Event, fp fieldPatterns, deadline time.Time) (bool, error) {
+func (g *grok) matchField(e *event.Event, fp fieldPatterns, deadline time.Time) (bool, error) {
 	v, _ := e.Get(fp.field)
 	if list, ok := v.([]any); ok {
 		any := false
@@ -231,7 +232,7 @@ func (g *grok) matchField(e *runtime.Event, fp fieldPatterns, deadline time.Time
 	return g.matchValue(e, fp, ruby.ToS(v), deadline)
 }
 
-func (g *grok) matchValue(e *runtime.Event, fp fieldPatterns, input string, deadline time.Time) (bool, error) {
+func (g *grok) matchValue(e *event.Event, fp fieldPatterns, input string, deadline time.Time) (bool, error) {
 	runes := []rune(input)
 	matched := false
 	for _, c := range fp.patterns {
@@ -257,7 +258,7 @@ func (g *grok) matchValue(e *runtime.Event, fp fieldPatterns, input string, dead
 }
 
 // apply writes a match's captures: strings, or to_i/to_f for :int/:float.
-func (g *grok) apply(e *runtime.Event, c *compiled, m *regexp2.Match) error {
+func (g *grok) apply(e *event.Event, c *compiled, m *regexp2.Match) error {
 	for _, cp := range c.captures {
 		grp := m.GroupByNumber(cp.group)
 		var value any
@@ -279,7 +280,7 @@ func (g *grok) apply(e *runtime.Event, c *compiled, m *regexp2.Match) error {
 	return nil
 }
 
-func (g *grok) handle(e *runtime.Event, field string, value any) error {
+func (g *grok) handle(e *event.Event, field string, value any) error {
 	if !g.keepEmpty && (value == nil || value == "") {
 		return nil
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 type H = filtertest.Hash
@@ -26,7 +26,7 @@ func run(t *testing.T, ecs string, opts O, event string) (string, bool) {
 	return filtertest.Data(e), matched
 }
 
-func jsonString(s string) string { return string(runtime.AppendJSONString(nil, s)) }
+func jsonString(s string) string { return string(event.AppendJSONString(nil, s)) }
 
 func TestGrok(t *testing.T) {
 	cases := []struct {

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 // Real log lines and the fields logstash-patterns-core's own specification
@@ -49,7 +49,7 @@ func TestCorePatternSamples(t *testing.T) {
 			if err != "" {
 				t.Fatal(err)
 			}
-			e := runtime.NewEvent()
+			e := event.NewEvent()
 			e.Data().Set("message", c.message)
 			if matched, _ := filtertest.Run(f, e); !matched {
 				t.Fatalf("no match: %s", filtertest.Data(e))
@@ -60,8 +60,8 @@ func TestCorePatternSamples(t *testing.T) {
 			}
 			for k, v := range want {
 				got, _ := e.Get(k)
-				if canon(runtime.AppendJSON(nil, got)) != canonValue(v) {
-					t.Errorf("%s = %s, want %s", k, runtime.AppendJSON(nil, got), canonValue(v))
+				if canon(event.AppendJSON(nil, got)) != canonValue(v) {
+					t.Errorf("%s = %s, want %s", k, event.AppendJSON(nil, got), canonValue(v))
 				}
 			}
 			for _, k := range c.absent {
@@ -73,7 +73,7 @@ func TestCorePatternSamples(t *testing.T) {
 	}
 }
 
-func quote(s string) string { return string(runtime.AppendJSONString(nil, s)) }
+func quote(s string) string { return string(event.AppendJSONString(nil, s)) }
 
 // canon re-encodes JSON with sorted keys, so key order does not matter.
 func canon(b []byte) string {

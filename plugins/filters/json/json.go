@@ -7,20 +7,21 @@ import (
 	"log/slog"
 
 	"github.com/gostash/gostash/internal/ruby"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 func init() {
-	runtime.RegisterFilter(runtime.FilterSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterFilter(plugin.FilterSpec{
+		Spec: plugin.Spec{
 			Name:    "json",
 			Summary: "Parses JSON text held in a field.",
-			Options: []runtime.Option{
-				{Name: "source", Type: runtime.TypeString, Required: true, Doc: "The field holding the JSON text."},
-				{Name: "target", Type: runtime.TypeFieldReference, Doc: "Where to put the parsed value; without it an object's keys are written at the root."},
-				{Name: "tag_on_failure", Type: runtime.TypeArray, Default: []any{"_jsonparsefailure"}, Doc: "Tags added when the text cannot be parsed."},
-				{Name: "skip_on_invalid_json", Type: runtime.TypeBoolean, Default: false, Doc: "Leave events with invalid JSON untouched: no tag, no warning."},
-				runtime.ECSOption,
+			Options: []plugin.Option{
+				{Name: "source", Type: plugin.TypeString, Required: true, Doc: "The field holding the JSON text."},
+				{Name: "target", Type: plugin.TypeFieldReference, Doc: "Where to put the parsed value; without it an object's keys are written at the root."},
+				{Name: "tag_on_failure", Type: plugin.TypeArray, Default: []any{"_jsonparsefailure"}, Doc: "Tags added when the text cannot be parsed."},
+				{Name: "skip_on_invalid_json", Type: plugin.TypeBoolean, Default: false, Doc: "Leave events with invalid JSON untouched: no tag, no warning."},
+				plugin.ECSOption,
 			},
 		},
 		New: newJSON,
@@ -36,7 +37,7 @@ type jsonFilter struct {
 	skipInvalid  bool
 }
 
-func newJSON(s *runtime.Settings) (runtime.Filter, error) {
+func newJSON(s *plugin.Settings) (plugin.Filter, error) {
 	f := &jsonFilter{
 		log:          s.Logger(),
 		source:       s.String("source"),
@@ -53,7 +54,7 @@ func newJSON(s *runtime.Settings) (runtime.Filter, error) {
 
 var errNotText = errors.New("source is not a JSON string")
 
-func (f *jsonFilter) tagFailure(e *runtime.Event) {
+func (f *jsonFilter) tagFailure(e *event.Event) {
 	for _, t := range f.tagOnFailure {
 		e.Tag(t)
 	}
@@ -61,7 +62,7 @@ func (f *jsonFilter) tagFailure(e *runtime.Event) {
 
 // Filter parses the source field. A missing, null or false source is left
 // alone without decorations.
-func (f *jsonFilter) Filter(e *runtime.Event, _ func(*runtime.Event)) bool {
+func (f *jsonFilter) Filter(e *event.Event, _ func(*event.Event)) bool {
 	src, _ := e.Get(f.source)
 	if src == nil || src == false {
 		return false
@@ -88,21 +89,21 @@ func parse(src any) (any, error) {
 	if !ok {
 		return nil, errNotText
 	}
-	return runtime.DecodeJSONDecimal([]byte(text))
+	return event.DecodeJSONDecimal([]byte(text))
 }
 
 // apply writes the parsed value and reports whether the filter matched.
-func (f *jsonFilter) apply(e *runtime.Event, src, parsed any) (bool, error) {
+func (f *jsonFilter) apply(e *event.Event, src, parsed any) (bool, error) {
 	if f.hasTarget {
 		return true, e.Set(f.target, parsed)
 	}
-	obj, ok := parsed.(*runtime.Map)
+	obj, ok := parsed.(*event.Map)
 	if !ok {
 		f.tagFailure(e)
 		f.log.Warn("Parsed JSON object/hash requires a target configuration option", slog.String("source", f.source), slog.String("raw", ruby.ToS(src)))
 		return false, nil
 	}
-	rawTS, _ := obj.Delete(runtime.TimestampField)
+	rawTS, _ := obj.Delete(event.TimestampField)
 	var err error
 	obj.Range(func(k string, v any) bool {
 		err = e.Set(k, v)
@@ -119,16 +120,16 @@ func (f *jsonFilter) apply(e *runtime.Event, src, parsed any) (bool, error) {
 		return true, nil
 	}
 	f.log.Warn("Unrecognized @timestamp value, setting current time to @timestamp, original in _@timestamp field", slog.String("value", ruby.Inspect(rawTS)))
-	e.SetTimestamp(runtime.Now())
-	e.Tag(runtime.TimestampParseFailureTag)
-	return true, e.Set("_"+runtime.TimestampField, ruby.ToS(rawTS))
+	e.SetTimestamp(event.Now())
+	e.Tag(event.TimestampParseFailureTag)
+	return true, e.Set("_"+event.TimestampField, ruby.ToS(rawTS))
 }
 
 // coerceTimestamp is LogStash::Timestamp.coerce for decoded JSON values:
 // only ISO8601 strings become timestamps.
-func coerceTimestamp(v any) (runtime.Timestamp, bool) {
+func coerceTimestamp(v any) (event.Timestamp, bool) {
 	if s, ok := v.(string); ok {
-		return runtime.ParseTimestamp(s)
+		return event.ParseTimestamp(s)
 	}
-	return runtime.Timestamp{}, false
+	return event.Timestamp{}, false
 }

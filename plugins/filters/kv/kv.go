@@ -11,42 +11,43 @@ import (
 	"github.com/dlclark/regexp2"
 
 	"github.com/gostash/gostash/internal/ruby"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 var transforms = []string{"lowercase", "uppercase", "capitalize"}
 
 func init() {
-	runtime.RegisterFilter(runtime.FilterSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterFilter(plugin.FilterSpec{
+		Spec: plugin.Spec{
 			Name:    "kv",
 			Summary: "Parses key=value pairs into fields.",
-			Options: []runtime.Option{
-				{Name: "source", Type: runtime.TypeFieldReference, Default: "message", Doc: "The field holding the key=value text (a string or list of strings)."},
-				{Name: "target", Type: runtime.TypeFieldReference, Doc: "Field to put the pairs under; the event root when unset."},
-				{Name: "field_split", Type: runtime.TypeString, Default: " ", Doc: "Characters separating pairs (a regex character class body)."},
-				{Name: "field_split_pattern", Type: runtime.TypeString, Doc: "A regex separating pairs; overrides field_split."},
-				{Name: "value_split", Type: runtime.TypeString, Default: "=", Doc: "Characters separating a key from its value."},
-				{Name: "value_split_pattern", Type: runtime.TypeString, Doc: "A regex separating a key from its value; overrides value_split."},
-				{Name: "prefix", Type: runtime.TypeString, Default: "", Doc: "Text prepended to every key (sprintf'd)."},
-				{Name: "include_keys", Type: runtime.TypeArray, Default: []any{}, Doc: "Only keep these keys (sprintf'd)."},
-				{Name: "exclude_keys", Type: runtime.TypeArray, Default: []any{}, Doc: "Drop these keys (sprintf'd)."},
-				{Name: "default_keys", Type: runtime.TypeHash, Default: runtime.NewMap(0), Doc: "Keys and values added when the text does not have them."},
-				{Name: "allow_duplicate_values", Type: runtime.TypeBoolean, Default: true, Doc: "Keep a repeated key's repeated values."},
-				{Name: "allow_empty_values", Type: runtime.TypeBoolean, Default: false, Doc: "Keep keys whose value is empty."},
-				{Name: "include_brackets", Type: runtime.TypeBoolean, Default: true, Doc: "Treat (), [] and <> as value quotes."},
-				{Name: "recursive", Type: runtime.TypeBoolean, Default: false, Doc: "Parse values that themselves hold key=value pairs."},
-				{Name: "trim_key", Type: runtime.TypeString, Doc: "Characters trimmed from both ends of keys."},
-				{Name: "trim_value", Type: runtime.TypeString, Doc: "Characters trimmed from both ends of values."},
-				{Name: "remove_char_key", Type: runtime.TypeString, Doc: "Characters removed from keys."},
-				{Name: "remove_char_value", Type: runtime.TypeString, Doc: "Characters removed from values."},
-				{Name: "transform_key", Type: runtime.TypeEnum, Enum: transforms, Doc: "Case transformation of keys."},
-				{Name: "transform_value", Type: runtime.TypeEnum, Enum: transforms, Doc: "Case transformation of values."},
-				{Name: "whitespace", Type: runtime.TypeEnum, Enum: []string{"strict", "lenient"}, Default: "lenient", Doc: "lenient allows spaces around value_split."},
-				{Name: "timeout_millis", Type: runtime.TypeNumber, Default: int64(30000), Doc: "Abort parsing after this many milliseconds; 0 disables."},
-				{Name: "tag_on_timeout", Type: runtime.TypeString, Default: "_kv_filter_timeout", Doc: "Tag added when parsing times out."},
-				{Name: "tag_on_failure", Type: runtime.TypeArray, Default: []any{"_kv_filter_error"}, Doc: "Tags added when parsing fails."},
-				runtime.ECSOption,
+			Options: []plugin.Option{
+				{Name: "source", Type: plugin.TypeFieldReference, Default: "message", Doc: "The field holding the key=value text (a string or list of strings)."},
+				{Name: "target", Type: plugin.TypeFieldReference, Doc: "Field to put the pairs under; the event root when unset."},
+				{Name: "field_split", Type: plugin.TypeString, Default: " ", Doc: "Characters separating pairs (a regex character class body)."},
+				{Name: "field_split_pattern", Type: plugin.TypeString, Doc: "A regex separating pairs; overrides field_split."},
+				{Name: "value_split", Type: plugin.TypeString, Default: "=", Doc: "Characters separating a key from its value."},
+				{Name: "value_split_pattern", Type: plugin.TypeString, Doc: "A regex separating a key from its value; overrides value_split."},
+				{Name: "prefix", Type: plugin.TypeString, Default: "", Doc: "Text prepended to every key (sprintf'd)."},
+				{Name: "include_keys", Type: plugin.TypeArray, Default: []any{}, Doc: "Only keep these keys (sprintf'd)."},
+				{Name: "exclude_keys", Type: plugin.TypeArray, Default: []any{}, Doc: "Drop these keys (sprintf'd)."},
+				{Name: "default_keys", Type: plugin.TypeHash, Default: event.NewMap(0), Doc: "Keys and values added when the text does not have them."},
+				{Name: "allow_duplicate_values", Type: plugin.TypeBoolean, Default: true, Doc: "Keep a repeated key's repeated values."},
+				{Name: "allow_empty_values", Type: plugin.TypeBoolean, Default: false, Doc: "Keep keys whose value is empty."},
+				{Name: "include_brackets", Type: plugin.TypeBoolean, Default: true, Doc: "Treat (), [] and <> as value quotes."},
+				{Name: "recursive", Type: plugin.TypeBoolean, Default: false, Doc: "Parse values that themselves hold key=value pairs."},
+				{Name: "trim_key", Type: plugin.TypeString, Doc: "Characters trimmed from both ends of keys."},
+				{Name: "trim_value", Type: plugin.TypeString, Doc: "Characters trimmed from both ends of values."},
+				{Name: "remove_char_key", Type: plugin.TypeString, Doc: "Characters removed from keys."},
+				{Name: "remove_char_value", Type: plugin.TypeString, Doc: "Characters removed from values."},
+				{Name: "transform_key", Type: plugin.TypeEnum, Enum: transforms, Doc: "Case transformation of keys."},
+				{Name: "transform_value", Type: plugin.TypeEnum, Enum: transforms, Doc: "Case transformation of values."},
+				{Name: "whitespace", Type: plugin.TypeEnum, Enum: []string{"strict", "lenient"}, Default: "lenient", Doc: "lenient allows spaces around value_split."},
+				{Name: "timeout_millis", Type: plugin.TypeNumber, Default: int64(30000), Doc: "Abort parsing after this many milliseconds; 0 disables."},
+				{Name: "tag_on_timeout", Type: plugin.TypeString, Default: "_kv_filter_timeout", Doc: "Tag added when parsing times out."},
+				{Name: "tag_on_failure", Type: plugin.TypeArray, Default: []any{"_kv_filter_error"}, Doc: "Tags added when parsing fails."},
+				plugin.ECSOption,
 			},
 		},
 		New: newKV,
@@ -58,7 +59,7 @@ type kv struct {
 	source, target                             string
 	prefix                                     string
 	includeKeys, excludeKeys                   []string
-	defaultKeys                                *runtime.Map
+	defaultKeys                                *event.Map
 	allowDuplicates, allowEmpty, recursive     bool
 	trimKey, trimValue, removeKey, removeValue *regexp2.Regexp
 	transformKey, transformValue               string
@@ -67,7 +68,7 @@ type kv struct {
 	tagOnFailure                               []string
 }
 
-func newKV(s *runtime.Settings) (runtime.Filter, error) {
+func newKV(s *plugin.Settings) (plugin.Filter, error) {
 	k := &kv{
 		log:             s.Logger(),
 		source:          s.String("source"),
@@ -197,9 +198,9 @@ func quote(s string) string {
 var errTimedOut = errors.New("kv timeout")
 
 // Filter parses the source and writes the pairs; nothing found means no match.
-func (k *kv) Filter(e *runtime.Event, _ func(*runtime.Event)) bool {
+func (k *kv) Filter(e *event.Event, _ func(*event.Event)) bool {
 	value, _ := e.Get(k.source)
-	pairs := runtime.NewMap(8)
+	pairs := event.NewMap(8)
 	err := k.parseValue(value, e, pairs)
 	if errors.Is(err, errTimedOut) {
 		k.log.Warn(fmt.Sprintf("Timeout reached in KV filter with value %s", summarize(value)))
@@ -242,7 +243,7 @@ func summarize(v any) string {
 	return "(entry too large to show; showing first 255 characters) `" + ruby.Inspect(string([]rune(s)[:min(256, len([]rune(s)))])) + "`[...]"
 }
 
-func (k *kv) parseValue(v any, e *runtime.Event, pairs *runtime.Map) error {
+func (k *kv) parseValue(v any, e *event.Event, pairs *event.Map) error {
 	switch t := v.(type) {
 	case nil:
 	case string:
@@ -293,7 +294,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (k *kv) parse(text string, e *runtime.Event, pairs *runtime.Map) error {
+func (k *kv) parse(text string, e *event.Event, pairs *event.Map) error {
 	if ok, err := k.valueSplit.MatchString(text); err != nil {
 		return errTimedOut
 	} else if !ok {
@@ -345,7 +346,7 @@ func (k *kv) parse(text string, e *runtime.Event, pairs *runtime.Map) error {
 		}
 		var v any = value
 		if k.recursive {
-			inner := runtime.NewMap(4)
+			inner := event.NewMap(4)
 			if err := k.parse(value, e, inner); err != nil {
 				return err
 			}

@@ -12,30 +12,31 @@ import (
 	"github.com/dlclark/regexp2"
 
 	"github.com/gostash/gostash/internal/ruby"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 func init() {
-	runtime.RegisterFilter(runtime.FilterSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterFilter(plugin.FilterSpec{
+		Spec: plugin.Spec{
 			Name:    "mutate",
 			Summary: "Renames, replaces, converts and modifies fields.",
-			Options: []runtime.Option{
-				{Name: "coerce", Type: runtime.TypeHash, Doc: "Field → default value, set when the field exists with a null value."},
-				{Name: "rename", Type: runtime.TypeHash, Doc: "Old field → new field; both names are sprintf'd."},
-				{Name: "update", Type: runtime.TypeHash, Doc: "Field → new value (sprintf'd), only for fields that exist."},
-				{Name: "replace", Type: runtime.TypeHash, Doc: "Field → new value (sprintf'd), creating the field when missing."},
-				{Name: "convert", Type: runtime.TypeHash, Doc: "Field → type: integer, float, integer_eu, float_eu, string or boolean."},
-				{Name: "gsub", Type: runtime.TypeArray, Doc: "Triples of field, Ruby regex and replacement, applied to strings and arrays of strings."},
-				{Name: "uppercase", Type: runtime.TypeArray, Doc: "Fields to upper-case (full Unicode case mapping)."},
-				{Name: "capitalize", Type: runtime.TypeArray, Doc: "Fields to capitalize: first character upper case, the rest lower case."},
-				{Name: "lowercase", Type: runtime.TypeArray, Doc: "Fields to lower-case."},
-				{Name: "strip", Type: runtime.TypeArray, Doc: "Fields whose leading and trailing whitespace is removed."},
-				{Name: "split", Type: runtime.TypeHash, Doc: "Field → separator: splits a string into an array (Ruby String#split)."},
-				{Name: "join", Type: runtime.TypeHash, Doc: "Field → separator: joins an array into a string."},
-				{Name: "merge", Type: runtime.TypeHash, Doc: "Destination field → source field(s): merges arrays, strings and hashes."},
-				{Name: "copy", Type: runtime.TypeHash, Doc: "Source field → destination field, deep-copied, overwriting the destination."},
-				{Name: "tag_on_failure", Type: runtime.TypeString, Default: "_mutate_error", Doc: "Tag added when an operation fails."},
+			Options: []plugin.Option{
+				{Name: "coerce", Type: plugin.TypeHash, Doc: "Field → default value, set when the field exists with a null value."},
+				{Name: "rename", Type: plugin.TypeHash, Doc: "Old field → new field; both names are sprintf'd."},
+				{Name: "update", Type: plugin.TypeHash, Doc: "Field → new value (sprintf'd), only for fields that exist."},
+				{Name: "replace", Type: plugin.TypeHash, Doc: "Field → new value (sprintf'd), creating the field when missing."},
+				{Name: "convert", Type: plugin.TypeHash, Doc: "Field → type: integer, float, integer_eu, float_eu, string or boolean."},
+				{Name: "gsub", Type: plugin.TypeArray, Doc: "Triples of field, Ruby regex and replacement, applied to strings and arrays of strings."},
+				{Name: "uppercase", Type: plugin.TypeArray, Doc: "Fields to upper-case (full Unicode case mapping)."},
+				{Name: "capitalize", Type: plugin.TypeArray, Doc: "Fields to capitalize: first character upper case, the rest lower case."},
+				{Name: "lowercase", Type: plugin.TypeArray, Doc: "Fields to lower-case."},
+				{Name: "strip", Type: plugin.TypeArray, Doc: "Fields whose leading and trailing whitespace is removed."},
+				{Name: "split", Type: plugin.TypeHash, Doc: "Field → separator: splits a string into an array (Ruby String#split)."},
+				{Name: "join", Type: plugin.TypeHash, Doc: "Field → separator: joins an array into a string."},
+				{Name: "merge", Type: plugin.TypeHash, Doc: "Destination field → source field(s): merges arrays, strings and hashes."},
+				{Name: "copy", Type: plugin.TypeHash, Doc: "Source field → destination field, deep-copied, overwriting the destination."},
+				{Name: "tag_on_failure", Type: plugin.TypeString, Default: "_mutate_error", Doc: "Tag added when an operation fails."},
 			},
 		},
 		New: newMutate,
@@ -75,7 +76,7 @@ type mutate struct {
 
 var conversions = []string{"string", "integer", "float", "boolean", "integer_eu", "float_eu"}
 
-func pairs(s *runtime.Settings, name string) []pair {
+func pairs(s *plugin.Settings, name string) []pair {
 	if !s.IsSet(name) {
 		return nil
 	}
@@ -87,7 +88,7 @@ func pairs(s *runtime.Settings, name string) []pair {
 	return out
 }
 
-func newMutate(s *runtime.Settings) (runtime.Filter, error) {
+func newMutate(s *plugin.Settings) (plugin.Filter, error) {
 	m := &mutate{
 		log:          s.Logger(),
 		coerce:       pairs(s, "coerce"),
@@ -136,7 +137,7 @@ func newMutate(s *runtime.Settings) (runtime.Filter, error) {
 }
 
 // steps are the operations in Logstash's fixed order.
-var steps = [...]func(*mutate, *runtime.Event) error{
+var steps = [...]func(*mutate, *event.Event) error{
 	(*mutate).doCoerce, (*mutate).doRename, (*mutate).doUpdate, (*mutate).doReplace,
 	(*mutate).doConvert, (*mutate).doGsub, (*mutate).doUppercase, (*mutate).doCapitalize,
 	(*mutate).doLowercase, (*mutate).doStrip, (*mutate).doSplit, (*mutate).doJoin,
@@ -146,7 +147,7 @@ var steps = [...]func(*mutate, *runtime.Event) error{
 // Filter applies every configured operation in Logstash's order. The first
 // failing operation stops the rest and tags the event; changes made before
 // it stay.
-func (m *mutate) Filter(e *runtime.Event, _ func(*runtime.Event)) bool {
+func (m *mutate) Filter(e *event.Event, _ func(*event.Event)) bool {
 	for _, step := range steps {
 		if err := step(m, e); err != nil {
 			m.log.Warn("Exception caught while applying mutate filter", slog.String("exception", err.Error()))
@@ -157,7 +158,7 @@ func (m *mutate) Filter(e *runtime.Event, _ func(*runtime.Event)) bool {
 	return true
 }
 
-func (m *mutate) doCoerce(e *runtime.Event) error {
+func (m *mutate) doCoerce(e *event.Event) error {
 	for _, p := range m.coerce {
 		if v, ok := e.Get(p.key); ok && v == nil {
 			if err := e.Set(p.key, e.Sprintf(ruby.ToS(p.value))); err != nil {
@@ -168,7 +169,7 @@ func (m *mutate) doCoerce(e *runtime.Event) error {
 	return nil
 }
 
-func (m *mutate) doRename(e *runtime.Event) error {
+func (m *mutate) doRename(e *event.Event) error {
 	for _, p := range m.rename {
 		from, to := e.Sprintf(p.key), e.Sprintf(ruby.ToS(p.value))
 		if !e.Includes(from) {
@@ -182,7 +183,7 @@ func (m *mutate) doRename(e *runtime.Event) error {
 	return nil
 }
 
-func (m *mutate) doUpdate(e *runtime.Event) error {
+func (m *mutate) doUpdate(e *event.Event) error {
 	for _, p := range m.update {
 		if !e.Includes(p.key) {
 			continue
@@ -194,7 +195,7 @@ func (m *mutate) doUpdate(e *runtime.Event) error {
 	return nil
 }
 
-func (m *mutate) doReplace(e *runtime.Event) error {
+func (m *mutate) doReplace(e *event.Event) error {
 	for _, p := range m.replace {
 		if err := e.Set(p.key, e.Sprintf(ruby.ToS(p.value))); err != nil {
 			return err
@@ -203,7 +204,7 @@ func (m *mutate) doReplace(e *runtime.Event) error {
 	return nil
 }
 
-func (m *mutate) doConvert(e *runtime.Event) error {
+func (m *mutate) doConvert(e *event.Event) error {
 	for _, p := range m.convert {
 		v, ok := e.Get(p.key)
 		if !ok || v == nil {
@@ -212,7 +213,7 @@ func (m *mutate) doConvert(e *runtime.Event) error {
 		conv := converter(p.value.(string), m.log)
 		var out any
 		switch t := v.(type) {
-		case *runtime.Map:
+		case *event.Map:
 			continue
 		case []any:
 			list := make([]any, len(t))
@@ -241,7 +242,7 @@ func (m *mutate) doConvert(e *runtime.Event) error {
 	return nil
 }
 
-func (m *mutate) doGsub(e *runtime.Event) error {
+func (m *mutate) doGsub(e *event.Event) error {
 	for _, rule := range m.gsub {
 		v, _ := e.Get(rule.field)
 		switch t := v.(type) {
@@ -276,7 +277,7 @@ func (m *mutate) doGsub(e *runtime.Event) error {
 	return nil
 }
 
-func (m *mutate) gsubOne(e *runtime.Event, rule gsubRule, s string) (string, error) {
+func (m *mutate) gsubOne(e *event.Event, rule gsubRule, s string) (string, error) {
 	re := rule.re
 	if re == nil {
 		var err error
@@ -289,7 +290,7 @@ func (m *mutate) gsubOne(e *runtime.Event, rule gsubRule, s string) (string, err
 
 // caseMap applies fn to a string field or to the string elements of an
 // array field; other values are left alone.
-func caseMap(e *runtime.Event, fields []string, fn func(string) string) error {
+func caseMap(e *event.Event, fields []string, fn func(string) string) error {
 	for _, f := range fields {
 		v, ok := e.Get(f)
 		if !ok || v == nil {
@@ -319,19 +320,19 @@ func caseMap(e *runtime.Event, fields []string, fn func(string) string) error {
 	return nil
 }
 
-func (m *mutate) doUppercase(e *runtime.Event) error {
+func (m *mutate) doUppercase(e *event.Event) error {
 	return caseMap(e, m.uppercase, ruby.Upcase)
 }
 
-func (m *mutate) doCapitalize(e *runtime.Event) error {
+func (m *mutate) doCapitalize(e *event.Event) error {
 	return caseMap(e, m.capitalize, ruby.Capitalize)
 }
 
-func (m *mutate) doLowercase(e *runtime.Event) error {
+func (m *mutate) doLowercase(e *event.Event) error {
 	return caseMap(e, m.lowercase, ruby.Downcase)
 }
 
-func (m *mutate) doStrip(e *runtime.Event) error {
+func (m *mutate) doStrip(e *event.Event) error {
 	for _, f := range m.strip {
 		v, _ := e.Get(f)
 		var out any
@@ -358,7 +359,7 @@ func (m *mutate) doStrip(e *runtime.Event) error {
 	return nil
 }
 
-func (m *mutate) doSplit(e *runtime.Event) error {
+func (m *mutate) doSplit(e *event.Event) error {
 	for _, p := range m.split {
 		v, _ := e.Get(p.key)
 		s, ok := v.(string)
@@ -381,7 +382,7 @@ func (m *mutate) doSplit(e *runtime.Event) error {
 	return nil
 }
 
-func (m *mutate) doJoin(e *runtime.Event) error {
+func (m *mutate) doJoin(e *event.Event) error {
 	for _, p := range m.join {
 		v, _ := e.Get(p.key)
 		list, ok := v.([]any)
@@ -407,21 +408,21 @@ func asArray(v any) []any {
 	return []any{v}
 }
 
-func (m *mutate) doMerge(e *runtime.Event) error {
+func (m *mutate) doMerge(e *event.Event) error {
 	for _, p := range m.merge {
 		dest, _ := e.Get(p.key)
 		for _, src := range asArray(p.value) {
 			srcField := ruby.ToS(src)
 			added, _ := e.Get(srcField)
-			destMap, destIsMap := dest.(*runtime.Map)
-			addedMap, addedIsMap := added.(*runtime.Map)
+			destMap, destIsMap := dest.(*event.Map)
+			addedMap, addedIsMap := added.(*event.Map)
 			if destIsMap != addedIsMap {
 				m.log.Error("Not possible to merge an array and a hash: ", slog.String("dest_field", p.key), slog.String("added_field", srcField))
 				continue
 			}
 			if destIsMap {
 				addedMap.Range(func(k string, v any) bool {
-					destMap.Set(k, runtime.CloneValue(v))
+					destMap.Set(k, event.CloneValue(v))
 					return true
 				})
 				if err := e.Set(p.key, destMap); err != nil {
@@ -432,7 +433,7 @@ func (m *mutate) doMerge(e *runtime.Event) error {
 			merged := make([]any, 0, len(asArray(dest))+len(asArray(added)))
 			merged = append(merged, asArray(dest)...)
 			for _, v := range asArray(added) {
-				merged = append(merged, runtime.CloneValue(v))
+				merged = append(merged, event.CloneValue(v))
 			}
 			if err := e.Set(p.key, merged); err != nil {
 				return err
@@ -447,13 +448,13 @@ func (m *mutate) doMerge(e *runtime.Event) error {
 	return nil
 }
 
-func (m *mutate) doCopy(e *runtime.Event) error {
+func (m *mutate) doCopy(e *event.Event) error {
 	for _, p := range m.copy {
 		v, _ := e.Get(p.key)
 		if v == nil {
 			continue
 		}
-		if err := e.Set(ruby.ToS(p.value), runtime.CloneValue(v)); err != nil {
+		if err := e.Set(ruby.ToS(p.value), event.CloneValue(v)); err != nil {
 			return err
 		}
 	}
@@ -527,9 +528,9 @@ func toInteger(v any) (any, error) {
 		return v, nil
 	case float64:
 		return ruby.FloatToI(t)
-	case runtime.Decimal:
+	case event.Decimal:
 		return t.Integer(), nil // Integer(BigDecimal) truncates
-	case runtime.Timestamp:
+	case event.Timestamp:
 		return t.Unix(), nil
 	case string:
 		s := prepareNumber(t)
@@ -557,14 +558,14 @@ func toFloat(v any) (any, error) {
 		return 0.0, nil
 	case float64:
 		return t, nil
-	case runtime.Decimal:
+	case event.Decimal:
 		return t.Float64(), nil
 	case int64:
 		return float64(t), nil
 	case *big.Int:
 		f, _ := new(big.Float).SetInt(t).Float64()
 		return f, nil
-	case runtime.Timestamp:
+	case event.Timestamp:
 		return float64(t.UnixNano()) / 1e9, nil
 	case string:
 		return ruby.Float(prepareNumber(t))

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 type H = filtertest.Hash
@@ -104,12 +104,12 @@ func TestMutateConfigErrors(t *testing.T) {
 // TestMutateDecimals: JSON decimals from the json filter are BigDecimals
 // in Logstash; convert and join go through Ruby's BigDecimal#to_s, to_i
 // and to_f (expected values from JRuby 10.0.6, see
-// testdata/runtime/jackson/bigdecimal.tsv).
+// testdata/event/jackson/bigdecimal.tsv).
 func TestMutateDecimals(t *testing.T) {
 	e := filtertest.Event(t, `{}`)
 	fields := []string{"s", "5.1", "s2", "96.0", "s3", "1e10", "i", "-5.9", "i2", "1e20", "f", "0.1e1", "b", "1.0", "j", "2.50"}
 	for i := 0; i < len(fields); i += 2 {
-		d, err := runtime.ParseDecimal(fields[i+1])
+		d, err := event.ParseDecimal(fields[i+1])
 		if err != nil {
 			t.Fatal(err)
 		}

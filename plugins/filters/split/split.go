@@ -7,24 +7,26 @@ import (
 	"log/slog"
 
 	"github.com/gostash/gostash/internal/ruby"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/plugin"
+
+	// typeFailureTag marks events whose field is neither a string nor a list.
+	"github.com/gostash/gostash/runtime/event"
 )
 
-// typeFailureTag marks events whose field is neither a string nor a list.
 const typeFailureTag = "_split_type_failure"
 
 func init() {
-	runtime.RegisterFilter(runtime.FilterSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterFilter(plugin.FilterSpec{
+		Spec: plugin.Spec{
 			Name:    "split",
 			Summary: "Splits a multi-line field or a list into one event per line or element.",
-			Options: []runtime.Option{
-				{Name: "field", Type: runtime.TypeString, Default: "message", Doc: "The field to split."},
-				{Name: "terminator", Type: runtime.TypeString, Default: "\n", Doc: "The string separating the parts of a string field."},
-				{Name: "target", Type: runtime.TypeString, Doc: "Where each part goes; the split field itself when unset."},
+			Options: []plugin.Option{
+				{Name: "field", Type: plugin.TypeString, Default: "message", Doc: "The field to split."},
+				{Name: "terminator", Type: plugin.TypeString, Default: "\n", Doc: "The string separating the parts of a string field."},
+				{Name: "target", Type: plugin.TypeString, Doc: "Where each part goes; the split field itself when unset."},
 			},
 		},
-		New: func(s *runtime.Settings) (runtime.Filter, error) {
+		New: func(s *plugin.Settings) (plugin.Filter, error) {
 			f := &split{log: s.Logger(), field: s.String("field"), terminator: s.String("terminator")}
 			if s.IsSet("target") {
 				f.target = s.String("target")
@@ -43,7 +45,7 @@ type split struct {
 
 // Filter emits a copy of the event per non-empty part and cancels the
 // original. A string without the terminator is left alone.
-func (f *split) Filter(e *runtime.Event, emit func(*runtime.Event)) bool {
+func (f *split) Filter(e *event.Event, emit func(*event.Event)) bool {
 	original, _ := e.Get(f.field)
 	var parts []any
 	switch t := original.(type) {
@@ -75,7 +77,7 @@ func (f *split) Filter(e *runtime.Event, emit func(*runtime.Event)) bool {
 			continue
 		}
 		c := e.Clone()
-		if err := c.Set(target, runtime.CloneValue(p)); err != nil {
+		if err := c.Set(target, event.CloneValue(p)); err != nil {
 			f.log.Warn("split could not set its target", slog.String("target", target), slog.String("exception", err.Error()))
 			c.Release()
 			continue
@@ -94,16 +96,16 @@ func rubyClass(v any) string {
 		return "Integer"
 	case float64:
 		return "Float"
-	case runtime.Decimal:
+	case event.Decimal:
 		return "BigDecimal"
 	case bool:
 		if v == true {
 			return "TrueClass"
 		}
 		return "FalseClass"
-	case *runtime.Map:
+	case *event.Map:
 		return "Hash"
-	case runtime.Timestamp:
+	case event.Timestamp:
 		return "LogStash::Timestamp"
 	}
 	return fmt.Sprintf("%T", v)

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 type O = filtertest.Options
@@ -57,7 +57,7 @@ func TestSplit(t *testing.T) {
 }
 
 func TestRubyClassOfDecimal(t *testing.T) {
-	d, err := runtime.ParseDecimal("5.1")
+	d, err := event.ParseDecimal("5.1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,20 +8,21 @@ import (
 	"os"
 	"sync"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 func init() {
-	runtime.RegisterInput(runtime.InputSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterInput(plugin.InputSpec{
+		Spec: plugin.Spec{
 			Name:    "generator",
 			Summary: "Generates events from a fixed message or list of lines, for testing and benchmarking.",
-			Options: []runtime.Option{
-				{Name: "message", Type: runtime.TypeString, Default: "Hello world!", Doc: `The line to emit. The value "stdin" reads one line from standard input at start and emits it.`},
-				{Name: "lines", Type: runtime.TypeArray, Doc: "Lines emitted in order on each iteration; when set, message is ignored."},
-				{Name: "count", Type: runtime.TypeNumber, Default: int64(0), Doc: "How many iterations; 0 means forever."},
-				{Name: "threads", Type: runtime.TypeNumber, Default: int64(1), Doc: "Independent generators run at once; count applies to each."},
-				runtime.ECSOption,
+			Options: []plugin.Option{
+				{Name: "message", Type: plugin.TypeString, Default: "Hello world!", Doc: `The line to emit. The value "stdin" reads one line from standard input at start and emits it.`},
+				{Name: "lines", Type: plugin.TypeArray, Doc: "Lines emitted in order on each iteration; when set, message is ignored."},
+				{Name: "count", Type: plugin.TypeNumber, Default: int64(0), Doc: "How many iterations; 0 means forever."},
+				{Name: "threads", Type: plugin.TypeNumber, Default: int64(1), Doc: "Independent generators run at once; count applies to each."},
+				plugin.ECSOption,
 			},
 		},
 		DefaultCodec: "plain",
@@ -31,7 +32,7 @@ func init() {
 
 // Input is the generator input.
 type Input struct {
-	settings *runtime.Settings
+	settings *plugin.Settings
 	lines    []string
 	count    int64
 	threads  int
@@ -42,7 +43,7 @@ type Input struct {
 }
 
 // New builds a generator input.
-func New(s *runtime.Settings) (runtime.Input, error) {
+func New(s *plugin.Settings) (plugin.Input, error) {
 	g := &Input{settings: s, count: s.Int("count"), threads: int(s.Int("threads")), ecs: s.ECS() != "disabled"}
 	g.hostname, _ = os.Hostname()
 	g.hostnameValue = g.hostname
@@ -66,7 +67,7 @@ func New(s *runtime.Settings) (runtime.Input, error) {
 }
 
 // Run emits count iterations (or until cancelled) in each thread.
-func (g *Input) Run(ctx context.Context, out runtime.Emitter) error {
+func (g *Input) Run(ctx context.Context, out plugin.Emitter) error {
 	var wg sync.WaitGroup
 	for t := 0; t < g.threads; t++ {
 		wg.Add(1)
@@ -80,20 +81,20 @@ func (g *Input) Run(ctx context.Context, out runtime.Emitter) error {
 }
 
 // burst is how many events the generator hands the pipeline at once when
-// it can take several (runtime.BatchEmitter): one queue operation, not one
+// it can take several (plugin.BatchEmitter): one queue operation, not one
 // per event.
 const burst = 64
 
-func (g *Input) generate(ctx context.Context, out runtime.Emitter) {
+func (g *Input) generate(ctx context.Context, out plugin.Emitter) {
 	codec := g.settings.NewCodec()
 	data := make([][]byte, len(g.lines))
 	for i, l := range g.lines {
 		data[i] = []byte(l)
 	}
 	em := &emitState{g: g, out: out, withSeq: true}
-	if b, ok := out.(runtime.BatchEmitter); ok {
+	if b, ok := out.(plugin.BatchEmitter); ok {
 		em.batch = b
-		em.pending = make([]*runtime.Event, 0, burst+len(data))
+		em.pending = make([]*event.Event, 0, burst+len(data))
 	}
 	emit := em.emit // bound once: a closure per event would be an allocation per event
 	defer em.flush()
@@ -114,21 +115,21 @@ func (g *Input) generate(ctx context.Context, out runtime.Emitter) {
 }
 
 var (
-	hostNameRef, _      = runtime.ParseFieldRef("[host][name]")
-	eventSequenceRef, _ = runtime.ParseFieldRef("[event][sequence]")
+	hostNameRef, _      = event.ParseFieldRef("[host][name]")
+	eventSequenceRef, _ = event.ParseFieldRef("[event][sequence]")
 )
 
 type emitState struct {
 	g       *Input
-	out     runtime.Emitter
+	out     plugin.Emitter
 	seq     int64
 	withSeq bool
 	// With a batch emitter, events wait in pending until a burst is ready.
-	batch   runtime.BatchEmitter
-	pending []*runtime.Event
+	batch   plugin.BatchEmitter
+	pending []*event.Event
 }
 
-func (s *emitState) emit(e *runtime.Event) {
+func (s *emitState) emit(e *event.Event) {
 	s.g.decorate(s.out, e, s.seq, s.withSeq)
 	if s.batch == nil {
 		s.out.EmitDecorated(e)
@@ -148,13 +149,13 @@ func (s *emitState) flush() {
 
 // decorate applies the input's common options, then the generator's host
 // and sequence fields (when decoration did not set host).
-func (g *Input) decorate(out runtime.Emitter, e *runtime.Event, seq int64, withSeq bool) {
+func (g *Input) decorate(out plugin.Emitter, e *event.Event, seq int64, withSeq bool) {
 	out.Decorate(e)
 	if g.ecs {
 		if !e.Data().Has("host") {
 			// The usual case, without a field-reference walk: a new host
 			// map sized for its one key.
-			host := runtime.NewMap(1)
+			host := event.NewMap(1)
 			host.Set("name", g.hostnameValue)
 			e.Data().Set("host", host)
 		} else if _, ok := e.GetRef(hostNameRef); !ok {

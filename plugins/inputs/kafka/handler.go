@@ -10,8 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/IBM/sarama"
-
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 // drainTimeout bounds how long a partition that is being revoked or shut
@@ -23,7 +23,7 @@ var drainTimeout = 10 * time.Second
 // handler is the sarama consumer group handler of one group member.
 type handler struct {
 	in     *input
-	out    runtime.Emitter
+	out    plugin.Emitter
 	client sarama.Client
 	log    *slog.Logger
 	// commits, when enable_auto_commit is false, wakes commitLoop after an
@@ -70,8 +70,8 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 	}
 	tracker := newPartitionTracker(sess, claim.Topic(), claim.Partition(), h.commits)
 	codec := h.in.s.NewCodec()
-	var decoded []*runtime.Event
-	collect := func(e *runtime.Event) { decoded = append(decoded, e) }
+	var decoded []*event.Event
+	collect := func(e *event.Event) { decoded = append(decoded, e) }
 	for {
 		select {
 		case msg, ok := <-claim.Messages():
@@ -92,7 +92,7 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 				// metadata, so add_field cannot see [@metadata][kafka].
 				h.out.Decorate(e)
 				h.in.decorate(e, msg)
-				e.SetAck(runtime.NewAck(func() {
+				e.SetAck(event.NewAck(func() {
 					if rec.pending.Add(-1) == 0 {
 						tracker.complete(rec)
 					}
@@ -107,11 +107,11 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 }
 
 // decorate adds [@metadata][kafka] as decorate_events asks.
-func (in *input) decorate(e *runtime.Event, msg *sarama.ConsumerMessage) {
+func (in *input) decorate(e *event.Event, msg *sarama.ConsumerMessage) {
 	if in.meta == metadataNone {
 		return
 	}
-	m := runtime.NewMap(7)
+	m := event.NewMap(7)
 	m.Set("topic", msg.Topic)
 	m.Set("consumer_group", in.groupID)
 	m.Set("partition", int64(msg.Partition))
@@ -123,7 +123,7 @@ func (in *input) decorate(e *runtime.Event, msg *sarama.ConsumerMessage) {
 	}
 	m.Set("timestamp", msg.Timestamp.UnixMilli())
 	if in.meta == metadataExtended {
-		headers := runtime.NewMap(len(msg.Headers))
+		headers := event.NewMap(len(msg.Headers))
 		for _, hd := range msg.Headers {
 			if hd == nil || hd.Key == nil || hd.Value == nil || !utf8.Valid(hd.Value) {
 				continue
@@ -135,7 +135,7 @@ func (in *input) decorate(e *runtime.Event, msg *sarama.ConsumerMessage) {
 		}
 	}
 	if old, ok := e.Metadata().Get("kafka"); ok {
-		if om, ok := old.(*runtime.Map); ok {
+		if om, ok := old.(*event.Map); ok {
 			m.Range(func(k string, v any) bool { om.Set(k, v); return true })
 			return
 		}

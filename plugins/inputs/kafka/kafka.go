@@ -17,72 +17,72 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/gostash/gostash/plugins/inputs/kafka/kafkaconf"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 const stringDeserializer = "org.apache.kafka.common.serialization.StringDeserializer"
 
 func init() {
-	opts := []runtime.Option{
-		{Name: "topics", Type: runtime.TypeArray, Default: []any{"logstash"},
+	opts := []plugin.Option{
+		{Name: "topics", Type: plugin.TypeArray, Default: []any{"logstash"},
 			Doc: "Topics to subscribe to; ignored when topics_pattern is set."},
-		{Name: "topics_pattern", Type: runtime.TypeString,
+		{Name: "topics_pattern", Type: plugin.TypeString,
 			Doc: "Regular expression the whole topic name must match to be consumed; re-evaluated every metadata_max_age_ms."},
-		{Name: "group_id", Type: runtime.TypeString, Default: "logstash",
+		{Name: "group_id", Type: plugin.TypeString, Default: "logstash",
 			Doc: "Consumer group; consumers of one group share the partitions of the topics."},
-		{Name: "group_instance_id", Type: runtime.TypeString,
+		{Name: "group_instance_id", Type: plugin.TypeString,
 			Doc: "Static group membership id; with consumer_threads > 1 each thread uses <id>-<thread number>."},
-		{Name: "group_protocol", Type: runtime.TypeEnum, Enum: []string{"classic", "consumer"}, Default: "classic",
+		{Name: "group_protocol", Type: plugin.TypeEnum, Enum: []string{"classic", "consumer"}, Default: "classic",
 			Doc: "Group rebalance protocol. Only `classic` is implemented by the Go client; `consumer` is a configuration error."},
-		{Name: "consumer_threads", Type: runtime.TypeNumber, Default: int64(1),
+		{Name: "consumer_threads", Type: plugin.TypeNumber, Default: int64(1),
 			Doc: "Number of group members this input runs; ideally as many as the topics have partitions in total."},
-		{Name: "auto_offset_reset", Type: runtime.TypeString,
+		{Name: "auto_offset_reset", Type: plugin.TypeString,
 			Doc: "Where to start a partition the group has no committed offset for: earliest, latest (the default), none (log an error and leave the partition alone), or by_duration:<ISO 8601 duration> (the first record not older than that)."},
-		{Name: "enable_auto_commit", Type: runtime.TypeBoolean, Default: true,
+		{Name: "enable_auto_commit", Type: plugin.TypeBoolean, Default: true,
 			Doc: "Commit handled offsets every auto_commit_interval_ms; when false, commit as soon as a record has been handled."},
-		{Name: "auto_commit_interval_ms", Type: runtime.TypeNumber, Default: int64(5000),
+		{Name: "auto_commit_interval_ms", Type: plugin.TypeNumber, Default: int64(5000),
 			Doc: "How often handled offsets are committed when enable_auto_commit is true."},
-		{Name: "auto_create_topics", Type: runtime.TypeBoolean, Default: true,
+		{Name: "auto_create_topics", Type: plugin.TypeBoolean, Default: true,
 			Doc: "Whether subscribing to a missing topic lets the broker create it (when the broker allows it)."},
-		{Name: "check_crcs", Type: runtime.TypeBoolean, Default: true,
+		{Name: "check_crcs", Type: plugin.TypeBoolean, Default: true,
 			Doc: "Accepted for compatibility; the Go client always checks record batch CRCs."},
-		{Name: "client_rack", Type: runtime.TypeString,
+		{Name: "client_rack", Type: plugin.TypeString,
 			Doc: "Rack of this consumer, letting brokers serve fetches from a replica in the same rack."},
-		{Name: "exclude_internal_topics", Type: runtime.TypeString,
+		{Name: "exclude_internal_topics", Type: plugin.TypeString,
 			Doc: "Whether topics_pattern may match internal topics such as __consumer_offsets (`true` unless set to `false`)."},
-		{Name: "fetch_max_bytes", Type: runtime.TypeNumber, Default: int64(52428800),
+		{Name: "fetch_max_bytes", Type: plugin.TypeNumber, Default: int64(52428800),
 			Doc: "Most bytes a fetch response may hold across all partitions."},
-		{Name: "fetch_max_wait_ms", Type: runtime.TypeNumber, Default: int64(500),
+		{Name: "fetch_max_wait_ms", Type: plugin.TypeNumber, Default: int64(500),
 			Doc: "Longest time the broker waits for fetch_min_bytes before answering a fetch."},
-		{Name: "fetch_min_bytes", Type: runtime.TypeNumber,
+		{Name: "fetch_min_bytes", Type: plugin.TypeNumber,
 			Doc: "Fewest bytes the broker should gather before answering a fetch (1 when unset)."},
-		{Name: "heartbeat_interval_ms", Type: runtime.TypeNumber, Default: int64(3000),
+		{Name: "heartbeat_interval_ms", Type: plugin.TypeNumber, Default: int64(3000),
 			Doc: "Interval of the heartbeats telling the group coordinator this consumer is alive."},
-		{Name: "session_timeout_ms", Type: runtime.TypeNumber, Default: int64(10000),
+		{Name: "session_timeout_ms", Type: plugin.TypeNumber, Default: int64(10000),
 			Doc: "A consumer without heartbeats for this long is removed from the group and its partitions reassigned."},
-		{Name: "max_poll_interval_ms", Type: runtime.TypeNumber, Default: int64(300000),
+		{Name: "max_poll_interval_ms", Type: plugin.TypeNumber, Default: int64(300000),
 			Doc: "Longest time members get to rejoin the group during a rebalance."},
-		{Name: "max_poll_records", Type: runtime.TypeNumber, Default: int64(500),
+		{Name: "max_poll_records", Type: plugin.TypeNumber, Default: int64(500),
 			Doc: "Records buffered per partition ahead of the pipeline."},
-		{Name: "max_partition_fetch_bytes", Type: runtime.TypeNumber, Default: int64(1048576),
+		{Name: "max_partition_fetch_bytes", Type: plugin.TypeNumber, Default: int64(1048576),
 			Doc: "Bytes asked for per partition in each fetch."},
-		{Name: "isolation_level", Type: runtime.TypeEnum, Enum: []string{"read_uncommitted", "read_committed"}, Default: "read_uncommitted",
+		{Name: "isolation_level", Type: plugin.TypeEnum, Enum: []string{"read_uncommitted", "read_committed"}, Default: "read_uncommitted",
 			Doc: "read_committed skips records of aborted transactions and waits for open ones."},
-		{Name: "partition_assignment_strategy", Type: runtime.TypeString,
+		{Name: "partition_assignment_strategy", Type: plugin.TypeString,
 			Doc: "How the group leader spreads partitions: range, round_robin, sticky or cooperative_sticky (cooperative_sticky runs as sticky)."},
-		{Name: "poll_timeout_ms", Type: runtime.TypeNumber, Default: int64(100),
+		{Name: "poll_timeout_ms", Type: plugin.TypeNumber, Default: int64(100),
 			Doc: "Accepted for compatibility; records are delivered as they arrive rather than polled."},
-		{Name: "key_deserializer_class", Type: runtime.TypeString, Default: stringDeserializer,
+		{Name: "key_deserializer_class", Type: plugin.TypeString, Default: stringDeserializer,
 			Doc: "Only org.apache.kafka.common.serialization.StringDeserializer is supported."},
-		{Name: "value_deserializer_class", Type: runtime.TypeString, Default: stringDeserializer,
+		{Name: "value_deserializer_class", Type: plugin.TypeString, Default: stringDeserializer,
 			Doc: "Only org.apache.kafka.common.serialization.StringDeserializer is supported."},
-		{Name: "decorate_events", Type: runtime.TypeEnum, Enum: []string{"none", "basic", "extended", "false", "true"}, Default: "none",
+		{Name: "decorate_events", Type: plugin.TypeEnum, Enum: []string{"none", "basic", "extended", "false", "true"}, Default: "none",
 			Doc: "basic adds [@metadata][kafka] topic, consumer_group, partition, offset, key and timestamp; extended also adds [@metadata][kafka][headers]. true and false are deprecated aliases of basic and none."},
 	}
 	opts = append(opts, kafkaconf.CommonOptions()...)
 	opts = append(opts, schemaRegistryOptions()...)
-	runtime.RegisterInput(runtime.InputSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterInput(plugin.InputSpec{
+		Spec: plugin.Spec{
 			Name:    "kafka",
 			Summary: "Reads events from Kafka topics as a member of a consumer group, committing offsets only for handled events.",
 			Options: opts,
@@ -94,22 +94,22 @@ func init() {
 // schemaRegistryOptions are declared so that configs carrying them still
 // parse; setting schema_registry_url, which would turn on Avro decoding
 // through a Confluent schema registry, is a located "not supported" error.
-func schemaRegistryOptions() []runtime.Option {
+func schemaRegistryOptions() []plugin.Option {
 	doc := "Confluent schema registry (Avro) setting; gostash does not support the schema registry, and setting schema_registry_url is a configuration error."
-	var out []runtime.Option
+	var out []plugin.Option
 	for _, name := range []string{"schema_registry_url", "schema_registry_proxy"} {
-		out = append(out, runtime.Option{Name: name, Type: runtime.TypeURI, Doc: doc})
+		out = append(out, plugin.Option{Name: name, Type: plugin.TypeURI, Doc: doc})
 	}
 	for _, name := range []string{"schema_registry_key", "schema_registry_ssl_keystore_location", "schema_registry_ssl_truststore_location"} {
-		out = append(out, runtime.Option{Name: name, Type: runtime.TypeString, Doc: doc})
+		out = append(out, plugin.Option{Name: name, Type: plugin.TypeString, Doc: doc})
 	}
 	for _, name := range []string{"schema_registry_secret", "schema_registry_ssl_keystore_password", "schema_registry_ssl_truststore_password"} {
-		out = append(out, runtime.Option{Name: name, Type: runtime.TypePassword, Doc: doc})
+		out = append(out, plugin.Option{Name: name, Type: plugin.TypePassword, Doc: doc})
 	}
 	for _, name := range []string{"schema_registry_ssl_keystore_type", "schema_registry_ssl_truststore_type"} {
-		out = append(out, runtime.Option{Name: name, Type: runtime.TypeEnum, Enum: []string{"jks", "PKCS12"}, Default: "jks", Doc: doc})
+		out = append(out, plugin.Option{Name: name, Type: plugin.TypeEnum, Enum: []string{"jks", "PKCS12"}, Default: "jks", Doc: doc})
 	}
-	out = append(out, runtime.Option{Name: "schema_registry_validation", Type: runtime.TypeEnum, Enum: []string{"auto", "skip"}, Default: "auto", Doc: doc})
+	out = append(out, plugin.Option{Name: "schema_registry_validation", Type: plugin.TypeEnum, Enum: []string{"auto", "skip"}, Default: "auto", Doc: doc})
 	return out
 }
 
@@ -123,7 +123,7 @@ const (
 )
 
 type input struct {
-	s       *runtime.Settings
+	s       *plugin.Settings
 	log     *slog.Logger
 	brokers []string
 	configs []*sarama.Config // one per consumer thread
@@ -137,7 +137,7 @@ type input struct {
 	reset      *offsetReset
 }
 
-func newInput(s *runtime.Settings) (runtime.Input, error) {
+func newInput(s *plugin.Settings) (plugin.Input, error) {
 	in := &input{s: s, log: s.Logger(), groupID: s.String("group_id"), autoCommit: s.Bool("enable_auto_commit")}
 	var err error
 	if in.brokers, err = kafkaconf.Brokers(s); err != nil {
@@ -256,7 +256,7 @@ func (in *input) consumerConfig(thread, threads int) (*sarama.Config, error) {
 	return cfg, nil
 }
 
-func assignor(s *runtime.Settings) (sarama.BalanceStrategy, error) {
+func assignor(s *plugin.Settings) (sarama.BalanceStrategy, error) {
 	switch name := s.String("partition_assignment_strategy"); name {
 	case "range", "org.apache.kafka.clients.consumer.RangeAssignor":
 		return sarama.NewBalanceStrategyRange(), nil
@@ -274,7 +274,7 @@ func assignor(s *runtime.Settings) (sarama.BalanceStrategy, error) {
 
 // Run starts one group member per consumer thread and returns when ctx is
 // cancelled and every member has left the group.
-func (in *input) Run(ctx context.Context, out runtime.Emitter) error {
+func (in *input) Run(ctx context.Context, out plugin.Emitter) error {
 	var wg sync.WaitGroup
 	for _, cfg := range in.configs {
 		wg.Add(1)
@@ -289,7 +289,7 @@ func (in *input) Run(ctx context.Context, out runtime.Emitter) error {
 
 // member runs one consumer group member until ctx is cancelled, reconnecting
 // after errors as Logstash's poll loop does (log, sleep one second).
-func (in *input) member(ctx context.Context, cfg *sarama.Config, out runtime.Emitter) {
+func (in *input) member(ctx context.Context, cfg *sarama.Config, out plugin.Emitter) {
 	log := in.log.With(slog.String("thread", "kafka-input-worker-"+cfg.ClientID))
 	for ctx.Err() == nil {
 		err := in.consume(ctx, cfg, out, log)
@@ -301,7 +301,7 @@ func (in *input) member(ctx context.Context, cfg *sarama.Config, out runtime.Emi
 	}
 }
 
-func (in *input) consume(ctx context.Context, cfg *sarama.Config, out runtime.Emitter, log *slog.Logger) error {
+func (in *input) consume(ctx context.Context, cfg *sarama.Config, out plugin.Emitter, log *slog.Logger) error {
 	client, err := sarama.NewClient(in.brokers, cfg)
 	if err != nil {
 		return err

@@ -12,27 +12,28 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/gostash/gostash/plugins/inputs/kafka/kafkatest"
-	"github.com/gostash/gostash/runtime"
 
 	"github.com/gostash/gostash/plugins/inputs/kafka"
 	_ "github.com/gostash/gostash/plugins/outputs/kafka"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
-func build(t *testing.T, opts map[string]any) runtime.Input {
+func build(t *testing.T, opts map[string]any) plugin.Input {
 	t.Helper()
 	if _, ok := opts["codec"]; !ok {
 		opts["codec"] = kafkatest.CodecName
 	}
-	p, err := kafkatest.Build(runtime.KindInput, "kafka", opts)
+	p, err := kafkatest.Build(plugin.KindInput, "kafka", opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p.(runtime.Input)
+	return p.(plugin.Input)
 }
 
 // run starts the input and returns a stop function that cancels it and
 // waits for Run to return.
-func run(t *testing.T, in runtime.Input, out runtime.Emitter) (stop func()) {
+func run(t *testing.T, in plugin.Input, out plugin.Emitter) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -57,7 +58,7 @@ func run(t *testing.T, in runtime.Input, out runtime.Emitter) (stop func()) {
 	return stop
 }
 
-func metaString(e *runtime.Event, field string) string {
+func metaString(e *event.Event, field string) string {
 	v, ok := e.Get("[@metadata][kafka][" + field + "]")
 	if !ok {
 		return "<absent>"
@@ -80,7 +81,7 @@ func TestDecorateEventsExtended(t *testing.T) {
 	var out kafkatest.Collector
 	run(t, in, &out)
 	events := out.WaitFor(t, 2, 30*time.Second)
-	byMessage := map[string]*runtime.Event{}
+	byMessage := map[string]*event.Event{}
 	for _, e := range events {
 		m, _ := e.Get("message")
 		byMessage[fmt.Sprint(m)] = e
@@ -90,7 +91,7 @@ func TestDecorateEventsExtended(t *testing.T) {
 		t.Fatalf("events: %v", byMessage)
 	}
 	meta, _ := hello.Get("[@metadata][kafka]")
-	m := meta.(*runtime.Map)
+	m := meta.(*event.Map)
 	if got := strings.Join(m.Keys(), ","); got != "topic,consumer_group,partition,offset,key,timestamp,headers" {
 		t.Errorf("metadata keys %s", got)
 	}
@@ -306,7 +307,7 @@ func TestConfigErrors(t *testing.T) {
 		{map[string]any{"schema_registry_url": "http://127.0.0.1:8081"}, "schema registry"},
 		{map[string]any{"consumer_threads": 0}, "consumer_threads must be at least 1"},
 	} {
-		_, err := kafkatest.Build(runtime.KindInput, "kafka", tc.opts)
+		_, err := kafkatest.Build(plugin.KindInput, "kafka", tc.opts)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: error %v, want it to contain %q", tc.opts, err, tc.want)
 		}
@@ -374,18 +375,18 @@ func TestSASLConsumer(t *testing.T) {
 	var out kafkatest.Collector
 	run(t, in, &out)
 	// Produce through the same SASL settings the output uses.
-	o, err := kafkatest.Build(runtime.KindOutput, "kafka", map[string]any{"bootstrap_servers": brokers, "topic_id": "secured",
+	o, err := kafkatest.Build(plugin.KindOutput, "kafka", map[string]any{"bootstrap_servers": brokers, "topic_id": "secured",
 		"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "SCRAM-SHA-512",
 		"sasl_jaas_config": `org.apache.kafka.common.security.scram.ScramLoginModule required username="carol" password="pw";`})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := runtime.NewEvent()
+	e := event.NewEvent()
 	e.Data().Set("message", "authenticated")
-	if err := o.(runtime.Output).Output(context.Background(), []*runtime.Event{e}); err != nil {
+	if err := o.(plugin.Output).Output(context.Background(), []*event.Event{e}); err != nil {
 		t.Fatal(err)
 	}
-	o.(runtime.Closer).Close()
+	o.(plugin.Closer).Close()
 	if m, _ := out.WaitFor(t, 1, 30*time.Second)[0].Get("message"); m != "authenticated" {
 		t.Fatalf("message %v", m)
 	}

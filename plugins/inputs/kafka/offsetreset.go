@@ -10,8 +10,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
-
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 type resetKind int
@@ -34,7 +33,7 @@ type offsetReset struct {
 	idle map[string]bool
 }
 
-func parseOffsetReset(s *runtime.Settings) (*offsetReset, error) {
+func parseOffsetReset(s *plugin.Settings) (*offsetReset, error) {
 	v := s.String("auto_offset_reset")
 	switch {
 	case v == "" || v == "latest":

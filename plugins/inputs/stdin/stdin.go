@@ -5,20 +5,21 @@ package stdin
 import (
 	"context"
 	"errors"
-	"github.com/gostash/gostash/internal/tty"
 	"io"
 	"log/slog"
 	"os"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/internal/tty"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 func init() {
-	runtime.RegisterInput(runtime.InputSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterInput(plugin.InputSpec{
+		Spec: plugin.Spec{
 			Name:    "stdin",
 			Summary: "Reads events from standard input, one per line by default.",
-			Options: []runtime.Option{runtime.ECSOption},
+			Options: []plugin.Option{plugin.ECSOption},
 		},
 		DefaultCodec: "line",
 		New:          New,
@@ -30,7 +31,7 @@ const readSize = 16384
 
 // Input is the stdin input.
 type Input struct {
-	settings *runtime.Settings
+	settings *plugin.Settings
 	reader   io.Reader
 	hostname string
 	ecs      bool
@@ -38,7 +39,7 @@ type Input struct {
 }
 
 // New builds a stdin input reading os.Stdin.
-func New(s *runtime.Settings) (runtime.Input, error) {
+func New(s *plugin.Settings) (plugin.Input, error) {
 	host, _ := os.Hostname()
 	return &Input{settings: s, reader: os.Stdin, hostname: host, ecs: s.ECS() != "disabled", log: s.Logger()}, nil
 }
@@ -51,7 +52,7 @@ type chunk struct {
 // Run reads until EOF or ctx is cancelled. Reads block, so they happen in
 // their own goroutine and Run returns on cancellation without waiting for
 // more input.
-func (in *Input) Run(ctx context.Context, out runtime.Emitter) error {
+func (in *Input) Run(ctx context.Context, out plugin.Emitter) error {
 	if f, ok := in.reader.(*os.File); ok && tty.IsTerminal(f) {
 		os.Stdout.WriteString("The stdin plugin is now waiting for input:\n")
 	}
@@ -82,7 +83,7 @@ func (in *Input) Run(ctx context.Context, out runtime.Emitter) error {
 		}
 		if len(c.data) > 0 {
 			raw := string(c.data)
-			codec.Decode(c.data, func(e *runtime.Event) { in.emit(out, e, raw) })
+			codec.Decode(c.data, func(e *event.Event) { in.emit(out, e, raw) })
 		}
 		if c.err != nil {
 			if !errors.Is(c.err, io.EOF) {
@@ -96,15 +97,15 @@ func (in *Input) Run(ctx context.Context, out runtime.Emitter) error {
 
 // finish handles EOF like Logstash: the codec is not flushed, so a last
 // line without a newline is dropped. That surprises people, so say so.
-func (in *Input) finish(codec runtime.Codec) {
+func (in *Input) finish(codec plugin.Codec) {
 	var left int
-	codec.Flush(func(e *runtime.Event) { left++ })
+	codec.Flush(func(e *event.Event) { left++ })
 	if left > 0 {
 		in.log.Warn("Standard input ended without a final newline; like Logstash, the unterminated last line is not turned into an event. End the input with a newline to keep it.")
 	}
 }
 
-func (in *Input) emit(out runtime.Emitter, e *runtime.Event, raw string) {
+func (in *Input) emit(out plugin.Emitter, e *event.Event, raw string) {
 	out.Decorate(e)
 	if in.ecs {
 		if _, ok := e.Get("[event][original]"); !ok {

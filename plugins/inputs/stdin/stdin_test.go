@@ -10,23 +10,24 @@ import (
 	_ "github.com/gostash/gostash/plugins/codecs/json_lines"
 	_ "github.com/gostash/gostash/plugins/codecs/line"
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 // collector is an Emitter that keeps what it is given.
-type collector struct{ events []*runtime.Event }
+type collector struct{ events []*event.Event }
 
-func (c *collector) Emit(e *runtime.Event)          { c.events = append(c.events, e) }
-func (c *collector) Decorate(*runtime.Event)        {}
-func (c *collector) EmitDecorated(e *runtime.Event) { c.events = append(c.events, e) }
+func (c *collector) Emit(e *event.Event)          { c.events = append(c.events, e) }
+func (c *collector) Decorate(*event.Event)        {}
+func (c *collector) EmitDecorated(e *event.Event) { c.events = append(c.events, e) }
 
-func run(t *testing.T, attrs, input string) []*runtime.Event {
+func run(t *testing.T, attrs, input string) []*event.Event {
 	t.Helper()
 	cfg, diags := lang.Parse("t.conf", []byte("input { stdin { "+attrs+" } }"), lang.ParseOptions{})
 	if diags.HasErrors() {
 		t.Fatal(diags.Format())
 	}
-	inst, diags := runtime.Build(runtime.KindInput, cfg.Sections[0].Body[0].(*lang.Plugin), &runtime.BuildContext{Pipeline: runtime.DefaultPipelineSettings(1)})
+	inst, diags := plugin.Build(plugin.KindInput, cfg.Sections[0].Body[0].(*lang.Plugin), &plugin.BuildContext{Pipeline: plugin.DefaultPipelineSettings(1)})
 	if inst == nil {
 		t.Fatal(diags.Format())
 	}
@@ -40,9 +41,9 @@ func run(t *testing.T, attrs, input string) []*runtime.Event {
 	return out.events
 }
 
-func field(e *runtime.Event, ref string) string {
+func field(e *event.Event, ref string) string {
 	v, _ := e.Get(ref)
-	return runtime.ValueString(v)
+	return event.ValueString(v)
 }
 
 func TestLinesWithECSFields(t *testing.T) {
@@ -52,7 +53,7 @@ func TestLinesWithECSFields(t *testing.T) {
 	}
 	e := events[1]
 	if field(e, "message") != "two" || field(e, "[event][original]") != "two" || field(e, "[host][hostname]") != "box" {
-		t.Fatalf("event = %s", runtime.AppendJSON(nil, e.Data()))
+		t.Fatalf("event = %s", event.AppendJSON(nil, e.Data()))
 	}
 }
 

@@ -3,15 +3,15 @@ package twitter
 import (
 	"testing"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 // discard is an Emitter that drops events.
 type discard struct{}
 
-func (discard) Emit(*runtime.Event)          {}
-func (discard) Decorate(*runtime.Event)      {}
-func (discard) EmitDecorated(*runtime.Event) {}
+func (discard) Emit(*event.Event)          {}
+func (discard) Decorate(*event.Event)      {}
+func (discard) EmitDecorated(*event.Event) {}
 
 // Turning one stream message into an event: the blog's tweet (about 5 KiB),
 // whole and as Logstash's summary fields, from both APIs.

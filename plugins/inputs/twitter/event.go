@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 // createdAtLayout is the created_at format of v1.1 tweets.
@@ -13,18 +13,18 @@ const createdAtLayout = "Mon Jan 02 15:04:05 -0700 2006"
 
 // tweetTime parses a tweet's created_at, v1.1 style or ISO 8601 (v2), to
 // the millisecond, as Logstash's Timestamp does.
-func tweetTime(v any) (runtime.Timestamp, error) {
+func tweetTime(v any) (event.Timestamp, error) {
 	s, ok := v.(string)
 	if !ok {
-		return runtime.Timestamp{}, fmt.Errorf("created_at is %s, not a string", describeValue(v))
+		return event.Timestamp{}, fmt.Errorf("created_at is %s, not a string", describeValue(v))
 	}
 	if t, err := time.Parse(createdAtLayout, s); err == nil {
-		return runtime.Timestamp{Time: t.UTC()}, nil
+		return event.Timestamp{Time: t.UTC()}, nil
 	}
-	if t, ok := runtime.ParseTimestamp(s); ok {
-		return runtime.Timestamp{Time: t.UTC().Truncate(time.Millisecond)}, nil
+	if t, ok := event.ParseTimestamp(s); ok {
+		return event.Timestamp{Time: t.UTC().Truncate(time.Millisecond)}, nil
 	}
-	return runtime.Timestamp{}, fmt.Errorf("created_at %q is not a tweet time", s)
+	return event.Timestamp{}, fmt.Errorf("created_at %q is not a tweet time", s)
 }
 
 func describeValue(v any) string {
@@ -36,7 +36,7 @@ func describeValue(v any) string {
 
 // fullTweetEvent makes the whole message the event (under target when set),
 // stamped with its created_at.
-func (in *Input) fullTweetEvent(tweet *runtime.Map, createdAt any) (*runtime.Event, error) {
+func (in *Input) fullTweetEvent(tweet *event.Map, createdAt any) (*event.Event, error) {
 	ts, err := tweetTime(createdAt)
 	if err != nil {
 		return nil, err
@@ -46,14 +46,14 @@ func (in *Input) fullTweetEvent(tweet *runtime.Map, createdAt any) (*runtime.Eve
 
 // eventWith builds an event of fields, at the root or under target, with
 // @timestamp ts and @version "1".
-func (in *Input) eventWith(fields *runtime.Map, ts runtime.Timestamp) (*runtime.Event, error) {
+func (in *Input) eventWith(fields *event.Map, ts event.Timestamp) (*event.Event, error) {
 	if in.target == nil {
-		fields.Delete(runtime.TimestampField)
-		e := runtime.NewEventFromMap(fields)
+		fields.Delete(event.TimestampField)
+		e := event.NewEventFromMap(fields)
 		e.SetTimestamp(ts)
 		return e, nil
 	}
-	e := runtime.NewEvent()
+	e := event.NewEvent()
 	e.SetTimestamp(ts)
 	if err := e.SetRef(*in.target, fields); err != nil {
 		return nil, fmt.Errorf("target %s: %w", in.target, err)
@@ -74,17 +74,17 @@ type summaryFields struct {
 	urls          []string
 	inReplyTo     any // set only for replies
 	hasInReplyTo  bool
-	createdAtTime runtime.Timestamp
+	createdAtTime event.Timestamp
 }
 
 // summaryEvent lays the summary out in Logstash's field order.
-func (in *Input) summaryEvent(f summaryFields) (*runtime.Event, error) {
-	m := runtime.NewMap(12)
+func (in *Input) summaryEvent(f summaryFields) (*event.Event, error) {
+	m := event.NewMap(12)
 	m.Set("message", f.message)
 	m.Set("user", f.user)
 	m.Set("client", f.client)
 	m.Set("retweeted", f.retweeted)
-	m.Set("source", "http://twitter.com/"+f.user+"/status/"+runtime.ValueString(f.id))
+	m.Set("source", "http://twitter.com/"+f.user+"/status/"+event.ValueString(f.id))
 	m.Set("hashtags", orEmpty(f.hashtags))
 	m.Set("symbols", orEmpty(f.symbols))
 	m.Set("user_mentions", orEmpty(f.userMentions))
@@ -109,7 +109,7 @@ func orEmpty(l []any) []any {
 }
 
 // v1SummaryEvent builds Logstash's event of a v1.1 tweet.
-func (in *Input) v1SummaryEvent(tweet *runtime.Map) (*runtime.Event, error) {
+func (in *Input) v1SummaryEvent(tweet *event.Map) (*event.Event, error) {
 	created, _ := tweet.Get("created_at")
 	ts, err := tweetTime(created)
 	if err != nil {
@@ -141,7 +141,7 @@ func (in *Input) v1SummaryEvent(tweet *runtime.Map) (*runtime.Event, error) {
 	f.symbols = listAt(entities, "symbols")
 	f.userMentions = listAt(entities, "user_mentions")
 	for _, u := range listAt(entities, "urls") {
-		if um, ok := u.(*runtime.Map); ok {
+		if um, ok := u.(*event.Map); ok {
 			if expanded, ok := stringAt(um, "expanded_url"); ok {
 				f.urls = append(f.urls, strings.TrimSuffix(expanded, "#"))
 			}
@@ -168,16 +168,16 @@ func truthy(v any) bool {
 	return true
 }
 
-func getMap(m *runtime.Map, key string) (*runtime.Map, bool) {
+func getMap(m *event.Map, key string) (*event.Map, bool) {
 	if m == nil {
 		return nil, false
 	}
 	v, _ := m.Get(key)
-	sub, ok := v.(*runtime.Map)
+	sub, ok := v.(*event.Map)
 	return sub, ok
 }
 
-func stringAt(m *runtime.Map, key string) (string, bool) {
+func stringAt(m *event.Map, key string) (string, bool) {
 	if m == nil {
 		return "", false
 	}
@@ -186,7 +186,7 @@ func stringAt(m *runtime.Map, key string) (string, bool) {
 	return s, ok
 }
 
-func listAt(m *runtime.Map, key string) []any {
+func listAt(m *event.Map, key string) []any {
 	if m == nil {
 		return nil
 	}

@@ -18,10 +18,13 @@ import (
 
 	"github.com/gostash/gostash/internal/twitterstream"
 	"github.com/gostash/gostash/lang"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/logging"
+
+	// Credentials of the test server, as a config would carry them.
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
-// Credentials of the test server, as a config would carry them.
 var testCreds = twitterstream.Credentials{
 	ConsumerKey: "test-consumer-key", ConsumerSecret: "test consumer/secret+&=",
 	Token: "test-token", TokenSecret: "test token secret ☃",
@@ -154,7 +157,7 @@ func (l *logRecorder) matching(msg string) []string {
 		}
 		line := r.Level.String() + " " + r.Message
 		r.Attrs(func(a slog.Attr) bool {
-			if a.Key != runtime.LoggerKey && a.Key != runtime.PluginIDKey {
+			if a.Key != logging.LoggerKey && a.Key != logging.PluginIDKey {
 				line += " " + a.Key + "=" + a.Value.String()
 			}
 			return true
@@ -181,8 +184,8 @@ func build(t testing.TB, attrs map[string]any) (*Input, *logRecorder, error) {
 		p.Attributes = append(p.Attributes, &lang.Attribute{Name: k, Value: astValue(attrs[k]), Pos: lang.Pos{File: "test.conf", Line: 3 + i, Column: 5}})
 	}
 	logs := &logRecorder{}
-	inst, diags := runtime.Build(runtime.KindInput, p, &runtime.BuildContext{
-		Pipeline: runtime.DefaultPipelineSettings(1),
+	inst, diags := plugin.Build(plugin.KindInput, p, &plugin.BuildContext{
+		Pipeline: plugin.DefaultPipelineSettings(1),
 		Logger:   slog.New(logs),
 	})
 	if diags.HasErrors() {
@@ -204,19 +207,19 @@ func mustBuild(t testing.TB, attrs map[string]any) (*Input, *logRecorder) {
 
 // collector is an Emitter gathering events.
 type collector struct {
-	ch chan *runtime.Event
+	ch chan *event.Event
 }
 
-func (c *collector) Emit(e *runtime.Event)          { c.ch <- e }
-func (c *collector) Decorate(*runtime.Event)        {}
-func (c *collector) EmitDecorated(e *runtime.Event) { c.ch <- e }
+func (c *collector) Emit(e *event.Event)          { c.ch <- e }
+func (c *collector) Decorate(*event.Event)        {}
+func (c *collector) EmitDecorated(e *event.Event) { c.ch <- e }
 
 // run starts the input and returns a way to wait for n events; the input
 // is stopped (and must return nil promptly) when the test ends.
-func run(t *testing.T, in *Input) func(n int) []*runtime.Event {
+func run(t *testing.T, in *Input) func(n int) []*event.Event {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &collector{ch: make(chan *runtime.Event, 100)}
+	c := &collector{ch: make(chan *event.Event, 100)}
 	done := make(chan error, 1)
 	go func() { done <- in.Run(ctx, c) }()
 	t.Cleanup(func() {
@@ -230,9 +233,9 @@ func run(t *testing.T, in *Input) func(n int) []*runtime.Event {
 			t.Errorf("Run did not return after cancel")
 		}
 	})
-	return func(n int) []*runtime.Event {
+	return func(n int) []*event.Event {
 		t.Helper()
-		var out []*runtime.Event
+		var out []*event.Event
 		timeout := time.After(5 * time.Second)
 		for len(out) < n {
 			select {
@@ -258,30 +261,30 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func eventJSON(e *runtime.Event) string {
-	return string(runtime.AppendJSON(nil, e.Data()))
+func eventJSON(e *event.Event) string {
+	return string(event.AppendJSON(nil, e.Data()))
 }
 
 // The input's codec option defaults to plain, which must exist to build the
 // input; the real plain codec lives in another package.
 func init() {
-	for _, c := range runtime.Plugins(runtime.KindCodec) {
+	for _, c := range plugin.Plugins(plugin.KindCodec) {
 		if c.Name == "plain" {
 			return
 		}
 	}
-	runtime.RegisterCodec(runtime.CodecSpec{
-		Spec: runtime.Spec{Name: "plain", Summary: "test stand-in"},
-		New:  func(*runtime.Settings) (runtime.Codec, error) { return unusedCodec{}, nil },
+	plugin.RegisterCodec(plugin.CodecSpec{
+		Spec: plugin.Spec{Name: "plain", Summary: "test stand-in"},
+		New:  func(*plugin.Settings) (plugin.Codec, error) { return unusedCodec{}, nil },
 	})
 }
 
 // unusedCodec stands in for plain: the twitter input builds events itself.
 type unusedCodec struct{}
 
-func (unusedCodec) Decode([]byte, func(*runtime.Event))        {}
-func (unusedCodec) Flush(func(*runtime.Event))                 {}
-func (unusedCodec) Encode(dst []byte, _ *runtime.Event) []byte { return dst }
+func (unusedCodec) Decode([]byte, func(*event.Event))        {}
+func (unusedCodec) Flush(func(*event.Event))                 {}
+func (unusedCodec) Encode(dst []byte, _ *event.Event) []byte { return dst }
 
 // startProxy runs a forward HTTP proxy on 127.0.0.1 that passes requests on
 // to target, and returns its port and the request lines it saw.

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/gostash/gostash/internal/twitterstream"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 func TestBackoffSchedule(t *testing.T) {
@@ -176,7 +176,7 @@ func TestCancelMidBackoffReturnsPromptly(t *testing.T) {
 	in.timing = twitterTiming
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- in.Run(ctx, &collector{ch: make(chan *runtime.Event, 10)}) }()
+	go func() { done <- in.Run(ctx, &collector{ch: make(chan *event.Event, 10)}) }()
 	eventually(t, "the refusal", func() bool { return len(logs.matching("refused")) == 1 })
 	start := time.Now()
 	cancel()
@@ -201,7 +201,7 @@ func TestCancelWhileStreamingReturnsPromptly(t *testing.T) {
 	in.timing = twitterTiming
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- in.Run(ctx, &collector{ch: make(chan *runtime.Event, 10)}) }()
+	go func() { done <- in.Run(ctx, &collector{ch: make(chan *event.Event, 10)}) }()
 	eventually(t, "the stream", func() bool { return srv.Streams() == 1 })
 	cancel()
 	select {

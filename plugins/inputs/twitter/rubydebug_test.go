@@ -7,7 +7,8 @@ import (
 	"github.com/gostash/gostash/internal/twitterstream"
 	"github.com/gostash/gostash/lang"
 	"github.com/gostash/gostash/plugins/codecs/rubydebug"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 // The blog's printed event: the seed tweet through full_tweet and the
@@ -25,12 +26,12 @@ func TestFullTweetRubydebugMatchesTheBlog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	order, err := runtime.DecodeJSON(printed)
+	order, err := event.DecodeJSON(printed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	reordered := runtime.NewMap(e.Data().Len())
-	for _, k := range order.(*runtime.Map).Keys() {
+	reordered := event.NewMap(e.Data().Len())
+	for _, k := range order.(*event.Map).Keys() {
 		v, ok := e.Data().Get(k)
 		if !ok {
 			t.Fatalf("event lacks %q", k)
@@ -41,13 +42,13 @@ func TestFullTweetRubydebugMatchesTheBlog(t *testing.T) {
 		t.Fatalf("event has %d keys, the blog's %d", e.Data().Len(), reordered.Len())
 	}
 
-	inst, diags := runtime.Build(runtime.KindCodec, &lang.Plugin{Name: "rubydebug"}, &runtime.BuildContext{Pipeline: runtime.DefaultPipelineSettings(1)})
+	inst, diags := plugin.Build(plugin.KindCodec, &lang.Plugin{Name: "rubydebug"}, &plugin.BuildContext{Pipeline: plugin.DefaultPipelineSettings(1)})
 	if diags.HasErrors() {
 		t.Fatal(diags.Err())
 	}
 	codec := inst.Plugin.(*rubydebug.Codec)
 	codec.SetColour(false)
-	got := codec.Encode(nil, runtime.NewEventFromMap(reordered))
+	got := codec.Encode(nil, event.NewEventFromMap(reordered))
 	want, err := os.ReadFile(repoPath(t, "testdata/twitter/seed/tweet-rubydebug.txt"))
 	if err != nil {
 		t.Fatal(err)

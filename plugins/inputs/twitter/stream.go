@@ -14,7 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 // timing is the reconnect schedule Twitter documents for streaming clients.
@@ -45,7 +45,7 @@ type streamSource interface {
 	// open starts the streaming request.
 	open(ctx context.Context) (*http.Response, error)
 	// handle turns one message line into events.
-	handle(line []byte, out runtime.Emitter)
+	handle(line []byte, out plugin.Emitter)
 }
 
 // statusError is a refusal: an HTTP status other than 200.
@@ -169,7 +169,7 @@ func sleep(ctx context.Context, d time.Duration) bool {
 type reconnector struct {
 	in       *Input
 	src      streamSource
-	out      runtime.Emitter
+	out      plugin.Emitter
 	prepared bool
 	backoff  *backoff
 }

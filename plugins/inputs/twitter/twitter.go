@@ -18,7 +18,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 // Environment variables pointing the plugin at another server (a local
@@ -32,30 +33,30 @@ const (
 )
 
 func init() {
-	runtime.RegisterInput(runtime.InputSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterInput(plugin.InputSpec{
+		Spec: plugin.Spec{
 			Name:    "twitter",
 			Summary: "Reads tweets from the Twitter streaming API (v1.1 statuses/filter or sample, or the X API v2 streams).",
-			Options: []runtime.Option{
-				{Name: "consumer_key", Type: runtime.TypeString, Doc: "The Twitter app's consumer key (OAuth 1.0a). Required unless bearer_token is set."},
-				{Name: "consumer_secret", Type: runtime.TypePassword, Doc: "The Twitter app's consumer secret. Required unless bearer_token is set."},
-				{Name: "oauth_token", Type: runtime.TypeString, Doc: "The user access token the app acts as. Required unless bearer_token is set."},
-				{Name: "oauth_token_secret", Type: runtime.TypePassword, Doc: "The user access token's secret. Required unless bearer_token is set."},
-				{Name: "bearer_token", Type: runtime.TypePassword, Doc: "An X API v2 app-only bearer token: read the v2 filtered stream (rules kept in sync with keywords, follows, languages and locations) or, with use_samples, the v2 sample stream."},
-				{Name: "keywords", Type: runtime.TypeArray, Doc: "Phrases to track (Twitter's `track`): tweets matching any phrase, where a phrase matches when all its words do."},
-				{Name: "follows", Type: runtime.TypeArray, Doc: "Users whose tweets to follow: numeric ids, or screen names resolved through the users lookup API at start."},
-				{Name: "locations", Type: runtime.TypeString, Doc: "Bounding boxes to filter by, as comma-separated longitude,latitude pairs (south-west corner first)."},
-				{Name: "languages", Type: runtime.TypeArray, Doc: "BCP 47 language codes; only tweets detected in these languages are kept. Not used with use_samples."},
-				{Name: "use_samples", Type: runtime.TypeBoolean, Default: false, Doc: "Read the random sample stream instead of filtering; keywords, follows, locations and languages are ignored."},
-				{Name: "full_tweet", Type: runtime.TypeBoolean, Default: false, Doc: "Make the whole tweet, as received, the event instead of the summary fields; with bearer_token, the whole v2 message (data, includes, matching_rules)."},
-				{Name: "ignore_retweets", Type: runtime.TypeBoolean, Default: false, Doc: "Skip retweets."},
-				{Name: "use_proxy", Type: runtime.TypeBoolean, Default: false, Doc: "Send every request through the HTTP proxy at proxy_address:proxy_port."},
-				{Name: "proxy_address", Type: runtime.TypeString, Default: "127.0.0.1", Doc: "The HTTP proxy's host."},
-				{Name: "proxy_port", Type: runtime.TypeNumber, Default: int64(3128), Doc: "The HTTP proxy's port."},
-				{Name: "rate_limit_reset_in", Type: runtime.TypeNumber, Default: int64(300), Doc: "Seconds to wait after Twitter answers 429 Too Many Requests without saying when the limit resets."},
-				{Name: "target", Type: runtime.TypeFieldReference, Doc: "Put the tweet's fields under this field instead of at the root of the event; @timestamp and @version stay at the root."},
-				runtime.ECSOption,
-				{Name: "codec", Type: runtime.TypeCodec, Default: "plain", Doc: "Accepted for compatibility and unused: events are built from the tweets, not decoded."},
+			Options: []plugin.Option{
+				{Name: "consumer_key", Type: plugin.TypeString, Doc: "The Twitter app's consumer key (OAuth 1.0a). Required unless bearer_token is set."},
+				{Name: "consumer_secret", Type: plugin.TypePassword, Doc: "The Twitter app's consumer secret. Required unless bearer_token is set."},
+				{Name: "oauth_token", Type: plugin.TypeString, Doc: "The user access token the app acts as. Required unless bearer_token is set."},
+				{Name: "oauth_token_secret", Type: plugin.TypePassword, Doc: "The user access token's secret. Required unless bearer_token is set."},
+				{Name: "bearer_token", Type: plugin.TypePassword, Doc: "An X API v2 app-only bearer token: read the v2 filtered stream (rules kept in sync with keywords, follows, languages and locations) or, with use_samples, the v2 sample stream."},
+				{Name: "keywords", Type: plugin.TypeArray, Doc: "Phrases to track (Twitter's `track`): tweets matching any phrase, where a phrase matches when all its words do."},
+				{Name: "follows", Type: plugin.TypeArray, Doc: "Users whose tweets to follow: numeric ids, or screen names resolved through the users lookup API at start."},
+				{Name: "locations", Type: plugin.TypeString, Doc: "Bounding boxes to filter by, as comma-separated longitude,latitude pairs (south-west corner first)."},
+				{Name: "languages", Type: plugin.TypeArray, Doc: "BCP 47 language codes; only tweets detected in these languages are kept. Not used with use_samples."},
+				{Name: "use_samples", Type: plugin.TypeBoolean, Default: false, Doc: "Read the random sample stream instead of filtering; keywords, follows, locations and languages are ignored."},
+				{Name: "full_tweet", Type: plugin.TypeBoolean, Default: false, Doc: "Make the whole tweet, as received, the event instead of the summary fields; with bearer_token, the whole v2 message (data, includes, matching_rules)."},
+				{Name: "ignore_retweets", Type: plugin.TypeBoolean, Default: false, Doc: "Skip retweets."},
+				{Name: "use_proxy", Type: plugin.TypeBoolean, Default: false, Doc: "Send every request through the HTTP proxy at proxy_address:proxy_port."},
+				{Name: "proxy_address", Type: plugin.TypeString, Default: "127.0.0.1", Doc: "The HTTP proxy's host."},
+				{Name: "proxy_port", Type: plugin.TypeNumber, Default: int64(3128), Doc: "The HTTP proxy's port."},
+				{Name: "rate_limit_reset_in", Type: plugin.TypeNumber, Default: int64(300), Doc: "Seconds to wait after Twitter answers 429 Too Many Requests without saying when the limit resets."},
+				{Name: "target", Type: plugin.TypeFieldReference, Doc: "Put the tweet's fields under this field instead of at the root of the event; @timestamp and @version stay at the root."},
+				plugin.ECSOption,
+				{Name: "codec", Type: plugin.TypeCodec, Default: "plain", Doc: "Accepted for compatibility and unused: events are built from the tweets, not decoded."},
 			},
 		},
 		New: New,
@@ -82,7 +83,7 @@ type Input struct {
 	useSamples     bool
 	fullTweet      bool
 	ignoreRetweets bool
-	target         *runtime.FieldRef
+	target         *event.FieldRef
 
 	rateLimitResetIn time.Duration
 
@@ -99,7 +100,7 @@ type Input struct {
 }
 
 // New validates the options as Logstash's register does and builds the input.
-func New(s *runtime.Settings) (runtime.Input, error) {
+func New(s *plugin.Settings) (plugin.Input, error) {
 	in := &Input{
 		log:              s.Logger(),
 		consumerKey:      s.String("consumer_key"),
@@ -128,7 +129,7 @@ func New(s *runtime.Settings) (runtime.Input, error) {
 		return nil, s.Errorf("use_samples", "At least one parameter (follows, locations or keywords) must be specified.")
 	}
 	if s.IsSet("target") {
-		ref, err := runtime.ParseFieldRef(s.String("target"))
+		ref, err := event.ParseFieldRef(s.String("target"))
 		if err != nil {
 			return nil, s.Errorf("target", "%v", err)
 		}
@@ -169,7 +170,7 @@ func baseURL(env, fallback string) (*url.URL, error) {
 }
 
 // Run streams tweets until ctx is cancelled, reconnecting with backoff.
-func (in *Input) Run(ctx context.Context, out runtime.Emitter) error {
+func (in *Input) Run(ctx context.Context, out plugin.Emitter) error {
 	var src streamSource
 	if in.bearerToken != "" {
 		src = newV2Source(in)

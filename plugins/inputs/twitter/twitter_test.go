@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/internal/twitterstream"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden event files")
@@ -121,7 +121,7 @@ func TestFullTweetIsTheTweetAsReceived(t *testing.T) {
 		data := e.Data().Clone()
 		data.Delete("@timestamp")
 		data.Delete("@version")
-		if got := string(runtime.AppendJSON(nil, data)); got != string(tweets[i]) {
+		if got := string(event.AppendJSON(nil, data)); got != string(tweets[i]) {
 			t.Errorf("event %d differs from the tweet:\n got %s\nwant %s", i, got, tweets[i])
 		}
 		created, _ := data.Get("created_at")
@@ -130,7 +130,7 @@ func TestFullTweetIsTheTweetAsReceived(t *testing.T) {
 			t.Errorf("event %d: @timestamp %v @version %v", i, ts, v)
 		}
 	}
-	if ts, _ := events[0].Get("@timestamp"); ts.(runtime.Timestamp).String() != "2022-04-13T11:15:32.000Z" {
+	if ts, _ := events[0].Get("@timestamp"); ts.(event.Timestamp).String() != "2022-04-13T11:15:32.000Z" {
 		t.Errorf("seed tweet @timestamp %v", ts)
 	}
 }
@@ -157,7 +157,7 @@ func TestSummaryEventsGolden(t *testing.T) {
 	}
 }
 
-func checkGolden(t *testing.T, name string, events []*runtime.Event) {
+func checkGolden(t *testing.T, name string, events []*event.Event) {
 	t.Helper()
 	var b bytes.Buffer
 	for _, e := range events {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/dghubble/go-twitter/twitter"
 	"github.com/dghubble/oauth1"
-
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 // userAgent names gostash to Twitter.
@@ -147,25 +147,25 @@ func (s *v1Source) open(ctx context.Context) (*http.Response, error) {
 
 // handle classifies one v1.1 message: tweets become events, the rest
 // (deletions, stall warnings, limit notices, disconnects) are logged.
-func (s *v1Source) handle(line []byte, out runtime.Emitter) {
-	v, err := runtime.DecodeJSONDecimal(line)
-	m, ok := v.(*runtime.Map)
+func (s *v1Source) handle(line []byte, out plugin.Emitter) {
+	v, err := event.DecodeJSONDecimal(line)
+	m, ok := v.(*event.Map)
 	if err != nil || !ok {
 		s.in.log.Debug("Skipping a stream message that is not a JSON object", "bytes", len(line))
 		return
 	}
 	switch {
 	case m.Has("delete"), m.Has("scrub_geo"), m.Has("status_withheld"), m.Has("user_withheld"), m.Has("event"), m.Has("friends"), m.Has("direct_message"):
-		s.in.log.Debug("Skipping a stream notice", "notice", runtime.ValueString(m.Keys()[0]))
+		s.in.log.Debug("Skipping a stream notice", "notice", event.ValueString(m.Keys()[0]))
 		return
 	case m.Has("warning"):
-		s.in.log.Warn("Twitter stream warning", "warning", runtime.ValueString(firstValue(m, "warning")))
+		s.in.log.Warn("Twitter stream warning", "warning", event.ValueString(firstValue(m, "warning")))
 		return
 	case m.Has("limit"):
-		s.in.log.Warn("Twitter is withholding tweets over the stream's rate limit", "limit", runtime.ValueString(firstValue(m, "limit")))
+		s.in.log.Warn("Twitter is withholding tweets over the stream's rate limit", "limit", event.ValueString(firstValue(m, "limit")))
 		return
 	case m.Has("disconnect"):
-		s.in.log.Warn("Twitter is closing the stream", "disconnect", runtime.ValueString(firstValue(m, "disconnect")))
+		s.in.log.Warn("Twitter is closing the stream", "disconnect", event.ValueString(firstValue(m, "disconnect")))
 		return
 	case !m.Has("id"):
 		s.in.log.Debug("Skipping a stream message that is not a tweet", "keys", strings.Join(m.Keys(), ","))
@@ -174,7 +174,7 @@ func (s *v1Source) handle(line []byte, out runtime.Emitter) {
 	if s.in.ignoreRetweets && m.Has("retweeted_status") {
 		return
 	}
-	var e *runtime.Event
+	var e *event.Event
 	if s.in.fullTweet {
 		created, _ := m.Get("created_at")
 		e, err = s.in.fullTweetEvent(m, created)
@@ -182,13 +182,13 @@ func (s *v1Source) handle(line []byte, out runtime.Emitter) {
 		e, err = s.in.v1SummaryEvent(m)
 	}
 	if err != nil {
-		s.in.log.Warn("Event generation error", "error", err.Error(), "id", runtime.ValueString(firstValue(m, "id")))
+		s.in.log.Warn("Event generation error", "error", err.Error(), "id", event.ValueString(firstValue(m, "id")))
 		return
 	}
 	out.Emit(e)
 }
 
-func firstValue(m *runtime.Map, key string) any {
+func firstValue(m *event.Map, key string) any {
 	v, _ := m.Get(key)
 	return v
 }

@@ -11,7 +11,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 // v2 stream request fields: enough to build Logstash's event shape.
@@ -224,9 +225,9 @@ func (s *v2Source) open(ctx context.Context) (*http.Response, error) {
 
 // handle turns one v2 message ({"data":..., "includes":..., "matching_rules":...})
 // into an event; error messages in the stream are logged.
-func (s *v2Source) handle(line []byte, out runtime.Emitter) {
-	v, err := runtime.DecodeJSONDecimal(line)
-	m, ok := v.(*runtime.Map)
+func (s *v2Source) handle(line []byte, out plugin.Emitter) {
+	v, err := event.DecodeJSONDecimal(line)
+	m, ok := v.(*event.Map)
 	if err != nil || !ok {
 		s.in.log.Debug("Skipping a stream message that is not a JSON object", "bytes", len(line))
 		return
@@ -234,7 +235,7 @@ func (s *v2Source) handle(line []byte, out runtime.Emitter) {
 	data, ok := getMap(m, "data")
 	if !ok {
 		if errs := listAt(m, "errors"); len(errs) > 0 {
-			s.in.log.Warn("Twitter stream error", "errors", runtime.ValueString(errs))
+			s.in.log.Warn("Twitter stream error", "errors", event.ValueString(errs))
 		} else {
 			s.in.log.Debug("Skipping a stream message without data", "keys", strings.Join(m.Keys(), ","))
 		}
@@ -245,7 +246,7 @@ func (s *v2Source) handle(line []byte, out runtime.Emitter) {
 	if s.in.ignoreRetweets && retweetOf != nil {
 		return
 	}
-	var e *runtime.Event
+	var e *event.Event
 	if s.in.fullTweet {
 		created, _ := data.Get("created_at")
 		e, err = s.in.fullTweetEvent(m, created)
@@ -253,7 +254,7 @@ func (s *v2Source) handle(line []byte, out runtime.Emitter) {
 		e, err = s.in.v2SummaryEvent(data, includes, retweetOf)
 	}
 	if err != nil {
-		s.in.log.Warn("Event generation error", "error", err.Error(), "id", runtime.ValueString(firstValue(data, "id")))
+		s.in.log.Warn("Event generation error", "error", err.Error(), "id", event.ValueString(firstValue(data, "id")))
 		return
 	}
 	out.Emit(e)
@@ -261,9 +262,9 @@ func (s *v2Source) handle(line []byte, out runtime.Emitter) {
 
 // referencedTweet finds the tweet data references with the given type
 // (retweeted, quoted, replied_to) in includes.tweets.
-func referencedTweet(data, includes *runtime.Map, kind string) *runtime.Map {
+func referencedTweet(data, includes *event.Map, kind string) *event.Map {
 	for _, r := range listAt(data, "referenced_tweets") {
-		rm, ok := r.(*runtime.Map)
+		rm, ok := r.(*event.Map)
 		if !ok {
 			continue
 		}
@@ -274,14 +275,14 @@ func referencedTweet(data, includes *runtime.Map, kind string) *runtime.Map {
 		if found := findByID(listAt(includes, "tweets"), id); found != nil {
 			return found
 		}
-		return runtime.NewMap(0) // referenced but not expanded
+		return event.NewMap(0) // referenced but not expanded
 	}
 	return nil
 }
 
-func findByID(items []any, id string) *runtime.Map {
+func findByID(items []any, id string) *event.Map {
 	for _, it := range items {
-		if m, ok := it.(*runtime.Map); ok {
+		if m, ok := it.(*event.Map); ok {
 			if got, _ := stringAt(m, "id"); got == id && id != "" {
 				return m
 			}
@@ -293,7 +294,7 @@ func findByID(items []any, id string) *runtime.Map {
 // v2SummaryEvent maps a v2 tweet to Logstash's v1.1 event shape: entities
 // get their v1.1 form ({"text","indices"}, {"screen_name",...}), ids are
 // numbers again.
-func (in *Input) v2SummaryEvent(data, includes, retweetOf *runtime.Map) (*runtime.Event, error) {
+func (in *Input) v2SummaryEvent(data, includes, retweetOf *event.Map) (*event.Event, error) {
 	created, _ := data.Get("created_at")
 	ts, err := tweetTime(created)
 	if err != nil {
@@ -324,7 +325,7 @@ func (in *Input) v2SummaryEvent(data, includes, retweetOf *runtime.Map) (*runtim
 	f.hashtags = v1Tags(listAt(entities, "hashtags"))
 	f.symbols = v1Tags(listAt(entities, "cashtags"))
 	for _, mention := range listAt(entities, "mentions") {
-		mm, ok := mention.(*runtime.Map)
+		mm, ok := mention.(*event.Map)
 		if !ok {
 			continue
 		}
@@ -334,7 +335,7 @@ func (in *Input) v2SummaryEvent(data, includes, retweetOf *runtime.Map) (*runtim
 		if u := findByID(listAt(includes, "users"), id); u != nil {
 			displayName, _ = u.Get("name")
 		}
-		um := runtime.NewMap(5)
+		um := event.NewMap(5)
 		um.Set("screen_name", name)
 		um.Set("name", displayName)
 		um.Set("id", numberOrString(id))
@@ -343,7 +344,7 @@ func (in *Input) v2SummaryEvent(data, includes, retweetOf *runtime.Map) (*runtim
 		f.userMentions = append(f.userMentions, um)
 	}
 	for _, u := range listAt(entities, "urls") {
-		if um, ok := u.(*runtime.Map); ok {
+		if um, ok := u.(*event.Map); ok {
 			if expanded, ok := stringAt(um, "expanded_url"); ok {
 				f.urls = append(f.urls, strings.TrimSuffix(expanded, "#"))
 			}
@@ -351,7 +352,7 @@ func (in *Input) v2SummaryEvent(data, includes, retweetOf *runtime.Map) (*runtim
 	}
 	if replyTo, _ := data.Get("in_reply_to_user_id"); truthy(replyTo) {
 		for _, r := range listAt(data, "referenced_tweets") {
-			if rm, ok := r.(*runtime.Map); ok {
+			if rm, ok := r.(*event.Map); ok {
 				if t, _ := stringAt(rm, "type"); t == "replied_to" {
 					id, _ := stringAt(rm, "id")
 					f.inReplyTo, f.hasInReplyTo = numberOrString(id), true
@@ -366,12 +367,12 @@ func (in *Input) v2SummaryEvent(data, includes, retweetOf *runtime.Map) (*runtim
 func v1Tags(items []any) []any {
 	out := make([]any, 0, len(items))
 	for _, it := range items {
-		m, ok := it.(*runtime.Map)
+		m, ok := it.(*event.Map)
 		if !ok {
 			continue
 		}
 		tag, _ := m.Get("tag")
-		t := runtime.NewMap(2)
+		t := event.NewMap(2)
 		t.Set("text", tag)
 		t.Set("indices", indices(m))
 		out = append(out, t)
@@ -379,7 +380,7 @@ func v1Tags(items []any) []any {
 	return out
 }
 
-func indices(m *runtime.Map) []any {
+func indices(m *event.Map) []any {
 	start, _ := m.Get("start")
 	end, _ := m.Get("end")
 	return []any{start, end}

@@ -12,24 +12,25 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 func init() {
-	runtime.RegisterOutput(runtime.OutputSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterOutput(plugin.OutputSpec{
+		Spec: plugin.Spec{
 			Name:    "file",
 			Summary: "Writes events to files; the path may use sprintf references such as %{+YYYY-MM-dd}.",
-			Options: []runtime.Option{
-				{Name: "path", Type: runtime.TypeString, Required: true, Doc: "The file to write to, sprintf'd per event; its directory part must not start with a reference."},
-				{Name: "flush_interval", Type: runtime.TypeNumber, Default: int64(2), Doc: "Seconds between flushes; gostash writes each batch at once, so this only bounds gzip buffering."},
-				{Name: "gzip", Type: runtime.TypeBoolean, Default: false, Doc: "Gzip the output stream."},
-				{Name: "filename_failure", Type: runtime.TypeString, Default: "_filepath_failures", Doc: "The file name used, in the static directory of path, when a sprintf'd path leaves that directory."},
-				{Name: "create_if_deleted", Type: runtime.TypeBoolean, Default: true, Doc: "Re-create a file deleted while open."},
-				{Name: "dir_mode", Type: runtime.TypeNumber, Default: int64(-1), Doc: "Mode of created directories (-1: the default umask)."},
-				{Name: "file_mode", Type: runtime.TypeNumber, Default: int64(-1), Doc: "Mode of created files (-1: the default umask)."},
-				{Name: "write_behavior", Type: runtime.TypeEnum, Enum: []string{"append", "overwrite"}, Default: "append", Doc: "append adds to the file; overwrite truncates it before each batch."},
-				{Name: "stale_cleanup_interval", Type: runtime.TypeNumber, Default: int64(10), Doc: "Seconds after which unused files are closed."},
+			Options: []plugin.Option{
+				{Name: "path", Type: plugin.TypeString, Required: true, Doc: "The file to write to, sprintf'd per event; its directory part must not start with a reference."},
+				{Name: "flush_interval", Type: plugin.TypeNumber, Default: int64(2), Doc: "Seconds between flushes; gostash writes each batch at once, so this only bounds gzip buffering."},
+				{Name: "gzip", Type: plugin.TypeBoolean, Default: false, Doc: "Gzip the output stream."},
+				{Name: "filename_failure", Type: plugin.TypeString, Default: "_filepath_failures", Doc: "The file name used, in the static directory of path, when a sprintf'd path leaves that directory."},
+				{Name: "create_if_deleted", Type: plugin.TypeBoolean, Default: true, Doc: "Re-create a file deleted while open."},
+				{Name: "dir_mode", Type: plugin.TypeNumber, Default: int64(-1), Doc: "Mode of created directories (-1: the default umask)."},
+				{Name: "file_mode", Type: plugin.TypeNumber, Default: int64(-1), Doc: "Mode of created files (-1: the default umask)."},
+				{Name: "write_behavior", Type: plugin.TypeEnum, Enum: []string{"append", "overwrite"}, Default: "append", Doc: "append adds to the file; overwrite truncates it before each batch."},
+				{Name: "stale_cleanup_interval", Type: plugin.TypeNumber, Default: int64(10), Doc: "Seconds after which unused files are closed."},
 			},
 		},
 		DefaultCodec: "json_lines",
@@ -39,14 +40,14 @@ func init() {
 
 // Output is the file output.
 type Output struct {
-	path      *runtime.Template
+	path      *event.Template
 	staticDir string
 	failure   string
 	gzip      bool
 	overwrite bool
 	dirMode   os.FileMode
 	fileMode  os.FileMode
-	codec     runtime.Codec
+	codec     plugin.Codec
 
 	mu    sync.Mutex
 	files map[string]*openFile
@@ -65,12 +66,12 @@ func (o *openFile) writer() io.Writer {
 }
 
 // New builds a file output.
-func New(s *runtime.Settings) (runtime.Output, error) {
+func New(s *plugin.Settings) (plugin.Output, error) {
 	raw := s.String("path")
 	if strings.HasPrefix(raw, "%{") {
 		return nil, s.Errorf("path", "The starting part of the path should not be dynamic.")
 	}
-	t, err := runtime.CompileTemplate(raw)
+	t, err := event.CompileTemplate(raw)
 	if err != nil {
 		return nil, s.Errorf("path", "%v", err)
 	}
@@ -95,7 +96,7 @@ func New(s *runtime.Settings) (runtime.Output, error) {
 }
 
 // Output appends each event's encoding to its file.
-func (o *Output) Output(_ context.Context, events []*runtime.Event) error {
+func (o *Output) Output(_ context.Context, events []*event.Event) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	byPath := map[string][]byte{}
@@ -134,7 +135,7 @@ func (o *Output) Output(_ context.Context, events []*runtime.Event) error {
 
 // resolve renders the path for e; a path that escapes the static directory
 // (through ".." in a field) goes to filename_failure inside it, as in Logstash.
-func (o *Output) resolve(e *runtime.Event) string {
+func (o *Output) resolve(e *event.Event) string {
 	p := filepath.Clean(o.path.Render(e))
 	if o.path.IsConstant() {
 		return p

@@ -13,10 +13,11 @@ import (
 	"github.com/gostash/gostash/lang"
 	_ "github.com/gostash/gostash/plugins/codecs/json_lines"
 	_ "github.com/gostash/gostash/plugins/codecs/line"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
+	// build configures a file output from its attributes, as a config would.
 )
 
-// build configures a file output from its attributes, as a config would.
 func build(t *testing.T, attrs string) (*Output, lang.Diagnostics) {
 	t.Helper()
 	src := "output { file { " + attrs + " } }"
@@ -25,15 +26,15 @@ func build(t *testing.T, attrs string) (*Output, lang.Diagnostics) {
 		t.Fatal(diags.Format())
 	}
 	p := cfg.Sections[0].Body[0].(*lang.Plugin)
-	inst, diags := runtime.Build(runtime.KindOutput, p, &runtime.BuildContext{Pipeline: runtime.DefaultPipelineSettings(1)})
+	inst, diags := plugin.Build(plugin.KindOutput, p, &plugin.BuildContext{Pipeline: plugin.DefaultPipelineSettings(1)})
 	if inst == nil {
 		return nil, diags
 	}
 	return inst.Plugin.(*Output), diags
 }
 
-func event(kv ...string) *runtime.Event {
-	e := runtime.NewEvent()
+func testEvent(kv ...string) *event.Event {
+	e := event.NewEvent()
 	for i := 0; i < len(kv); i += 2 {
 		e.Set(kv[i], kv[i+1])
 	}
@@ -46,11 +47,11 @@ func TestPathIsSprintfdPerEventAndCannotEscape(t *testing.T) {
 	if o == nil {
 		t.Fatal(diags.Format())
 	}
-	err := o.Output(context.Background(), []*runtime.Event{
-		event("app", "web", "message", "one"),
-		event("app", "db", "message", "two"),
-		event("app", "web", "message", "three"),
-		event("app", "../../etc/passwd", "message", "sneaky"),
+	err := o.Output(context.Background(), []*event.Event{
+		testEvent("app", "web", "message", "one"),
+		testEvent("app", "db", "message", "two"),
+		testEvent("app", "web", "message", "three"),
+		testEvent("app", "../../etc/passwd", "message", "sneaky"),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -73,20 +74,20 @@ func TestAppendOverwriteAndRecreate(t *testing.T) {
 	path := filepath.Join(dir, "out.log")
 	os.WriteFile(path, []byte("old\n"), 0o644)
 	o, _ := build(t, `path => "`+path+`" codec => line { format => "%{message}" }`)
-	o.Output(context.Background(), []*runtime.Event{event("message", "a")})
+	o.Output(context.Background(), []*event.Event{testEvent("message", "a")})
 	if got, _ := os.ReadFile(path); string(got) != "old\na\n" {
 		t.Fatalf("append: %q", got)
 	}
 	os.Remove(path) // deleted while open: the next batch starts a new file
-	o.Output(context.Background(), []*runtime.Event{event("message", "b")})
+	o.Output(context.Background(), []*event.Event{testEvent("message", "b")})
 	if got, _ := os.ReadFile(path); string(got) != "b\n" {
 		t.Fatalf("after delete: %q", got)
 	}
 	o.Close()
 
 	ow, _ := build(t, `path => "`+path+`" write_behavior => "overwrite" codec => line { format => "%{message}" }`)
-	ow.Output(context.Background(), []*runtime.Event{event("message", "c")})
-	ow.Output(context.Background(), []*runtime.Event{event("message", "d")})
+	ow.Output(context.Background(), []*event.Event{testEvent("message", "c")})
+	ow.Output(context.Background(), []*event.Event{testEvent("message", "d")})
 	ow.Close()
 	if got, _ := os.ReadFile(path); string(got) != "d\n" {
 		t.Fatalf("overwrite: %q", got)
@@ -96,7 +97,7 @@ func TestAppendOverwriteAndRecreate(t *testing.T) {
 func TestGzipAndDefaultCodec(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "out.json.gz")
 	o, _ := build(t, `path => "`+path+`" gzip => true`)
-	o.Output(context.Background(), []*runtime.Event{event("message", "zipped")})
+	o.Output(context.Background(), []*event.Event{testEvent("message", "zipped")})
 	o.Close()
 	f, err := os.Open(path)
 	if err != nil {

@@ -17,7 +17,8 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/gostash/gostash/plugins/inputs/kafka/kafkaconf"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 const (
@@ -26,39 +27,39 @@ const (
 )
 
 func init() {
-	opts := []runtime.Option{
-		{Name: "topic_id", Type: runtime.TypeString, Required: true,
+	opts := []plugin.Option{
+		{Name: "topic_id", Type: plugin.TypeString, Required: true,
 			Doc: "Topic to write to; may hold %{field} references."},
-		{Name: "message_key", Type: runtime.TypeString,
+		{Name: "message_key", Type: plugin.TypeString,
 			Doc: "Record key, may hold %{field} references; records have no key when unset."},
-		{Name: "message_headers", Type: runtime.TypeHash, Default: runtime.NewMap(0),
+		{Name: "message_headers", Type: plugin.TypeHash, Default: event.NewMap(0),
 			Doc: "Record headers: name => value, values may hold %{field} references and are sent as UTF-8."},
-		{Name: "acks", Type: runtime.TypeEnum, Enum: []string{"0", "1", "all"}, Default: "1",
+		{Name: "acks", Type: plugin.TypeEnum, Enum: []string{"0", "1", "all"}, Default: "1",
 			Doc: "Acknowledgement the leader gives before a record counts as written: 0 none, 1 the leader's, all every in-sync replica's."},
-		{Name: "batch_size", Type: runtime.TypeNumber, Default: int64(16384),
+		{Name: "batch_size", Type: plugin.TypeNumber, Default: int64(16384),
 			Doc: "Bytes of records gathered per partition before a request is sent."},
-		{Name: "linger_ms", Type: runtime.TypeNumber, Default: int64(5),
+		{Name: "linger_ms", Type: plugin.TypeNumber, Default: int64(5),
 			Doc: "Longest time records wait for more to fill a batch."},
-		{Name: "buffer_memory", Type: runtime.TypeNumber, Default: int64(33554432),
+		{Name: "buffer_memory", Type: plugin.TypeNumber, Default: int64(33554432),
 			Doc: "Accepted for compatibility; the output holds at most one pipeline batch per worker in memory."},
-		{Name: "compression_type", Type: runtime.TypeEnum, Enum: []string{"none", "gzip", "snappy", "lz4", "zstd"}, Default: "none",
+		{Name: "compression_type", Type: plugin.TypeEnum, Enum: []string{"none", "gzip", "snappy", "lz4", "zstd"}, Default: "none",
 			Doc: "Compression of record batches."},
-		{Name: "key_serializer", Type: runtime.TypeString, Default: stringSerializer,
+		{Name: "key_serializer", Type: plugin.TypeString, Default: stringSerializer,
 			Doc: "StringSerializer or ByteArraySerializer (both send the key's UTF-8 bytes)."},
-		{Name: "value_serializer", Type: runtime.TypeString, Default: stringSerializer,
+		{Name: "value_serializer", Type: plugin.TypeString, Default: stringSerializer,
 			Doc: "StringSerializer or ByteArraySerializer (both send the codec's bytes)."},
-		{Name: "max_request_size", Type: runtime.TypeNumber, Default: int64(1048576),
+		{Name: "max_request_size", Type: plugin.TypeNumber, Default: int64(1048576),
 			Doc: "Largest record (in bytes) the output sends; larger ones are dropped with a warning, as the broker would refuse them."},
-		{Name: "metadata_fetch_timeout_ms", Type: runtime.TypeNumber, Default: int64(60000),
+		{Name: "metadata_fetch_timeout_ms", Type: plugin.TypeNumber, Default: int64(60000),
 			Doc: "Accepted for compatibility and ignored, as in Logstash."},
-		{Name: "partitioner", Type: runtime.TypeString,
+		{Name: "partitioner", Type: plugin.TypeString,
 			Doc: "Unset: keyed records go to murmur2(key) like the Java client, the others stick to a partition per batch. round_robin: records cycle over the partitions. default and uniform_sticky (refused by Logstash 12, kept for older configs) are the unset behaviour and sticky-ignoring-keys."},
-		{Name: "retries", Type: runtime.TypeNumber,
+		{Name: "retries", Type: plugin.TypeNumber,
 			Doc: "Unset: retry failed sends forever (nothing is lost). A number: give up and drop the events after that many retries."},
 	}
 	opts = append(opts, kafkaconf.CommonOptions()...)
-	runtime.RegisterOutput(runtime.OutputSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterOutput(plugin.OutputSpec{
+		Spec: plugin.Spec{
 			Name:    "kafka",
 			Summary: "Writes events to a Kafka topic, one record per event, waiting for the brokers' acknowledgement.",
 			Options: opts,
@@ -68,13 +69,13 @@ func init() {
 }
 
 type output struct {
-	s       *runtime.Settings
+	s       *plugin.Settings
 	log     *slog.Logger
 	brokers []string
 	cfg     *sarama.Config
-	codec   runtime.Codec
-	topic   *runtime.Template
-	key     *runtime.Template
+	codec   plugin.Codec
+	topic   *event.Template
+	key     *event.Template
 	headers []header
 	// retries is the number of retry rounds, or -1 for no limit.
 	retries int64
@@ -86,21 +87,21 @@ type output struct {
 
 type header struct {
 	name  string
-	value *runtime.Template
+	value *event.Template
 }
 
-func newOutput(s *runtime.Settings) (runtime.Output, error) {
+func newOutput(s *plugin.Settings) (plugin.Output, error) {
 	o := &output{s: s, log: s.Logger(), codec: s.NewCodec(), retries: -1,
 		backoff: kafkaconf.Millis(s, kafkaconf.OptRetryBackoffMS)}
 	var err error
 	if o.brokers, err = kafkaconf.Brokers(s); err != nil {
 		return nil, err
 	}
-	if o.topic, err = runtime.CompileTemplate(s.String("topic_id")); err != nil {
+	if o.topic, err = event.CompileTemplate(s.String("topic_id")); err != nil {
 		return nil, s.Errorf("topic_id", "%v", err)
 	}
 	if s.IsSet("message_key") {
-		if o.key, err = runtime.CompileTemplate(s.String("message_key")); err != nil {
+		if o.key, err = event.CompileTemplate(s.String("message_key")); err != nil {
 			return nil, s.Errorf("message_key", "%v", err)
 		}
 	}
@@ -108,9 +109,9 @@ func newOutput(s *runtime.Settings) (runtime.Output, error) {
 	s.Hash("message_headers").Range(func(name string, v any) bool {
 		value, ok := v.(string)
 		if !ok {
-			value = runtime.ValueString(v)
+			value = event.ValueString(v)
 		}
-		t, err := runtime.CompileTemplate(value)
+		t, err := event.CompileTemplate(value)
 		if err != nil {
 			headerErr = s.Errorf("message_headers", "header %q: %v", name, err)
 			return false
@@ -218,7 +219,7 @@ func (r *record) message() *sarama.ProducerMessage {
 	return m
 }
 
-func (o *output) encode(e *runtime.Event) *record {
+func (o *output) encode(e *event.Event) *record {
 	r := &record{topic: o.topic.Render(e), value: o.codec.Encode(nil, e)}
 	if o.key != nil {
 		r.key = []byte(o.key.Render(e))
@@ -237,7 +238,7 @@ func (o *output) encode(e *runtime.Event) *record {
 // warning, as Logstash does), or retries ran out. Retriable failures, such
 // as an unreachable broker, are retried after retry_backoff_ms for as long
 // as ctx lives.
-func (o *output) Output(ctx context.Context, events []*runtime.Event) error {
+func (o *output) Output(ctx context.Context, events []*event.Event) error {
 	batch := make([]*record, 0, len(events))
 	for _, e := range events {
 		batch = append(batch, o.encode(e))

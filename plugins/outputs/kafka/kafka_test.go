@@ -11,31 +11,32 @@ import (
 	"time"
 
 	"github.com/gostash/gostash/plugins/inputs/kafka/kafkatest"
-	"github.com/gostash/gostash/runtime"
 
 	_ "github.com/gostash/gostash/plugins/outputs/kafka"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
-func build(t *testing.T, opts map[string]any) runtime.Output {
+func build(t *testing.T, opts map[string]any) plugin.Output {
 	t.Helper()
 	if _, ok := opts["codec"]; !ok {
 		opts["codec"] = kafkatest.CodecName
 	}
-	p, err := kafkatest.Build(runtime.KindOutput, "kafka", opts)
+	p, err := kafkatest.Build(plugin.KindOutput, "kafka", opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := p.(runtime.Output)
+	o := p.(plugin.Output)
 	t.Cleanup(func() {
-		if c, ok := o.(runtime.Closer); ok {
+		if c, ok := o.(plugin.Closer); ok {
 			c.Close()
 		}
 	})
 	return o
 }
 
-func event(fields map[string]string) *runtime.Event {
-	e := runtime.NewEvent()
+func testEvent(fields map[string]string) *event.Event {
+	e := event.NewEvent()
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
 		keys = append(keys, k)
@@ -54,9 +55,9 @@ func TestKeysHeadersAndTopicTemplates(t *testing.T) {
 		"bootstrap_servers": brokers, "topic_id": "%{target}", "message_key": "user-%{user}",
 		"message_headers": map[string]string{"origin": "gostash", "user": "%{user}"},
 	})
-	var events []*runtime.Event
+	var events []*event.Event
 	for i := range 20 {
-		events = append(events, event(map[string]string{"target": topic, "user": fmt.Sprint(i % 5), "message": fmt.Sprintf("m%d", i)}))
+		events = append(events, testEvent(map[string]string{"target": topic, "user": fmt.Sprint(i % 5), "message": fmt.Sprintf("m%d", i)}))
 	}
 	if err := out.Output(context.Background(), events); err != nil {
 		t.Fatal(err)
@@ -90,9 +91,9 @@ func TestCompressionTypes(t *testing.T) {
 		t.Run(c, func(t *testing.T) {
 			topic := kafkatest.Topic(t, brokers, 1)
 			out := build(t, map[string]any{"bootstrap_servers": brokers, "topic_id": topic, "compression_type": c})
-			var events []*runtime.Event
+			var events []*event.Event
 			for i := range 50 {
-				events = append(events, event(map[string]string{"message": strings.Repeat(fmt.Sprint(i), 40)}))
+				events = append(events, testEvent(map[string]string{"message": strings.Repeat(fmt.Sprint(i), 40)}))
 			}
 			if err := out.Output(context.Background(), events); err != nil {
 				t.Fatal(err)
@@ -117,9 +118,9 @@ func TestAcksAndPartitioners(t *testing.T) {
 			topic := kafkatest.Topic(t, brokers, 3)
 			opts["bootstrap_servers"], opts["topic_id"] = brokers, topic
 			out := build(t, opts)
-			var events []*runtime.Event
+			var events []*event.Event
 			for i := range 30 {
-				events = append(events, event(map[string]string{"message": fmt.Sprint(i)}))
+				events = append(events, testEvent(map[string]string{"message": fmt.Sprint(i)}))
 			}
 			if err := out.Output(context.Background(), events); err != nil {
 				t.Fatal(err)
@@ -157,7 +158,7 @@ func TestUnreachableBrokerBlocksUntilCancelled(t *testing.T) {
 	out := build(t, map[string]any{"bootstrap_servers": closedPort(t), "topic_id": "t", "retry_backoff_ms": 50})
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
-	err := out.Output(ctx, []*runtime.Event{event(map[string]string{"message": "x"})})
+	err := out.Output(ctx, []*event.Event{testEvent(map[string]string{"message": "x"})})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Output = %v, want the context's error after retrying", err)
 	}
@@ -166,7 +167,7 @@ func TestUnreachableBrokerBlocksUntilCancelled(t *testing.T) {
 // With retries set, Logstash drops the events once they are used up.
 func TestFiniteRetriesDrop(t *testing.T) {
 	out := build(t, map[string]any{"bootstrap_servers": closedPort(t), "topic_id": "t", "retries": 1, "retry_backoff_ms": 10})
-	if err := out.Output(context.Background(), []*runtime.Event{event(map[string]string{"message": "x"})}); err != nil {
+	if err := out.Output(context.Background(), []*event.Event{testEvent(map[string]string{"message": "x"})}); err != nil {
 		t.Fatalf("Output = %v, want nil after dropping", err)
 	}
 }
@@ -185,7 +186,7 @@ func TestConfigErrors(t *testing.T) {
 		{map[string]any{"topic_id": "t", "compression_type": "brotli"}, "Expected one of"},
 		{map[string]any{"topic_id": "t", "security_protocol": "SASL_SSL", "sasl_mechanism": "SCRAM-SHA-256", "sasl_jaas_config": "org.example.Custom required;"}, "unsupported login module"},
 	} {
-		_, err := kafkatest.Build(runtime.KindOutput, "kafka", tc.opts)
+		_, err := kafkatest.Build(plugin.KindOutput, "kafka", tc.opts)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: error %v, want it to contain %q", tc.opts, err, tc.want)
 		}

@@ -18,11 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostash/gostash/runtime/event"
 	keystore "github.com/pavlo-v-chernykh/keystore-go/v4"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"software.sslmate.com/src/go-pkcs12"
-
-	"github.com/gostash/gostash/runtime"
 )
 
 // pki is a throw-away CA with a broker and a client certificate.
@@ -153,9 +152,9 @@ func send(t *testing.T, opts map[string]any, timeout time.Duration) error {
 	out := build(t, opts)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	e := runtime.NewEvent()
+	e := event.NewEvent()
 	e.Data().Set("message", "over TLS")
-	return out.Output(ctx, []*runtime.Event{e})
+	return out.Output(ctx, []*event.Event{e})
 }
 
 func TestSSLStoresOfEveryType(t *testing.T) {
@@ -203,8 +202,8 @@ func TestSSLEndpointIdentification(t *testing.T) {
 		"ssl_truststore_location": trust["PEM"], "ssl_keystore_location": keys["PEM"]})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	e := runtime.NewEvent()
-	if err := out.Output(ctx, []*runtime.Event{e}); err == nil {
+	e := event.NewEvent()
+	if err := out.Output(ctx, []*event.Event{e}); err == nil {
 		t.Fatal("a certificate not naming the broker host was accepted")
 	}
 }
@@ -234,7 +233,7 @@ func TestSASLMechanisms(t *testing.T) {
 				"sasl_jaas_config": module + ` required username="alice" password="wrong";`})
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			defer cancel()
-			if err := out.Output(ctx, []*runtime.Event{runtime.NewEvent()}); err == nil {
+			if err := out.Output(ctx, []*event.Event{event.NewEvent()}); err == nil {
 				t.Fatal("a wrong password was accepted")
 			}
 		})

@@ -9,12 +9,13 @@ import (
 	"os"
 	"sync"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 func init() {
-	runtime.RegisterOutput(runtime.OutputSpec{
-		Spec: runtime.Spec{
+	plugin.RegisterOutput(plugin.OutputSpec{
+		Spec: plugin.Spec{
 			Name:    "stdout",
 			Summary: "Prints events to standard output with a codec (rubydebug by default).",
 		},
@@ -25,20 +26,20 @@ func init() {
 
 // Output is the stdout output.
 type Output struct {
-	codec runtime.Codec
+	codec plugin.Codec
 	mu    sync.Mutex
 	w     io.Writer
 	buf   []byte
 }
 
 // New builds a stdout output.
-func New(s *runtime.Settings) (runtime.Output, error) {
+func New(s *plugin.Settings) (plugin.Output, error) {
 	return &Output{codec: s.NewCodec(), w: os.Stdout}, nil
 }
 
 // Output encodes the batch and writes it with one write, so the events of
 // concurrent workers never interleave.
-func (o *Output) Output(_ context.Context, events []*runtime.Event) error {
+func (o *Output) Output(_ context.Context, events []*event.Event) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	b := o.buf[:0]

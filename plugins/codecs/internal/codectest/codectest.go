@@ -18,13 +18,15 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/lang"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/plugin"
+
+	// Build configures codec name with options given as config text values:
+	// strings are quoted strings, and "true"/"false" stay strings too (Logstash's
+	// validators accept both). ecs is the pipeline's ECS mode.
+	"github.com/gostash/gostash/runtime/event"
 )
 
-// Build configures codec name with options given as config text values:
-// strings are quoted strings, and "true"/"false" stay strings too (Logstash's
-// validators accept both). ecs is the pipeline's ECS mode.
-func Build(tb testing.TB, name, ecs string, options map[string]string) runtime.Codec {
+func Build(tb testing.TB, name, ecs string, options map[string]string) plugin.Codec {
 	tb.Helper()
 	c, err := TryBuild(name, ecs, options)
 	if err != nil {
@@ -34,25 +36,25 @@ func Build(tb testing.TB, name, ecs string, options map[string]string) runtime.C
 }
 
 // TryBuild is Build returning the configuration error instead of failing.
-func TryBuild(name, ecs string, options map[string]string) (runtime.Codec, error) {
+func TryBuild(name, ecs string, options map[string]string) (plugin.Codec, error) {
 	p := &lang.Plugin{Name: name, Pos: lang.Pos{File: "test.conf", Line: 1, Column: 1}}
 	for k, v := range options {
 		p.Attributes = append(p.Attributes, &lang.Attribute{Name: k, Value: &lang.String{Value: v, Quote: '"'}})
 	}
-	pipeline := runtime.DefaultPipelineSettings(1)
+	pipeline := plugin.DefaultPipelineSettings(1)
 	pipeline.ECSCompatibility = ecs
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	inst, diags := runtime.Build(runtime.KindCodec, p, &runtime.BuildContext{Pipeline: pipeline, Logger: quiet})
+	inst, diags := plugin.Build(plugin.KindCodec, p, &plugin.BuildContext{Pipeline: pipeline, Logger: quiet})
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("%s codec: %v", name, diags)
 	}
-	return inst.Plugin.(runtime.Codec), nil
+	return inst.Plugin.(plugin.Codec), nil
 }
 
 // Decode feeds each chunk to c and returns the emitted events.
-func Decode(c runtime.Codec, chunks ...string) []*runtime.Event {
-	var out []*runtime.Event
-	emit := func(e *runtime.Event) { out = append(out, e) }
+func Decode(c plugin.Codec, chunks ...string) []*event.Event {
+	var out []*event.Event
+	emit := func(e *event.Event) { out = append(out, e) }
 	for _, ch := range chunks {
 		c.Decode([]byte(ch), emit)
 	}
@@ -61,7 +63,7 @@ func Decode(c runtime.Codec, chunks ...string) []*runtime.Event {
 
 // ReadEventFile reads a golden input file (see scripts/golden/rubydebug.rb
 // for the format) into event data in document order.
-func ReadEventFile(path string) (*runtime.Map, error) {
+func ReadEventFile(path string) (*event.Map, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -72,7 +74,7 @@ func ReadEventFile(path string) (*runtime.Map, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	m, ok := v.(*runtime.Map)
+	m, ok := v.(*event.Map)
 	if !ok {
 		return nil, fmt.Errorf("%s: top level is not an object", path)
 	}
@@ -98,7 +100,7 @@ func readValue(dec *json.Decoder) (any, error) {
 			_, err := dec.Token()
 			return list, err
 		}
-		m := runtime.NewMap(4)
+		m := event.NewMap(4)
 		for dec.More() {
 			kt, err := dec.Token()
 			if err != nil {
@@ -130,7 +132,7 @@ func readValue(dec *json.Decoder) (any, error) {
 	return nil, fmt.Errorf("unexpected token %v", tok)
 }
 
-func untag(m *runtime.Map) (any, error) {
+func untag(m *event.Map) (any, error) {
 	if m.Len() != 1 {
 		return m, nil
 	}
@@ -139,7 +141,7 @@ func untag(m *runtime.Map) (any, error) {
 	s, _ := v.(string)
 	switch k {
 	case "$ts":
-		ts, ok := runtime.ParseTimestamp(s)
+		ts, ok := event.ParseTimestamp(s)
 		if !ok {
 			return nil, fmt.Errorf("bad timestamp %q", s)
 		}
@@ -158,7 +160,7 @@ func untag(m *runtime.Map) (any, error) {
 		}
 		return nil, fmt.Errorf("bad $float %q", s)
 	case "$decimal":
-		return runtime.ParseDecimal(s)
+		return event.ParseDecimal(s)
 	}
 	return m, nil
 }
@@ -180,17 +182,17 @@ func number(s string) (any, error) {
 // JSON renders e's data as compact JSON, leaving @timestamp out when it is
 // the time of decoding rather than part of the input, so expectations stay
 // fixed.
-func JSON(e *runtime.Event, withTimestamp bool) string {
+func JSON(e *event.Event, withTimestamp bool) string {
 	data := e.Data()
 	if !withTimestamp {
 		data = data.Clone()
-		data.Delete(runtime.TimestampField)
+		data.Delete(event.TimestampField)
 	}
-	return string(runtime.AppendJSON(nil, data))
+	return string(event.AppendJSON(nil, data))
 }
 
 // JSONs is JSON for each event, one per line.
-func JSONs(events []*runtime.Event, withTimestamp bool) string {
+func JSONs(events []*event.Event, withTimestamp bool) string {
 	var sb strings.Builder
 	for _, e := range events {
 		sb.WriteString(JSON(e, withTimestamp))

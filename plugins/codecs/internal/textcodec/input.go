@@ -3,7 +3,8 @@ package textcodec
 import (
 	"log/slog"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 // Charset is a text codec's charset option at work: its Converter, and the
@@ -16,7 +17,7 @@ type Charset struct {
 
 // NewCharset builds the converter for the codec's charset option; a
 // charset gostash cannot decode is an error located at the option.
-func NewCharset(s *runtime.Settings) (*Charset, error) {
+func NewCharset(s *plugin.Settings) (*Charset, error) {
 	name := s.String("charset")
 	conv, err := NewConverter(name)
 	if err != nil {
@@ -49,7 +50,7 @@ func (c *Charset) TextBytes(data []byte) []byte {
 // copied to [event][original] (ECS modes).
 type Text struct {
 	charset  *Charset
-	format   *runtime.Template
+	format   *event.Template
 	original bool
 
 	// The last chunk that decoded to itself (valid UTF-8) and its message,
@@ -60,14 +61,14 @@ type Text struct {
 }
 
 // NewText reads the charset and format options.
-func NewText(s *runtime.Settings) (*Text, error) {
+func NewText(s *plugin.Settings) (*Text, error) {
 	t := &Text{original: s.ECS() != "disabled"}
 	var err error
 	if t.charset, err = NewCharset(s); err != nil {
 		return nil, err
 	}
 	if s.IsSet("format") {
-		if t.format, err = runtime.CompileTemplate(s.String("format")); err != nil {
+		if t.format, err = event.CompileTemplate(s.String("format")); err != nil {
 			return nil, s.Errorf("format", "%v", err)
 		}
 	}
@@ -76,8 +77,8 @@ func NewText(s *runtime.Settings) (*Text, error) {
 
 // Event makes an event of a piece of input: its text in message and, in
 // ECS modes, in [event][original] too.
-func (t *Text) Event(data []byte) *runtime.Event {
-	e := runtime.NewEvent()
+func (t *Text) Event(data []byte) *event.Event {
+	e := event.NewEvent()
 	message := t.lastMessage
 	if message == nil || string(data) != t.lastChunk {
 		text := t.charset.Text(data)
@@ -90,7 +91,7 @@ func (t *Text) Event(data []byte) *runtime.Event {
 	if t.original {
 		// Room for an input's own [event] field next to original (the
 		// generator's sequence) without growing.
-		event := runtime.NewMap(2)
+		event := event.NewMap(2)
 		event.Set("original", message)
 		e.Data().Set("event", event)
 	}
@@ -99,7 +100,7 @@ func (t *Text) Event(data []byte) *runtime.Event {
 
 // AppendEncoded appends the event rendered with the format or, without
 // one, Event#to_s.
-func (t *Text) AppendEncoded(dst []byte, e *runtime.Event) []byte {
+func (t *Text) AppendEncoded(dst []byte, e *event.Event) []byte {
 	if t.format != nil {
 		return t.format.AppendRender(dst, e)
 	}

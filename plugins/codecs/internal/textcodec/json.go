@@ -8,7 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 // JSONDecoder is what the json and json_lines codecs share: charset
@@ -16,7 +17,7 @@ import (
 // the _jsonparsefailure event of text that is not one).
 type JSONDecoder struct {
 	charset *Charset
-	target  *runtime.FieldRef
+	target  *event.FieldRef
 	logger  *slog.Logger
 	// parseErrorLevel is the level a parse error is logged at: Logstash's
 	// json codec logs it as an error, json_lines as a warning.
@@ -25,14 +26,14 @@ type JSONDecoder struct {
 
 // NewJSONDecoder reads the charset and target options. In an ECS mode
 // without a target it logs ecsTargetAdvice once per plugin block.
-func NewJSONDecoder(s *runtime.Settings, parseErrorLevel slog.Level) (*JSONDecoder, error) {
+func NewJSONDecoder(s *plugin.Settings, parseErrorLevel slog.Level) (*JSONDecoder, error) {
 	charset, err := NewCharset(s)
 	if err != nil {
 		return nil, err
 	}
 	d := &JSONDecoder{charset: charset, logger: s.Logger(), parseErrorLevel: parseErrorLevel}
 	if s.IsSet("target") {
-		ref := runtime.MustFieldRef(s.String("target"))
+		ref := event.MustFieldRef(s.String("target"))
 		d.target = &ref
 	} else if s.ECS() != "disabled" {
 		LogOnce("target:"+s.Pos().String(), func() { d.logger.Info(ecsTargetAdvice) })
@@ -44,24 +45,24 @@ func NewJSONDecoder(s *runtime.Settings, parseErrorLevel slog.Level) (*JSONDecod
 // (see eventsFromJSON). When the text is not an object or an array of
 // objects, it logs the parse error and gives the one _jsonparsefailure
 // event holding the text, with parsed false.
-func (d *JSONDecoder) Decode(data []byte) (text []byte, events []*runtime.Event, parsed bool) {
+func (d *JSONDecoder) Decode(data []byte) (text []byte, events []*event.Event, parsed bool) {
 	text = d.charset.TextBytes(data)
 	events, err := eventsFromJSON(text, d.newEvent)
 	if err != nil {
 		d.logger.Log(context.Background(), d.parseErrorLevel, "JSON parse error, original data now in message field",
 			"message", err.Error(), "exception", "LogStash::Json::ParserError", "data", string(text))
-		return text, []*runtime.Event{failureEvent(string(text))}, false
+		return text, []*event.Event{failureEvent(string(text))}, false
 	}
 	return text, events, true
 }
 
 // newEvent makes an event of a decoded object, at the root or under the
 // target.
-func (d *JSONDecoder) newEvent(m *runtime.Map) *runtime.Event {
+func (d *JSONDecoder) newEvent(m *event.Map) *event.Event {
 	if d.target == nil {
-		return runtime.NewEventFromMap(m)
+		return event.NewEventFromMap(m)
 	}
-	e := runtime.NewEvent()
+	e := event.NewEvent()
 	_ = e.SetRef(*d.target, m)
 	return e
 }
@@ -75,7 +76,7 @@ const JSONParseFailureTag = "_jsonparsefailure"
 // error. Only the first JSON value is read (Jackson's readValue ignores
 // what follows). newEvent builds an event from an object (at the root, or
 // under a target).
-func eventsFromJSON(text []byte, newEvent func(*runtime.Map) *runtime.Event) ([]*runtime.Event, error) {
+func eventsFromJSON(text []byte, newEvent func(*event.Map) *event.Event) ([]*event.Event, error) {
 	if IsJavaBlank(text) {
 		return nil, nil
 	}
@@ -83,17 +84,17 @@ func eventsFromJSON(text []byte, newEvent func(*runtime.Map) *runtime.Event) ([]
 		// Java reads the text as a String first: invalid bytes become U+FFFD.
 		text = []byte(string([]rune(string(text))))
 	}
-	v, err := runtime.DecodeJSONFirst(text)
+	v, err := event.DecodeJSONFirst(text)
 	if err != nil {
 		return nil, err
 	}
 	switch t := v.(type) {
-	case *runtime.Map:
-		return []*runtime.Event{newEvent(t)}, nil
+	case *event.Map:
+		return []*event.Event{newEvent(t)}, nil
 	case []any:
-		events := make([]*runtime.Event, 0, len(t))
+		events := make([]*event.Event, 0, len(t))
 		for _, x := range t {
-			m, ok := x.(*runtime.Map)
+			m, ok := x.(*event.Map)
 			if !ok {
 				return nil, fmt.Errorf("class %s cannot be cast to class java.util.Map", javaClassName(x))
 			}
@@ -152,11 +153,11 @@ func IsJavaBlank(text []byte) bool {
 
 // failureEvent is the event the json codecs make of text they could not
 // use: the text in message, tagged _jsonparsefailure.
-func failureEvent(text string) *runtime.Event {
-	m := runtime.NewMap(2)
+func failureEvent(text string) *event.Event {
+	m := event.NewMap(2)
 	m.Set("message", text)
-	m.Set(runtime.TagsField, []any{JSONParseFailureTag})
-	return runtime.NewEventFromMap(m)
+	m.Set(event.TagsField, []any{JSONParseFailureTag})
+	return event.NewEventFromMap(m)
 }
 
 // ecsTargetAdvice is what Logstash logs (at info) when a json codec runs in

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/event"
 )
 
 func TestIsJavaBlank(t *testing.T) {
@@ -110,9 +110,9 @@ func TestTokenizerChunkingDoesNotMatter(t *testing.T) {
 // TestEventStringDecimal: Event#to_s hands Java the BigDecimal itself, so
 // a decimal host or message prints with BigDecimal.toString.
 func TestEventStringDecimal(t *testing.T) {
-	e := runtime.NewEvent()
+	e := event.NewEvent()
 	for field, text := range map[string]string{"host": "1e10", "message": "96.0"} {
-		d, err := runtime.ParseDecimal(text)
+		d, err := event.ParseDecimal(text)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,11 +128,11 @@ func TestEventStringDecimal(t *testing.T) {
 // TestEventStringJavaValues: a hash or array host prints with Java's
 // toString, null inside it as "null"; a null host is the literal %{host}.
 func TestEventStringJavaValues(t *testing.T) {
-	host := runtime.NewMap(3)
+	host := event.NewMap(3)
 	host.Set("name", "h")
 	host.Set("ip", []any{"10.0.0.1", nil, 1.5e7})
 	host.Set("os", nil)
-	e := runtime.NewEvent()
+	e := event.NewEvent()
 	e.Set("host", host)
 	e.Set("message", []any{int64(1), nil, true})
 	ts, _ := e.Timestamp()

@@ -11,10 +11,12 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/lang"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/plugin"
+
+	// Hash is an ordered config hash: key, value, key, value...
+	"github.com/gostash/gostash/runtime/event"
 )
 
-// Hash is an ordered config hash: key, value, key, value...
 type Hash []any
 
 // Options are a plugin block's attributes, applied in key order after
@@ -56,7 +58,7 @@ func toValue(v any) lang.Value {
 
 // New builds the named filter with opts and returns it with its build
 // diagnostics rendered as text (empty when it built).
-func New(name string, opts Options, ecs string) (runtime.Filter, string) {
+func New(name string, opts Options, ecs string) (plugin.Filter, string) {
 	p := &lang.Plugin{Pos: lang.Pos{File: "test.conf", Line: 1, Column: 1}, Name: name}
 	keys := make([]string, 0, len(opts))
 	for k := range opts {
@@ -66,12 +68,12 @@ func New(name string, opts Options, ecs string) (runtime.Filter, string) {
 	for _, k := range keys {
 		p.Attributes = append(p.Attributes, &lang.Attribute{Pos: p.Pos, Name: k, Value: toValue(opts[k])})
 	}
-	ps := runtime.DefaultPipelineSettings(1)
+	ps := plugin.DefaultPipelineSettings(1)
 	if ecs != "" {
 		ps.ECSCompatibility = ecs
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	inst, diags := runtime.Build(runtime.KindFilter, p, &runtime.BuildContext{Pipeline: ps, Logger: quiet})
+	inst, diags := plugin.Build(plugin.KindFilter, p, &plugin.BuildContext{Pipeline: ps, Logger: quiet})
 	if diags.HasErrors() {
 		var msgs []string
 		for _, d := range diags {
@@ -79,11 +81,11 @@ func New(name string, opts Options, ecs string) (runtime.Filter, string) {
 		}
 		return nil, strings.Join(msgs, "\n")
 	}
-	return inst.Plugin.(runtime.Filter), ""
+	return inst.Plugin.(plugin.Filter), ""
 }
 
 // MustNew is New that fails the test on a build error.
-func MustNew(t testing.TB, name string, opts Options) runtime.Filter {
+func MustNew(t testing.TB, name string, opts Options) plugin.Filter {
 	t.Helper()
 	f, err := New(name, opts, "")
 	if err != "" {
@@ -94,31 +96,31 @@ func MustNew(t testing.TB, name string, opts Options) runtime.Filter {
 
 // Event builds an event from a JSON object, with @timestamp pinned to
 // 2026-01-02T03:04:05.678Z unless the object has one.
-func Event(t testing.TB, jsonText string) *runtime.Event {
+func Event(t testing.TB, jsonText string) *event.Event {
 	t.Helper()
-	v, err := runtime.DecodeJSON([]byte(jsonText))
+	v, err := event.DecodeJSON([]byte(jsonText))
 	if err != nil {
 		t.Fatalf("bad test event %s: %v", jsonText, err)
 	}
-	m := v.(*runtime.Map)
+	m := v.(*event.Map)
 	if !m.Has("@timestamp") {
 		m.Set("@timestamp", "2026-01-02T03:04:05.678Z")
 	}
-	return runtime.NewEventFromMap(m)
+	return event.NewEventFromMap(m)
 }
 
 // Data renders an event's data as compact JSON without @timestamp and
 // @version, so expectations stay short.
-func Data(e *runtime.Event) string {
+func Data(e *event.Event) string {
 	m := e.Data().Clone()
 	m.Delete("@timestamp")
 	m.Delete("@version")
-	return string(runtime.AppendJSON(nil, m))
+	return string(event.AppendJSON(nil, m))
 }
 
 // Run passes e through f and returns whether it matched and the events it emitted.
-func Run(f runtime.Filter, e *runtime.Event) (bool, []*runtime.Event) {
-	var out []*runtime.Event
-	matched := f.Filter(e, func(n *runtime.Event) { out = append(out, n) })
+func Run(f plugin.Filter, e *event.Event) (bool, []*event.Event) {
+	var out []*event.Event
+	matched := f.Filter(e, func(n *event.Event) { out = append(out, n) })
 	return matched, out
 }

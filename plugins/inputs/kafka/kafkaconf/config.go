@@ -8,9 +8,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/gostash/gostash/runtime/plugin"
 	"github.com/xdg-go/scram"
-
-	"github.com/gostash/gostash/runtime"
 )
 
 // ProtocolVersion is the Kafka protocol version the clients speak: Kafka 4
@@ -18,13 +17,13 @@ import (
 var ProtocolVersion = sarama.V3_9_0_0
 
 // Millis reads a millisecond option as a duration.
-func Millis(s *runtime.Settings, option string) time.Duration {
+func Millis(s *plugin.Settings, option string) time.Duration {
 	return time.Duration(s.Int(option)) * time.Millisecond
 }
 
 // Brokers splits bootstrap_servers into addresses, or returns a located
 // error when none is given.
-func Brokers(s *runtime.Settings) ([]string, error) {
+func Brokers(s *plugin.Settings) ([]string, error) {
 	var out []string
 	for _, b := range strings.Split(s.String(OptBootstrapServers), ",") {
 		if b = strings.TrimSpace(b); b != "" {
@@ -40,7 +39,7 @@ func Brokers(s *runtime.Settings) ([]string, error) {
 // NewConfig validates the shared options and returns a sarama
 // configuration with them applied; callers add their producer or consumer
 // settings.
-func NewConfig(s *runtime.Settings, clientID string) (*sarama.Config, error) {
+func NewConfig(s *plugin.Settings, clientID string) (*sarama.Config, error) {
 	cfg := sarama.NewConfig()
 	cfg.Version = ProtocolVersion
 	cfg.ClientID = clientID
@@ -113,7 +112,7 @@ func NewConfig(s *runtime.Settings, clientID string) (*sarama.Config, error) {
 	return cfg, nil
 }
 
-func saslConfig(s *runtime.Settings, cfg *sarama.Config) error {
+func saslConfig(s *plugin.Settings, cfg *sarama.Config) error {
 	for _, javaOnly := range []string{"sasl_client_callback_handler_class", "sasl_login_callback_handler_class"} {
 		if s.IsSet(javaOnly) {
 			return s.Errorf(javaOnly, "%s names a Java class, which gostash cannot load", javaOnly)

@@ -5,7 +5,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 type loginKind int
@@ -24,7 +24,7 @@ type login struct {
 
 // loginModule reads the login module from sasl_jaas_config, or else from
 // the KafkaClient section of the jaas_path file; nil when neither is set.
-func loginModule(s *runtime.Settings) (*login, error) {
+func loginModule(s *plugin.Settings) (*login, error) {
 	option, text := "sasl_jaas_config", s.String("sasl_jaas_config")
 	if text == "" && s.IsSet("jaas_path") {
 		option = "jaas_path"

@@ -9,10 +9,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gostash/gostash/runtime/plugin"
 	keystore "github.com/pavlo-v-chernykh/keystore-go/v4"
 	"software.sslmate.com/src/go-pkcs12"
-
-	"github.com/gostash/gostash/runtime"
 )
 
 // jksMagic starts every Java KeyStore file.
@@ -20,7 +19,7 @@ var jksMagic = []byte{0xFE, 0xED, 0xFE, 0xED}
 
 // storeType returns the type named by the option, or guesses it from the
 // file's first bytes as Java's keystore loader does for JKS and PKCS12.
-func storeType(s *runtime.Settings, option string, data []byte) (string, error) {
+func storeType(s *plugin.Settings, option string, data []byte) (string, error) {
 	if t := strings.ToUpper(s.String(option)); t != "" {
 		switch t {
 		case "PEM", "JKS", "PKCS12":
@@ -37,7 +36,7 @@ func storeType(s *runtime.Settings, option string, data []byte) (string, error) 
 	return "PKCS12", nil
 }
 
-func tlsConfig(s *runtime.Settings) (*tls.Config, error) {
+func tlsConfig(s *plugin.Settings) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if s.IsSet("ssl_truststore_location") {
 		roots, err := loadTrustStore(s)
@@ -77,7 +76,7 @@ func tlsConfig(s *runtime.Settings) (*tls.Config, error) {
 	return cfg, nil
 }
 
-func loadTrustStore(s *runtime.Settings) (*x509.CertPool, error) {
+func loadTrustStore(s *plugin.Settings) (*x509.CertPool, error) {
 	const option = "ssl_truststore_location"
 	data, err := os.ReadFile(s.String(option))
 	if err != nil {
@@ -125,7 +124,7 @@ func loadTrustStore(s *runtime.Settings) (*x509.CertPool, error) {
 	return pool, nil
 }
 
-func loadKeyStore(s *runtime.Settings) (tls.Certificate, error) {
+func loadKeyStore(s *plugin.Settings) (tls.Certificate, error) {
 	const option = "ssl_keystore_location"
 	var none tls.Certificate
 	data, err := os.ReadFile(s.String(option))
@@ -183,7 +182,7 @@ func loadKeyStore(s *runtime.Settings) (tls.Certificate, error) {
 
 // pemKeyPair reads a certificate chain and a private key from one PEM file,
 // as Kafka's PEM keystore type does.
-func pemKeyPair(s *runtime.Settings, data []byte) (tls.Certificate, error) {
+func pemKeyPair(s *plugin.Settings, data []byte) (tls.Certificate, error) {
 	const option = "ssl_keystore_location"
 	var certs, keys []byte
 	for rest := data; ; {

@@ -21,10 +21,12 @@ import (
 
 	"github.com/gostash/gostash/lang"
 	"github.com/gostash/gostash/plugins/inputs/kafka/kafkaconf"
-	"github.com/gostash/gostash/runtime"
+	"github.com/gostash/gostash/runtime/plugin"
+
+	// DefaultBrokers is where kafka.sh starts the broker.
+	"github.com/gostash/gostash/runtime/event"
 )
 
-// DefaultBrokers is where kafka.sh starts the broker.
 const DefaultBrokers = "127.0.0.1:9092"
 
 var (
@@ -214,7 +216,7 @@ func Consume(tb testing.TB, brokers, topic string, n int, timeout time.Duration)
 // Build configures and builds a plugin from option values as a config file
 // would give them (strings, int64, bool, []any, map[string]string), with
 // the test codec unless options name one.
-func Build(kind runtime.Kind, name string, options map[string]any) (any, error) {
+func Build(kind plugin.Kind, name string, options map[string]any) (any, error) {
 	p := &lang.Plugin{Name: name, Pos: lang.Pos{File: "test.conf", Line: 1, Column: 1}}
 	if _, ok := options["codec"]; !ok {
 		options["codec"] = CodecName
@@ -222,7 +224,7 @@ func Build(kind runtime.Kind, name string, options map[string]any) (any, error) 
 	for k, v := range options {
 		p.Attributes = append(p.Attributes, &lang.Attribute{Name: k, Value: astValue(v), Pos: lang.Pos{File: "test.conf", Line: 2, Column: 3}})
 	}
-	inst, diags := runtime.Build(kind, p, &runtime.BuildContext{Pipeline: runtime.DefaultPipelineSettings(1)})
+	inst, diags := plugin.Build(kind, p, &plugin.BuildContext{Pipeline: plugin.DefaultPipelineSettings(1)})
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -262,20 +264,20 @@ type Collector struct {
 	Hold bool
 
 	mu     sync.Mutex
-	events []*runtime.Event
-	held   []*runtime.Event
+	events []*event.Event
+	held   []*event.Event
 	signal chan struct{}
 }
 
 // Decorate does nothing: the tests configure no common options.
-func (c *Collector) Decorate(*runtime.Event) {}
+func (c *Collector) Decorate(*event.Event) {}
 
 // Emit is EmitDecorated.
-func (c *Collector) Emit(e *runtime.Event) { c.EmitDecorated(e) }
+func (c *Collector) Emit(e *event.Event) { c.EmitDecorated(e) }
 
 // EmitDecorated records e and, unless Hold is set, releases it as the
 // pipeline would after the outputs.
-func (c *Collector) EmitDecorated(e *runtime.Event) {
+func (c *Collector) EmitDecorated(e *event.Event) {
 	c.mu.Lock()
 	c.events = append(c.events, e)
 	if c.Hold {
@@ -303,20 +305,20 @@ func (c *Collector) ReleaseHeld() {
 }
 
 // Events returns the events collected so far.
-func (c *Collector) Events() []*runtime.Event {
+func (c *Collector) Events() []*event.Event {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]*runtime.Event(nil), c.events...)
+	return append([]*event.Event(nil), c.events...)
 }
 
 // WaitFor waits until n events arrived or timeout passed, and returns them.
-func (c *Collector) WaitFor(tb testing.TB, n int, timeout time.Duration) []*runtime.Event {
+func (c *Collector) WaitFor(tb testing.TB, n int, timeout time.Duration) []*event.Event {
 	tb.Helper()
 	deadline := time.After(timeout)
 	for {
 		c.mu.Lock()
 		if len(c.events) >= n {
-			out := append([]*runtime.Event(nil), c.events...)
+			out := append([]*event.Event(nil), c.events...)
 			c.mu.Unlock()
 			return out
 		}
@@ -339,25 +341,25 @@ func (c *Collector) WaitFor(tb testing.TB, n int, timeout time.Duration) []*runt
 const CodecName = "kafkatest_message"
 
 func init() {
-	runtime.RegisterCodec(runtime.CodecSpec{
-		Spec: runtime.Spec{Name: CodecName, Summary: "Test codec: the whole payload is the message."},
-		New:  func(*runtime.Settings) (runtime.Codec, error) { return messageCodec{}, nil },
+	plugin.RegisterCodec(plugin.CodecSpec{
+		Spec: plugin.Spec{Name: CodecName, Summary: "Test codec: the whole payload is the message."},
+		New:  func(*plugin.Settings) (plugin.Codec, error) { return messageCodec{}, nil },
 	})
 }
 
 type messageCodec struct{}
 
-func (messageCodec) Decode(data []byte, emit func(*runtime.Event)) {
-	e := runtime.NewEvent()
+func (messageCodec) Decode(data []byte, emit func(*event.Event)) {
+	e := event.NewEvent()
 	e.Data().Set("message", string(data))
 	emit(e)
 }
 
-func (messageCodec) Flush(func(*runtime.Event)) {}
+func (messageCodec) Flush(func(*event.Event)) {}
 
-func (messageCodec) Encode(dst []byte, e *runtime.Event) []byte {
+func (messageCodec) Encode(dst []byte, e *event.Event) []byte {
 	v, _ := e.Get("message")
-	return append(dst, runtime.ValueString(v)...)
+	return append(dst, event.ValueString(v)...)
 }
 
 // ConsumeAll reads every record of topic, up to each partition's end at

@@ -1,9 +1,11 @@
-package runtime
+package plugin
 
 import (
 	"fmt"
 	"sort"
 	"sync"
+
+	"github.com/gostash/gostash/runtime/event"
 )
 
 // Spec is what every plugin declares: its name, a one-line summary and its
@@ -165,12 +167,12 @@ func commonOptions(kind Kind, defaultCodec string) []Option {
 		opts = append(opts,
 			Option{Name: "type", Type: TypeString, Doc: "Sets the type field of each event that has none."},
 			Option{Name: "tags", Type: TypeArray, Doc: "Tags appended to each event (sprintf'd, not de-duplicated)."},
-			Option{Name: "add_field", Type: TypeHash, Default: NewMap(0), Doc: "Fields added to each event; names and values are sprintf'd."},
+			Option{Name: "add_field", Type: TypeHash, Default: event.NewMap(0), Doc: "Fields added to each event; names and values are sprintf'd."},
 			Option{Name: "codec", Type: TypeCodec, Default: defaultCodec, Doc: "The codec that decodes the input's data."},
 		)
 	case KindFilter:
 		opts = append(opts,
-			Option{Name: "add_field", Type: TypeHash, Default: NewMap(0), Doc: "Fields added when the filter succeeds; names and values are sprintf'd."},
+			Option{Name: "add_field", Type: TypeHash, Default: event.NewMap(0), Doc: "Fields added when the filter succeeds; names and values are sprintf'd."},
 			Option{Name: "remove_field", Type: TypeArray, Default: []any{}, Doc: "Fields removed when the filter succeeds."},
 			Option{Name: "add_tag", Type: TypeArray, Default: []any{}, Doc: "Tags appended when the filter succeeds."},
 			Option{Name: "remove_tag", Type: TypeArray, Default: []any{}, Doc: "Tags removed when the filter succeeds."},

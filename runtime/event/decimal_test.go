@@ -1,4 +1,4 @@
-package runtime
+package event
 
 import (
 	"bufio"
@@ -17,7 +17,7 @@ import (
 // (scripts/golden/bigdecimal.sh writes the file; see BigDecimalGolden.java
 // for the columns).
 func TestDecimalGolden(t *testing.T) {
-	f, err := os.Open("../testdata/runtime/jackson/bigdecimal.tsv")
+	f, err := os.Open("../../testdata/event/jackson/bigdecimal.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestDecodeJSONDecimal(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := v.(*Map)
-	for key, want := range map[string]string{"a": "runtime.Decimal", "b": "runtime.Decimal", "c": "int64", "e": "*big.Int", "f": "runtime.Decimal"} {
+	for key, want := range map[string]string{"a": "event.Decimal", "b": "event.Decimal", "c": "int64", "e": "*big.Int", "f": "event.Decimal"} {
 		if x, _ := m.Get(key); fmt.Sprintf("%T", x) != want {
 			t.Errorf("%s is %T, want %s", key, x, want)
 		}

@@ -1,4 +1,4 @@
-package runtime
+package event
 
 // Map is a string-keyed map that remembers insertion order, so events print
 // deterministically (Logstash's own order is a hash order; ours is the order

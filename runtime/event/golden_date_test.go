@@ -1,4 +1,4 @@
-package runtime
+package event
 
 import (
 	"bufio"
@@ -13,7 +13,7 @@ import (
 // tabs, with \t, \n and \\ escaped).
 func readGoldenTSV(t *testing.T, name string) [][]string {
 	t.Helper()
-	f, err := os.Open("../testdata/runtime/" + name)
+	f, err := os.Open("../../testdata/event/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package runtime
+package event
 
 // DecodeJSONFirst parses the first JSON value in data and ignores whatever
 // follows it, as Jackson's ObjectMapper.readValue does with its default

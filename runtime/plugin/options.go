@@ -1,4 +1,4 @@
-package runtime
+package plugin
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/gostash/gostash/runtime/event"
 )
 
 // OptionType is the validator of an option, after Logstash's `:validate`.
@@ -122,9 +124,9 @@ func (o *Option) coerceOne(v any) (any, error) {
 		if s, ok := v.(string); ok {
 			return s, nil
 		}
-		if _, ok := v.(*Map); !ok {
+		if _, ok := v.(*event.Map); !ok {
 			if _, ok := v.([]any); !ok {
-				return ValueString(v), nil
+				return event.ValueString(v), nil
 			}
 		}
 		return nil, fmt.Errorf("Expected password (one value)")
@@ -170,12 +172,12 @@ func (o *Option) coerceOne(v any) (any, error) {
 		if !ok {
 			return nil, fmt.Errorf("Expected field reference, got %s", describe(v, false))
 		}
-		if _, err := ParseFieldRef(s); err != nil {
+		if _, err := event.ParseFieldRef(s); err != nil {
 			return nil, err
 		}
 		return s, nil
 	case TypeEnum:
-		s := ValueString(v)
+		s := event.ValueString(v)
 		for _, e := range o.Enum {
 			if s == e {
 				return s, nil
@@ -199,20 +201,20 @@ func asList(v any) []any {
 
 func coerceHash(v any) (any, error) {
 	switch t := v.(type) {
-	case *Map:
+	case *event.Map:
 		return t, nil
 	case []any:
 		if len(t) == 1 {
-			if m, ok := t[0].(*Map); ok {
+			if m, ok := t[0].(*event.Map); ok {
 				return m, nil
 			}
 		}
 		if len(t)%2 != 0 {
 			return nil, fmt.Errorf("Expected hash, got %s", describe(v, false))
 		}
-		m := NewMap(len(t) / 2)
+		m := event.NewMap(len(t) / 2)
 		for i := 0; i < len(t); i += 2 {
-			k := ValueString(t[i])
+			k := event.ValueString(t[i])
 			if old, ok := m.Get(k); ok {
 				m.Set(k, append(asList(old), t[i+1]))
 			} else {
@@ -244,7 +246,7 @@ func parseBytes(v any) (any, error) {
 			return int64(n * math.Pow(base, float64(exp))), nil
 		}
 	}
-	return nil, fmt.Errorf("Unparseable filesize: %s. possible units (KiB, MiB, ...) e.g. '10 KiB'. doesn't parse as a number either", ValueString(v))
+	return nil, fmt.Errorf("Unparseable filesize: %s. possible units (KiB, MiB, ...) e.g. '10 KiB'. doesn't parse as a number either", event.ValueString(v))
 }
 
 // describe renders a value in an error message the way Logstash's
@@ -276,7 +278,7 @@ func rubyInspect(v any) string {
 			parts[i] = rubyInspect(e)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
-	case *Map:
+	case *event.Map:
 		var parts []string
 		t.Range(func(k string, e any) bool {
 			parts = append(parts, strconv.Quote(k)+"=>"+rubyInspect(e))
@@ -286,5 +288,5 @@ func rubyInspect(v any) string {
 	case *CodecRef:
 		return t.Name
 	}
-	return ValueString(v)
+	return event.ValueString(v)
 }

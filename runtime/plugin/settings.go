@@ -1,4 +1,4 @@
-package runtime
+package plugin
 
 import (
 	"crypto/sha256"
@@ -9,10 +9,13 @@ import (
 	"strings"
 
 	"github.com/gostash/gostash/lang"
+	"github.com/gostash/gostash/runtime/event"
+
+	// CodecRef is a codec option's value before the codec is built: a name
+	// (`codec => json`) or a block (`codec => json { charset => "UTF-8" }`).
+	"github.com/gostash/gostash/runtime/logging"
 )
 
-// CodecRef is a codec option's value before the codec is built: a name
-// (`codec => json`) or a block (`codec => json { charset => "UTF-8" }`).
 type CodecRef struct {
 	Name   string
 	Plugin *lang.Plugin // nil when given by name
@@ -63,7 +66,7 @@ func (s *Settings) Pipeline() PipelineSettings { return s.ctx.Pipeline }
 // ecs_compatibility when set, else the pipeline's.
 func (s *Settings) ECS() string {
 	if s.set["ecs_compatibility"] {
-		return ValueString(s.vals["ecs_compatibility"])
+		return event.ValueString(s.vals["ecs_compatibility"])
 	}
 	return s.ctx.Pipeline.ECSCompatibility
 }
@@ -76,7 +79,7 @@ func (s *Settings) Logger() *slog.Logger {
 		l = slog.Default()
 	}
 	kind := string(s.reg.kind) + "s"
-	return l.With(slog.String(LoggerKey, "logstash."+kind+"."+s.reg.spec.Name), slog.String(PluginIDKey, s.id))
+	return l.With(slog.String(logging.LoggerKey, "logstash."+kind+"."+s.reg.spec.Name), slog.String(logging.PluginIDKey, s.id))
 }
 
 func (s *Settings) get(name string) any {
@@ -102,7 +105,7 @@ func (s *Settings) String(name string) string {
 	if v == nil {
 		return ""
 	}
-	return ValueString(v)
+	return event.ValueString(v)
 }
 
 // Int returns a number option as an integer (floats are truncated).
@@ -147,17 +150,17 @@ func (s *Settings) Strings(name string) []string {
 	l := s.List(name)
 	out := make([]string, len(l))
 	for i, v := range l {
-		out[i] = ValueString(v)
+		out[i] = event.ValueString(v)
 	}
 	return out
 }
 
 // Hash returns a hash option (never nil).
-func (s *Settings) Hash(name string) *Map {
-	if m, ok := s.get(name).(*Map); ok {
+func (s *Settings) Hash(name string) *event.Map {
+	if m, ok := s.get(name).(*event.Map); ok {
 		return m
 	}
-	return NewMap(0)
+	return event.NewMap(0)
 }
 
 // OptionPos is where the option was set, or the plugin's position when unset.
@@ -362,10 +365,10 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 			diags = append(diags, cd...)
 			s.codec = f
 		}
-		s.vals[o.Name] = CloneValue(o.Default)
+		s.vals[o.Name] = event.CloneValue(o.Default)
 	}
 	if id, ok := s.vals["id"]; ok && id != nil && s.set["id"] {
-		s.id = ValueString(id)
+		s.id = event.ValueString(id)
 	} else {
 		s.id = generatedID(p)
 	}
@@ -413,8 +416,8 @@ func codecOption(v any, pos lang.Pos, ctx *BuildContext) (*codecFactory, lang.Di
 // merge (a key in both collects both values), arrays append flattened one
 // level, differing scalars become a list.
 func mergeAttr(old, v any) any {
-	if om, ok := old.(*Map); ok {
-		if nm, ok := v.(*Map); ok {
+	if om, ok := old.(*event.Map); ok {
+		if nm, ok := v.(*event.Map); ok {
 			out := om.Clone()
 			nm.Range(func(k string, val any) bool {
 				if prev, ok := out.Get(k); ok {
@@ -486,7 +489,7 @@ func attrValue(v lang.Value, ctx *BuildContext) (any, error) {
 		}
 		return out, nil
 	case *lang.Hash:
-		m := NewMap(len(t.Entries))
+		m := event.NewMap(len(t.Entries))
 		seen := map[string]bool{}
 		var dups []string
 		for _, e := range t.Entries {
@@ -503,7 +506,7 @@ func attrValue(v lang.Value, ctx *BuildContext) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			m.Set(ValueString(k), val)
+			m.Set(event.ValueString(k), val)
 		}
 		if len(dups) > 0 {
 			return nil, lang.Errorf(t.Pos, "Duplicate keys found in your configuration: [%s]", strings.Join(dups, ", "))

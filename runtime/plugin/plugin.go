@@ -1,8 +1,10 @@
-package runtime
+package plugin
 
 import (
 	"context"
 	"time"
+
+	"github.com/gostash/gostash/runtime/event"
 )
 
 // Kind is the kind of a plugin.
@@ -31,9 +33,9 @@ type Input interface {
 // generator set host "if absent") call Decorate first, add their fields,
 // then EmitDecorated.
 type Emitter interface {
-	Emit(e *Event)
-	Decorate(e *Event)
-	EmitDecorated(e *Event)
+	Emit(e *event.Event)
+	Decorate(e *event.Event)
+	EmitDecorated(e *event.Event)
 }
 
 // BatchEmitter is implemented by the pipeline's Emitter. An input that
@@ -41,7 +43,7 @@ type Emitter interface {
 // decorated: one queue operation instead of one per event. Order is kept;
 // it blocks while the queue is full; the slice may be reused on return.
 type BatchEmitter interface {
-	EmitDecoratedBatch(events []*Event)
+	EmitDecoratedBatch(events []*event.Event)
 }
 
 // Filter handles one event at a time and may be called from several workers
@@ -51,20 +53,20 @@ type BatchEmitter interface {
 // (clone, split) are new events: they get the common options and continue
 // through the filters after this one. Cancelling e drops it.
 type Filter interface {
-	Filter(e *Event, emit func(*Event)) (matched bool)
+	Filter(e *event.Event, emit func(*event.Event)) (matched bool)
 }
 
 // Flusher is a filter that holds events back and releases them when asked:
 // every five seconds and at shutdown.
 type Flusher interface {
-	Flush(emit func(*Event))
+	Flush(emit func(*event.Event))
 }
 
 // Output delivers a batch of events. It may be called from several workers
 // at once. It retries what it can itself; a returned error stops the
 // pipeline. ctx is cancelled only when shutdown is forced.
 type Output interface {
-	Output(ctx context.Context, events []*Event) error
+	Output(ctx context.Context, events []*event.Event) error
 }
 
 // Closer is implemented by plugins holding resources, closed once at the
@@ -80,11 +82,11 @@ type Closer interface {
 // Encode must be safe for concurrent use: outputs share one instance.
 type Codec interface {
 	// Decode consumes the next chunk of a stream, emitting each complete event.
-	Decode(data []byte, emit func(*Event))
+	Decode(data []byte, emit func(*event.Event))
 	// Flush emits whatever is buffered at the end of a stream.
-	Flush(emit func(*Event))
+	Flush(emit func(*event.Event))
 	// Encode appends e's encoded form to dst.
-	Encode(dst []byte, e *Event) []byte
+	Encode(dst []byte, e *event.Event) []byte
 }
 
 // PipelineSettings are the settings of the pipeline a plugin runs in.

@@ -1,4 +1,4 @@
-package runtime
+package event
 
 import (
 	"bufio"
@@ -93,7 +93,7 @@ func (r *typedValueReader) value() any {
 }
 
 func TestAppendJSONGolden(t *testing.T) {
-	f, err := os.Open("../testdata/runtime/jackson/cases.tsv")
+	f, err := os.Open("../../testdata/event/jackson/cases.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}
