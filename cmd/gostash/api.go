@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gostash/gostash/internal/monitor"
-
 	"github.com/gostash/gostash/runtime/logging"
 	"github.com/gostash/gostash/runtime/pipeline"
 )

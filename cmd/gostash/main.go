@@ -17,15 +17,13 @@ import (
 
 	"github.com/gostash/gostash/lang"
 	_ "github.com/gostash/gostash/plugins/all"
-
+	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/logging"
 	"github.com/gostash/gostash/runtime/pipeline"
-
-	// version is the gostash version; the Makefile may override it with -ldflags.
-	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
+// version is the gostash version; the Makefile may override it with -ldflags.
 var version = "0.1.0"
 
 func main() {

@@ -12,15 +12,13 @@ import (
 	"time"
 
 	"github.com/gostash/gostash/lang"
-
+	"github.com/gostash/gostash/runtime/logging"
 	"github.com/gostash/gostash/runtime/pipeline"
 	"github.com/gostash/gostash/runtime/plugin"
-
-	// configSource is where the pipeline config comes from: -f (files) or -e
-	// (a string).
-	"github.com/gostash/gostash/runtime/logging"
 )
 
+// configSource is where the pipeline config comes from: -f (files) or -e
+// (a string).
 type configSource struct {
 	path     string
 	text     string

@@ -8,12 +8,11 @@ import (
 	"strings"
 
 	"github.com/gostash/gostash/lang"
-	"github.com/gostash/gostash/runtime/plugin"
-
-	// runFmt prints each config file in canonical form.
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
+// runFmt prints each config file in canonical form.
 func runFmt(files []string, stdout, stderr io.Writer) int {
 	if len(files) == 0 {
 		fmt.Fprintln(stderr, "usage: gostash fmt FILE...")

@@ -5,16 +5,14 @@ import (
 	// Test input lines are decoded the way the stdin input decodes a
 	// stream, with its codec handling (plain becomes line).
 	_ "github.com/gostash/gostash/plugins/inputs/stdin"
-
+	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/pipeline"
 	"github.com/gostash/gostash/runtime/plugin"
-
-	// Runner runs test case files against one Logstash config. The filters are
-	// compiled once and shared by every file, as in LFV's daemon mode, where
-	// one Logstash pipeline serves all test case files.
-	"github.com/gostash/gostash/runtime/event"
 )
 
+// Runner runs test case files against one Logstash config. The filters are
+// compiled once and shared by every file, as in LFV's daemon mode, where
+// one Logstash pipeline serves all test case files.
 type Runner struct {
 	configs  []*lang.Config
 	ctx      *plugin.BuildContext

@@ -19,17 +19,15 @@ import (
 	"time"
 
 	"github.com/gostash/gostash/lang"
-
+	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/logging"
 	"github.com/gostash/gostash/runtime/pipeline"
 	"github.com/gostash/gostash/runtime/plugin"
-
-	// The test plugins: a source emitting `count` events, a filter that
-	// matches everything and a sink that keeps what it gets, so the counters the
-	// API reports can be checked against what really went through.
-	"github.com/gostash/gostash/runtime/event"
 )
 
+// The test plugins: a source emitting `count` events, a filter that
+// matches everything and a sink that keeps what it gets, so the counters the
+// API reports can be checked against what really went through.
 func init() {
 	plugin.RegisterInput(plugin.InputSpec{
 		Spec:         plugin.Spec{Name: "monitor_test_source", Options: []plugin.Option{{Name: "count", Type: plugin.TypeNumber, Default: int64(1)}}},

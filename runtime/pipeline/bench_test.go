@@ -20,12 +20,11 @@ import (
 	_ "github.com/gostash/gostash/plugins/outputs/stdout"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/logging"
-
-	// The benchmark plugins: a filter that matches and does nothing, so the
-	// numbers are the pipeline's own cost, and an output that discards.
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
+// The benchmark plugins: a filter that matches and does nothing, so the
+// numbers are the pipeline's own cost, and an output that discards.
 func init() {
 	plugin.RegisterFilter(plugin.FilterSpec{
 		Spec: plugin.Spec{Name: "bench_pass"},

@@ -11,14 +11,13 @@ import (
 	"strings"
 
 	"github.com/gostash/gostash/lang"
-
-	// node is one step of a compiled section: a filter, an output or a
-	// branch. next is where an event goes after this step; the bodies of a
-	// branch end by continuing at the branch's next.
 	"github.com/gostash/gostash/runtime/logging"
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
+// node is one step of a compiled section: a filter, an output or a
+// branch. next is where an event goes after this step; the bodies of a
+// branch end by continuing at the branch's next.
 type node struct {
 	next   *node
 	filter *filterStep

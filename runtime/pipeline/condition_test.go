@@ -7,12 +7,11 @@ import (
 	"github.com/gostash/gostash/lang"
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
 	_ "github.com/gostash/gostash/plugins/filters/drop"
-	"github.com/gostash/gostash/runtime/plugin"
-
-	// compileFilters compiles a filter section for tests.
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
+// compileFilters compiles a filter section for tests.
 func compileFilters(t *testing.T, filter string) *Pipeline {
 	t.Helper()
 	src := "filter {\n" + filter + "\n}\n"

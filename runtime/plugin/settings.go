@@ -10,12 +10,11 @@ import (
 
 	"github.com/gostash/gostash/lang"
 	"github.com/gostash/gostash/runtime/event"
-
-	// CodecRef is a codec option's value before the codec is built: a name
-	// (`codec => json`) or a block (`codec => json { charset => "UTF-8" }`).
 	"github.com/gostash/gostash/runtime/logging"
 )
 
+// CodecRef is a codec option's value before the codec is built: a name
+// (`codec => json`) or a block (`codec => json { charset => "UTF-8" }`).
 type CodecRef struct {
 	Name   string
 	Plugin *lang.Plugin // nil when given by name

@@ -7,13 +7,12 @@ import (
 	"log/slog"
 
 	"github.com/gostash/gostash/plugins/codecs/internal/textcodec"
-	"github.com/gostash/gostash/runtime/plugin"
-
-	// defaultSizeLimit is Logstash's default decode_size_limit_bytes, 512 MiB.
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/logging"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
+// defaultSizeLimit is Logstash's default decode_size_limit_bytes, 512 MiB.
 const defaultSizeLimit = 512 * 1024 * 1024
 
 func init() {

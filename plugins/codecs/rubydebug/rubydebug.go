@@ -10,9 +10,8 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/gostash/gostash/internal/tty"
-
 	"github.com/gostash/gostash/internal/ruby"
+	"github.com/gostash/gostash/internal/tty"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/plugin"
 )

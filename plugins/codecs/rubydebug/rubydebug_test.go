@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/internal/tty"
-
 	"github.com/gostash/gostash/plugins/codecs/internal/codectest"
 	"github.com/gostash/gostash/runtime/event"
 )

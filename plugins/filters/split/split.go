@@ -7,12 +7,11 @@ import (
 	"log/slog"
 
 	"github.com/gostash/gostash/internal/ruby"
-	"github.com/gostash/gostash/runtime/plugin"
-
-	// typeFailureTag marks events whose field is neither a string nor a list.
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
+// typeFailureTag marks events whose field is neither a string nor a list.
 const typeFailureTag = "_split_type_failure"
 
 func init() {

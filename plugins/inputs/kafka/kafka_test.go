@@ -11,9 +11,8 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
 
-	"github.com/gostash/gostash/plugins/inputs/kafka/kafkatest"
-
 	"github.com/gostash/gostash/plugins/inputs/kafka"
+	"github.com/gostash/gostash/plugins/inputs/kafka/kafkatest"
 	_ "github.com/gostash/gostash/plugins/outputs/kafka"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/plugin"

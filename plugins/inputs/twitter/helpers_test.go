@@ -18,13 +18,12 @@ import (
 
 	"github.com/gostash/gostash/internal/twitterstream"
 	"github.com/gostash/gostash/lang"
-	"github.com/gostash/gostash/runtime/logging"
-
-	// Credentials of the test server, as a config would carry them.
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/logging"
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
+// Credentials of the test server, as a config would carry them.
 var testCreds = twitterstream.Credentials{
 	ConsumerKey: "test-consumer-key", ConsumerSecret: "test consumer/secret+&=",
 	Token: "test-token", TokenSecret: "test token secret ☃",

@@ -15,9 +15,9 @@ import (
 	_ "github.com/gostash/gostash/plugins/codecs/line"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/plugin"
-	// build configures a file output from its attributes, as a config would.
 )
 
+// build configures a file output from its attributes, as a config would.
 func build(t *testing.T, attrs string) (*Output, lang.Diagnostics) {
 	t.Helper()
 	src := "output { file { " + attrs + " } }"

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/gostash/gostash/plugins/inputs/kafka/kafkatest"
-
 	_ "github.com/gostash/gostash/plugins/outputs/kafka"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/plugin"

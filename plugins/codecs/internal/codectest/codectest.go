@@ -18,14 +18,13 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/lang"
-	"github.com/gostash/gostash/runtime/plugin"
-
-	// Build configures codec name with options given as config text values:
-	// strings are quoted strings, and "true"/"false" stay strings too (Logstash's
-	// validators accept both). ecs is the pipeline's ECS mode.
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
+// Build configures codec name with options given as config text values:
+// strings are quoted strings, and "true"/"false" stay strings too (Logstash's
+// validators accept both). ecs is the pipeline's ECS mode.
 func Build(tb testing.TB, name, ecs string, options map[string]string) plugin.Codec {
 	tb.Helper()
 	c, err := TryBuild(name, ecs, options)

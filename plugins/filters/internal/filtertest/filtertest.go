@@ -11,12 +11,11 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/lang"
-	"github.com/gostash/gostash/runtime/plugin"
-
-	// Hash is an ordered config hash: key, value, key, value...
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
+// Hash is an ordered config hash: key, value, key, value...
 type Hash []any
 
 // Options are a plugin block's attributes, applied in key order after

@@ -21,12 +21,11 @@ import (
 
 	"github.com/gostash/gostash/lang"
 	"github.com/gostash/gostash/plugins/inputs/kafka/kafkaconf"
-	"github.com/gostash/gostash/runtime/plugin"
-
-	// DefaultBrokers is where kafka.sh starts the broker.
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
+// DefaultBrokers is where kafka.sh starts the broker.
 const DefaultBrokers = "127.0.0.1:9092"
 
 var (
