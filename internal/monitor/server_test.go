@@ -25,15 +25,18 @@ import (
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
+// countOption is how many events the test source emits.
+var countOption = plugin.Int("count").Default(1)
+
 // The test plugins: a source emitting `count` events, a filter that
 // matches everything and a sink that keeps what it gets, so the counters the
 // API reports can be checked against what really went through.
 func init() {
 	plugin.RegisterInput(plugin.InputSpec{
-		Spec:         plugin.Spec{Name: "monitor_test_source", Options: []plugin.Option{{Name: "count", Type: plugin.TypeNumber, Default: int64(1)}}},
+		Spec:         plugin.Spec{Name: "monitor_test_source", Options: []plugin.Declared{countOption}},
 		DefaultCodec: "monitor_test_codec",
 		New: func(s *plugin.Settings) (plugin.Input, error) {
-			return sourceInput(s.Int("count")), nil
+			return sourceInput(countOption.Get(s)), nil
 		},
 	})
 	plugin.RegisterFilter(plugin.FilterSpec{

@@ -23,6 +23,9 @@ import (
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
+// countOption is how many events the test input emits.
+var countOption = plugin.Int("count").Default(1)
+
 // The benchmark plugins: a filter that matches and does nothing, so the
 // numbers are the pipeline's own cost, and an output that discards.
 func init() {
@@ -31,8 +34,8 @@ func init() {
 		New:  func(*plugin.Settings) (plugin.Filter, error) { return benchPass{}, nil },
 	})
 	plugin.RegisterInput(plugin.InputSpec{
-		Spec: plugin.Spec{Name: "bench_repeat", Options: []plugin.Option{{Name: "count", Type: plugin.TypeNumber, Default: int64(1)}}},
-		New:  func(s *plugin.Settings) (plugin.Input, error) { return benchRepeat(s.Int("count")), nil },
+		Spec: plugin.Spec{Name: "bench_repeat", Options: []plugin.Declared{countOption}},
+		New:  func(s *plugin.Settings) (plugin.Input, error) { return benchRepeat(countOption.Get(s)), nil },
 	})
 	plugin.RegisterFilter(plugin.FilterSpec{
 		Spec: plugin.Spec{Name: "bench_sleep"},

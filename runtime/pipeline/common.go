@@ -111,12 +111,12 @@ type inputDecorator struct {
 }
 
 func newInputDecorator(s *plugin.Settings) (*inputDecorator, error) {
-	d := &inputDecorator{typ: s.String("type"), hasType: s.IsSet("type")}
+	d := &inputDecorator{typ: plugin.InputType.Get(s), hasType: plugin.InputType.IsSet(s)}
 	var err error
-	if d.addField, err = compileFields(s.Hash("add_field")); err != nil {
+	if d.addField, err = compileFields(plugin.InputAddField.Get(s)); err != nil {
 		return nil, err
 	}
-	if d.tags, err = compileTemplates(s.Strings("tags")); err != nil {
+	if d.tags, err = compileTemplates(plugin.InputTags.Get(s)); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -151,16 +151,16 @@ type filterCommon struct {
 func newFilterCommon(s *plugin.Settings) (*filterCommon, error) {
 	c := &filterCommon{}
 	var err error
-	if c.addField, err = compileFields(s.Hash("add_field")); err != nil {
+	if c.addField, err = compileFields(plugin.FilterAddField.Get(s)); err != nil {
 		return nil, err
 	}
-	if c.removeField, err = compileTemplates(s.Strings("remove_field")); err != nil {
+	if c.removeField, err = compileTemplates(plugin.FilterRemoveField.Get(s)); err != nil {
 		return nil, err
 	}
-	if c.addTag, err = compileTemplates(s.Strings("add_tag")); err != nil {
+	if c.addTag, err = compileTemplates(plugin.FilterAddTag.Get(s)); err != nil {
 		return nil, err
 	}
-	if c.removeTag, err = compileTemplates(s.Strings("remove_tag")); err != nil {
+	if c.removeTag, err = compileTemplates(plugin.FilterRemoveTag.Get(s)); err != nil {
 		return nil, err
 	}
 	return c, nil

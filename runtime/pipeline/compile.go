@@ -113,7 +113,7 @@ type builder struct {
 func (b *builder) build(kind plugin.Kind, p *lang.Plugin) *plugin.Instance {
 	inst, diags := plugin.Build(kind, p, b.ctx)
 	b.diags = append(b.diags, diags...)
-	if inst != nil && inst.Settings.IsSet("id") {
+	if inst != nil && plugin.ID.IsSet(inst.Settings) {
 		b.ids[inst.Settings.ID()] = append(b.ids[inst.Settings.ID()], p.Pos)
 	}
 	return inst

@@ -490,14 +490,11 @@ func (p *Pipeline) closeAll() {
 	}
 }
 
-// nonReloadableInputs are inputs that cannot be restarted by a reload:
-// stdin cannot be re-read.
-var nonReloadableInputs = map[string]bool{"stdin": true}
-
-// Reloadable reports whether the pipeline may be replaced by a reload.
+// Reloadable reports whether the pipeline may be replaced by a reload: not
+// when an input declares it cannot be restarted (stdin cannot be re-read).
 func (p *Pipeline) Reloadable() bool {
 	for _, in := range p.inputs {
-		if nonReloadableInputs[in.name] {
+		if !in.settings.Reloadable() {
 			return false
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gostash/gostash/internal/ruby"
+
 	"github.com/gostash/gostash/runtime/event"
 )
 
@@ -73,6 +75,16 @@ type Option struct {
 	Obsolete string
 	// Doc is one or two sentences for --help and the docs.
 	Doc string
+	// Example is an example value as config text, for the docs.
+	Example string
+	// Min and Max bound a number or bytes option (inclusive) when set.
+	Min, Max *float64
+
+	// check is the declaration's own validation of a coerced value.
+	check func(v any) error
+	// common marks the options every plugin of a kind shares, which the
+	// pipeline reads through the package's shared handles.
+	common bool
 }
 
 // secret reports whether the option's value must never be printed.
@@ -259,34 +271,18 @@ func describe(v any, secret bool) string {
 }
 
 func rubyList(items []string) string {
-	parts := make([]string, len(items))
+	l := make([]any, len(items))
 	for i, s := range items {
-		parts[i] = strconv.Quote(s)
+		l[i] = s
 	}
-	return "[" + strings.Join(parts, ", ") + "]"
+	return ruby.Inspect(l)
 }
 
+// rubyInspect is Ruby's inspect of an option value, as Logstash's
+// validators print it; a codec shows as its name.
 func rubyInspect(v any) string {
-	switch t := v.(type) {
-	case string:
-		return strconv.Quote(t)
-	case nil:
-		return "nil"
-	case []any:
-		parts := make([]string, len(t))
-		for i, e := range t {
-			parts[i] = rubyInspect(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case *event.Map:
-		var parts []string
-		t.Range(func(k string, e any) bool {
-			parts = append(parts, strconv.Quote(k)+"=>"+rubyInspect(e))
-			return true
-		})
-		return "{" + strings.Join(parts, ", ") + "}"
-	case *CodecRef:
-		return t.Name
+	if c, ok := v.(*CodecRef); ok {
+		return c.Name
 	}
-	return event.ValueString(v)
+	return ruby.Inspect(v)
 }

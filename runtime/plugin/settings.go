@@ -81,6 +81,15 @@ func (s *Settings) Logger() *slog.Logger {
 	return l.With(slog.String(logging.LoggerKey, "logstash."+kind+"."+s.reg.spec.Name), slog.String(logging.PluginIDKey, s.id))
 }
 
+// value is a declared option's value. Reading an option the plugin did not
+// list in its Spec is a programming error.
+func (s *Settings) value(d *Option) any {
+	if got := s.reg.byName[d.Name]; got != d && (got == nil || !d.common) {
+		panic(fmt.Sprintf("%s plugin %q reads option %q, which its Spec does not list", s.reg.kind, s.reg.spec.Name, d.Name))
+	}
+	return s.vals[d.Name]
+}
+
 func (s *Settings) get(name string) any {
 	if _, ok := s.reg.byName[name]; !ok {
 		panic(fmt.Sprintf("%s plugin %q reads undeclared option %q", s.reg.kind, s.reg.spec.Name, name))
@@ -196,17 +205,20 @@ func (s *Settings) CodecName() string {
 }
 
 // NewStreamingCodec is NewCodec for inputs that read a byte stream: like
-// Logstash's fix_streaming_codecs it swaps plain for line and json for
-// json_lines, keeping their options.
+// Logstash's fix_streaming_codecs it swaps a codec for its declared
+// streaming variant (plain for line, json for json_lines), keeping the
+// options both have.
 func (s *Settings) NewStreamingCodec() Codec {
-	switch s.CodecName() {
-	case "plain":
-		return s.codec.swap("line").build()
-	case "json":
-		return s.codec.swap("json_lines").build()
+	if s.codec != nil {
+		if v := s.codec.settings.reg.caps.streamingVariant; v != "" {
+			return s.codec.swap(v).build()
+		}
 	}
 	return s.NewCodec()
 }
+
+// Reloadable reports whether the plugin allows its pipeline to reload.
+func (s *Settings) Reloadable() bool { return !s.reg.caps.notReloadable }
 
 type codecFactory struct {
 	settings *Settings
@@ -231,7 +243,7 @@ func (f *codecFactory) swap(name string) *codecFactory {
 	s := &Settings{reg: r, ctx: f.settings.ctx, pos: f.settings.pos, id: f.settings.id,
 		vals: map[string]any{}, set: map[string]bool{}, where: map[string]lang.Pos{}}
 	for _, o := range r.options {
-		s.vals[o.Name] = o.Default
+		s.vals[o.Name] = event.CloneValue(o.Default)
 	}
 	for k, v := range f.settings.vals {
 		if f.settings.set[k] && r.byName[k] != nil {
@@ -341,6 +353,12 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 			continue
 		}
 		c, err := o.coerce(v)
+		if err == nil {
+			err = o.checkRange(c)
+		}
+		if err == nil && o.check != nil {
+			err = o.check(c)
+		}
 		if err != nil {
 			shown := describe(v, o.secret())
 			errAt(pos, "Invalid setting for %s %s plugin: %s => %s: %s", p.Name, kind, name, shown, err)
@@ -350,8 +368,7 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 		s.set[name] = true
 	}
 
-	for i := range r.options {
-		o := &r.options[i]
+	for _, o := range r.options {
 		if s.set[o.Name] {
 			continue
 		}

@@ -11,19 +11,20 @@ import (
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
+var (
+	optCharset = plugin.Enum("charset", textcodec.CharsetNames...).Default("UTF-8").Doc(textcodec.CharsetDoc)
+	optTarget  = plugin.FieldRef("target").Doc("The field to put the decoded object under; without it its fields go to the top level of the event.")
+)
+
 func init() {
 	plugin.RegisterCodec(plugin.CodecSpec{
 		Spec: plugin.Spec{
 			Name:    "json",
 			Summary: "Whole JSON documents: an object is an event, an array of objects one event each; events encode as compact JSON.",
-			Options: []plugin.Option{
-				{Name: "charset", Type: plugin.TypeEnum, Enum: textcodec.CharsetNames, Default: "UTF-8", Doc: textcodec.CharsetDoc},
-				{Name: "target", Type: plugin.TypeFieldReference,
-					Doc: "The field to put the decoded object under; without it its fields go to the top level of the event."},
-				plugin.ECSOption,
-			},
+			Options: []plugin.Declared{optCharset, optTarget, plugin.ECS},
 		},
-		New: newCodec,
+		StreamingVariant: "json_lines",
+		New:              newCodec,
 	})
 }
 

@@ -15,21 +15,19 @@ import (
 // defaultSizeLimit is Logstash's default decode_size_limit_bytes, 512 MiB.
 const defaultSizeLimit = 512 * 1024 * 1024
 
+var (
+	optCharset              = plugin.Enum("charset", textcodec.CharsetNames...).Default("UTF-8").Doc(textcodec.CharsetDoc)
+	optDelimiter            = plugin.String("delimiter").Default("\n").Doc("The text that ends a line, when decoding and encoding.")
+	optDecodeSizeLimitBytes = plugin.Int("decode_size_limit_bytes").Default(defaultSizeLimit).Doc("The longest line, in bytes, that is decoded; longer lines are discarded with an error.")
+	optTarget               = plugin.FieldRef("target").Doc("The field to put each decoded object under; without it its fields go to the top level of the event.")
+)
+
 func init() {
 	plugin.RegisterCodec(plugin.CodecSpec{
 		Spec: plugin.Spec{
 			Name:    "json_lines",
 			Summary: "Newline-delimited JSON: one event per line; events encode as compact JSON followed by the delimiter.",
-			Options: []plugin.Option{
-				{Name: "charset", Type: plugin.TypeEnum, Enum: textcodec.CharsetNames, Default: "UTF-8", Doc: textcodec.CharsetDoc},
-				{Name: "delimiter", Type: plugin.TypeString, Default: "\n",
-					Doc: "The text that ends a line, when decoding and encoding."},
-				{Name: "decode_size_limit_bytes", Type: plugin.TypeNumber, Default: int64(defaultSizeLimit),
-					Doc: "The longest line, in bytes, that is decoded; longer lines are discarded with an error."},
-				{Name: "target", Type: plugin.TypeFieldReference,
-					Doc: "The field to put each decoded object under; without it its fields go to the top level of the event."},
-				plugin.ECSOption,
-			},
+			Options: []plugin.Declared{optCharset, optDelimiter, optDecodeSizeLimitBytes, optTarget, plugin.ECS},
 		},
 		New: newCodec,
 	})
@@ -45,15 +43,15 @@ type Codec struct {
 }
 
 func newCodec(s *plugin.Settings) (plugin.Codec, error) {
-	c := &Codec{delimiter: s.String("delimiter"), logger: s.Logger()}
+	c := &Codec{delimiter: optDelimiter.Get(s), logger: s.Logger()}
 	if c.delimiter == "" {
-		return nil, s.Errorf("delimiter", "the delimiter must not be empty")
+		return nil, optDelimiter.Errorf(s, "the delimiter must not be empty")
 	}
-	limit := s.Int("decode_size_limit_bytes")
+	limit := optDecodeSizeLimitBytes.Get(s)
 	if limit <= 0 {
-		return nil, s.Errorf("decode_size_limit_bytes", "decode_size_limit_bytes must be a positive number of bytes, got %d", limit)
+		return nil, optDecodeSizeLimitBytes.Errorf(s, "decode_size_limit_bytes must be a positive number of bytes, got %d", limit)
 	}
-	if !s.IsSet("decode_size_limit_bytes") {
+	if !optDecodeSizeLimitBytes.IsSet(s) {
 		textcodec.LogOnce("limit:"+s.Pos().String(), func() {
 			c.logger.With(logging.LoggerKey, "deprecation.logstash.codecs.jsonlines").Warn(
 				"The default value for `decode_size_limit_bytes`, currently at 512MB, will be lowered in a future version to prevent Out of Memory errors from abnormally large messages or missing delimiters. Please set a value that reflects the largest expected message size (e.g. 20971520 for 20MB)")

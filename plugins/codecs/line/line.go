@@ -8,19 +8,18 @@ import (
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
+var (
+	optFormat    = plugin.String("format").Doc("A sprintf format for encoding events, such as \"%{message}\"; without it events encode as \"<@timestamp> <host> <message>\".")
+	optCharset   = plugin.Enum("charset", textcodec.CharsetNames...).Default("UTF-8").Doc(textcodec.CharsetDoc)
+	optDelimiter = plugin.String("delimiter").Default("\n").Doc("The text that ends a line, when decoding and encoding; it may be several characters long.")
+)
+
 func init() {
 	plugin.RegisterCodec(plugin.CodecSpec{
 		Spec: plugin.Spec{
 			Name:    "line",
 			Summary: "Line-oriented text: one event per delimited line; events encode as text followed by the delimiter.",
-			Options: []plugin.Option{
-				{Name: "format", Type: plugin.TypeString,
-					Doc: "A sprintf format for encoding events, such as \"%{message}\"; without it events encode as \"<@timestamp> <host> <message>\"."},
-				{Name: "charset", Type: plugin.TypeEnum, Enum: textcodec.CharsetNames, Default: "UTF-8", Doc: textcodec.CharsetDoc},
-				{Name: "delimiter", Type: plugin.TypeString, Default: "\n",
-					Doc: "The text that ends a line, when decoding and encoding; it may be several characters long."},
-				plugin.ECSOption,
-			},
+			Options: []plugin.Declared{optFormat, optCharset, optDelimiter, plugin.ECS},
 		},
 		New: newCodec,
 	})
@@ -35,9 +34,9 @@ type Codec struct {
 }
 
 func newCodec(s *plugin.Settings) (plugin.Codec, error) {
-	c := &Codec{delimiter: s.String("delimiter")}
+	c := &Codec{delimiter: optDelimiter.Get(s)}
 	if c.delimiter == "" {
-		return nil, s.Errorf("delimiter", "the delimiter must not be empty")
+		return nil, optDelimiter.Errorf(s, "the delimiter must not be empty")
 	}
 	c.tokenizer = textcodec.NewTokenizer(c.delimiter)
 	var err error

@@ -9,19 +9,20 @@ import (
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
+var (
+	optFormat  = plugin.String("format").Doc("A sprintf format for encoding events, such as \"%{message}\"; without it events encode as \"<@timestamp> <host> <message>\".")
+	optCharset = plugin.Enum("charset", textcodec.CharsetNames...).Default("UTF-8").Doc(textcodec.CharsetDoc)
+)
+
 func init() {
 	plugin.RegisterCodec(plugin.CodecSpec{
 		Spec: plugin.Spec{
 			Name:    "plain",
 			Summary: "Plain text: each chunk of input is one event; events encode as text with no separator.",
-			Options: []plugin.Option{
-				{Name: "format", Type: plugin.TypeString,
-					Doc: "A sprintf format for encoding events, such as \"%{message}\"; without it events encode as \"<@timestamp> <host> <message>\"."},
-				{Name: "charset", Type: plugin.TypeEnum, Enum: textcodec.CharsetNames, Default: "UTF-8", Doc: textcodec.CharsetDoc},
-				plugin.ECSOption,
-			},
+			Options: []plugin.Declared{optFormat, optCharset, plugin.ECS},
 		},
-		New: newCodec,
+		StreamingVariant: "line",
+		New:              newCodec,
 	})
 }
 

@@ -16,15 +16,16 @@ import (
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
+var (
+	optMetadata = plugin.Bool("metadata").Default(false).Doc("Also print the event's @metadata (as a last \"@metadata\" field) when it is not empty.")
+)
+
 func init() {
 	plugin.RegisterCodec(plugin.CodecSpec{
 		Spec: plugin.Spec{
 			Name:    "rubydebug",
 			Summary: "Prints events as Ruby's amazing_print shows a hash: one field per line, keys right-aligned.",
-			Options: []plugin.Option{
-				{Name: "metadata", Type: plugin.TypeBoolean, Default: false,
-					Doc: "Also print the event's @metadata (as a last \"@metadata\" field) when it is not empty."},
-			},
+			Options: []plugin.Declared{optMetadata},
 		},
 		New: newCodec,
 	})
@@ -43,7 +44,7 @@ type Codec struct {
 }
 
 func newCodec(s *plugin.Settings) (plugin.Codec, error) {
-	return &Codec{metadata: s.Bool("metadata"), colour: stdoutWantsColour(), logger: s.Logger()}, nil
+	return &Codec{metadata: optMetadata.Get(s), colour: stdoutWantsColour(), logger: s.Logger()}, nil
 }
 
 // stdoutWantsColour is amazing_print's rule, applied to the process's

@@ -7,18 +7,19 @@ import (
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
+var (
+	optClones = plugin.Strings("clones").Required().Doc("One copy is made per name: its type (ECS disabled) or an added tag (ECS v1/v8).")
+)
+
 func init() {
 	plugin.RegisterFilter(plugin.FilterSpec{
 		Spec: plugin.Spec{
 			Name:    "clone",
 			Summary: "Emits copies of each event, one per clone name.",
-			Options: []plugin.Option{
-				{Name: "clones", Type: plugin.TypeArray, Required: true, Doc: "One copy is made per name: its type (ECS disabled) or an added tag (ECS v1/v8)."},
-				plugin.ECSOption,
-			},
+			Options: []plugin.Declared{optClones, plugin.ECS},
 		},
 		New: func(s *plugin.Settings) (plugin.Filter, error) {
-			c := &clone{names: s.Strings("clones"), tagMode: s.ECS() != "disabled"}
+			c := &clone{names: optClones.Get(s), tagMode: s.ECS() != "disabled"}
 			if len(c.names) == 0 {
 				s.Logger().Warn("The parameter 'clones' is empty, so no clones will be created.")
 			}

@@ -17,18 +17,20 @@ import (
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
+var (
+	optMatch        = plugin.Array("match").Default([]any{}).Doc("The field name followed by one or more formats: Joda patterns, ISO8601, UNIX, UNIX_MS or TAI64N.")
+	optTarget       = plugin.String("target").Default("@timestamp").Doc("Where to store the parsed timestamp.")
+	optTimezone     = plugin.String("timezone").Doc("Zone of dates without an offset: an IANA id, UTC or an offset such as +01:00; may use %{field}.")
+	optLocale       = plugin.String("locale").Doc("BCP47 locale of month and day names (en, en-GB, de, fr, es, it, pt, nl, sv, da, nb, fi, pl, cs, ru).")
+	optTagOnFailure = plugin.Strings("tag_on_failure").Default([]string{"_dateparsefailure"}).Doc("Tags added when no format matches.")
+)
+
 func init() {
 	plugin.RegisterFilter(plugin.FilterSpec{
 		Spec: plugin.Spec{
 			Name:    "date",
 			Summary: "Parses dates from fields to use as the event timestamp.",
-			Options: []plugin.Option{
-				{Name: "match", Type: plugin.TypeArray, Default: []any{}, Doc: "The field name followed by one or more formats: Joda patterns, ISO8601, UNIX, UNIX_MS or TAI64N."},
-				{Name: "target", Type: plugin.TypeString, Default: "@timestamp", Doc: "Where to store the parsed timestamp."},
-				{Name: "timezone", Type: plugin.TypeString, Doc: "Zone of dates without an offset: an IANA id, UTC or an offset such as +01:00; may use %{field}."},
-				{Name: "locale", Type: plugin.TypeString, Doc: "BCP47 locale of month and day names (en, en-GB, de, fr, es, it, pt, nl, sv, da, nb, fi, pl, cs, ru)."},
-				{Name: "tag_on_failure", Type: plugin.TypeArray, Default: []any{"_dateparsefailure"}, Doc: "Tags added when no format matches."},
-			},
+			Options: []plugin.Declared{optMatch, optTarget, optTimezone, optLocale, optTagOnFailure},
 		},
 		New: newDate,
 	})
@@ -51,19 +53,19 @@ type dateFilter struct {
 }
 
 func newDate(s *plugin.Settings) (plugin.Filter, error) {
-	match := s.List("match")
+	match := optMatch.Get(s)
 	if len(match) < 2 {
-		return nil, s.Errorf("match", "The match setting should contains first a field name and at least one date format, current value is %s", ruby.Inspect(match))
+		return nil, optMatch.Errorf(s, "The match setting should contains first a field name and at least one date format, current value is %s", ruby.Inspect(match))
 	}
 	f := &dateFilter{
 		log:          s.Logger(),
 		source:       ruby.ToS(match[0]),
-		target:       s.String("target"),
-		tagOnFailure: s.Strings("tag_on_failure"),
+		target:       optTarget.Get(s),
+		tagOnFailure: optTagOnFailure.Get(s),
 	}
 	locale := english
-	if s.IsSet("locale") {
-		tag := s.String("locale")
+	if optLocale.IsSet(s) {
+		tag := optLocale.Get(s)
 		if strings.Contains(tag, "_") {
 			f.log.Warn("Date filter now use BCP47 format for locale, replacing underscore with dash")
 			tag = strings.ReplaceAll(tag, "_", "-")
@@ -74,14 +76,14 @@ func newDate(s *plugin.Settings) (plugin.Filter, error) {
 		}
 	}
 	var zone zoneSource
-	if !s.IsSet("timezone") {
+	if !optTimezone.IsSet(s) {
 		zone.fixed = time.Local
-	} else if tz := s.String("timezone"); strings.Contains(tz, "%{") {
+	} else if tz := optTimezone.Get(s); strings.Contains(tz, "%{") {
 		zone.template = tz
 	} else {
 		loc, err := loadZone(tz)
 		if err != nil {
-			return nil, s.Errorf("timezone", "%v", err)
+			return nil, optTimezone.Errorf(s, "%v", err)
 		}
 		zone.fixed = loc
 	}
@@ -89,7 +91,7 @@ func newDate(s *plugin.Settings) (plugin.Filter, error) {
 		format := ruby.ToS(m)
 		p, err := newParser(format, zone, locale)
 		if err != nil {
-			return nil, s.Errorf("match", "%v", err)
+			return nil, optMatch.Errorf(s, "%v", err)
 		}
 		f.parsers = append(f.parsers, p)
 	}

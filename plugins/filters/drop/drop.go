@@ -8,14 +8,16 @@ import (
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
+var (
+	optPercentage = plugin.Float("percentage").Default(100).Doc("The share of events to drop, from 0 to 100.")
+)
+
 func init() {
 	plugin.RegisterFilter(plugin.FilterSpec{
 		Spec: plugin.Spec{
 			Name:    "drop",
 			Summary: "Drops every event that reaches it (or a percentage of them).",
-			Options: []plugin.Option{
-				{Name: "percentage", Type: plugin.TypeNumber, Default: int64(100), Doc: "The share of events to drop, from 0 to 100."},
-			},
+			Options: []plugin.Declared{optPercentage},
 		},
 		New: New,
 	})
@@ -28,7 +30,7 @@ type Filter struct {
 
 // New builds a drop filter.
 func New(s *plugin.Settings) (plugin.Filter, error) {
-	return &Filter{percentage: s.Float("percentage")}, nil
+	return &Filter{percentage: optPercentage.Get(s)}, nil
 }
 
 // Filter cancels the event, or a random share of events. Like Logstash's

@@ -28,21 +28,22 @@ import (
 
 var methods = []string{"SHA1", "SHA256", "SHA384", "SHA512", "MD5", "MURMUR3", "MURMUR3_128", "IPV4_NETWORK", "UUID", "PUNCTUATION"}
 
+var (
+	optSource               = plugin.Strings("source").Default([]string{"message"}).Doc("The fields to fingerprint.")
+	optTarget               = plugin.String("target").Doc("Where the fingerprint goes: fingerprint (ECS disabled) or [event][hash] (ECS).")
+	optMethod               = plugin.Enum("method", methods...).Default("SHA1").Doc("The fingerprint method.")
+	optKey                  = plugin.Password("key").Doc("HMAC key for the SHA and MD5 methods; the prefix length for IPV4_NETWORK.")
+	optBase64encode         = plugin.Bool("base64encode").Default(false).Doc("Base64 instead of hex for hash methods.")
+	optConcatenateSources   = plugin.Bool("concatenate_sources").Default(false).Doc("Fingerprint the sources together as one string.")
+	optConcatenateAllFields = plugin.Bool("concatenate_all_fields").Default(false).Doc("Fingerprint every field of the event together.")
+)
+
 func init() {
 	plugin.RegisterFilter(plugin.FilterSpec{
 		Spec: plugin.Spec{
 			Name:    "fingerprint",
 			Summary: "Computes a fingerprint (hash) of fields, for de-duplication.",
-			Options: []plugin.Option{
-				{Name: "source", Type: plugin.TypeArray, Default: []any{"message"}, Doc: "The fields to fingerprint."},
-				{Name: "target", Type: plugin.TypeString, Doc: "Where the fingerprint goes: fingerprint (ECS disabled) or [event][hash] (ECS)."},
-				{Name: "method", Type: plugin.TypeEnum, Enum: methods, Default: "SHA1", Doc: "The fingerprint method."},
-				{Name: "key", Type: plugin.TypePassword, Doc: "HMAC key for the SHA and MD5 methods; the prefix length for IPV4_NETWORK."},
-				{Name: "base64encode", Type: plugin.TypeBoolean, Default: false, Doc: "Base64 instead of hex for hash methods."},
-				{Name: "concatenate_sources", Type: plugin.TypeBoolean, Default: false, Doc: "Fingerprint the sources together as one string."},
-				{Name: "concatenate_all_fields", Type: plugin.TypeBoolean, Default: false, Doc: "Fingerprint every field of the event together."},
-				plugin.ECSOption,
-			},
+			Options: []plugin.Declared{optSource, optTarget, optMethod, optKey, optBase64encode, optConcatenateSources, optConcatenateAllFields, plugin.ECS},
 		},
 		New: newFingerprint,
 	})
@@ -66,19 +67,19 @@ type fingerprint struct {
 func newFingerprint(s *plugin.Settings) (plugin.Filter, error) {
 	f := &fingerprint{
 		log:           s.Logger(),
-		sources:       s.Strings("source"),
-		method:        s.String("method"),
-		hasKey:        s.IsSet("key"),
-		key:           []byte(s.String("key")),
-		base64:        s.Bool("base64encode"),
-		concatSources: s.Bool("concatenate_sources"),
-		concatAll:     s.Bool("concatenate_all_fields"),
+		sources:       optSource.Get(s),
+		method:        optMethod.Get(s),
+		hasKey:        optKey.IsSet(s),
+		key:           []byte(optKey.Get(s).Reveal()),
+		base64:        optBase64encode.Get(s),
+		concatSources: optConcatenateSources.Get(s),
+		concatAll:     optConcatenateAllFields.Get(s),
 	}
 	f.sortedSources = append([]string(nil), f.sources...)
 	sort.Strings(f.sortedSources)
 	switch {
-	case s.IsSet("target"):
-		f.target = s.String("target")
+	case optTarget.IsSet(s):
+		f.target = optTarget.Get(s)
 	case s.ECS() == "disabled":
 		f.target = "fingerprint"
 	default:
@@ -97,11 +98,11 @@ func newFingerprint(s *plugin.Settings) (plugin.Filter, error) {
 		f.newHash = md5.New
 	case "IPV4_NETWORK":
 		if !f.hasKey {
-			return nil, s.Errorf("key", "Key value is empty. please fill in a subnet prefix length")
+			return nil, optKey.Errorf(s, "Key value is empty. please fill in a subnet prefix length")
 		}
 		n, ok := ruby.ToI(string(f.key)).(int64)
 		if !ok || n > 128 || n < 0 {
-			return nil, s.Errorf("key", "invalid subnet prefix length")
+			return nil, optKey.Errorf(s, "invalid subnet prefix length")
 		}
 		f.prefixLen = int(n)
 	}

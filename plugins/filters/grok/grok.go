@@ -18,27 +18,28 @@ import (
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
+var (
+	optMatch              = plugin.Hash("match").Default(event.NewMap(0)).Doc("Field → pattern or list of patterns.")
+	optPatternDefinitions = plugin.Hash("pattern_definitions").Default(event.NewMap(0)).Doc("Pattern name → regex, defined inline; overrides every other definition.")
+	optPatternsDir        = plugin.Strings("patterns_dir").Default([]string{}).Doc("Directories (or files and globs) of extra pattern files.")
+	optPatternsFilesGlob  = plugin.String("patterns_files_glob").Default("*").Doc("Glob selecting the pattern files inside patterns_dir directories.")
+	optBreakOnMatch       = plugin.Bool("break_on_match").Default(true).Doc("Stop at the first pattern, and the first field, that matches.")
+	optNamedCapturesOnly  = plugin.Bool("named_captures_only").Default(true).Doc("Only keep captures with a field name (%{PATTERN:field}).")
+	optKeepEmptyCaptures  = plugin.Bool("keep_empty_captures").Default(false).Doc("Keep captures that are empty or did not participate.")
+	optOverwrite          = plugin.Strings("overwrite").Default([]string{}).Doc("Fields whose existing value a capture replaces instead of appending to.")
+	optTarget             = plugin.String("target").Doc("Field under which all captures are placed.")
+	optTagOnFailure       = plugin.Strings("tag_on_failure").Default([]string{"_grokparsefailure"}).Doc("Tags added when no pattern matches.")
+	optTimeoutMillis      = plugin.Float("timeout_millis").Default(30000).Doc("Abort a match after this many milliseconds; 0 disables.")
+	optTimeoutScope       = plugin.Enum("timeout_scope", "pattern", "event").Default("pattern").Doc("Whether the timeout covers one pattern or all patterns for an event.")
+	optTagOnTimeout       = plugin.String("tag_on_timeout").Default("_groktimeout").Doc("Tag added when a match times out.")
+)
+
 func init() {
 	plugin.RegisterFilter(plugin.FilterSpec{
 		Spec: plugin.Spec{
 			Name:    "grok",
 			Summary: "Parses unstructured text into fields with named patterns.",
-			Options: []plugin.Option{
-				{Name: "match", Type: plugin.TypeHash, Default: event.NewMap(0), Doc: "Field → pattern or list of patterns."},
-				{Name: "pattern_definitions", Type: plugin.TypeHash, Default: event.NewMap(0), Doc: "Pattern name → regex, defined inline; overrides every other definition."},
-				{Name: "patterns_dir", Type: plugin.TypeArray, Default: []any{}, Doc: "Directories (or files and globs) of extra pattern files."},
-				{Name: "patterns_files_glob", Type: plugin.TypeString, Default: "*", Doc: "Glob selecting the pattern files inside patterns_dir directories."},
-				{Name: "break_on_match", Type: plugin.TypeBoolean, Default: true, Doc: "Stop at the first pattern, and the first field, that matches."},
-				{Name: "named_captures_only", Type: plugin.TypeBoolean, Default: true, Doc: "Only keep captures with a field name (%{PATTERN:field})."},
-				{Name: "keep_empty_captures", Type: plugin.TypeBoolean, Default: false, Doc: "Keep captures that are empty or did not participate."},
-				{Name: "overwrite", Type: plugin.TypeArray, Default: []any{}, Doc: "Fields whose existing value a capture replaces instead of appending to."},
-				{Name: "target", Type: plugin.TypeString, Doc: "Field under which all captures are placed."},
-				{Name: "tag_on_failure", Type: plugin.TypeArray, Default: []any{"_grokparsefailure"}, Doc: "Tags added when no pattern matches."},
-				{Name: "timeout_millis", Type: plugin.TypeNumber, Default: int64(30000), Doc: "Abort a match after this many milliseconds; 0 disables."},
-				{Name: "timeout_scope", Type: plugin.TypeEnum, Enum: []string{"pattern", "event"}, Default: "pattern", Doc: "Whether the timeout covers one pattern or all patterns for an event."},
-				{Name: "tag_on_timeout", Type: plugin.TypeString, Default: "_groktimeout", Doc: "Tag added when a match times out."},
-				plugin.ECSOption,
-			},
+			Options: []plugin.Declared{optMatch, optPatternDefinitions, optPatternsDir, optPatternsFilesGlob, optBreakOnMatch, optNamedCapturesOnly, optKeepEmptyCaptures, optOverwrite, optTarget, optTagOnFailure, optTimeoutMillis, optTimeoutScope, optTagOnTimeout, plugin.ECS},
 		},
 		New: newGrok,
 	})
@@ -68,19 +69,19 @@ type grok struct {
 func newGrok(s *plugin.Settings) (plugin.Filter, error) {
 	g := &grok{
 		log:               s.Logger(),
-		breakOnMatch:      s.Bool("break_on_match"),
-		keepEmpty:         s.Bool("keep_empty_captures"),
+		breakOnMatch:      optBreakOnMatch.Get(s),
+		keepEmpty:         optKeepEmptyCaptures.Get(s),
 		overwrite:         map[string]bool{},
-		tagOnFailure:      s.Strings("tag_on_failure"),
-		tagOnTimeout:      s.String("tag_on_timeout"),
-		timeout:           time.Duration(s.Float("timeout_millis") * float64(time.Millisecond)),
-		eventTimeoutScope: s.String("timeout_scope") == "event",
+		tagOnFailure:      optTagOnFailure.Get(s),
+		tagOnTimeout:      optTagOnTimeout.Get(s),
+		timeout:           time.Duration(optTimeoutMillis.Get(s) * float64(time.Millisecond)),
+		eventTimeoutScope: optTimeoutScope.Get(s) == "event",
 	}
-	for _, o := range s.Strings("overwrite") {
+	for _, o := range optOverwrite.Get(s) {
 		g.overwrite[o] = true
 	}
-	if s.IsSet("target") {
-		t := s.String("target")
+	if optTarget.IsSet(s) {
+		t := optTarget.Get(s)
 		if !targetRef.MatchString(t) {
 			t = "[" + ruby.Strip(t) + "]"
 		}
@@ -94,16 +95,16 @@ func newGrok(s *plugin.Settings) (plugin.Filter, error) {
 	if err != nil {
 		return nil, err
 	}
-	files, err := patternFiles(s.Strings("patterns_dir"), s.String("patterns_files_glob"))
+	files, err := patternFiles(optPatternsDir.Get(s), optPatternsFilesGlob.Get(s))
 	if err != nil {
-		return nil, s.Errorf("patterns_dir", "%v", err)
+		return nil, optPatternsDir.Errorf(s, "%v", err)
 	}
 	for _, f := range files {
 		if err := readPatternFile(f, base); err != nil {
-			return nil, s.Errorf("patterns_dir", "%v", err)
+			return nil, optPatternsDir.Errorf(s, "%v", err)
 		}
 	}
-	inline := s.Hash("pattern_definitions")
+	inline := optPatternDefinitions.Get(s)
 	inline.Range(func(name string, v any) bool {
 		if v != nil {
 			base[name] = chomp(ruby.ToS(v))
@@ -111,7 +112,7 @@ func newGrok(s *plugin.Settings) (plugin.Filter, error) {
 		return true
 	})
 	var compileErr error
-	s.Hash("match").Range(func(field string, v any) bool {
+	optMatch.Get(s).Range(func(field string, v any) bool {
 		fp := fieldPatterns{field: field}
 		for _, p := range asPatterns(v) {
 			// Each pattern gets its own copy: %{NAME=regex} defines NAME for it alone.
@@ -119,9 +120,9 @@ func newGrok(s *plugin.Settings) (plugin.Filter, error) {
 			for k, d := range base {
 				defs[k] = d
 			}
-			c, err := compilePattern(p, defs, s.Bool("named_captures_only"), g.timeout)
+			c, err := compilePattern(p, defs, optNamedCapturesOnly.Get(s), g.timeout)
 			if err != nil {
-				compileErr = s.Errorf("match", "%v", err)
+				compileErr = optMatch.Errorf(s, "%v", err)
 				return false
 			}
 			fp.patterns = append(fp.patterns, c)

@@ -11,18 +11,19 @@ import (
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
+var (
+	optSource            = plugin.String("source").Required().Doc("The field holding the JSON text.")
+	optTarget            = plugin.FieldRef("target").Doc("Where to put the parsed value; without it an object's keys are written at the root.")
+	optTagOnFailure      = plugin.Strings("tag_on_failure").Default([]string{"_jsonparsefailure"}).Doc("Tags added when the text cannot be parsed.")
+	optSkipOnInvalidJson = plugin.Bool("skip_on_invalid_json").Default(false).Doc("Leave events with invalid JSON untouched: no tag, no warning.")
+)
+
 func init() {
 	plugin.RegisterFilter(plugin.FilterSpec{
 		Spec: plugin.Spec{
 			Name:    "json",
 			Summary: "Parses JSON text held in a field.",
-			Options: []plugin.Option{
-				{Name: "source", Type: plugin.TypeString, Required: true, Doc: "The field holding the JSON text."},
-				{Name: "target", Type: plugin.TypeFieldReference, Doc: "Where to put the parsed value; without it an object's keys are written at the root."},
-				{Name: "tag_on_failure", Type: plugin.TypeArray, Default: []any{"_jsonparsefailure"}, Doc: "Tags added when the text cannot be parsed."},
-				{Name: "skip_on_invalid_json", Type: plugin.TypeBoolean, Default: false, Doc: "Leave events with invalid JSON untouched: no tag, no warning."},
-				plugin.ECSOption,
-			},
+			Options: []plugin.Declared{optSource, optTarget, optTagOnFailure, optSkipOnInvalidJson, plugin.ECS},
 		},
 		New: newJSON,
 	})
@@ -40,11 +41,11 @@ type jsonFilter struct {
 func newJSON(s *plugin.Settings) (plugin.Filter, error) {
 	f := &jsonFilter{
 		log:          s.Logger(),
-		source:       s.String("source"),
-		target:       s.String("target"),
-		hasTarget:    s.IsSet("target"),
-		tagOnFailure: s.Strings("tag_on_failure"),
-		skipInvalid:  s.Bool("skip_on_invalid_json"),
+		source:       optSource.Get(s),
+		target:       optTarget.Get(s),
+		hasTarget:    optTarget.IsSet(s),
+		tagOnFailure: optTagOnFailure.Get(s),
+		skipInvalid:  optSkipOnInvalidJson.Get(s),
 	}
 	if !f.hasTarget && s.ECS() != "disabled" {
 		f.log.Info("ECS compatibility is enabled but `target` option was not specified. This may cause fields to be set at the top-level of the event where they are likely to clash with the Elastic Common Schema. It is recommended to set the `target` option to avoid potential schema conflicts (if your data is ECS compliant or non-conflicting, feel free to ignore this message)")

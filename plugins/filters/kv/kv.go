@@ -17,38 +17,39 @@ import (
 
 var transforms = []string{"lowercase", "uppercase", "capitalize"}
 
+var (
+	optSource               = plugin.FieldRef("source").Default("message").Doc("The field holding the key=value text (a string or list of strings).")
+	optTarget               = plugin.FieldRef("target").Doc("Field to put the pairs under; the event root when unset.")
+	optFieldSplit           = plugin.String("field_split").Default(" ").Doc("Characters separating pairs (a regex character class body).")
+	optFieldSplitPattern    = plugin.String("field_split_pattern").Doc("A regex separating pairs; overrides field_split.")
+	optValueSplit           = plugin.String("value_split").Default("=").Doc("Characters separating a key from its value.")
+	optValueSplitPattern    = plugin.String("value_split_pattern").Doc("A regex separating a key from its value; overrides value_split.")
+	optPrefix               = plugin.String("prefix").Default("").Doc("Text prepended to every key (sprintf'd).")
+	optIncludeKeys          = plugin.Strings("include_keys").Default([]string{}).Doc("Only keep these keys (sprintf'd).")
+	optExcludeKeys          = plugin.Strings("exclude_keys").Default([]string{}).Doc("Drop these keys (sprintf'd).")
+	optDefaultKeys          = plugin.Hash("default_keys").Default(event.NewMap(0)).Doc("Keys and values added when the text does not have them.")
+	optAllowDuplicateValues = plugin.Bool("allow_duplicate_values").Default(true).Doc("Keep a repeated key's repeated values.")
+	optAllowEmptyValues     = plugin.Bool("allow_empty_values").Default(false).Doc("Keep keys whose value is empty.")
+	optIncludeBrackets      = plugin.Bool("include_brackets").Default(true).Doc("Treat (), [] and <> as value quotes.")
+	optRecursive            = plugin.Bool("recursive").Default(false).Doc("Parse values that themselves hold key=value pairs.")
+	optTrimKey              = plugin.String("trim_key").Doc("Characters trimmed from both ends of keys.")
+	optTrimValue            = plugin.String("trim_value").Doc("Characters trimmed from both ends of values.")
+	optRemoveCharKey        = plugin.String("remove_char_key").Doc("Characters removed from keys.")
+	optRemoveCharValue      = plugin.String("remove_char_value").Doc("Characters removed from values.")
+	optTransformKey         = plugin.Enum("transform_key", transforms...).Doc("Case transformation of keys.")
+	optTransformValue       = plugin.Enum("transform_value", transforms...).Doc("Case transformation of values.")
+	optWhitespace           = plugin.Enum("whitespace", "strict", "lenient").Default("lenient").Doc("lenient allows spaces around value_split.")
+	optTimeoutMillis        = plugin.Float("timeout_millis").Default(30000).Doc("Abort parsing after this many milliseconds; 0 disables.")
+	optTagOnTimeout         = plugin.String("tag_on_timeout").Default("_kv_filter_timeout").Doc("Tag added when parsing times out.")
+	optTagOnFailure         = plugin.Strings("tag_on_failure").Default([]string{"_kv_filter_error"}).Doc("Tags added when parsing fails.")
+)
+
 func init() {
 	plugin.RegisterFilter(plugin.FilterSpec{
 		Spec: plugin.Spec{
 			Name:    "kv",
 			Summary: "Parses key=value pairs into fields.",
-			Options: []plugin.Option{
-				{Name: "source", Type: plugin.TypeFieldReference, Default: "message", Doc: "The field holding the key=value text (a string or list of strings)."},
-				{Name: "target", Type: plugin.TypeFieldReference, Doc: "Field to put the pairs under; the event root when unset."},
-				{Name: "field_split", Type: plugin.TypeString, Default: " ", Doc: "Characters separating pairs (a regex character class body)."},
-				{Name: "field_split_pattern", Type: plugin.TypeString, Doc: "A regex separating pairs; overrides field_split."},
-				{Name: "value_split", Type: plugin.TypeString, Default: "=", Doc: "Characters separating a key from its value."},
-				{Name: "value_split_pattern", Type: plugin.TypeString, Doc: "A regex separating a key from its value; overrides value_split."},
-				{Name: "prefix", Type: plugin.TypeString, Default: "", Doc: "Text prepended to every key (sprintf'd)."},
-				{Name: "include_keys", Type: plugin.TypeArray, Default: []any{}, Doc: "Only keep these keys (sprintf'd)."},
-				{Name: "exclude_keys", Type: plugin.TypeArray, Default: []any{}, Doc: "Drop these keys (sprintf'd)."},
-				{Name: "default_keys", Type: plugin.TypeHash, Default: event.NewMap(0), Doc: "Keys and values added when the text does not have them."},
-				{Name: "allow_duplicate_values", Type: plugin.TypeBoolean, Default: true, Doc: "Keep a repeated key's repeated values."},
-				{Name: "allow_empty_values", Type: plugin.TypeBoolean, Default: false, Doc: "Keep keys whose value is empty."},
-				{Name: "include_brackets", Type: plugin.TypeBoolean, Default: true, Doc: "Treat (), [] and <> as value quotes."},
-				{Name: "recursive", Type: plugin.TypeBoolean, Default: false, Doc: "Parse values that themselves hold key=value pairs."},
-				{Name: "trim_key", Type: plugin.TypeString, Doc: "Characters trimmed from both ends of keys."},
-				{Name: "trim_value", Type: plugin.TypeString, Doc: "Characters trimmed from both ends of values."},
-				{Name: "remove_char_key", Type: plugin.TypeString, Doc: "Characters removed from keys."},
-				{Name: "remove_char_value", Type: plugin.TypeString, Doc: "Characters removed from values."},
-				{Name: "transform_key", Type: plugin.TypeEnum, Enum: transforms, Doc: "Case transformation of keys."},
-				{Name: "transform_value", Type: plugin.TypeEnum, Enum: transforms, Doc: "Case transformation of values."},
-				{Name: "whitespace", Type: plugin.TypeEnum, Enum: []string{"strict", "lenient"}, Default: "lenient", Doc: "lenient allows spaces around value_split."},
-				{Name: "timeout_millis", Type: plugin.TypeNumber, Default: int64(30000), Doc: "Abort parsing after this many milliseconds; 0 disables."},
-				{Name: "tag_on_timeout", Type: plugin.TypeString, Default: "_kv_filter_timeout", Doc: "Tag added when parsing times out."},
-				{Name: "tag_on_failure", Type: plugin.TypeArray, Default: []any{"_kv_filter_error"}, Doc: "Tags added when parsing fails."},
-				plugin.ECSOption,
-			},
+			Options: []plugin.Declared{optSource, optTarget, optFieldSplit, optFieldSplitPattern, optValueSplit, optValueSplitPattern, optPrefix, optIncludeKeys, optExcludeKeys, optDefaultKeys, optAllowDuplicateValues, optAllowEmptyValues, optIncludeBrackets, optRecursive, optTrimKey, optTrimValue, optRemoveCharKey, optRemoveCharValue, optTransformKey, optTransformValue, optWhitespace, optTimeoutMillis, optTagOnTimeout, optTagOnFailure, plugin.ECS},
 		},
 		New: newKV,
 	})
@@ -71,30 +72,30 @@ type kv struct {
 func newKV(s *plugin.Settings) (plugin.Filter, error) {
 	k := &kv{
 		log:             s.Logger(),
-		source:          s.String("source"),
-		target:          s.String("target"),
-		prefix:          s.String("prefix"),
-		includeKeys:     s.Strings("include_keys"),
-		excludeKeys:     s.Strings("exclude_keys"),
-		defaultKeys:     s.Hash("default_keys"),
-		allowDuplicates: s.Bool("allow_duplicate_values"),
-		allowEmpty:      s.Bool("allow_empty_values"),
-		recursive:       s.Bool("recursive"),
-		transformKey:    s.String("transform_key"),
-		transformValue:  s.String("transform_value"),
-		tagOnTimeout:    s.String("tag_on_timeout"),
-		tagOnFailure:    s.Strings("tag_on_failure"),
+		source:          optSource.Get(s),
+		target:          optTarget.Get(s),
+		prefix:          optPrefix.Get(s),
+		includeKeys:     optIncludeKeys.Get(s),
+		excludeKeys:     optExcludeKeys.Get(s),
+		defaultKeys:     optDefaultKeys.Get(s),
+		allowDuplicates: optAllowDuplicateValues.Get(s),
+		allowEmpty:      optAllowEmptyValues.Get(s),
+		recursive:       optRecursive.Get(s),
+		transformKey:    optTransformKey.Get(s),
+		transformValue:  optTransformValue.Get(s),
+		tagOnTimeout:    optTagOnTimeout.Get(s),
+		tagOnFailure:    optTagOnFailure.Get(s),
 	}
-	valueSplit, fieldSplit := s.String("value_split"), s.String("field_split")
+	valueSplit, fieldSplit := optValueSplit.Get(s), optFieldSplit.Get(s)
 	if valueSplit == "" {
-		return nil, s.Errorf("value_split", "Configuration option 'value_split' must be a non-empty string")
+		return nil, optValueSplit.Errorf(s, "Configuration option 'value_split' must be a non-empty string")
 	}
 	for _, o := range []string{"field_split_pattern", "value_split_pattern"} {
 		if s.IsSet(o) && s.String(o) == "" {
 			return nil, s.Errorf(o, "Configuration option '%s' must be a non-empty string", o)
 		}
 	}
-	timeout := time.Duration(s.Float("timeout_millis") * float64(time.Millisecond))
+	timeout := time.Duration(optTimeoutMillis.Get(s) * float64(time.Millisecond))
 	compile := func(option, src string) (*regexp2.Regexp, error) {
 		t, err := ruby.Translate(src, nil)
 		if err == nil {
@@ -129,27 +130,27 @@ func newKV(s *plugin.Settings) (plugin.Filter, error) {
 	// The scanning regex is built the way the Ruby plugin builds it, so
 	// quoting, escapes and separators behave the same.
 	fieldSplitRE := "[" + fieldSplit + "]"
-	if s.IsSet("field_split_pattern") {
-		fieldSplitRE = s.String("field_split_pattern")
+	if optFieldSplitPattern.IsSet(s) {
+		fieldSplitRE = optFieldSplitPattern.Get(s)
 	}
 	valueSplitRE := "[" + valueSplit + "]"
-	if s.IsSet("value_split_pattern") {
-		valueSplitRE = s.String("value_split_pattern")
+	if optValueSplitPattern.IsSet(s) {
+		valueSplitRE = optValueSplitPattern.Get(s)
 	}
-	if s.String("whitespace") == "lenient" {
+	if optWhitespace.Get(s) == "lenient" {
 		valueSplitRE = " *" + group(valueSplitRE) + " *"
 	}
 	var keyRE string
-	if s.IsSet("value_split_pattern") || s.IsSet("field_split_pattern") {
+	if optValueSplitPattern.IsSet(s) || optFieldSplitPattern.IsSet(s) {
 		keyRE = captureUntilPattern(group(valueSplitRE) + "|" + group(fieldSplitRE))
 	} else {
 		keyRE = captureUntilClass(valueSplit + fieldSplit)
 	}
 	values := []string{quoted(`"`, `"`), quoted(`'`, `'`)}
-	if s.Bool("include_brackets") {
+	if optIncludeBrackets.Get(s) {
 		values = append(values, quoted("(", ")"), quoted("[", "]"), quoted("<", ">"))
 	}
-	if s.IsSet("field_split_pattern") {
+	if optFieldSplitPattern.IsSet(s) {
 		values = append(values, captureUntilPattern(group(fieldSplitRE)))
 	} else {
 		values = append(values, captureUntilClass(fieldSplit))
@@ -164,7 +165,7 @@ func newKV(s *plugin.Settings) (plugin.Filter, error) {
 	if k.valueSplit, err = compile("value_split", valueSplitRE); err != nil {
 		return nil, err
 	}
-	if !s.IsSet("target") && s.ECS() != "disabled" {
+	if !optTarget.IsSet(s) && s.ECS() != "disabled" {
 		k.log.Info("ECS compatibility is enabled but `target` option was not specified. This may cause fields to be set at the top-level of the event where they are likely to clash with the Elastic Common Schema. It is recommended to set the `target` option to avoid potential schema conflicts (if your data is ECS compliant or non-conflicting, feel free to ignore this message)")
 	}
 	return k, nil

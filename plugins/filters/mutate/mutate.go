@@ -16,28 +16,30 @@ import (
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
+var (
+	optCoerce       = plugin.Hash("coerce").Doc("Field → default value, set when the field exists with a null value.")
+	optRename       = plugin.Hash("rename").Doc("Old field → new field; both names are sprintf'd.")
+	optUpdate       = plugin.Hash("update").Doc("Field → new value (sprintf'd), only for fields that exist.")
+	optReplace      = plugin.Hash("replace").Doc("Field → new value (sprintf'd), creating the field when missing.")
+	optConvert      = plugin.Hash("convert").Doc("Field → type: integer, float, integer_eu, float_eu, string or boolean.")
+	optGsub         = plugin.Array("gsub").Doc("Triples of field, Ruby regex and replacement, applied to strings and arrays of strings.")
+	optUppercase    = plugin.Strings("uppercase").Doc("Fields to upper-case (full Unicode case mapping).")
+	optCapitalize   = plugin.Strings("capitalize").Doc("Fields to capitalize: first character upper case, the rest lower case.")
+	optLowercase    = plugin.Strings("lowercase").Doc("Fields to lower-case.")
+	optStrip        = plugin.Strings("strip").Doc("Fields whose leading and trailing whitespace is removed.")
+	optSplit        = plugin.Hash("split").Doc("Field → separator: splits a string into an array (Ruby String#split).")
+	optJoin         = plugin.Hash("join").Doc("Field → separator: joins an array into a string.")
+	optMerge        = plugin.Hash("merge").Doc("Destination field → source field(s): merges arrays, strings and hashes.")
+	optCopy         = plugin.Hash("copy").Doc("Source field → destination field, deep-copied, overwriting the destination.")
+	optTagOnFailure = plugin.String("tag_on_failure").Default("_mutate_error").Doc("Tag added when an operation fails.")
+)
+
 func init() {
 	plugin.RegisterFilter(plugin.FilterSpec{
 		Spec: plugin.Spec{
 			Name:    "mutate",
 			Summary: "Renames, replaces, converts and modifies fields.",
-			Options: []plugin.Option{
-				{Name: "coerce", Type: plugin.TypeHash, Doc: "Field → default value, set when the field exists with a null value."},
-				{Name: "rename", Type: plugin.TypeHash, Doc: "Old field → new field; both names are sprintf'd."},
-				{Name: "update", Type: plugin.TypeHash, Doc: "Field → new value (sprintf'd), only for fields that exist."},
-				{Name: "replace", Type: plugin.TypeHash, Doc: "Field → new value (sprintf'd), creating the field when missing."},
-				{Name: "convert", Type: plugin.TypeHash, Doc: "Field → type: integer, float, integer_eu, float_eu, string or boolean."},
-				{Name: "gsub", Type: plugin.TypeArray, Doc: "Triples of field, Ruby regex and replacement, applied to strings and arrays of strings."},
-				{Name: "uppercase", Type: plugin.TypeArray, Doc: "Fields to upper-case (full Unicode case mapping)."},
-				{Name: "capitalize", Type: plugin.TypeArray, Doc: "Fields to capitalize: first character upper case, the rest lower case."},
-				{Name: "lowercase", Type: plugin.TypeArray, Doc: "Fields to lower-case."},
-				{Name: "strip", Type: plugin.TypeArray, Doc: "Fields whose leading and trailing whitespace is removed."},
-				{Name: "split", Type: plugin.TypeHash, Doc: "Field → separator: splits a string into an array (Ruby String#split)."},
-				{Name: "join", Type: plugin.TypeHash, Doc: "Field → separator: joins an array into a string."},
-				{Name: "merge", Type: plugin.TypeHash, Doc: "Destination field → source field(s): merges arrays, strings and hashes."},
-				{Name: "copy", Type: plugin.TypeHash, Doc: "Source field → destination field, deep-copied, overwriting the destination."},
-				{Name: "tag_on_failure", Type: plugin.TypeString, Default: "_mutate_error", Doc: "Tag added when an operation fails."},
-			},
+			Options: []plugin.Declared{optCoerce, optRename, optUpdate, optReplace, optConvert, optGsub, optUppercase, optCapitalize, optLowercase, optStrip, optSplit, optJoin, optMerge, optCopy, optTagOnFailure},
 		},
 		New: newMutate,
 	})
@@ -96,15 +98,15 @@ func newMutate(s *plugin.Settings) (plugin.Filter, error) {
 		update:       pairs(s, "update"),
 		replace:      pairs(s, "replace"),
 		convert:      pairs(s, "convert"),
-		uppercase:    s.Strings("uppercase"),
-		capitalize:   s.Strings("capitalize"),
-		lowercase:    s.Strings("lowercase"),
-		strip:        s.Strings("strip"),
+		uppercase:    optUppercase.Get(s),
+		capitalize:   optCapitalize.Get(s),
+		lowercase:    optLowercase.Get(s),
+		strip:        optStrip.Get(s),
 		split:        pairs(s, "split"),
 		join:         pairs(s, "join"),
 		merge:        pairs(s, "merge"),
 		copy:         pairs(s, "copy"),
-		tagOnFailure: s.String("tag_on_failure"),
+		tagOnFailure: optTagOnFailure.Get(s),
 	}
 	for _, c := range m.convert {
 		t, _ := c.value.(string)
@@ -113,21 +115,21 @@ func newMutate(s *plugin.Settings) (plugin.Filter, error) {
 			valid = valid || t == v
 		}
 		if !valid {
-			return nil, s.Errorf("convert", "Invalid conversion type '%s', expected one of '%s'", ruby.ToS(c.value), strings.Join(conversions, ","))
+			return nil, optConvert.Errorf(s, "Invalid conversion type '%s', expected one of '%s'", ruby.ToS(c.value), strings.Join(conversions, ","))
 		}
 	}
-	g := s.List("gsub")
+	g := optGsub.Get(s)
 	for i := 0; i < len(g); i += 3 {
 		triple := []any{nil, nil, nil}
 		copy(triple, g[i:min(i+3, len(g))])
 		if triple[0] == nil || triple[1] == nil || triple[2] == nil {
-			return nil, s.Errorf("gsub", "Invalid gsub configuration %s. gsub requires 3 non-nil elements per config entry", ruby.Inspect(triple))
+			return nil, optGsub.Errorf(s, "Invalid gsub configuration %s. gsub requires 3 non-nil elements per config entry", ruby.Inspect(triple))
 		}
 		rule := gsubRule{field: ruby.ToS(triple[0]), pattern: ruby.ToS(triple[1]), replacement: ruby.ToS(triple[2])}
 		if !strings.Contains(rule.pattern, "%{") {
 			re, err := ruby.Compile(rule.pattern, 0)
 			if err != nil {
-				return nil, s.Errorf("gsub", "invalid regular expression %s: %v", ruby.Inspect(rule.pattern), err)
+				return nil, optGsub.Errorf(s, "invalid regular expression %s: %v", ruby.Inspect(rule.pattern), err)
 			}
 			rule.re = re
 		}

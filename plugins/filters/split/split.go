@@ -14,21 +14,23 @@ import (
 // typeFailureTag marks events whose field is neither a string nor a list.
 const typeFailureTag = "_split_type_failure"
 
+var (
+	optField      = plugin.String("field").Default("message").Doc("The field to split.")
+	optTerminator = plugin.String("terminator").Default("\n").Doc("The string separating the parts of a string field.")
+	optTarget     = plugin.String("target").Doc("Where each part goes; the split field itself when unset.")
+)
+
 func init() {
 	plugin.RegisterFilter(plugin.FilterSpec{
 		Spec: plugin.Spec{
 			Name:    "split",
 			Summary: "Splits a multi-line field or a list into one event per line or element.",
-			Options: []plugin.Option{
-				{Name: "field", Type: plugin.TypeString, Default: "message", Doc: "The field to split."},
-				{Name: "terminator", Type: plugin.TypeString, Default: "\n", Doc: "The string separating the parts of a string field."},
-				{Name: "target", Type: plugin.TypeString, Doc: "Where each part goes; the split field itself when unset."},
-			},
+			Options: []plugin.Declared{optField, optTerminator, optTarget},
 		},
 		New: func(s *plugin.Settings) (plugin.Filter, error) {
-			f := &split{log: s.Logger(), field: s.String("field"), terminator: s.String("terminator")}
-			if s.IsSet("target") {
-				f.target = s.String("target")
+			f := &split{log: s.Logger(), field: optField.Get(s), terminator: optTerminator.Get(s)}
+			if optTarget.IsSet(s) {
+				f.target = optTarget.Get(s)
 			}
 			return f, nil
 		},

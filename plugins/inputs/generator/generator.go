@@ -12,18 +12,19 @@ import (
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
+var (
+	optMessage = plugin.String("message").Default("Hello world!").Doc(`The line to emit. The value "stdin" reads one line from standard input at start and emits it.`)
+	optLines   = plugin.Strings("lines").Doc("Lines emitted in order on each iteration; when set, message is ignored.")
+	optCount   = plugin.Int("count").Default(0).Doc("How many iterations; 0 means forever.")
+	optThreads = plugin.Int("threads").Default(1).Doc("Independent generators run at once; count applies to each.")
+)
+
 func init() {
 	plugin.RegisterInput(plugin.InputSpec{
 		Spec: plugin.Spec{
 			Name:    "generator",
 			Summary: "Generates events from a fixed message or list of lines, for testing and benchmarking.",
-			Options: []plugin.Option{
-				{Name: "message", Type: plugin.TypeString, Default: "Hello world!", Doc: `The line to emit. The value "stdin" reads one line from standard input at start and emits it.`},
-				{Name: "lines", Type: plugin.TypeArray, Doc: "Lines emitted in order on each iteration; when set, message is ignored."},
-				{Name: "count", Type: plugin.TypeNumber, Default: int64(0), Doc: "How many iterations; 0 means forever."},
-				{Name: "threads", Type: plugin.TypeNumber, Default: int64(1), Doc: "Independent generators run at once; count applies to each."},
-				plugin.ECSOption,
-			},
+			Options: []plugin.Declared{optMessage, optLines, optCount, optThreads, plugin.ECS},
 		},
 		DefaultCodec: "plain",
 		New:          New,
@@ -44,24 +45,24 @@ type Input struct {
 
 // New builds a generator input.
 func New(s *plugin.Settings) (plugin.Input, error) {
-	g := &Input{settings: s, count: s.Int("count"), threads: int(s.Int("threads")), ecs: s.ECS() != "disabled"}
+	g := &Input{settings: s, count: optCount.Get(s), threads: int(optThreads.Get(s)), ecs: s.ECS() != "disabled"}
 	g.hostname, _ = os.Hostname()
 	g.hostnameValue = g.hostname
-	if s.IsSet("lines") {
-		g.lines = s.Strings("lines")
+	if optLines.IsSet(s) {
+		g.lines = optLines.Get(s)
 	} else {
-		msg := s.String("message")
+		msg := optMessage.Get(s)
 		if msg == "stdin" {
 			line, err := bufio.NewReader(os.Stdin).ReadString('\n')
 			if err != nil && line == "" {
-				return nil, s.Errorf("message", "could not read a line from standard input: %v", err)
+				return nil, optMessage.Errorf(s, "could not read a line from standard input: %v", err)
 			}
 			msg = line
 		}
 		g.lines = []string{msg}
 	}
 	if g.threads < 1 {
-		return nil, s.Errorf("threads", "threads must be at least 1, got %d", g.threads)
+		return nil, optThreads.Errorf(s, "threads must be at least 1, got %d", g.threads)
 	}
 	return g, nil
 }

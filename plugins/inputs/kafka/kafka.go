@@ -16,70 +16,46 @@ import (
 
 	"github.com/IBM/sarama"
 
-	"github.com/gostash/gostash/plugins/inputs/kafka/kafkaconf"
+	"github.com/gostash/gostash/plugins/internal/kafkaclient"
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
 const stringDeserializer = "org.apache.kafka.common.serialization.StringDeserializer"
 
+var (
+	optTopics                      = plugin.Strings("topics").Default([]string{"logstash"}).Doc("Topics to subscribe to; ignored when topics_pattern is set.")
+	optTopicsPattern               = plugin.String("topics_pattern").Doc("Regular expression the whole topic name must match to be consumed; re-evaluated every metadata_max_age_ms.")
+	optGroupId                     = plugin.String("group_id").Default("logstash").Doc("Consumer group; consumers of one group share the partitions of the topics.")
+	optGroupInstanceId             = plugin.String("group_instance_id").Doc("Static group membership id; with consumer_threads > 1 each thread uses <id>-<thread number>.")
+	optGroupProtocol               = plugin.Enum("group_protocol", "classic", "consumer").Default("classic").Doc("Group rebalance protocol. Only `classic` is implemented by the Go client; `consumer` is a configuration error.")
+	optConsumerThreads             = plugin.Int("consumer_threads").Default(1).Doc("Number of group members this input runs; ideally as many as the topics have partitions in total.")
+	optAutoOffsetReset             = plugin.String("auto_offset_reset").Doc("Where to start a partition the group has no committed offset for: earliest, latest (the default), none (log an error and leave the partition alone), or by_duration:<ISO 8601 duration> (the first record not older than that).")
+	optEnableAutoCommit            = plugin.Bool("enable_auto_commit").Default(true).Doc("Commit handled offsets every auto_commit_interval_ms; when false, commit as soon as a record has been handled.")
+	optAutoCommitIntervalMs        = plugin.Int("auto_commit_interval_ms").Default(5000).Doc("How often handled offsets are committed when enable_auto_commit is true.")
+	optAutoCreateTopics            = plugin.Bool("auto_create_topics").Default(true).Doc("Whether subscribing to a missing topic lets the broker create it (when the broker allows it).")
+	optCheckCrcs                   = plugin.Bool("check_crcs").Default(true).Doc("Accepted for compatibility; the Go client always checks record batch CRCs.")
+	optClientRack                  = plugin.String("client_rack").Doc("Rack of this consumer, letting brokers serve fetches from a replica in the same rack.")
+	optExcludeInternalTopics       = plugin.String("exclude_internal_topics").Doc("Whether topics_pattern may match internal topics such as __consumer_offsets (`true` unless set to `false`).")
+	optFetchMaxBytes               = plugin.Int("fetch_max_bytes").Default(52428800).Doc("Most bytes a fetch response may hold across all partitions.")
+	optFetchMaxWaitMs              = plugin.Int("fetch_max_wait_ms").Default(500).Doc("Longest time the broker waits for fetch_min_bytes before answering a fetch.")
+	optFetchMinBytes               = plugin.Int("fetch_min_bytes").Doc("Fewest bytes the broker should gather before answering a fetch (1 when unset).")
+	optHeartbeatIntervalMs         = plugin.Int("heartbeat_interval_ms").Default(3000).Doc("Interval of the heartbeats telling the group coordinator this consumer is alive.")
+	optSessionTimeoutMs            = plugin.Int("session_timeout_ms").Default(10000).Doc("A consumer without heartbeats for this long is removed from the group and its partitions reassigned.")
+	optMaxPollIntervalMs           = plugin.Int("max_poll_interval_ms").Default(300000).Doc("Longest time members get to rejoin the group during a rebalance.")
+	optMaxPollRecords              = plugin.Int("max_poll_records").Default(500).Doc("Records buffered per partition ahead of the pipeline.")
+	optMaxPartitionFetchBytes      = plugin.Int("max_partition_fetch_bytes").Default(1048576).Doc("Bytes asked for per partition in each fetch.")
+	optIsolationLevel              = plugin.Enum("isolation_level", "read_uncommitted", "read_committed").Default("read_uncommitted").Doc("read_committed skips records of aborted transactions and waits for open ones.")
+	optPartitionAssignmentStrategy = plugin.String("partition_assignment_strategy").Doc("How the group leader spreads partitions: range, round_robin, sticky or cooperative_sticky (cooperative_sticky runs as sticky).")
+	optPollTimeoutMs               = plugin.Int("poll_timeout_ms").Default(100).Doc("Accepted for compatibility; records are delivered as they arrive rather than polled.")
+	optKeyDeserializerClass        = plugin.String("key_deserializer_class").Default(stringDeserializer).Doc("Only org.apache.kafka.common.serialization.StringDeserializer is supported.")
+	optValueDeserializerClass      = plugin.String("value_deserializer_class").Default(stringDeserializer).Doc("Only org.apache.kafka.common.serialization.StringDeserializer is supported.")
+	optDecorateEvents              = plugin.Enum("decorate_events", "none", "basic", "extended", "false", "true").Default("none").Doc("basic adds [@metadata][kafka] topic, consumer_group, partition, offset, key and timestamp; extended also adds [@metadata][kafka][headers]. true and false are deprecated aliases of basic and none.")
+)
+
 func init() {
-	opts := []plugin.Option{
-		{Name: "topics", Type: plugin.TypeArray, Default: []any{"logstash"},
-			Doc: "Topics to subscribe to; ignored when topics_pattern is set."},
-		{Name: "topics_pattern", Type: plugin.TypeString,
-			Doc: "Regular expression the whole topic name must match to be consumed; re-evaluated every metadata_max_age_ms."},
-		{Name: "group_id", Type: plugin.TypeString, Default: "logstash",
-			Doc: "Consumer group; consumers of one group share the partitions of the topics."},
-		{Name: "group_instance_id", Type: plugin.TypeString,
-			Doc: "Static group membership id; with consumer_threads > 1 each thread uses <id>-<thread number>."},
-		{Name: "group_protocol", Type: plugin.TypeEnum, Enum: []string{"classic", "consumer"}, Default: "classic",
-			Doc: "Group rebalance protocol. Only `classic` is implemented by the Go client; `consumer` is a configuration error."},
-		{Name: "consumer_threads", Type: plugin.TypeNumber, Default: int64(1),
-			Doc: "Number of group members this input runs; ideally as many as the topics have partitions in total."},
-		{Name: "auto_offset_reset", Type: plugin.TypeString,
-			Doc: "Where to start a partition the group has no committed offset for: earliest, latest (the default), none (log an error and leave the partition alone), or by_duration:<ISO 8601 duration> (the first record not older than that)."},
-		{Name: "enable_auto_commit", Type: plugin.TypeBoolean, Default: true,
-			Doc: "Commit handled offsets every auto_commit_interval_ms; when false, commit as soon as a record has been handled."},
-		{Name: "auto_commit_interval_ms", Type: plugin.TypeNumber, Default: int64(5000),
-			Doc: "How often handled offsets are committed when enable_auto_commit is true."},
-		{Name: "auto_create_topics", Type: plugin.TypeBoolean, Default: true,
-			Doc: "Whether subscribing to a missing topic lets the broker create it (when the broker allows it)."},
-		{Name: "check_crcs", Type: plugin.TypeBoolean, Default: true,
-			Doc: "Accepted for compatibility; the Go client always checks record batch CRCs."},
-		{Name: "client_rack", Type: plugin.TypeString,
-			Doc: "Rack of this consumer, letting brokers serve fetches from a replica in the same rack."},
-		{Name: "exclude_internal_topics", Type: plugin.TypeString,
-			Doc: "Whether topics_pattern may match internal topics such as __consumer_offsets (`true` unless set to `false`)."},
-		{Name: "fetch_max_bytes", Type: plugin.TypeNumber, Default: int64(52428800),
-			Doc: "Most bytes a fetch response may hold across all partitions."},
-		{Name: "fetch_max_wait_ms", Type: plugin.TypeNumber, Default: int64(500),
-			Doc: "Longest time the broker waits for fetch_min_bytes before answering a fetch."},
-		{Name: "fetch_min_bytes", Type: plugin.TypeNumber,
-			Doc: "Fewest bytes the broker should gather before answering a fetch (1 when unset)."},
-		{Name: "heartbeat_interval_ms", Type: plugin.TypeNumber, Default: int64(3000),
-			Doc: "Interval of the heartbeats telling the group coordinator this consumer is alive."},
-		{Name: "session_timeout_ms", Type: plugin.TypeNumber, Default: int64(10000),
-			Doc: "A consumer without heartbeats for this long is removed from the group and its partitions reassigned."},
-		{Name: "max_poll_interval_ms", Type: plugin.TypeNumber, Default: int64(300000),
-			Doc: "Longest time members get to rejoin the group during a rebalance."},
-		{Name: "max_poll_records", Type: plugin.TypeNumber, Default: int64(500),
-			Doc: "Records buffered per partition ahead of the pipeline."},
-		{Name: "max_partition_fetch_bytes", Type: plugin.TypeNumber, Default: int64(1048576),
-			Doc: "Bytes asked for per partition in each fetch."},
-		{Name: "isolation_level", Type: plugin.TypeEnum, Enum: []string{"read_uncommitted", "read_committed"}, Default: "read_uncommitted",
-			Doc: "read_committed skips records of aborted transactions and waits for open ones."},
-		{Name: "partition_assignment_strategy", Type: plugin.TypeString,
-			Doc: "How the group leader spreads partitions: range, round_robin, sticky or cooperative_sticky (cooperative_sticky runs as sticky)."},
-		{Name: "poll_timeout_ms", Type: plugin.TypeNumber, Default: int64(100),
-			Doc: "Accepted for compatibility; records are delivered as they arrive rather than polled."},
-		{Name: "key_deserializer_class", Type: plugin.TypeString, Default: stringDeserializer,
-			Doc: "Only org.apache.kafka.common.serialization.StringDeserializer is supported."},
-		{Name: "value_deserializer_class", Type: plugin.TypeString, Default: stringDeserializer,
-			Doc: "Only org.apache.kafka.common.serialization.StringDeserializer is supported."},
-		{Name: "decorate_events", Type: plugin.TypeEnum, Enum: []string{"none", "basic", "extended", "false", "true"}, Default: "none",
-			Doc: "basic adds [@metadata][kafka] topic, consumer_group, partition, offset, key and timestamp; extended also adds [@metadata][kafka][headers]. true and false are deprecated aliases of basic and none."},
-	}
-	opts = append(opts, kafkaconf.CommonOptions()...)
+
+	opts := []plugin.Declared{optTopics, optTopicsPattern, optGroupId, optGroupInstanceId, optGroupProtocol, optConsumerThreads, optAutoOffsetReset, optEnableAutoCommit, optAutoCommitIntervalMs, optAutoCreateTopics, optCheckCrcs, optClientRack, optExcludeInternalTopics, optFetchMaxBytes, optFetchMaxWaitMs, optFetchMinBytes, optHeartbeatIntervalMs, optSessionTimeoutMs, optMaxPollIntervalMs, optMaxPollRecords, optMaxPartitionFetchBytes, optIsolationLevel, optPartitionAssignmentStrategy, optPollTimeoutMs, optKeyDeserializerClass, optValueDeserializerClass, optDecorateEvents}
+	opts = append(opts, kafkaclient.CommonOptions()...)
 	opts = append(opts, schemaRegistryOptions()...)
 	plugin.RegisterInput(plugin.InputSpec{
 		Spec: plugin.Spec{
@@ -87,30 +63,36 @@ func init() {
 			Summary: "Reads events from Kafka topics as a member of a consumer group, committing offsets only for handled events.",
 			Options: opts,
 		},
-		New: newInput,
+		Acknowledges: true,
+		New:          newInput,
 	})
 }
 
-// schemaRegistryOptions are declared so that configs carrying them still
-// parse; setting schema_registry_url, which would turn on Avro decoding
-// through a Confluent schema registry, is a located "not supported" error.
-func schemaRegistryOptions() []plugin.Option {
-	doc := "Confluent schema registry (Avro) setting; gostash does not support the schema registry, and setting schema_registry_url is a configuration error."
-	var out []plugin.Option
-	for _, name := range []string{"schema_registry_url", "schema_registry_proxy"} {
-		out = append(out, plugin.Option{Name: name, Type: plugin.TypeURI, Doc: doc})
-	}
-	for _, name := range []string{"schema_registry_key", "schema_registry_ssl_keystore_location", "schema_registry_ssl_truststore_location"} {
-		out = append(out, plugin.Option{Name: name, Type: plugin.TypeString, Doc: doc})
-	}
-	for _, name := range []string{"schema_registry_secret", "schema_registry_ssl_keystore_password", "schema_registry_ssl_truststore_password"} {
-		out = append(out, plugin.Option{Name: name, Type: plugin.TypePassword, Doc: doc})
-	}
-	for _, name := range []string{"schema_registry_ssl_keystore_type", "schema_registry_ssl_truststore_type"} {
-		out = append(out, plugin.Option{Name: name, Type: plugin.TypeEnum, Enum: []string{"jks", "PKCS12"}, Default: "jks", Doc: doc})
-	}
-	out = append(out, plugin.Option{Name: "schema_registry_validation", Type: plugin.TypeEnum, Enum: []string{"auto", "skip"}, Default: "auto", Doc: doc})
-	return out
+// The schema registry options are declared so that configs carrying them
+// still parse; setting schema_registry_url, which would turn on Avro
+// decoding through a Confluent schema registry, is a located "not
+// supported" error.
+const schemaRegistryDoc = "Confluent schema registry (Avro) setting; gostash does not support the schema registry, and setting schema_registry_url is a configuration error."
+
+var (
+	optSchemaRegistryURL                   = plugin.URI("schema_registry_url").Doc(schemaRegistryDoc)
+	optSchemaRegistryProxy                 = plugin.URI("schema_registry_proxy").Doc(schemaRegistryDoc)
+	optSchemaRegistryKey                   = plugin.String("schema_registry_key").Doc(schemaRegistryDoc)
+	optSchemaRegistrySSLKeystoreLocation   = plugin.String("schema_registry_ssl_keystore_location").Doc(schemaRegistryDoc)
+	optSchemaRegistrySSLTruststoreLocation = plugin.String("schema_registry_ssl_truststore_location").Doc(schemaRegistryDoc)
+	optSchemaRegistrySecret                = plugin.Password("schema_registry_secret").Doc(schemaRegistryDoc)
+	optSchemaRegistrySSLKeystorePassword   = plugin.Password("schema_registry_ssl_keystore_password").Doc(schemaRegistryDoc)
+	optSchemaRegistrySSLTruststorePassword = plugin.Password("schema_registry_ssl_truststore_password").Doc(schemaRegistryDoc)
+	optSchemaRegistrySSLKeystoreType       = plugin.Enum("schema_registry_ssl_keystore_type", "jks", "PKCS12").Default("jks").Doc(schemaRegistryDoc)
+	optSchemaRegistrySSLTruststoreType     = plugin.Enum("schema_registry_ssl_truststore_type", "jks", "PKCS12").Default("jks").Doc(schemaRegistryDoc)
+	optSchemaRegistryValidation            = plugin.Enum("schema_registry_validation", "auto", "skip").Default("auto").Doc(schemaRegistryDoc)
+)
+
+func schemaRegistryOptions() []plugin.Declared {
+	return []plugin.Declared{optSchemaRegistryURL, optSchemaRegistryProxy, optSchemaRegistryKey,
+		optSchemaRegistrySSLKeystoreLocation, optSchemaRegistrySSLTruststoreLocation, optSchemaRegistrySecret,
+		optSchemaRegistrySSLKeystorePassword, optSchemaRegistrySSLTruststorePassword, optSchemaRegistrySSLKeystoreType,
+		optSchemaRegistrySSLTruststoreType, optSchemaRegistryValidation}
 }
 
 // metadataMode is what decorate_events adds to [@metadata][kafka].
@@ -138,58 +120,58 @@ type input struct {
 }
 
 func newInput(s *plugin.Settings) (plugin.Input, error) {
-	in := &input{s: s, log: s.Logger(), groupID: s.String("group_id"), autoCommit: s.Bool("enable_auto_commit")}
+	in := &input{s: s, log: s.Logger(), groupID: optGroupId.Get(s), autoCommit: optEnableAutoCommit.Get(s)}
 	var err error
-	if in.brokers, err = kafkaconf.Brokers(s); err != nil {
+	if in.brokers, err = kafkaclient.Brokers(s); err != nil {
 		return nil, err
 	}
-	if s.IsSet("schema_registry_url") {
-		return nil, s.Errorf("schema_registry_url", "the Confluent schema registry (Avro) is not supported by gostash")
+	if optSchemaRegistryURL.IsSet(s) {
+		return nil, optSchemaRegistryURL.Errorf(s, "the Confluent schema registry (Avro) is not supported by gostash")
 	}
 	for _, opt := range []string{"key_deserializer_class", "value_deserializer_class"} {
 		if c := s.String(opt); c != stringDeserializer {
 			return nil, s.Errorf(opt, "unsupported deserializer %q: gostash only supports %s", c, stringDeserializer)
 		}
 	}
-	switch s.String("decorate_events") {
+	switch optDecorateEvents.Get(s) {
 	case "basic":
 		in.meta = metadataBasic
 	case "extended":
 		in.meta = metadataExtended
 	case "true", "false":
-		canonical := map[string]string{"true": "basic", "false": "none"}[s.String("decorate_events")]
-		s.Logger().Warn(fmt.Sprintf("Deprecated value `%s` for `decorate_events` option; use `%s` instead.", s.String("decorate_events"), canonical))
+		canonical := map[string]string{"true": "basic", "false": "none"}[optDecorateEvents.Get(s)]
+		s.Logger().Warn(fmt.Sprintf("Deprecated value `%s` for `decorate_events` option; use `%s` instead.", optDecorateEvents.Get(s), canonical))
 		if canonical == "basic" {
 			in.meta = metadataBasic
 		}
 	}
-	if s.IsSet("topics_pattern") {
+	if optTopicsPattern.IsSet(s) {
 		// Kafka subscribes by pattern with Java's Matcher.matches: the whole
 		// name must match. Go's RE2 covers the Java syntax used for topic names.
-		in.pattern, err = regexp.Compile(`^(?:` + s.String("topics_pattern") + `)$`)
+		in.pattern, err = regexp.Compile(`^(?:` + optTopicsPattern.Get(s) + `)$`)
 		if err != nil {
-			return nil, s.Errorf("topics_pattern", "invalid topics_pattern: %v", err)
+			return nil, optTopicsPattern.Errorf(s, "invalid topics_pattern: %v", err)
 		}
 	} else {
-		in.topics = s.Strings("topics")
+		in.topics = optTopics.Get(s)
 		if len(in.topics) == 0 {
-			return nil, s.Errorf("topics", "no topic to subscribe to")
+			return nil, optTopics.Errorf(s, "no topic to subscribe to")
 		}
 	}
 	if in.reset, err = parseOffsetReset(s); err != nil {
 		return nil, err
 	}
-	if s.String("group_protocol") == "consumer" {
+	if optGroupProtocol.Get(s) == "consumer" {
 		for _, o := range []string{"partition_assignment_strategy", "heartbeat_interval_ms", "session_timeout_ms"} {
 			if s.IsSet(o) {
 				return nil, s.Errorf(o, "group_protocol cannot be set to 'consumer' when any of partition_assignment_strategy, heartbeat_interval_ms or session_timeout_ms is set")
 			}
 		}
-		return nil, s.Errorf("group_protocol", "group_protocol 'consumer' (KIP-848) is not supported by the Go Kafka client gostash uses; use 'classic'")
+		return nil, optGroupProtocol.Errorf(s, "group_protocol 'consumer' (KIP-848) is not supported by the Go Kafka client gostash uses; use 'classic'")
 	}
-	threads := int(s.Int("consumer_threads"))
+	threads := int(optConsumerThreads.Get(s))
 	if threads < 1 {
-		return nil, s.Errorf("consumer_threads", "consumer_threads must be at least 1, got %d", threads)
+		return nil, optConsumerThreads.Errorf(s, "consumer_threads must be at least 1, got %d", threads)
 	}
 	for i := range threads {
 		cfg, err := in.consumerConfig(i, threads)
@@ -203,7 +185,7 @@ func newInput(s *plugin.Settings) (plugin.Input, error) {
 
 func (in *input) consumerConfig(thread, threads int) (*sarama.Config, error) {
 	s := in.s
-	cfg, err := kafkaconf.NewConfig(s, fmt.Sprintf("%s-%d", s.String("client_id"), thread))
+	cfg, err := kafkaclient.NewConfig(s, fmt.Sprintf("%s-%d", s.String("client_id"), thread))
 	if err != nil {
 		return nil, err
 	}
@@ -215,41 +197,41 @@ func (in *input) consumerConfig(thread, threads int) (*sarama.Config, error) {
 	}
 	c.Offsets.AutoCommit.Enable = in.autoCommit
 	if in.autoCommit {
-		c.Offsets.AutoCommit.Interval = kafkaconf.Millis(s, "auto_commit_interval_ms")
+		c.Offsets.AutoCommit.Interval = kafkaclient.Millis(s, "auto_commit_interval_ms")
 		if c.Offsets.AutoCommit.Interval <= 0 {
-			return nil, s.Errorf("auto_commit_interval_ms", "auto_commit_interval_ms must be positive")
+			return nil, optAutoCommitIntervalMs.Errorf(s, "auto_commit_interval_ms must be positive")
 		}
 	}
-	c.Group.Session.Timeout = kafkaconf.Millis(s, "session_timeout_ms")
-	c.Group.Heartbeat.Interval = kafkaconf.Millis(s, "heartbeat_interval_ms")
-	c.Group.Rebalance.Timeout = kafkaconf.Millis(s, "max_poll_interval_ms")
-	c.Group.Rebalance.Retry.Backoff = kafkaconf.Millis(s, kafkaconf.OptRetryBackoffMS)
-	c.Retry.Backoff = kafkaconf.Millis(s, kafkaconf.OptRetryBackoffMS)
-	if id := s.String("group_instance_id"); id != "" {
+	c.Group.Session.Timeout = kafkaclient.Millis(s, "session_timeout_ms")
+	c.Group.Heartbeat.Interval = kafkaclient.Millis(s, "heartbeat_interval_ms")
+	c.Group.Rebalance.Timeout = kafkaclient.Millis(s, "max_poll_interval_ms")
+	c.Group.Rebalance.Retry.Backoff = kafkaclient.Millis(s, kafkaclient.OptRetryBackoffMS)
+	c.Retry.Backoff = kafkaclient.Millis(s, kafkaclient.OptRetryBackoffMS)
+	if id := optGroupInstanceId.Get(s); id != "" {
 		if threads > 1 {
 			id = fmt.Sprintf("%s-%d", id, thread)
 		}
 		c.Group.InstanceId = id
 	}
-	if s.IsSet("partition_assignment_strategy") {
+	if optPartitionAssignmentStrategy.IsSet(s) {
 		strategy, err := assignor(s)
 		if err != nil {
 			return nil, err
 		}
 		c.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{strategy}
 	}
-	c.Fetch.MaxBytes = int32(s.Int("fetch_max_bytes"))
-	c.Fetch.Default = int32(s.Int("max_partition_fetch_bytes"))
-	if s.IsSet("fetch_min_bytes") {
-		c.Fetch.Min = int32(s.Int("fetch_min_bytes"))
+	c.Fetch.MaxBytes = int32(optFetchMaxBytes.Get(s))
+	c.Fetch.Default = int32(optMaxPartitionFetchBytes.Get(s))
+	if optFetchMinBytes.IsSet(s) {
+		c.Fetch.Min = int32(optFetchMinBytes.Get(s))
 	}
-	c.MaxWaitTime = kafkaconf.Millis(s, "fetch_max_wait_ms")
-	cfg.ChannelBufferSize = int(s.Int("max_poll_records"))
-	if s.String("isolation_level") == "read_committed" {
+	c.MaxWaitTime = kafkaclient.Millis(s, "fetch_max_wait_ms")
+	cfg.ChannelBufferSize = int(optMaxPollRecords.Get(s))
+	if optIsolationLevel.Get(s) == "read_committed" {
 		c.IsolationLevel = sarama.ReadCommitted
 	}
-	cfg.RackID = s.String("client_rack")
-	cfg.Metadata.AllowAutoTopicCreation = s.Bool("auto_create_topics")
+	cfg.RackID = optClientRack.Get(s)
+	cfg.Metadata.AllowAutoTopicCreation = optAutoCreateTopics.Get(s)
 	if err := cfg.Validate(); err != nil {
 		return nil, s.Errorf("", "kafka consumer configuration: %v", err)
 	}
@@ -257,7 +239,7 @@ func (in *input) consumerConfig(thread, threads int) (*sarama.Config, error) {
 }
 
 func assignor(s *plugin.Settings) (sarama.BalanceStrategy, error) {
-	switch name := s.String("partition_assignment_strategy"); name {
+	switch name := optPartitionAssignmentStrategy.Get(s); name {
 	case "range", "org.apache.kafka.clients.consumer.RangeAssignor":
 		return sarama.NewBalanceStrategyRange(), nil
 	case "round_robin", "org.apache.kafka.clients.consumer.RoundRobinAssignor":
@@ -266,9 +248,9 @@ func assignor(s *plugin.Settings) (sarama.BalanceStrategy, error) {
 		return sarama.NewBalanceStrategySticky(), nil
 	default:
 		if !strings.Contains(name, ".") {
-			return nil, s.Errorf("partition_assignment_strategy", "unsupported partition_assignment_strategy: %q", name)
+			return nil, optPartitionAssignmentStrategy.Errorf(s, "unsupported partition_assignment_strategy: %q", name)
 		}
-		return nil, s.Errorf("partition_assignment_strategy", "partition_assignment_strategy %q names a Java class, which gostash cannot load; use range, round_robin, sticky or cooperative_sticky", name)
+		return nil, optPartitionAssignmentStrategy.Errorf(s, "partition_assignment_strategy %q names a Java class, which gostash cannot load; use range, round_robin, sticky or cooperative_sticky", name)
 	}
 }
 
@@ -335,7 +317,7 @@ func (in *input) consume(ctx context.Context, cfg *sarama.Config, out plugin.Emi
 				return err
 			}
 			if len(topics) == 0 {
-				sleep(ctx, min(kafkaconf.Millis(in.s, "metadata_max_age_ms"), 5*time.Second))
+				sleep(ctx, min(kafkaclient.Millis(in.s, "metadata_max_age_ms"), 5*time.Second))
 				continue
 			}
 			sessionCtx, cancel = context.WithCancel(ctx)
@@ -362,7 +344,7 @@ func (in *input) matchingTopics(client sarama.Client) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	excludeInternal := in.s.String("exclude_internal_topics") != "false"
+	excludeInternal := optExcludeInternalTopics.Get(in.s) != "false"
 	var out []string
 	for _, t := range all {
 		if excludeInternal && strings.HasPrefix(t, "__") {
@@ -378,7 +360,7 @@ func (in *input) matchingTopics(client sarama.Client) ([]string, error) {
 // watchPattern ends the group session when the set of topics matching
 // topics_pattern changes, so that the next session subscribes to the new set.
 func (in *input) watchPattern(ctx context.Context, cancel context.CancelFunc, client sarama.Client, current []string) {
-	every := kafkaconf.Millis(in.s, "metadata_max_age_ms")
+	every := kafkaclient.Millis(in.s, "metadata_max_age_ms")
 	for sleep(ctx, every) {
 		topics, err := in.matchingTopics(client)
 		if err == nil && strings.Join(topics, "\x00") != strings.Join(current, "\x00") {

@@ -34,7 +34,7 @@ type offsetReset struct {
 }
 
 func parseOffsetReset(s *plugin.Settings) (*offsetReset, error) {
-	v := s.String("auto_offset_reset")
+	v := optAutoOffsetReset.Get(s)
 	switch {
 	case v == "" || v == "latest":
 		return &offsetReset{kind: resetLatest}, nil
@@ -45,11 +45,11 @@ func parseOffsetReset(s *plugin.Settings) (*offsetReset, error) {
 	case strings.HasPrefix(v, "by_duration:"):
 		d, err := parseISODuration(strings.TrimPrefix(v, "by_duration:"))
 		if err != nil {
-			return nil, s.Errorf("auto_offset_reset", "invalid auto_offset_reset %q: %v", v, err)
+			return nil, optAutoOffsetReset.Errorf(s, "invalid auto_offset_reset %q: %v", v, err)
 		}
 		return &offsetReset{kind: resetByDuration, duration: d}, nil
 	}
-	return nil, s.Errorf("auto_offset_reset", "Invalid value %s for configuration auto.offset.reset: must be one of earliest, latest, none or by_duration:<ISO 8601 duration>", v)
+	return nil, optAutoOffsetReset.Errorf(s, "Invalid value %s for configuration auto.offset.reset: must be one of earliest, latest, none or by_duration:<ISO 8601 duration>", v)
 }
 
 var isoDuration = regexp.MustCompile(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)

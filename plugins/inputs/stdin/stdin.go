@@ -19,10 +19,11 @@ func init() {
 		Spec: plugin.Spec{
 			Name:    "stdin",
 			Summary: "Reads events from standard input, one per line by default.",
-			Options: []plugin.Option{plugin.ECSOption},
+			Options: []plugin.Declared{plugin.ECS},
 		},
-		DefaultCodec: "line",
-		New:          New,
+		DefaultCodec:  "line",
+		NotReloadable: true,
+		New:           New,
 	})
 }
 

@@ -32,32 +32,33 @@ const (
 	defaultAPIURL    = "https://api.twitter.com"
 )
 
+var (
+	optConsumerKey      = plugin.String("consumer_key").Doc("The Twitter app's consumer key (OAuth 1.0a). Required unless bearer_token is set.")
+	optConsumerSecret   = plugin.Password("consumer_secret").Doc("The Twitter app's consumer secret. Required unless bearer_token is set.")
+	optOauthToken       = plugin.String("oauth_token").Doc("The user access token the app acts as. Required unless bearer_token is set.")
+	optOauthTokenSecret = plugin.Password("oauth_token_secret").Doc("The user access token's secret. Required unless bearer_token is set.")
+	optBearerToken      = plugin.Password("bearer_token").Doc("An X API v2 app-only bearer token: read the v2 filtered stream (rules kept in sync with keywords, follows, languages and locations) or, with use_samples, the v2 sample stream.")
+	optKeywords         = plugin.Strings("keywords").Doc("Phrases to track (Twitter's `track`): tweets matching any phrase, where a phrase matches when all its words do.")
+	optFollows          = plugin.Strings("follows").Doc("Users whose tweets to follow: numeric ids, or screen names resolved through the users lookup API at start.")
+	optLocations        = plugin.String("locations").Doc("Bounding boxes to filter by, as comma-separated longitude,latitude pairs (south-west corner first).")
+	optLanguages        = plugin.Strings("languages").Doc("BCP 47 language codes; only tweets detected in these languages are kept. Not used with use_samples.")
+	optUseSamples       = plugin.Bool("use_samples").Default(false).Doc("Read the random sample stream instead of filtering; keywords, follows, locations and languages are ignored.")
+	optFullTweet        = plugin.Bool("full_tweet").Default(false).Doc("Make the whole tweet, as received, the event instead of the summary fields; with bearer_token, the whole v2 message (data, includes, matching_rules).")
+	optIgnoreRetweets   = plugin.Bool("ignore_retweets").Default(false).Doc("Skip retweets.")
+	optUseProxy         = plugin.Bool("use_proxy").Default(false).Doc("Send every request through the HTTP proxy at proxy_address:proxy_port.")
+	optProxyAddress     = plugin.String("proxy_address").Default("127.0.0.1").Doc("The HTTP proxy's host.")
+	optProxyPort        = plugin.Int("proxy_port").Default(3128).Doc("The HTTP proxy's port.")
+	optRateLimitResetIn = plugin.Float("rate_limit_reset_in").Default(300).Doc("Seconds to wait after Twitter answers 429 Too Many Requests without saying when the limit resets.")
+	optTarget           = plugin.FieldRef("target").Doc("Put the tweet's fields under this field instead of at the root of the event; @timestamp and @version stay at the root.")
+	optCodec            = plugin.CodecName("codec").Default("plain").Doc("Accepted for compatibility and unused: events are built from the tweets, not decoded.")
+)
+
 func init() {
 	plugin.RegisterInput(plugin.InputSpec{
 		Spec: plugin.Spec{
 			Name:    "twitter",
 			Summary: "Reads tweets from the Twitter streaming API (v1.1 statuses/filter or sample, or the X API v2 streams).",
-			Options: []plugin.Option{
-				{Name: "consumer_key", Type: plugin.TypeString, Doc: "The Twitter app's consumer key (OAuth 1.0a). Required unless bearer_token is set."},
-				{Name: "consumer_secret", Type: plugin.TypePassword, Doc: "The Twitter app's consumer secret. Required unless bearer_token is set."},
-				{Name: "oauth_token", Type: plugin.TypeString, Doc: "The user access token the app acts as. Required unless bearer_token is set."},
-				{Name: "oauth_token_secret", Type: plugin.TypePassword, Doc: "The user access token's secret. Required unless bearer_token is set."},
-				{Name: "bearer_token", Type: plugin.TypePassword, Doc: "An X API v2 app-only bearer token: read the v2 filtered stream (rules kept in sync with keywords, follows, languages and locations) or, with use_samples, the v2 sample stream."},
-				{Name: "keywords", Type: plugin.TypeArray, Doc: "Phrases to track (Twitter's `track`): tweets matching any phrase, where a phrase matches when all its words do."},
-				{Name: "follows", Type: plugin.TypeArray, Doc: "Users whose tweets to follow: numeric ids, or screen names resolved through the users lookup API at start."},
-				{Name: "locations", Type: plugin.TypeString, Doc: "Bounding boxes to filter by, as comma-separated longitude,latitude pairs (south-west corner first)."},
-				{Name: "languages", Type: plugin.TypeArray, Doc: "BCP 47 language codes; only tweets detected in these languages are kept. Not used with use_samples."},
-				{Name: "use_samples", Type: plugin.TypeBoolean, Default: false, Doc: "Read the random sample stream instead of filtering; keywords, follows, locations and languages are ignored."},
-				{Name: "full_tweet", Type: plugin.TypeBoolean, Default: false, Doc: "Make the whole tweet, as received, the event instead of the summary fields; with bearer_token, the whole v2 message (data, includes, matching_rules)."},
-				{Name: "ignore_retweets", Type: plugin.TypeBoolean, Default: false, Doc: "Skip retweets."},
-				{Name: "use_proxy", Type: plugin.TypeBoolean, Default: false, Doc: "Send every request through the HTTP proxy at proxy_address:proxy_port."},
-				{Name: "proxy_address", Type: plugin.TypeString, Default: "127.0.0.1", Doc: "The HTTP proxy's host."},
-				{Name: "proxy_port", Type: plugin.TypeNumber, Default: int64(3128), Doc: "The HTTP proxy's port."},
-				{Name: "rate_limit_reset_in", Type: plugin.TypeNumber, Default: int64(300), Doc: "Seconds to wait after Twitter answers 429 Too Many Requests without saying when the limit resets."},
-				{Name: "target", Type: plugin.TypeFieldReference, Doc: "Put the tweet's fields under this field instead of at the root of the event; @timestamp and @version stay at the root."},
-				plugin.ECSOption,
-				{Name: "codec", Type: plugin.TypeCodec, Default: "plain", Doc: "Accepted for compatibility and unused: events are built from the tweets, not decoded."},
-			},
+			Options: []plugin.Declared{optConsumerKey, optConsumerSecret, optOauthToken, optOauthTokenSecret, optBearerToken, optKeywords, optFollows, optLocations, optLanguages, optUseSamples, optFullTweet, optIgnoreRetweets, optUseProxy, optProxyAddress, optProxyPort, optRateLimitResetIn, optTarget, plugin.ECS, optCodec},
 		},
 		New: New,
 	})
@@ -103,40 +104,40 @@ type Input struct {
 func New(s *plugin.Settings) (plugin.Input, error) {
 	in := &Input{
 		log:              s.Logger(),
-		consumerKey:      s.String("consumer_key"),
-		consumerSecret:   s.String("consumer_secret"),
-		token:            s.String("oauth_token"),
-		tokenSecret:      s.String("oauth_token_secret"),
-		bearerToken:      s.String("bearer_token"),
-		keywords:         s.Strings("keywords"),
-		follows:          s.Strings("follows"),
-		locations:        s.String("locations"),
-		languages:        s.Strings("languages"),
-		useSamples:       s.Bool("use_samples"),
-		fullTweet:        s.Bool("full_tweet"),
-		ignoreRetweets:   s.Bool("ignore_retweets"),
-		rateLimitResetIn: time.Duration(s.Float("rate_limit_reset_in") * float64(time.Second)),
+		consumerKey:      optConsumerKey.Get(s),
+		consumerSecret:   optConsumerSecret.Get(s).Reveal(),
+		token:            optOauthToken.Get(s),
+		tokenSecret:      optOauthTokenSecret.Get(s).Reveal(),
+		bearerToken:      optBearerToken.Get(s).Reveal(),
+		keywords:         optKeywords.Get(s),
+		follows:          optFollows.Get(s),
+		locations:        optLocations.Get(s),
+		languages:        optLanguages.Get(s),
+		useSamples:       optUseSamples.Get(s),
+		fullTweet:        optFullTweet.Get(s),
+		ignoreRetweets:   optIgnoreRetweets.Get(s),
+		rateLimitResetIn: time.Duration(optRateLimitResetIn.Get(s) * float64(time.Second)),
 		timing:           twitterTiming,
 	}
-	if !s.IsSet("bearer_token") {
+	if !optBearerToken.IsSet(s) {
 		for _, name := range credentialOptions {
 			if !s.IsSet(name) {
 				return nil, s.Errorf(name, "Missing a required setting: %s => # SETTING MISSING (the OAuth options are required unless bearer_token is set)", name)
 			}
 		}
 	}
-	if !in.useSamples && !s.IsSet("keywords") && !s.IsSet("follows") && !s.IsSet("locations") {
-		return nil, s.Errorf("use_samples", "At least one parameter (follows, locations or keywords) must be specified.")
+	if !in.useSamples && !optKeywords.IsSet(s) && !optFollows.IsSet(s) && !optLocations.IsSet(s) {
+		return nil, optUseSamples.Errorf(s, "At least one parameter (follows, locations or keywords) must be specified.")
 	}
-	if s.IsSet("target") {
-		ref, err := event.ParseFieldRef(s.String("target"))
+	if optTarget.IsSet(s) {
+		ref, err := event.ParseFieldRef(optTarget.Get(s))
 		if err != nil {
-			return nil, s.Errorf("target", "%v", err)
+			return nil, optTarget.Errorf(s, "%v", err)
 		}
 		in.target = &ref
 	}
-	if s.Float("rate_limit_reset_in") < 0 {
-		return nil, s.Errorf("rate_limit_reset_in", "rate_limit_reset_in must not be negative, got %s", s.String("rate_limit_reset_in"))
+	if optRateLimitResetIn.Get(s) < 0 {
+		return nil, optRateLimitResetIn.Errorf(s, "rate_limit_reset_in must not be negative, got %v", optRateLimitResetIn.Get(s))
 	}
 	var err error
 	if in.streamURL, err = baseURL(StreamURLEnv, defaultStreamURL); err != nil {
@@ -145,12 +146,12 @@ func New(s *plugin.Settings) (plugin.Input, error) {
 	if in.apiURL, err = baseURL(APIURLEnv, defaultAPIURL); err != nil {
 		return nil, s.Errorf("", "%v", err)
 	}
-	if s.Bool("use_proxy") {
-		port := s.Int("proxy_port")
+	if optUseProxy.Get(s) {
+		port := optProxyPort.Get(s)
 		if port <= 0 || port > 65535 {
-			return nil, s.Errorf("proxy_port", "proxy_port must be between 1 and 65535, got %d", port)
+			return nil, optProxyPort.Errorf(s, "proxy_port must be between 1 and 65535, got %d", port)
 		}
-		in.proxyURL = &url.URL{Scheme: "http", Host: net.JoinHostPort(s.String("proxy_address"), strconv.FormatInt(port, 10))}
+		in.proxyURL = &url.URL{Scheme: "http", Host: net.JoinHostPort(optProxyAddress.Get(s), strconv.FormatInt(port, 10))}
 	}
 	in.ecsNotice = s.ECS() != "disabled" && in.target == nil
 	return in, nil

@@ -16,22 +16,24 @@ import (
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
+var (
+	optPath                 = plugin.String("path").Required().Doc("The file to write to, sprintf'd per event; its directory part must not start with a reference.")
+	optFlushInterval        = plugin.Int("flush_interval").Default(2).Doc("Seconds between flushes; gostash writes each batch at once, so this only bounds gzip buffering.")
+	optGzip                 = plugin.Bool("gzip").Default(false).Doc("Gzip the output stream.")
+	optFilenameFailure      = plugin.String("filename_failure").Default("_filepath_failures").Doc("The file name used, in the static directory of path, when a sprintf'd path leaves that directory.")
+	optCreateIfDeleted      = plugin.Bool("create_if_deleted").Default(true).Doc("Re-create a file deleted while open.")
+	optDirMode              = plugin.Int("dir_mode").Default(-1).Doc("Mode of created directories (-1: the default umask).")
+	optFileMode             = plugin.Int("file_mode").Default(-1).Doc("Mode of created files (-1: the default umask).")
+	optWriteBehavior        = plugin.Enum("write_behavior", "append", "overwrite").Default("append").Doc("append adds to the file; overwrite truncates it before each batch.")
+	optStaleCleanupInterval = plugin.Int("stale_cleanup_interval").Default(10).Doc("Seconds after which unused files are closed.")
+)
+
 func init() {
 	plugin.RegisterOutput(plugin.OutputSpec{
 		Spec: plugin.Spec{
 			Name:    "file",
 			Summary: "Writes events to files; the path may use sprintf references such as %{+YYYY-MM-dd}.",
-			Options: []plugin.Option{
-				{Name: "path", Type: plugin.TypeString, Required: true, Doc: "The file to write to, sprintf'd per event; its directory part must not start with a reference."},
-				{Name: "flush_interval", Type: plugin.TypeNumber, Default: int64(2), Doc: "Seconds between flushes; gostash writes each batch at once, so this only bounds gzip buffering."},
-				{Name: "gzip", Type: plugin.TypeBoolean, Default: false, Doc: "Gzip the output stream."},
-				{Name: "filename_failure", Type: plugin.TypeString, Default: "_filepath_failures", Doc: "The file name used, in the static directory of path, when a sprintf'd path leaves that directory."},
-				{Name: "create_if_deleted", Type: plugin.TypeBoolean, Default: true, Doc: "Re-create a file deleted while open."},
-				{Name: "dir_mode", Type: plugin.TypeNumber, Default: int64(-1), Doc: "Mode of created directories (-1: the default umask)."},
-				{Name: "file_mode", Type: plugin.TypeNumber, Default: int64(-1), Doc: "Mode of created files (-1: the default umask)."},
-				{Name: "write_behavior", Type: plugin.TypeEnum, Enum: []string{"append", "overwrite"}, Default: "append", Doc: "append adds to the file; overwrite truncates it before each batch."},
-				{Name: "stale_cleanup_interval", Type: plugin.TypeNumber, Default: int64(10), Doc: "Seconds after which unused files are closed."},
-			},
+			Options: []plugin.Declared{optPath, optFlushInterval, optGzip, optFilenameFailure, optCreateIfDeleted, optDirMode, optFileMode, optWriteBehavior, optStaleCleanupInterval},
 		},
 		DefaultCodec: "json_lines",
 		New:          New,
@@ -67,23 +69,23 @@ func (o *openFile) writer() io.Writer {
 
 // New builds a file output.
 func New(s *plugin.Settings) (plugin.Output, error) {
-	raw := s.String("path")
+	raw := optPath.Get(s)
 	if strings.HasPrefix(raw, "%{") {
-		return nil, s.Errorf("path", "The starting part of the path should not be dynamic.")
+		return nil, optPath.Errorf(s, "The starting part of the path should not be dynamic.")
 	}
 	t, err := event.CompileTemplate(raw)
 	if err != nil {
-		return nil, s.Errorf("path", "%v", err)
+		return nil, optPath.Errorf(s, "%v", err)
 	}
 	o := &Output{
-		path: t, failure: s.String("filename_failure"), gzip: s.Bool("gzip"),
-		overwrite: s.String("write_behavior") == "overwrite", codec: s.NewCodec(),
+		path: t, failure: optFilenameFailure.Get(s), gzip: optGzip.Get(s),
+		overwrite: optWriteBehavior.Get(s) == "overwrite", codec: s.NewCodec(),
 		dirMode: 0o755, fileMode: 0o644, files: map[string]*openFile{},
 	}
-	if m := s.Int("dir_mode"); m >= 0 {
+	if m := optDirMode.Get(s); m >= 0 {
 		o.dirMode = os.FileMode(m)
 	}
-	if m := s.Int("file_mode"); m >= 0 {
+	if m := optFileMode.Get(s); m >= 0 {
 		o.fileMode = os.FileMode(m)
 	}
 	// The static directory is the part of the path before the first reference.

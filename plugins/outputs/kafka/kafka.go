@@ -16,7 +16,7 @@ import (
 
 	"github.com/IBM/sarama"
 
-	"github.com/gostash/gostash/plugins/inputs/kafka/kafkaconf"
+	"github.com/gostash/gostash/plugins/internal/kafkaclient"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/plugin"
 )
@@ -26,38 +26,27 @@ const (
 	byteArraySerializer = "org.apache.kafka.common.serialization.ByteArraySerializer"
 )
 
+var (
+	optTopicId                = plugin.String("topic_id").Required().Doc("Topic to write to; may hold %{field} references.")
+	optMessageKey             = plugin.String("message_key").Doc("Record key, may hold %{field} references; records have no key when unset.")
+	optMessageHeaders         = plugin.Hash("message_headers").Default(event.NewMap(0)).Doc("Record headers: name => value, values may hold %{field} references and are sent as UTF-8.")
+	optAcks                   = plugin.Enum("acks", "0", "1", "all").Default("1").Doc("Acknowledgement the leader gives before a record counts as written: 0 none, 1 the leader's, all every in-sync replica's.")
+	optBatchSize              = plugin.Int("batch_size").Default(16384).Doc("Bytes of records gathered per partition before a request is sent.")
+	optLingerMs               = plugin.Int("linger_ms").Default(5).Doc("Longest time records wait for more to fill a batch.")
+	optBufferMemory           = plugin.Int("buffer_memory").Default(33554432).Doc("Accepted for compatibility; the output holds at most one pipeline batch per worker in memory.")
+	optCompressionType        = plugin.Enum("compression_type", "none", "gzip", "snappy", "lz4", "zstd").Default("none").Doc("Compression of record batches.")
+	optKeySerializer          = plugin.String("key_serializer").Default(stringSerializer).Doc("StringSerializer or ByteArraySerializer (both send the key's UTF-8 bytes).")
+	optValueSerializer        = plugin.String("value_serializer").Default(stringSerializer).Doc("StringSerializer or ByteArraySerializer (both send the codec's bytes).")
+	optMaxRequestSize         = plugin.Int("max_request_size").Default(1048576).Doc("Largest record (in bytes) the output sends; larger ones are dropped with a warning, as the broker would refuse them.")
+	optMetadataFetchTimeoutMs = plugin.Int("metadata_fetch_timeout_ms").Default(60000).Doc("Accepted for compatibility and ignored, as in Logstash.")
+	optPartitioner            = plugin.String("partitioner").Doc("Unset: keyed records go to murmur2(key) like the Java client, the others stick to a partition per batch. round_robin: records cycle over the partitions. default and uniform_sticky (refused by Logstash 12, kept for older configs) are the unset behaviour and sticky-ignoring-keys.")
+	optRetries                = plugin.Int("retries").Doc("Unset: retry failed sends forever (nothing is lost). A number: give up and drop the events after that many retries.")
+)
+
 func init() {
-	opts := []plugin.Option{
-		{Name: "topic_id", Type: plugin.TypeString, Required: true,
-			Doc: "Topic to write to; may hold %{field} references."},
-		{Name: "message_key", Type: plugin.TypeString,
-			Doc: "Record key, may hold %{field} references; records have no key when unset."},
-		{Name: "message_headers", Type: plugin.TypeHash, Default: event.NewMap(0),
-			Doc: "Record headers: name => value, values may hold %{field} references and are sent as UTF-8."},
-		{Name: "acks", Type: plugin.TypeEnum, Enum: []string{"0", "1", "all"}, Default: "1",
-			Doc: "Acknowledgement the leader gives before a record counts as written: 0 none, 1 the leader's, all every in-sync replica's."},
-		{Name: "batch_size", Type: plugin.TypeNumber, Default: int64(16384),
-			Doc: "Bytes of records gathered per partition before a request is sent."},
-		{Name: "linger_ms", Type: plugin.TypeNumber, Default: int64(5),
-			Doc: "Longest time records wait for more to fill a batch."},
-		{Name: "buffer_memory", Type: plugin.TypeNumber, Default: int64(33554432),
-			Doc: "Accepted for compatibility; the output holds at most one pipeline batch per worker in memory."},
-		{Name: "compression_type", Type: plugin.TypeEnum, Enum: []string{"none", "gzip", "snappy", "lz4", "zstd"}, Default: "none",
-			Doc: "Compression of record batches."},
-		{Name: "key_serializer", Type: plugin.TypeString, Default: stringSerializer,
-			Doc: "StringSerializer or ByteArraySerializer (both send the key's UTF-8 bytes)."},
-		{Name: "value_serializer", Type: plugin.TypeString, Default: stringSerializer,
-			Doc: "StringSerializer or ByteArraySerializer (both send the codec's bytes)."},
-		{Name: "max_request_size", Type: plugin.TypeNumber, Default: int64(1048576),
-			Doc: "Largest record (in bytes) the output sends; larger ones are dropped with a warning, as the broker would refuse them."},
-		{Name: "metadata_fetch_timeout_ms", Type: plugin.TypeNumber, Default: int64(60000),
-			Doc: "Accepted for compatibility and ignored, as in Logstash."},
-		{Name: "partitioner", Type: plugin.TypeString,
-			Doc: "Unset: keyed records go to murmur2(key) like the Java client, the others stick to a partition per batch. round_robin: records cycle over the partitions. default and uniform_sticky (refused by Logstash 12, kept for older configs) are the unset behaviour and sticky-ignoring-keys."},
-		{Name: "retries", Type: plugin.TypeNumber,
-			Doc: "Unset: retry failed sends forever (nothing is lost). A number: give up and drop the events after that many retries."},
-	}
-	opts = append(opts, kafkaconf.CommonOptions()...)
+
+	opts := []plugin.Declared{optTopicId, optMessageKey, optMessageHeaders, optAcks, optBatchSize, optLingerMs, optBufferMemory, optCompressionType, optKeySerializer, optValueSerializer, optMaxRequestSize, optMetadataFetchTimeoutMs, optPartitioner, optRetries}
+	opts = append(opts, kafkaclient.CommonOptions()...)
 	plugin.RegisterOutput(plugin.OutputSpec{
 		Spec: plugin.Spec{
 			Name:    "kafka",
@@ -92,28 +81,28 @@ type header struct {
 
 func newOutput(s *plugin.Settings) (plugin.Output, error) {
 	o := &output{s: s, log: s.Logger(), codec: s.NewCodec(), retries: -1,
-		backoff: kafkaconf.Millis(s, kafkaconf.OptRetryBackoffMS)}
+		backoff: kafkaclient.Millis(s, kafkaclient.OptRetryBackoffMS)}
 	var err error
-	if o.brokers, err = kafkaconf.Brokers(s); err != nil {
+	if o.brokers, err = kafkaclient.Brokers(s); err != nil {
 		return nil, err
 	}
-	if o.topic, err = event.CompileTemplate(s.String("topic_id")); err != nil {
-		return nil, s.Errorf("topic_id", "%v", err)
+	if o.topic, err = event.CompileTemplate(optTopicId.Get(s)); err != nil {
+		return nil, optTopicId.Errorf(s, "%v", err)
 	}
-	if s.IsSet("message_key") {
-		if o.key, err = event.CompileTemplate(s.String("message_key")); err != nil {
-			return nil, s.Errorf("message_key", "%v", err)
+	if optMessageKey.IsSet(s) {
+		if o.key, err = event.CompileTemplate(optMessageKey.Get(s)); err != nil {
+			return nil, optMessageKey.Errorf(s, "%v", err)
 		}
 	}
 	var headerErr error
-	s.Hash("message_headers").Range(func(name string, v any) bool {
+	optMessageHeaders.Get(s).Range(func(name string, v any) bool {
 		value, ok := v.(string)
 		if !ok {
 			value = event.ValueString(v)
 		}
 		t, err := event.CompileTemplate(value)
 		if err != nil {
-			headerErr = s.Errorf("message_headers", "header %q: %v", name, err)
+			headerErr = optMessageHeaders.Errorf(s, "header %q: %v", name, err)
 			return false
 		}
 		o.headers = append(o.headers, header{name: name, value: t})
@@ -122,19 +111,19 @@ func newOutput(s *plugin.Settings) (plugin.Output, error) {
 	if headerErr != nil {
 		return nil, headerErr
 	}
-	if s.IsSet("retries") {
-		if r := s.Int("retries"); r < 0 {
-			return nil, s.Errorf("retries", "A negative retry count (%d) is not valid. Must be a value >= 0", r)
+	if optRetries.IsSet(s) {
+		if r := optRetries.Get(s); r < 0 {
+			return nil, optRetries.Errorf(s, "A negative retry count (%d) is not valid. Must be a value >= 0", r)
 		}
-		o.retries = s.Int("retries")
+		o.retries = optRetries.Get(s)
 		o.log.Warn("Kafka output is configured with finite retry. This instructs Logstash to LOSE DATA after a set number of send attempts fails. If you do not want to lose data if Kafka is down, then you must remove the retry setting.",
 			slog.Int64("retries", o.retries))
 	}
-	if v := s.String("value_serializer"); v != stringSerializer && v != byteArraySerializer {
-		return nil, s.Errorf("value_serializer", "'value_serializer' only supports %s and %s", byteArraySerializer, stringSerializer)
+	if v := optValueSerializer.Get(s); v != stringSerializer && v != byteArraySerializer {
+		return nil, optValueSerializer.Errorf(s, "'value_serializer' only supports %s and %s", byteArraySerializer, stringSerializer)
 	}
-	if k := s.String("key_serializer"); k != stringSerializer && k != byteArraySerializer {
-		return nil, s.Errorf("key_serializer", "'key_serializer' only supports %s and %s in gostash", byteArraySerializer, stringSerializer)
+	if k := optKeySerializer.Get(s); k != stringSerializer && k != byteArraySerializer {
+		return nil, optKeySerializer.Errorf(s, "'key_serializer' only supports %s and %s in gostash", byteArraySerializer, stringSerializer)
 	}
 	if o.cfg, err = o.producerConfig(); err != nil {
 		return nil, err
@@ -144,14 +133,14 @@ func newOutput(s *plugin.Settings) (plugin.Output, error) {
 
 func (o *output) producerConfig() (*sarama.Config, error) {
 	s := o.s
-	cfg, err := kafkaconf.NewConfig(s, s.String(kafkaconf.OptClientID))
+	cfg, err := kafkaclient.NewConfig(s, s.String(kafkaclient.OptClientID))
 	if err != nil {
 		return nil, err
 	}
 	p := &cfg.Producer
 	p.Return.Successes = true
 	p.Return.Errors = true
-	switch s.String("acks") {
+	switch optAcks.Get(s) {
 	case "0":
 		p.RequiredAcks = sarama.NoResponse
 	case "1":
@@ -162,9 +151,9 @@ func (o *output) producerConfig() (*sarama.Config, error) {
 	p.Compression = map[string]sarama.CompressionCodec{
 		"none": sarama.CompressionNone, "gzip": sarama.CompressionGZIP, "snappy": sarama.CompressionSnappy,
 		"lz4": sarama.CompressionLZ4, "zstd": sarama.CompressionZSTD,
-	}[s.String("compression_type")]
-	if linger := kafkaconf.Millis(s, "linger_ms"); linger > 0 {
-		p.Flush.Bytes = int(s.Int("batch_size"))
+	}[optCompressionType.Get(s)]
+	if linger := kafkaclient.Millis(s, "linger_ms"); linger > 0 {
+		p.Flush.Bytes = int(optBatchSize.Get(s))
 		p.Flush.Frequency = linger
 	} else {
 		// Like the Java client with linger.ms=0: send at once whatever has
@@ -173,14 +162,14 @@ func (o *output) producerConfig() (*sarama.Config, error) {
 		p.Flush.Bytes = 0
 		p.Flush.Frequency = 0
 	}
-	p.MaxMessageBytes = int(s.Int("max_request_size"))
-	p.Timeout = kafkaconf.Millis(s, "request_timeout_ms")
+	p.MaxMessageBytes = int(optMaxRequestSize.Get(s))
+	p.Timeout = kafkaclient.Millis(s, "request_timeout_ms")
 	p.Retry.Backoff = o.backoff
 	if o.retries >= 0 {
 		p.Retry.Max = int(o.retries)
 	}
-	batchBytes := int(s.Int("batch_size"))
-	switch name := s.String("partitioner"); name {
+	batchBytes := int(optBatchSize.Get(s))
+	switch name := optPartitioner.Get(s); name {
 	case "", "default", "org.apache.kafka.clients.producer.internals.DefaultPartitioner":
 		p.Partitioner = newStickyPartitioner(false, batchBytes)
 	case "uniform_sticky", "org.apache.kafka.clients.producer.UniformStickyPartitioner":
@@ -189,12 +178,12 @@ func (o *output) producerConfig() (*sarama.Config, error) {
 		p.Partitioner = sarama.NewRoundRobinPartitioner
 	default:
 		if !strings.Contains(name, ".") {
-			return nil, s.Errorf("partitioner", "unsupported partitioner: %q", name)
+			return nil, optPartitioner.Errorf(s, "unsupported partitioner: %q", name)
 		}
-		return nil, s.Errorf("partitioner", "partitioner %q names a Java class, which gostash cannot load; leave it unset or use round_robin", name)
+		return nil, optPartitioner.Errorf(s, "partitioner %q names a Java class, which gostash cannot load; leave it unset or use round_robin", name)
 	}
-	if s.IsSet("partitioner") && (s.String("partitioner") == "default" || s.String("partitioner") == "uniform_sticky") {
-		o.log.Warn(fmt.Sprintf("partitioner %q is accepted for older configurations; Logstash's kafka integration 12 refuses it", s.String("partitioner")))
+	if optPartitioner.IsSet(s) && (optPartitioner.Get(s) == "default" || optPartitioner.Get(s) == "uniform_sticky") {
+		o.log.Warn(fmt.Sprintf("partitioner %q is accepted for older configurations; Logstash's kafka integration 12 refuses it", optPartitioner.Get(s)))
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, s.Errorf("", "kafka producer configuration: %v", err)

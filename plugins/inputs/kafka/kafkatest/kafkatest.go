@@ -20,7 +20,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/gostash/gostash/lang"
-	"github.com/gostash/gostash/plugins/inputs/kafka/kafkaconf"
+	"github.com/gostash/gostash/plugins/internal/kafkaclient"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/plugin"
 )
@@ -72,7 +72,7 @@ func answers(addrs string) bool {
 	}
 	conn.Close()
 	cfg := sarama.NewConfig()
-	cfg.Version = kafkaconf.ProtocolVersion
+	cfg.Version = kafkaclient.ProtocolVersion
 	cfg.Metadata.Retry.Max = 0
 	cfg.Net.DialTimeout = 2 * time.Second
 	c, err := sarama.NewClient([]string{addr}, cfg)
@@ -86,7 +86,7 @@ func answers(addrs string) bool {
 // Config returns a sarama configuration for test clients.
 func Config() *sarama.Config {
 	cfg := sarama.NewConfig()
-	cfg.Version = kafkaconf.ProtocolVersion
+	cfg.Version = kafkaclient.ProtocolVersion
 	cfg.Producer.Return.Successes = true
 	cfg.Producer.RequiredAcks = sarama.WaitForAll
 	cfg.Producer.Partitioner = sarama.NewManualPartitioner

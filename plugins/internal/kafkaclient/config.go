@@ -1,4 +1,4 @@
-package kafkaconf
+package kafkaclient
 
 import (
 	"fmt"
@@ -44,15 +44,15 @@ func NewConfig(s *plugin.Settings, clientID string) (*sarama.Config, error) {
 	cfg.Version = ProtocolVersion
 	cfg.ClientID = clientID
 
-	if s.String("client_dns_lookup") == "default" {
+	if ClientDnsLookup.Get(s) == "default" {
 		s.Logger().Warn("Deprecated value `default` for `client_dns_lookup` option; please update your configuration to use `use_all_dns_ips` instead.")
 	}
-	cfg.Net.ResolveCanonicalBootstrapServers = s.String("client_dns_lookup") == "resolve_canonical_bootstrap_servers_only"
+	cfg.Net.ResolveCanonicalBootstrapServers = ClientDnsLookup.Get(s) == "resolve_canonical_bootstrap_servers_only"
 
 	cfg.Metadata.RefreshFrequency = Millis(s, "metadata_max_age_ms")
 	timeout := Millis(s, "request_timeout_ms")
 	if timeout <= 0 {
-		return nil, s.Errorf("request_timeout_ms", "request_timeout_ms must be positive, got %d", s.Int("request_timeout_ms"))
+		return nil, RequestTimeoutMs.Errorf(s, "request_timeout_ms must be positive, got %d", RequestTimeoutMs.Get(s))
 	}
 	cfg.Net.ReadTimeout = timeout
 	cfg.Net.WriteTimeout = timeout
@@ -67,7 +67,7 @@ func NewConfig(s *plugin.Settings, clientID string) (*sarama.Config, error) {
 	}
 	cfg.Metadata.Retry.Max = 5
 
-	rcv, snd := int(s.Int("receive_buffer_bytes")), int(s.Int("send_buffer_bytes"))
+	rcv, snd := int(ReceiveBufferBytes.Get(s)), int(SendBufferBytes.Get(s))
 	if rcv > 0 || snd > 0 {
 		// sarama has no socket buffer settings; a dialer of our own sets them.
 		cfg.Net.Proxy.Enable = true
@@ -92,7 +92,7 @@ func NewConfig(s *plugin.Settings, clientID string) (*sarama.Config, error) {
 		}
 	}
 
-	protocol := s.String("security_protocol")
+	protocol := SecurityProtocol.Get(s)
 	if protocol == "SSL" || protocol == "SASL_SSL" {
 		tlsCfg, err := tlsConfig(s)
 		if err != nil {
@@ -118,12 +118,12 @@ func saslConfig(s *plugin.Settings, cfg *sarama.Config) error {
 			return s.Errorf(javaOnly, "%s names a Java class, which gostash cannot load", javaOnly)
 		}
 	}
-	if s.IsSet("sasl_iam_jar_paths") {
-		return s.Errorf("sasl_iam_jar_paths", "sasl_iam_jar_paths loads Java jars, which gostash cannot do")
+	if SaslIamJarPaths.IsSet(s) {
+		return SaslIamJarPaths.Errorf(s, "sasl_iam_jar_paths loads Java jars, which gostash cannot do")
 	}
-	mechanism := s.String("sasl_mechanism")
-	if mechanism == "GSSAPI" && !s.IsSet("sasl_kerberos_service_name") {
-		return s.Errorf("sasl_mechanism", "sasl_kerberos_service_name must be specified when SASL mechanism is GSSAPI")
+	mechanism := SaslMechanism.Get(s)
+	if mechanism == "GSSAPI" && !SaslKerberosServiceName.IsSet(s) {
+		return SaslMechanism.Errorf(s, "sasl_kerberos_service_name must be specified when SASL mechanism is GSSAPI")
 	}
 	login, err := loginModule(s)
 	if err != nil {
@@ -134,7 +134,7 @@ func saslConfig(s *plugin.Settings, cfg *sarama.Config) error {
 	switch mechanism {
 	case "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512":
 		if login == nil || login.kind != loginPassword {
-			return s.Errorf("sasl_jaas_config", "SASL mechanism %s needs sasl_jaas_config (or jaas_path) with a PlainLoginModule or ScramLoginModule username and password", mechanism)
+			return SaslJaasConfig.Errorf(s, "SASL mechanism %s needs sasl_jaas_config (or jaas_path) with a PlainLoginModule or ScramLoginModule username and password", mechanism)
 		}
 		cfg.Net.SASL.User = login.options["username"]
 		cfg.Net.SASL.Password = login.options["password"]
@@ -151,14 +151,14 @@ func saslConfig(s *plugin.Settings, cfg *sarama.Config) error {
 	case "GSSAPI":
 		cfg.Net.SASL.Mechanism = sarama.SASLTypeGSSAPI
 		g := &cfg.Net.SASL.GSSAPI
-		g.ServiceName = s.String("sasl_kerberos_service_name")
-		g.KerberosConfigPath = s.String("kerberos_config")
+		g.ServiceName = SaslKerberosServiceName.Get(s)
+		g.KerberosConfigPath = KerberosConfig.Get(s)
 		if g.KerberosConfigPath == "" {
 			g.KerberosConfigPath = "/etc/krb5.conf"
 		}
 		g.DisablePAFXFAST = true
 		if login == nil || login.kind != loginKerberos {
-			return s.Errorf("sasl_jaas_config", "SASL mechanism GSSAPI needs sasl_jaas_config (or jaas_path) with a Krb5LoginModule naming a principal and a keyTab or ticket cache")
+			return SaslJaasConfig.Errorf(s, "SASL mechanism GSSAPI needs sasl_jaas_config (or jaas_path) with a Krb5LoginModule naming a principal and a keyTab or ticket cache")
 		}
 		user, realm, _ := strings.Cut(login.options["principal"], "@")
 		g.Username, g.Realm = user, realm
@@ -170,10 +170,10 @@ func saslConfig(s *plugin.Settings, cfg *sarama.Config) error {
 			g.AuthType = sarama.KRB5_CCACHE_AUTH
 			g.CCachePath = login.options["ticketCache"]
 		default:
-			return s.Errorf("sasl_jaas_config", "Krb5LoginModule needs useKeyTab=true with keyTab, or useTicketCache=true")
+			return SaslJaasConfig.Errorf(s, "Krb5LoginModule needs useKeyTab=true with keyTab, or useTicketCache=true")
 		}
 	default:
-		return s.Errorf("sasl_mechanism", "unsupported SASL mechanism %q: gostash supports PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and GSSAPI", mechanism)
+		return SaslMechanism.Errorf(s, "unsupported SASL mechanism %q: gostash supports PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and GSSAPI", mechanism)
 	}
 	return nil
 }

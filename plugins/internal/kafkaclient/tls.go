@@ -1,4 +1,4 @@
-package kafkaconf
+package kafkaclient
 
 import (
 	"bytes"
@@ -38,21 +38,21 @@ func storeType(s *plugin.Settings, option string, data []byte) (string, error) {
 
 func tlsConfig(s *plugin.Settings) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if s.IsSet("ssl_truststore_location") {
+	if SslTruststoreLocation.IsSet(s) {
 		roots, err := loadTrustStore(s)
 		if err != nil {
 			return nil, err
 		}
 		cfg.RootCAs = roots
 	}
-	if s.IsSet("ssl_keystore_location") {
+	if SslKeystoreLocation.IsSet(s) {
 		cert, err := loadKeyStore(s)
 		if err != nil {
 			return nil, err
 		}
 		cfg.Certificates = []tls.Certificate{cert}
 	}
-	switch alg := s.String("ssl_endpoint_identification_algorithm"); strings.ToLower(alg) {
+	switch alg := SslEndpointIdentificationAlgorithm.Get(s); strings.ToLower(alg) {
 	case "https":
 	case "":
 		// Check the chain but not the host name, as Kafka's clients do when
@@ -71,7 +71,7 @@ func tlsConfig(s *plugin.Settings) (*tls.Config, error) {
 			return err
 		}
 	default:
-		return nil, s.Errorf("ssl_endpoint_identification_algorithm", "unsupported endpoint identification algorithm %q: use \"https\" or \"\"", alg)
+		return nil, SslEndpointIdentificationAlgorithm.Errorf(s, "unsupported endpoint identification algorithm %q: use \"https\" or \"\"", alg)
 	}
 	return cfg, nil
 }
@@ -87,7 +87,7 @@ func loadTrustStore(s *plugin.Settings) (*x509.CertPool, error) {
 		return nil, err
 	}
 	pool := x509.NewCertPool()
-	password := s.String("ssl_truststore_password")
+	password := SslTruststorePassword.Get(s).Reveal()
 	switch kind {
 	case "PEM":
 		if !pool.AppendCertsFromPEM(data) {
@@ -135,8 +135,8 @@ func loadKeyStore(s *plugin.Settings) (tls.Certificate, error) {
 	if err != nil {
 		return none, err
 	}
-	storePassword := s.String("ssl_keystore_password")
-	keyPassword := s.String("ssl_key_password")
+	storePassword := SslKeystorePassword.Get(s).Reveal()
+	keyPassword := SslKeyPassword.Get(s).Reveal()
 	if keyPassword == "" {
 		keyPassword = storePassword
 	}
@@ -198,9 +198,9 @@ func pemKeyPair(s *plugin.Settings, data []byte) (tls.Certificate, error) {
 			return tls.Certificate{}, s.Errorf(option, "encrypted PKCS#8 keys are not supported; store the key unencrypted (file permissions protect it) or use a PKCS12 keystore")
 		case strings.HasSuffix(block.Type, "PRIVATE KEY"):
 			if x509.IsEncryptedPEMBlock(block) { //nolint:staticcheck // legacy OpenSSL encryption is still what some keystores hold
-				der, err := x509.DecryptPEMBlock(block, []byte(s.String("ssl_key_password"))) //nolint:staticcheck
+				der, err := x509.DecryptPEMBlock(block, []byte(SslKeyPassword.Get(s).Reveal())) //nolint:staticcheck
 				if err != nil {
-					return tls.Certificate{}, s.Errorf("ssl_key_password", "decrypting the PEM key: %v", err)
+					return tls.Certificate{}, SslKeyPassword.Errorf(s, "decrypting the PEM key: %v", err)
 				}
 				block = &pem.Block{Type: block.Type, Bytes: der}
 			}

@@ -1,4 +1,4 @@
-package kafkaconf
+package kafkaclient
 
 import (
 	"fmt"
@@ -25,16 +25,16 @@ type login struct {
 // loginModule reads the login module from sasl_jaas_config, or else from
 // the KafkaClient section of the jaas_path file; nil when neither is set.
 func loginModule(s *plugin.Settings) (*login, error) {
-	option, text := "sasl_jaas_config", s.String("sasl_jaas_config")
-	if text == "" && s.IsSet("jaas_path") {
+	option, text := "sasl_jaas_config", SaslJaasConfig.Get(s).Reveal()
+	if text == "" && JaasPath.IsSet(s) {
 		option = "jaas_path"
-		data, err := os.ReadFile(s.String("jaas_path"))
+		data, err := os.ReadFile(JaasPath.Get(s))
 		if err != nil {
 			return nil, s.Errorf(option, "%v", err)
 		}
 		section, ok := jaasSection(string(data), "KafkaClient")
 		if !ok {
-			return nil, s.Errorf(option, "%s has no KafkaClient section", s.String("jaas_path"))
+			return nil, s.Errorf(option, "%s has no KafkaClient section", JaasPath.Get(s))
 		}
 		text = section
 	}

@@ -1,4 +1,4 @@
-package kafkaconf
+package kafkaclient
 
 import (
 	"strings"
