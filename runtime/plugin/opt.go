@@ -13,6 +13,16 @@ type Declared interface {
 	Declaration() *Option
 }
 
+// Handle is what every typed handle offers whatever its value type, for
+// checks over several options of different types.
+type Handle interface {
+	Declared
+	Name() string
+	IsSet(s *Settings) bool
+	Pos(s *Settings) lang.Pos
+	Errorf(s *Settings, format string, args ...any) error
+}
+
 // Opt is a typed handle on one declared option. A plugin declares each of
 // its options once, as a package-level Opt, lists it in its Spec and reads
 // it back through the same handle: a misspelt option is a compile error,
@@ -51,12 +61,12 @@ func (o Opt[T]) IsSet(s *Settings) bool {
 }
 
 // Pos is where the option was set, or the plugin's position when unset.
-func (o Opt[T]) Pos(s *Settings) lang.Pos { return s.OptionPos(o.decl.Name) }
+func (o Opt[T]) Pos(s *Settings) lang.Pos { return s.optionPos(o.decl.Name) }
 
 // Errorf returns a config error located at the option, for checks that
 // need more than one option (a single option's checks belong in Validate).
 func (o Opt[T]) Errorf(s *Settings, format string, args ...any) error {
-	return s.Errorf(o.decl.Name, format, args...)
+	return s.errorfAt(o.decl.Name, format, args...)
 }
 
 // Default sets the value used when the config does not set the option.
@@ -120,8 +130,8 @@ func (o Opt[T]) numeric() {
 
 // Validate adds a check of the option's value, run at config time on a set
 // value after its type is checked. Its error becomes a config error located
-// at the option: "Invalid setting for <plugin> <kind> plugin: <name> =>
-// <value>: <error>".
+// at the option, worded like the plugin's own register-time error:
+// "<plugin> <kind> plugin: <error>".
 func (o Opt[T]) Validate(check func(T) error) Opt[T] {
 	read := o.read
 	prev := o.decl.check

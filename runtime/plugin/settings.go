@@ -62,10 +62,10 @@ func (s *Settings) Pos() lang.Pos { return s.pos }
 func (s *Settings) Pipeline() PipelineSettings { return s.ctx.Pipeline }
 
 // ECS returns the plugin's effective ECS compatibility mode: its own
-// ecs_compatibility when set, else the pipeline's.
+// ecs_compatibility (the shared ECS handle) when set, else the pipeline's.
 func (s *Settings) ECS() string {
-	if s.set["ecs_compatibility"] {
-		return event.ValueString(s.vals["ecs_compatibility"])
+	if s.set[ECS.Name()] {
+		return ECS.Get(s)
 	}
 	return s.ctx.Pipeline.ECSCompatibility
 }
@@ -90,99 +90,24 @@ func (s *Settings) value(d *Option) any {
 	return s.vals[d.Name]
 }
 
-func (s *Settings) get(name string) any {
-	if _, ok := s.reg.byName[name]; !ok {
-		panic(fmt.Sprintf("%s plugin %q reads undeclared option %q", s.reg.kind, s.reg.spec.Name, name))
-	}
-	return s.vals[name]
-}
-
-// IsSet reports whether the config set the option explicitly.
-func (s *Settings) IsSet(name string) bool {
-	s.get(name)
-	return s.set[name]
-}
-
-// Value returns the option's value as an event value (nil when unset with no default).
-func (s *Settings) Value(name string) any { return s.get(name) }
-
-// String returns a string option (a number set on a :string option is
-// rendered as text).
-func (s *Settings) String(name string) string {
-	v := s.get(name)
-	if v == nil {
-		return ""
-	}
-	return event.ValueString(v)
-}
-
-// Int returns a number option as an integer (floats are truncated).
-func (s *Settings) Int(name string) int64 {
-	switch t := s.get(name).(type) {
-	case int64:
-		return t
-	case float64:
-		return int64(t)
-	}
-	return 0
-}
-
-// Float returns a number option as a float.
-func (s *Settings) Float(name string) float64 {
-	switch t := s.get(name).(type) {
-	case int64:
-		return float64(t)
-	case float64:
-		return t
-	}
-	return 0
-}
-
-// Bool returns a boolean option.
-func (s *Settings) Bool(name string) bool {
-	b, _ := s.get(name).(bool)
-	return b
-}
-
-// List returns an array or list option.
-func (s *Settings) List(name string) []any {
-	v := s.get(name)
-	if v == nil {
-		return nil
-	}
-	return asList(v)
-}
-
-// Strings returns an array or list option with every item as a string.
-func (s *Settings) Strings(name string) []string {
-	l := s.List(name)
-	out := make([]string, len(l))
-	for i, v := range l {
-		out[i] = event.ValueString(v)
-	}
-	return out
-}
-
-// Hash returns a hash option (never nil).
-func (s *Settings) Hash(name string) *event.Map {
-	if m, ok := s.get(name).(*event.Map); ok {
-		return m
-	}
-	return event.NewMap(0)
-}
-
-// OptionPos is where the option was set, or the plugin's position when unset.
-func (s *Settings) OptionPos(name string) lang.Pos {
+// optionPos is where the option was set, or the plugin's position when unset.
+func (s *Settings) optionPos(name string) lang.Pos {
 	if p, ok := s.where[name]; ok {
 		return p
 	}
 	return s.pos
 }
 
-// Errorf returns a config error located at the option (or the plugin when
-// the option is unset), for validation a plugin does in its constructor.
-func (s *Settings) Errorf(option, format string, args ...any) error {
-	d := lang.Errorf(s.OptionPos(option), "%s %s plugin: %s", s.reg.spec.Name, s.reg.kind, fmt.Sprintf(format, args...))
+// Errorf returns a config error located at the plugin, for what no one
+// option is to blame for (Opt.Errorf locates at an option).
+func (s *Settings) Errorf(format string, args ...any) error {
+	return s.errorfAt("", format, args...)
+}
+
+// errorfAt returns a config error located at the option (or the plugin when
+// the option is unset).
+func (s *Settings) errorfAt(option, format string, args ...any) error {
+	d := lang.Errorf(s.optionPos(option), "%s %s plugin: %s", s.reg.spec.Name, s.reg.kind, fmt.Sprintf(format, args...))
 	d.Source = s.ctx.Sources[d.Pos.File]
 	return d
 }
@@ -356,13 +281,18 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 		if err == nil {
 			err = o.checkRange(c)
 		}
-		if err == nil && o.check != nil {
-			err = o.check(c)
-		}
 		if err != nil {
 			shown := describe(v, o.secret())
 			errAt(pos, "Invalid setting for %s %s plugin: %s => %s: %s", p.Name, kind, name, shown, err)
 			continue
+		}
+		if o.check != nil {
+			// A declared check reads as the plugin's own register-time
+			// error, as Logstash's plugins raise it.
+			if err := o.check(c); err != nil {
+				errAt(pos, "%s %s plugin: %v", p.Name, kind, err)
+				continue
+			}
 		}
 		s.vals[name] = c
 		s.set[name] = true

@@ -37,7 +37,7 @@ type Codec struct {
 }
 
 func newCodec(s *plugin.Settings) (plugin.Codec, error) {
-	decoder, err := textcodec.NewJSONDecoder(s, slog.LevelError)
+	decoder, err := textcodec.NewJSONDecoder(s, optCharset, optTarget, slog.LevelError)
 	if err != nil {
 		return nil, err
 	}

@@ -62,7 +62,7 @@ func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 		c.logger.Error("input buffer full: a line is longer than decode_size_limit_bytes; it is discarded", "decode_size_limit_bytes", limit)
 	})
 	var err error
-	if c.decoder, err = textcodec.NewJSONDecoder(s, slog.LevelWarn); err != nil {
+	if c.decoder, err = textcodec.NewJSONDecoder(s, optCharset, optTarget, slog.LevelWarn); err != nil {
 		return nil, err
 	}
 	return c, nil

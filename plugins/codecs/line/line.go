@@ -40,7 +40,7 @@ func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 	}
 	c.tokenizer = textcodec.NewTokenizer(c.delimiter)
 	var err error
-	if c.text, err = textcodec.NewText(s); err != nil {
+	if c.text, err = textcodec.NewText(s, optCharset, optFormat); err != nil {
 		return nil, err
 	}
 	return c, nil

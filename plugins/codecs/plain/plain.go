@@ -32,7 +32,7 @@ type Codec struct {
 }
 
 func newCodec(s *plugin.Settings) (plugin.Codec, error) {
-	text, err := textcodec.NewText(s)
+	text, err := textcodec.NewText(s, optCharset, optFormat)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ var (
 	optSource            = plugin.String("source").Required().Doc("The field holding the JSON text.")
 	optTarget            = plugin.FieldRef("target").Doc("Where to put the parsed value; without it an object's keys are written at the root.")
 	optTagOnFailure      = plugin.Strings("tag_on_failure").Default([]string{"_jsonparsefailure"}).Doc("Tags added when the text cannot be parsed.")
-	optSkipOnInvalidJson = plugin.Bool("skip_on_invalid_json").Default(false).Doc("Leave events with invalid JSON untouched: no tag, no warning.")
+	optSkipOnInvalidJSON = plugin.Bool("skip_on_invalid_json").Default(false).Doc("Leave events with invalid JSON untouched: no tag, no warning.")
 )
 
 func init() {
@@ -23,7 +23,7 @@ func init() {
 		Spec: plugin.Spec{
 			Name:    "json",
 			Summary: "Parses JSON text held in a field.",
-			Options: []plugin.Declared{optSource, optTarget, optTagOnFailure, optSkipOnInvalidJson, plugin.ECS},
+			Options: []plugin.Declared{optSource, optTarget, optTagOnFailure, optSkipOnInvalidJSON, plugin.ECS},
 		},
 		New: newJSON,
 	})
@@ -45,7 +45,7 @@ func newJSON(s *plugin.Settings) (plugin.Filter, error) {
 		target:       optTarget.Get(s),
 		hasTarget:    optTarget.IsSet(s),
 		tagOnFailure: optTagOnFailure.Get(s),
-		skipInvalid:  optSkipOnInvalidJson.Get(s),
+		skipInvalid:  optSkipOnInvalidJSON.Get(s),
 	}
 	if !f.hasTarget && s.ECS() != "disabled" {
 		f.log.Info("ECS compatibility is enabled but `target` option was not specified. This may cause fields to be set at the top-level of the event where they are likely to clash with the Elastic Common Schema. It is recommended to set the `target` option to avoid potential schema conflicts (if your data is ECS compliant or non-conflicting, feel free to ignore this message)")

@@ -17,13 +17,23 @@ import (
 
 var transforms = []string{"lowercase", "uppercase", "capitalize"}
 
+// nonEmpty refuses an empty separator, which would split everywhere.
+func nonEmpty(option string) func(string) error {
+	return func(v string) error {
+		if v == "" {
+			return fmt.Errorf("Configuration option '%s' must be a non-empty string", option)
+		}
+		return nil
+	}
+}
+
 var (
 	optSource               = plugin.FieldRef("source").Default("message").Doc("The field holding the key=value text (a string or list of strings).")
 	optTarget               = plugin.FieldRef("target").Doc("Field to put the pairs under; the event root when unset.")
 	optFieldSplit           = plugin.String("field_split").Default(" ").Doc("Characters separating pairs (a regex character class body).")
-	optFieldSplitPattern    = plugin.String("field_split_pattern").Doc("A regex separating pairs; overrides field_split.")
-	optValueSplit           = plugin.String("value_split").Default("=").Doc("Characters separating a key from its value.")
-	optValueSplitPattern    = plugin.String("value_split_pattern").Doc("A regex separating a key from its value; overrides value_split.")
+	optFieldSplitPattern    = plugin.String("field_split_pattern").Validate(nonEmpty("field_split_pattern")).Doc("A regex separating pairs; overrides field_split.")
+	optValueSplit           = plugin.String("value_split").Default("=").Validate(nonEmpty("value_split")).Doc("Characters separating a key from its value.")
+	optValueSplitPattern    = plugin.String("value_split_pattern").Validate(nonEmpty("value_split_pattern")).Doc("A regex separating a key from its value; overrides value_split.")
 	optPrefix               = plugin.String("prefix").Default("").Doc("Text prepended to every key (sprintf'd).")
 	optIncludeKeys          = plugin.Strings("include_keys").Default([]string{}).Doc("Only keep these keys (sprintf'd).")
 	optExcludeKeys          = plugin.Strings("exclude_keys").Default([]string{}).Doc("Drop these keys (sprintf'd).")
@@ -87,16 +97,8 @@ func newKV(s *plugin.Settings) (plugin.Filter, error) {
 		tagOnFailure:    optTagOnFailure.Get(s),
 	}
 	valueSplit, fieldSplit := optValueSplit.Get(s), optFieldSplit.Get(s)
-	if valueSplit == "" {
-		return nil, optValueSplit.Errorf(s, "Configuration option 'value_split' must be a non-empty string")
-	}
-	for _, o := range []string{"field_split_pattern", "value_split_pattern"} {
-		if s.IsSet(o) && s.String(o) == "" {
-			return nil, s.Errorf(o, "Configuration option '%s' must be a non-empty string", o)
-		}
-	}
 	timeout := time.Duration(optTimeoutMillis.Get(s) * float64(time.Millisecond))
-	compile := func(option, src string) (*regexp2.Regexp, error) {
+	compile := func(option plugin.Opt[string], src string) (*regexp2.Regexp, error) {
 		t, err := ruby.Translate(src, nil)
 		if err == nil {
 			var re *regexp2.Regexp
@@ -107,21 +109,21 @@ func newKV(s *plugin.Settings) (plugin.Filter, error) {
 				return re, nil
 			}
 		}
-		return nil, s.Errorf(option, "invalid regular expression %s: %v", ruby.Inspect(src), err)
+		return nil, option.Errorf(s, "invalid regular expression %s: %v", ruby.Inspect(src), err)
 	}
 	var err error
 	for _, c := range []struct {
-		option string
+		option plugin.Opt[string]
 		re     **regexp2.Regexp
 		build  func(string) string
 	}{
-		{"trim_key", &k.trimKey, func(c string) string { return "^[" + c + "]+|[" + c + "]+$" }},
-		{"trim_value", &k.trimValue, func(c string) string { return "^[" + c + "]+|[" + c + "]+$" }},
-		{"remove_char_key", &k.removeKey, func(c string) string { return "[" + c + "]" }},
-		{"remove_char_value", &k.removeValue, func(c string) string { return "[" + c + "]" }},
+		{optTrimKey, &k.trimKey, func(c string) string { return "^[" + c + "]+|[" + c + "]+$" }},
+		{optTrimValue, &k.trimValue, func(c string) string { return "^[" + c + "]+|[" + c + "]+$" }},
+		{optRemoveCharKey, &k.removeKey, func(c string) string { return "[" + c + "]" }},
+		{optRemoveCharValue, &k.removeValue, func(c string) string { return "[" + c + "]" }},
 	} {
-		if s.IsSet(c.option) {
-			if *c.re, err = compile(c.option, c.build(s.String(c.option))); err != nil {
+		if c.option.IsSet(s) {
+			if *c.re, err = compile(c.option, c.build(c.option.Get(s))); err != nil {
 				return nil, err
 			}
 		}
@@ -159,10 +161,10 @@ func newKV(s *plugin.Settings) (plugin.Filter, error) {
 		values[i] = group(v)
 	}
 	scan := keyRE + group(valueSplitRE) + "(?:" + strings.Join(values, "|") + ")?" + "(?:" + group(fieldSplitRE) + "|(?:$))"
-	if k.scan, err = compile("field_split", scan); err != nil {
+	if k.scan, err = compile(optFieldSplit, scan); err != nil {
 		return nil, err
 	}
-	if k.valueSplit, err = compile("value_split", valueSplitRE); err != nil {
+	if k.valueSplit, err = compile(optValueSplit, valueSplitRE); err != nil {
 		return nil, err
 	}
 	if !optTarget.IsSet(s) && s.ECS() != "disabled" {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/big"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/dlclark/regexp2"
@@ -21,7 +22,7 @@ var (
 	optRename       = plugin.Hash("rename").Doc("Old field → new field; both names are sprintf'd.")
 	optUpdate       = plugin.Hash("update").Doc("Field → new value (sprintf'd), only for fields that exist.")
 	optReplace      = plugin.Hash("replace").Doc("Field → new value (sprintf'd), creating the field when missing.")
-	optConvert      = plugin.Hash("convert").Doc("Field → type: integer, float, integer_eu, float_eu, string or boolean.")
+	optConvert      = plugin.Hash("convert").Validate(checkConversions).Doc("Field → type: integer, float, integer_eu, float_eu, string or boolean.")
 	optGsub         = plugin.Array("gsub").Doc("Triples of field, Ruby regex and replacement, applied to strings and arrays of strings.")
 	optUppercase    = plugin.Strings("uppercase").Doc("Fields to upper-case (full Unicode case mapping).")
 	optCapitalize   = plugin.Strings("capitalize").Doc("Fields to capitalize: first character upper case, the rest lower case.")
@@ -78,12 +79,25 @@ type mutate struct {
 
 var conversions = []string{"string", "integer", "float", "boolean", "integer_eu", "float_eu"}
 
-func pairs(s *plugin.Settings, name string) []pair {
-	if !s.IsSet(name) {
+// checkConversions refuses a convert target type mutate does not know.
+func checkConversions(m *event.Map) error {
+	var err error
+	m.Range(func(_ string, v any) bool {
+		t, _ := v.(string)
+		if !slices.Contains(conversions, t) {
+			err = fmt.Errorf("Invalid conversion type '%s', expected one of '%s'", ruby.ToS(v), strings.Join(conversions, ","))
+		}
+		return err == nil
+	})
+	return err
+}
+
+func pairs(s *plugin.Settings, option plugin.Opt[*event.Map]) []pair {
+	if !option.IsSet(s) {
 		return nil
 	}
 	var out []pair
-	s.Hash(name).Range(func(k string, v any) bool {
+	option.Get(s).Range(func(k string, v any) bool {
 		out = append(out, pair{k, v})
 		return true
 	})
@@ -93,30 +107,20 @@ func pairs(s *plugin.Settings, name string) []pair {
 func newMutate(s *plugin.Settings) (plugin.Filter, error) {
 	m := &mutate{
 		log:          s.Logger(),
-		coerce:       pairs(s, "coerce"),
-		rename:       pairs(s, "rename"),
-		update:       pairs(s, "update"),
-		replace:      pairs(s, "replace"),
-		convert:      pairs(s, "convert"),
+		coerce:       pairs(s, optCoerce),
+		rename:       pairs(s, optRename),
+		update:       pairs(s, optUpdate),
+		replace:      pairs(s, optReplace),
+		convert:      pairs(s, optConvert),
 		uppercase:    optUppercase.Get(s),
 		capitalize:   optCapitalize.Get(s),
 		lowercase:    optLowercase.Get(s),
 		strip:        optStrip.Get(s),
-		split:        pairs(s, "split"),
-		join:         pairs(s, "join"),
-		merge:        pairs(s, "merge"),
-		copy:         pairs(s, "copy"),
+		split:        pairs(s, optSplit),
+		join:         pairs(s, optJoin),
+		merge:        pairs(s, optMerge),
+		copy:         pairs(s, optCopy),
 		tagOnFailure: optTagOnFailure.Get(s),
-	}
-	for _, c := range m.convert {
-		t, _ := c.value.(string)
-		valid := false
-		for _, v := range conversions {
-			valid = valid || t == v
-		}
-		if !valid {
-			return nil, optConvert.Errorf(s, "Invalid conversion type '%s', expected one of '%s'", ruby.ToS(c.value), strings.Join(conversions, ","))
-		}
 	}
 	g := optGsub.Get(s)
 	for i := 0; i < len(g); i += 3 {

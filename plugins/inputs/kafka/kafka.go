@@ -22,39 +22,48 @@ import (
 
 const stringDeserializer = "org.apache.kafka.common.serialization.StringDeserializer"
 
+// onlyStringDeserializer refuses deserializers gostash cannot run: they are
+// Java classes.
+func onlyStringDeserializer(class string) error {
+	if class != stringDeserializer {
+		return fmt.Errorf("unsupported deserializer %q: gostash only supports %s", class, stringDeserializer)
+	}
+	return nil
+}
+
 var (
 	optTopics                      = plugin.Strings("topics").Default([]string{"logstash"}).Doc("Topics to subscribe to; ignored when topics_pattern is set.")
 	optTopicsPattern               = plugin.String("topics_pattern").Doc("Regular expression the whole topic name must match to be consumed; re-evaluated every metadata_max_age_ms.")
-	optGroupId                     = plugin.String("group_id").Default("logstash").Doc("Consumer group; consumers of one group share the partitions of the topics.")
-	optGroupInstanceId             = plugin.String("group_instance_id").Doc("Static group membership id; with consumer_threads > 1 each thread uses <id>-<thread number>.")
+	optGroupID                     = plugin.String("group_id").Default("logstash").Doc("Consumer group; consumers of one group share the partitions of the topics.")
+	optGroupInstanceID             = plugin.String("group_instance_id").Doc("Static group membership id; with consumer_threads > 1 each thread uses <id>-<thread number>.")
 	optGroupProtocol               = plugin.Enum("group_protocol", "classic", "consumer").Default("classic").Doc("Group rebalance protocol. Only `classic` is implemented by the Go client; `consumer` is a configuration error.")
-	optConsumerThreads             = plugin.Int("consumer_threads").Default(1).Doc("Number of group members this input runs; ideally as many as the topics have partitions in total.")
-	optAutoOffsetReset             = plugin.String("auto_offset_reset").Doc("Where to start a partition the group has no committed offset for: earliest, latest (the default), none (log an error and leave the partition alone), or by_duration:<ISO 8601 duration> (the first record not older than that).")
+	optConsumerThreads             = plugin.Int("consumer_threads").Default(1).AtLeast(1).Doc("Number of group members this input runs; ideally as many as the topics have partitions in total.")
+	optAutoOffsetReset             = plugin.String("auto_offset_reset").Validate(checkOffsetReset).Doc("Where to start a partition the group has no committed offset for: earliest, latest (the default), none (log an error and leave the partition alone), or by_duration:<ISO 8601 duration> (the first record not older than that).")
 	optEnableAutoCommit            = plugin.Bool("enable_auto_commit").Default(true).Doc("Commit handled offsets every auto_commit_interval_ms; when false, commit as soon as a record has been handled.")
-	optAutoCommitIntervalMs        = plugin.Int("auto_commit_interval_ms").Default(5000).Doc("How often handled offsets are committed when enable_auto_commit is true.")
+	optAutoCommitIntervalMS        = plugin.Int("auto_commit_interval_ms").Default(5000).Doc("How often handled offsets are committed when enable_auto_commit is true.")
 	optAutoCreateTopics            = plugin.Bool("auto_create_topics").Default(true).Doc("Whether subscribing to a missing topic lets the broker create it (when the broker allows it).")
 	optCheckCrcs                   = plugin.Bool("check_crcs").Default(true).Doc("Accepted for compatibility; the Go client always checks record batch CRCs.")
 	optClientRack                  = plugin.String("client_rack").Doc("Rack of this consumer, letting brokers serve fetches from a replica in the same rack.")
 	optExcludeInternalTopics       = plugin.String("exclude_internal_topics").Doc("Whether topics_pattern may match internal topics such as __consumer_offsets (`true` unless set to `false`).")
 	optFetchMaxBytes               = plugin.Int("fetch_max_bytes").Default(52428800).Doc("Most bytes a fetch response may hold across all partitions.")
-	optFetchMaxWaitMs              = plugin.Int("fetch_max_wait_ms").Default(500).Doc("Longest time the broker waits for fetch_min_bytes before answering a fetch.")
+	optFetchMaxWaitMS              = plugin.Int("fetch_max_wait_ms").Default(500).Doc("Longest time the broker waits for fetch_min_bytes before answering a fetch.")
 	optFetchMinBytes               = plugin.Int("fetch_min_bytes").Doc("Fewest bytes the broker should gather before answering a fetch (1 when unset).")
-	optHeartbeatIntervalMs         = plugin.Int("heartbeat_interval_ms").Default(3000).Doc("Interval of the heartbeats telling the group coordinator this consumer is alive.")
-	optSessionTimeoutMs            = plugin.Int("session_timeout_ms").Default(10000).Doc("A consumer without heartbeats for this long is removed from the group and its partitions reassigned.")
-	optMaxPollIntervalMs           = plugin.Int("max_poll_interval_ms").Default(300000).Doc("Longest time members get to rejoin the group during a rebalance.")
+	optHeartbeatIntervalMS         = plugin.Int("heartbeat_interval_ms").Default(3000).Doc("Interval of the heartbeats telling the group coordinator this consumer is alive.")
+	optSessionTimeoutMS            = plugin.Int("session_timeout_ms").Default(10000).Doc("A consumer without heartbeats for this long is removed from the group and its partitions reassigned.")
+	optMaxPollIntervalMS           = plugin.Int("max_poll_interval_ms").Default(300000).Doc("Longest time members get to rejoin the group during a rebalance.")
 	optMaxPollRecords              = plugin.Int("max_poll_records").Default(500).Doc("Records buffered per partition ahead of the pipeline.")
 	optMaxPartitionFetchBytes      = plugin.Int("max_partition_fetch_bytes").Default(1048576).Doc("Bytes asked for per partition in each fetch.")
 	optIsolationLevel              = plugin.Enum("isolation_level", "read_uncommitted", "read_committed").Default("read_uncommitted").Doc("read_committed skips records of aborted transactions and waits for open ones.")
 	optPartitionAssignmentStrategy = plugin.String("partition_assignment_strategy").Doc("How the group leader spreads partitions: range, round_robin, sticky or cooperative_sticky (cooperative_sticky runs as sticky).")
-	optPollTimeoutMs               = plugin.Int("poll_timeout_ms").Default(100).Doc("Accepted for compatibility; records are delivered as they arrive rather than polled.")
-	optKeyDeserializerClass        = plugin.String("key_deserializer_class").Default(stringDeserializer).Doc("Only org.apache.kafka.common.serialization.StringDeserializer is supported.")
-	optValueDeserializerClass      = plugin.String("value_deserializer_class").Default(stringDeserializer).Doc("Only org.apache.kafka.common.serialization.StringDeserializer is supported.")
+	optPollTimeoutMS               = plugin.Int("poll_timeout_ms").Default(100).Doc("Accepted for compatibility; records are delivered as they arrive rather than polled.")
+	optKeyDeserializerClass        = plugin.String("key_deserializer_class").Default(stringDeserializer).Validate(onlyStringDeserializer).Doc("Only org.apache.kafka.common.serialization.StringDeserializer is supported.")
+	optValueDeserializerClass      = plugin.String("value_deserializer_class").Default(stringDeserializer).Validate(onlyStringDeserializer).Doc("Only org.apache.kafka.common.serialization.StringDeserializer is supported.")
 	optDecorateEvents              = plugin.Enum("decorate_events", "none", "basic", "extended", "false", "true").Default("none").Doc("basic adds [@metadata][kafka] topic, consumer_group, partition, offset, key and timestamp; extended also adds [@metadata][kafka][headers]. true and false are deprecated aliases of basic and none.")
 )
 
 func init() {
 
-	opts := []plugin.Declared{optTopics, optTopicsPattern, optGroupId, optGroupInstanceId, optGroupProtocol, optConsumerThreads, optAutoOffsetReset, optEnableAutoCommit, optAutoCommitIntervalMs, optAutoCreateTopics, optCheckCrcs, optClientRack, optExcludeInternalTopics, optFetchMaxBytes, optFetchMaxWaitMs, optFetchMinBytes, optHeartbeatIntervalMs, optSessionTimeoutMs, optMaxPollIntervalMs, optMaxPollRecords, optMaxPartitionFetchBytes, optIsolationLevel, optPartitionAssignmentStrategy, optPollTimeoutMs, optKeyDeserializerClass, optValueDeserializerClass, optDecorateEvents}
+	opts := []plugin.Declared{optTopics, optTopicsPattern, optGroupID, optGroupInstanceID, optGroupProtocol, optConsumerThreads, optAutoOffsetReset, optEnableAutoCommit, optAutoCommitIntervalMS, optAutoCreateTopics, optCheckCrcs, optClientRack, optExcludeInternalTopics, optFetchMaxBytes, optFetchMaxWaitMS, optFetchMinBytes, optHeartbeatIntervalMS, optSessionTimeoutMS, optMaxPollIntervalMS, optMaxPollRecords, optMaxPartitionFetchBytes, optIsolationLevel, optPartitionAssignmentStrategy, optPollTimeoutMS, optKeyDeserializerClass, optValueDeserializerClass, optDecorateEvents}
 	opts = append(opts, kafkaclient.CommonOptions()...)
 	opts = append(opts, schemaRegistryOptions()...)
 	plugin.RegisterInput(plugin.InputSpec{
@@ -120,18 +129,13 @@ type input struct {
 }
 
 func newInput(s *plugin.Settings) (plugin.Input, error) {
-	in := &input{s: s, log: s.Logger(), groupID: optGroupId.Get(s), autoCommit: optEnableAutoCommit.Get(s)}
+	in := &input{s: s, log: s.Logger(), groupID: optGroupID.Get(s), autoCommit: optEnableAutoCommit.Get(s)}
 	var err error
 	if in.brokers, err = kafkaclient.Brokers(s); err != nil {
 		return nil, err
 	}
 	if optSchemaRegistryURL.IsSet(s) {
 		return nil, optSchemaRegistryURL.Errorf(s, "the Confluent schema registry (Avro) is not supported by gostash")
-	}
-	for _, opt := range []string{"key_deserializer_class", "value_deserializer_class"} {
-		if c := s.String(opt); c != stringDeserializer {
-			return nil, s.Errorf(opt, "unsupported deserializer %q: gostash only supports %s", c, stringDeserializer)
-		}
 	}
 	switch optDecorateEvents.Get(s) {
 	case "basic":
@@ -158,21 +162,16 @@ func newInput(s *plugin.Settings) (plugin.Input, error) {
 			return nil, optTopics.Errorf(s, "no topic to subscribe to")
 		}
 	}
-	if in.reset, err = parseOffsetReset(s); err != nil {
-		return nil, err
-	}
+	in.reset, _ = parseOffsetReset(optAutoOffsetReset.Get(s))
 	if optGroupProtocol.Get(s) == "consumer" {
-		for _, o := range []string{"partition_assignment_strategy", "heartbeat_interval_ms", "session_timeout_ms"} {
-			if s.IsSet(o) {
-				return nil, s.Errorf(o, "group_protocol cannot be set to 'consumer' when any of partition_assignment_strategy, heartbeat_interval_ms or session_timeout_ms is set")
+		for _, o := range []plugin.Handle{optPartitionAssignmentStrategy, optHeartbeatIntervalMS, optSessionTimeoutMS} {
+			if o.IsSet(s) {
+				return nil, o.Errorf(s, "group_protocol cannot be set to 'consumer' when any of partition_assignment_strategy, heartbeat_interval_ms or session_timeout_ms is set")
 			}
 		}
 		return nil, optGroupProtocol.Errorf(s, "group_protocol 'consumer' (KIP-848) is not supported by the Go Kafka client gostash uses; use 'classic'")
 	}
 	threads := int(optConsumerThreads.Get(s))
-	if threads < 1 {
-		return nil, optConsumerThreads.Errorf(s, "consumer_threads must be at least 1, got %d", threads)
-	}
 	for i := range threads {
 		cfg, err := in.consumerConfig(i, threads)
 		if err != nil {
@@ -185,7 +184,7 @@ func newInput(s *plugin.Settings) (plugin.Input, error) {
 
 func (in *input) consumerConfig(thread, threads int) (*sarama.Config, error) {
 	s := in.s
-	cfg, err := kafkaclient.NewConfig(s, fmt.Sprintf("%s-%d", s.String("client_id"), thread))
+	cfg, err := kafkaclient.NewConfig(s, fmt.Sprintf("%s-%d", kafkaclient.ClientID.Get(s), thread))
 	if err != nil {
 		return nil, err
 	}
@@ -197,17 +196,17 @@ func (in *input) consumerConfig(thread, threads int) (*sarama.Config, error) {
 	}
 	c.Offsets.AutoCommit.Enable = in.autoCommit
 	if in.autoCommit {
-		c.Offsets.AutoCommit.Interval = kafkaclient.Millis(s, "auto_commit_interval_ms")
+		c.Offsets.AutoCommit.Interval = kafkaclient.Millis(s, optAutoCommitIntervalMS)
 		if c.Offsets.AutoCommit.Interval <= 0 {
-			return nil, optAutoCommitIntervalMs.Errorf(s, "auto_commit_interval_ms must be positive")
+			return nil, optAutoCommitIntervalMS.Errorf(s, "auto_commit_interval_ms must be positive")
 		}
 	}
-	c.Group.Session.Timeout = kafkaclient.Millis(s, "session_timeout_ms")
-	c.Group.Heartbeat.Interval = kafkaclient.Millis(s, "heartbeat_interval_ms")
-	c.Group.Rebalance.Timeout = kafkaclient.Millis(s, "max_poll_interval_ms")
-	c.Group.Rebalance.Retry.Backoff = kafkaclient.Millis(s, kafkaclient.OptRetryBackoffMS)
-	c.Retry.Backoff = kafkaclient.Millis(s, kafkaclient.OptRetryBackoffMS)
-	if id := optGroupInstanceId.Get(s); id != "" {
+	c.Group.Session.Timeout = kafkaclient.Millis(s, optSessionTimeoutMS)
+	c.Group.Heartbeat.Interval = kafkaclient.Millis(s, optHeartbeatIntervalMS)
+	c.Group.Rebalance.Timeout = kafkaclient.Millis(s, optMaxPollIntervalMS)
+	c.Group.Rebalance.Retry.Backoff = kafkaclient.Millis(s, kafkaclient.RetryBackoffMS)
+	c.Retry.Backoff = kafkaclient.Millis(s, kafkaclient.RetryBackoffMS)
+	if id := optGroupInstanceID.Get(s); id != "" {
 		if threads > 1 {
 			id = fmt.Sprintf("%s-%d", id, thread)
 		}
@@ -225,7 +224,7 @@ func (in *input) consumerConfig(thread, threads int) (*sarama.Config, error) {
 	if optFetchMinBytes.IsSet(s) {
 		c.Fetch.Min = int32(optFetchMinBytes.Get(s))
 	}
-	c.MaxWaitTime = kafkaclient.Millis(s, "fetch_max_wait_ms")
+	c.MaxWaitTime = kafkaclient.Millis(s, optFetchMaxWaitMS)
 	cfg.ChannelBufferSize = int(optMaxPollRecords.Get(s))
 	if optIsolationLevel.Get(s) == "read_committed" {
 		c.IsolationLevel = sarama.ReadCommitted
@@ -233,7 +232,7 @@ func (in *input) consumerConfig(thread, threads int) (*sarama.Config, error) {
 	cfg.RackID = optClientRack.Get(s)
 	cfg.Metadata.AllowAutoTopicCreation = optAutoCreateTopics.Get(s)
 	if err := cfg.Validate(); err != nil {
-		return nil, s.Errorf("", "kafka consumer configuration: %v", err)
+		return nil, s.Errorf("kafka consumer configuration: %v", err)
 	}
 	return cfg, nil
 }
@@ -317,7 +316,7 @@ func (in *input) consume(ctx context.Context, cfg *sarama.Config, out plugin.Emi
 				return err
 			}
 			if len(topics) == 0 {
-				sleep(ctx, min(kafkaclient.Millis(in.s, "metadata_max_age_ms"), 5*time.Second))
+				sleep(ctx, min(kafkaclient.Millis(in.s, kafkaclient.MetadataMaxAgeMS), 5*time.Second))
 				continue
 			}
 			sessionCtx, cancel = context.WithCancel(ctx)
@@ -360,7 +359,7 @@ func (in *input) matchingTopics(client sarama.Client) ([]string, error) {
 // watchPattern ends the group session when the set of topics matching
 // topics_pattern changes, so that the next session subscribes to the new set.
 func (in *input) watchPattern(ctx context.Context, cancel context.CancelFunc, client sarama.Client, current []string) {
-	every := kafkaclient.Millis(in.s, "metadata_max_age_ms")
+	every := kafkaclient.Millis(in.s, kafkaclient.MetadataMaxAgeMS)
 	for sleep(ctx, every) {
 		topics, err := in.matchingTopics(client)
 		if err == nil && strings.Join(topics, "\x00") != strings.Join(current, "\x00") {

@@ -304,7 +304,7 @@ func TestConfigErrors(t *testing.T) {
 		{map[string]any{"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "PLAIN"}, "needs sasl_jaas_config"},
 		{map[string]any{"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "OAUTHBEARER"}, "unsupported SASL mechanism"},
 		{map[string]any{"schema_registry_url": "http://127.0.0.1:8081"}, "schema registry"},
-		{map[string]any{"consumer_threads": 0}, "consumer_threads must be at least 1"},
+		{map[string]any{"consumer_threads": 0}, "consumer_threads => 0: must be at least 1"},
 	} {
 		_, err := kafkatest.Build(plugin.KindInput, "kafka", tc.opts)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

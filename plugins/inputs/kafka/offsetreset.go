@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
-	"github.com/gostash/gostash/runtime/plugin"
 )
 
 type resetKind int
@@ -33,8 +32,13 @@ type offsetReset struct {
 	idle map[string]bool
 }
 
-func parseOffsetReset(s *plugin.Settings) (*offsetReset, error) {
-	v := optAutoOffsetReset.Get(s)
+// checkOffsetReset is auto_offset_reset's declared check.
+func checkOffsetReset(v string) error {
+	_, err := parseOffsetReset(v)
+	return err
+}
+
+func parseOffsetReset(v string) (*offsetReset, error) {
 	switch {
 	case v == "" || v == "latest":
 		return &offsetReset{kind: resetLatest}, nil
@@ -45,11 +49,11 @@ func parseOffsetReset(s *plugin.Settings) (*offsetReset, error) {
 	case strings.HasPrefix(v, "by_duration:"):
 		d, err := parseISODuration(strings.TrimPrefix(v, "by_duration:"))
 		if err != nil {
-			return nil, optAutoOffsetReset.Errorf(s, "invalid auto_offset_reset %q: %v", v, err)
+			return nil, fmt.Errorf("invalid auto_offset_reset %q: %v", v, err)
 		}
 		return &offsetReset{kind: resetByDuration, duration: d}, nil
 	}
-	return nil, optAutoOffsetReset.Errorf(s, "Invalid value %s for configuration auto.offset.reset: must be one of earliest, latest, none or by_duration:<ISO 8601 duration>", v)
+	return nil, fmt.Errorf("Invalid value %s for configuration auto.offset.reset: must be one of earliest, latest, none or by_duration:<ISO 8601 duration>", v)
 }
 
 var isoDuration = regexp.MustCompile(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)

@@ -35,8 +35,8 @@ const (
 var (
 	optConsumerKey      = plugin.String("consumer_key").Doc("The Twitter app's consumer key (OAuth 1.0a). Required unless bearer_token is set.")
 	optConsumerSecret   = plugin.Password("consumer_secret").Doc("The Twitter app's consumer secret. Required unless bearer_token is set.")
-	optOauthToken       = plugin.String("oauth_token").Doc("The user access token the app acts as. Required unless bearer_token is set.")
-	optOauthTokenSecret = plugin.Password("oauth_token_secret").Doc("The user access token's secret. Required unless bearer_token is set.")
+	optOAuthToken       = plugin.String("oauth_token").Doc("The user access token the app acts as. Required unless bearer_token is set.")
+	optOAuthTokenSecret = plugin.Password("oauth_token_secret").Doc("The user access token's secret. Required unless bearer_token is set.")
 	optBearerToken      = plugin.Password("bearer_token").Doc("An X API v2 app-only bearer token: read the v2 filtered stream (rules kept in sync with keywords, follows, languages and locations) or, with use_samples, the v2 sample stream.")
 	optKeywords         = plugin.Strings("keywords").Doc("Phrases to track (Twitter's `track`): tweets matching any phrase, where a phrase matches when all its words do.")
 	optFollows          = plugin.Strings("follows").Doc("Users whose tweets to follow: numeric ids, or screen names resolved through the users lookup API at start.")
@@ -48,7 +48,7 @@ var (
 	optUseProxy         = plugin.Bool("use_proxy").Default(false).Doc("Send every request through the HTTP proxy at proxy_address:proxy_port.")
 	optProxyAddress     = plugin.String("proxy_address").Default("127.0.0.1").Doc("The HTTP proxy's host.")
 	optProxyPort        = plugin.Int("proxy_port").Default(3128).Doc("The HTTP proxy's port.")
-	optRateLimitResetIn = plugin.Float("rate_limit_reset_in").Default(300).Doc("Seconds to wait after Twitter answers 429 Too Many Requests without saying when the limit resets.")
+	optRateLimitResetIn = plugin.Float("rate_limit_reset_in").Default(300).AtLeast(0).Doc("Seconds to wait after Twitter answers 429 Too Many Requests without saying when the limit resets.")
 	optTarget           = plugin.FieldRef("target").Doc("Put the tweet's fields under this field instead of at the root of the event; @timestamp and @version stay at the root.")
 	optCodec            = plugin.CodecName("codec").Default("plain").Doc("Accepted for compatibility and unused: events are built from the tweets, not decoded.")
 )
@@ -58,7 +58,7 @@ func init() {
 		Spec: plugin.Spec{
 			Name:    "twitter",
 			Summary: "Reads tweets from the Twitter streaming API (v1.1 statuses/filter or sample, or the X API v2 streams).",
-			Options: []plugin.Declared{optConsumerKey, optConsumerSecret, optOauthToken, optOauthTokenSecret, optBearerToken, optKeywords, optFollows, optLocations, optLanguages, optUseSamples, optFullTweet, optIgnoreRetweets, optUseProxy, optProxyAddress, optProxyPort, optRateLimitResetIn, optTarget, plugin.ECS, optCodec},
+			Options: []plugin.Declared{optConsumerKey, optConsumerSecret, optOAuthToken, optOAuthTokenSecret, optBearerToken, optKeywords, optFollows, optLocations, optLanguages, optUseSamples, optFullTweet, optIgnoreRetweets, optUseProxy, optProxyAddress, optProxyPort, optRateLimitResetIn, optTarget, plugin.ECS, optCodec},
 		},
 		New: New,
 	})
@@ -66,7 +66,7 @@ func init() {
 
 // credentialOptions are the OAuth 1.0a options; all are required for the
 // v1.1 streams, none when a bearer_token selects the v2 API.
-var credentialOptions = []string{"consumer_key", "consumer_secret", "oauth_token", "oauth_token_secret"}
+var credentialOptions = []plugin.Handle{optConsumerKey, optConsumerSecret, optOAuthToken, optOAuthTokenSecret}
 
 // Input is a configured twitter input.
 type Input struct {
@@ -106,8 +106,8 @@ func New(s *plugin.Settings) (plugin.Input, error) {
 		log:              s.Logger(),
 		consumerKey:      optConsumerKey.Get(s),
 		consumerSecret:   optConsumerSecret.Get(s).Reveal(),
-		token:            optOauthToken.Get(s),
-		tokenSecret:      optOauthTokenSecret.Get(s).Reveal(),
+		token:            optOAuthToken.Get(s),
+		tokenSecret:      optOAuthTokenSecret.Get(s).Reveal(),
 		bearerToken:      optBearerToken.Get(s).Reveal(),
 		keywords:         optKeywords.Get(s),
 		follows:          optFollows.Get(s),
@@ -120,9 +120,9 @@ func New(s *plugin.Settings) (plugin.Input, error) {
 		timing:           twitterTiming,
 	}
 	if !optBearerToken.IsSet(s) {
-		for _, name := range credentialOptions {
-			if !s.IsSet(name) {
-				return nil, s.Errorf(name, "Missing a required setting: %s => # SETTING MISSING (the OAuth options are required unless bearer_token is set)", name)
+		for _, o := range credentialOptions {
+			if !o.IsSet(s) {
+				return nil, o.Errorf(s, "Missing a required setting: %s => # SETTING MISSING (the OAuth options are required unless bearer_token is set)", o.Name())
 			}
 		}
 	}
@@ -136,15 +136,12 @@ func New(s *plugin.Settings) (plugin.Input, error) {
 		}
 		in.target = &ref
 	}
-	if optRateLimitResetIn.Get(s) < 0 {
-		return nil, optRateLimitResetIn.Errorf(s, "rate_limit_reset_in must not be negative, got %v", optRateLimitResetIn.Get(s))
-	}
 	var err error
 	if in.streamURL, err = baseURL(StreamURLEnv, defaultStreamURL); err != nil {
-		return nil, s.Errorf("", "%v", err)
+		return nil, s.Errorf("%v", err)
 	}
 	if in.apiURL, err = baseURL(APIURLEnv, defaultAPIURL); err != nil {
-		return nil, s.Errorf("", "%v", err)
+		return nil, s.Errorf("%v", err)
 	}
 	if optUseProxy.Get(s) {
 		port := optProxyPort.Get(s)

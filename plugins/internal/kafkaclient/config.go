@@ -17,21 +17,21 @@ import (
 var ProtocolVersion = sarama.V3_9_0_0
 
 // Millis reads a millisecond option as a duration.
-func Millis(s *plugin.Settings, option string) time.Duration {
-	return time.Duration(s.Int(option)) * time.Millisecond
+func Millis(s *plugin.Settings, option plugin.Opt[int64]) time.Duration {
+	return time.Duration(option.Get(s)) * time.Millisecond
 }
 
 // Brokers splits bootstrap_servers into addresses, or returns a located
 // error when none is given.
 func Brokers(s *plugin.Settings) ([]string, error) {
 	var out []string
-	for _, b := range strings.Split(s.String(OptBootstrapServers), ",") {
+	for _, b := range strings.Split(BootstrapServers.Get(s), ",") {
 		if b = strings.TrimSpace(b); b != "" {
 			out = append(out, b)
 		}
 	}
 	if len(out) == 0 {
-		return nil, s.Errorf(OptBootstrapServers, "no broker address in bootstrap_servers")
+		return nil, BootstrapServers.Errorf(s, "no broker address in bootstrap_servers")
 	}
 	return out, nil
 }
@@ -44,20 +44,20 @@ func NewConfig(s *plugin.Settings, clientID string) (*sarama.Config, error) {
 	cfg.Version = ProtocolVersion
 	cfg.ClientID = clientID
 
-	if ClientDnsLookup.Get(s) == "default" {
+	if ClientDNSLookup.Get(s) == "default" {
 		s.Logger().Warn("Deprecated value `default` for `client_dns_lookup` option; please update your configuration to use `use_all_dns_ips` instead.")
 	}
-	cfg.Net.ResolveCanonicalBootstrapServers = ClientDnsLookup.Get(s) == "resolve_canonical_bootstrap_servers_only"
+	cfg.Net.ResolveCanonicalBootstrapServers = ClientDNSLookup.Get(s) == "resolve_canonical_bootstrap_servers_only"
 
-	cfg.Metadata.RefreshFrequency = Millis(s, "metadata_max_age_ms")
-	timeout := Millis(s, "request_timeout_ms")
+	cfg.Metadata.RefreshFrequency = Millis(s, MetadataMaxAgeMS)
+	timeout := Millis(s, RequestTimeoutMS)
 	if timeout <= 0 {
-		return nil, RequestTimeoutMs.Errorf(s, "request_timeout_ms must be positive, got %d", RequestTimeoutMs.Get(s))
+		return nil, RequestTimeoutMS.Errorf(s, "request_timeout_ms must be positive, got %d", RequestTimeoutMS.Get(s))
 	}
 	cfg.Net.ReadTimeout = timeout
 	cfg.Net.WriteTimeout = timeout
 
-	first, most := Millis(s, "reconnect_backoff_ms"), Millis(s, "reconnect_backoff_max_ms")
+	first, most := Millis(s, ReconnectBackoffMS), Millis(s, ReconnectBackoffMaxMS)
 	cfg.Metadata.Retry.BackoffFunc = func(retries, _ int) time.Duration {
 		d := first
 		for i := 0; i < retries && d < most; i++ {
@@ -113,17 +113,17 @@ func NewConfig(s *plugin.Settings, clientID string) (*sarama.Config, error) {
 }
 
 func saslConfig(s *plugin.Settings, cfg *sarama.Config) error {
-	for _, javaOnly := range []string{"sasl_client_callback_handler_class", "sasl_login_callback_handler_class"} {
-		if s.IsSet(javaOnly) {
-			return s.Errorf(javaOnly, "%s names a Java class, which gostash cannot load", javaOnly)
+	for _, javaOnly := range []plugin.Opt[string]{SASLClientCallbackHandlerClass, SASLLoginCallbackHandlerClass} {
+		if javaOnly.IsSet(s) {
+			return javaOnly.Errorf(s, "%s names a Java class, which gostash cannot load", javaOnly.Name())
 		}
 	}
-	if SaslIamJarPaths.IsSet(s) {
-		return SaslIamJarPaths.Errorf(s, "sasl_iam_jar_paths loads Java jars, which gostash cannot do")
+	if SASLIAMJarPaths.IsSet(s) {
+		return SASLIAMJarPaths.Errorf(s, "sasl_iam_jar_paths loads Java jars, which gostash cannot do")
 	}
-	mechanism := SaslMechanism.Get(s)
-	if mechanism == "GSSAPI" && !SaslKerberosServiceName.IsSet(s) {
-		return SaslMechanism.Errorf(s, "sasl_kerberos_service_name must be specified when SASL mechanism is GSSAPI")
+	mechanism := SASLMechanism.Get(s)
+	if mechanism == "GSSAPI" && !SASLKerberosServiceName.IsSet(s) {
+		return SASLMechanism.Errorf(s, "sasl_kerberos_service_name must be specified when SASL mechanism is GSSAPI")
 	}
 	login, err := loginModule(s)
 	if err != nil {
@@ -134,7 +134,7 @@ func saslConfig(s *plugin.Settings, cfg *sarama.Config) error {
 	switch mechanism {
 	case "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512":
 		if login == nil || login.kind != loginPassword {
-			return SaslJaasConfig.Errorf(s, "SASL mechanism %s needs sasl_jaas_config (or jaas_path) with a PlainLoginModule or ScramLoginModule username and password", mechanism)
+			return SASLJAASConfig.Errorf(s, "SASL mechanism %s needs sasl_jaas_config (or jaas_path) with a PlainLoginModule or ScramLoginModule username and password", mechanism)
 		}
 		cfg.Net.SASL.User = login.options["username"]
 		cfg.Net.SASL.Password = login.options["password"]
@@ -151,14 +151,14 @@ func saslConfig(s *plugin.Settings, cfg *sarama.Config) error {
 	case "GSSAPI":
 		cfg.Net.SASL.Mechanism = sarama.SASLTypeGSSAPI
 		g := &cfg.Net.SASL.GSSAPI
-		g.ServiceName = SaslKerberosServiceName.Get(s)
+		g.ServiceName = SASLKerberosServiceName.Get(s)
 		g.KerberosConfigPath = KerberosConfig.Get(s)
 		if g.KerberosConfigPath == "" {
 			g.KerberosConfigPath = "/etc/krb5.conf"
 		}
 		g.DisablePAFXFAST = true
 		if login == nil || login.kind != loginKerberos {
-			return SaslJaasConfig.Errorf(s, "SASL mechanism GSSAPI needs sasl_jaas_config (or jaas_path) with a Krb5LoginModule naming a principal and a keyTab or ticket cache")
+			return SASLJAASConfig.Errorf(s, "SASL mechanism GSSAPI needs sasl_jaas_config (or jaas_path) with a Krb5LoginModule naming a principal and a keyTab or ticket cache")
 		}
 		user, realm, _ := strings.Cut(login.options["principal"], "@")
 		g.Username, g.Realm = user, realm
@@ -170,10 +170,10 @@ func saslConfig(s *plugin.Settings, cfg *sarama.Config) error {
 			g.AuthType = sarama.KRB5_CCACHE_AUTH
 			g.CCachePath = login.options["ticketCache"]
 		default:
-			return SaslJaasConfig.Errorf(s, "Krb5LoginModule needs useKeyTab=true with keyTab, or useTicketCache=true")
+			return SASLJAASConfig.Errorf(s, "Krb5LoginModule needs useKeyTab=true with keyTab, or useTicketCache=true")
 		}
 	default:
-		return SaslMechanism.Errorf(s, "unsupported SASL mechanism %q: gostash supports PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and GSSAPI", mechanism)
+		return SASLMechanism.Errorf(s, "unsupported SASL mechanism %q: gostash supports PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and GSSAPI", mechanism)
 	}
 	return nil
 }

@@ -25,16 +25,17 @@ type login struct {
 // loginModule reads the login module from sasl_jaas_config, or else from
 // the KafkaClient section of the jaas_path file; nil when neither is set.
 func loginModule(s *plugin.Settings) (*login, error) {
-	option, text := "sasl_jaas_config", SaslJaasConfig.Get(s).Reveal()
-	if text == "" && JaasPath.IsSet(s) {
-		option = "jaas_path"
-		data, err := os.ReadFile(JaasPath.Get(s))
+	var option plugin.Handle = SASLJAASConfig
+	text := SASLJAASConfig.Get(s).Reveal()
+	if text == "" && JAASPath.IsSet(s) {
+		option = JAASPath
+		data, err := os.ReadFile(JAASPath.Get(s))
 		if err != nil {
-			return nil, s.Errorf(option, "%v", err)
+			return nil, option.Errorf(s, "%v", err)
 		}
 		section, ok := jaasSection(string(data), "KafkaClient")
 		if !ok {
-			return nil, s.Errorf(option, "%s has no KafkaClient section", JaasPath.Get(s))
+			return nil, option.Errorf(s, "%s has no KafkaClient section", JAASPath.Get(s))
 		}
 		text = section
 	}
@@ -44,7 +45,7 @@ func loginModule(s *plugin.Settings) (*login, error) {
 	l, err := parseLogin(text)
 	if err != nil {
 		// The text may hold a password: describe the problem, never echo it.
-		return nil, s.Errorf(option, "%v", err)
+		return nil, option.Errorf(s, "%v", err)
 	}
 	return l, nil
 }

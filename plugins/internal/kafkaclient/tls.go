@@ -19,13 +19,13 @@ var jksMagic = []byte{0xFE, 0xED, 0xFE, 0xED}
 
 // storeType returns the type named by the option, or guesses it from the
 // file's first bytes as Java's keystore loader does for JKS and PKCS12.
-func storeType(s *plugin.Settings, option string, data []byte) (string, error) {
-	if t := strings.ToUpper(s.String(option)); t != "" {
+func storeType(s *plugin.Settings, option plugin.Opt[string], data []byte) (string, error) {
+	if t := strings.ToUpper(option.Get(s)); t != "" {
 		switch t {
 		case "PEM", "JKS", "PKCS12":
 			return t, nil
 		}
-		return "", s.Errorf(option, "unsupported store type %q: gostash reads PEM, JKS and PKCS12", s.String(option))
+		return "", option.Errorf(s, "unsupported store type %q: gostash reads PEM, JKS and PKCS12", option.Get(s))
 	}
 	switch {
 	case bytes.HasPrefix(data, jksMagic):
@@ -38,21 +38,21 @@ func storeType(s *plugin.Settings, option string, data []byte) (string, error) {
 
 func tlsConfig(s *plugin.Settings) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if SslTruststoreLocation.IsSet(s) {
+	if SSLTruststoreLocation.IsSet(s) {
 		roots, err := loadTrustStore(s)
 		if err != nil {
 			return nil, err
 		}
 		cfg.RootCAs = roots
 	}
-	if SslKeystoreLocation.IsSet(s) {
+	if SSLKeystoreLocation.IsSet(s) {
 		cert, err := loadKeyStore(s)
 		if err != nil {
 			return nil, err
 		}
 		cfg.Certificates = []tls.Certificate{cert}
 	}
-	switch alg := SslEndpointIdentificationAlgorithm.Get(s); strings.ToLower(alg) {
+	switch alg := SSLEndpointIdentificationAlgorithm.Get(s); strings.ToLower(alg) {
 	case "https":
 	case "":
 		// Check the chain but not the host name, as Kafka's clients do when
@@ -71,32 +71,32 @@ func tlsConfig(s *plugin.Settings) (*tls.Config, error) {
 			return err
 		}
 	default:
-		return nil, SslEndpointIdentificationAlgorithm.Errorf(s, "unsupported endpoint identification algorithm %q: use \"https\" or \"\"", alg)
+		return nil, SSLEndpointIdentificationAlgorithm.Errorf(s, "unsupported endpoint identification algorithm %q: use \"https\" or \"\"", alg)
 	}
 	return cfg, nil
 }
 
 func loadTrustStore(s *plugin.Settings) (*x509.CertPool, error) {
-	const option = "ssl_truststore_location"
-	data, err := os.ReadFile(s.String(option))
+	option := SSLTruststoreLocation
+	data, err := os.ReadFile(option.Get(s))
 	if err != nil {
-		return nil, s.Errorf(option, "%v", err)
+		return nil, option.Errorf(s, "%v", err)
 	}
-	kind, err := storeType(s, "ssl_truststore_type", data)
+	kind, err := storeType(s, SSLTruststoreType, data)
 	if err != nil {
 		return nil, err
 	}
 	pool := x509.NewCertPool()
-	password := SslTruststorePassword.Get(s).Reveal()
+	password := SSLTruststorePassword.Get(s).Reveal()
 	switch kind {
 	case "PEM":
 		if !pool.AppendCertsFromPEM(data) {
-			return nil, s.Errorf(option, "no PEM certificate in %s", s.String(option))
+			return nil, option.Errorf(s, "no PEM certificate in %s", option.Get(s))
 		}
 	case "JKS":
 		ks := keystore.New()
 		if err := ks.Load(bytes.NewReader(data), []byte(password)); err != nil {
-			return nil, s.Errorf(option, "reading JKS truststore: %v", err)
+			return nil, option.Errorf(s, "reading JKS truststore: %v", err)
 		}
 		for _, alias := range ks.Aliases() {
 			if !ks.IsTrustedCertificateEntry(alias) {
@@ -104,18 +104,18 @@ func loadTrustStore(s *plugin.Settings) (*x509.CertPool, error) {
 			}
 			entry, err := ks.GetTrustedCertificateEntry(alias)
 			if err != nil {
-				return nil, s.Errorf(option, "reading JKS truststore entry %q: %v", alias, err)
+				return nil, option.Errorf(s, "reading JKS truststore entry %q: %v", alias, err)
 			}
 			cert, err := x509.ParseCertificate(entry.Certificate.Content)
 			if err != nil {
-				return nil, s.Errorf(option, "JKS truststore entry %q: %v", alias, err)
+				return nil, option.Errorf(s, "JKS truststore entry %q: %v", alias, err)
 			}
 			pool.AddCert(cert)
 		}
 	case "PKCS12":
 		certs, err := pkcs12.DecodeTrustStore(data, password)
 		if err != nil {
-			return nil, s.Errorf(option, "reading PKCS12 truststore: %v", err)
+			return nil, option.Errorf(s, "reading PKCS12 truststore: %v", err)
 		}
 		for _, c := range certs {
 			pool.AddCert(c)
@@ -125,18 +125,18 @@ func loadTrustStore(s *plugin.Settings) (*x509.CertPool, error) {
 }
 
 func loadKeyStore(s *plugin.Settings) (tls.Certificate, error) {
-	const option = "ssl_keystore_location"
+	option := SSLKeystoreLocation
 	var none tls.Certificate
-	data, err := os.ReadFile(s.String(option))
+	data, err := os.ReadFile(option.Get(s))
 	if err != nil {
-		return none, s.Errorf(option, "%v", err)
+		return none, option.Errorf(s, "%v", err)
 	}
-	kind, err := storeType(s, "ssl_keystore_type", data)
+	kind, err := storeType(s, SSLKeystoreType, data)
 	if err != nil {
 		return none, err
 	}
-	storePassword := SslKeystorePassword.Get(s).Reveal()
-	keyPassword := SslKeyPassword.Get(s).Reveal()
+	storePassword := SSLKeystorePassword.Get(s).Reveal()
+	keyPassword := SSLKeyPassword.Get(s).Reveal()
 	if keyPassword == "" {
 		keyPassword = storePassword
 	}
@@ -146,7 +146,7 @@ func loadKeyStore(s *plugin.Settings) (tls.Certificate, error) {
 	case "JKS":
 		ks := keystore.New()
 		if err := ks.Load(bytes.NewReader(data), []byte(storePassword)); err != nil {
-			return none, s.Errorf(option, "reading JKS keystore: %v", err)
+			return none, option.Errorf(s, "reading JKS keystore: %v", err)
 		}
 		for _, alias := range ks.Aliases() {
 			if !ks.IsPrivateKeyEntry(alias) {
@@ -154,11 +154,11 @@ func loadKeyStore(s *plugin.Settings) (tls.Certificate, error) {
 			}
 			entry, err := ks.GetPrivateKeyEntry(alias, []byte(keyPassword))
 			if err != nil {
-				return none, s.Errorf(option, "reading JKS key %q: %v", alias, err)
+				return none, option.Errorf(s, "reading JKS key %q: %v", alias, err)
 			}
 			key, err := x509.ParsePKCS8PrivateKey(entry.PrivateKey)
 			if err != nil {
-				return none, s.Errorf(option, "JKS key %q: %v", alias, err)
+				return none, option.Errorf(s, "JKS key %q: %v", alias, err)
 			}
 			cert := tls.Certificate{PrivateKey: key}
 			for _, c := range entry.CertificateChain {
@@ -166,11 +166,11 @@ func loadKeyStore(s *plugin.Settings) (tls.Certificate, error) {
 			}
 			return cert, nil
 		}
-		return none, s.Errorf(option, "JKS keystore %s holds no private key entry", s.String(option))
+		return none, option.Errorf(s, "JKS keystore %s holds no private key entry", option.Get(s))
 	default:
 		key, leaf, chain, err := pkcs12.DecodeChain(data, storePassword)
 		if err != nil {
-			return none, s.Errorf(option, "reading PKCS12 keystore: %v", err)
+			return none, option.Errorf(s, "reading PKCS12 keystore: %v", err)
 		}
 		cert := tls.Certificate{PrivateKey: key, Certificate: [][]byte{leaf.Raw}, Leaf: leaf}
 		for _, c := range chain {
@@ -183,7 +183,7 @@ func loadKeyStore(s *plugin.Settings) (tls.Certificate, error) {
 // pemKeyPair reads a certificate chain and a private key from one PEM file,
 // as Kafka's PEM keystore type does.
 func pemKeyPair(s *plugin.Settings, data []byte) (tls.Certificate, error) {
-	const option = "ssl_keystore_location"
+	option := SSLKeystoreLocation
 	var certs, keys []byte
 	for rest := data; ; {
 		var block *pem.Block
@@ -195,12 +195,12 @@ func pemKeyPair(s *plugin.Settings, data []byte) (tls.Certificate, error) {
 		case block.Type == "CERTIFICATE":
 			certs = append(certs, pem.EncodeToMemory(block)...)
 		case block.Type == "ENCRYPTED PRIVATE KEY":
-			return tls.Certificate{}, s.Errorf(option, "encrypted PKCS#8 keys are not supported; store the key unencrypted (file permissions protect it) or use a PKCS12 keystore")
+			return tls.Certificate{}, option.Errorf(s, "encrypted PKCS#8 keys are not supported; store the key unencrypted (file permissions protect it) or use a PKCS12 keystore")
 		case strings.HasSuffix(block.Type, "PRIVATE KEY"):
 			if x509.IsEncryptedPEMBlock(block) { //nolint:staticcheck // legacy OpenSSL encryption is still what some keystores hold
-				der, err := x509.DecryptPEMBlock(block, []byte(SslKeyPassword.Get(s).Reveal())) //nolint:staticcheck
+				der, err := x509.DecryptPEMBlock(block, []byte(SSLKeyPassword.Get(s).Reveal())) //nolint:staticcheck
 				if err != nil {
-					return tls.Certificate{}, SslKeyPassword.Errorf(s, "decrypting the PEM key: %v", err)
+					return tls.Certificate{}, SSLKeyPassword.Errorf(s, "decrypting the PEM key: %v", err)
 				}
 				block = &pem.Block{Type: block.Type, Bytes: der}
 			}
@@ -209,7 +209,7 @@ func pemKeyPair(s *plugin.Settings, data []byte) (tls.Certificate, error) {
 	}
 	cert, err := tls.X509KeyPair(certs, keys)
 	if err != nil {
-		return tls.Certificate{}, s.Errorf(option, "reading PEM keystore: %v", err)
+		return tls.Certificate{}, option.Errorf(s, "reading PEM keystore: %v", err)
 	}
 	return cert, nil
 }

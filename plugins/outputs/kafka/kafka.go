@@ -27,25 +27,25 @@ const (
 )
 
 var (
-	optTopicId                = plugin.String("topic_id").Required().Doc("Topic to write to; may hold %{field} references.")
+	optTopicID                = plugin.String("topic_id").Required().Doc("Topic to write to; may hold %{field} references.")
 	optMessageKey             = plugin.String("message_key").Doc("Record key, may hold %{field} references; records have no key when unset.")
 	optMessageHeaders         = plugin.Hash("message_headers").Default(event.NewMap(0)).Doc("Record headers: name => value, values may hold %{field} references and are sent as UTF-8.")
 	optAcks                   = plugin.Enum("acks", "0", "1", "all").Default("1").Doc("Acknowledgement the leader gives before a record counts as written: 0 none, 1 the leader's, all every in-sync replica's.")
 	optBatchSize              = plugin.Int("batch_size").Default(16384).Doc("Bytes of records gathered per partition before a request is sent.")
-	optLingerMs               = plugin.Int("linger_ms").Default(5).Doc("Longest time records wait for more to fill a batch.")
+	optLingerMS               = plugin.Int("linger_ms").Default(5).Doc("Longest time records wait for more to fill a batch.")
 	optBufferMemory           = plugin.Int("buffer_memory").Default(33554432).Doc("Accepted for compatibility; the output holds at most one pipeline batch per worker in memory.")
 	optCompressionType        = plugin.Enum("compression_type", "none", "gzip", "snappy", "lz4", "zstd").Default("none").Doc("Compression of record batches.")
 	optKeySerializer          = plugin.String("key_serializer").Default(stringSerializer).Doc("StringSerializer or ByteArraySerializer (both send the key's UTF-8 bytes).")
 	optValueSerializer        = plugin.String("value_serializer").Default(stringSerializer).Doc("StringSerializer or ByteArraySerializer (both send the codec's bytes).")
 	optMaxRequestSize         = plugin.Int("max_request_size").Default(1048576).Doc("Largest record (in bytes) the output sends; larger ones are dropped with a warning, as the broker would refuse them.")
-	optMetadataFetchTimeoutMs = plugin.Int("metadata_fetch_timeout_ms").Default(60000).Doc("Accepted for compatibility and ignored, as in Logstash.")
+	optMetadataFetchTimeoutMS = plugin.Int("metadata_fetch_timeout_ms").Default(60000).Doc("Accepted for compatibility and ignored, as in Logstash.")
 	optPartitioner            = plugin.String("partitioner").Doc("Unset: keyed records go to murmur2(key) like the Java client, the others stick to a partition per batch. round_robin: records cycle over the partitions. default and uniform_sticky (refused by Logstash 12, kept for older configs) are the unset behaviour and sticky-ignoring-keys.")
 	optRetries                = plugin.Int("retries").Doc("Unset: retry failed sends forever (nothing is lost). A number: give up and drop the events after that many retries.")
 )
 
 func init() {
 
-	opts := []plugin.Declared{optTopicId, optMessageKey, optMessageHeaders, optAcks, optBatchSize, optLingerMs, optBufferMemory, optCompressionType, optKeySerializer, optValueSerializer, optMaxRequestSize, optMetadataFetchTimeoutMs, optPartitioner, optRetries}
+	opts := []plugin.Declared{optTopicID, optMessageKey, optMessageHeaders, optAcks, optBatchSize, optLingerMS, optBufferMemory, optCompressionType, optKeySerializer, optValueSerializer, optMaxRequestSize, optMetadataFetchTimeoutMS, optPartitioner, optRetries}
 	opts = append(opts, kafkaclient.CommonOptions()...)
 	plugin.RegisterOutput(plugin.OutputSpec{
 		Spec: plugin.Spec{
@@ -81,13 +81,13 @@ type header struct {
 
 func newOutput(s *plugin.Settings) (plugin.Output, error) {
 	o := &output{s: s, log: s.Logger(), codec: s.NewCodec(), retries: -1,
-		backoff: kafkaclient.Millis(s, kafkaclient.OptRetryBackoffMS)}
+		backoff: kafkaclient.Millis(s, kafkaclient.RetryBackoffMS)}
 	var err error
 	if o.brokers, err = kafkaclient.Brokers(s); err != nil {
 		return nil, err
 	}
-	if o.topic, err = event.CompileTemplate(optTopicId.Get(s)); err != nil {
-		return nil, optTopicId.Errorf(s, "%v", err)
+	if o.topic, err = event.CompileTemplate(optTopicID.Get(s)); err != nil {
+		return nil, optTopicID.Errorf(s, "%v", err)
 	}
 	if optMessageKey.IsSet(s) {
 		if o.key, err = event.CompileTemplate(optMessageKey.Get(s)); err != nil {
@@ -133,7 +133,7 @@ func newOutput(s *plugin.Settings) (plugin.Output, error) {
 
 func (o *output) producerConfig() (*sarama.Config, error) {
 	s := o.s
-	cfg, err := kafkaclient.NewConfig(s, s.String(kafkaclient.OptClientID))
+	cfg, err := kafkaclient.NewConfig(s, kafkaclient.ClientID.Get(s))
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +152,7 @@ func (o *output) producerConfig() (*sarama.Config, error) {
 		"none": sarama.CompressionNone, "gzip": sarama.CompressionGZIP, "snappy": sarama.CompressionSnappy,
 		"lz4": sarama.CompressionLZ4, "zstd": sarama.CompressionZSTD,
 	}[optCompressionType.Get(s)]
-	if linger := kafkaclient.Millis(s, "linger_ms"); linger > 0 {
+	if linger := kafkaclient.Millis(s, optLingerMS); linger > 0 {
 		p.Flush.Bytes = int(optBatchSize.Get(s))
 		p.Flush.Frequency = linger
 	} else {
@@ -163,7 +163,7 @@ func (o *output) producerConfig() (*sarama.Config, error) {
 		p.Flush.Frequency = 0
 	}
 	p.MaxMessageBytes = int(optMaxRequestSize.Get(s))
-	p.Timeout = kafkaclient.Millis(s, "request_timeout_ms")
+	p.Timeout = kafkaclient.Millis(s, kafkaclient.RequestTimeoutMS)
 	p.Retry.Backoff = o.backoff
 	if o.retries >= 0 {
 		p.Retry.Max = int(o.retries)
@@ -186,7 +186,7 @@ func (o *output) producerConfig() (*sarama.Config, error) {
 		o.log.Warn(fmt.Sprintf("partitioner %q is accepted for older configurations; Logstash's kafka integration 12 refuses it", optPartitioner.Get(s)))
 	}
 	if err := cfg.Validate(); err != nil {
-		return nil, s.Errorf("", "kafka producer configuration: %v", err)
+		return nil, s.Errorf("kafka producer configuration: %v", err)
 	}
 	return cfg, nil
 }

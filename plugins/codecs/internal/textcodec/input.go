@@ -17,11 +17,11 @@ type Charset struct {
 
 // NewCharset builds the converter for the codec's charset option; a
 // charset gostash cannot decode is an error located at the option.
-func NewCharset(s *plugin.Settings) (*Charset, error) {
-	name := s.String("charset")
+func NewCharset(s *plugin.Settings, charset plugin.Opt[string]) (*Charset, error) {
+	name := charset.Get(s)
 	conv, err := NewConverter(name)
 	if err != nil {
-		return nil, s.Errorf("charset", "%v", err)
+		return nil, charset.Errorf(s, "%v", err)
 	}
 	return &Charset{conv: conv, name: name, logger: s.Logger()}, nil
 }
@@ -60,16 +60,16 @@ type Text struct {
 	lastMessage any
 }
 
-// NewText reads the charset and format options.
-func NewText(s *plugin.Settings) (*Text, error) {
+// NewText reads the codec's charset and format options.
+func NewText(s *plugin.Settings, charset, format plugin.Opt[string]) (*Text, error) {
 	t := &Text{original: s.ECS() != "disabled"}
 	var err error
-	if t.charset, err = NewCharset(s); err != nil {
+	if t.charset, err = NewCharset(s, charset); err != nil {
 		return nil, err
 	}
-	if s.IsSet("format") {
-		if t.format, err = event.CompileTemplate(s.String("format")); err != nil {
-			return nil, s.Errorf("format", "%v", err)
+	if format.IsSet(s) {
+		if t.format, err = event.CompileTemplate(format.Get(s)); err != nil {
+			return nil, format.Errorf(s, "%v", err)
 		}
 	}
 	return t, nil

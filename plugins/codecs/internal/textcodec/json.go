@@ -26,14 +26,14 @@ type JSONDecoder struct {
 
 // NewJSONDecoder reads the charset and target options. In an ECS mode
 // without a target it logs ecsTargetAdvice once per plugin block.
-func NewJSONDecoder(s *plugin.Settings, parseErrorLevel slog.Level) (*JSONDecoder, error) {
-	charset, err := NewCharset(s)
+func NewJSONDecoder(s *plugin.Settings, charsetOpt, target plugin.Opt[string], parseErrorLevel slog.Level) (*JSONDecoder, error) {
+	charset, err := NewCharset(s, charsetOpt)
 	if err != nil {
 		return nil, err
 	}
 	d := &JSONDecoder{charset: charset, logger: s.Logger(), parseErrorLevel: parseErrorLevel}
-	if s.IsSet("target") {
-		ref := event.MustFieldRef(s.String("target"))
+	if target.IsSet(s) {
+		ref := event.MustFieldRef(target.Get(s))
 		d.target = &ref
 	} else if s.ECS() != "disabled" {
 		LogOnce("target:"+s.Pos().String(), func() { d.logger.Info(ecsTargetAdvice) })
