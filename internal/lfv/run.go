@@ -2,9 +2,6 @@ package lfv
 
 import (
 	"github.com/gostash/gostash/lang"
-	// Test input lines are decoded the way the stdin input decodes a
-	// stream, with its codec handling (plain becomes line).
-	_ "github.com/gostash/gostash/plugins/inputs/stdin"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/pipeline"
 	"github.com/gostash/gostash/runtime/plugin"
@@ -87,7 +84,8 @@ type source struct {
 	perEntry bool
 }
 
-// source builds the input the test lines go through: a stdin input with the
+// source builds the input the test lines go through: the registered stdin
+// input (the binary registers every plugin), decoding a stream with the
 // suite's codec, or, with input_plugin, one with the codec (plain when it
 // sets none, as LFV), type, tags and add_field of the config's input of
 // that id (LFV keeps those options when it replaces the input).

@@ -10,6 +10,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
 	_ "github.com/gostash/gostash/plugins/filters/drop"
 	_ "github.com/gostash/gostash/plugins/filters/mutate"
+	_ "github.com/gostash/gostash/plugins/inputs/stdin"
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
