@@ -48,7 +48,7 @@ func loadSettings(cli *cliArgs) (settings, error) {
 			flatten("", doc, s)
 			for k := range s {
 				if !knownSetting(k) {
-					return nil, fmt.Errorf("%s: unknown setting %q", path, k)
+					return nil, fmt.Errorf("%s: unknown setting %q%s", path, k, didYouMean(k, settingNames()))
 				}
 			}
 		}
@@ -75,6 +75,25 @@ func flatten(prefix string, m map[string]any, out settings) {
 
 // yamlOnlySettings are logstash.yml keys without a flag that gostash honours.
 var yamlOnlySettings = []string{"config.field_reference.escape_style", "queue.type", "http.host", "http.port"}
+
+// settingNames are the logstash.yml keys gostash knows.
+func settingNames() []string {
+	names := append([]string(nil), yamlOnlySettings...)
+	for _, f := range flagTable {
+		if f.setting != "" {
+			names = append(names, f.setting)
+		}
+	}
+	return names
+}
+
+// didYouMean is a " (did you mean x?)" hint for a misspelt name, or "".
+func didYouMean(name string, candidates []string) string {
+	if s := lang.Suggest(name, candidates); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return ""
+}
 
 func knownSetting(k string) bool {
 	if findFlag("--"+k) != nil {

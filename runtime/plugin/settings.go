@@ -218,7 +218,7 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 	}
 	r, ok := lookup(kind, p.Name)
 	if !ok {
-		errAt(p.Pos, "Couldn't find any %s plugin named '%s'. Are you sure this is correct?%s", kind, p.Name, unsupportedHint(kind, p.Name))
+		errAt(p.Pos, "Couldn't find any %s plugin named '%s'. Are you sure this is correct?%s", kind, p.Name, unknownPluginHint(kind, p.Name))
 		return nil, diags
 	}
 	s := &Settings{reg: r, ctx: ctx, pos: p.Pos, vals: map[string]any{}, set: map[string]bool{}, where: map[string]lang.Pos{}}
@@ -254,7 +254,7 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 		o := r.byName[name]
 		pos := s.where[name]
 		if o == nil {
-			errAt(pos, "Unknown setting '%s' for %s", name, p.Name)
+			errAt(pos, "Unknown setting '%s' for %s%s", name, p.Name, unknownOptionHint(r, name))
 			continue
 		}
 		if o.Obsolete != "" {
@@ -321,10 +321,30 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 	return s, diags
 }
 
-// unsupportedHint tells users of well-known Logstash plugins that gostash
-// does not have them, instead of suggesting a typo.
-func unsupportedHint(kind Kind, name string) string {
+// unknownPluginHint suggests the plugin a misspelt name was probably meant
+// to be; for any other name it says gostash has no such plugin.
+func unknownPluginHint(kind Kind, name string) string {
+	var names []string
+	for _, d := range Plugins(kind) {
+		names = append(names, d.Name)
+	}
+	if s := lang.Suggest(name, names); s != "" {
+		return fmt.Sprintf(" Did you mean '%s'?", s)
+	}
 	return fmt.Sprintf(" gostash has no %s plugin '%s' (`gostash plugins` lists the ones it has).", kind, name)
+}
+
+// unknownOptionHint suggests the option a misspelt one was probably meant
+// to be, or "".
+func unknownOptionHint(r *registered, name string) string {
+	names := make([]string, len(r.options))
+	for i, o := range r.options {
+		names[i] = o.Name
+	}
+	if s := lang.Suggest(name, names); s != "" {
+		return fmt.Sprintf(". Did you mean '%s'?", s)
+	}
+	return ""
 }
 
 func generatedID(p *lang.Plugin) string {
