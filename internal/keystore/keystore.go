@@ -290,15 +290,24 @@ func (s *Store) Get(key string) (string, bool) {
 	return string(v), true
 }
 
-// Add sets key to value. The key must follow Logstash's rule for names; it
-// is stored lower-cased.
-func (s *Store) Add(key, value string) error {
+// CheckKey tells whether key may be added: it must follow Logstash's rule
+// for names, and not be the marker.
+func CheckKey(key string) error {
 	if !keyPattern.MatchString(key) {
 		return &Error{Kind: ErrInvalidKey, Msg: fmt.Sprintf(
 			"Invalid secret key name `%s` provided. Key names are limited to ASCII letters (`a`-`z`, `A`-`Z`), numbers (`0`-`9`), underscores (`_`), and dots (`.`); they must be at least one character long and cannot begin with a number", key)}
 	}
 	if strings.ToLower(key) == markerKey {
 		return &Error{Kind: ErrInvalidKey, Msg: fmt.Sprintf("`%s` is the Logstash keystore's own marker entry", key)}
+	}
+	return nil
+}
+
+// Add sets key to value. The key must pass CheckKey; it is stored
+// lower-cased.
+func (s *Store) Add(key, value string) error {
+	if err := CheckKey(key); err != nil {
+		return err
 	}
 	if value == "" {
 		return &Error{Kind: ErrEmptyValue, Msg: "Value cannot be empty"}
