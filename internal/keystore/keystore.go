@@ -281,7 +281,12 @@ func (s *Store) List() []string {
 }
 
 // Get is the value of key, matched without regard to case as Logstash does.
+// A nil Store, what OpenIfExists gives when there is no keystore, has no
+// keys.
 func (s *Store) Get(key string) (string, bool) {
+	if s == nil {
+		return "", false
+	}
 	i := s.find(key)
 	if i < 0 {
 		return "", false

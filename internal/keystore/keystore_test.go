@@ -2,6 +2,7 @@ package keystore
 
 import (
 	"bufio"
+	"encoding/asn1"
 	"errors"
 	"maps"
 	"os"
@@ -160,6 +161,18 @@ func TestOpenErrors(t *testing.T) {
 	_, err = Open(write([]byte("input { stdin {} }\n")), explicitPassword)
 	wantKind(t, err, ErrCorrupt, "but it is not a valid Logstash keystore.")
 
+	var pfx pfxPDU
+	if _, err := asn1.Unmarshal(data, &pfx); err != nil {
+		t.Fatal(err)
+	}
+	pfx.MacData.Iterations = 1 << 30
+	crafted, err := asn1.Marshal(pfx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(write(crafted), explicitPassword)
+	wantKind(t, err, ErrCorrupt, "MAC iteration count 1073741824 is outside 1..5000000")
+
 	empty := write(nil)
 	_, err = Open(empty, "")
 	wantKind(t, err, ErrCorrupt, "Could not determine keystore password. Keystore file is empty. Please ensure the file at "+empty+" is a valid Logstash keystore")
@@ -181,8 +194,12 @@ func TestEnvPassword(t *testing.T) {
 	wantKind(t, err, ErrEmptyPassword, "Empty keystore passwords are not allowed. Please ensure configured password is not empty for Logstash keystore "+absPath("ks")+".")
 
 	missing := filepath.Join(t.TempDir(), "logstash.keystore")
-	if s, err := OpenIfExists(missing, env(nil)); s != nil || err != nil {
-		t.Errorf("OpenIfExists(no file) = %v, %v, want nil, nil", s, err)
+	none, err := OpenIfExists(missing, env(nil))
+	if none != nil || err != nil {
+		t.Errorf("OpenIfExists(no file) = %v, %v, want nil, nil", none, err)
+	}
+	if v, ok := none.Get("es_pwd"); ok {
+		t.Errorf("no keystore has es_pwd = %q", v)
 	}
 	s, err := OpenIfExists(filepath.Join(goldenDir, "explicit.keystore"), env(map[string]string{PasswordEnv: explicitPassword}))
 	if err != nil {

@@ -192,6 +192,17 @@ type secretEntry struct {
 	localKeyID []byte
 }
 
+// maxIterations is the JDK's bound on the iteration counts it reads, which
+// keeps a crafted file from making Open spin for hours.
+const maxIterations = 5_000_000
+
+func checkIterations(what string, n int) error {
+	if n < 1 || n > maxIterations {
+		return fmt.Errorf("%s iteration count %d is outside 1..%d", what, n, maxIterations)
+	}
+	return nil
+}
+
 // errMAC tells a wrong password from a damaged file: the MAC is the first
 // thing the password unlocks.
 var errMAC = errors.New("PKCS12 integrity check failed")
@@ -218,6 +229,9 @@ func decodePKCS12(data []byte, password string) ([]secretEntry, protection, erro
 	mh, ok := macHashFor(pfx.MacData.Mac.Algorithm.Algorithm)
 	if !ok {
 		return nil, prot, fmt.Errorf("MAC digest %v: %w", pfx.MacData.Mac.Algorithm.Algorithm, errUnsupportedAlgorithm)
+	}
+	if err := checkIterations("MAC", pfx.MacData.Iterations); err != nil {
+		return nil, prot, err
 	}
 	prot.macHash = mh
 	prot.macIterations = pfx.MacData.Iterations
@@ -436,6 +450,9 @@ func pbeDecrypt(epki encryptedPrivateKeyInfo, password string) ([]byte, keySchem
 		if err := unmarshalAll(alg.Parameters.FullBytes, &p); err != nil {
 			return nil, 0, 0, fmt.Errorf("PBE parameters: %w", err)
 		}
+		if err := checkIterations("PBE", p.Iterations); err != nil {
+			return nil, 0, 0, err
+		}
 		block, iv := tripleDESCipher(p, password)
 		plain, err := cbcDecrypt(block, iv, epki.EncryptedData)
 		return plain, schemePBESHA13DES, p.Iterations, err
@@ -454,6 +471,9 @@ func pbes2Cipher(params []byte, password string) (cipher.Block, []byte, int, err
 	var kdf pbkdf2Params
 	if err := unmarshalAll(p.KDF.Parameters.FullBytes, &kdf); err != nil {
 		return nil, nil, 0, fmt.Errorf("PBKDF2 parameters: %w", err)
+	}
+	if err := checkIterations("PBKDF2", kdf.Iterations); err != nil {
+		return nil, nil, 0, err
 	}
 	prf := sha1.New
 	if kdf.PRF.Algorithm != nil {
