@@ -20,11 +20,11 @@ const KeystoreFile = "logstash.keystore"
 // RunCLI is `gostash keystore`, bin/logstash-keystore's commands with its
 // messages and exit codes, and returns the exit code.
 //
-//	create [--force]            a new keystore, or replace the one there
-//	list                        the keys
-//	add KEY... [--stdin] [--force]   set keys, the values read from stdin
-//	remove KEY...               delete keys
-//	passwd [--stdin] [--force]  change the password (gostash only)
+//	create [--force]                a new keystore, or replace the one there
+//	list                            the keys
+//	add KEY... [--stdin] [--force]  set keys, the values read from stdin
+//	remove KEY...                   delete keys
+//	passwd [--stdin] [--force]      change the password (gostash only)
 //
 // `--path.settings DIR` anywhere in args picks the directory holding
 // logstash.keystore, else settingsDir. The password is LOGSTASH_KEYSTORE_PASS,
@@ -49,11 +49,9 @@ func RunCLI(args []string, stdin io.Reader, stdout, stderr io.Writer, settingsDi
 	if dir == "" {
 		dir = settingsDir
 	}
-	if dir == "" {
-		fmt.Fprintln(stderr, "ERROR: the keystore lives in path.settings, the directory of logstash.yml: pass --path.settings DIR or set LS_SETTINGS_DIR")
-		return 1
+	if dir != "" {
+		c.path = filepath.Join(dir, KeystoreFile)
 	}
-	c.path = filepath.Join(dir, KeystoreFile)
 	fmt.Fprintln(stdout)
 	if err := c.run(args); err != nil {
 		fmt.Fprintf(stderr, "ERROR: %v\n", err)
@@ -89,7 +87,7 @@ type cli struct {
 	// terminal is stdin when it is one: secrets are then read without echo.
 	terminal *os.File
 	out      io.Writer
-	path     string
+	path     string // "" without a settings directory: only help works
 }
 
 // commandOptions are the options each command takes; every command also
@@ -125,6 +123,9 @@ func (c *cli) run(args []string) error {
 			return nil
 		}
 		options[a] = true
+	}
+	if c.path == "" && !options["--help"] {
+		return errors.New("the keystore lives in path.settings, the directory of logstash.yml: pass --path.settings DIR or set LS_SETTINGS_DIR")
 	}
 	force := options["--force"]
 	switch command {

@@ -134,7 +134,8 @@ func TestCLIOnJavaKeystore(t *testing.T) {
 	runCLI(t, "elsewhere", "", "--path.settings", dir, "list").want(t, 0, want, "")
 	runCLI(t, "elsewhere", "", "list", "--path.settings="+dir).want(t, 0, want, "")
 	runCLI(t, "", "", "list", "--path.settings").want(t, 1, "", "ERROR: '--path.settings' found, but it is empty.")
-	runCLI(t, "", "", "list").want(t, 1, "", "pass --path.settings DIR or set LS_SETTINGS_DIR")
+	runCLI(t, "", "", "list").want(t, 1, "\n", "pass --path.settings DIR or set LS_SETTINGS_DIR")
+	runCLI(t, "", "", "list", "--help").want(t, 0, "\nLists the keys in the keystore, never their values. For example: 'gostash keystore list'\n", "")
 }
 
 func TestCLIPasswd(t *testing.T) {
@@ -164,7 +165,7 @@ func TestCLIPasswd(t *testing.T) {
 func TestCLIHelp(t *testing.T) {
 	dir := t.TempDir()
 	for _, args := range [][]string{nil, {"bogus"}, {"--help"}} {
-		r := runCLI(t, dir, "", args...)
+		r := runCLI(t, "", "", args...)
 		if r.code != 0 || !strings.HasPrefix(r.stdout, "\nUsage: gostash keystore") {
 			t.Errorf("%q: exit %d, %q", args, r.code, r.stdout)
 		}
