@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gostash/gostash/internal/keystore"
 	"github.com/gostash/gostash/lang"
 	_ "github.com/gostash/gostash/plugins/all"
 	"github.com/gostash/gostash/runtime/event"
@@ -44,6 +45,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runDocs(args[1:], stderr)
 		case "test":
 			return runTest(args[1:], stdout, stderr)
+		case "keystore":
+			return keystore.RunCLI(args[1:], os.Stdin, stdout, stderr, os.Getenv("LS_SETTINGS_DIR"))
 		}
 	}
 	cli, err := parseArgs(args)
@@ -63,7 +66,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "gostash %s\n", version)
 		return 0
 	}
-	st, err := loadSettings(cli)
+	st, lookup, err := loadSettings(cli)
 	if err != nil {
 		fmt.Fprintf(stderr, "ERROR: %v\n", err)
 		return 1
@@ -112,7 +115,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	build := func() (*pipeline.Pipeline, error) {
 		configs, sources, diags := src.load(ps, logger)
 		if !diags.HasErrors() {
-			ctx := &plugin.BuildContext{Pipeline: ps, Sources: sources, Logger: logger}
+			ctx := &plugin.BuildContext{Pipeline: ps, Sources: sources, Lookup: lookup, Logger: logger}
 			p, pdiags := pipeline.Compile(configs, ctx)
 			diags = append(diags, pdiags...)
 			if !diags.HasErrors() {

@@ -21,12 +21,18 @@ type settings map[string]any
 
 // loadSettings reads logstash.yml from path.settings (flag or
 // LS_SETTINGS_DIR) when given, flattening nested keys to dotted names and
-// substituting ${VAR} as Logstash does, then applies the flags over it.
-func loadSettings(cli *cliArgs) (settings, error) {
+// substituting ${VAR} as Logstash does (keystore first, then the
+// environment), then applies the flags over it. It also returns that
+// ${VAR} lookup, for the pipeline configs.
+func loadSettings(cli *cliArgs) (settings, lang.LookupFunc, error) {
 	s := settings{}
 	dir, _ := cli.settings["path.settings"].(string)
 	if dir == "" {
 		dir = os.Getenv("LS_SETTINGS_DIR")
+	}
+	lookup, err := secretLookup(dir)
+	if err != nil {
+		return nil, nil, err
 	}
 	if dir != "" {
 		path := filepath.Join(dir, "logstash.yml")
@@ -35,20 +41,20 @@ func loadSettings(cli *cliArgs) (settings, error) {
 		case errors.Is(err, fs.ErrNotExist):
 			fmt.Fprintf(os.Stderr, "WARNING: Could not find logstash.yml which is typically located in $LS_HOME/config or /etc/logstash. You can specify the path using --path.settings. Continuing using the defaults\n")
 		case err != nil:
-			return nil, fmt.Errorf("reading %s: %w", path, err)
+			return nil, nil, fmt.Errorf("reading %s: %w", path, err)
 		default:
-			expanded, _, err := lang.ExpandVars(string(data), lang.EnvLookup)
+			expanded, _, err := lang.ExpandVars(string(data), lookup)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
+				return nil, nil, fmt.Errorf("%s: %w", path, err)
 			}
 			var doc map[string]any
 			if err := yaml.Unmarshal([]byte(expanded), &doc); err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
+				return nil, nil, fmt.Errorf("%s: %w", path, err)
 			}
 			flatten("", doc, s)
 			for k := range s {
 				if !knownSetting(k) {
-					return nil, fmt.Errorf("%s: unknown setting %q%s", path, k, didYouMean(k, settingNames()))
+					return nil, nil, fmt.Errorf("%s: unknown setting %q%s", path, k, didYouMean(k, settingNames()))
 				}
 			}
 		}
@@ -56,7 +62,7 @@ func loadSettings(cli *cliArgs) (settings, error) {
 	for k, v := range cli.settings {
 		s[k] = v
 	}
-	return s, nil
+	return s, lookup, nil
 }
 
 func flatten(prefix string, m map[string]any, out settings) {
