@@ -7,7 +7,7 @@ VERSION ?= 0.1.0
 # A static binary: no cgo, no libc dependency, runs on any Linux box.
 export CGO_ENABLED := 0
 
-.PHONY: all build test test-short bench demo fuzz docs kafka-up kafka-down fmt vet clean
+.PHONY: all build test test-short bench demo fuzz docs kafka-up kafka-down opensearch-up opensearch-down fmt vet clean
 
 all: build
 
@@ -45,6 +45,12 @@ kafka-up:
 
 kafka-down:
 	scripts/kafka/kafka.sh down
+
+opensearch-up:
+	scripts/opensearch/opensearch.sh up
+
+opensearch-down:
+	scripts/opensearch/opensearch.sh down
 
 clean:
 	rm -rf bin
