@@ -23,8 +23,10 @@
 //
 // LoadPath and ParseString read -f paths (Ruby Dir.glob rules) and -e
 // strings (with Logstash's default input and output). Format prints a
-// canonical config that parses back to the same tree; Dump prints the tree
-// for golden tests. The treetop verdicts under testdata/lang/verdicts,
+// tree as a canonical config that parses back to the same tree;
+// FormatSource does the same for a config's text and keeps its comments,
+// which the lexer collects on the side for it (the tree has no comments).
+// Dump prints the tree for golden tests. The treetop verdicts under testdata/lang/verdicts,
 // written by scripts/golden/treetop-verdicts.sh from Logstash's own grammar,
 // keep the recognizer honest.
 package lang

@@ -8,83 +8,229 @@ import (
 
 // Format prints c in a canonical layout: two-space indentation, one
 // attribute per line, nested boolean operators always parenthesized (so the
-// reader need not know Logstash's precedence). Comments are not kept. The
-// output parses back to the same tree, positions aside.
+// reader need not know Logstash's precedence). A tree holds no comments, so
+// none are printed; FormatSource keeps them. The output parses back to the
+// same tree, positions aside.
 func Format(c *Config) []byte {
 	f := &formatter{escapes: c.SupportEscapes}
+	return f.config(c)
+}
+
+// FormatSource parses src and prints it in Format's layout with every
+// comment kept where it was: before a section, statement, attribute, hash
+// entry or array item it stays on its own lines before it; after code on a
+// line it stays at the end of that line; before a closing brace or bracket
+// it stays inside, at the end of the block. Comments within what the layout
+// puts on one line (in a condition, between a name and its value or `{`)
+// move to lines of their own before that line. Comments between the `}` of
+// an `if` body and the `else` after it stay there, and `else` starts a
+// line. Formatting the output again changes nothing. The output is nil,
+// with the diagnostics, when src does not parse.
+func FormatSource(filename string, src []byte, opts ParseOptions) ([]byte, Diagnostics) {
+	tr := &trivia{closes: map[int]int{}}
+	c, diags := parse(filename, src, opts, tr)
+	if c == nil {
+		return nil, diags
+	}
+	f := &formatter{escapes: c.SupportEscapes, src: src, comments: tr.comments, closes: tr.closes}
+	return f.config(c), diags
+}
+
+// formatter writes the layout line by line. A line stays open until the
+// next one starts, so that a comment which followed the line's last token
+// in the source can still go at its end.
+type formatter struct {
+	b       strings.Builder
+	escapes bool
+
+	// src, comments and closes are empty when formatting a bare tree.
+	src []byte
+	// comments are those not written yet, in source order.
+	comments []comment
+	closes   map[int]int
+
+	lineOpen      bool // a line has been started and not ended
+	lineCommented bool // the open line ends in a comment
+}
+
+func (f *formatter) config(c *Config) []byte {
 	for i, s := range c.Sections {
+		open := f.after(s.Pos.Offset + len(s.Kind))
 		if i > 0 {
-			f.b.WriteByte('\n')
+			f.trailingComment(s.Pos.Offset)
+			f.blankLine()
 		}
+		f.lineStart(s.Pos.Offset, open, 0)
 		f.b.WriteString(string(s.Kind))
-		f.b.WriteString(" {\n")
+		f.b.WriteString(" {")
 		f.stmts(s.Body, 1)
-		f.b.WriteString("}\n")
+		f.commentsBefore(f.closes[open], 1)
+		f.line(0)
+		f.b.WriteByte('}')
+	}
+	f.commentsBefore(len(f.src)+1, 0)
+	if f.lineOpen {
+		f.b.WriteByte('\n')
 	}
 	return []byte(f.b.String())
 }
 
-type formatter struct {
-	b       strings.Builder
-	escapes bool
-}
+// after is the offset of the first token at or after off.
+func (f *formatter) after(off int) int { return skipSpaceFrom(f.src, off) }
 
-func (f *formatter) indent(n int) {
-	for range n {
+// line ends the open line and starts one at the given depth.
+func (f *formatter) line(depth int) {
+	if f.lineOpen {
+		f.b.WriteByte('\n')
+	}
+	f.lineOpen, f.lineCommented = true, false
+	for range depth {
 		f.b.WriteString("  ")
 	}
 }
 
-func (f *formatter) stmts(body []Statement, depth int) {
-	for _, st := range body {
-		f.indent(depth)
-		switch st := st.(type) {
-		case *Plugin:
-			f.plugin(st, depth)
-		case *Branch:
-			for i, c := range st.Cases {
-				if i > 0 {
-					f.b.WriteString(" else ")
-				}
-				f.b.WriteString("if ")
-				f.b.WriteString(formatExprWith(c.Cond, true, f.escapes))
-				f.block(c.Body, depth)
-			}
-			if st.Else != nil {
-				f.b.WriteString(" else")
-				f.block(st.Else.Body, depth)
-			}
-		}
+func (f *formatter) blankLine() {
+	if f.lineOpen {
 		f.b.WriteByte('\n')
+	}
+	f.b.WriteByte('\n')
+	f.lineOpen, f.lineCommented = false, false
+}
+
+// commentsBefore writes the comments that come before offset off in the
+// source: one that followed code on its line goes at the end of the open
+// line when that line has no comment yet; the others go on lines of their
+// own at depth.
+func (f *formatter) commentsBefore(off, depth int) { f.writeComments(off, depth, true) }
+
+// commentsWithin writes the comments before off on lines of their own: they
+// sit inside a line the layout joins (between its first token and off), so
+// the open line does not hold the code they followed.
+func (f *formatter) commentsWithin(off, depth int) { f.writeComments(off, depth, false) }
+
+// lineStart writes the comments before a line that starts with the token at
+// start and runs to the token at end.
+func (f *formatter) lineStart(start, end, depth int) {
+	f.commentsBefore(start, depth)
+	f.commentsWithin(end, depth)
+	f.line(depth)
+}
+
+func (f *formatter) writeComments(off, depth int, trailing bool) {
+	for len(f.comments) > 0 && f.comments[0].offset < off {
+		c := f.comments[0]
+		f.comments = f.comments[1:]
+		if c.ownLine || !trailing || !f.lineOpen || f.lineCommented {
+			f.line(depth)
+		} else {
+			f.b.WriteByte(' ')
+		}
+		f.b.WriteString(c.text)
+		f.lineCommented = true
 	}
 }
 
-func (f *formatter) block(body []Statement, depth int) {
-	if len(body) == 0 {
+// trailingComment writes the next comment at the end of the open line if
+// it followed code on its line and comes before off.
+func (f *formatter) trailingComment(off int) {
+	if len(f.comments) > 0 && f.comments[0].offset < off && !f.comments[0].ownLine {
+		f.commentsBefore(f.comments[0].offset+1, 0)
+	}
+}
+
+// hasCommentsBefore reports whether a comment not written yet comes before
+// off: called at an opening bracket, whether the bracket holds one.
+func (f *formatter) hasCommentsBefore(off int) bool {
+	return len(f.comments) > 0 && f.comments[0].offset < off
+}
+
+// head is the offset of the last token of v that the layout puts on the
+// line where v starts: the comments before it go before that line.
+func (f *formatter) head(v Value) int {
+	if p, ok := v.(*Plugin); ok {
+		return f.after(p.Pos.Offset + len(p.Name))
+	}
+	return v.Position().Offset
+}
+
+func (f *formatter) stmts(body []Statement, depth int) {
+	for _, st := range body {
+		switch st := st.(type) {
+		case *Plugin:
+			f.lineStart(st.Pos.Offset, f.head(st), depth)
+			f.plugin(st, depth)
+		case *Branch:
+			f.branch(st, depth)
+		}
+	}
+}
+
+func (f *formatter) branch(br *Branch, depth int) {
+	for i, c := range br.Cases {
+		ifAt := c.Pos.Offset
+		if i > 0 {
+			ifAt = f.after(ifAt + len("else"))
+		}
+		open := f.closes[ifAt]
+		if i == 0 {
+			f.lineStart(c.Pos.Offset, open, depth)
+		} else {
+			f.elseKeyword(c.Pos.Offset, open, depth)
+			f.b.WriteString("else ")
+		}
+		f.b.WriteString("if ")
+		f.b.WriteString(formatExprWith(c.Cond, true, f.escapes))
+		f.block(c.Body, depth, open)
+	}
+	if br.Else != nil {
+		open := f.after(br.Else.Pos.Offset + len("else"))
+		f.elseKeyword(br.Else.Pos.Offset, open, depth)
+		f.b.WriteString("else")
+		f.block(br.Else.Body, depth, open)
+	}
+}
+
+// elseKeyword, at offset at, goes on the line of the `}` before it, unless
+// comments come between that `}` and the `{` (at open) of the else's body:
+// they follow the `}`, and `else` starts a line.
+func (f *formatter) elseKeyword(at, open, depth int) {
+	if !f.hasCommentsBefore(open) {
+		f.b.WriteByte(' ')
+		return
+	}
+	f.lineStart(at, open, depth)
+}
+
+// block writes a branch body whose `{` is at offset open.
+func (f *formatter) block(body []Statement, depth, open int) {
+	closeAt := f.closes[open]
+	if len(body) == 0 && !f.hasCommentsBefore(closeAt) {
 		f.b.WriteString(" {}")
 		return
 	}
-	f.b.WriteString(" {\n")
+	f.b.WriteString(" {")
 	f.stmts(body, depth+1)
-	f.indent(depth)
+	f.commentsBefore(closeAt, depth+1)
+	f.line(depth)
 	f.b.WriteByte('}')
 }
 
 func (f *formatter) plugin(p *Plugin, depth int) {
+	closeAt := f.closes[f.head(p)]
 	f.b.WriteString(p.Name)
-	if len(p.Attributes) == 0 {
+	if len(p.Attributes) == 0 && !f.hasCommentsBefore(closeAt) {
 		f.b.WriteString(" {}")
 		return
 	}
-	f.b.WriteString(" {\n")
+	f.b.WriteString(" {")
 	for _, a := range p.Attributes {
-		f.indent(depth + 1)
+		f.lineStart(a.Pos.Offset, f.head(a.Value), depth+1)
 		f.b.WriteString(formatName(a.Name))
 		f.b.WriteString(" => ")
 		f.value(a.Value, depth+1)
-		f.b.WriteByte('\n')
 	}
-	f.indent(depth)
+	f.commentsBefore(closeAt, depth+1)
+	f.line(depth)
 	f.b.WriteByte('}')
 }
 
@@ -93,42 +239,44 @@ func (f *formatter) value(v Value, depth int) {
 	case *Plugin:
 		f.plugin(v, depth)
 	case *Hash:
-		if len(v.Entries) == 0 {
+		closeAt := f.closes[v.Pos.Offset]
+		if len(v.Entries) == 0 && !f.hasCommentsBefore(closeAt) {
 			f.b.WriteString("{}")
 			return
 		}
-		f.b.WriteString("{\n")
+		f.b.WriteByte('{')
 		for _, e := range v.Entries {
-			f.indent(depth + 1)
+			f.lineStart(e.Pos.Offset, f.head(e.Value), depth+1)
 			f.value(e.Key, depth+1)
 			f.b.WriteString(" => ")
 			f.value(e.Value, depth+1)
-			f.b.WriteByte('\n')
 		}
-		f.indent(depth)
+		f.commentsBefore(closeAt, depth+1)
+		f.line(depth)
 		f.b.WriteByte('}')
 	case *Array:
-		if !isFlat(v.Items) {
-			f.b.WriteString("[\n")
+		closeAt := f.closes[v.Pos.Offset]
+		if isFlat(v.Items) && !f.hasCommentsBefore(closeAt) {
+			f.b.WriteByte('[')
 			for i, it := range v.Items {
-				f.indent(depth + 1)
-				f.value(it, depth+1)
-				if i < len(v.Items)-1 {
-					f.b.WriteByte(',')
+				if i > 0 {
+					f.b.WriteString(", ")
 				}
-				f.b.WriteByte('\n')
+				f.value(it, depth)
 			}
-			f.indent(depth)
 			f.b.WriteByte(']')
 			return
 		}
 		f.b.WriteByte('[')
 		for i, it := range v.Items {
-			if i > 0 {
-				f.b.WriteString(", ")
+			f.lineStart(it.Position().Offset, f.head(it), depth+1)
+			f.value(it, depth+1)
+			if i < len(v.Items)-1 {
+				f.b.WriteByte(',')
 			}
-			f.value(it, depth)
 		}
+		f.commentsBefore(closeAt, depth+1)
+		f.line(depth)
 		f.b.WriteByte(']')
 	default:
 		f.b.WriteString(formatScalar(v, f.escapes))

@@ -10,7 +10,8 @@ import (
 // FuzzParse: any input gives a tree or diagnostics, never a panic; the
 // recognizer's fast and exact (memoized, failure-tracking) modes agree;
 // whatever the recognizer accepts, the participle grammar can build; and a
-// parsed config formats to text that parses back to the same tree.
+// parsed config formats to text that parses back to the same tree, with
+// and without its comments (checkFormatSource).
 func FuzzParse(f *testing.F) {
 	for _, dir := range []string{"valid", "invalid", "verdicts"} {
 		files, _ := filepath.Glob(filepath.Join(goldenDir, dir, "*.conf"))
@@ -36,12 +37,13 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("fast mode accepts: %t, exact mode accepts: %t", fastOK, exactOK)
 		}
 		if failure, keywords := recognize(src); failure == nil {
-			if _, err := buildTree("fuzz.conf", src, keywords); err != nil {
+			if _, err := buildTree("fuzz.conf", src, keywords, nil); err != nil {
 				t.Fatalf("treetop grammar accepts, participle grammar fails: %v", err)
 			}
 		}
 		if cfg != nil {
 			checkRoundTrip(t, src, opts)
+			checkFormatSource(t, src, opts)
 		}
 	})
 }

@@ -244,9 +244,10 @@ func (v *gValue) Parse(lex *lexer.PeekingLexer) error {
 }
 
 // buildTree runs the participle grammar over an accepted config, with the
-// branch keywords the recognizer found.
-func buildTree(filename string, src []byte, keywords []keywordMark) (*gConfig, error) {
-	lex, err := lexer.Upgrade(newLexer(filename, src, keywords))
+// branch keywords the recognizer found. A non-nil tr receives the comments
+// and bracket pairs.
+func buildTree(filename string, src []byte, keywords []keywordMark, tr *trivia) (*gConfig, error) {
+	lex, err := lexer.Upgrade(newLexer(filename, src, keywords, tr))
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package lang
 
 import (
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -15,7 +16,8 @@ import (
 // participle grammar (grammar.go) sees tokens that already mean the right
 // thing. Whitespace and comments are dropped: the treetop recognizer
 // (peg.go) has already enforced every whitespace rule by the time
-// participle runs.
+// participle runs. Only a parse for the formatter asks the lexer to keep
+// the comments, and where each bracket closes, on the side (trivia).
 //
 // Whether a statement starting with "if" or "else" is a branch or a plugin
 // (`if0 {}` is `if 0 {}`, `if0 { x => 1 }` a plugin named "if0", `else {}`
@@ -66,7 +68,7 @@ func (d lscLexerDef) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
 // branch keywords are (Parse has done that already and calls newLexer).
 func (lscLexerDef) LexBytes(filename string, src []byte) (lexer.Lexer, error) {
 	_, keywords := recognize(src)
-	return newLexer(filename, src, keywords), nil
+	return newLexer(filename, src, keywords, nil), nil
 }
 
 type lexMode uint8
@@ -87,6 +89,57 @@ const (
 type lexFrame struct {
 	mode        lexMode
 	expectValue bool
+	// open is the offset of the `{` or `[` that opened the frame, or of
+	// the `if` that opened a condition.
+	open int
+}
+
+// trivia is what a parse for the formatter keeps beside the tree, which
+// has no room for it: the comments, and where each bracket closes (the
+// tree has only where nodes start).
+type trivia struct {
+	comments []comment
+	// closes maps the offset of each `{` and `[` to the offset of its
+	// closer, and the offset of each `if` to the `{` that ends its
+	// condition.
+	closes map[int]int
+}
+
+// comment is one `#` comment. Text runs from the `#` to the end of its
+// line, trailing blanks dropped. OwnLine: nothing but blanks precedes it on
+// its line; otherwise it follows code on that line.
+type comment struct {
+	offset  int
+	text    string
+	ownLine bool
+}
+
+// collect records the comments in src[from:to], a stretch of whitespace
+// and comments.
+func (t *trivia) collect(src []byte, from, to int) {
+	for i := from; i < to; i++ {
+		if src[i] != '#' {
+			continue
+		}
+		end := i
+		for end < to && src[end] != '\n' {
+			end++
+		}
+		line := i
+		for line > 0 && (src[line-1] == ' ' || src[line-1] == '\t' || src[line-1] == '\r') {
+			line--
+		}
+		text := strings.TrimRight(string(src[i:end]), " \t\r")
+		t.comments = append(t.comments, comment{offset: i, text: text, ownLine: line == 0 || src[line-1] == '\n'})
+		i = end
+	}
+}
+
+// closed records that the bracket (or condition) opened at open ends at close.
+func (t *trivia) closed(open, close int) {
+	if t != nil {
+		t.closes[open] = close
+	}
 }
 
 type lscLexer struct {
@@ -98,6 +151,8 @@ type lscLexer struct {
 	col      int
 
 	stack []lexFrame
+	// trivia, when not nil, receives the comments and bracket pairs.
+	trivia *trivia
 	// keywords are the branch keywords the recognizer accepted, in order;
 	// nextKeyword indexes the first one not yet passed.
 	keywords    []keywordMark
@@ -110,19 +165,21 @@ type lscLexer struct {
 	braceOpensBody bool
 }
 
-func newLexer(filename string, src []byte, keywords []keywordMark) *lscLexer {
+func newLexer(filename string, src []byte, keywords []keywordMark, tr *trivia) *lscLexer {
 	return &lscLexer{filename: filename, src: src, text: string(src), line: 1, col: 1,
-		stack: []lexFrame{{mode: modeTop}}, keywords: keywords}
+		stack: []lexFrame{{mode: modeTop, open: -1}}, keywords: keywords, trivia: tr}
 }
 
 func (l *lscLexer) mode() lexMode { return l.stack[len(l.stack)-1].mode }
 
 func (l *lscLexer) push(f lexFrame) { l.stack = append(l.stack, f) }
 
-// pop closes the innermost frame; a stray closer at the top level (which
-// the recognizer has rejected already) leaves the top frame in place.
+// pop closes the innermost frame at the closer (or body brace) at l.pos; a
+// stray closer at the top level (which the recognizer has rejected already)
+// leaves the top frame in place.
 func (l *lscLexer) pop() {
 	if len(l.stack) > 1 {
+		l.trivia.closed(l.stack[len(l.stack)-1].open, l.pos)
 		l.stack = l.stack[:len(l.stack)-1]
 	}
 }
@@ -161,6 +218,9 @@ func (l *lscLexer) token(t lexer.TokenType, n int) lexer.Token {
 // skipSpace skips whitespace and comments.
 func (l *lscLexer) skipSpace() {
 	i := skipSpaceFrom(l.src, l.pos)
+	if l.trivia != nil {
+		l.trivia.collect(l.src, l.pos, i)
+	}
 	l.advance(i - l.pos)
 }
 
@@ -211,7 +271,7 @@ func (l *lscLexer) nextBlock() lexer.Token {
 	}
 	switch c {
 	case '{':
-		next := lexFrame{mode: modeHash}
+		next := lexFrame{mode: modeHash, open: l.pos}
 		switch {
 		case frame.mode == modeTop:
 			next.mode = modeStmts
@@ -225,12 +285,11 @@ func (l *lscLexer) nextBlock() lexer.Token {
 		l.push(next)
 		return l.token(tokPunct, 1)
 	case '}', ']':
-		tok := l.token(tokPunct, 1)
 		l.pop()
-		return tok
+		return l.token(tokPunct, 1)
 	case '[':
 		frame.expectValue = false
-		l.push(lexFrame{mode: modeArray, expectValue: true})
+		l.push(lexFrame{mode: modeArray, expectValue: true, open: l.pos})
 		return l.token(tokPunct, 1)
 	case ',':
 		frame.expectValue = frame.mode == modeArray
@@ -287,9 +346,8 @@ func (l *lscLexer) branchKeyword() (lexer.Token, bool) {
 	kw := l.keywords[l.nextKeyword]
 	l.nextKeyword++
 	if kw.kind == keywordIf {
-		tok := l.token(tokWord, 2)
-		l.push(lexFrame{mode: modeCond, expectValue: true})
-		return tok, true
+		l.push(lexFrame{mode: modeCond, expectValue: true, open: l.pos})
+		return l.token(tokWord, 2), true
 	}
 	// An `else` opens a block unless an `if` of the same else-if follows.
 	next := l.nextKeyword < len(l.keywords) && l.keywords[l.nextKeyword].kind == keywordIf &&
@@ -316,7 +374,7 @@ func (l *lscLexer) nextCond() lexer.Token {
 	case '{':
 		// The condition ends where the branch body begins.
 		l.pop()
-		l.push(lexFrame{mode: modeStmts})
+		l.push(lexFrame{mode: modeStmts, open: l.pos})
 		return l.token(tokPunct, 1)
 	case '"', '\'', '/':
 		frame.expectValue = false
@@ -326,7 +384,7 @@ func (l *lscLexer) nextCond() lexer.Token {
 		if n := selectorLen(rest); n > 0 {
 			return l.token(tokOperand, n)
 		}
-		l.push(lexFrame{mode: modeArray, expectValue: true})
+		l.push(lexFrame{mode: modeArray, expectValue: true, open: l.pos})
 		return l.token(tokPunct, 1)
 	case ')':
 		frame.expectValue = false
@@ -359,7 +417,8 @@ func (l *lscLexer) nextCond() lexer.Token {
 				// `not in` is one operator: "not", a space, maybe comments,
 				// then "in".
 				tok := l.token(tokCmpOp, 3)
-				l.advance(skipSpaceFrom(l.src, l.pos) + 2 - l.pos)
+				l.skipSpace()
+				l.advance(2)
 				tok.Value = "not in"
 				return tok
 			}

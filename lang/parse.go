@@ -20,6 +20,12 @@ type ParseOptions struct {
 // valid config, and nil when any diagnostic is an error. Warnings (surprising
 // but legal constructs) come back either way.
 func Parse(filename string, src []byte, opts ParseOptions) (*Config, Diagnostics) {
+	return parse(filename, src, opts, nil)
+}
+
+// parse is Parse; a non-nil tr also receives the source's comments and
+// bracket pairs, for the formatter.
+func parse(filename string, src []byte, opts ParseOptions, tr *trivia) (*Config, Diagnostics) {
 	f, keywords := recognize(src)
 	if f != nil && f.TooDeep {
 		d := Errorf(Pos{File: filename, Offset: f.Offset, Line: f.Line, Column: f.Column},
@@ -30,7 +36,7 @@ func Parse(filename string, src []byte, opts ParseOptions) (*Config, Diagnostics
 	if f != nil {
 		return nil, Diagnostics{syntaxDiagnostic(filename, src, f)}
 	}
-	tree, err := buildTree(filename, src, keywords)
+	tree, err := buildTree(filename, src, keywords, tr)
 	if err != nil {
 		// The participle grammar builds everything the recognizer accepts
 		// (FuzzParse checks that); if it ever does not, report it at a

@@ -39,7 +39,7 @@ func TestTreetopVerdicts(t *testing.T) {
 				if failure != nil {
 					t.Fatalf("Logstash accepts it; we reject with %s", failure.Message())
 				}
-				if _, err := buildTree(name, src, keywords); err != nil {
+				if _, err := buildTree(name, src, keywords, nil); err != nil {
 					t.Fatalf("the participle grammar cannot build it: %v", err)
 				}
 			case "reject":

@@ -146,7 +146,7 @@ func findFlag(name string) *flagSpec {
 
 func usage() string {
 	var b strings.Builder
-	b.WriteString("Usage:\n    gostash [OPTIONS]\n    gostash fmt FILE...        print configs in canonical form\n    gostash plugins [NAME]     list plugins, or one plugin's options\n    gostash docs DIR           write each plugin's README.md from its declaration\n\nOptions:\n")
+	b.WriteString("Usage:\n    gostash [OPTIONS]\n    gostash fmt [-w|--check] FILE...  print configs in canonical form, or rewrite or check them\n    gostash plugins [NAME]            list plugins, or one plugin's options\n    gostash docs DIR                  write each plugin's README.md from its declaration\n    gostash test --config PATH TESTS  run Logstash Filter Verifier test cases\n\nEach subcommand prints its own usage with -h or --help.\n\nOptions:\n")
 	for _, f := range flagTable {
 		names := "--" + f.setting
 		if f.short != "" {

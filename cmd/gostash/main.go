@@ -42,7 +42,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		case "plugins":
 			return runPlugins(args[1:], stdout, stderr)
 		case "docs":
-			return runDocs(args[1:], stderr)
+			return runDocs(args[1:], stdout, stderr)
 		case "test":
 			return runTest(args[1:], stdout, stderr)
 		case "keystore":

@@ -12,27 +12,54 @@ import (
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
-// runFmt prints each config file in canonical form.
-func runFmt(files []string, stdout, stderr io.Writer) int {
-	if len(files) == 0 {
-		fmt.Fprintln(stderr, "usage: gostash fmt FILE...")
+// runFmt prints each config file in canonical form, comments kept; with -w
+// it rewrites the files whose form changes, and with --check it lists them
+// and exits 1.
+func runFmt(args []string, stdout, stderr io.Writer) int {
+	opts, err := parseFmtArgs(args, stderr)
+	if err == errFmtHelp {
+		fmt.Fprint(stdout, fmtUsage)
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "ERROR: %v\n\n%s", err, fmtUsage)
 		return 1
 	}
 	code := 0
-	for _, f := range files {
+	for _, f := range opts.files {
 		src, err := os.ReadFile(f)
 		if err != nil {
 			fmt.Fprintf(stderr, "ERROR: %v\n", err)
 			code = 1
 			continue
 		}
-		cfg, diags := lang.Parse(f, src, lang.ParseOptions{})
-		printDiagnostics(stderr, diags)
-		if diags.HasErrors() {
-			code = 1
-			continue
+		out, diags := lang.FormatSource(f, src, lang.ParseOptions{})
+		// --check prints only the names of the files it would change;
+		// a file that does not parse still gets its errors.
+		if !opts.check || diags.HasErrors() {
+			printDiagnostics(stderr, diags)
 		}
-		stdout.Write(lang.Format(cfg))
+		switch {
+		case out == nil:
+			code = 1
+		case opts.check:
+			if string(out) != string(src) {
+				fmt.Fprintln(stdout, f)
+				code = 1
+			}
+		case opts.write:
+			if string(out) == string(src) {
+				continue
+			}
+			// Writing through the path keeps the file's mode, owner and
+			// any symlink to it.
+			if err := os.WriteFile(f, out, 0o644); err != nil {
+				fmt.Fprintf(stderr, "ERROR: %v\n", err)
+				code = 1
+			}
+		default:
+			stdout.Write(out)
+		}
 	}
 	return code
 }
@@ -41,6 +68,10 @@ var pluginKinds = []plugin.Kind{plugin.KindInput, plugin.KindFilter, plugin.Kind
 
 // runPlugins lists the plugins, or the options of the named ones.
 func runPlugins(names []string, stdout, stderr io.Writer) int {
+	if asksForHelp(names) {
+		fmt.Fprint(stdout, pluginsUsage)
+		return 0
+	}
 	if len(names) == 0 {
 		for _, k := range pluginKinds {
 			fmt.Fprintf(stdout, "%ss:\n", k)
@@ -121,9 +152,13 @@ func defaultText(v any) string {
 
 // runDocs writes plugins/<kind>s/<name>/README.md for every plugin, from
 // its option declarations, so the docs never drift from the code.
-func runDocs(args []string, stderr io.Writer) int {
+func runDocs(args []string, stdout, stderr io.Writer) int {
+	if asksForHelp(args) {
+		fmt.Fprint(stdout, docsUsage)
+		return 0
+	}
 	if len(args) != 1 {
-		fmt.Fprintln(stderr, "usage: gostash docs PLUGINS_DIR")
+		fmt.Fprint(stderr, docsUsage)
 		return 1
 	}
 	for _, k := range pluginKinds {
