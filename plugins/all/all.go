@@ -23,5 +23,6 @@ import (
 	_ "github.com/gostash/gostash/plugins/inputs/twitter"
 	_ "github.com/gostash/gostash/plugins/outputs/file"
 	_ "github.com/gostash/gostash/plugins/outputs/kafka"
+	_ "github.com/gostash/gostash/plugins/outputs/null"
 	_ "github.com/gostash/gostash/plugins/outputs/stdout"
 )
