@@ -35,6 +35,12 @@ func main() {
 // run is the whole program, returning its exit code: 0 on a normal end
 // (inputs finished, or a clean shutdown), 1 for every error, as Logstash.
 func run(args []string, stdout, stderr io.Writer) int {
+	// GOSTASH_NOW fixes the clock for golden tests and reproducible demos;
+	// a value that does not parse is an error, never the real clock.
+	if err := event.FixClock(os.Getenv(event.ClockEnv)); err != nil {
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		return 1
+	}
 	if len(args) > 0 {
 		switch args[0] {
 		case "fmt":

@@ -1,7 +1,7 @@
 package event
 
 import (
-	"os"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -11,9 +11,8 @@ import (
 // UTC the way Logstash prints it.
 type Timestamp struct{ time.Time }
 
-// Now returns the current time as a Timestamp, or the fixed instant in
-// GOSTASH_NOW (RFC 3339) when set: golden tests and reproducible demos need
-// events stamped with a known time, the way SOURCE_DATE_EPOCH pins builds.
+// Now returns the current time as a Timestamp, or the instant FixClock
+// fixed.
 func Now() Timestamp {
 	if fixedNow != nil {
 		return Timestamp{*fixedNow}
@@ -21,17 +20,28 @@ func Now() Timestamp {
 	return Timestamp{time.Now()}
 }
 
-var fixedNow = func() *time.Time {
-	s := os.Getenv("GOSTASH_NOW")
-	if s == "" {
+// fixedNow is set once at start-up, before any event exists.
+var fixedNow *time.Time
+
+// ClockEnv is the test hook that fixes the clock: golden tests and
+// reproducible demos need events stamped with a known time, the way
+// SOURCE_DATE_EPOCH pins builds. Its value is an RFC 3339 instant.
+const ClockEnv = "GOSTASH_NOW"
+
+// FixClock makes Now return the instant in value (RFC 3339, as ClockEnv
+// holds it) from now on; an empty value leaves the real clock. It must be
+// called before the first event is made.
+func FixClock(value string) error {
+	if value == "" {
 		return nil
 	}
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, err := time.Parse(time.RFC3339Nano, value)
 	if err != nil {
-		return nil
+		return fmt.Errorf("%s=%q is not an RFC 3339 instant such as 2026-01-02T03:04:05.678Z: %w", ClockEnv, value, err)
 	}
-	return &t
-}()
+	fixedNow = &t
+	return nil
+}
 
 // String is Logstash's Timestamp#to_s: ISO-8601 in UTC with a Z, with 3
 // fraction digits for whole milliseconds and otherwise the fewest groups of
