@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -64,13 +65,16 @@ type benchPass struct{}
 
 func (benchPass) Filter(*event.Event, func(*event.Event)) bool { return true }
 
-// benchSleep takes a known time per event.
+// benchSleep takes a known time per event on the timing clock
+// TestFilterTimesAreTheirOwn installs: tick advances it.
 type benchSleep struct{}
 
 const benchSleepFor = 2 * time.Millisecond
 
+var tick func()
+
 func (benchSleep) Filter(*event.Event, func(*event.Event)) bool {
-	time.Sleep(benchSleepFor)
+	tick()
 	return true
 }
 
@@ -239,9 +243,15 @@ func TestBenchConfigsCompile(t *testing.T) {
 // TestFilterTimesAreTheirOwn checks the per-filter durations the
 // monitoring API reports: a filter's time is its own calls', not its
 // neighbours' (each call's end is the next one's start), across a branch
-// too.
+// too. The timing clock is one only the tick filter advances, so every
+// filter's time is known exactly.
 func TestFilterTimesAreTheirOwn(t *testing.T) {
 	const events = 5
+	var fake atomic.Int64
+	real := sinceEpoch
+	sinceEpoch = func() time.Duration { return time.Duration(fake.Load()) }
+	defer func() { sinceEpoch = real }()
+	tick = func() { fake.Add(int64(benchSleepFor)) }
 	cfg, diags := lang.Parse("t.conf", []byte(fmt.Sprintf(`input { bench_repeat { count => %d } }
 filter { bench_pass { id => "before" } bench_sleep { id => "sleep" } bench_pass { id => "after" }
   if [message] { bench_pass { id => "branch" } } }
@@ -264,9 +274,9 @@ output { bench_discard {} }`, events)), lang.ParseOptions{})
 			t.Errorf("%s: in %d out %d, want %d", f.ID, f.In.Load(), f.Out.Load(), events)
 		}
 		switch {
-		case f.ID == "sleep" && took < events*benchSleepFor:
-			t.Errorf("sleep took %v, less than its %d sleeps of %v", took, events, benchSleepFor)
-		case f.ID != "sleep" && took >= benchSleepFor:
+		case f.ID == "sleep" && took != events*benchSleepFor:
+			t.Errorf("sleep took %v, want its %d ticks of %v", took, events, benchSleepFor)
+		case f.ID != "sleep" && took != 0:
 			t.Errorf("%s took %v: the sleeping filter's time leaked into it", f.ID, took)
 		}
 	}

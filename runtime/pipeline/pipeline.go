@@ -284,7 +284,7 @@ func (w *worker) walkFilters(e *event.Event, n *node) *event.Event {
 			f.stats.In.Add(1)
 			mark := len(w.pending)
 			if clock < 0 {
-				clock = time.Since(monoEpoch)
+				clock = sinceEpoch()
 			}
 			var matched bool
 			matched, clock = w.callFilter(f, e, n.next, clock)
@@ -314,6 +314,10 @@ func (w *worker) walkFilters(e *event.Event, n *node) *event.Event {
 // time with a monotonic reading reads one clock, time.Now two.
 var monoEpoch = time.Now()
 
+// sinceEpoch reads that clock; tests swap it for one they advance
+// themselves, so per-filter timings can be checked exactly.
+var sinceEpoch = func() time.Duration { return time.Since(monoEpoch) }
+
 // callFilter runs f on e, which started at start (on monoEpoch's clock),
 // and returns when it ended.
 func (w *worker) callFilter(f *filterStep, e *event.Event, next *node, start time.Duration) (matched bool, end time.Duration) {
@@ -322,7 +326,7 @@ func (w *worker) callFilter(f *filterStep, e *event.Event, next *node, start tim
 		w.emit = w.emitted
 	}
 	defer func() {
-		end = time.Since(monoEpoch)
+		end = sinceEpoch()
 		f.stats.DurationNanos.Add(int64(end - start))
 		if r := recover(); r != nil {
 			f.settings.Logger().Error("Filter failed on an event; passing the event on unchanged",
