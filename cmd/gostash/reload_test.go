@@ -3,9 +3,11 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -26,8 +28,11 @@ func TestReloadReplacesThePipeline(t *testing.T) {
 	}
 	write(gen("v1"))
 	cmd := exec.Command(gostashBin, "-r", "--config.reload.interval", "50ms", "-f", conf)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	// stderr is kept for failure messages and watched for the failed
+	// reload's report, which the test waits on before fixing the config.
+	var stderr lockedBuffer
+	reported := make(chan struct{})
+	cmd.Stderr = &watchWriter{w: &stderr, want: []byte("Unknown setting 'nonsense' for generator"), seen: reported}
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -54,14 +59,54 @@ func TestReloadReplacesThePipeline(t *testing.T) {
 	}
 	expect("v1")
 	write(`input { generator { count => 1 nonsense => 1 } }`)
-	time.Sleep(300 * time.Millisecond)
+	select {
+	case <-reported:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the failed reload was not reported:\n%s", stderr.String())
+	}
 	write(gen("v2"))
 	expect("v2")
 	cmd.Process.Signal(syscall.SIGINT)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("exit: %v\n%s", err, stderr.String())
 	}
-	if !bytes.Contains(stderr.Bytes(), []byte("Unknown setting 'nonsense' for generator")) {
-		t.Fatalf("the failed reload was not reported:\n%s", stderr.String())
+}
+
+// lockedBuffer is a bytes.Buffer safe to read while a process writes it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// watchWriter passes writes to w and closes seen once the text written so
+// far contains want.
+type watchWriter struct {
+	w    io.Writer
+	want []byte
+	seen chan struct{}
+	all  bytes.Buffer
+	done bool
+}
+
+func (ww *watchWriter) Write(p []byte) (int, error) {
+	if !ww.done {
+		ww.all.Write(p)
+		if bytes.Contains(ww.all.Bytes(), ww.want) {
+			ww.done = true
+			close(ww.seen)
+		}
 	}
+	return ww.w.Write(p)
 }
