@@ -7,7 +7,7 @@ VERSION ?= 0.1.0
 # A static binary: no cgo, no libc dependency, runs on any Linux box.
 export CGO_ENABLED := 0
 
-.PHONY: all build test test-short bench demo fuzz docs kafka-up kafka-down opensearch-up opensearch-down fmt vet clean
+.PHONY: all build test test-short race bench demo fuzz docs kafka-up kafka-down opensearch-up opensearch-down fmt vet clean
 
 all: build
 
@@ -30,8 +30,14 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	scripts/bench.sh
 
+# Every fuzz target in the module, FUZZTIME each (default 20s).
 fuzz:
-	$(GO) test ./lang -run '^$$' -fuzz FuzzParse -fuzztime $${FUZZTIME:-30s}
+	scripts/fuzz.sh
+
+# The race detector over the concurrent code: the pipeline, the event model
+# and the plugins, in -short mode to bound its time.
+race:
+	CGO_ENABLED=1 $(GO) test -race -short -count=1 -timeout 15m ./runtime/... ./plugins/...
 
 demo:
 	scripts/demo.sh
