@@ -21,7 +21,7 @@ var posixClasses = map[string]string{
 	"lower":  `\p{Ll}`,
 	"print":  `^\p{Cc}\p{Cn}\p{Cs}`,
 	"punct":  `\p{P}$+<=>^` + "`" + `|~`,
-	"space":  `\s`,
+	"space":  `\p{Z}\t\n\v\f\r\x85`, // Unicode White_Space
 	"upper":  `\p{Lu}`,
 	"xdigit": `0-9a-fA-F`,
 	"word":   `\w`,
@@ -31,7 +31,7 @@ var posixClasses = map[string]string{
 // syntax regexp2 runs: \h and \H become hex classes, \w \d \s (ASCII-only in
 // Ruby) become explicit ASCII classes, POSIX brackets inside classes are
 // expanded, Ruby's (?m) (dot matches newline) becomes (?s), the nested
-// repetition x?* becomes x*, and \z/\Z/\A stay. rename, when not nil, is called for every named group and returns
+// repetitions x?*, x+* and x** become x*, and \z/\Z/\A stay. rename, when not nil, is called for every named group and returns
 // the name to use in the translation (grok renames field paths to ids).
 func Translate(src string, rename func(name string) string) (string, error) {
 	var b strings.Builder
@@ -174,10 +174,13 @@ func Translate(src string, rename func(name string) string) (string, error) {
 			b.WriteString(`^(?!(?<=\n)\z)`)
 		case c == '&' && inClass > 0 && i+1 < len(src) && src[i+1] == '&':
 			return "", fmt.Errorf("character class intersection (&&) is not supported in %q", src)
-		case c == '?' && inClass == 0 && i > 0 && src[i-1] != '(' && i+1 < len(src) && src[i+1] == '*':
-			// Onigmo reduces the nested repetition "x?*" to "x*"; .NET rejects it.
+		case (c == '?' || c == '+' || c == '*') && inClass == 0 && i > 0 && src[i-1] != '(' && i+1 < len(src) && src[i+1] == '*':
+			// Onigmo reduces the nested repetitions "x?*", "x+*" and "x**"
+			// to "x*" (Ruby warns and matches); .NET rejects them.
 			b.WriteByte('*')
-			i++
+			for i+1 < len(src) && src[i+1] == '*' {
+				i++
+			}
 		default:
 			b.WriteByte(c)
 		}

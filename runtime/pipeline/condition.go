@@ -9,6 +9,7 @@ import (
 
 	"github.com/dlclark/regexp2"
 
+	"github.com/gostash/gostash/internal/ruby"
 	"github.com/gostash/gostash/lang"
 	"github.com/gostash/gostash/runtime/event"
 )
@@ -639,51 +640,26 @@ func (m regexp2Matcher) MatchString(s string) bool {
 	return err == nil && ok
 }
 
-// compileRegex compiles a condition regexp with Ruby's meaning: ^ and $
-// match at line boundaries, \h is a hex digit, \Z is end of string before
-// an optional final newline. Go's RE2 engine runs what it can (linear
-// time); patterns it cannot run (look-around, backreferences, atomic
-// groups) go to regexp2.
+// compileRegex compiles a condition regexp with Ruby's meaning, through the
+// same Onigmo translation grok and kv use (internal/ruby), so a pattern
+// means one thing everywhere. Go's RE2 engine runs the translation when it
+// can (linear time; a boolean match means the same in both engines);
+// what it cannot run (look-around, backreferences, atomic groups, Ruby's
+// line-start guard) goes to regexp2.
 func compileRegex(src string) (matcher, error) {
-	translated := translateRubyRegex(src)
-	if re, err := regexp.Compile("(?m)" + translated); err == nil {
-		return re, nil
+	translated, err := ruby.Translate(src, nil)
+	if err != nil {
+		return nil, err
+	}
+	// RE2's \b is ASCII; Ruby's (and regexp2's) is Unicode-aware.
+	if !strings.Contains(translated, `\b`) && !strings.Contains(translated, `\B`) {
+		if re, err := regexp.Compile("(?m)" + translated); err == nil {
+			return re, nil
+		}
 	}
 	re, err := regexp2.Compile(translated, regexp2.Multiline)
 	if err != nil {
 		return nil, err
 	}
 	return regexp2Matcher{re}, nil
-}
-
-func translateRubyRegex(src string) string {
-	var b strings.Builder
-	inClass := false
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		switch {
-		case c == '\\' && i+1 < len(src):
-			switch next := src[i+1]; {
-			case next == 'h' && inClass:
-				b.WriteString(`0-9a-fA-F`)
-			case next == 'h':
-				b.WriteString(`[0-9a-fA-F]`)
-			case next == 'H' && !inClass:
-				b.WriteString(`[^0-9a-fA-F]`)
-			case next == 'Z' && !inClass:
-				b.WriteString(`(?:\n?\z)`)
-			default:
-				b.WriteByte(c)
-				b.WriteByte(next)
-			}
-			i++
-			continue
-		case c == '[':
-			inClass = true
-		case c == ']':
-			inClass = false
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }

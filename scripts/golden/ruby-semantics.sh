@@ -4,6 +4,7 @@
 #   testdata/filters/ruby/*.tsv     string, number, Float#to_s, inspect and gsub results
 #   testdata/filters/grok/onigmo.tsv  captures of core grok patterns on log lines
 #   testdata/filters/ruby/regex.tsv   matches of random Ruby regexes on random text
+#   testdata/filters/ruby/condition_regex.tsv  =~ of condition regexps (nested repeats, anchors, \b...)
 #   testdata/filters/kv/onigmo.tsv    what the kv filter's scan regex finds in random text
 #   testdata/filters/ruby/case.tsv    upcase/downcase/capitalize of every cased code point,
 #                                     and from it internal/ruby/casemap_gen.go
@@ -13,6 +14,7 @@ command -v ruby >/dev/null || apt-get install -y ruby
 ruby scripts/golden/ruby-semantics/gen.rb testdata/filters/ruby
 ruby scripts/golden/ruby-semantics/grok.rb testdata/filters/grok plugins/filters/grok/patterns
 ruby scripts/golden/ruby-semantics/regex.rb testdata/filters/ruby
+ruby scripts/golden/ruby-semantics/condition_regex.rb testdata/filters/ruby
 ruby scripts/golden/ruby-semantics/kv.rb testdata/filters/kv
 ruby scripts/golden/ruby-semantics/case.rb testdata/filters/ruby
 go run ./scripts/golden/ruby-semantics/casemapgen testdata/filters/ruby/case.tsv internal/ruby/casemap_gen.go
