@@ -135,7 +135,7 @@ func compilePattern(pattern string, defs map[string]string, namedCapturesOnly bo
 		}
 		regex, known := defs[ref.pattern]
 		if !known {
-			return nil, fmt.Errorf("pattern %s not defined", expanded[ref.start:ref.end])
+			return nil, fmt.Errorf("pattern %s %w", expanded[ref.start:ref.end], errUndefinedPattern)
 		}
 		var repl string
 		if namedCapturesOnly && !strings.Contains(ref.name, ":") {

@@ -95,8 +95,19 @@ func newGrok(s *plugin.Settings) (plugin.Filter, error) {
 	if err != nil {
 		return nil, err
 	}
-	files, err := patternFiles(optPatternsDir.Get(s), optPatternsFilesGlob.Get(s))
+	// Like Logstash: the core set, then every file in the installation's
+	// patterns directory, then patterns_dir; later definitions win.
+	installed := installedPatternsDir()
+	files, err := patternFiles([]string{installed}, "*")
 	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if err := readPatternFile(f, base); err != nil {
+			return nil, s.Errorf("%v", err)
+		}
+	}
+	if files, err = patternFiles(optPatternsDir.Get(s), optPatternsFilesGlob.Get(s)); err != nil {
 		return nil, optPatternsDir.Errorf(s, "%v", err)
 	}
 	for _, f := range files {
@@ -104,6 +115,7 @@ func newGrok(s *plugin.Settings) (plugin.Filter, error) {
 			return nil, optPatternsDir.Errorf(s, "%v", err)
 		}
 	}
+	searched := lookedIn(ecs, installed, optPatternsDir.Get(s))
 	inline := optPatternDefinitions.Get(s)
 	inline.Range(func(name string, v any) bool {
 		if v != nil {
@@ -121,6 +133,9 @@ func newGrok(s *plugin.Settings) (plugin.Filter, error) {
 				defs[k] = d
 			}
 			c, err := compilePattern(p, defs, optNamedCapturesOnly.Get(s), g.timeout)
+			if errors.Is(err, errUndefinedPattern) {
+				err = fmt.Errorf("%w (looked in %s)", err, searched)
+			}
 			if err != nil {
 				compileErr = optMatch.Errorf(s, "%v", err)
 				return false

@@ -3,6 +3,7 @@ package grok
 import (
 	"bufio"
 	"embed"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -38,6 +39,33 @@ func readPatterns(r io.Reader, defs map[string]string) error {
 		defs[name] = strings.TrimSuffix(regex, "\r")
 	}
 	return sc.Err()
+}
+
+// errUndefinedPattern is a %{NAME} no pattern set defines.
+var errUndefinedPattern = errors.New("not defined")
+
+// installedPatternsDir is the installation's patterns directory, which
+// Logstash reads by default: $LOGSTASH_HOME/patterns when LOGSTASH_HOME is
+// set, else the gostash package's /usr/share/gostash/patterns.
+func installedPatternsDir() string {
+	if home := os.Getenv("LOGSTASH_HOME"); home != "" {
+		return filepath.Join(home, "patterns")
+	}
+	return "/usr/share/gostash/patterns"
+}
+
+// lookedIn says where pattern definitions came from, for the error about
+// an undefined one.
+func lookedIn(ecs, installed string, patternsDir []string) string {
+	set := "legacy"
+	if ecs != "disabled" {
+		set = "ecs-v1"
+	}
+	where := fmt.Sprintf("the built-in %s patterns, %s", set, filepath.Join(installed, "*"))
+	if len(patternsDir) > 0 {
+		where += ", patterns_dir " + strings.Join(patternsDir, ", ")
+	}
+	return where
 }
 
 // coreDefinitions returns the embedded set for an ECS mode.
