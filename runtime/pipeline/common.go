@@ -11,25 +11,30 @@ type keyValueTemplate struct {
 	name *event.Template
 	// ref is the parsed name when it has no placeholders, so the common
 	// case does not look the reference up for every event.
-	ref    *event.FieldRef
+	ref *event.FieldRef
+	// badRef is why a constant name is not a field reference: like
+	// Logstash, the pipeline still starts and setting it fails per event.
+	badRef error
 	values []*event.Template
 }
 
-func compileFields(m *event.Map) ([]keyValueTemplate, error) {
+// compileFields compiles add_field. Names that are not field references
+// come back as warnings, not errors: Logstash finds them only when it sets
+// them, per event.
+func compileFields(m *event.Map) (fields []keyValueTemplate, warnings []error, err error) {
 	var out []keyValueTemplate
-	var err error
 	m.Range(func(k string, v any) bool {
 		kv := keyValueTemplate{}
 		if kv.name, err = event.CompileTemplate(k); err != nil {
 			return false
 		}
 		if kv.name.IsConstant() {
-			ref, e := event.ParseFieldRef(k)
-			if e != nil {
-				err = e
-				return false
+			if ref, e := event.ParseFieldRef(k); e != nil {
+				kv.badRef = e
+				warnings = append(warnings, e)
+			} else {
+				kv.ref = &ref
 			}
-			kv.ref = &ref
 		}
 		for _, item := range listOf(v) {
 			// Values are rendered as text: in Logstash's Ruby decorators a
@@ -44,7 +49,7 @@ func compileFields(m *event.Map) ([]keyValueTemplate, error) {
 		out = append(out, kv)
 		return true
 	})
-	return out, err
+	return out, warnings, err
 }
 
 func compileTemplates(items []string) ([]*event.Template, error) {
@@ -72,6 +77,9 @@ func listOf(v any) []any {
 func addFields(e *event.Event, fields []keyValueTemplate) error {
 	for _, kv := range fields {
 		var ref event.FieldRef
+		if kv.badRef != nil {
+			return kv.badRef
+		}
 		if kv.ref != nil {
 			ref = *kv.ref
 		} else {
@@ -113,8 +121,14 @@ type inputDecorator struct {
 func newInputDecorator(s *plugin.Settings) (*inputDecorator, error) {
 	d := &inputDecorator{typ: plugin.InputType.Get(s), hasType: plugin.InputType.IsSet(s)}
 	var err error
-	if d.addField, err = compileFields(plugin.InputAddField.Get(s)); err != nil {
+	var warnings []error
+	if d.addField, warnings, err = compileFields(plugin.InputAddField.Get(s)); err != nil {
 		return nil, err
+	}
+	if len(warnings) > 0 {
+		// An input's bad add_field name stays a config error: there is
+		// no filter to tag the event, and every event would fail.
+		return nil, warnings[0]
 	}
 	if d.tags, err = compileTemplates(plugin.InputTags.Get(s)); err != nil {
 		return nil, err
@@ -148,22 +162,23 @@ type filterCommon struct {
 	removeTag   []*event.Template
 }
 
-func newFilterCommon(s *plugin.Settings) (*filterCommon, error) {
-	c := &filterCommon{}
-	var err error
-	if c.addField, err = compileFields(plugin.FilterAddField.Get(s)); err != nil {
-		return nil, err
+// newFilterCommon compiles a filter's common options; warnings are the
+// add_field names that will fail on every event (see compileFields).
+func newFilterCommon(s *plugin.Settings) (c *filterCommon, warnings []error, err error) {
+	c = &filterCommon{}
+	if c.addField, warnings, err = compileFields(plugin.FilterAddField.Get(s)); err != nil {
+		return nil, nil, err
 	}
 	if c.removeField, err = compileTemplates(plugin.FilterRemoveField.Get(s)); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if c.addTag, err = compileTemplates(plugin.FilterAddTag.Get(s)); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if c.removeTag, err = compileTemplates(plugin.FilterRemoveTag.Get(s)); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return c, nil
+	return c, warnings, nil
 }
 
 func (c *filterCommon) empty() bool {

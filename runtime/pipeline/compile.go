@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/gostash/gostash/lang"
+	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/logging"
 	"github.com/gostash/gostash/runtime/plugin"
 )
@@ -35,6 +36,17 @@ type filterStep struct {
 	filter  plugin.Filter
 	common  *filterCommon
 	flusher plugin.Flusher
+}
+
+// commonFailed handles a failure of the filter's common options on e: a
+// filter that handles its own (mutate tags the event, as Logstash's mutate
+// rescues its filter_matched) gets it; for the others it is logged.
+func (f *filterStep) commonFailed(e *event.Event, err error) {
+	if h, ok := f.filter.(plugin.CommonOptionsFailer); ok {
+		h.CommonOptionsFailed(e, err)
+		return
+	}
+	f.settings.Logger().Warn("Could not apply common filter options", slog.String("error", err.Error()))
 }
 
 type outputStep struct {
@@ -185,10 +197,15 @@ func (b *builder) compileBody(kind plugin.Kind, body []lang.Statement, cont *nod
 			}
 			n := &node{next: next}
 			if kind == plugin.KindFilter {
-				common, err := newFilterCommon(inst.Settings)
+				common, warnings, err := newFilterCommon(inst.Settings)
 				if err != nil {
 					b.diags = append(b.diags, b.c.errorf(t.Pos, "%s filter: %v", t.Name, err))
 					continue
+				}
+				for _, w := range warnings {
+					d := lang.Warnf(plugin.FilterAddField.Pos(inst.Settings), "%s filter: add_field: %v; as in Logstash, the pipeline starts and the filter fails this on every event", t.Name, w)
+					d.Source = b.ctx.Sources[d.Pos.File]
+					b.diags = append(b.diags, d)
 				}
 				fs := &filterStep{step: b.pluginOf(inst), filter: inst.Plugin.(plugin.Filter), common: common}
 				fs.flusher, _ = inst.Plugin.(plugin.Flusher)

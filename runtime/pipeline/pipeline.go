@@ -299,7 +299,7 @@ func (w *worker) walkFilters(e *event.Event, n *node) *event.Event {
 			}
 			if matched && !f.common.empty() {
 				if err := f.common.apply(e); err != nil {
-					f.settings.Logger().Warn("Could not apply common filter options", slog.String("error", err.Error()))
+					f.commonFailed(e, err)
 				}
 				clock = -1
 			}
@@ -343,7 +343,7 @@ func (w *worker) emitted(ne *event.Event) {
 	f := w.emitFrom
 	if !f.common.empty() {
 		if err := f.common.apply(ne); err != nil {
-			f.settings.Logger().Warn("Could not apply common filter options", slog.String("error", err.Error()))
+			f.commonFailed(ne, err)
 		}
 	}
 	w.pending = append(w.pending, pendingEvent{ne, w.emitNext})

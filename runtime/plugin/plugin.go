@@ -56,6 +56,14 @@ type Filter interface {
 	Filter(e *event.Event, emit func(*event.Event)) (matched bool)
 }
 
+// CommonOptionsFailer is a filter that handles a failure of its common
+// options (add_field naming an invalid field reference) itself: mutate tags
+// the event, since Logstash's mutate rescues its filter_matched. For other
+// filters the pipeline logs the failure and passes the event on.
+type CommonOptionsFailer interface {
+	CommonOptionsFailed(e *event.Event, err error)
+}
+
 // Flusher is a filter that holds events back and releases them when asked:
 // every five seconds and at shutdown.
 type Flusher interface {

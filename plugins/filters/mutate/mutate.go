@@ -164,6 +164,14 @@ func (m *mutate) Filter(e *event.Event, _ func(*event.Event)) bool {
 	return true
 }
 
+// CommonOptionsFailed tags the event as a failed operation would: Logstash's
+// mutate applies add_field and the other common options inside the same
+// rescue as its operations.
+func (m *mutate) CommonOptionsFailed(e *event.Event, err error) {
+	m.log.Warn("Exception caught while applying mutate filter", slog.String("exception", err.Error()))
+	e.Tag(m.tagOnFailure)
+}
+
 func (m *mutate) doCoerce(e *event.Event) error {
 	for _, p := range m.coerce {
 		if v, ok := e.Get(p.key); ok && v == nil {
