@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -118,12 +119,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		runner.Info("Starting Logstash", slog.String("logstash.version", "gostash "+version))
 	}
 
+	configDebug, err := st.boolean("config.debug", false)
+	if err != nil {
+		runner.Log(context.Background(), logging.LevelFatal, err.Error())
+		return 1
+	}
+	if configDebug && level > slog.LevelDebug {
+		runner.Warn("--config.debug was specified, but log.level was not set to 'debug'! No config info will be logged.")
+	}
 	build := func() (*pipeline.Pipeline, error) {
 		configs, sources, diags := src.load(ps, logger)
 		if !diags.HasErrors() {
 			ctx := &plugin.BuildContext{Pipeline: ps, Sources: sources, Lookup: lookup, Logger: logger}
 			p, pdiags := pipeline.Compile(configs, ctx)
 			diags = append(diags, pdiags...)
+			if configDebug {
+				// After Compile, password values in the text are masked.
+				logConfigSources(runner, sources)
+			}
 			if !diags.HasErrors() {
 				printDiagnostics(stderr, diags)
 				return p, nil
@@ -244,4 +257,17 @@ func firstError(err error) string {
 		}
 	}
 	return err.Error()
+}
+
+// logConfigSources logs each config part at debug level, as Logstash's
+// config.debug does, in file order.
+func logConfigSources(l *slog.Logger, sources map[string][]byte) {
+	names := make([]string, 0, len(sources))
+	for name := range sources {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		l.Debug("Config string", slog.String("file", name), slog.String("text", string(sources[name])))
+	}
 }

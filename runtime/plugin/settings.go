@@ -261,6 +261,13 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 			errAt(pos, "The setting `%s` in plugin `%s` is obsolete and is no longer available. %s", name, p.Name, strings.ReplaceAll(o.Obsolete, "%PLUGIN%", p.Name))
 			continue
 		}
+		if o.secret() {
+			for _, a := range p.Attributes {
+				if a.Name == name {
+					redactSecret(ctx.Sources, a.Value)
+				}
+			}
+		}
 		if o.Deprecated != "" {
 			d := lang.Warnf(pos, "The setting `%s` in plugin `%s` is deprecated: %s", name, p.Name, o.Deprecated)
 			d.Source = ctx.Sources[pos.File]
@@ -319,6 +326,41 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 		s.id = generatedID(p)
 	}
 	return s, diags
+}
+
+// redactSecret overwrites a password option's literal value in the config
+// text diagnostics show (the shared file map, in place, so every
+// diagnostic on that line shows it masked), leaving ${VAR} references,
+// which name a secret without revealing it.
+func redactSecret(sources map[string][]byte, v lang.Value) {
+	switch t := v.(type) {
+	case *lang.Array:
+		for _, it := range t.Items {
+			redactSecret(sources, it)
+		}
+	case *lang.String:
+		src := sources[t.Pos.File]
+		start := t.Pos.Offset
+		if start < 0 || start >= len(src) || src[start] != t.Quote || strings.Contains(t.Value, "${") {
+			return
+		}
+		for i := start + 1; i < len(src); i++ {
+			switch src[i] {
+			case '\\':
+				src[i] = '*'
+				if i+1 < len(src) && src[i+1] != '\n' {
+					i++
+					src[i] = '*'
+				}
+			case t.Quote:
+				return
+			case '\n':
+				// A multi-line secret: keep the line structure.
+			default:
+				src[i] = '*'
+			}
+		}
+	}
 }
 
 // unknownPluginHint suggests the plugin a misspelt name was probably meant
