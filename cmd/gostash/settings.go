@@ -80,7 +80,12 @@ func flatten(prefix string, m map[string]any, out settings) {
 }
 
 // yamlOnlySettings are logstash.yml keys without a flag that gostash honours.
-var yamlOnlySettings = []string{"config.field_reference.escape_style", "queue.type", "http.host", "http.port"}
+var yamlOnlySettings = []string{"config.field_reference.escape_style", "queue.type", "http.host", "http.port",
+	"api.auth.type", "api.auth.basic.username", "api.auth.basic.password",
+	"api.auth.basic.password_policy.mode", "api.auth.basic.password_policy.length.minimum",
+	"api.auth.basic.password_policy.include.upper", "api.auth.basic.password_policy.include.lower",
+	"api.auth.basic.password_policy.include.digit", "api.auth.basic.password_policy.include.symbol",
+	"api.ssl.enabled", "api.ssl.keystore.path", "api.ssl.keystore.password", "api.ssl.supported_protocols"}
 
 // settingNames are the logstash.yml keys gostash knows.
 func settingNames() []string {

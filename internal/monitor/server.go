@@ -7,6 +7,7 @@ package monitor
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -39,6 +40,11 @@ type Config struct {
 	ReloadAutomatic bool
 	ReloadInterval  time.Duration
 	Logger          *slog.Logger
+	// Username and Password, when Username is set, make every request
+	// authenticate with HTTP basic auth (api.auth.type: basic).
+	Username, Password string
+	// TLS, when set, serves HTTPS (api.ssl.enabled).
+	TLS *tls.Config
 }
 
 // Server is the monitoring API of one gostash process.
@@ -167,7 +173,14 @@ func (s *Server) Start(ctx context.Context) error {
 		return fmt.Errorf("starting the API: no free port in %s on %s: %w", s.cfg.Port, s.cfg.Host, err)
 	}
 	s.listener = ln
-	s.httpServer = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	handler := s.Handler()
+	if s.cfg.Username != "" {
+		handler = basicAuth(handler, s.cfg.Username, s.cfg.Password)
+	}
+	if s.cfg.TLS != nil {
+		ln = tls.NewListener(ln, s.cfg.TLS)
+	}
+	s.httpServer = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	s.stopSample = make(chan struct{})
 	s.sampleDone = make(chan struct{})
 	go s.sampleLoop()
@@ -185,7 +198,7 @@ func (s *Server) Start(ctx context.Context) error {
 		case <-s.stopSample:
 		}
 	}()
-	s.logger.Info("Successfully started Logstash API endpoint", slog.Int("port", s.Port()), slog.Bool("ssl_enabled", false))
+	s.logger.Info("Successfully started Logstash API endpoint", slog.Int("port", s.Port()), slog.Bool("ssl_enabled", s.cfg.TLS != nil))
 	return nil
 }
 
