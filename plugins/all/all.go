@@ -10,6 +10,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/codecs/rubydebug"
 	_ "github.com/gostash/gostash/plugins/filters/clone"
 	_ "github.com/gostash/gostash/plugins/filters/date"
+	_ "github.com/gostash/gostash/plugins/filters/dissect"
 	_ "github.com/gostash/gostash/plugins/filters/drop"
 	_ "github.com/gostash/gostash/plugins/filters/fingerprint"
 	_ "github.com/gostash/gostash/plugins/filters/grok"
