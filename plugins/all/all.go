@@ -9,6 +9,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
 	_ "github.com/gostash/gostash/plugins/codecs/rubydebug"
 	_ "github.com/gostash/gostash/plugins/filters/clone"
+	_ "github.com/gostash/gostash/plugins/filters/csv"
 	_ "github.com/gostash/gostash/plugins/filters/date"
 	_ "github.com/gostash/gostash/plugins/filters/dissect"
 	_ "github.com/gostash/gostash/plugins/filters/drop"

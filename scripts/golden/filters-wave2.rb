@@ -39,6 +39,18 @@ def ts(text = NOW)
   LogstashTimestamp.new(text)
 end
 
+# A LogStash::Timestamp made from a Ruby Time: UTC, with 3, 6 or 9
+# fraction digits as the precision needs.
+def ts_of(time)
+  t = time.utc
+  nanos = t.nsec
+  frac = if (nanos % 1_000_000).zero? then format('%03d', nanos / 1_000_000)
+         elsif (nanos % 1000).zero? then format('%06d', nanos / 1000)
+         else format('%09d', nanos)
+         end
+  LogstashTimestamp.new(t.strftime('%Y-%m-%dT%H:%M:%S.') + frac + 'Z')
+end
+
 def case_dir(kind, plugin, name)
   "plugins/#{kind}/#{plugin}/testcases/#{name}"
 end
@@ -74,8 +86,185 @@ def dissect_syslog
   ])
 end
 
+# --- csv: Ruby's own parser and converters ---------------------------------
+
+# testdata/filters/csv/parse_line.jsonl: [separator, quote, input, record]
+# for random short inputs, where record is CSV.parse_line's array (null for
+# nil fields), null for no record, or "error" for MalformedCSVError.
+def csv_parse_table
+  rng = Random.new(14)
+  alphabet = ['a', 'b', 'c', ' ', ',', ';', '|', '"', "'", "\n", "\r", 'é', "\t"]
+  rows = []
+  [[',', '"'], [';', "'"], ['||', '"'], ["\t", '"'], [',', "\x00"]].each do |sep, quote|
+    1500.times do
+      input = Array.new(rng.rand(0..10)) { alphabet.sample(random: rng) }.join
+      record = begin
+        CSV.parse_line(input, col_sep: sep, quote_char: quote)
+      rescue CSV::MalformedCSVError
+        'error'
+      end
+      rows << JSON.generate([sep, quote, input, record])
+    end
+  end
+  Dir.mkdir('testdata/filters/csv') unless Dir.exist?('testdata/filters/csv')
+  File.write('testdata/filters/csv/parse_line.jsonl', rows.uniq.join("\n") + "\n")
+end
+
+# testdata/filters/csv/generate_line.jsonl: [separator, quote, fields, line]
+# for CSV.generate_line of random fields (strings or nil).
+def csv_generate_table
+  rng = Random.new(15)
+  alphabet = ['a', 'b', ' ', ',', ';', '|', '"', "'", "\n", "\r", 'é']
+  rows = []
+  [[',', '"'], [';', "'"], ['||', '"']].each do |sep, quote|
+    800.times do
+      fields = Array.new(rng.rand(1..4)) do
+        rng.rand(6).zero? ? nil : Array.new(rng.rand(0..5)) { alphabet.sample(random: rng) }.join
+      end
+      rows << JSON.generate([sep, quote, fields, CSV.generate_line(fields, col_sep: sep, quote_char: quote)])
+    end
+  end
+  File.write('testdata/filters/csv/generate_line.jsonl', rows.uniq.join("\n") + "\n")
+end
+
+# The csv filter's and codec's conversion lambdas, as the plugins define them.
+CSV_CONVERTERS = {
+  'integer' => ->(v) { CSV::Converters[:integer].call(v) },
+  'float' => ->(v) { CSV::Converters[:float].call(v) },
+  'date' => lambda { |v|
+    r = CSV::Converters[:date].call(v)
+    r.is_a?(Date) ? ts_of(r.to_time) : r
+  },
+  'date_time' => lambda { |v|
+    r = CSV::Converters[:date_time].call(v)
+    r.is_a?(DateTime) ? ts_of(r.to_time) : r
+  },
+  'boolean' => lambda { |v|
+    v = v.strip.downcase
+    return false if v == 'false'
+    return true if v == 'true'
+
+    v
+  }
+}.freeze
+
+# testdata/filters/csv/convert.jsonl: [type, input, output] where output is
+# {"int": "digits"}, {"float": "Float#to_s"}, {"ts": "ISO"}, {"bool": b},
+# {"str": s}, null, or "error", with TZ=America/New_York for local dates.
+def csv_convert_table
+  inputs = ['12', ' 12 ', '-7', '+3', '0x1A', '0b101', '0o17', '017', '08', '1_000', '1__0', '_1', '1_', '12abc', '',
+            '3.14', '1e3', '.5', '5.', '1_000.5', '0x1.8p1', 'Infinity', 'NaN', '-0.0', '1e400', ' 2.5 ',
+            '2017-06-01', '2017-13-01', '2017-02-30', 'June 1, 2017', 'Jun 1 2017', 'Thu, Jun 1 2017', 'Thursday June 01, 17',
+            'december 25, 1999', 'Sept 3, 2020', '2001-02-03 04:05:06', '2001-02-03T04:05:06', '2001-02-03T04:05',
+            '2001-02-03T04:05:06.123456Z', '2001-02-03T04:05:06+05:30', '2001-02-03T04:05:06-0800',
+            'Sat Feb 3 04:05:06 2001', 'Feb 3 4:5:6 2001', 'invalid_date', 'true', ' FALSE ', 'Yes', 'TRUE!', nil,
+            '99999999999999999999', '-0x10', '-012', '0', '-0', '0_7', '0x_1', '1 2', '1.5e-7', '100.0']
+  rows = []
+  with_tz('America/New_York') do
+    CSV_CONVERTERS.each do |type, conv|
+      inputs.each do |input|
+        out = begin
+          describe_value(conv.call(input.nil? ? nil : input.dup))
+        rescue NoMethodError
+          'error'
+        end
+        rows << JSON.generate([type, input, out])
+      end
+    end
+  end
+  File.write('testdata/filters/csv/convert.jsonl', rows.join("\n") + "\n")
+end
+
+# Sets a field reference ("name", "[a][b]") in a hash, creating parents.
+def set_ref(hash, ref, value)
+  path = ref.start_with?('[') ? ref.scan(/\[([^\]]+)\]/).flatten : [ref]
+  parent = path[0...-1].reduce(hash) { |h, k| h[k] = {} unless h[k].is_a?(Hash); h[k] }
+  parent[path.last] = value
+end
+
+def add_tag(event, tag)
+  event['tags'] = (event['tags'] || []) + [tag] unless (event['tags'] || []).include?(tag)
+end
+
+# The csv filter's filter method over the case's stdin lines, as the plugin
+# writes it, with Ruby's CSV doing the parsing and converting. Events are
+# what the stdin input makes of each line once the case's mutate removed
+# event, host and @version. Cancelled events are not printed.
+def csv_filter_case(name, columns: [], separator: ',', quote_char: '"', target: nil, autogenerate: true,
+                    skip_header: false, skip_empty_columns: false, skip_empty_rows: false, convert: {},
+                    autodetect: false, add_tags: [], tz: nil)
+  dir = case_dir('filters', 'csv', name)
+  events = []
+  target = "[#{target}]" if target && !target.start_with?('[')
+  with_tz(tz || ENV['TZ']) do
+    stdin_lines(dir).each do |line|
+      event = { '@timestamp' => ts, 'message' => line }
+      begin
+        values = CSV.parse_line(line, col_sep: separator, quote_char: quote_char)
+        if autodetect && columns.empty?
+          columns = values
+          next
+        end
+        next if skip_header && !columns.empty? && columns == values
+
+        if skip_empty_rows && values.nil?
+          add_tag(event, '_csvskippedemptyfield')
+          events << event
+          next
+        end
+        values.each_index do |i|
+          next if skip_empty_columns && (values[i].nil? || values[i].empty?)
+          next if !columns[i] && !autogenerate
+
+          field = columns[i] || "column#{i + 1}"
+          ref = field.start_with?('[') ? "#{target}#{field}" : "#{target}[#{field}]"
+          conv = CSV_CONVERTERS[convert[field]] || ->(v) { v }
+          set_ref(event, ref, conv.call(values[i]))
+        end
+        add_tags.each { |t| add_tag(event, t) }
+      rescue StandardError
+        add_tag(event, '_csvparsefailure')
+      end
+      events << event
+    end
+  end
+  write_rubydebug(dir, events)
+end
+
+def csv_filter_cases
+  csv_filter_case('columns-convert-rubydebug',
+                  columns: ['id', 'name', 'score', 'born', 'seen', 'active', '[meta][note]'],
+                  convert: { 'id' => 'integer', 'score' => 'float', 'born' => 'date', 'seen' => 'date_time',
+                             'active' => 'boolean' },
+                  tz: 'America/New_York')
+  csv_filter_case('autodetect-target', autodetect: true, separator: ';', target: 'row', skip_empty_columns: true,
+                                       autogenerate: false)
+  csv_filter_case('skip-header-empty-rows', columns: %w[a b], skip_header: true, skip_empty_rows: true,
+                                            quote_char: "'", add_tags: ['parsed'])
+end
+
+def with_tz(tz)
+  old = ENV['TZ']
+  ENV['TZ'] = tz
+  yield
+ensure
+  ENV['TZ'] = old
+end
+
+def describe_value(v)
+  case v
+  when nil then nil
+  when Integer then { 'int' => v.to_s }
+  when Float then { 'float' => v.to_s }
+  when LogstashTimestamp then { 'ts' => v.inspect }
+  when true, false then { 'bool' => v }
+  else { 'str' => v }
+  end
+end
+
 CASES = {
-  'dissect' => [method(:dissect_syslog)]
+  'dissect' => [method(:dissect_syslog)],
+  'csv' => [method(:csv_parse_table), method(:csv_generate_table), method(:csv_convert_table), method(:csv_filter_cases)]
 }.freeze
 
 only = ARGV
