@@ -243,6 +243,51 @@ def csv_filter_cases
                                             quote_char: "'", add_tags: ['parsed'])
 end
 
+# The csv codec's decode over the generator's lines (count 1, so
+# [event][sequence] is 0), with Ruby's CSV; ECS mode adds [event][original].
+# The case's mutate removes host and @version.
+def csv_codec_decode_case
+  dir = case_dir('codecs', 'csv', 'decode-autodetect-convert')
+  lines = ['name;age;when;ok', 'ann;31;2024-05-06;TRUE', '"bob;x";;2024-13-01', 'eve;"3"x;1',
+           'zed;0x10;Feb 29, 2024;no;extra']
+  convert = { 'age' => 'integer', 'when' => 'date', 'ok' => 'boolean' }
+  columns = []
+  events = []
+  with_tz('Asia/Tokyo') do
+    lines.each do |data|
+      values = CSV.parse_line(data, col_sep: ';', quote_char: '"')
+      if columns.empty?
+        columns = values
+        next
+      end
+      decoded = {}
+      values.each_with_index do |value, i|
+        field = columns[i] || "column#{i + 1}"
+        decoded[field] = (CSV_CONVERTERS[convert[field]] || ->(v) { v }).call(value)
+      end
+      events << { '@timestamp' => ts }.merge(decoded).merge('event' => { 'original' => data, 'sequence' => 0 })
+    rescue CSV::MalformedCSVError
+      events << { '@timestamp' => ts, 'message' => data, 'tags' => ['_csvparsefailure'], 'event' => { 'sequence' => 0 } }
+    end
+  end
+  write_rubydebug(dir, events)
+end
+
+# The csv codec's encode with include_headers and no columns: a header of
+# the first event's keys, then each event's values through
+# CSV.generate_line (String() of each value; nil is an empty field).
+def csv_codec_encode_case
+  dir = case_dir('codecs', 'csv', 'encode-headers-all-fields')
+  events = stdin_lines(dir).map do |line|
+    e = { '@timestamp' => ts, 'message' => line, 'n' => 1 }
+    e['obj'] = { 'k' => 'v' } if line == 'nested'
+    e
+  end
+  out = CSV.generate_line(events.first.keys, col_sep: ';', quote_char: '"')
+  events.each { |e| out += CSV.generate_line(e.values.map { |v| v.is_a?(LogstashTimestamp) ? v.inspect : v }, col_sep: ';', quote_char: '"') }
+  File.write("#{dir}/expected_stdout", out)
+end
+
 def with_tz(tz)
   old = ENV['TZ']
   ENV['TZ'] = tz
@@ -264,7 +309,8 @@ end
 
 CASES = {
   'dissect' => [method(:dissect_syslog)],
-  'csv' => [method(:csv_parse_table), method(:csv_generate_table), method(:csv_convert_table), method(:csv_filter_cases)]
+  'csv' => [method(:csv_parse_table), method(:csv_generate_table), method(:csv_convert_table), method(:csv_filter_cases),
+            method(:csv_codec_decode_case), method(:csv_codec_encode_case)]
 }.freeze
 
 only = ARGV
