@@ -307,8 +307,41 @@ def describe_value(v)
   end
 end
 
+# --- syslog_pri ----------------------------------------------------------
+FACILITY_LABELS = ['kernel', 'user-level', 'mail', 'daemon', 'security/authorization', 'syslogd', 'line printer',
+                   'network news', 'uucp', 'clock', 'security/authorization', 'ftp', 'ntp', 'log audit', 'log alert',
+                   'clock', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'].freeze
+SEVERITY_LABELS = %w[emergency alert critical error warning notice informational debug].freeze
+
+# The plugin's parse_pri in ECS mode, run by MRI (String#to_i, Integer#&
+# and #>>, negative Array indexes), on each stdin line copied to
+# [log][syslog][priority] ("missing" leaves the field out: priority 13).
+def syslog_pri_case
+  dir = case_dir('filters', 'syslog_pri', 'ecs-values')
+  events = stdin_lines(dir).map do |line|
+    e = { '@timestamp' => ts, 'message' => line }
+    e['log'] = { 'syslog' => { 'priority' => line } } unless line == 'missing'
+    priority = e.dig('log', 'syslog', 'priority')
+    priority = priority ? priority.to_i : 13
+    severity = priority & 7
+    facility = priority >> 3
+    set_ref(e, '[log][syslog][severity][code]', severity)
+    set_ref(e, '[log][syslog][facility][code]', facility)
+    if facility > FACILITY_LABELS.size - 1
+      add_tag(e, '_syslogpriparsefailure')
+    else
+      set_ref(e, '[log][syslog][facility][name]', FACILITY_LABELS[facility]) if FACILITY_LABELS[facility]
+      set_ref(e, '[log][syslog][severity][name]', SEVERITY_LABELS[severity]) if SEVERITY_LABELS[severity]
+    end
+    add_tag(e, 'pri')
+    e
+  end
+  write_rubydebug(dir, events)
+end
+
 CASES = {
   'dissect' => [method(:dissect_syslog)],
+  'syslog_pri' => [method(:syslog_pri_case)],
   'csv' => [method(:csv_parse_table), method(:csv_generate_table), method(:csv_convert_table), method(:csv_filter_cases),
             method(:csv_codec_decode_case), method(:csv_codec_encode_case)]
 }.freeze
