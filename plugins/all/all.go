@@ -21,6 +21,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/filters/mutate"
 	_ "github.com/gostash/gostash/plugins/filters/split"
 	_ "github.com/gostash/gostash/plugins/filters/syslog_pri"
+	_ "github.com/gostash/gostash/plugins/filters/translate"
 	_ "github.com/gostash/gostash/plugins/inputs/generator"
 	_ "github.com/gostash/gostash/plugins/inputs/kafka"
 	_ "github.com/gostash/gostash/plugins/inputs/stdin"

@@ -14,6 +14,7 @@ require 'awesome_print'
 require 'csv'
 require 'date'
 require 'json'
+require 'yaml'
 
 Encoding.default_external = Encoding::UTF_8
 
@@ -108,6 +109,19 @@ def csv_parse_table
   end
   Dir.mkdir('testdata/filters/csv') unless Dir.exist?('testdata/filters/csv')
   File.write('testdata/filters/csv/parse_line.jsonl', rows.uniq.join("\n") + "\n")
+  # parse_all.jsonl: CSV.parse of whole texts (the translate filter's CSV
+  # dictionaries are read this way), records or "error".
+  rows = []
+  1500.times do
+    input = Array.new(rng.rand(0..24)) { (alphabet + ["\n", "\n", ',']).sample(random: rng) }.join
+    records = begin
+      CSV.parse(input)
+    rescue CSV::MalformedCSVError
+      'error'
+    end
+    rows << JSON.generate([',', '"', input, records])
+  end
+  File.write('testdata/filters/csv/parse_all.jsonl', rows.uniq.join("\n") + "\n")
 end
 
 # testdata/filters/csv/generate_line.jsonl: [separator, quote, fields, line]
@@ -339,9 +353,91 @@ def syslog_pri_case
   write_rubydebug(dir, events)
 end
 
+# --- translate -------------------------------------------------------------
+# The plugin's fetch strategies and updaters, run by MRI on dictionaries
+# loaded as the plugin loads them: Psych for YAML, CSV.read for CSV, JSON.
+def translate_fetch(dict, exact, regex, source)
+  if exact && regex
+    key = dict.keys.detect { |k| source.match(Regexp.new(k)) }
+    key.nil? ? [false, nil] : [true, Marshal.load(Marshal.dump(dict[key]))]
+  elsif exact
+    dict.include?(source) ? [true, Marshal.load(Marshal.dump(dict[source]))] : [false, nil]
+  else
+    value = source.gsub(Regexp.union(dict.keys), dict)
+    value == source ? [false, nil] : [true, value]
+  end
+end
+
+def get_ref(hash, ref)
+  path = ref.start_with?('[') ? ref.scan(/\[([^\]]+)\]/).flatten : [ref]
+  path.reduce(hash) do |h, k|
+    case h
+    when Hash then h[k]
+    when Array then k =~ /\A-?\d+\z/ ? h[k.to_i] : nil
+    end
+  end
+end
+
+def sprintf_ref(event, template)
+  template.gsub(/%\{([^}]+)\}/) { get_ref(event, Regexp.last_match(1)).to_s }
+end
+
+def translate_cases
+  # yaml-in-place: ECS mode, so target = source and override is on.
+  dir = case_dir('filters', 'translate', 'yaml-in-place')
+  dict = YAML.load_file("#{dir}/codes.yml")
+  events = stdin_lines(dir).map do |line|
+    e = { '@timestamp' => ts, 'message' => line, 'code' => line }
+    ok, value = translate_fetch(dict, true, false, e['code'])
+    e['code'] = ok ? value : sprintf_ref(e, 'other %{message}')
+    e
+  end
+  write_rubydebug(dir, events)
+
+  # regex-csv: keys are regexes tried in file order; add_tag on a match.
+  dir = case_dir('filters', 'translate', 'regex-csv')
+  dict = {}
+  CSV.read("#{dir}/kinds.csv").each { |k, v| dict[k] = v }
+  events = stdin_lines(dir).map do |line|
+    e = { '@timestamp' => ts, 'message' => line }
+    ok, value = translate_fetch(dict, true, true, line)
+    if ok
+      e['kind'] = value
+      add_tag(e, 'translated')
+    end
+    e
+  end
+  write_rubydebug(dir, events)
+
+  # substring-json-iterate: iterate_on the source list (substring
+  # replacement), then iterate_on a list of objects (exact, fallback).
+  dir = case_dir('filters', 'translate', 'substring-json-iterate')
+  dict = JSON.parse(File.read("#{dir}/sounds.json"))
+  events = stdin_lines(dir).map do |line|
+    e = { '@timestamp' => ts }.merge(JSON.parse(line))
+    words = Array(e['words'])
+    spoken = Array.new(words.size)
+    words.each_with_index do |w, i|
+      ok, value = translate_fetch(dict, false, false, w.to_s)
+      spoken[i] = value if ok
+    end
+    e['spoken'] = spoken
+    Array(e['items']).size.times do |i|
+      item = e['items'].is_a?(Array) ? e['items'][i] : nil
+      next if item.nil? || item['w'].nil?
+
+      ok, value = translate_fetch(dict, true, false, item['w'].to_s)
+      item['t'] = ok ? value : sprintf_ref(e, '? %{[items][0][w]}')
+    end
+    e
+  end
+  write_rubydebug(dir, events)
+end
+
 CASES = {
   'dissect' => [method(:dissect_syslog)],
   'syslog_pri' => [method(:syslog_pri_case)],
+  'translate' => [method(:translate_cases)],
   'csv' => [method(:csv_parse_table), method(:csv_generate_table), method(:csv_convert_table), method(:csv_filter_cases),
             method(:csv_codec_decode_case), method(:csv_codec_encode_case)]
 }.freeze

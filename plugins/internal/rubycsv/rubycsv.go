@@ -71,12 +71,44 @@ func (d Dialect) ParseLine(s string) ([]any, error) {
 	if s == "" {
 		return nil, nil
 	}
+	fields, _, err := d.record(s, 0, rowSeparator(s))
+	return fields, err
+}
+
+// ParseAll reads every record of s, as CSV.open(...).each does: the row
+// separator is the first line break of s; a blank line is an empty record.
+func (d Dialect) ParseAll(s string) ([][]any, error) {
+	if err := d.check(); err != nil {
+		return nil, err
+	}
 	rs := rowSeparator(s)
+	var records [][]any
+	for pos := 0; pos < len(s); {
+		fields, next, err := d.record(s, pos, rs)
+		if err != nil {
+			return nil, err
+		}
+		records = append(records, fields)
+		pos = next
+	}
+	return records, nil
+}
+
+// record reads the record starting at pos and returns where the next one
+// starts (after its row separator).
+func (d Dialect) record(s string, pos int, rs string) ([]any, int, error) {
 	sep, q := d.Separator, d.Quote
-	fields := make([]any, 0, strings.Count(s, sep)+1)
-	pos := 0
-	if strings.HasPrefix(s, rs) {
-		return fields, nil
+	fields := make([]any, 0, strings.Count(s[pos:min(len(s), pos+4096)], sep)+1)
+	// ended finishes the record at pos, which is the end of s or a row
+	// separator.
+	ended := func(pos int) int {
+		if pos < len(s) {
+			return pos + len(rs)
+		}
+		return pos
+	}
+	if strings.HasPrefix(s[pos:], rs) {
+		return fields, pos + len(rs), nil
 	}
 	for {
 		if strings.HasPrefix(s[pos:], q) {
@@ -86,7 +118,7 @@ func (d Dialect) ParseLine(s string) ([]any, error) {
 			for {
 				i := strings.Index(s[pos:], q)
 				if i < 0 {
-					return nil, malformed("Unclosed quoted field")
+					return nil, 0, malformed("Unclosed quoted field")
 				}
 				if strings.HasPrefix(s[pos+i+len(q):], q) {
 					b.WriteString(s[pos : pos+i+len(q)])
@@ -105,15 +137,15 @@ func (d Dialect) ParseLine(s string) ([]any, error) {
 			fields = append(fields, value)
 			switch {
 			case pos == len(s), strings.HasPrefix(s[pos:], rs):
-				return fields, nil
+				return fields, ended(pos), nil
 			case strings.HasPrefix(s[pos:], sep):
 				pos += len(sep)
 				if pos == len(s) || strings.HasPrefix(s[pos:], rs) {
-					return append(fields, nil), nil
+					return append(fields, nil), ended(pos), nil
 				}
 				continue
 			}
-			return nil, malformed("Any value after quoted field isn't allowed")
+			return nil, 0, malformed("Any value after quoted field isn't allowed")
 		}
 		end := len(s)
 		next := -1
@@ -128,10 +160,10 @@ func (d Dialect) ParseLine(s string) ([]any, error) {
 		}
 		v := s[pos:end]
 		if strings.Contains(v, q) {
-			return nil, malformed("Illegal quoting")
+			return nil, 0, malformed("Illegal quoting")
 		}
 		if i := strings.IndexAny(v, "\r\n"); i >= 0 {
-			return nil, malformed("Unquoted fields do not allow new line <%s>", ruby.Inspect(v[i:i+1]))
+			return nil, 0, malformed("Unquoted fields do not allow new line <%s>", ruby.Inspect(v[i:i+1]))
 		}
 		if v == "" {
 			fields = append(fields, nil)
@@ -139,11 +171,11 @@ func (d Dialect) ParseLine(s string) ([]any, error) {
 			fields = append(fields, v)
 		}
 		if last {
-			return fields, nil
+			return fields, ended(end), nil
 		}
 		pos = next
 		if pos == len(s) || strings.HasPrefix(s[pos:], rs) {
-			return append(fields, nil), nil
+			return append(fields, nil), ended(pos), nil
 		}
 	}
 }

@@ -128,3 +128,32 @@ func TestConvertMatchesRuby(t *testing.T) {
 		}
 	}
 }
+
+func TestParseAllMatchesRuby(t *testing.T) {
+	for _, row := range readTable(t, "parse_all.jsonl") {
+		d := Dialect{Separator: str(t, row[0]), Quote: str(t, row[1])}
+		input := str(t, row[2])
+		got, err := d.ParseAll(input)
+		var want any
+		json.Unmarshal(row[3], &want)
+		if want == "error" {
+			if err == nil {
+				t.Errorf("%q: got %q, Ruby raises", input, got)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v, Ruby gives %s", input, err, row[3])
+			continue
+		}
+		b, _ := json.Marshal(got)
+		if got == nil {
+			b = []byte("[]")
+		}
+		var gotJSON any
+		json.Unmarshal(b, &gotJSON)
+		if !reflect.DeepEqual(gotJSON, want) {
+			t.Errorf("%q: got %s, Ruby gives %s", input, b, row[3])
+		}
+	}
+}
