@@ -112,6 +112,9 @@ func ToF(s string) float64 {
 func Float(s string) (float64, error) {
 	t := strings.Trim(s, " \t\n\v\f\r")
 	if h := strings.TrimLeft(t, "+-"); len(t)-len(h) <= 1 && (strings.HasPrefix(h, "0x") || strings.HasPrefix(h, "0X")) {
+		if body := h[2:]; strings.HasPrefix(body, "_") || strings.HasSuffix(body, "_") || strings.Contains(body, "__") {
+			return 0, invalidValue("Float", s)
+		}
 		lit := strings.ReplaceAll(t, "_", "")
 		if !strings.ContainsAny(lit, "pP") {
 			// A hexadecimal integer: Go's ParseFloat wants a p exponent.

@@ -2,6 +2,7 @@
 package all
 
 import (
+	_ "github.com/gostash/gostash/plugins/codecs/csv"
 	_ "github.com/gostash/gostash/plugins/codecs/dots"
 	_ "github.com/gostash/gostash/plugins/codecs/json"
 	_ "github.com/gostash/gostash/plugins/codecs/json_lines"
@@ -9,7 +10,9 @@ import (
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
 	_ "github.com/gostash/gostash/plugins/codecs/rubydebug"
 	_ "github.com/gostash/gostash/plugins/filters/clone"
+	_ "github.com/gostash/gostash/plugins/filters/csv"
 	_ "github.com/gostash/gostash/plugins/filters/date"
+	_ "github.com/gostash/gostash/plugins/filters/dissect"
 	_ "github.com/gostash/gostash/plugins/filters/drop"
 	_ "github.com/gostash/gostash/plugins/filters/fingerprint"
 	_ "github.com/gostash/gostash/plugins/filters/grok"
@@ -17,6 +20,8 @@ import (
 	_ "github.com/gostash/gostash/plugins/filters/kv"
 	_ "github.com/gostash/gostash/plugins/filters/mutate"
 	_ "github.com/gostash/gostash/plugins/filters/split"
+	_ "github.com/gostash/gostash/plugins/filters/syslog_pri"
+	_ "github.com/gostash/gostash/plugins/filters/translate"
 	_ "github.com/gostash/gostash/plugins/inputs/generator"
 	_ "github.com/gostash/gostash/plugins/inputs/kafka"
 	_ "github.com/gostash/gostash/plugins/inputs/stdin"

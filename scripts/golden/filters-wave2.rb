@@ -1,0 +1,450 @@
+# Writes expected_stdout for the wave-2 plugin testcases. Each case's events
+# are printed as Logstash's rubydebug codec prints them (awesome_print's
+# `hash.ai` + "\n"), or as json_lines, from Ruby values:
+#  - dissect, syslog_pri, translate, ...: the values are written out below
+#    from the plugins' documented behaviour (the comment at each case says
+#    which rule gives each value); the script only renders them;
+#  - csv filter and codec: the values come from Ruby's own CSV.parse_line
+#    and the conversions the plugins apply (Integer(), Float(), Date.parse),
+#    run here on the case's stdin.
+# Field order is gostash's (the order fields are set); Logstash's own order
+# is its Java hash order, so the bytes match Logstash only field by field.
+
+require 'awesome_print'
+require 'csv'
+require 'date'
+require 'json'
+require 'yaml'
+
+Encoding.default_external = Encoding::UTF_8
+
+# GOSTASH_NOW, the clock every testcase runs with.
+NOW = '2026-01-02T03:04:05.678Z'
+
+# LogStash::Timestamp#inspect is its bare ISO text.
+class LogstashTimestamp
+  def initialize(text)
+    @text = text
+  end
+
+  def inspect
+    @text
+  end
+
+  def to_json(*_args)
+    @text.to_json
+  end
+end
+
+def ts(text = NOW)
+  LogstashTimestamp.new(text)
+end
+
+# A LogStash::Timestamp made from a Ruby Time: UTC, with 3, 6 or 9
+# fraction digits as the precision needs.
+def ts_of(time)
+  t = time.utc
+  nanos = t.nsec
+  frac = if (nanos % 1_000_000).zero? then format('%03d', nanos / 1_000_000)
+         elsif (nanos % 1000).zero? then format('%06d', nanos / 1000)
+         else format('%09d', nanos)
+         end
+  LogstashTimestamp.new(t.strftime('%Y-%m-%dT%H:%M:%S.') + frac + 'Z')
+end
+
+def case_dir(kind, plugin, name)
+  "plugins/#{kind}/#{plugin}/testcases/#{name}"
+end
+
+def stdin_lines(dir)
+  File.read("#{dir}/stdin").split("\n", -1)[0...-1]
+end
+
+def write_rubydebug(dir, events)
+  File.write("#{dir}/expected_stdout", events.map { |e| e.ai(plain: true) + "\n" }.join)
+end
+
+def write_json_lines(dir, events)
+  File.write("#{dir}/expected_stdout", events.map { |e| JSON.generate(e) + "\n" }.join)
+end
+
+# --- dissect ---------------------------------------------------------------
+# Pattern "%{ts->} %{+ts} %{+ts} %{server} %{prog}[%{pid}]: %{?key}=%{&key}":
+# `->` skips the repeated spaces after the month, the two appends join with
+# the delimiter before them (a space), the skip field's value names the
+# indirect field, convert_datatype makes pid an Integer; no match tags
+# _dissectfailure and converting the missing pid tags
+# _dataconversionnullvalue_pid_int. add_tag runs only on a match.
+def dissect_syslog
+  dir = case_dir('filters', 'dissect', 'syslog-rubydebug')
+  l = stdin_lines(dir)
+  write_rubydebug(dir, [
+    { '@timestamp' => ts, 'message' => l[0], 'ts' => 'Oct 11 22:14:15', 'server' => 'mymachine', 'prog' => 'su',
+      'pid' => 230, 'user' => 'lonvick', 'tags' => ['dissected'] },
+    { '@timestamp' => ts, 'message' => l[1], 'ts' => 'Oct 1 02:03:04', 'server' => 'host2', 'prog' => 'cron',
+      'pid' => 17, 'status' => 'done', 'tags' => ['dissected'] },
+    { '@timestamp' => ts, 'message' => l[2], 'tags' => ['_dissectfailure', '_dataconversionnullvalue_pid_int'] }
+  ])
+end
+
+# --- csv: Ruby's own parser and converters ---------------------------------
+
+# testdata/filters/csv/parse_line.jsonl: [separator, quote, input, record]
+# for random short inputs, where record is CSV.parse_line's array (null for
+# nil fields), null for no record, or "error" for MalformedCSVError.
+def csv_parse_table
+  rng = Random.new(14)
+  alphabet = ['a', 'b', 'c', ' ', ',', ';', '|', '"', "'", "\n", "\r", 'é', "\t"]
+  rows = []
+  [[',', '"'], [';', "'"], ['||', '"'], ["\t", '"'], [',', "\x00"]].each do |sep, quote|
+    1500.times do
+      input = Array.new(rng.rand(0..10)) { alphabet.sample(random: rng) }.join
+      record = begin
+        CSV.parse_line(input, col_sep: sep, quote_char: quote)
+      rescue CSV::MalformedCSVError
+        'error'
+      end
+      rows << JSON.generate([sep, quote, input, record])
+    end
+  end
+  Dir.mkdir('testdata/filters/csv') unless Dir.exist?('testdata/filters/csv')
+  File.write('testdata/filters/csv/parse_line.jsonl', rows.uniq.join("\n") + "\n")
+  # parse_all.jsonl: CSV.parse of whole texts (the translate filter's CSV
+  # dictionaries are read this way), records or "error".
+  rows = []
+  1500.times do
+    input = Array.new(rng.rand(0..24)) { (alphabet + ["\n", "\n", ',']).sample(random: rng) }.join
+    records = begin
+      CSV.parse(input)
+    rescue CSV::MalformedCSVError
+      'error'
+    end
+    rows << JSON.generate([',', '"', input, records])
+  end
+  File.write('testdata/filters/csv/parse_all.jsonl', rows.uniq.join("\n") + "\n")
+end
+
+# testdata/filters/csv/generate_line.jsonl: [separator, quote, fields, line]
+# for CSV.generate_line of random fields (strings or nil).
+def csv_generate_table
+  rng = Random.new(15)
+  alphabet = ['a', 'b', ' ', ',', ';', '|', '"', "'", "\n", "\r", 'é']
+  rows = []
+  [[',', '"'], [';', "'"], ['||', '"']].each do |sep, quote|
+    800.times do
+      fields = Array.new(rng.rand(1..4)) do
+        rng.rand(6).zero? ? nil : Array.new(rng.rand(0..5)) { alphabet.sample(random: rng) }.join
+      end
+      rows << JSON.generate([sep, quote, fields, CSV.generate_line(fields, col_sep: sep, quote_char: quote)])
+    end
+  end
+  File.write('testdata/filters/csv/generate_line.jsonl', rows.uniq.join("\n") + "\n")
+end
+
+# The csv filter's and codec's conversion lambdas, as the plugins define them.
+CSV_CONVERTERS = {
+  'integer' => ->(v) { CSV::Converters[:integer].call(v) },
+  'float' => ->(v) { CSV::Converters[:float].call(v) },
+  'date' => lambda { |v|
+    r = CSV::Converters[:date].call(v)
+    r.is_a?(Date) ? ts_of(r.to_time) : r
+  },
+  'date_time' => lambda { |v|
+    r = CSV::Converters[:date_time].call(v)
+    r.is_a?(DateTime) ? ts_of(r.to_time) : r
+  },
+  'boolean' => lambda { |v|
+    v = v.strip.downcase
+    return false if v == 'false'
+    return true if v == 'true'
+
+    v
+  }
+}.freeze
+
+# testdata/filters/csv/convert.jsonl: [type, input, output] where output is
+# {"int": "digits"}, {"float": "Float#to_s"}, {"ts": "ISO"}, {"bool": b},
+# {"str": s}, null, or "error", with TZ=America/New_York for local dates.
+def csv_convert_table
+  inputs = ['12', ' 12 ', '-7', '+3', '0x1A', '0b101', '0o17', '017', '08', '1_000', '1__0', '_1', '1_', '12abc', '',
+            '3.14', '1e3', '.5', '5.', '1_000.5', '0x1.8p1', 'Infinity', 'NaN', '-0.0', '1e400', ' 2.5 ',
+            '2017-06-01', '2017-13-01', '2017-02-30', 'June 1, 2017', 'Jun 1 2017', 'Thu, Jun 1 2017', 'Thursday June 01, 17',
+            'december 25, 1999', 'Sept 3, 2020', '2001-02-03 04:05:06', '2001-02-03T04:05:06', '2001-02-03T04:05',
+            '2001-02-03T04:05:06.123456Z', '2001-02-03T04:05:06+05:30', '2001-02-03T04:05:06-0800',
+            'Sat Feb 3 04:05:06 2001', 'Feb 3 4:5:6 2001', 'invalid_date', 'true', ' FALSE ', 'Yes', 'TRUE!', nil,
+            '99999999999999999999', '-0x10', '-012', '0', '-0', '0_7', '0x_1', '1 2', '1.5e-7', '100.0']
+  rows = []
+  with_tz('America/New_York') do
+    CSV_CONVERTERS.each do |type, conv|
+      inputs.each do |input|
+        out = begin
+          describe_value(conv.call(input.nil? ? nil : input.dup))
+        rescue NoMethodError
+          'error'
+        end
+        rows << JSON.generate([type, input, out])
+      end
+    end
+  end
+  File.write('testdata/filters/csv/convert.jsonl', rows.join("\n") + "\n")
+end
+
+# Sets a field reference ("name", "[a][b]") in a hash, creating parents.
+def set_ref(hash, ref, value)
+  path = ref.start_with?('[') ? ref.scan(/\[([^\]]+)\]/).flatten : [ref]
+  parent = path[0...-1].reduce(hash) { |h, k| h[k] = {} unless h[k].is_a?(Hash); h[k] }
+  parent[path.last] = value
+end
+
+def add_tag(event, tag)
+  event['tags'] = (event['tags'] || []) + [tag] unless (event['tags'] || []).include?(tag)
+end
+
+# The csv filter's filter method over the case's stdin lines, as the plugin
+# writes it, with Ruby's CSV doing the parsing and converting. Events are
+# what the stdin input makes of each line once the case's mutate removed
+# event, host and @version. Cancelled events are not printed.
+def csv_filter_case(name, columns: [], separator: ',', quote_char: '"', target: nil, autogenerate: true,
+                    skip_header: false, skip_empty_columns: false, skip_empty_rows: false, convert: {},
+                    autodetect: false, add_tags: [], tz: nil)
+  dir = case_dir('filters', 'csv', name)
+  events = []
+  target = "[#{target}]" if target && !target.start_with?('[')
+  with_tz(tz || ENV['TZ']) do
+    stdin_lines(dir).each do |line|
+      event = { '@timestamp' => ts, 'message' => line }
+      begin
+        values = CSV.parse_line(line, col_sep: separator, quote_char: quote_char)
+        if autodetect && columns.empty?
+          columns = values
+          next
+        end
+        next if skip_header && !columns.empty? && columns == values
+
+        if skip_empty_rows && values.nil?
+          add_tag(event, '_csvskippedemptyfield')
+          events << event
+          next
+        end
+        values.each_index do |i|
+          next if skip_empty_columns && (values[i].nil? || values[i].empty?)
+          next if !columns[i] && !autogenerate
+
+          field = columns[i] || "column#{i + 1}"
+          ref = field.start_with?('[') ? "#{target}#{field}" : "#{target}[#{field}]"
+          conv = CSV_CONVERTERS[convert[field]] || ->(v) { v }
+          set_ref(event, ref, conv.call(values[i]))
+        end
+        add_tags.each { |t| add_tag(event, t) }
+      rescue StandardError
+        add_tag(event, '_csvparsefailure')
+      end
+      events << event
+    end
+  end
+  write_rubydebug(dir, events)
+end
+
+def csv_filter_cases
+  csv_filter_case('columns-convert-rubydebug',
+                  columns: ['id', 'name', 'score', 'born', 'seen', 'active', '[meta][note]'],
+                  convert: { 'id' => 'integer', 'score' => 'float', 'born' => 'date', 'seen' => 'date_time',
+                             'active' => 'boolean' },
+                  tz: 'America/New_York')
+  csv_filter_case('autodetect-target', autodetect: true, separator: ';', target: 'row', skip_empty_columns: true,
+                                       autogenerate: false)
+  csv_filter_case('skip-header-empty-rows', columns: %w[a b], skip_header: true, skip_empty_rows: true,
+                                            quote_char: "'", add_tags: ['parsed'])
+end
+
+# The csv codec's decode over the generator's lines (count 1, so
+# [event][sequence] is 0), with Ruby's CSV; ECS mode adds [event][original].
+# The case's mutate removes host and @version.
+def csv_codec_decode_case
+  dir = case_dir('codecs', 'csv', 'decode-autodetect-convert')
+  lines = ['name;age;when;ok', 'ann;31;2024-05-06;TRUE', '"bob;x";;2024-13-01', 'eve;"3"x;1',
+           'zed;0x10;Feb 29, 2024;no;extra']
+  convert = { 'age' => 'integer', 'when' => 'date', 'ok' => 'boolean' }
+  columns = []
+  events = []
+  with_tz('Asia/Tokyo') do
+    lines.each do |data|
+      values = CSV.parse_line(data, col_sep: ';', quote_char: '"')
+      if columns.empty?
+        columns = values
+        next
+      end
+      decoded = {}
+      values.each_with_index do |value, i|
+        field = columns[i] || "column#{i + 1}"
+        decoded[field] = (CSV_CONVERTERS[convert[field]] || ->(v) { v }).call(value)
+      end
+      events << { '@timestamp' => ts }.merge(decoded).merge('event' => { 'original' => data, 'sequence' => 0 })
+    rescue CSV::MalformedCSVError
+      events << { '@timestamp' => ts, 'message' => data, 'tags' => ['_csvparsefailure'], 'event' => { 'sequence' => 0 } }
+    end
+  end
+  write_rubydebug(dir, events)
+end
+
+# The csv codec's encode with include_headers and no columns: a header of
+# the first event's keys, then each event's values through
+# CSV.generate_line (String() of each value; nil is an empty field).
+def csv_codec_encode_case
+  dir = case_dir('codecs', 'csv', 'encode-headers-all-fields')
+  events = stdin_lines(dir).map do |line|
+    e = { '@timestamp' => ts, 'message' => line, 'n' => 1 }
+    e['obj'] = { 'k' => 'v' } if line == 'nested'
+    e
+  end
+  out = CSV.generate_line(events.first.keys, col_sep: ';', quote_char: '"')
+  events.each { |e| out += CSV.generate_line(e.values.map { |v| v.is_a?(LogstashTimestamp) ? v.inspect : v }, col_sep: ';', quote_char: '"') }
+  File.write("#{dir}/expected_stdout", out)
+end
+
+def with_tz(tz)
+  old = ENV['TZ']
+  ENV['TZ'] = tz
+  yield
+ensure
+  ENV['TZ'] = old
+end
+
+def describe_value(v)
+  case v
+  when nil then nil
+  when Integer then { 'int' => v.to_s }
+  when Float then { 'float' => v.to_s }
+  when LogstashTimestamp then { 'ts' => v.inspect }
+  when true, false then { 'bool' => v }
+  else { 'str' => v }
+  end
+end
+
+# --- syslog_pri ----------------------------------------------------------
+FACILITY_LABELS = ['kernel', 'user-level', 'mail', 'daemon', 'security/authorization', 'syslogd', 'line printer',
+                   'network news', 'uucp', 'clock', 'security/authorization', 'ftp', 'ntp', 'log audit', 'log alert',
+                   'clock', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'].freeze
+SEVERITY_LABELS = %w[emergency alert critical error warning notice informational debug].freeze
+
+# The plugin's parse_pri in ECS mode, run by MRI (String#to_i, Integer#&
+# and #>>, negative Array indexes), on each stdin line copied to
+# [log][syslog][priority] ("missing" leaves the field out: priority 13).
+def syslog_pri_case
+  dir = case_dir('filters', 'syslog_pri', 'ecs-values')
+  events = stdin_lines(dir).map do |line|
+    e = { '@timestamp' => ts, 'message' => line }
+    e['log'] = { 'syslog' => { 'priority' => line } } unless line == 'missing'
+    priority = e.dig('log', 'syslog', 'priority')
+    priority = priority ? priority.to_i : 13
+    severity = priority & 7
+    facility = priority >> 3
+    set_ref(e, '[log][syslog][severity][code]', severity)
+    set_ref(e, '[log][syslog][facility][code]', facility)
+    if facility > FACILITY_LABELS.size - 1
+      add_tag(e, '_syslogpriparsefailure')
+    else
+      set_ref(e, '[log][syslog][facility][name]', FACILITY_LABELS[facility]) if FACILITY_LABELS[facility]
+      set_ref(e, '[log][syslog][severity][name]', SEVERITY_LABELS[severity]) if SEVERITY_LABELS[severity]
+    end
+    add_tag(e, 'pri')
+    e
+  end
+  write_rubydebug(dir, events)
+end
+
+# --- translate -------------------------------------------------------------
+# The plugin's fetch strategies and updaters, run by MRI on dictionaries
+# loaded as the plugin loads them: Psych for YAML, CSV.read for CSV, JSON.
+def translate_fetch(dict, exact, regex, source)
+  if exact && regex
+    key = dict.keys.detect { |k| source.match(Regexp.new(k)) }
+    key.nil? ? [false, nil] : [true, Marshal.load(Marshal.dump(dict[key]))]
+  elsif exact
+    dict.include?(source) ? [true, Marshal.load(Marshal.dump(dict[source]))] : [false, nil]
+  else
+    value = source.gsub(Regexp.union(dict.keys), dict)
+    value == source ? [false, nil] : [true, value]
+  end
+end
+
+def get_ref(hash, ref)
+  path = ref.start_with?('[') ? ref.scan(/\[([^\]]+)\]/).flatten : [ref]
+  path.reduce(hash) do |h, k|
+    case h
+    when Hash then h[k]
+    when Array then k =~ /\A-?\d+\z/ ? h[k.to_i] : nil
+    end
+  end
+end
+
+def sprintf_ref(event, template)
+  template.gsub(/%\{([^}]+)\}/) { get_ref(event, Regexp.last_match(1)).to_s }
+end
+
+def translate_cases
+  # yaml-in-place: ECS mode, so target = source and override is on.
+  dir = case_dir('filters', 'translate', 'yaml-in-place')
+  dict = YAML.load_file("#{dir}/codes.yml")
+  events = stdin_lines(dir).map do |line|
+    e = { '@timestamp' => ts, 'message' => line, 'code' => line }
+    ok, value = translate_fetch(dict, true, false, e['code'])
+    e['code'] = ok ? value : sprintf_ref(e, 'other %{message}')
+    e
+  end
+  write_rubydebug(dir, events)
+
+  # regex-csv: keys are regexes tried in file order; add_tag on a match.
+  dir = case_dir('filters', 'translate', 'regex-csv')
+  dict = {}
+  CSV.read("#{dir}/kinds.csv").each { |k, v| dict[k] = v }
+  events = stdin_lines(dir).map do |line|
+    e = { '@timestamp' => ts, 'message' => line }
+    ok, value = translate_fetch(dict, true, true, line)
+    if ok
+      e['kind'] = value
+      add_tag(e, 'translated')
+    end
+    e
+  end
+  write_rubydebug(dir, events)
+
+  # substring-json-iterate: iterate_on the source list (substring
+  # replacement), then iterate_on a list of objects (exact, fallback).
+  dir = case_dir('filters', 'translate', 'substring-json-iterate')
+  dict = JSON.parse(File.read("#{dir}/sounds.json"))
+  events = stdin_lines(dir).map do |line|
+    e = { '@timestamp' => ts }.merge(JSON.parse(line))
+    words = Array(e['words'])
+    spoken = Array.new(words.size)
+    words.each_with_index do |w, i|
+      ok, value = translate_fetch(dict, false, false, w.to_s)
+      spoken[i] = value if ok
+    end
+    e['spoken'] = spoken
+    Array(e['items']).size.times do |i|
+      item = e['items'].is_a?(Array) ? e['items'][i] : nil
+      next if item.nil? || item['w'].nil?
+
+      ok, value = translate_fetch(dict, true, false, item['w'].to_s)
+      item['t'] = ok ? value : sprintf_ref(e, '? %{[items][0][w]}')
+    end
+    e
+  end
+  write_rubydebug(dir, events)
+end
+
+CASES = {
+  'dissect' => [method(:dissect_syslog)],
+  'syslog_pri' => [method(:syslog_pri_case)],
+  'translate' => [method(:translate_cases)],
+  'csv' => [method(:csv_parse_table), method(:csv_generate_table), method(:csv_convert_table), method(:csv_filter_cases),
+            method(:csv_codec_decode_case), method(:csv_codec_encode_case)]
+}.freeze
+
+only = ARGV
+CASES.each do |name, writers|
+  next unless only.empty? || only.include?(name)
+
+  writers.each(&:call)
+end
