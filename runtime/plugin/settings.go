@@ -43,7 +43,9 @@ type Settings struct {
 	vals  map[string]any
 	set   map[string]bool
 	where map[string]lang.Pos
-	codec *codecFactory
+	// valueAt is where each set option's value starts.
+	valueAt map[string]lang.Pos
+	codec   *codecFactory
 }
 
 // Kind is the plugin's kind.
@@ -179,6 +181,25 @@ func (s *Settings) OptionPos(name string) lang.Pos {
 	return s.pos
 }
 
+// ValuePos is where the option's value starts (a string's opening quote),
+// or OptionPos when the option is unset. A plugin that finds an error
+// inside a multi-line value (code in another language) counts lines from
+// here.
+func (s *Settings) ValuePos(name string) lang.Pos {
+	if p, ok := s.valueAt[name]; ok {
+		return p
+	}
+	return s.OptionPos(name)
+}
+
+// ErrorfAt returns a config error at pos, a place in the plugin's config
+// such as a line inside an option's value, showing that line.
+func (s *Settings) ErrorfAt(pos lang.Pos, format string, args ...any) error {
+	d := lang.Errorf(pos, "%s %s plugin: %s", s.reg.spec.Name, s.reg.kind, fmt.Sprintf(format, args...))
+	d.Source = s.ctx.Sources[d.Pos.File]
+	return d
+}
+
 // Errorf returns a config error located at the option (or the plugin when
 // the option is unset), for validation a plugin does in its constructor.
 func (s *Settings) Errorf(option, format string, args ...any) error {
@@ -296,7 +317,7 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 		errAt(p.Pos, "Couldn't find any %s plugin named '%s'. Are you sure this is correct?%s", kind, p.Name, unsupportedHint(kind, p.Name))
 		return nil, diags
 	}
-	s := &Settings{reg: r, ctx: ctx, pos: p.Pos, vals: map[string]any{}, set: map[string]bool{}, where: map[string]lang.Pos{}}
+	s := &Settings{reg: r, ctx: ctx, pos: p.Pos, vals: map[string]any{}, set: map[string]bool{}, where: map[string]lang.Pos{}, valueAt: map[string]lang.Pos{}}
 
 	// Gather attributes, merging repeats as Logstash does.
 	raw := map[string]any{}
@@ -323,6 +344,7 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 		raw[a.Name] = v
 		order = append(order, a.Name)
 		s.where[a.Name] = a.Pos
+		s.valueAt[a.Name] = a.Value.Position()
 	}
 
 	for _, name := range order {
