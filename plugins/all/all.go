@@ -16,6 +16,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/filters/json"
 	_ "github.com/gostash/gostash/plugins/filters/kv"
 	_ "github.com/gostash/gostash/plugins/filters/mutate"
+	_ "github.com/gostash/gostash/plugins/filters/ruby"
 	_ "github.com/gostash/gostash/plugins/filters/split"
 	_ "github.com/gostash/gostash/plugins/inputs/generator"
 	_ "github.com/gostash/gostash/plugins/inputs/kafka"
