@@ -75,8 +75,8 @@ type logRecords struct {
 }
 
 func (l *logRecords) Enabled(_ context.Context, lv slog.Level) bool { return lv >= l.level }
-func (l *logRecords) WithAttrs([]slog.Attr) slog.Handler             { return l }
-func (l *logRecords) WithGroup(string) slog.Handler                  { return l }
+func (l *logRecords) WithAttrs([]slog.Attr) slog.Handler            { return l }
+func (l *logRecords) WithGroup(string) slog.Handler                 { return l }
 func (l *logRecords) Handle(_ context.Context, r slog.Record) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
