@@ -26,9 +26,15 @@ const DefaultTimeout = 60 * time.Second
 // stopGrace is how long a worker has to exit after its requests end.
 const stopGrace = 5 * time.Second
 
+// errCodeOrPath is Logstash's message for a ruby filter with both code and
+// path, or neither.
+var errCodeOrPath = errors.New(`You must either use an inline script with the "code" option or a script file using "path".`)
+
 // Config is a ruby filter's settings: Logstash's options plus how gostash
 // runs them.
 type Config struct {
+	// Code is run for each event unless Path is set (an empty Code does
+	// nothing, as in Logstash).
 	Code                    string
 	Init                    string
 	Path                    string
@@ -105,8 +111,8 @@ func New(cfg Config) (*Filter, error) {
 // prepare checks cfg, fills in its defaults and makes the filter, with no
 // worker yet.
 func prepare(cfg Config) (*Filter, error) {
-	if (cfg.Code == "") == (cfg.Path == "") {
-		return nil, errors.New(`You must either use an inline script with the "code" option or a script file using "path".`)
+	if cfg.Code != "" && cfg.Path != "" {
+		return nil, errCodeOrPath
 	}
 	if cfg.Workers < 1 {
 		cfg.Workers = 1

@@ -55,8 +55,11 @@ func newFilter(s *plugin.Settings) (plugin.Filter, error) {
 		Logger:                  s.Logger(),
 	}
 	main := optCode
-	if cfg.Code == "" {
+	if optPath.IsSet(s) {
 		main = optPath
+	}
+	if optCode.IsSet(s) == optPath.IsSet(s) {
+		return nil, main.Errorf(s, "%v", errCodeOrPath)
 	}
 	f, err := New(cfg)
 	if err == nil {
@@ -69,13 +72,16 @@ func newFilter(s *plugin.Settings) (plugin.Filter, error) {
 	switch {
 	case setup.Kind == "syntax" && setup.File == codeFile:
 		// The code is the body of a method whose first line is the
-		// method's own: Ruby's line 2 is the string's first line, and the
-		// method's `end` (where an unclosed block is found) its last.
+		// method's own: Ruby's line 2 is the string's first line (after a
+		// space), and the method's `end` (where an unclosed block is
+		// found) its last.
 		line := min(max(setup.Line-1, 1), strings.Count(cfg.Code, "\n")+1)
-		return nil, s.ErrorfAt(lineWithin(s.ValuePos(optCode.Name()), line), "syntax error in code, line %d: %s", line, rubyMessage(setup))
+		pos := syntaxErrorPos(s.ValuePos(optCode.Name()), line, setup, 1)
+		return nil, s.ErrorfAt(pos, "syntax error in code, line %d: %s", line, rubyMessage(setup))
 	case setup.Kind == "syntax" && setup.File == initFile:
 		line := min(max(setup.Line, 1), strings.Count(cfg.Init, "\n")+1)
-		return nil, s.ErrorfAt(lineWithin(s.ValuePos(optInit.Name()), line), "syntax error in init, line %d: %s", line, rubyMessage(setup))
+		pos := syntaxErrorPos(s.ValuePos(optInit.Name()), line, setup, 0)
+		return nil, s.ErrorfAt(pos, "syntax error in init, line %d: %s", line, rubyMessage(setup))
 	case setup.File == initFile:
 		return nil, optInit.Errorf(s, "%s", setup.Message)
 	}
@@ -88,25 +94,41 @@ const (
 	initFile = "(ruby filter init)"
 )
 
-// lineWithin is the position of the n-th line (from 1) of a value that
-// starts at start: the start itself for the first line, column 1 after.
-func lineWithin(start lang.Pos, n int) lang.Pos {
-	if n <= 1 {
-		return start
+// syntaxErrorPos is where, in the config, Ruby found a syntax error on
+// line n of a string value starting at start (its opening quote). Ruby
+// shows the line with a caret under the error; the caret's column, less
+// the wrapping Ruby put before the first line, is the column in the
+// config. Without a caret, the position is the line's start.
+func syntaxErrorPos(start lang.Pos, n int, e *SetupError, firstLineOffset int) lang.Pos {
+	pos := start
+	if n > 1 {
+		pos.Line += n - 1
+		pos.Column = 1
 	}
-	start.Line += n - 1
-	start.Column = 1
-	return start
+	lines := strings.Split(e.Message, "\n")
+	if len(lines) < 3 {
+		return pos
+	}
+	caret := strings.IndexByte(lines[2], '^')
+	if caret < 0 || strings.TrimSpace(lines[2][:caret]) != "" {
+		return pos
+	}
+	if n == 1 {
+		// The value's text starts after the quote.
+		pos.Column += 1 + max(caret-firstLineOffset, 0)
+	} else {
+		pos.Column += caret
+	}
+	return pos
 }
 
-// rubyMessage is Ruby's syntax error message without the location Ruby
-// put in front of it (the diagnostic has the config's location).
+// rubyMessage is the first line of Ruby's syntax error message without
+// the location Ruby put in front of it (the diagnostic has the config's
+// location, and shows the line).
 func rubyMessage(e *SetupError) string {
-	msg := e.Message
-	prefix := fmt.Sprintf("%s:%d: ", e.File, e.Line)
-	msg = strings.TrimPrefix(msg, prefix)
-	msg = strings.TrimPrefix(msg, "syntax error, ")
-	return strings.TrimRight(msg, "\n")
+	msg, _, _ := strings.Cut(e.Message, "\n")
+	msg = strings.TrimPrefix(msg, fmt.Sprintf("%s:%d: ", e.File, e.Line))
+	return strings.TrimPrefix(msg, "syntax error, ")
 }
 
 // ScriptTestResults counts the expectations of a script's test blocks.
