@@ -349,37 +349,32 @@ func (f *Filter) FilterBatch(events []*event.Event, matched []bool, emit func(in
 // runBatch sends the events to p and returns the decoded reply: one
 // [data, metadata, flags, children] per event.
 func (f *Filter) runBatch(p *process, events []*event.Event) ([]any, error) {
-	w := p.writer
+	w := &p.json
 	clear(w.decimals)
+	if err := w.batch(events); err != nil {
+		return nil, err
+	}
 	// The worker's questions and its reply may hold the batch's decimals.
 	p.reader.decimals = w.decimals
-	w.begin()
-	w.array(len(events))
-	for _, e := range events {
-		w.array(2)
-		if err := w.value(e.Data()); err != nil {
-			return nil, err
-		}
-		var meta any
-		if e.HasMetadata() {
-			meta = e.Metadata()
-		}
-		if err := w.value(meta); err != nil {
-			return nil, err
-		}
-	}
+	p.jsonIn.decimals = w.decimals
 	reply, err := f.exchange(p, frameBatch, w.b)
 	if err != nil {
 		return nil, err
 	}
-	if reply.kind != frameReply {
+	var v any
+	switch reply.kind {
+	case frameReplyJSON:
+		r := &p.jsonIn
+		r.b, r.i = reply.body, 0
+		v, err = r.results(events)
+	case frameReply:
+		r := &p.reader
+		if err = r.reset(reply.body); err == nil {
+			v, err = r.value()
+		}
+	default:
 		return nil, fmt.Errorf("the Ruby worker answered a batch with a %q frame", reply.kind)
 	}
-	r := &p.reader
-	if err := r.reset(reply.body); err != nil {
-		return nil, err
-	}
-	v, err := r.value()
 	if err != nil {
 		return nil, err
 	}
@@ -401,7 +396,7 @@ const (
 func (f *Filter) apply(events []*event.Event, results []any, matched []bool, emit func(int, *event.Event)) {
 	for i, e := range events {
 		res, _ := results[i].([]any)
-		if len(res) != 4 {
+		if len(res) != 4 && len(res) != 6 {
 			f.logger.Error("The Ruby worker sent a malformed result; passing the event on unchanged")
 			continue
 		}
@@ -410,18 +405,20 @@ func (f *Filter) apply(events []*event.Event, results []any, matched []bool, emi
 			f.logger.Error("The Ruby worker sent an event without data; passing the event on unchanged")
 			continue
 		}
+		attachTimestamp(data, res[4:])
 		// New events are copies of the one they came from, so they share
 		// its acknowledgement: the input hears back once all are done.
 		children, _ := res[3].([]any)
 		for _, c := range children {
 			pair, _ := c.([]any)
-			if len(pair) != 2 {
+			if len(pair) != 2 && len(pair) != 4 {
 				continue
 			}
 			cd, _ := pair[0].(*event.Map)
 			if cd == nil {
 				continue
 			}
+			attachTimestamp(cd, pair[2:])
 			ne := e.Clone()
 			setContents(ne, cd, pair[1])
 			emit(i, ne)
@@ -432,6 +429,19 @@ func (f *Filter) apply(events []*event.Event, results []any, matched []bool, emi
 			e.Cancel()
 		}
 		matched[i] = flags&flagMatched != 0
+	}
+}
+
+// attachTimestamp puts back the @timestamp the worker sent beside the
+// data, as [seconds, nanoseconds].
+func attachTimestamp(data *event.Map, beside []any) {
+	if len(beside) != 2 {
+		return
+	}
+	sec, ok1 := beside[0].(int64)
+	nsec, ok2 := beside[1].(int64)
+	if ok1 && ok2 {
+		data.Set(event.TimestampField, event.Timestamp{Time: time.Unix(sec, nsec)})
 	}
 }
 

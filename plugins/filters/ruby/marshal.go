@@ -18,8 +18,13 @@ import (
 // it in C (Marshal.load, Marshal.dump), so a batch costs the Ruby side two
 // native calls instead of a parser written in Ruby, and every type keeps its
 // identity: Integer of any size, Float, BigDecimal, true/false/nil, UTF-8
-// and binary String, Hash, Array, and LogStash::Timestamp (dumped through
-// its _dump/_load as 12 bytes: seconds and nanoseconds).
+// and binary String, Hash, Array, and LogStash::Timestamp (an object with
+// @sec and @nsec).
+//
+// Marshal.load is most of the Ruby side's cost, so the writer spares it
+// work: a hash key already sent in the message is sent as a link to the
+// first (Ruby interns hash keys anyway), and a timestamp is a plain object
+// whose instance variables Ruby sets in C, not a call to a Ruby _load.
 //
 // A Go string that is valid UTF-8 becomes a UTF-8 Ruby string; one that is
 // not becomes a binary (ASCII-8BIT) string with the same bytes. Ruby strings
@@ -38,6 +43,12 @@ const (
 type marshalWriter struct {
 	b    []byte
 	syms map[string]int
+	// objects counts the entries of Ruby's object table so far, which
+	// links index: every string, float, bignum, array, hash and object,
+	// in the order Marshal.load meets them.
+	objects int
+	// keys are the hash keys sent so far, by object table entry.
+	keys map[string]int
 	// decimals remembers, by Ruby's canonical form, the Decimals sent in
 	// this message: Ruby's BigDecimal forgets Java's scale (96.0 and 96
 	// are both 0.96e2), so a value that comes back unchanged gets it back
@@ -46,13 +57,16 @@ type marshalWriter struct {
 }
 
 func newMarshalWriter() *marshalWriter {
-	return &marshalWriter{syms: map[string]int{}, decimals: map[string]event.Decimal{}}
+	return &marshalWriter{syms: map[string]int{}, keys: map[string]int{}, decimals: map[string]event.Decimal{}}
 }
 
-// begin starts a new message (a new symbol table), keeping b's room.
+// begin starts a new message (new symbol and object tables), keeping b's
+// room.
 func (w *marshalWriter) begin() {
 	w.b = append(w.b[:0], marshalMajor, marshalMinor)
 	clear(w.syms)
+	clear(w.keys)
+	w.objects = 0
 }
 
 // long appends Marshal's variable-length integer.
@@ -96,6 +110,7 @@ func (w *marshalWriter) symbol(s string) {
 }
 
 func (w *marshalWriter) str(s string) {
+	w.objects++
 	if utf8.ValidString(s) {
 		// A string with one instance variable, E => true: UTF-8.
 		w.b = append(w.b, 'I', '"')
@@ -120,7 +135,20 @@ func (w *marshalWriter) integer(n int64) {
 	w.bignum(new(big.Int).SetInt64(n))
 }
 
+// key appends a hash key: a link to the same key sent earlier, or the
+// string.
+func (w *marshalWriter) key(k string) {
+	if i, ok := w.keys[k]; ok {
+		w.b = append(w.b, '@')
+		w.long(int64(i))
+		return
+	}
+	w.keys[k] = w.objects
+	w.str(k)
+}
+
 func (w *marshalWriter) bignum(n *big.Int) {
+	w.objects++
 	w.b = append(w.b, 'l')
 	if n.Sign() < 0 {
 		w.b = append(w.b, '-')
@@ -139,6 +167,7 @@ func (w *marshalWriter) bignum(n *big.Int) {
 }
 
 func (w *marshalWriter) float(f float64) {
+	w.objects++
 	w.b = append(w.b, 'f')
 	var s string
 	switch {
@@ -157,23 +186,24 @@ func (w *marshalWriter) float(f float64) {
 
 // userDefined appends an object Ruby rebuilds with class._load(data).
 func (w *marshalWriter) userDefined(class string, data []byte) {
+	w.objects++
 	w.b = append(w.b, 'u')
 	w.symbol(class)
 	w.long(int64(len(data)))
 	w.b = append(w.b, data...)
 }
 
+// timestamp appends a LogStash::Timestamp object with its two instance
+// variables, @sec and @nsec.
 func (w *marshalWriter) timestamp(t event.Timestamp) {
-	var data [12]byte
-	sec := t.Unix()
-	nsec := uint32(t.Nanosecond())
-	for i := 0; i < 8; i++ {
-		data[i] = byte(sec >> (56 - 8*i))
-	}
-	for i := 0; i < 4; i++ {
-		data[8+i] = byte(nsec >> (24 - 8*i))
-	}
-	w.userDefined(timestampClass, data[:])
+	w.objects++
+	w.b = append(w.b, 'o')
+	w.symbol(timestampClass)
+	w.b = append(w.b, 7) // long(2)
+	w.symbol("@sec")
+	w.integer(t.Unix())
+	w.symbol("@nsec")
+	w.integer(int64(t.Nanosecond()))
 }
 
 func (w *marshalWriter) decimal(d event.Decimal) {
@@ -217,18 +247,18 @@ func (w *marshalWriter) value(v any) error {
 	case event.Timestamp:
 		w.timestamp(t)
 	case *event.Map:
+		w.objects++
 		w.b = append(w.b, '{')
 		w.long(int64(t.Len()))
 		var err error
 		t.Range(func(k string, x any) bool {
-			w.str(k)
+			w.key(k)
 			err = w.value(x)
 			return err == nil
 		})
 		return err
 	case []any:
-		w.b = append(w.b, '[')
-		w.long(int64(len(t)))
+		w.array(len(t))
 		for _, x := range t {
 			if err := w.value(x); err != nil {
 				return err
@@ -243,6 +273,7 @@ func (w *marshalWriter) value(v any) error {
 // array appends the header of an array of n elements; the caller appends
 // the elements.
 func (w *marshalWriter) array(n int) {
+	w.objects++
 	w.b = append(w.b, '[')
 	w.long(int64(n))
 }
@@ -571,6 +602,32 @@ func (r *marshalReader) value() (any, error) {
 		// Ruby shares the object; Go events must not share a map or a
 		// list, so a container is copied.
 		return event.CloneValue(r.objs[n]), nil
+	case 'o':
+		idx := r.entry()
+		class, err := r.symbol()
+		if err != nil {
+			return nil, err
+		}
+		n, err := r.long()
+		if err != nil {
+			return nil, err
+		}
+		ivars := map[string]any{}
+		for ; n > 0; n-- {
+			name, err := r.symbol()
+			if err != nil {
+				return nil, err
+			}
+			if ivars[name], err = r.value(); err != nil {
+				return nil, err
+			}
+		}
+		v, err := r.object(class, ivars)
+		if err != nil {
+			return nil, err
+		}
+		r.objs[idx] = v
+		return v, nil
 	case 'u':
 		class, err := r.symbol()
 		if err != nil {
@@ -628,21 +685,21 @@ func (r *marshalReader) hashKey() (string, error) {
 	return s, nil
 }
 
+// object makes the Go value of a plain Ruby object: only timestamps are.
+func (r *marshalReader) object(class string, ivars map[string]any) (any, error) {
+	if class != timestampClass {
+		return nil, fmt.Errorf("marshal: unsupported class %s", class)
+	}
+	sec, ok1 := ivars["@sec"].(int64)
+	nsec, ok2 := ivars["@nsec"].(int64)
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("marshal: a timestamp without integer @sec and @nsec")
+	}
+	return event.Timestamp{Time: time.Unix(sec, nsec)}, nil
+}
+
 func (r *marshalReader) userDefined(class string, data []byte) (any, error) {
 	switch class {
-	case timestampClass:
-		if len(data) != 12 {
-			return nil, fmt.Errorf("marshal: a timestamp of %d bytes", len(data))
-		}
-		var sec int64
-		for _, c := range data[:8] {
-			sec = sec<<8 | int64(c)
-		}
-		var nsec int64
-		for _, c := range data[8:] {
-			nsec = nsec<<8 | int64(c)
-		}
-		return event.Timestamp{Time: time.Unix(sec, nsec)}, nil
 	case decimalClass:
 		s := string(data)
 		if i := strings.IndexByte(s, ':'); i >= 0 {

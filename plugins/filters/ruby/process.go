@@ -25,14 +25,15 @@ var workerSource string
 
 // Frame kinds (see worker.rb for the conversation).
 const (
-	frameSetup    = 'S'
-	frameBatch    = 'B'
-	frameAnswer   = 'A'
-	frameOK       = 'K'
-	frameError    = 'E'
-	frameReply    = 'R'
-	frameQuestion = 'Q'
-	frameLog      = 'L'
+	frameSetup     = 'S'
+	frameBatch     = 'B'
+	frameAnswer    = 'A'
+	frameOK        = 'K'
+	frameError     = 'E'
+	frameReply     = 'R' // a batch's results in Marshal
+	frameReplyJSON = 'J' // a batch's results in JSON
+	frameQuestion  = 'Q'
+	frameLog       = 'L'
 )
 
 // maxFrame bounds a frame from the worker; a larger length means the
@@ -50,21 +51,22 @@ type frame struct {
 	body []byte
 }
 
-// process is one running Ruby worker: the child, the pipes to it and the
-// goroutine reading its frames.
+// process is one running Ruby worker: the child and the pipes to it. Only
+// the goroutine holding it (the pool hands it to one batch at a time)
+// reads and writes its pipes.
 type process struct {
 	cmd      *exec.Cmd
 	toRuby   *os.File
 	fromRuby *os.File
-	frames   chan frame
-	dead     chan struct{} // closed when the reader stops: the worker exited or its pipe broke
-	stopping chan struct{} // closed by kill, so the reader stops handing over frames
-	readErr  error
+	in       *bufio.Reader
 	logger   *slog.Logger
 
 	out    []byte // the frame being written
 	writer *marshalWriter
 	reader marshalReader
+	logs   marshalReader
+	json   jsonWriter
+	jsonIn jsonReader
 
 	waitOnce sync.Once
 	waitErr  error
@@ -108,50 +110,40 @@ func startProcess(stdout, stderr io.Writer, logger *slog.Logger) (*process, erro
 		cmd:      cmd,
 		toRuby:   reqW,
 		fromRuby: repR,
-		frames:   make(chan frame, 1),
-		dead:     make(chan struct{}),
-		stopping: make(chan struct{}),
+		in:       bufio.NewReaderSize(repR, 64<<10),
 		logger:   logger,
 		writer:   newMarshalWriter(),
 	}
 	p.reader.keys = map[string]string{}
-	go p.read()
+	p.logs.keys = p.reader.keys
+	p.json.decimals = map[string]event.Decimal{}
+	p.jsonIn.keys = p.reader.keys
 	return p, nil
 }
 
-// read hands the worker's frames to whoever is waiting for an answer, and
-// logs the worker's log records as they come.
-func (p *process) read() {
-	defer close(p.dead)
-	br := bufio.NewReaderSize(p.fromRuby, 64<<10)
-	var logs marshalReader
-	logs.keys = map[string]string{}
-	for {
-		var head [5]byte
-		if _, err := io.ReadFull(br, head[:]); err != nil {
-			p.readErr = err
-			return
-		}
-		size := binary.BigEndian.Uint32(head[:4])
-		if size == 0 || size > maxFrame {
-			p.readErr = fmt.Errorf("the Ruby worker sent a frame of %d bytes", size)
-			return
-		}
-		body := make([]byte, size-1)
-		if _, err := io.ReadFull(br, body); err != nil {
-			p.readErr = err
-			return
-		}
-		if head[4] == frameLog {
-			p.log(&logs, body)
-			continue
-		}
-		select {
-		case p.frames <- frame{head[4], body}:
-		case <-p.stopping:
-			return
-		}
+// readFrame reads the worker's next frame, giving up at the deadline.
+func (p *process) readFrame(deadline time.Time) (frame, error) {
+	p.fromRuby.SetReadDeadline(deadline)
+	var head [5]byte
+	if _, err := io.ReadFull(p.in, head[:]); err != nil {
+		return frame{}, p.readError(err)
 	}
+	size := binary.BigEndian.Uint32(head[:4])
+	if size == 0 || size > maxFrame {
+		return frame{}, fmt.Errorf("the Ruby worker sent a frame of %d bytes", size)
+	}
+	body := make([]byte, size-1)
+	if _, err := io.ReadFull(p.in, body); err != nil {
+		return frame{}, p.readError(err)
+	}
+	return frame{head[4], body}, nil
+}
+
+func (p *process) readError(err error) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return errHung
+	}
+	return p.deathError(err)
 }
 
 // Ruby logger levels (worker.rb's LEVELS) as slog levels.
@@ -203,49 +195,39 @@ func (p *process) send(kind byte, body []byte, timeout time.Duration) error {
 	return nil
 }
 
-// await waits for the next frame that is not a question, answering
-// questions on the way; the deadline covers the whole wait.
+// await reads frames until one that is not a log record or a question,
+// answering questions on the way; the deadline covers the whole wait.
 func (p *process) await(deadline time.Time, answer func([]byte) []byte) (frame, error) {
-	var timer <-chan time.Time
-	if !deadline.IsZero() {
-		t := time.NewTimer(time.Until(deadline))
-		defer t.Stop()
-		timer = t.C
-	}
 	for {
-		select {
-		case f := <-p.frames:
-			if f.kind != frameQuestion {
-				return f, nil
-			}
+		f, err := p.readFrame(deadline)
+		if err != nil {
+			return frame{}, err
+		}
+		switch f.kind {
+		case frameLog:
+			p.log(&p.logs, f.body)
+		case frameQuestion:
 			if err := p.send(frameAnswer, answer(f.body), time.Until(deadline)); err != nil {
 				return frame{}, err
 			}
-		case <-p.dead:
-			// A frame may have arrived just before the pipe closed.
-			select {
-			case f := <-p.frames:
-				if f.kind != frameQuestion {
-					return f, nil
-				}
-			default:
-			}
-			return frame{}, p.deathError(p.readErr)
-		case <-timer:
-			return frame{}, errHung
+		default:
+			return f, nil
 		}
 	}
 }
 
-// deathError describes how the worker ended, once it has.
+// deathError describes how the worker ended: its pipe closed (cause), so
+// it has exited or is about to.
 func (p *process) deathError(cause error) error {
+	exited := make(chan error, 1)
+	go func() { exited <- p.wait() }()
 	select {
-	case <-p.dead:
+	case err := <-exited:
+		if err != nil {
+			return fmt.Errorf("the Ruby worker exited: %w", err)
+		}
 	case <-time.After(5 * time.Second):
 		return fmt.Errorf("the Ruby worker stopped answering: %v", cause)
-	}
-	if err := p.wait(); err != nil {
-		return fmt.Errorf("the Ruby worker exited: %w", err)
 	}
 	if cause != nil && !errors.Is(cause, io.EOF) {
 		return fmt.Errorf("the Ruby worker's pipe broke: %w", cause)
@@ -260,29 +242,27 @@ func (p *process) wait() error {
 
 // kill ends the worker at once and reaps it.
 func (p *process) kill() {
-	select {
-	case <-p.stopping:
-	default:
-		close(p.stopping)
-	}
 	p.cmd.Process.Kill()
 	p.toRuby.Close()
-	<-p.dead
 	p.fromRuby.Close()
 	p.wait()
 }
 
-// stop asks the worker to exit (its request pipe closes) and kills it if
-// it has not within grace.
+// stop asks the worker to exit (its request pipe closes), logging what it
+// still has to say, and kills it if it has not exited within grace.
 func (p *process) stop(grace time.Duration) {
 	p.toRuby.Close()
-	select {
-	case <-p.dead:
-		p.fromRuby.Close()
-		p.wait()
-	case <-time.After(grace):
-		p.kill()
+	deadline := time.Now().Add(grace)
+	for {
+		f, err := p.readFrame(deadline)
+		if err != nil {
+			break
+		}
+		if f.kind == frameLog {
+			p.log(&p.logs, f.body)
+		}
 	}
+	p.kill()
 }
 
 // pid is the worker's process id.

@@ -7,10 +7,18 @@
 # length counts the kind and the body. Bodies are Ruby Marshal data.
 #
 #   gostash -> worker   S setup      {settings}          -> K [test results] | E [kind, message, file, line]
-#                       B batch      [[data, meta], ...] -> R [[data, meta, flags, children], ...]
+#                       B batch      [[data, meta, sec, nsec], ...]
+#                                                        -> J [[data, meta, flags, children, sec, nsec], ...]
+#                                                           (R: the same in Marshal, when JSON cannot say it)
 #                       A answer     [true, value] | [false, class name, message]
 #   worker -> gostash   Q question   [operation, args...] (sprintf, to_json... answered by gostash's own code)
 #                       L log        [level, message, {fields}]
+#
+# Batches (B, J) are JSON, which Ruby's C extension parses and writes
+# faster than Marshal; timestamps, decimals and binary strings in them are
+# tagged objects (see GostashWire), and each event's @timestamp travels
+# beside its data (sec, nsec; a child is [data, meta, sec, nsec]).
+# Everything else is Marshal.
 #
 # Event data lives here, in Ruby hashes, for the time of a batch: the
 # user's code reads and writes them without crossing the pipe, and the
@@ -49,16 +57,12 @@ module LogStash
   end
 
   # An instant at nanosecond precision, printed the way Logstash prints
-  # @timestamp.
+  # @timestamp. Its instance variables are exactly @sec and @nsec: gostash
+  # reads and writes timestamps as Marshal objects with those two.
   class Timestamp
     include Comparable
 
     def self.__at(sec, nsec)
-      allocate.__set(sec, nsec)
-    end
-
-    def self._load(data)
-      sec, nsec = data.unpack("q>L>")
       allocate.__set(sec, nsec)
     end
 
@@ -114,10 +118,6 @@ module LogStash
       @sec
     end
 
-    def _dump(_level = -1)
-      [@sec, @nsec].pack("q>L>")
-    end
-
     def time
       ::Time.at(@sec, @nsec, :nsec).utc
     end
@@ -168,7 +168,8 @@ module LogStash
     alias to_s to_iso8601
     alias inspect to_iso8601
 
-    def to_json(*_args)
+    def to_json(state = nil, *_args)
+      return GostashWire.timestamp(self) if state.equal?(GostashWire::STATE)
       "\"#{to_iso8601}\""
     end
 
@@ -465,6 +466,58 @@ module LogStash
   end
 end
 
+# The tagged objects of the batch JSON: {"\u0000gs" => class name, ...}.
+# JSON.parse makes them with the class's json_create; the generator writes
+# them through to_json when given STATE.
+module GostashWire
+  TAG = "\u0000gs"
+  STATE = JSON::State.new(allow_nan: false, max_nesting: 0)
+  PARSE = {create_additions: true, create_id: TAG, allow_nan: true, max_nesting: false}.freeze
+
+  def self.timestamp(t)
+    "{\"\\u0000gs\":\"GostashWire::Timestamp\",\"s\":#{t.__sec},\"n\":#{t.nsec}}"
+  end
+
+  class Timestamp
+    def self.json_creatable?
+      true
+    end
+
+    def self.json_create(h)
+      LogStash::Timestamp.__at(h["s"], h["n"])
+    end
+  end
+
+  class Decimal
+    def self.json_creatable?
+      true
+    end
+
+    def self.json_create(h)
+      Kernel.BigDecimal(h["v"])
+    end
+  end
+
+  class Binary
+    def self.json_creatable?
+      true
+    end
+
+    def self.json_create(h)
+      h["v"].unpack1("m0")
+    end
+  end
+
+  # BigDecimal in the batch JSON: its digits, tagged.
+  module DecimalJSON
+    def to_json(state = nil, *args)
+      return "{\"\\u0000gs\":\"GostashWire::Decimal\",\"v\":\"#{to_s}\"}" if state.equal?(STATE)
+      super
+    end
+  end
+  ::BigDecimal.prepend(DecimalJSON)
+end
+
 # What runs a `path` script: a blank object the script is evaluated into,
 # a context per `test` block, and the expectations of each.
 module GostashScript
@@ -634,6 +687,11 @@ end
 
 module GostashWorker
   MISSING = Object.new.freeze
+  # The classes of values an event holds as they are.
+  SCALARS = {
+    ::Integer => true, ::Float => true, ::TrueClass => true, ::FalseClass => true,
+    ::NilClass => true, ::BigDecimal => true, LogStash::Timestamp => true
+  }.freeze
   REF_CACHE_LIMIT = 10_000
   LEVELS = %i[trace debug info warn error fatal].freeze
   FLAG_CANCELLED = 1
@@ -757,7 +815,7 @@ module GostashWorker
         when "report" then results = @script.run_tests
         end
         @script.register if settings["register"]
-        @filter = method(:filter_file)
+        @inline = false
       else
         check_syntax!(settings["init"], "(ruby filter init)", 1) if settings["init"]
         code = settings["code"]
@@ -771,7 +829,7 @@ module GostashWorker
           end
           (@made ||= []) << e
         end
-        @filter = method(:filter_inline)
+        @inline = true
       end
       write_frame("K", Marshal.dump(results && results.transform_keys(&:to_s)))
     rescue SetupError => e
@@ -792,17 +850,50 @@ module GostashWorker
     end
 
     def batch(body)
-      items = Marshal.load(body)
-      filter = @filter
+      items = JSON.parse(body, GostashWire::PARSE)
+      inline = @inline
       out = Array.new(items.size)
       i = 0
       n = items.size
       while i < n
-        data, metadata = items[i]
-        out[i] = filter.call(LogStash::Event.__wire(data, metadata))
+        data, metadata, sec, nsec = items[i]
+        data[LogStash::Event::TIMESTAMP] = LogStash::Timestamp.__at(sec, nsec) if sec
+        event = LogStash::Event.__wire(data, metadata)
+        out[i] = inline ? filter_inline(event) : filter_file(event)
         i += 1
       end
-      write_frame("R", Marshal.dump(out))
+      moved = detach_timestamps(out)
+      reply = begin
+        ["J", GostashWire::STATE.generate(out)]
+      rescue JSON::GeneratorError, EncodingError
+        # A binary string or a NaN: Marshal carries them.
+        ["R", Marshal.dump(out)]
+      end
+      moved.each { |data, ts| data[LogStash::Event::TIMESTAMP] = ts }
+      write_frame(*reply)
+    end
+
+    # Takes each result's @timestamp out of its data (leaving nil) and
+    # puts its seconds and nanoseconds at the end of the result's row: the
+    # generator would call Timestamp#to_json for each, which costs more
+    # than the rest of the event. Returns the data to put them back into
+    # once the reply is written (the code may keep events).
+    def detach_timestamps(out)
+      moved = {}.compare_by_identity
+      out.each do |row|
+        detach(row, moved)
+        row[3]&.each { |child| detach(child, moved) }
+      end
+      moved
+    end
+
+    def detach(row, moved)
+      data = row[0]
+      ts = moved[data] || data[LogStash::Event::TIMESTAMP]
+      return unless ts.instance_of?(LogStash::Timestamp)
+      moved[data] = ts
+      data[LogStash::Event::TIMESTAMP] = nil
+      row << ts.__sec << ts.nsec
     end
 
     def filter_inline(event)
@@ -858,9 +949,10 @@ module GostashWorker
       event.tag(@tag_on_exception)
     end
 
-    # [data, metadata, flags, children]: what becomes of one event. A
-    # cancelled new event is left out (the pipeline would drop it); the
-    # original given back as a new event is sent as a copy.
+    # [data, metadata, flags, children]: what becomes of one event, each
+    # child [data, metadata]. A cancelled new event is left out (the
+    # pipeline would drop it); the original given back as a new event is
+    # sent as a copy.
     def wire(event, flags, made)
       flags |= FLAG_CANCELLED if event.cancelled?
       meta = event.__metadata
@@ -959,6 +1051,7 @@ module GostashWorker
     # Writes value at path, making missing (or nil) intermediate levels
     # hashes; an index past the end of a list pads it with nils.
     def put(root, path, value)
+      return root[path[0]] = value if path.size == 1
       cur = root
       last = path.size - 1
       path.each_with_index do |k, i|
@@ -1068,9 +1161,10 @@ module GostashWorker
     # set into an event: collections are copied, a Time becomes a
     # Timestamp, a symbol its name; anything else is refused.
     def convert(v)
+      return v if SCALARS[v.class]
       case v
       when ::String then convert_string(v)
-      when ::Integer, ::Float, true, false, nil, ::BigDecimal, LogStash::Timestamp then v
+      when ::Integer, ::Float, ::BigDecimal, LogStash::Timestamp then v
       when ::Hash then convert_hash(v)
       when ::Array then v.map { |x| convert(x) }
       when ::Symbol then v.to_s
