@@ -1,0 +1,1 @@
+event.cancel if event.get("level").to_s.downcase == "debug"

@@ -1,0 +1,10 @@
+event.set("epoch", event.timestamp.to_i)
+event.set("epoch_ms", (event.timestamp.to_f * 1000).to_i)
+event.set("epoch_f", event.timestamp.to_f)
+if event.include?("logged_at")
+  event.set("received", event.timestamp)
+  event.timestamp = LogStash::Timestamp.at(event.get("logged_at"))
+end
+event.set("iso", event.timestamp.to_s)
+event.set("year", event.timestamp.time.year)
+event.set("age_s", (LogStash::Timestamp.at(1800000000) - event.timestamp).round)

@@ -1,0 +1,9 @@
+#!/bin/sh
+# Regenerates the ruby filter's test cases' expected output
+# (plugins/filters/ruby/testcases/*/expected.json) by running each case's
+# code directly in Debian's Ruby (MRI), on a reference model of Logstash's
+# Event, with no gostash in between.
+set -eu
+cd "$(dirname "$0")/../.."
+command -v ruby >/dev/null || apt-get install -y ruby
+ruby scripts/golden/ruby-filter/gen.rb plugins/filters/ruby/testcases
