@@ -480,14 +480,3 @@ func (f *Filter) Close() error {
 	wg.Wait()
 	return nil
 }
-
-// workerPIDs lists the process ids of the running Ruby workers.
-func (f *Filter) workerPIDs() []int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	pids := make([]int, 0, len(f.running))
-	for p := range f.running {
-		pids = append(pids, p.pid())
-	}
-	return pids
-}

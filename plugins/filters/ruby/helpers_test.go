@@ -101,3 +101,14 @@ func (l *logRecords) text() string {
 }
 
 func (l *logRecords) has(substr string) bool { return strings.Contains(l.text(), substr) }
+
+// workerPIDs lists the process ids of the running Ruby workers.
+func (f *Filter) workerPIDs() []int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	pids := make([]int, 0, len(f.running))
+	for p := range f.running {
+		pids = append(pids, p.cmd.Process.Pid)
+	}
+	return pids
+}

@@ -264,6 +264,3 @@ func (p *process) stop(grace time.Duration) {
 	}
 	p.kill()
 }
-
-// pid is the worker's process id.
-func (p *process) pid() int { return p.cmd.Process.Pid }

@@ -34,8 +34,10 @@ func init() {
 			Summary: "Runs Ruby code on events, in a Ruby interpreter (MRI) gostash starts.",
 			Options: []plugin.Declared{optCode, optInit, optPath, optScriptParams, optTagOnException, optTagWithExceptionMessage},
 			Examples: []plugin.Example{{
-				Title:  "Epoch seconds from @timestamp",
-				Config: "input { stdin {} }\nfilter { ruby { code => \"event.set('epoch', event.timestamp.to_i)\" } }\noutput { stdout { codec => json_lines } }",
+				Title:  "Sum the numbers on each line",
+				Config: "input { stdin {} }\nfilter { ruby { code => \"event.set('sum', event.get('message').split.sum(&:to_i))\" } }\noutput { stdout { codec => line { format => \"%{message} = %{sum}\" } } }",
+				Input:  "3 4\n10 20 30\n",
+				Output: "3 4 = 7\n10 20 30 = 60\n",
 			}},
 		},
 		New: newFilter,
