@@ -29,13 +29,16 @@ func (discard) Output(context.Context, []*event.Event) error { return nil }
 
 // BenchmarkPipeline is the generator's events through a trivial ruby
 // filter, two pipeline workers and batches of 125 (so two Ruby workers),
-// beside the same pipeline without the filter. events/s is the figure;
+// beside the same pipeline without the filter and with code that reads
+// each event. events/s is the figure;
 // the CPU per event is gostash's and the Ruby workers'.
 func BenchmarkPipeline(b *testing.B) {
 	requireRuby(b)
 	for _, c := range []struct{ name, filter string }{
 		{"without ruby", ""},
 		{"ruby", `ruby { code => "event.set('seen', true)" }`},
+		// Code that reads the event has it parsed in Ruby.
+		{"ruby reading", `ruby { code => "event.set('length', event.get('message').length)" }`},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			src := fmt.Sprintf("input { generator { count => %d } } filter { %s } output { ruby_bench_discard {} }", b.N, c.filter)

@@ -401,11 +401,13 @@ func (f *Filter) apply(events []*event.Event, results []any, matched []bool, emi
 			continue
 		}
 		data, _ := res[0].(*event.Map)
-		if data == nil {
+		if data == nil && res[0] != nil {
 			f.logger.Error("The Ruby worker sent an event without data; passing the event on unchanged")
 			continue
 		}
-		attachTimestamp(data, res[4:])
+		if data != nil {
+			attachTimestamp(data, res[4:])
+		}
 		// New events are copies of the one they came from, so they share
 		// its acknowledgement: the input hears back once all are done.
 		children, _ := res[3].([]any)
@@ -423,12 +425,33 @@ func (f *Filter) apply(events []*event.Event, results []any, matched []bool, emi
 			setContents(ne, cd, pair[1])
 			emit(i, ne)
 		}
-		setContents(e, data, res[1])
+		if data != nil {
+			setContents(e, data, res[1])
+		} else {
+			// The code never read the event: apply its writes.
+			applyWrites(e.Data(), res[1])
+			attachTimestamp(e.Data(), res[4:])
+		}
 		flags, _ := res[2].(int64)
 		if flags&flagCancelled != 0 {
 			e.Cancel()
 		}
 		matched[i] = flags&flagMatched != 0
+	}
+}
+
+// applyWrites sets the top-level fields the code wrote, [[key, value],
+// ...], in order.
+func applyWrites(data *event.Map, writes any) {
+	list, _ := writes.([]any)
+	for _, w := range list {
+		kv, _ := w.([]any)
+		if len(kv) != 2 {
+			continue
+		}
+		if k, ok := kv[0].(string); ok {
+			data.Set(k, kv[1])
+		}
 	}
 }
 

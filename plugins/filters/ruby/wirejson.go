@@ -23,7 +23,7 @@ import (
 //
 // The top-level @timestamp of each event, the one timestamp every event
 // has, is sent beside the event's data (null in its place) so Ruby sets it
-// without a json_create call per event.
+// without a json_create call per event, and comes back the same way.
 const (
 	wireTag          = "\u0000gs"
 	wireTimestampTag = "GostashWire::Timestamp"
@@ -171,14 +171,31 @@ func (w *jsonWriter) object(m *event.Map, topTimestamp bool) error {
 	return err
 }
 
-// batch appends [[data, metadata, sec, nsec], ...] for the events.
+// batch writes the batch frame: the events' timestamps, [[sec, nsec] or
+// null, ...], a newline, then the events, [data, metadata, data,
+// metadata, ...] (metadata null when empty). The worker parses the events
+// only if the code reads one.
 func (w *jsonWriter) batch(events []*event.Event) error {
 	w.b = append(w.b[:0], '[')
 	for i, e := range events {
 		if i > 0 {
 			w.b = append(w.b, ',')
 		}
-		w.b = append(w.b, '[')
+		if t, ok := e.Timestamp(); ok {
+			w.b = append(w.b, '[')
+			w.b = strconv.AppendInt(w.b, t.Unix(), 10)
+			w.b = append(w.b, ',')
+			w.b = strconv.AppendInt(w.b, int64(t.Nanosecond()), 10)
+			w.b = append(w.b, ']')
+		} else {
+			w.b = append(w.b, "null"...)
+		}
+	}
+	w.b = append(w.b, "]\n["...)
+	for i, e := range events {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
 		if err := w.object(e.Data(), true); err != nil {
 			return err
 		}
@@ -190,15 +207,6 @@ func (w *jsonWriter) batch(events []*event.Event) error {
 		} else {
 			w.b = append(w.b, "null"...)
 		}
-		if t, ok := e.Timestamp(); ok {
-			w.b = append(w.b, ',')
-			w.b = strconv.AppendInt(w.b, t.Unix(), 10)
-			w.b = append(w.b, ',')
-			w.b = strconv.AppendInt(w.b, int64(t.Nanosecond()), 10)
-		} else {
-			w.b = append(w.b, ",null,null"...)
-		}
-		w.b = append(w.b, ']')
 	}
 	w.b = append(w.b, ']')
 	return nil
@@ -547,6 +555,8 @@ func (r *jsonReader) results(events []*event.Event) ([]any, error) {
 		}
 		var like []any
 		if i := len(out); i < len(events) {
+			// A row of an event the code read and changed: its values
+			// mostly come back as they went.
 			like = []any{events[i].Data(), nil}
 			if events[i].HasMetadata() {
 				like[1] = events[i].Metadata()

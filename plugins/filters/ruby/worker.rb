@@ -7,9 +7,10 @@
 # length counts the kind and the body. Bodies are Ruby Marshal data.
 #
 #   gostash -> worker   S setup      {settings}          -> K [test results] | E [kind, message, file, line]
-#                       B batch      [[data, meta, sec, nsec], ...]
+#                       B batch      timestamps, then the events' JSON (see batch)
 #                                                        -> J [[data, meta, flags, children, sec, nsec], ...]
-#                                                           (R: the same in Marshal, when JSON cannot say it)
+#                                                           (R: the same in Marshal, when JSON cannot say it;
+#                                                           an event never read: [nil, writes, flags, ...])
 #                       A answer     [true, value] | [false, class name, message]
 #   worker -> gostash   Q question   [operation, args...] (sprintf, to_json... answered by gostash's own code)
 #                       L log        [level, message, {fields}]
@@ -203,6 +204,12 @@ module LogStash
 
   # An event as Logstash's Ruby API shows it. @data holds the fields
   # (@timestamp among them), @metadata the @metadata map.
+  #
+  # An event of a batch starts raw: its JSON unread in the batch (@raw, a
+  # GostashWorker::RawBatch) and its @timestamp in @ts. Reading it parses
+  # the batch's events at once; until then, setting a top-level field is
+  # kept as a pending write in @ops, and gostash applies the writes to its
+  # copy of the event, so code that only writes never pays for reading.
   class Event
     METADATA = "@metadata"
     METADATA_BRACKETS = "[@metadata]"
@@ -246,22 +253,66 @@ module LogStash
       end
     end
 
+    def self.__raw(batch, ts)
+      allocate.__raw_init(batch, ts)
+    end
+
     def __init(data, metadata, cancelled)
       @data = data
       @metadata = metadata
       @cancelled = cancelled
+      @raw = nil
       self
     end
 
+    def __raw_init(batch, ts)
+      @raw = batch
+      @ts = ts
+      @ops = nil
+      @cancelled = false
+      self
+    end
+
+    def __materialize
+      @raw.materialize
+    end
+
+    # Gives a raw event its parsed data and metadata, with its timestamp
+    # and pending writes applied.
+    def __fill(data, metadata)
+      data[TIMESTAMP] = @ts if @ts
+      @ops&.each { |k, v| data[k] = v }
+      @data = data
+      @metadata = metadata || {}
+      @raw = nil
+      @ops = nil
+    end
+
+    def __raw?
+      !@raw.nil?
+    end
+
+    # The pending writes and the timestamp of a raw event.
+    def __ops
+      @ops
+    end
+
+    def __ts
+      @ts
+    end
+
     def __data
+      __materialize if @raw
       @data
     end
 
     def __metadata
+      __materialize if @raw
       @metadata
     end
 
     def get(reference)
+      __materialize if @raw
       meta, path = GostashWorker.field_ref(reference)
       root = meta ? @metadata : @data
       return GostashWorker.copy(root) if path.empty?
@@ -271,6 +322,18 @@ module LogStash
 
     def set(reference, value)
       meta, path = GostashWorker.field_ref(reference)
+      if @raw && !meta && path.size == 1
+        key = path[0]
+        if key == TIMESTAMP
+          self.timestamp = value
+          return value
+        end
+        if key != TAGS
+          (@ops ||= []) << [key, GostashWorker.convert(value)]
+          return value
+        end
+      end
+      __materialize if @raw
       if meta
         if path.empty?
           unless value.is_a?(::Hash)
@@ -298,6 +361,7 @@ module LogStash
     end
 
     def remove(reference)
+      __materialize if @raw
       meta, path = GostashWorker.field_ref(reference)
       if meta && path.empty?
         old = @metadata
@@ -308,12 +372,14 @@ module LogStash
     end
 
     def include?(reference)
+      __materialize if @raw
       meta, path = GostashWorker.field_ref(reference)
       return true if meta && path.empty?
       !GostashWorker::MISSING.equal?(GostashWorker.dig(meta ? @metadata : @data, path))
     end
 
     def tag(value)
+      __materialize if @raw
       value = value.to_str
       tags = @data[TAGS]
       case tags
@@ -342,6 +408,7 @@ module LogStash
     # A deep copy with its own metadata, not cancelled, as Logstash's
     # Event#clone.
     def clone
+      __materialize if @raw
       Event.allocate.__init(GostashWorker.deep_dup(@data), GostashWorker.deep_dup(@metadata), false)
     end
     alias dup clone
@@ -350,6 +417,7 @@ module LogStash
       unless other.is_a?(Event)
         raise TypeError, "wrong argument type #{other.class} (expected LogStash::Event)"
       end
+      __materialize if @raw
       @data = other.__data
       @cancelled = other.cancelled?
       @data[TIMESTAMP] = Timestamp.now unless @data[TIMESTAMP].is_a?(Timestamp)
@@ -357,30 +425,37 @@ module LogStash
     end
 
     def to_hash
+      __materialize if @raw
       GostashWorker.copy(@data)
     end
 
     def to_hash_with_metadata
+      __materialize if @raw
       h = GostashWorker.copy(@data)
       h[METADATA] = GostashWorker.copy(@metadata) unless @metadata.empty?
       h
     end
 
     def to_json(*_args)
+      __materialize if @raw
       GostashWorker.ask("to_json", @data)
     end
 
     def to_s
+      __materialize if @raw
       GostashWorker.ask("to_s", @data)
     end
 
     def sprintf(format)
       format = format.to_s
       return format.dup unless format.include?("%{")
+      __materialize if @raw
       GostashWorker.ask("sprintf", @data, @metadata, format)
     end
 
     def timestamp
+      return @ts if @raw && @ts
+      __materialize if @raw
       @data[TIMESTAMP]
     end
 
@@ -388,7 +463,11 @@ module LogStash
       unless value.is_a?(Timestamp)
         raise TypeError, "wrong argument type #{value.class} (expected LogStash::Timestamp)"
       end
-      @data[TIMESTAMP] = value
+      if @raw
+        @ts = value
+      else
+        @data[TIMESTAMP] = value
+      end
     end
 
     def [](*)
@@ -686,6 +765,23 @@ module GostashScript
 end
 
 module GostashWorker
+  # The unread events of a batch: their JSON, parsed all at once when
+  # the code first reads one (one parse is much cheaper than one per event).
+  class RawBatch
+    attr_writer :events
+
+    def initialize(json)
+      @json = json
+    end
+
+    def materialize
+      values = JSON.parse(@json, GostashWire::PARSE)
+      @events.each_with_index do |e, i|
+        e.__fill(values[2 * i], values[2 * i + 1]) if e.__raw?
+      end
+    end
+  end
+
   MISSING = Object.new.freeze
   # The classes of values an event holds as they are.
   SCALARS = {
@@ -849,17 +945,27 @@ module GostashWorker
       raise SetupError.new("syntax", e.message, file, at && at.to_i)
     end
 
+    # A batch is the events' timestamps, [[sec, nsec] or null, ...], a
+    # newline, then the events, [data, metadata, data, metadata, ...],
+    # parsed only when the code first reads one of them.
     def batch(body)
-      items = JSON.parse(body, GostashWire::PARSE)
-      inline = @inline
-      out = Array.new(items.size)
+      body.force_encoding(Encoding::UTF_8)
+      newline = body.index("\n")
+      stamps = JSON.parse(body.byteslice(0, newline))
+      raw = RawBatch.new(body.byteslice(newline + 1, body.bytesize - newline - 1))
+      n = stamps.size
+      events = raw.events = Array.new(n)
       i = 0
-      n = items.size
       while i < n
-        data, metadata, sec, nsec = items[i]
-        data[LogStash::Event::TIMESTAMP] = LogStash::Timestamp.__at(sec, nsec) if sec
-        event = LogStash::Event.__wire(data, metadata)
-        out[i] = inline ? filter_inline(event) : filter_file(event)
+        sec, nsec = stamps[i]
+        events[i] = LogStash::Event.__raw(raw, sec && LogStash::Timestamp.__at(sec, nsec))
+        i += 1
+      end
+      inline = @inline
+      out = Array.new(n)
+      i = 0
+      while i < n
+        out[i] = inline ? filter_inline(events[i]) : filter_file(events[i])
         i += 1
       end
       moved = detach_timestamps(out)
@@ -881,8 +987,9 @@ module GostashWorker
     def detach_timestamps(out)
       moved = {}.compare_by_identity
       out.each do |row|
-        detach(row, moved)
-        row[3]&.each { |child| detach(child, moved) }
+        detach(row, moved) if row[0]
+        children = row[3]
+        children.each { |child| detach(child, moved) } if children
       end
       moved
     end
@@ -955,7 +1062,6 @@ module GostashWorker
     # sent as a copy.
     def wire(event, flags, made)
       flags |= FLAG_CANCELLED if event.cancelled?
-      meta = event.__metadata
       children = nil
       made&.each do |m|
         next if m.cancelled?
@@ -963,6 +1069,13 @@ module GostashWorker
         mm = m.__metadata
         (children ||= []) << [m.__data, mm.empty? ? nil : mm]
       end
+      if event.__raw?
+        # Never read: the pending writes and the timestamp stand for it.
+        ts = event.__ts
+        return [nil, event.__ops, flags, children] unless ts
+        return [nil, event.__ops, flags, children, ts.__sec, ts.nsec]
+      end
+      meta = event.__metadata
       [event.__data, meta.empty? ? nil : meta, flags, children]
     end
 
