@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gostash/gostash/runtime/event"
@@ -97,6 +98,9 @@ func startProcess(stdout, stderr io.Writer, logger *slog.Logger) (*process, erro
 	cmd.ExtraFiles = []*os.File{reqR, repW}
 	cmd.Stdout = stdout
 	cmd.Stderr = stderr
+	// Its own process group: Ctrl-C at a terminal goes to gostash, which
+	// drains its batches through the workers before it ends them.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		reqR.Close()
 		reqW.Close()

@@ -828,6 +828,12 @@ module GostashWorker
     attr_reader :fixed_now
 
     def run
+      # gostash decides when a worker ends (it closes the request pipe);
+      # a signal meant for a whole process group must not cut a batch short.
+      trap("INT", "IGNORE")
+      trap("TERM", "IGNORE")
+      # What the code prints shows up as it prints it.
+      $stdout.sync = true
       @in = IO.for_fd(3, "rb", autoclose: false)
       @out = IO.for_fd(4, "wb", autoclose: false)
       @in.close_on_exec = true
