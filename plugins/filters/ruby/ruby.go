@@ -86,6 +86,10 @@ func newFilter(s *plugin.Settings) (plugin.Filter, error) {
 		return nil, s.ErrorfAt(pos, "syntax error in init, line %d: %s", line, rubyMessage(setup))
 	case setup.File == initFile:
 		return nil, optInit.Errorf(s, "%s", setup.Message)
+	case setup.Kind == "syntax":
+		// A script's: Ruby's first line names the file and the line.
+		first, _, _ := strings.Cut(setup.Message, "\n")
+		return nil, main.Errorf(s, "%s", first)
 	}
 	return nil, main.Errorf(s, "%s", setup.Message)
 }
