@@ -1,6 +1,7 @@
 package ruby
 
 import (
+	"bytes"
 	"errors"
 	"log/slog"
 	"strings"
@@ -175,5 +176,16 @@ func TestScriptTestEntryPoint(t *testing.T) {
 func TestCodeAndPathTogether(t *testing.T) {
 	if _, err := New(Config{Code: "x", Path: "y"}); err != errCodeOrPath {
 		t.Errorf("error %v", err)
+	}
+}
+
+// What the code prints goes to gostash's stdout, as Logstash's does.
+func TestPutsGoesToStdout(t *testing.T) {
+	var stdout bytes.Buffer
+	f := start(t, Config{Code: `puts "seen #{event.get("n")}"`, Stdout: &stdout})
+	runBatch(f, []*event.Event{filtertest.Event(t, `{"n":1}`), filtertest.Event(t, `{"n":2}`)})
+	f.Close() // the worker's stdout is complete once it has exited
+	if got := stdout.String(); got != "seen 1\nseen 2\n" {
+		t.Errorf("stdout %q", got)
 	}
 }

@@ -3,7 +3,8 @@
 // starts, feeds and supervises over pipes, so it means exactly what it
 // means in Logstash. Each pipeline worker gets its own Ruby process, and a
 // batch crosses to it and back in one round trip; see worker.rb for the
-// Ruby side and marshal.go for how values keep their types.
+// Ruby side, and wirejson.go and marshal.go for how values keep their
+// types on the way.
 package ruby
 
 import (
@@ -346,8 +347,10 @@ func (f *Filter) FilterBatch(events []*event.Event, matched []bool, emit func(in
 	}
 }
 
-// runBatch sends the events to p and returns the decoded reply: one
-// [data, metadata, flags, children] per event.
+// runBatch sends the events to p and returns the decoded reply, one row
+// per event: [data, metadata, flags, children], then the @timestamp's
+// seconds and nanoseconds when it has one. The row of an event the code
+// never read has no data but the list of its writes in place of metadata.
 func (f *Filter) runBatch(p *process, events []*event.Event) ([]any, error) {
 	w := &p.json
 	clear(w.decimals)

@@ -21,10 +21,10 @@ import (
 // and binary String, Hash, Array, and LogStash::Timestamp (an object with
 // @sec and @nsec).
 //
-// Marshal.load is most of the Ruby side's cost, so the writer spares it
-// work: a hash key already sent in the message is sent as a link to the
-// first (Ruby interns hash keys anyway), and a timestamp is a plain object
-// whose instance variables Ruby sets in C, not a call to a Ruby _load.
+// Batches cross as JSON (wirejson.go); Marshal carries the rest: the
+// setup, questions and answers, log records, and the replies JSON cannot
+// carry. A timestamp is a plain object whose instance variables Ruby sets
+// in C.
 //
 // A Go string that is valid UTF-8 becomes a UTF-8 Ruby string; one that is
 // not becomes a binary (ASCII-8BIT) string with the same bytes. Ruby strings
@@ -43,12 +43,6 @@ const (
 type marshalWriter struct {
 	b    []byte
 	syms map[string]int
-	// objects counts the entries of Ruby's object table so far, which
-	// links index: every string, float, bignum, array, hash and object,
-	// in the order Marshal.load meets them.
-	objects int
-	// keys are the hash keys sent so far, by object table entry.
-	keys map[string]int
 	// decimals remembers, by Ruby's canonical form, the Decimals sent in
 	// this message: Ruby's BigDecimal forgets Java's scale (96.0 and 96
 	// are both 0.96e2), so a value that comes back unchanged gets it back
@@ -57,16 +51,13 @@ type marshalWriter struct {
 }
 
 func newMarshalWriter() *marshalWriter {
-	return &marshalWriter{syms: map[string]int{}, keys: map[string]int{}, decimals: map[string]event.Decimal{}}
+	return &marshalWriter{syms: map[string]int{}, decimals: map[string]event.Decimal{}}
 }
 
-// begin starts a new message (new symbol and object tables), keeping b's
-// room.
+// begin starts a new message (a new symbol table), keeping b's room.
 func (w *marshalWriter) begin() {
 	w.b = append(w.b[:0], marshalMajor, marshalMinor)
 	clear(w.syms)
-	clear(w.keys)
-	w.objects = 0
 }
 
 // long appends Marshal's variable-length integer.
@@ -110,7 +101,6 @@ func (w *marshalWriter) symbol(s string) {
 }
 
 func (w *marshalWriter) str(s string) {
-	w.objects++
 	if utf8.ValidString(s) {
 		// A string with one instance variable, E => true: UTF-8.
 		w.b = append(w.b, 'I', '"')
@@ -135,20 +125,7 @@ func (w *marshalWriter) integer(n int64) {
 	w.bignum(new(big.Int).SetInt64(n))
 }
 
-// key appends a hash key: a link to the same key sent earlier, or the
-// string.
-func (w *marshalWriter) key(k string) {
-	if i, ok := w.keys[k]; ok {
-		w.b = append(w.b, '@')
-		w.long(int64(i))
-		return
-	}
-	w.keys[k] = w.objects
-	w.str(k)
-}
-
 func (w *marshalWriter) bignum(n *big.Int) {
-	w.objects++
 	w.b = append(w.b, 'l')
 	if n.Sign() < 0 {
 		w.b = append(w.b, '-')
@@ -167,7 +144,6 @@ func (w *marshalWriter) bignum(n *big.Int) {
 }
 
 func (w *marshalWriter) float(f float64) {
-	w.objects++
 	w.b = append(w.b, 'f')
 	var s string
 	switch {
@@ -186,7 +162,6 @@ func (w *marshalWriter) float(f float64) {
 
 // userDefined appends an object Ruby rebuilds with class._load(data).
 func (w *marshalWriter) userDefined(class string, data []byte) {
-	w.objects++
 	w.b = append(w.b, 'u')
 	w.symbol(class)
 	w.long(int64(len(data)))
@@ -196,7 +171,6 @@ func (w *marshalWriter) userDefined(class string, data []byte) {
 // timestamp appends a LogStash::Timestamp object with its two instance
 // variables, @sec and @nsec.
 func (w *marshalWriter) timestamp(t event.Timestamp) {
-	w.objects++
 	w.b = append(w.b, 'o')
 	w.symbol(timestampClass)
 	w.b = append(w.b, 7) // long(2)
@@ -247,12 +221,11 @@ func (w *marshalWriter) value(v any) error {
 	case event.Timestamp:
 		w.timestamp(t)
 	case *event.Map:
-		w.objects++
 		w.b = append(w.b, '{')
 		w.long(int64(t.Len()))
 		var err error
 		t.Range(func(k string, x any) bool {
-			w.key(k)
+			w.str(k)
 			err = w.value(x)
 			return err == nil
 		})
@@ -273,7 +246,6 @@ func (w *marshalWriter) value(v any) error {
 // array appends the header of an array of n elements; the caller appends
 // the elements.
 func (w *marshalWriter) array(n int) {
-	w.objects++
 	w.b = append(w.b, '[')
 	w.long(int64(n))
 }
