@@ -1,154 +1,52 @@
 package ruby
 
 import (
-	"encoding/json"
-	"math/big"
+	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"strconv"
 	"testing"
-
-	"github.com/gostash/gostash/runtime/event"
 )
 
-// The test cases in testcases/ hold code people commonly write, input
-// events, and the output the same code gives when run directly in MRI on a
-// reference model of Logstash's Event (scripts/golden/ruby-filter.sh
-// writes expected.json). Here the code runs through gostash: one batch per
-// case, in a worker.
+// The test cases in testcases/ (the shared golden case format: config.conf,
+// stdin, expected_stdout) hold code people commonly write, and the output
+// the same code gives when run directly in MRI on a reference model of
+// Logstash's Event (scripts/golden/ruby-filter.sh writes expected_stdout).
+// Here they run through the real binary, with the clock the golden cases
+// use and one worker.
 func TestCases(t *testing.T) {
 	requireRuby(t)
-	// Events the code makes without a @timestamp get the reference's "now".
-	t.Setenv("GOSTASH_NOW", "2026-01-02T03:04:05.678Z")
-	dirs, err := filepath.Glob("testcases/*/case.json")
-	if err != nil || len(dirs) == 0 {
+	cases, err := filepath.Glob("testcases/*/config.conf")
+	if err != nil || len(cases) == 0 {
 		t.Fatalf("no test cases: %v", err)
 	}
-	for _, file := range dirs {
-		dir := filepath.Dir(file)
+	bin := filepath.Join(t.TempDir(), "gostash")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/gostash/gostash/cmd/gostash").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, config := range cases {
+		dir := filepath.Dir(config)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			var spec struct {
-				Options struct {
-					Path                    string          `json:"path"`
-					ScriptParams            json.RawMessage `json:"script_params"`
-					TagOnException          string          `json:"tag_on_exception"`
-					TagWithExceptionMessage bool            `json:"tag_with_exception_message"`
-				} `json:"options"`
-				Input []json.RawMessage `json:"input"`
-			}
-			readJSON(t, file, &spec)
-			cfg := Config{
-				Code:                    readOptional(t, filepath.Join(dir, "code.rb")),
-				Init:                    readOptional(t, filepath.Join(dir, "init.rb")),
-				TagOnException:          spec.Options.TagOnException,
-				TagWithExceptionMessage: spec.Options.TagWithExceptionMessage,
-			}
-			if spec.Options.Path != "" {
-				cfg.Path = filepath.Join(dir, spec.Options.Path)
-			}
-			if len(spec.Options.ScriptParams) > 0 {
-				cfg.ScriptParams = decodeObject(t, spec.Options.ScriptParams)
-			}
-			var in []*event.Event
-			for _, raw := range spec.Input {
-				m := decodeObject(t, raw)
-				if !m.Has(event.TimestampField) {
-					m.Set(event.TimestampField, "2026-01-02T03:04:05.678Z")
-				}
-				in = append(in, event.NewEventFromMap(m))
-			}
-			f := start(t, cfg)
-			out := runBatch(f, in)
-			got := make([]any, len(out))
-			for i, e := range out {
-				got[i] = typedEvent(e)
-			}
-			expected, err := os.ReadFile(filepath.Join(dir, "expected.json"))
+			stdin, err := os.ReadFile(filepath.Join(dir, "stdin"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := event.DecodeJSON(expected)
+			want, err := os.ReadFile(filepath.Join(dir, "expected_stdout"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if g, w := string(event.AppendJSON(nil, got)), string(event.AppendJSON(nil, want)); g != w {
-				t.Errorf("got  %s\nwant %s", g, w)
+			cmd := exec.Command(bin, "-f", "config.conf", "-w", "1")
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "GOSTASH_NOW=2026-01-02T03:04:05.678Z")
+			cmd.Stdin = bytes.NewReader(stdin)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("gostash: %v\n%s", err, stderr.String())
+			}
+			if !bytes.Equal(stdout.Bytes(), want) {
+				t.Errorf("stdout differs\n--- got\n%s\n--- want\n%s\n--- stderr\n%s", stdout.String(), want, stderr.String())
 			}
 		})
 	}
-}
-
-func readJSON(t *testing.T, file string, into any) {
-	t.Helper()
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, into); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-}
-
-func readOptional(t *testing.T, file string) string {
-	b, err := os.ReadFile(file)
-	if os.IsNotExist(err) {
-		return ""
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func decodeObject(t *testing.T, raw []byte) *event.Map {
-	t.Helper()
-	v, err := event.DecodeJSON(raw)
-	m, ok := v.(*event.Map)
-	if err != nil || !ok {
-		t.Fatalf("not a JSON object: %s", raw)
-	}
-	return m
-}
-
-// typedEvent is the typed form scripts/golden/ruby-filter/reference.rb
-// writes: {"data": ..., "metadata": ...} with each scalar as
-// "<type>:<text>".
-func typedEvent(e *event.Event) *event.Map {
-	out := event.NewMap(2)
-	out.Set("data", typedValue(e.Data()))
-	if e.HasMetadata() {
-		out.Set("metadata", typedValue(e.Metadata()))
-	}
-	return out
-}
-
-func typedValue(v any) any {
-	switch t := v.(type) {
-	case *event.Map:
-		m := event.NewMap(t.Len())
-		t.Range(func(k string, x any) bool {
-			m.Set(k, typedValue(x))
-			return true
-		})
-		return m
-	case []any:
-		l := make([]any, len(t))
-		for i, x := range t {
-			l[i] = typedValue(x)
-		}
-		return l
-	case string:
-		return "s:" + t
-	case int64:
-		return "i:" + strconv.FormatInt(t, 10)
-	case *big.Int:
-		return "i:" + t.String()
-	case float64:
-		return "f:" + strconv.FormatFloat(t, 'g', 17, 64)
-	case event.Decimal:
-		return "d:" + rubyDecimalString(t)
-	case event.Timestamp:
-		return "t:" + t.String()
-	}
-	return v
 }

@@ -286,27 +286,3 @@ class ReferenceFilter
     event.tag(@tag)
   end
 end
-
-# The typed form both sides compare: a scalar as "<type>:<text>", so 1,
-# 1.0, "1" and a decimal 1 all differ.
-module Typed
-  def self.of(v)
-    case v
-    when Hash then v.each_with_object({}) { |(k, x), h| h[k] = of(x) }
-    when Array then v.map { |x| of(x) }
-    when String then "s:" + v
-    when Integer then "i:#{v}"
-    when Float then "f:" + format("%.17g", v)
-    when BigDecimal then "d:#{v}"
-    when LogStash::Timestamp then "t:#{v}"
-    when true, false, nil then v
-    else raise "no typed form for #{v.class}"
-    end
-  end
-
-  def self.event(e)
-    out = {"data" => of(e.data)}
-    out["metadata"] = of(e.metadata) unless e.metadata.empty?
-    out
-  end
-end

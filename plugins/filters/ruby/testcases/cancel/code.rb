@@ -1,1 +1,0 @@
-event.cancel if event.get("level").to_s.downcase == "debug"

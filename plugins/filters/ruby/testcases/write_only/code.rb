@@ -1,5 +1,0 @@
-event.set("seen", true)
-event.set("message", "changed")
-event.set("[list]", [1, "two", 3.0, nil])
-event.timestamp = LogStash::Timestamp.at(event.timestamp.to_i + 60)
-event.set("when", event.timestamp)
