@@ -4,7 +4,8 @@
 # code keeps stdout and stderr for itself as it does in Logstash.
 #
 # A frame is a 4-byte big-endian length, a one-byte kind and a body; the
-# length counts the kind and the body. Bodies are Ruby Marshal data.
+# length counts the kind and the body. Bodies are Marshal data, but for
+# batches (below).
 #
 #   gostash -> worker   S setup      {settings}          -> K [test results] | E [kind, message, file, line]
 #                       B batch      timestamps, then the events' JSON (see batch)
