@@ -19,6 +19,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/filters/json"
 	_ "github.com/gostash/gostash/plugins/filters/kv"
 	_ "github.com/gostash/gostash/plugins/filters/mutate"
+	_ "github.com/gostash/gostash/plugins/filters/ruby"
 	_ "github.com/gostash/gostash/plugins/filters/split"
 	_ "github.com/gostash/gostash/plugins/filters/syslog_pri"
 	_ "github.com/gostash/gostash/plugins/filters/translate"

@@ -36,6 +36,7 @@ type filterStep struct {
 	filter  plugin.Filter
 	common  *filterCommon
 	flusher plugin.Flusher
+	batch   plugin.BatchFilter // set when the filter takes whole batches
 }
 
 // commonFailed handles a failure of the filter's common options on e: a
@@ -209,6 +210,7 @@ func (b *builder) compileBody(kind plugin.Kind, body []lang.Statement, cont *nod
 				}
 				fs := &filterStep{step: b.pluginOf(inst), filter: inst.Plugin.(plugin.Filter), common: common}
 				fs.flusher, _ = inst.Plugin.(plugin.Flusher)
+				fs.batch, _ = inst.Plugin.(plugin.BatchFilter)
 				n.filter = fs
 				p.filters = append([]*filterStep{fs}, p.filters...)
 			} else {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -209,6 +210,14 @@ type worker struct {
 	pending   []pendingEvent
 	perOutput [][]*event.Event
 
+	// Events waiting at batch filters (see runParked), and the buffers a
+	// batch filter's call reuses.
+	parked      []pendingEvent
+	parkedSpare []pendingEvent
+	group       []*event.Event
+	matched     []bool
+	children    []madeEvent
+
 	// The filter being called and where the events it emits go next, read
 	// by emit: one callback per worker instead of a closure per call.
 	emitFrom *filterStep
@@ -219,6 +228,12 @@ type worker struct {
 type pendingEvent struct {
 	e    *event.Event
 	from *node
+}
+
+// madeEvent is an event a batch filter made from events[parent].
+type madeEvent struct {
+	parent int
+	e      *event.Event
 }
 
 // loop takes batches of up to size events, waiting at most delay for each
@@ -244,6 +259,7 @@ func (w *worker) process(batch []*event.Event) {
 	for _, e := range batch {
 		w.runFilters(e, w.p.filterRoot)
 	}
+	w.runParked()
 	w.p.stats.Filtered.Add(int64(len(w.filtered)))
 	w.deliver(w.filtered)
 	w.p.stats.DurationNanos.Add(int64(time.Since(start)))
@@ -279,6 +295,11 @@ func (w *worker) walkFilters(e *event.Event, n *node) *event.Event {
 			n = next
 			clock = -1
 			continue
+		case n.filter != nil && n.filter.batch != nil:
+			// The event waits for the rest of the batch to reach this
+			// filter: runParked takes it on.
+			w.parked = append(w.parked, pendingEvent{e, n})
+			return nil
 		case n.filter != nil:
 			f := n.filter
 			f.stats.In.Add(1)
@@ -335,6 +356,74 @@ func (w *worker) callFilter(f *filterStep, e *event.Event, next *node, start tim
 		}
 	}()
 	return f.filter.Filter(e, w.emit), 0
+}
+
+// runParked runs the events waiting at batch filters until none wait: each
+// filter gets every event waiting at it in one call, filters in the order
+// their first event arrived. What comes out continues through the filters
+// after, and may wait again at a later batch filter. A batch of events
+// that all go through a batch filter keeps its order, each event followed
+// by the events made from it, as Logstash's batch execution gives.
+func (w *worker) runParked() {
+	for len(w.parked) > 0 {
+		at := w.parked[0].from
+		group, rest := w.group[:0], w.parkedSpare[:0]
+		for _, pe := range w.parked {
+			if pe.from == at {
+				group = append(group, pe.e)
+			} else {
+				rest = append(rest, pe)
+			}
+		}
+		w.group, w.parkedSpare, w.parked = group, w.parked[:0], rest
+		w.callBatchFilter(at, group)
+	}
+}
+
+// callBatchFilter runs the batch filter at n on events, then takes each
+// event, followed by the events made from it, on through the filters after.
+func (w *worker) callBatchFilter(n *node, events []*event.Event) {
+	f := n.filter
+	f.stats.In.Add(int64(len(events)))
+	w.matched = slices.Grow(w.matched[:0], len(events))[:len(events)]
+	clear(w.matched)
+	w.children = w.children[:0]
+	start := time.Now()
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				f.settings.Logger().Error("Filter failed on a batch; passing its events on unchanged",
+					slog.String("error", fmt.Sprint(r)), slog.String("stack", string(debug.Stack())))
+				clear(w.matched)
+			}
+		}()
+		f.batch.FilterBatch(events, w.matched, func(parent int, e *event.Event) {
+			w.children = append(w.children, madeEvent{parent, e})
+		})
+	}()
+	f.stats.DurationNanos.Add(int64(time.Since(start)))
+	slices.SortStableFunc(w.children, func(a, b madeEvent) int { return a.parent - b.parent })
+	c := 0
+	for i, e := range events {
+		if e.Cancelled() {
+			e.Release()
+		} else {
+			if w.matched[i] && !f.common.empty() {
+				if err := f.common.apply(e); err != nil {
+					f.settings.Logger().Warn("Could not apply common filter options", slog.String("error", err.Error()))
+				}
+			}
+			f.stats.Out.Add(1)
+			w.runFilters(e, n.next)
+		}
+		for ; c < len(w.children) && w.children[c].parent <= i; c++ {
+			w.runFilters(w.children[c].e, n.next)
+		}
+	}
+	// Events claimed to come from an event outside the batch still go on.
+	for ; c < len(w.children); c++ {
+		w.runFilters(w.children[c].e, n.next)
+	}
 }
 
 // emitted takes an event the filter being called made: it gets the
@@ -455,6 +544,7 @@ func (p *Pipeline) flush(ctx context.Context, flushers []*node) {
 		for _, e := range flushed {
 			w.runFilters(e, n.next)
 		}
+		w.runParked()
 		p.stats.Filtered.Add(int64(len(w.filtered)))
 		w.deliver(w.filtered)
 	}
@@ -551,6 +641,7 @@ func (p *Pipeline) ProcessFilters(events []*event.Event) []*event.Event {
 	for _, e := range events {
 		w.runFilters(e, p.filterRoot)
 	}
+	w.runParked()
 	var flushers []*node
 	collectFlushers(p.filterRoot, &flushers, map[*node]bool{})
 	for _, n := range flushers {
@@ -559,6 +650,7 @@ func (p *Pipeline) ProcessFilters(events []*event.Event) []*event.Event {
 		for _, e := range flushed {
 			w.runFilters(e, n.next)
 		}
+		w.runParked()
 	}
 	return w.filtered
 }

@@ -63,6 +63,11 @@ func (o Opt[T]) IsSet(s *Settings) bool {
 // Pos is where the option was set, or the plugin's position when unset.
 func (o Opt[T]) Pos(s *Settings) lang.Pos { return s.optionPos(o.decl.Name) }
 
+// ValuePos is where the option's value starts (a string's opening quote),
+// or Pos when the option is unset: a plugin that finds an error inside a
+// multi-line value (code in another language) counts lines from here.
+func (o Opt[T]) ValuePos(s *Settings) lang.Pos { return s.valuePos(o.decl.Name) }
+
 // Errorf returns a config error located at the option, for checks that
 // need more than one option (a single option's checks belong in Validate).
 func (o Opt[T]) Errorf(s *Settings, format string, args ...any) error {

@@ -43,7 +43,9 @@ type Settings struct {
 	vals  map[string]any
 	set   map[string]bool
 	where map[string]lang.Pos
-	codec *codecFactory
+	// valueAt is where each set option's value starts.
+	valueAt map[string]lang.Pos
+	codec   *codecFactory
 }
 
 // Kind is the plugin's kind.
@@ -96,6 +98,23 @@ func (s *Settings) optionPos(name string) lang.Pos {
 		return p
 	}
 	return s.pos
+}
+
+// valuePos is where the option's value starts (a string's opening quote),
+// or optionPos when the option is unset.
+func (s *Settings) valuePos(name string) lang.Pos {
+	if p, ok := s.valueAt[name]; ok {
+		return p
+	}
+	return s.optionPos(name)
+}
+
+// ErrorfAt returns a config error at pos, a place in the plugin's config
+// such as a line inside an option's value (see Opt.ValuePos).
+func (s *Settings) ErrorfAt(pos lang.Pos, format string, args ...any) error {
+	d := lang.Errorf(pos, "%s %s plugin: %s", s.reg.spec.Name, s.reg.kind, fmt.Sprintf(format, args...))
+	d.Source = s.ctx.Sources[d.Pos.File]
+	return d
 }
 
 // Errorf returns a config error located at the plugin, for what no one
@@ -221,7 +240,7 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 		errAt(p.Pos, "Couldn't find any %s plugin named '%s'. Are you sure this is correct?%s", kind, p.Name, unknownPluginHint(kind, p.Name))
 		return nil, diags
 	}
-	s := &Settings{reg: r, ctx: ctx, pos: p.Pos, vals: map[string]any{}, set: map[string]bool{}, where: map[string]lang.Pos{}}
+	s := &Settings{reg: r, ctx: ctx, pos: p.Pos, vals: map[string]any{}, set: map[string]bool{}, where: map[string]lang.Pos{}, valueAt: map[string]lang.Pos{}}
 
 	// Gather attributes, merging repeats as Logstash does.
 	raw := map[string]any{}
@@ -248,6 +267,7 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 		raw[a.Name] = v
 		order = append(order, a.Name)
 		s.where[a.Name] = a.Pos
+		s.valueAt[a.Name] = a.Value.Position()
 	}
 
 	for _, name := range order {

@@ -1,0 +1,3 @@
+def filter(event)
+  [event
+end
