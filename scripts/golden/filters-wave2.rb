@@ -434,10 +434,131 @@ def translate_cases
   write_rubydebug(dir, events)
 end
 
+# --- cidr, truncate, urldecode, prune, de_dot, json_encode, uuid --------------
+
+# cidr: the plugin's filter with Ruby's IPAddr, on each stdin line split on
+# spaces into [message] (the case's mutate split).
+def cidr_case
+  require 'ipaddr'
+  dir = case_dir('filters', 'cidr', 'addresses')
+  networks = ['10.0.0.0/8, 192.168.0.0/255.255.0.0', '2001:db8::/32', 'not-a-network']
+             .flat_map { |n| n.split(',') }
+             .map { |n| IPAddr.new(n.strip) rescue nil }.compact
+  events = stdin_lines(dir).map do |line|
+    e = { '@timestamp' => ts, 'message' => line.split(' ') }
+    addrs = Array(e['message']).map { |a| IPAddr.new(a) rescue nil }.compact
+    add_tag(e, 'internal') if addrs.product(networks).any? { |a, n| n.include?(a) }
+    e
+  end
+  write_rubydebug(dir, events)
+end
+
+# truncate: the plugin's trim (byteslice, then shorter while the last
+# character is not valid) in MRI, on copies of each line at [short] and
+# [nested][copy]; add_tag when something changed.
+def truncate_trim(value, length)
+  return value if value.bytesize <= length
+  return '' if length.zero?
+
+  v = value.byteslice(0, length)
+  i = 0
+  until v[-1].valid_encoding? && v.bytesize.positive?
+    i += 1
+    return '' if (length - i).zero?
+
+    v = value.byteslice(0, length - i)
+  end
+  v
+end
+
+def truncate_case
+  dir = case_dir('filters', 'truncate', 'utf8')
+  events = stdin_lines(dir).map do |line|
+    short = truncate_trim(line, 5)
+    e = { '@timestamp' => ts, 'message' => line, 'short' => short, 'nested' => { 'copy' => short } }
+    add_tag(e, 'cut') if short != line
+    e
+  end
+  write_rubydebug(dir, events)
+end
+
+# urldecode: the plugin's unescape (gsub of %XX runs, packed to bytes) and
+# Logstash's UTF-8 conversion (invalid text becomes its inspect body), in
+# MRI, over every top-level field.
+def urldecode_value(value)
+  return value unless value.is_a?(String)
+
+  escaped = value.gsub(/((?:%[0-9a-fA-F]{2})+)/) { |s| [s.delete('%')].pack('H*').force_encoding(value.encoding) }
+  escaped.valid_encoding? ? escaped : escaped.inspect[1..-2]
+end
+
+def urldecode_case
+  dir = case_dir('filters', 'urldecode', 'all-fields')
+  events = stdin_lines(dir).map do |line|
+    { '@timestamp' => ts, 'message' => urldecode_value(line), 'q' => urldecode_value(line) }
+  end
+  write_rubydebug(dir, events)
+end
+
+# prune: the plugin's filter in MRI (Regexp.union of the name patterns,
+# per-element value rules on lists). The event is what the case's mutate
+# leaves: @timestamp, message, level, %{unknown} and codes.
+def prune_case
+  dir = case_dir('filters', 'prune', 'names-values')
+  blacklist = Regexp.union([/^%\{/, /^@/])
+  events = stdin_lines(dir).map do |line|
+    hash = { '@timestamp' => ts, 'message' => line, 'level' => line, '%{unknown}' => 'x', 'codes' => %w[a1 b2 a3] }
+    remove = hash.keys.select { |k| k.match(blacklist) }
+    remove << 'level' unless hash['level'].match(/^(INFO|WARN)$/)
+    drop = hash['codes'].find_all { |x| x.match(/^a/) }
+    hash['codes'] -= drop
+    remove.each { |k| hash.delete(k) }
+    hash
+  end
+  write_rubydebug(dir, events)
+end
+
+# de_dot with nested and recursive: every dot becomes a level of nesting,
+# keys of nested objects too; renamed fields are set anew (so they follow
+# the fields left in place). Setting [a][b] under the string [a] fails the
+# second event: _de_dot_error and nothing renamed.
+def de_dot_case
+  dir = case_dir('filters', 'de_dot', 'nested-recursive')
+  write_rubydebug(dir, [
+    { '@timestamp' => ts, 'c' => { 'd' => { 'e' => { 'f' => { 'g' => 'x' } } } }, 'a' => { 'b' => 1 },
+      'h' => { 'i' => { 'j' => [1, 2] } } },
+    { '@timestamp' => ts, 'a' => 'scalar', 'a.b' => 2, 'tags' => ['_de_dot_error'] }
+  ])
+end
+
+# json_encode: the value's JSON text (Logstash writes it with Jackson;
+# for this ASCII data MRI's JSON.generate writes the same bytes); a missing
+# field is null; without target the source is replaced.
+def json_encode_case
+  dir = case_dir('filters', 'json_encode', 'objects')
+  input = JSON.parse(stdin_lines(dir)[0])
+  write_rubydebug(dir, [
+    { '@timestamp' => ts, 'obj' => input['obj'], 'text' => JSON.generate(input['text']),
+      'obj_json' => JSON.generate(input['obj']), 'missing_json' => 'null' }
+  ])
+end
+
+# uuid: a missing field gets a random v4 UUID (the case replaces it with a
+# placeholder when it has the v4 form); an existing value is kept.
+def uuid_case
+  dir = case_dir('filters', 'uuid', 'v4')
+  write_rubydebug(dir, [
+    { '@timestamp' => ts, 'message' => 'new', 'id' => '<a random v4 UUID>' },
+    { '@timestamp' => ts, 'message' => 'keep', 'id' => 'given' }
+  ])
+end
+
 CASES = {
   'dissect' => [method(:dissect_syslog)],
   'syslog_pri' => [method(:syslog_pri_case)],
   'translate' => [method(:translate_cases)],
+  'small' => [method(:cidr_case), method(:truncate_case), method(:urldecode_case), method(:prune_case),
+              method(:de_dot_case), method(:json_encode_case), method(:uuid_case)],
   'csv' => [method(:csv_parse_table), method(:csv_generate_table), method(:csv_convert_table), method(:csv_filter_cases),
             method(:csv_codec_decode_case), method(:csv_codec_encode_case)]
 }.freeze
