@@ -17,6 +17,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/filters/dissect"
 	_ "github.com/gostash/gostash/plugins/filters/drop"
 	_ "github.com/gostash/gostash/plugins/filters/fingerprint"
+	_ "github.com/gostash/gostash/plugins/filters/geoip"
 	_ "github.com/gostash/gostash/plugins/filters/grok"
 	_ "github.com/gostash/gostash/plugins/filters/json"
 	_ "github.com/gostash/gostash/plugins/filters/json_encode"

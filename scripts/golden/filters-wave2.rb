@@ -553,10 +553,77 @@ def uuid_case
   ])
 end
 
+# --- geoip -------------------------------------------------------------------
+# The databases are written by the geoip package's tests with MaxMind's
+# writer (plugins/filters/geoip/testdb_test.go); the values below are those
+# records read by GeoIPFilter.java's rules: fields in the Field enum's
+# order, the most specific (last) subdivision, region_iso_code as
+# "<country>-<subdivision>", IPv6 addresses in Java's getHostAddress form,
+# IPv4-mapped addresses as IPv4, a City record without a location is a
+# miss, a miss leaves {} at a target that was missing and tags the event,
+# blank text tags without a target. In ECS mode ip is written back to
+# [source][ip] (the target is the source's parent).
+SPRINGFIELD_LEGACY = {
+  'city_name' => 'Springfield', 'country_name' => 'United States', 'continent_code' => 'NA',
+  'country_code2' => 'US', 'country_code3' => 'US', 'ip' => '198.51.100.7', 'postal_code' => '62701',
+  'dma_code' => 648, 'region_name' => 'Illinois', 'region_code' => 'IL', 'timezone' => 'America/Chicago',
+  'location' => { 'lat' => 39.7817, 'lon' => -89.6501 }, 'latitude' => 39.7817, 'longitude' => -89.6501
+}.freeze
+
+def geoip_cases
+  dir = case_dir('filters', 'geoip', 'city-legacy')
+  write_rubydebug(dir, [
+    { '@timestamp' => ts, 'clientip' => '198.51.100.7', 'geoip' => SPRINGFIELD_LEGACY, 'tags' => ['located'] },
+    { '@timestamp' => ts, 'clientip' => '2001:db8:1::5', 'geoip' => {
+      'city_name' => 'Zürich', 'country_name' => 'Switzerland', 'continent_code' => 'EU', 'country_code2' => 'CH',
+      'country_code3' => 'CH', 'ip' => '2001:db8:1:0:0:0:0:5', 'region_name' => 'Zürich District', 'region_code' => 'Z1',
+      'timezone' => 'Europe/Zurich', 'location' => { 'lat' => 47.3667, 'lon' => 8.55 }, 'latitude' => 47.3667, 'longitude' => 8.55
+    }, 'tags' => ['located'] },
+    { '@timestamp' => ts, 'clientip' => '10.0.0.1', 'geoip' => {}, 'tags' => ['_geoip_lookup_failure'] },
+    { '@timestamp' => ts, 'clientip' => '', 'tags' => ['_geoip_lookup_failure'] }
+  ])
+
+  dir = case_dir('filters', 'geoip', 'city-ecs')
+  write_rubydebug(dir, [
+    { '@timestamp' => ts, 'source' => { 'ip' => '203.0.113.9', 'geo' => {
+      'country_name' => 'United Kingdom', 'continent_code' => 'EU', 'country_iso_code' => 'GB',
+      'timezone' => 'Europe/London', 'location' => { 'lat' => 51.4964, 'lon' => -0.1224 }
+    } } },
+    { '@timestamp' => ts, 'source' => { 'ip' => '198.51.100.7', 'geo' => {
+      'city_name' => 'Springfield', 'country_name' => 'United States', 'continent_code' => 'NA', 'country_iso_code' => 'US',
+      'postal_code' => '62701', 'region_name' => 'Illinois', 'region_iso_code' => 'US-IL', 'timezone' => 'America/Chicago',
+      'location' => { 'lat' => 39.7817, 'lon' => -89.6501 }
+    }, 'mmdb' => { 'dma_code' => 648 } } },
+    { '@timestamp' => ts, 'source' => { 'ip' => '192.0.2.1' }, 'tags' => ['_geoip_lookup_failure'] },
+    { '@timestamp' => ts, 'source' => { 'ip' => 'not an address' }, 'tags' => ['_geoip_lookup_failure'] }
+  ])
+
+  # city_name is not in an ASN database: skipped; network is the record's
+  # network in Java's Network#toString form.
+  dir = case_dir('filters', 'geoip', 'asn-fields-ecs')
+  write_rubydebug(dir, [
+    { '@timestamp' => ts, 'client' => { 'address' => '198.51.100.200',
+                                        'as' => { 'number' => 64_500, 'organization' => { 'name' => 'Example Networks' } },
+                                        'ip' => '198.51.100.200', 'ip_traits' => { 'network' => '198.51.100.0/24' } } },
+    { '@timestamp' => ts, 'client' => { 'address' => '2001:db8:abcd::1',
+                                        'as' => { 'number' => 64_501, 'organization' => { 'name' => 'Example IPv6 Networks' } },
+                                        'ip' => '2001:db8:abcd:0:0:0:0:1',
+                                        'ip_traits' => { 'network' => '2001:db8:0:0:0:0:0:0/32' } } }
+  ])
+
+  # Without `database`, the City row of
+  # home/data/plugins/filters/geoip/metadata.csv names the managed file.
+  dir = case_dir('filters', 'geoip', 'managed-database')
+  write_rubydebug(dir, [
+    { '@timestamp' => ts, 'message' => '198.51.100.7', 'geo' => { 'city_name' => 'Springfield', 'region_iso_code' => 'US-IL' } }
+  ])
+end
+
 CASES = {
   'dissect' => [method(:dissect_syslog)],
   'syslog_pri' => [method(:syslog_pri_case)],
   'translate' => [method(:translate_cases)],
+  'geoip' => [method(:geoip_cases)],
   'small' => [method(:cidr_case), method(:truncate_case), method(:urldecode_case), method(:prune_case),
               method(:de_dot_case), method(:json_encode_case), method(:uuid_case)],
   'csv' => [method(:csv_parse_table), method(:csv_generate_table), method(:csv_convert_table), method(:csv_filter_cases),
