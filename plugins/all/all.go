@@ -30,6 +30,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/filters/translate"
 	_ "github.com/gostash/gostash/plugins/filters/truncate"
 	_ "github.com/gostash/gostash/plugins/filters/urldecode"
+	_ "github.com/gostash/gostash/plugins/filters/useragent"
 	_ "github.com/gostash/gostash/plugins/filters/uuid"
 	_ "github.com/gostash/gostash/plugins/inputs/generator"
 	_ "github.com/gostash/gostash/plugins/inputs/kafka"

@@ -619,11 +619,42 @@ def geoip_cases
   ])
 end
 
+# --- useragent ---------------------------------------------------------------
+# The two agents of the plugin's spec and their documented results (UA
+# family, version with the patch-minor digits taken from the raw text, OS
+# name/full/version, device), in the ECS layout (major/minor/patch in
+# @metadata) and the legacy one (os duplicated as os_name); an empty agent
+# is left alone. Fields are in the order the plugin sets them.
+def useragent_case
+  dir = case_dir('filters', 'useragent', 'ecs-and-legacy')
+  chrome, outlook, empty = stdin_lines(dir)
+  write_rubydebug(dir, [
+    { '@timestamp' => ts, 'message' => chrome,
+      'user_agent' => { 'name' => 'Chrome', 'device' => { 'name' => 'Other' }, 'version' => '26.0.1410.63',
+                        'os' => { 'name' => 'Linux', 'full' => 'Linux' } },
+      'legacy' => { 'name' => 'Chrome', 'device' => 'Other', 'major' => '26', 'minor' => '0', 'patch' => '1410',
+                    'version' => '26.0.1410.63', 'os_name' => 'Linux', 'os' => 'Linux', 'os_full' => 'Linux' },
+      '@metadata' => { 'filter' => { 'user_agent' => { 'version' => { 'major' => '26', 'minor' => '0', 'patch' => '1410' } } } } },
+    { '@timestamp' => ts, 'message' => outlook,
+      'user_agent' => { 'name' => 'MacOutlook', 'device' => { 'name' => 'Mac' }, 'version' => '16.24.0.190414',
+                        'os' => { 'version' => '10.14.4', 'name' => 'Mac OS X', 'full' => 'Mac OS X 10.14.4' } },
+      'legacy' => { 'name' => 'MacOutlook', 'device' => 'Mac', 'major' => '16', 'minor' => '24', 'patch' => '0',
+                    'version' => '16.24.0.190414', 'os_major' => '10', 'os_minor' => '14', 'os_patch' => '4',
+                    'os_version' => '10.14.4', 'os_name' => 'Mac OS X', 'os' => 'Mac OS X', 'os_full' => 'Mac OS X 10.14.4' },
+      '@metadata' => { 'filter' => { 'user_agent' => {
+        'version' => { 'major' => '16', 'minor' => '24', 'patch' => '0' },
+        'os' => { 'version' => { 'major' => '10', 'minor' => '14', 'patch' => '4' } }
+      } } } },
+    { '@timestamp' => ts, 'message' => empty }
+  ])
+end
+
 CASES = {
   'dissect' => [method(:dissect_syslog)],
   'syslog_pri' => [method(:syslog_pri_case)],
   'translate' => [method(:translate_cases)],
   'geoip' => [method(:geoip_cases)],
+  'useragent' => [method(:useragent_case)],
   'small' => [method(:cidr_case), method(:truncate_case), method(:urldecode_case), method(:prune_case),
               method(:de_dot_case), method(:json_encode_case), method(:uuid_case)],
   'csv' => [method(:csv_parse_table), method(:csv_generate_table), method(:csv_convert_table), method(:csv_filter_cases),
