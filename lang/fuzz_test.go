@@ -9,7 +9,8 @@ import (
 
 // FuzzParse: any input gives a tree or diagnostics, never a panic; the
 // recognizer's fast and exact (memoized, failure-tracking) modes agree;
-// whatever the recognizer accepts comes with a well-formed tape; and a
+// whatever the recognizer accepts comes with a well-formed tape; every
+// node's range is sound (checkSpans); and a
 // parsed config formats to text that parses back to the same tree, with
 // and without its comments (checkFormatSource).
 func FuzzParse(f *testing.F) {
@@ -28,7 +29,7 @@ func FuzzParse(f *testing.F) {
 			if d.Summary == "" || d.Pos.Line < 1 {
 				t.Fatalf("diagnostic without summary or position: %#v", d)
 			}
-			_ = d.Format()
+			_ = d.Format(map[string][]byte{"fuzz.conf": src})
 		}
 		fast := &pegParser{src: src}
 		exact := &pegParser{src: src, exact: true, memo: map[int]int{}}
@@ -40,6 +41,7 @@ func FuzzParse(f *testing.F) {
 			checkTape(t, src, tape)
 		}
 		if cfg != nil {
+			checkSpans(t, src, cfg)
 			checkRoundTrip(t, src, opts)
 			checkFormatSource(t, src, opts)
 		}

@@ -31,7 +31,6 @@ func parse(filename string, src []byte, opts ParseOptions, tr *trivia) (*Config,
 	if f != nil && f.TooDeep {
 		d := Errorf(Pos{File: filename, Offset: f.Offset, Line: f.Line, Column: f.Column},
 			"the config nests too deeply here for gostash to parse")
-		d.Source = src
 		return nil, Diagnostics{d}
 	}
 	if f != nil {
@@ -42,22 +41,20 @@ func parse(filename string, src []byte, opts ParseOptions, tr *trivia) (*Config,
 	if tr != nil {
 		tr.collect(src, tape)
 	}
-	for _, d := range b.diags {
-		d.Source = src
-	}
 	if b.diags.HasErrors() {
 		return nil, b.diags
 	}
 	return cfg, b.diags
 }
 
-// syntaxDiagnostic turns treetop's explanation into a located diagnostic:
-// a human summary, and Logstash's own message as the detail.
+// syntaxDiagnostic turns treetop's explanation into a diagnostic about
+// what was found where the parse failed (see foundLen): a human summary,
+// and Logstash's own message as the detail.
 func syntaxDiagnostic(filename string, src []byte, f *treetopFailure) *Diagnostic {
-	pos := Pos{File: filename, Offset: f.Offset, Line: f.Line, Column: f.Column}
-	d := Errorf(pos, "%s", syntaxSummary(src, f))
+	lines := newLineIndex(filename, src)
+	at := Range{lines.pos(f.Offset), lines.pos(f.Offset + foundLen(src, f.Offset))}
+	d := Errorf(at, "%s", syntaxSummary(src, f))
 	d.Detail = f.Message()
-	d.Source = src
 	return d
 }
 
@@ -127,6 +124,19 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// foundLen is the length of what describeFound names: a word, or one
+// character (none at the end of input).
+func foundLen(src []byte, off int) int {
+	if off >= len(src) {
+		return 0
+	}
+	if n := nameLen(src[off:]); n > 0 {
+		return n
+	}
+	_, n := utf8.DecodeRune(src[off:])
+	return n
+}
+
 // describeFound names what sits at off: end of input, a word, or a character.
 func describeFound(src []byte, off int) string {
 	if off >= len(src) {
@@ -158,20 +168,24 @@ type builder struct {
 	diags Diagnostics
 }
 
-func (b *builder) errorf(pos Pos, format string, args ...any) *Diagnostic {
-	d := Errorf(pos, format, args...)
+func (b *builder) errorf(at Located, format string, args ...any) *Diagnostic {
+	d := Errorf(at, format, args...)
 	b.diags = append(b.diags, d)
 	return d
 }
 
-func (b *builder) warnf(pos Pos, format string, args ...any) *Diagnostic {
-	d := Warnf(pos, format, args...)
+func (b *builder) warnf(at Located, format string, args ...any) *Diagnostic {
+	d := Warnf(at, format, args...)
 	b.diags = append(b.diags, d)
 	return d
 }
 
 // pos is where tape entry n starts.
 func (b *builder) pos(n int) Pos { return b.lines.pos(b.tape[n].start) }
+
+// end is where tape entry n ends. The builder asks for it once it has built
+// n's children, so that positions are asked for in source order.
+func (b *builder) end(n int) Pos { return b.lines.pos(b.tape[n].end) }
 
 // raw is the text tape entry n matched.
 func (b *builder) raw(n int) string { return b.text[b.tape[n].start:b.tape[n].end] }
@@ -185,6 +199,7 @@ func (b *builder) config() *Config {
 	for n := 0; n < len(b.tape); n = b.tape[n].next {
 		c.Sections = append(c.Sections, b.section(n))
 	}
+	c.End = b.lines.pos(len(b.src))
 	return c
 }
 
@@ -192,6 +207,7 @@ func (b *builder) config() *Config {
 func (b *builder) section(n int) *Section {
 	kind := firstChild(n)
 	sec := &Section{Pos: b.pos(n), Kind: SectionKind(b.raw(kind)), Body: b.stmts(b.tape[kind].next, b.tape[n].next)}
+	sec.End = b.end(n)
 	if sec.Kind == InputSection {
 		b.warnInputConditionals(sec.Body)
 	}
@@ -201,7 +217,7 @@ func (b *builder) section(n int) *Section {
 func (b *builder) warnInputConditionals(body []Statement) {
 	for _, st := range body {
 		if br, ok := st.(*Branch); ok {
-			b.warnf(br.Pos, "conditional inside an input section: Logstash starts every input plugin in it regardless of the condition")
+			b.warnf(br, "conditional inside an input section: Logstash starts every input plugin in it regardless of the condition")
 		}
 	}
 }
@@ -217,9 +233,9 @@ func (b *builder) stmts(from, end int) []Statement {
 		p := b.plugin(n)
 		switch {
 		case p.Name == "else":
-			b.warnf(p.Pos, "`else` without an `if` right before it: Logstash reads it as a plugin named \"else\"")
+			b.warnf(p.NameSpan(), "`else` without an `if` right before it: Logstash reads it as a plugin named \"else\"")
 		case strings.HasPrefix(p.Name, `"`) || strings.HasPrefix(p.Name, `'`):
-			b.warnf(p.Pos, "quoted plugin name %s: Logstash keeps the quotes as part of the name", p.Name)
+			b.warnf(p.NameSpan(), "quoted plugin name %s: Logstash keeps the quotes as part of the name", p.Name)
 		}
 		out = append(out, p)
 	}
@@ -233,22 +249,30 @@ func (b *builder) branch(n int) *Branch {
 		switch b.tape[c].rule {
 		case ruleIf, ruleElseIf:
 			cond := firstChild(c)
-			br.Cases = append(br.Cases, &Case{Pos: b.pos(c), Cond: b.cond(cond), Body: b.stmts(b.tape[cond].next, b.tape[c].next)})
+			cs := &Case{Pos: b.pos(c), Cond: b.cond(cond), Body: b.stmts(b.tape[cond].next, b.tape[c].next)}
+			cs.End = b.end(c)
+			br.Cases = append(br.Cases, cs)
 		case ruleElse:
 			br.Else = &Block{Pos: b.pos(c), Body: b.stmts(c+1, b.tape[c].next)}
+			br.Else.End = b.end(c)
 		}
 	}
+	br.End = b.end(n)
 	return br
 }
 
 // plugin reads name, then attributes (each a name and a value).
 func (b *builder) plugin(n int) *Plugin {
 	name := firstChild(n)
-	p := &Plugin{Pos: b.pos(n), Name: b.raw(name)}
+	p := &Plugin{Pos: b.pos(n), NameEnd: b.end(name), Name: b.raw(name)}
 	for a := b.tape[name].next; a < b.tape[n].next; a = b.tape[a].next {
 		attrName := firstChild(a)
-		p.Attributes = append(p.Attributes, &Attribute{Pos: b.pos(a), Name: unquoteName(b.raw(attrName)), Value: b.value(b.tape[attrName].next)})
+		attr := &Attribute{Pos: b.pos(a), NameEnd: b.end(attrName), Name: unquoteName(b.raw(attrName))}
+		attr.Value = b.value(b.tape[attrName].next)
+		attr.End = b.end(a)
+		p.Attributes = append(p.Attributes, attr)
 	}
+	p.End = b.end(n)
 	return p
 }
 
@@ -272,6 +296,7 @@ func (b *builder) value(n int) Value {
 		for c := n + 1; c < b.tape[n].next; c = b.tape[c].next {
 			a.Items = append(a.Items, b.value(c))
 		}
+		a.End = b.end(n)
 		return a
 	case ruleHash:
 		return b.hash(n)
@@ -287,7 +312,7 @@ func (b *builder) scalar(n int) Value {
 	case ruleNumber:
 		return b.number(n)
 	}
-	return &Bareword{Pos: b.pos(n), Value: b.raw(n)}
+	return &Bareword{Pos: b.pos(n), End: b.end(n), Value: b.raw(n)}
 }
 
 func (b *builder) hash(n int) *Hash {
@@ -299,8 +324,12 @@ func (b *builder) hash(n int) *Hash {
 		raw := b.raw(key)
 		raws = append(raws, raw)
 		count[raw]++
-		h.Entries = append(h.Entries, &HashEntry{Pos: b.pos(e), Key: b.scalar(key), Value: b.value(b.tape[key].next)})
+		entry := &HashEntry{Pos: b.pos(e), Key: b.scalar(key)}
+		entry.Value = b.value(b.tape[key].next)
+		entry.End = b.end(e)
+		h.Entries = append(h.Entries, entry)
 	}
+	h.End = b.end(n)
 	var dups []string
 	for _, r := range raws {
 		if count[r] > 1 {
@@ -309,7 +338,7 @@ func (b *builder) hash(n int) *Hash {
 		}
 	}
 	if len(dups) > 0 {
-		d := b.errorf(h.Pos, "duplicate keys in hash: %s", strings.Join(dups, ", "))
+		d := b.errorf(h, "duplicate keys in hash: %s", strings.Join(dups, ", "))
 		_, _, char := lineColumn(b.src, h.Pos.Offset)
 		d.Detail = fmt.Sprintf("Duplicate keys found in your configuration: [%s]\nAt line: %d, column %d (byte %d)\nafter %s",
 			strings.Join(dups, ", "), h.Pos.Line, h.Pos.Column, char+1, b.src[:h.Pos.Offset+1])
@@ -319,7 +348,7 @@ func (b *builder) hash(n int) *Hash {
 
 func (b *builder) str(n int) *String {
 	raw := b.raw(n)
-	return &String{Pos: b.pos(n), Quote: raw[0], Value: unquote(raw, b.opts.SupportEscapes)}
+	return &String{Pos: b.pos(n), End: b.end(n), Quote: raw[0], Value: unquote(raw, b.opts.SupportEscapes)}
 }
 
 // unquote takes the text between the quotes of a string literal, processing
@@ -357,12 +386,12 @@ func unquote(raw string, escapes bool) string {
 
 // number converts a numeric literal with Ruby's Integer()/Float() rules.
 func (b *builder) number(at int) *Number {
-	raw, pos := b.raw(at), b.pos(at)
-	n := &Number{Pos: pos, Raw: raw}
+	raw := b.raw(at)
+	n := &Number{Pos: b.pos(at), End: b.end(at), Raw: raw}
 	if strings.Contains(raw, ".") {
 		n.IsFloat = true
 		if strings.HasSuffix(raw, ".") {
-			d := b.errorf(pos, "invalid number %s: a decimal point must be followed by digits", raw)
+			d := b.errorf(n, "invalid number %s: a decimal point must be followed by digits", raw)
 			d.Detail = fmt.Sprintf("invalid value for Float(): %q", raw)
 			return n
 		}
@@ -376,7 +405,7 @@ func (b *builder) number(at int) *Number {
 	if len(digits) > 1 && digits[0] == '0' {
 		base = 8
 		if strings.ContainsAny(digits, "89") {
-			d := b.errorf(pos, "invalid number %s: a leading 0 makes it octal, and octal has no 8 or 9", raw)
+			d := b.errorf(n, "invalid number %s: a leading 0 makes it octal, and octal has no 8 or 9", raw)
 			d.Detail = fmt.Sprintf("invalid value for Integer(): %q", raw)
 			return n
 		}
@@ -387,51 +416,58 @@ func (b *builder) number(at int) *Number {
 	}
 	v, ok := new(big.Int).SetString(digits, base)
 	if !ok {
-		b.errorf(pos, "invalid number %s", raw)
+		b.errorf(n, "invalid number %s", raw)
 		return n
 	}
 	if raw[0] == '-' {
 		v.Neg(v)
 	}
-	d := b.errorf(pos, "integer %s does not fit in 64 bits; Logstash rejects it", raw)
+	d := b.errorf(n, "integer %s does not fit in 64 bits; Logstash rejects it", raw)
 	d.Detail = fmt.Sprintf("Invalid eValue %s with class java.math.BigInteger", v)
 	return n
 }
 
 // boolOp is a boolean operator of a condition chain.
 type boolOp struct {
-	op  string
-	pos Pos
+	op string
+	at Range
+}
+
+// operand is an expression of a condition chain and where its text ends,
+// after any parentheses around it.
+type operand struct {
+	expr Expr
+	end  Pos
 }
 
 // cond reads a condition: expression, then (boolean_operator expression)*,
 // and builds the chain with Logstash's operator precedence.
 func (b *builder) cond(n int) Expr {
 	first := firstChild(n)
-	operands := []Expr{b.expr(first)}
+	operands := []operand{{b.expr(first), b.end(first)}}
 	var ops []boolOp
 	for c := b.tape[first].next; c < b.tape[n].next; c = b.tape[c].next {
 		if b.tape[c].rule == ruleBooleanOperator {
-			ops = append(ops, boolOp{b.raw(c), b.pos(c)})
+			ops = append(ops, boolOp{b.raw(c), Range{b.pos(c), b.end(c)}})
 			continue
 		}
-		operands = append(operands, b.expr(c))
+		operands = append(operands, operand{b.expr(c), b.end(c)})
 	}
 	if len(ops) == 0 {
-		return operands[0]
+		return operands[0].expr
 	}
 	if len(ops) >= 2 {
 		for _, op := range ops {
 			if op.op == "xor" || op.op == "nand" {
-				d := b.errorf(op.pos, "%q cannot be mixed with other boolean operators without parentheses", op.op)
+				d := b.errorf(op.at, "%q cannot be mixed with other boolean operators without parentheses", op.op)
 				d.Detail = fmt.Sprintf("Logstash fails to compile this condition (Unexpected operator %s); group it, e.g. `(a %s b) and c`", op.op, op.op)
-				return operands[0]
+				return operands[0].expr
 			}
 		}
 	}
 	e := joinConditions(operands, ops)
 	if mixesAndOr(ops) {
-		b.warnf(e.Position(), "`and` and `or` mixed without parentheses; Logstash groups this as %s", formatExpr(e, true))
+		b.warnf(e, "`and` and `or` mixed without parentheses; Logstash groups this as %s", formatExpr(e, true))
 	}
 	return e
 }
@@ -447,14 +483,15 @@ func mixesAndOr(ops []boolOp) bool {
 
 // joinConditions reproduces Logstash's shunting-yard, which pops at most one
 // operator when a lower-precedence one arrives (so `a and b and c or d` is
-// `a and ((b and c) or d)`), then evaluates the RPN.
-func joinConditions(operands []Expr, ops []boolOp) Expr {
+// `a and ((b and c) or d)`), then evaluates the RPN. A BoolExpr starts where
+// its left operand does and ends where the text of its right one does.
+func joinConditions(operands []operand, ops []boolOp) Expr {
 	type item struct {
-		expr Expr
-		op   string
+		operand
+		op string
 	}
 	prec := map[string]int{"and": 2, "or": 1}
-	out := []item{{expr: operands[0]}}
+	out := []item{{operand: operands[0]}}
 	var stack []string
 	for i, op := range ops {
 		if n := len(stack); n > 0 && prec[stack[n-1]] > prec[op.op] {
@@ -462,21 +499,22 @@ func joinConditions(operands []Expr, ops []boolOp) Expr {
 			stack = stack[:n-1]
 		}
 		stack = append(stack, op.op)
-		out = append(out, item{expr: operands[i+1]})
+		out = append(out, item{operand: operands[i+1]})
 	}
 	for i := len(stack) - 1; i >= 0; i-- {
 		out = append(out, item{op: stack[i]})
 	}
-	var st []Expr
+	var st []operand
 	for _, it := range out {
 		if it.op == "" {
-			st = append(st, it.expr)
+			st = append(st, it.operand)
 			continue
 		}
 		l, r := st[len(st)-2], st[len(st)-1]
-		st = append(st[:len(st)-2], &BoolExpr{Pos: l.Position(), Op: it.op, Left: l, Right: r})
+		joined := &BoolExpr{Pos: l.expr.Position(), End: r.end, Op: it.op, Left: l.expr, Right: r.expr}
+		st = append(st[:len(st)-2], operand{joined, r.end})
 	}
-	return st[0]
+	return st[0].expr
 }
 
 // expr reads an expression: a parenthesized condition, a negation, a
@@ -489,10 +527,14 @@ func (b *builder) expr(n int) Expr {
 		return b.cond(c)
 	case ruleNegativeExpression:
 		x := firstChild(c)
+		not := &NotExpr{Pos: pos}
 		if b.tape[x].rule == ruleCondition {
-			return &NotExpr{Pos: pos, X: b.cond(x)}
+			not.X = b.cond(x)
+		} else {
+			not.X = b.selector(x)
 		}
-		return &NotExpr{Pos: pos, X: b.selector(x)}
+		not.End = b.end(n)
+		return not
 	case ruleInExpression, ruleNotInExpression, ruleCompareExpression, ruleRegexpExpression:
 	default:
 		return b.rvalue(c)
@@ -500,15 +542,16 @@ func (b *builder) expr(n int) Expr {
 	left := firstChild(c)
 	opAt := b.tape[left].next
 	l, r := b.rvalue(left), b.rvalue(b.tape[opAt].next)
+	end := b.end(n)
 	switch b.tape[c].rule {
 	case ruleInExpression, ruleNotInExpression:
 		not := b.tape[c].rule == ruleNotInExpression
 		b.warnListLike(l, r, not)
-		return &InExpr{Pos: pos, Not: not, Left: l, Right: r}
+		return &InExpr{Pos: pos, End: end, Not: not, Left: l, Right: r}
 	case ruleRegexpExpression:
-		return &MatchExpr{Pos: pos, Op: b.raw(opAt), Left: l, Right: r}
+		return &MatchExpr{Pos: pos, End: end, Op: b.raw(opAt), Left: l, Right: r}
 	}
-	return &CompareExpr{Pos: pos, Op: b.raw(opAt), Left: l, Right: r}
+	return &CompareExpr{Pos: pos, End: end, Op: b.raw(opAt), Left: l, Right: r}
 }
 
 // warnListLike flags `[x] in ["a"]`: a one-element list in a condition is
@@ -534,7 +577,7 @@ func (b *builder) warnListLike(left, right Expr, not bool) {
 	if sel, ok := left.(*Selector); ok {
 		suggestion = fmt.Sprintf("write %s %s %s, or list two or more items", sel.Raw, op, name)
 	}
-	b.warnf(s.Pos, "%s is the field named %s here, not a one-item list: Logstash reads a one-element list in a condition as a field reference; %s",
+	b.warnf(s, "%s is the field named %s here, not a one-item list: Logstash reads a one-element list in a condition as a field reference; %s",
 		s.Raw, strconv.Quote(s.Path[0]), suggestion)
 }
 
@@ -550,29 +593,31 @@ func (b *builder) rvalue(n int) Expr {
 		return b.selector(n)
 	case ruleRegexp:
 		raw := b.raw(n)
-		return &Regexp{Pos: b.pos(n), Pattern: unescapeSlashes(raw[1 : len(raw)-1])}
+		return &Regexp{Pos: b.pos(n), End: b.end(n), Pattern: unescapeSlashes(raw[1 : len(raw)-1])}
 	case ruleArray:
 		a := &ArrayExpr{Pos: b.pos(n), Items: []Expr{}}
 		for c := n + 1; c < b.tape[n].next; c = b.tape[c].next {
-			item, ok := b.value(c).(Expr)
+			v := b.value(c)
+			item, ok := v.(Expr)
 			if !ok {
-				b.errorf(b.pos(c), "a plugin block cannot be a list item in a condition")
+				b.errorf(v, "a plugin block cannot be a list item in a condition")
 				continue
 			}
 			a.Items = append(a.Items, item)
 		}
+		a.End = b.end(n)
 		return a
 	}
-	pos := b.pos(n)
-	d := b.errorf(pos, "method call %s(...) in a condition: Logstash does not support method calls", b.raw(firstChild(n)))
+	call := &String{Pos: b.pos(n), End: b.end(n)}
+	d := b.errorf(call, "method call %s(...) in a condition: Logstash does not support method calls", b.raw(firstChild(n)))
 	d.Detail = "Logstash fails to compile it: Exprs should only have one part!"
-	return &String{Pos: pos}
+	return call
 }
 
 // selector splits `[a][b]` into its names; names cannot contain brackets.
 func (b *builder) selector(n int) *Selector {
 	raw := b.raw(n)
-	return &Selector{Pos: b.pos(n), Raw: raw, Path: strings.Split(raw[1:len(raw)-1], "][")}
+	return &Selector{Pos: b.pos(n), End: b.end(n), Raw: raw, Path: strings.Split(raw[1:len(raw)-1], "][")}
 }
 
 // unescapeSlashes turns `\/` into `/` where the backslash escapes the slash
