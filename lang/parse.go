@@ -444,7 +444,11 @@ type operand struct {
 // and builds the chain with Logstash's operator precedence.
 func (b *builder) cond(n int) Expr {
 	first := firstChild(n)
-	operands := []operand{{b.expr(first), b.end(first)}}
+	e := b.expr(first)
+	if b.tape[first].next == b.tape[n].next {
+		return e // a single expression, the common case
+	}
+	operands := []operand{{e, b.end(first)}}
 	var ops []boolOp
 	for c := b.tape[first].next; c < b.tape[n].next; c = b.tape[c].next {
 		if b.tape[c].rule == ruleBooleanOperator {
@@ -452,9 +456,6 @@ func (b *builder) cond(n int) Expr {
 			continue
 		}
 		operands = append(operands, operand{b.expr(c), b.end(c)})
-	}
-	if len(ops) == 0 {
-		return operands[0].expr
 	}
 	if len(ops) >= 2 {
 		for _, op := range ops {
@@ -465,7 +466,7 @@ func (b *builder) cond(n int) Expr {
 			}
 		}
 	}
-	e := joinConditions(operands, ops)
+	e = joinConditions(operands, ops)
 	if mixesAndOr(ops) {
 		b.warnf(e, "`and` and `or` mixed without parentheses; Logstash groups this as %s", formatExpr(e, true))
 	}
@@ -490,11 +491,22 @@ func joinConditions(operands []operand, ops []boolOp) Expr {
 		operand
 		op string
 	}
-	prec := map[string]int{"and": 2, "or": 1}
-	out := []item{{operand: operands[0]}}
-	var stack []string
+	// and binds tighter than or; xor and nand, alone in a chain, bind
+	// like neither.
+	prec := func(op string) int {
+		switch op {
+		case "and":
+			return 2
+		case "or":
+			return 1
+		}
+		return 0
+	}
+	out := make([]item, 1, len(operands)+len(ops))
+	out[0] = item{operand: operands[0]}
+	stack := make([]string, 0, len(ops))
 	for i, op := range ops {
-		if n := len(stack); n > 0 && prec[stack[n-1]] > prec[op.op] {
+		if n := len(stack); n > 0 && prec(stack[n-1]) > prec(op.op) {
 			out = append(out, item{op: stack[n-1]})
 			stack = stack[:n-1]
 		}
@@ -504,7 +516,7 @@ func joinConditions(operands []operand, ops []boolOp) Expr {
 	for i := len(stack) - 1; i >= 0; i-- {
 		out = append(out, item{op: stack[i]})
 	}
-	var st []operand
+	st := make([]operand, 0, len(operands))
 	for _, it := range out {
 		if it.op == "" {
 			st = append(st, it.operand)

@@ -165,8 +165,9 @@ const maxRuleDepth = 10000
 // returns the tape of its parse. When it is not, it re-runs in exact mode
 // and returns treetop's failure explanation.
 func recognize(src []byte) (*treetopFailure, []cstNode) {
-	// Configs hold about one recorded rule per six to ten bytes.
-	p := &pegParser{src: src, tape: make([]cstNode, 0, len(src)/8+16)}
+	// Configs hold about one recorded rule per six to ten bytes, and
+	// backtracking records some that are dropped again.
+	p := &pegParser{src: src, tape: make([]cstNode, 0, len(src)/5+16)}
 	if p.config() && p.pos == len(src) {
 		return nil, p.tape
 	}
