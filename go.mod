@@ -4,7 +4,6 @@ go 1.26.8
 
 require (
 	github.com/IBM/sarama v1.61.1
-	github.com/alecthomas/participle/v2 v2.1.4
 	github.com/dghubble/go-twitter v0.0.0-20221104224141-912508c3888b
 	github.com/dghubble/oauth1 v0.7.3
 	github.com/dlclark/regexp2 v1.12.0

@@ -57,7 +57,7 @@ func benchmarkParse(b *testing.B, src []byte) {
 	b.ResetTimer()
 	for range b.N {
 		if cfg, diags := Parse("big.conf", src, ParseOptions{}); cfg == nil {
-			b.Fatal(diags.Format())
+			b.Fatal(diags.Format(map[string][]byte{"big.conf": src}))
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -14,45 +15,59 @@ const (
 	Warning
 )
 
-// Diagnostic is one located problem. Summary is one line; Detail may add
-// more (for example Logstash's "Expected one of ..." text). Source, when set,
-// is the whole text of the file Pos points into, used to show the offending
-// line with a caret.
+// Diagnostic is one located problem: Pos is where it starts and End, when
+// it has a line, just after its last character, as in a tree node. Summary
+// is one line; Detail may add more (for example Logstash's "Expected one of
+// ..." text).
 type Diagnostic struct {
 	Severity Severity
 	Pos      Pos
+	End      Pos
 	Summary  string
 	Detail   string
-	Source   []byte
 }
+
+// Span is the stretch of source the diagnostic is about.
+func (d *Diagnostic) Span() Range { return Range{d.Pos, d.End} }
 
 func (d *Diagnostic) Error() string {
 	return d.Pos.String() + ": " + d.Summary
 }
 
-// Format renders the diagnostic for a terminal:
+// Format renders the diagnostic for a terminal, showing the offending line
+// from files (file name to text) with the range underlined:
 //
 //	file.conf:3:17: error: unknown option "foo" for filter plugin "mutate"
 //	    mutate { foo => 1 }
-//	             ^
+//	             ^~~
 //	detail...
-func (d *Diagnostic) Format() string {
+//
+// A range that runs on past its first line is underlined to the end of that
+// line. Without the file's text, only the first line and the detail show.
+func (d *Diagnostic) Format(files map[string][]byte) string {
 	var b strings.Builder
 	kind := "error"
 	if d.Severity == Warning {
 		kind = "warning"
 	}
 	fmt.Fprintf(&b, "%s: %s: %s\n", d.Pos, kind, d.Summary)
-	if line, ok := sourceLine(d.Source, d.Pos.Line); ok {
+	if line, ok := sourceLine(files[d.Pos.File], d.Pos.Line); ok {
 		b.WriteString("    ")
 		b.WriteString(strings.ReplaceAll(line, "\t", " "))
 		b.WriteString("\n    ")
-		col := d.Pos.Column
-		if n := utf8.RuneCountInString(line); col > n+1 {
-			col = n + 1
+		n := utf8.RuneCountInString(line)
+		col := min(d.Pos.Column, n+1)
+		width := 1
+		switch {
+		case d.End.Line == d.Pos.Line:
+			width = d.End.Column - col
+		case d.End.Line > d.Pos.Line:
+			width = n + 1 - col
 		}
 		b.WriteString(strings.Repeat(" ", max(col-1, 0)))
-		b.WriteString("^\n")
+		b.WriteByte('^')
+		b.WriteString(strings.Repeat("~", max(width-1, 0)))
+		b.WriteByte('\n')
 	}
 	if d.Detail != "" {
 		b.WriteString(d.Detail)
@@ -67,11 +82,17 @@ func sourceLine(src []byte, line int) (string, bool) {
 	if src == nil || line < 1 {
 		return "", false
 	}
-	lines := strings.Split(string(src), "\n")
-	if line > len(lines) {
-		return "", false
+	for ; line > 1; line-- {
+		i := bytes.IndexByte(src, '\n')
+		if i < 0 {
+			return "", false
+		}
+		src = src[i+1:]
 	}
-	return strings.TrimRight(lines[line-1], "\r"), true
+	if i := bytes.IndexByte(src, '\n'); i >= 0 {
+		src = src[:i]
+	}
+	return strings.TrimRight(string(src), "\r"), true
 }
 
 // Diagnostics is a list of problems; it is an error when it holds at least
@@ -107,20 +128,22 @@ func (ds Diagnostics) Error() string {
 }
 
 // Format renders every diagnostic with Diagnostic.Format.
-func (ds Diagnostics) Format() string {
+func (ds Diagnostics) Format(files map[string][]byte) string {
 	var b strings.Builder
 	for _, d := range ds {
-		b.WriteString(d.Format())
+		b.WriteString(d.Format(files))
 	}
 	return b.String()
 }
 
-// Errorf builds an error diagnostic at pos.
-func Errorf(pos Pos, format string, args ...any) *Diagnostic {
-	return &Diagnostic{Severity: Error, Pos: pos, Summary: fmt.Sprintf(format, args...)}
+// Errorf builds an error diagnostic about at: a Pos, a Range or a node.
+func Errorf(at Located, format string, args ...any) *Diagnostic {
+	r := at.Span()
+	return &Diagnostic{Severity: Error, Pos: r.Start, End: r.End, Summary: fmt.Sprintf(format, args...)}
 }
 
-// Warnf builds a warning diagnostic at pos.
-func Warnf(pos Pos, format string, args ...any) *Diagnostic {
-	return &Diagnostic{Severity: Warning, Pos: pos, Summary: fmt.Sprintf(format, args...)}
+// Warnf builds a warning diagnostic about at: a Pos, a Range or a node.
+func Warnf(at Located, format string, args ...any) *Diagnostic {
+	r := at.Span()
+	return &Diagnostic{Severity: Warning, Pos: r.Start, End: r.End, Summary: fmt.Sprintf(format, args...)}
 }

@@ -19,3 +19,28 @@ func TestDiagnosticsErr(t *testing.T) {
 		t.Errorf("position without a file prints as %q", got)
 	}
 }
+
+func TestDiagnosticFormat(t *testing.T) {
+	files := map[string][]byte{"a.conf": []byte("filter {\n\tmutate { add_feld => { \"a\" => \"b\" } }\n}\n")}
+	at := func(line, col int) Pos { return Pos{File: "a.conf", Line: line, Column: col} }
+	for _, c := range []struct {
+		d    *Diagnostic
+		want string
+	}{
+		{Errorf(Range{at(2, 11), at(2, 19)}, "unknown"),
+			"a.conf:2:11: error: unknown\n     mutate { add_feld => { \"a\" => \"b\" } }\n              ^~~~~~~~\n"},
+		// A range past its first line is underlined to the end of that line.
+		{Warnf(Range{at(1, 1), at(3, 2)}, "whole section"),
+			"a.conf:1:1: warning: whole section\n    filter {\n    ^~~~~~~~\n"},
+		{Errorf(at(2, 2), "a point"),
+			"a.conf:2:2: error: a point\n     mutate { add_feld => { \"a\" => \"b\" } }\n     ^\n"},
+		{Errorf(Pos{File: "other.conf", Line: 1, Column: 1}, "no text for this file"),
+			"other.conf:1:1: error: no text for this file\n"},
+		{&Diagnostic{Pos: at(4, 1), End: at(4, 1), Summary: "at the end", Detail: "more"},
+			"a.conf:4:1: error: at the end\n    \n    ^\nmore\n"},
+	} {
+		if got := c.d.Format(files); got != c.want {
+			t.Errorf("got\n%s\nwant\n%s", got, c.want)
+		}
+	}
+}

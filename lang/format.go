@@ -461,3 +461,125 @@ func escapeSlashes(s string) string {
 	}
 	return string(out)
 }
+
+// trivia is what a parse for the formatter keeps beside the tree, which
+// has no room for it: the comments, and where each bracket closes (the
+// tree has only where nodes start).
+type trivia struct {
+	comments []comment
+	// closes maps the offset of each `{` and `[` to the offset of its
+	// closer, and the offset of each `if` to the `{` that ends its
+	// condition.
+	closes map[int]int
+}
+
+// comment is one `#` comment. Text runs from the `#` to the end of its
+// line, trailing blanks dropped. OwnLine: nothing but blanks precedes it on
+// its line; otherwise it follows code on that line.
+type comment struct {
+	offset  int
+	text    string
+	ownLine bool
+}
+
+// collect fills t from an accepted config's tape. A `#` is a comment
+// unless it is inside a string, regexp or selector, the only tokens that
+// can hold one; a comment runs to the end of its line.
+func (t *trivia) collect(src []byte, tape []cstNode) {
+	from := 0
+	for i, n := range tape {
+		switch n.rule {
+		case ruleString, ruleRegexp, ruleSelector:
+			if n.start >= from {
+				t.collectComments(src, from, n.start)
+				from = n.end
+			}
+		case ruleArray, ruleHash:
+			t.closes[n.start] = n.end - 1
+		case rulePluginSection, rulePlugin:
+			// The block opens after the section kind or plugin name.
+			t.closes[skipSpaceFrom(src, tape[i+1].end)] = n.end - 1
+		case ruleIf, ruleElseIf:
+			ifAt := n.start
+			if n.rule == ruleElseIf {
+				ifAt = skipSpaceFrom(src, n.start+len("else"))
+			}
+			open := skipSpaceFrom(src, tape[i+1].end) // after the condition
+			t.closes[ifAt] = open
+			t.closes[open] = n.end - 1
+		case ruleElse:
+			t.closes[skipSpaceFrom(src, n.start+len("else"))] = n.end - 1
+		}
+	}
+	t.collectComments(src, from, len(src))
+}
+
+// collectComments records the comments in src[from:to], which holds no
+// string, regexp or selector.
+func (t *trivia) collectComments(src []byte, from, to int) {
+	for i := from; i < to; i++ {
+		if src[i] != '#' {
+			continue
+		}
+		end := i
+		for end < to && src[end] != '\n' {
+			end++
+		}
+		line := i
+		for line > 0 && (src[line-1] == ' ' || src[line-1] == '\t' || src[line-1] == '\r') {
+			line--
+		}
+		text := strings.TrimRight(string(src[i:end]), " \t\r")
+		t.comments = append(t.comments, comment{offset: i, text: text, ownLine: line == 0 || src[line-1] == '\n'})
+		i = end
+	}
+}
+
+// skipSpaceFrom is the offset of the first byte at or after i that is not
+// whitespace or in a comment.
+func skipSpaceFrom(src []byte, i int) int {
+	for i < len(src) {
+		switch src[i] {
+		case ' ', '\t', '\r', '\n':
+			i++
+		case '#':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+func isNameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+}
+
+// nameLen is the length of the run of name characters ([A-Za-z0-9_-]) at
+// the start of b.
+func nameLen[T string | []byte](b T) int {
+	i := 0
+	for i < len(b) && isNameByte(b[i]) {
+		i++
+	}
+	return i
+}
+
+// quotedLen is the length of the string or regexp literal at the start of
+// b, closing quote included; an unterminated literal runs to the end.
+func quotedLen[T string | []byte](b T) int {
+	q := b[0]
+	for i := 1; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			if i+1 < len(b) && b[i+1] == q {
+				i++
+			}
+		case q:
+			return i + 1
+		}
+	}
+	return len(b)
+}

@@ -26,7 +26,7 @@ func TestFormatGolden(t *testing.T) {
 			}
 			got, diags := FormatSource(name, src, goldenOptions(name))
 			if got == nil {
-				t.Fatalf("parse failed:\n%s", diags.Format())
+				t.Fatalf("parse failed:\n%s", diags.Format(map[string][]byte{name: src}))
 			}
 			if !bytes.Equal(got, want) {
 				t.Errorf("formatted output differs from %s.fmt\n--- got\n%s\n--- want\n%s", strings.TrimSuffix(name, ".conf"), got, want)
@@ -84,11 +84,11 @@ func checkFormatSource(t *testing.T, src []byte, opts ParseOptions) {
 	cfg, _ := Parse("in.conf", src, opts)
 	out, diags := FormatSource("in.conf", src, opts)
 	if out == nil {
-		t.Fatalf("FormatSource failed on a valid config:\n%s", diags.Format())
+		t.Fatalf("FormatSource failed on a valid config:\n%s", diags.Format(map[string][]byte{"in.conf": src}))
 	}
 	again, diags := Parse("out.conf", out, opts)
 	if again == nil {
-		t.Fatalf("formatted output does not parse:\n%s\n%s", out, diags.Format())
+		t.Fatalf("formatted output does not parse:\n%s\n%s", out, diags.Format(map[string][]byte{"out.conf": out}))
 	}
 	if a, b := shape(cfg), shape(again); a != b {
 		t.Fatalf("formatted output parses to a different tree\n--- formatted\n%s\n--- before\n%s\n--- after\n%s", out, a, b)
@@ -112,7 +112,7 @@ func commentTexts(t *testing.T, src []byte) []string {
 	t.Helper()
 	tr := &trivia{closes: map[int]int{}}
 	if cfg, diags := parse("in.conf", src, ParseOptions{}, tr); cfg == nil {
-		t.Fatalf("does not parse:\n%s", diags.Format())
+		t.Fatalf("does not parse:\n%s", diags.Format(map[string][]byte{"in.conf": src}))
 	}
 	var texts []string
 	for _, c := range tr.comments {

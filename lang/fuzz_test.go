@@ -9,7 +9,8 @@ import (
 
 // FuzzParse: any input gives a tree or diagnostics, never a panic; the
 // recognizer's fast and exact (memoized, failure-tracking) modes agree;
-// whatever the recognizer accepts, the participle grammar can build; and a
+// whatever the recognizer accepts comes with a well-formed tape; every
+// node's range is sound (checkSpans); and a
 // parsed config formats to text that parses back to the same tree, with
 // and without its comments (checkFormatSource).
 func FuzzParse(f *testing.F) {
@@ -28,7 +29,7 @@ func FuzzParse(f *testing.F) {
 			if d.Summary == "" || d.Pos.Line < 1 {
 				t.Fatalf("diagnostic without summary or position: %#v", d)
 			}
-			_ = d.Format()
+			_ = d.Format(map[string][]byte{"fuzz.conf": src})
 		}
 		fast := &pegParser{src: src}
 		exact := &pegParser{src: src, exact: true, memo: map[int]int{}}
@@ -36,14 +37,32 @@ func FuzzParse(f *testing.F) {
 		if exactOK := exact.config() && exact.pos == len(src); fastOK != exactOK {
 			t.Fatalf("fast mode accepts: %t, exact mode accepts: %t", fastOK, exactOK)
 		}
-		if failure, keywords := recognize(src); failure == nil {
-			if _, err := buildTree("fuzz.conf", src, keywords, nil); err != nil {
-				t.Fatalf("treetop grammar accepts, participle grammar fails: %v", err)
-			}
+		if failure, tape := recognize(src); failure == nil {
+			checkTape(t, src, tape)
 		}
 		if cfg != nil {
+			checkSpans(t, src, cfg)
 			checkRoundTrip(t, src, opts)
 			checkFormatSource(t, src, opts)
 		}
 	})
+}
+
+// checkTape checks that a tape is a tree in preorder: every entry's text
+// lies within its parent's and after its earlier siblings', and next
+// skips exactly its subtree.
+func checkTape(t *testing.T, src []byte, tape []cstNode) {
+	t.Helper()
+	var walk func(from, to, start, end int)
+	walk = func(from, to, start, end int) {
+		for n := from; n < to; n = tape[n].next {
+			e := tape[n]
+			if e.next <= n || e.next > to || e.start < start || e.end < e.start || e.end > end {
+				t.Fatalf("tape entry %d %+v does not nest in [%d,%d) within entries [%d,%d)", n, e, start, end, from, to)
+			}
+			walk(n+1, e.next, e.start, e.end)
+			start = e.end
+		}
+	}
+	walk(0, len(tape), 0, len(src))
 }

@@ -55,13 +55,14 @@ func TestValidGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			files := map[string][]byte{name: src}
 			cfg, diags := Parse(name, src, goldenOptions(name))
 			if cfg == nil {
-				t.Fatalf("parse failed:\n%s", diags.Format())
+				t.Fatalf("parse failed:\n%s", diags.Format(files))
 			}
 			out := Dump(cfg)
 			if len(diags) > 0 {
-				out += "--- diagnostics\n" + diags.Format()
+				out += "--- diagnostics\n" + diags.Format(files)
 			}
 			checkGolden(t, strings.TrimSuffix(path, ".conf")+".ast", []byte(out))
 		})
@@ -78,11 +79,12 @@ func TestInvalidGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			files := map[string][]byte{name: src}
 			cfg, diags := Parse(name, src, goldenOptions(name))
 			if cfg != nil || !diags.HasErrors() {
-				t.Fatalf("parse succeeded; want an error\n%s", diags.Format())
+				t.Fatalf("parse succeeded; want an error\n%s", diags.Format(files))
 			}
-			checkGolden(t, strings.TrimSuffix(path, ".conf")+".err", []byte(diags.Format()))
+			checkGolden(t, strings.TrimSuffix(path, ".conf")+".err", []byte(diags.Format(files)))
 		})
 	}
 }
@@ -106,12 +108,12 @@ func checkRoundTrip(t *testing.T, src []byte, opts ParseOptions) {
 	t.Helper()
 	cfg, diags := Parse("in.conf", src, opts)
 	if cfg == nil {
-		t.Fatalf("parse failed:\n%s", diags.Format())
+		t.Fatalf("parse failed:\n%s", diags.Format(map[string][]byte{"in.conf": src}))
 	}
 	formatted := Format(cfg)
 	again, diags := Parse("in.conf", formatted, opts)
 	if again == nil {
-		t.Fatalf("formatted output does not parse:\n%s\n%s", formatted, diags.Format())
+		t.Fatalf("formatted output does not parse:\n%s\n%s", formatted, diags.Format(map[string][]byte{"in.conf": formatted}))
 	}
 	if a, b := shape(cfg), shape(again); a != b {
 		t.Fatalf("formatted output parses to a different tree\n--- formatted\n%s\n--- before\n%s\n--- after\n%s", formatted, a, b)

@@ -66,7 +66,7 @@ func TestLoadPath(t *testing.T) {
 	})
 	configs, sources, diags := LoadPath("file://"+root, ParseOptions{})
 	if diags.HasErrors() {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(sources))
 	}
 	if len(configs) != 3 || len(sources) != 3 {
 		t.Fatalf("got %d configs, %d sources", len(configs), len(sources))
@@ -78,7 +78,7 @@ func TestLoadPath(t *testing.T) {
 	}
 	if len(diags) != 1 || diags[0].Severity != Warning || !strings.HasSuffix(diags[0].Pos.File, "30-out.conf~") ||
 		diags[0].Summary != "NOT reading config file because it is a temp file" {
-		t.Errorf("want one temp-file warning, got:\n%s", diags.Format())
+		t.Errorf("want one temp-file warning, got:\n%s", diags.Format(sources))
 	}
 
 	// Each file is parsed on its own: errors name the file and count lines in it.
@@ -99,21 +99,21 @@ func TestLoadPathNotUTF8(t *testing.T) {
 	_, _, diags := LoadPath(root, ParseOptions{})
 	want := `The following config files contains non-ascii characters but are not UTF-8 encoded ["` + filepath.Join(root, "a.conf") + `"]`
 	if len(diags) != 1 || diags[0].Detail != want {
-		t.Fatalf("got:\n%s\nwant detail %s", diags.Format(), want)
+		t.Fatalf("got:\n%s\nwant detail %s", diags.Format(nil), want)
 	}
 }
 
 func TestLoadPathRemote(t *testing.T) {
 	configs, _, diags := LoadPath("https://127.0.0.1/x.conf", ParseOptions{})
 	if configs != nil || !diags.HasErrors() {
-		t.Fatalf("want an error for a remote path, got %v %s", configs, diags.Format())
+		t.Fatalf("want an error for a remote path, got %v %s", configs, diags.Format(nil))
 	}
 }
 
 func TestLoadPathNothingFound(t *testing.T) {
 	configs, _, diags := LoadPath(filepath.Join(t.TempDir(), "*.conf"), ParseOptions{})
 	if configs != nil || len(diags) != 1 || diags[0].Summary != "No config files found in path" {
-		t.Fatalf("got %v\n%s", configs, diags.Format())
+		t.Fatalf("got %v\n%s", configs, diags.Format(nil))
 	}
 }
 
@@ -139,7 +139,7 @@ func TestParseStringDefaults(t *testing.T) {
 		}
 		cfg, sources, diags := ParseString(c.src, ParseOptions{})
 		if cfg == nil {
-			t.Fatalf("ParseString(%q): %s", c.src, diags.Format())
+			t.Fatalf("ParseString(%q): %s", c.src, diags.Format(sources))
 		}
 		if len(cfg.Sections) != c.nSections {
 			t.Errorf("ParseString(%q): %d sections, want %d", c.src, len(cfg.Sections), c.nSections)
@@ -154,6 +154,6 @@ func TestParseStringDefaults(t *testing.T) {
 	}
 	_, _, diags := ParseString("filter { x => }", ParseOptions{})
 	if !diags.HasErrors() || diags[0].Pos.File != ConfigStringName {
-		t.Errorf("want an error located in %s, got:\n%s", ConfigStringName, diags.Format())
+		t.Errorf("want an error located in %s, got:\n%s", ConfigStringName, diags.Format(nil))
 	}
 }

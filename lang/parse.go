@@ -1,12 +1,13 @@
 package lang
 
 import (
+	"bytes"
 	"fmt"
 	"math/big"
+	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/alecthomas/participle/v2/lexer"
+	"unicode/utf8"
 )
 
 // ParseOptions are the settings that change how a config reads.
@@ -26,33 +27,19 @@ func Parse(filename string, src []byte, opts ParseOptions) (*Config, Diagnostics
 // parse is Parse; a non-nil tr also receives the source's comments and
 // bracket pairs, for the formatter.
 func parse(filename string, src []byte, opts ParseOptions, tr *trivia) (*Config, Diagnostics) {
-	f, keywords := recognize(src)
+	f, tape := recognize(src)
 	if f != nil && f.TooDeep {
 		d := Errorf(Pos{File: filename, Offset: f.Offset, Line: f.Line, Column: f.Column},
 			"the config nests too deeply here for gostash to parse")
-		d.Source = src
 		return nil, Diagnostics{d}
 	}
 	if f != nil {
 		return nil, Diagnostics{syntaxDiagnostic(filename, src, f)}
 	}
-	tree, err := buildTree(filename, src, keywords, tr)
-	if err != nil {
-		// The participle grammar builds everything the recognizer accepts
-		// (FuzzParse checks that); if it ever does not, report it at a
-		// location instead of failing obscurely.
-		pos := Pos{File: filename, Line: 1, Column: 1}
-		if pe, ok := err.(interface{ Position() lexer.Position }); ok {
-			pos = toPos(pe.Position())
-		}
-		d := Errorf(pos, "gostash cannot build this valid config (please report it): %s", participleMessage(err))
-		d.Source = src
-		return nil, Diagnostics{d}
-	}
-	b := &builder{file: filename, src: src, opts: opts}
-	cfg := b.config(tree)
-	for _, d := range b.diags {
-		d.Source = src
+	b := &builder{src: src, text: string(src), tape: tape, opts: opts, lines: newLineIndex(filename, src)}
+	cfg := b.config()
+	if tr != nil {
+		tr.collect(src, tape)
 	}
 	if b.diags.HasErrors() {
 		return nil, b.diags
@@ -60,26 +47,14 @@ func parse(filename string, src []byte, opts ParseOptions, tr *trivia) (*Config,
 	return cfg, b.diags
 }
 
-// participleMessage strips participle's own position prefix; the
-// diagnostic carries the position.
-func participleMessage(err error) string {
-	if pe, ok := err.(interface{ Message() string }); ok {
-		return pe.Message()
-	}
-	return err.Error()
-}
-
-func toPos(p lexer.Position) Pos {
-	return Pos{File: p.Filename, Offset: p.Offset, Line: p.Line, Column: p.Column}
-}
-
-// syntaxDiagnostic turns treetop's explanation into a located diagnostic:
-// a human summary, and Logstash's own message as the detail.
+// syntaxDiagnostic turns treetop's explanation into a diagnostic about
+// what was found where the parse failed (see foundLen): a human summary,
+// and Logstash's own message as the detail.
 func syntaxDiagnostic(filename string, src []byte, f *treetopFailure) *Diagnostic {
-	pos := Pos{File: filename, Offset: f.Offset, Line: f.Line, Column: f.Column}
-	d := Errorf(pos, "%s", syntaxSummary(src, f))
+	lines := newLineIndex(filename, src)
+	at := Range{lines.pos(f.Offset), lines.pos(f.Offset + foundLen(src, f.Offset))}
+	d := Errorf(at, "%s", syntaxSummary(src, f))
 	d.Detail = f.Message()
-	d.Source = src
 	return d
 }
 
@@ -149,6 +124,19 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// foundLen is the length of what describeFound names: a word, or one
+// character (none at the end of input).
+func foundLen(src []byte, off int) int {
+	if off >= len(src) {
+		return 0
+	}
+	if n := nameLen(src[off:]); n > 0 {
+		return n
+	}
+	_, n := utf8.DecodeRune(src[off:])
+	return n
+}
+
 // describeFound names what sits at off: end of input, a word, or a character.
 func describeFound(src []byte, off int) string {
 	if off >= len(src) {
@@ -167,83 +155,124 @@ func describeFound(src []byte, off int) string {
 	return strconv.Quote(string(r[:1]))
 }
 
-// builder converts the participle tree into the public AST and collects the
-// problems Logstash's compiler stage would report.
+// builder converts the recognizer's tape into the public AST and collects
+// the problems Logstash's compiler stage would report. The tape has the
+// shape of the grammar, so the builder only reads it: each function takes
+// the index of a recorded rule and knows which rules its children are.
 type builder struct {
-	file  string
 	src   []byte
+	text  string // src as a string, so names and values share its memory
+	tape  []cstNode
 	opts  ParseOptions
+	lines *lineIndex
 	diags Diagnostics
 }
 
-func (b *builder) errorf(pos lexer.Position, format string, args ...any) *Diagnostic {
-	d := Errorf(toPos(pos), format, args...)
+func (b *builder) errorf(at Located, format string, args ...any) *Diagnostic {
+	d := Errorf(at, format, args...)
 	b.diags = append(b.diags, d)
 	return d
 }
 
-func (b *builder) warnf(pos Pos, format string, args ...any) *Diagnostic {
-	d := Warnf(pos, format, args...)
+func (b *builder) warnf(at Located, format string, args ...any) *Diagnostic {
+	d := Warnf(at, format, args...)
 	b.diags = append(b.diags, d)
 	return d
 }
 
-func (b *builder) config(g *gConfig) *Config {
-	c := &Config{Pos: Pos{File: b.file, Line: 1, Column: 1}, SupportEscapes: b.opts.SupportEscapes}
-	for _, s := range g.Sections {
-		sec := &Section{Pos: toPos(s.Pos), Kind: SectionKind(s.Kind), Body: b.stmts(s.Body)}
-		if sec.Kind == InputSection {
-			b.warnInputConditionals(sec.Body)
-		}
-		c.Sections = append(c.Sections, sec)
+// pos is where tape entry n starts.
+func (b *builder) pos(n int) Pos { return b.lines.pos(b.tape[n].start) }
+
+// end is where tape entry n ends. The builder asks for it once it has built
+// n's children, so that positions are asked for in source order.
+func (b *builder) end(n int) Pos { return b.lines.pos(b.tape[n].end) }
+
+// raw is the text tape entry n matched.
+func (b *builder) raw(n int) string { return b.text[b.tape[n].start:b.tape[n].end] }
+
+// firstChild is the index of n's first child; the grammar guarantees one
+// where it is called.
+func firstChild(n int) int { return n + 1 }
+
+func (b *builder) config() *Config {
+	c := &Config{Pos: Pos{File: b.lines.file, Line: 1, Column: 1}, SupportEscapes: b.opts.SupportEscapes}
+	for n := 0; n < len(b.tape); n = b.tape[n].next {
+		c.Sections = append(c.Sections, b.section(n))
 	}
+	c.End = b.lines.pos(len(b.src))
 	return c
+}
+
+// section reads plugin_section: plugin_type, then the block's statements.
+func (b *builder) section(n int) *Section {
+	kind := firstChild(n)
+	sec := &Section{Pos: b.pos(n), Kind: SectionKind(b.raw(kind)), Body: b.stmts(b.tape[kind].next, b.tape[n].next)}
+	sec.End = b.end(n)
+	if sec.Kind == InputSection {
+		b.warnInputConditionals(sec.Body)
+	}
+	return sec
 }
 
 func (b *builder) warnInputConditionals(body []Statement) {
 	for _, st := range body {
 		if br, ok := st.(*Branch); ok {
-			b.warnf(br.Pos, "conditional inside an input section: Logstash starts every input plugin in it regardless of the condition")
+			b.warnf(br, "conditional inside an input section: Logstash starts every input plugin in it regardless of the condition")
 		}
 	}
 }
 
-func (b *builder) stmts(gs []*gStmt) []Statement {
+// stmts reads the plugins and branches on the tape from index from up to end.
+func (b *builder) stmts(from, end int) []Statement {
 	var out []Statement
-	for _, s := range gs {
-		if s.Branch != nil {
-			out = append(out, b.branch(s.Branch))
+	for n := from; n < end; n = b.tape[n].next {
+		if b.tape[n].rule == ruleBranch {
+			out = append(out, b.branch(n))
 			continue
 		}
-		p := b.plugin(s.Plugin)
+		p := b.plugin(n)
 		switch {
 		case p.Name == "else":
-			b.warnf(p.Pos, "`else` without an `if` right before it: Logstash reads it as a plugin named \"else\"")
+			b.warnf(p.NameSpan(), "`else` without an `if` right before it: Logstash reads it as a plugin named \"else\"")
 		case strings.HasPrefix(p.Name, `"`) || strings.HasPrefix(p.Name, `'`):
-			b.warnf(p.Pos, "quoted plugin name %s: Logstash keeps the quotes as part of the name", p.Name)
+			b.warnf(p.NameSpan(), "quoted plugin name %s: Logstash keeps the quotes as part of the name", p.Name)
 		}
 		out = append(out, p)
 	}
 	return out
 }
 
-func (b *builder) branch(g *gBranch) *Branch {
-	br := &Branch{Pos: toPos(g.If.Pos)}
-	br.Cases = append(br.Cases, &Case{Pos: toPos(g.If.Pos), Cond: b.cond(g.If.Cond), Body: b.stmts(g.If.Body)})
-	for _, e := range g.ElseIfs {
-		br.Cases = append(br.Cases, &Case{Pos: toPos(e.Pos), Cond: b.cond(e.Cond), Body: b.stmts(e.Body)})
+// branch reads if, else_if* and else?.
+func (b *builder) branch(n int) *Branch {
+	br := &Branch{Pos: b.pos(n)}
+	for c := n + 1; c < b.tape[n].next; c = b.tape[c].next {
+		switch b.tape[c].rule {
+		case ruleIf, ruleElseIf:
+			cond := firstChild(c)
+			cs := &Case{Pos: b.pos(c), Cond: b.cond(cond), Body: b.stmts(b.tape[cond].next, b.tape[c].next)}
+			cs.End = b.end(c)
+			br.Cases = append(br.Cases, cs)
+		case ruleElse:
+			br.Else = &Block{Pos: b.pos(c), Body: b.stmts(c+1, b.tape[c].next)}
+			br.Else.End = b.end(c)
+		}
 	}
-	if g.Else != nil {
-		br.Else = &Block{Pos: toPos(g.Else.Pos), Body: b.stmts(g.Else.Body)}
-	}
+	br.End = b.end(n)
 	return br
 }
 
-func (b *builder) plugin(g *gPlugin) *Plugin {
-	p := &Plugin{Pos: toPos(g.Pos), Name: g.Name}
-	for _, a := range g.Body.Attrs {
-		p.Attributes = append(p.Attributes, &Attribute{Pos: toPos(a.Pos), Name: unquoteName(a.Name), Value: b.value(a.Value)})
+// plugin reads name, then attributes (each a name and a value).
+func (b *builder) plugin(n int) *Plugin {
+	name := firstChild(n)
+	p := &Plugin{Pos: b.pos(n), NameEnd: b.end(name), Name: b.raw(name)}
+	for a := b.tape[name].next; a < b.tape[n].next; a = b.tape[a].next {
+		attrName := firstChild(a)
+		attr := &Attribute{Pos: b.pos(a), NameEnd: b.end(attrName), Name: unquoteName(b.raw(attrName))}
+		attr.Value = b.value(b.tape[attrName].next)
+		attr.End = b.end(a)
+		p.Attributes = append(p.Attributes, attr)
 	}
+	p.End = b.end(n)
 	return p
 }
 
@@ -256,50 +285,51 @@ func unquoteName(s string) string {
 	return s
 }
 
-func (b *builder) value(g *gValue) Value {
-	switch {
-	case g.Body != nil:
-		return b.plugin(&gPlugin{Pos: g.Pos, Name: *g.Scalar, Body: g.Body})
-	case g.Scalar != nil:
-		return b.scalar(g.Pos, *g.Scalar)
-	case g.Array != nil:
-		return b.array(g.Array)
-	default:
-		return b.hash(g.Hash)
+// value reads what the value rule matched: a plugin, bareword, string,
+// number, array or hash.
+func (b *builder) value(n int) Value {
+	switch b.tape[n].rule {
+	case rulePlugin:
+		return b.plugin(n)
+	case ruleArray:
+		a := &Array{Pos: b.pos(n), Items: []Value{}}
+		for c := n + 1; c < b.tape[n].next; c = b.tape[c].next {
+			a.Items = append(a.Items, b.value(c))
+		}
+		a.End = b.end(n)
+		return a
+	case ruleHash:
+		return b.hash(n)
 	}
+	return b.scalar(n)
 }
 
-// scalar classifies a Scalar token the way the grammar's ordered choice
-// did: a quoted string, a number, or a bareword.
-func (b *builder) scalar(pos lexer.Position, raw string) Value {
-	switch {
-	case raw[0] == '"' || raw[0] == '\'':
-		return b.str(pos, raw)
-	case numberLen(raw) == len(raw):
-		return b.number(pos, raw)
+// scalar reads a bareword, string or number.
+func (b *builder) scalar(n int) Value {
+	switch b.tape[n].rule {
+	case ruleString:
+		return b.str(n)
+	case ruleNumber:
+		return b.number(n)
 	}
-	return &Bareword{Pos: toPos(pos), Value: raw}
+	return &Bareword{Pos: b.pos(n), End: b.end(n), Value: b.raw(n)}
 }
 
-func (b *builder) array(g *gArray) *Array {
-	a := &Array{Pos: toPos(g.Pos), Items: []Value{}}
-	for _, v := range g.Items {
-		a.Items = append(a.Items, b.value(v))
-	}
-	return a
-}
-
-func (b *builder) hash(g *gHash) *Hash {
-	h := &Hash{Pos: toPos(g.Pos), Entries: []*HashEntry{}}
+func (b *builder) hash(n int) *Hash {
+	h := &Hash{Pos: b.pos(n), Entries: []*HashEntry{}}
 	var raws []string
 	count := map[string]int{}
-	for _, e := range g.Entries {
-		raw := e.Key
-		key := b.scalar(e.Pos, raw)
+	for e := n + 1; e < b.tape[n].next; e = b.tape[e].next {
+		key := firstChild(e)
+		raw := b.raw(key)
 		raws = append(raws, raw)
 		count[raw]++
-		h.Entries = append(h.Entries, &HashEntry{Pos: toPos(e.Pos), Key: key, Value: b.value(e.Value)})
+		entry := &HashEntry{Pos: b.pos(e), Key: b.scalar(key)}
+		entry.Value = b.value(b.tape[key].next)
+		entry.End = b.end(e)
+		h.Entries = append(h.Entries, entry)
 	}
+	h.End = b.end(n)
 	var dups []string
 	for _, r := range raws {
 		if count[r] > 1 {
@@ -308,16 +338,17 @@ func (b *builder) hash(g *gHash) *Hash {
 		}
 	}
 	if len(dups) > 0 {
-		d := b.errorf(g.Pos, "duplicate keys in hash: %s", strings.Join(dups, ", "))
-		_, _, char := lineColumn(b.src, g.Pos.Offset)
+		d := b.errorf(h, "duplicate keys in hash: %s", strings.Join(dups, ", "))
+		_, _, char := lineColumn(b.src, h.Pos.Offset)
 		d.Detail = fmt.Sprintf("Duplicate keys found in your configuration: [%s]\nAt line: %d, column %d (byte %d)\nafter %s",
-			strings.Join(dups, ", "), g.Pos.Line, g.Pos.Column, char+1, b.src[:g.Pos.Offset+1])
+			strings.Join(dups, ", "), h.Pos.Line, h.Pos.Column, char+1, b.src[:h.Pos.Offset+1])
 	}
 	return h
 }
 
-func (b *builder) str(pos lexer.Position, raw string) *String {
-	return &String{Pos: toPos(pos), Quote: raw[0], Value: unquote(raw, b.opts.SupportEscapes)}
+func (b *builder) str(n int) *String {
+	raw := b.raw(n)
+	return &String{Pos: b.pos(n), End: b.end(n), Quote: raw[0], Value: unquote(raw, b.opts.SupportEscapes)}
 }
 
 // unquote takes the text between the quotes of a string literal, processing
@@ -354,12 +385,13 @@ func unquote(raw string, escapes bool) string {
 }
 
 // number converts a numeric literal with Ruby's Integer()/Float() rules.
-func (b *builder) number(pos lexer.Position, raw string) *Number {
-	n := &Number{Pos: toPos(pos), Raw: raw}
+func (b *builder) number(at int) *Number {
+	raw := b.raw(at)
+	n := &Number{Pos: b.pos(at), End: b.end(at), Raw: raw}
 	if strings.Contains(raw, ".") {
 		n.IsFloat = true
 		if strings.HasSuffix(raw, ".") {
-			d := b.errorf(pos, "invalid number %s: a decimal point must be followed by digits", raw)
+			d := b.errorf(n, "invalid number %s: a decimal point must be followed by digits", raw)
 			d.Detail = fmt.Sprintf("invalid value for Float(): %q", raw)
 			return n
 		}
@@ -373,123 +405,165 @@ func (b *builder) number(pos lexer.Position, raw string) *Number {
 	if len(digits) > 1 && digits[0] == '0' {
 		base = 8
 		if strings.ContainsAny(digits, "89") {
-			d := b.errorf(pos, "invalid number %s: a leading 0 makes it octal, and octal has no 8 or 9", raw)
+			d := b.errorf(n, "invalid number %s: a leading 0 makes it octal, and octal has no 8 or 9", raw)
 			d.Detail = fmt.Sprintf("invalid value for Integer(): %q", raw)
 			return n
 		}
 	}
+	if v, err := strconv.ParseInt(raw, base, 64); err == nil {
+		n.Int = v
+		return n
+	}
 	v, ok := new(big.Int).SetString(digits, base)
 	if !ok {
-		b.errorf(pos, "invalid number %s", raw)
+		b.errorf(n, "invalid number %s", raw)
 		return n
 	}
 	if raw[0] == '-' {
 		v.Neg(v)
 	}
-	if !v.IsInt64() {
-		d := b.errorf(pos, "integer %s does not fit in 64 bits; Logstash rejects it", raw)
-		d.Detail = fmt.Sprintf("Invalid eValue %s with class java.math.BigInteger", v)
-		return n
-	}
-	n.Int = v.Int64()
+	d := b.errorf(n, "integer %s does not fit in 64 bits; Logstash rejects it", raw)
+	d.Detail = fmt.Sprintf("Invalid eValue %s with class java.math.BigInteger", v)
 	return n
 }
 
-// cond builds a condition chain with Logstash's operator precedence.
-func (b *builder) cond(g *gCond) Expr {
-	ops := g.Rest
-	operands := []Expr{b.expr(g.First)}
-	for _, r := range ops {
-		operands = append(operands, b.expr(r.Expr))
+// boolOp is a boolean operator of a condition chain.
+type boolOp struct {
+	op string
+	at Range
+}
+
+// operand is an expression of a condition chain and where its text ends,
+// after any parentheses around it.
+type operand struct {
+	expr Expr
+	end  Pos
+}
+
+// cond reads a condition: expression, then (boolean_operator expression)*,
+// and builds the chain with Logstash's operator precedence.
+func (b *builder) cond(n int) Expr {
+	first := firstChild(n)
+	e := b.expr(first)
+	if b.tape[first].next == b.tape[n].next {
+		return e // a single expression, the common case
 	}
-	if len(ops) == 0 {
-		return operands[0]
+	operands := []operand{{e, b.end(first)}}
+	var ops []boolOp
+	for c := b.tape[first].next; c < b.tape[n].next; c = b.tape[c].next {
+		if b.tape[c].rule == ruleBooleanOperator {
+			ops = append(ops, boolOp{b.raw(c), Range{b.pos(c), b.end(c)}})
+			continue
+		}
+		operands = append(operands, operand{b.expr(c), b.end(c)})
 	}
 	if len(ops) >= 2 {
 		for _, op := range ops {
-			if op.Op == "xor" || op.Op == "nand" {
-				d := b.errorf(op.Pos, "%q cannot be mixed with other boolean operators without parentheses", op.Op)
-				d.Detail = fmt.Sprintf("Logstash fails to compile this condition (Unexpected operator %s); group it, e.g. `(a %s b) and c`", op.Op, op.Op)
-				return operands[0]
+			if op.op == "xor" || op.op == "nand" {
+				d := b.errorf(op.at, "%q cannot be mixed with other boolean operators without parentheses", op.op)
+				d.Detail = fmt.Sprintf("Logstash fails to compile this condition (Unexpected operator %s); group it, e.g. `(a %s b) and c`", op.op, op.op)
+				return operands[0].expr
 			}
 		}
 	}
-	e := joinConditions(operands, ops)
+	e = joinConditions(operands, ops)
 	if mixesAndOr(ops) {
-		b.warnf(e.Position(), "`and` and `or` mixed without parentheses; Logstash groups this as %s", formatExpr(e, true))
+		b.warnf(e, "`and` and `or` mixed without parentheses; Logstash groups this as %s", formatExpr(e, true))
 	}
 	return e
 }
 
-func mixesAndOr(ops []*gBoolOp) bool {
+func mixesAndOr(ops []boolOp) bool {
 	var and, or bool
 	for _, op := range ops {
-		and = and || op.Op == "and"
-		or = or || op.Op == "or"
+		and = and || op.op == "and"
+		or = or || op.op == "or"
 	}
 	return and && or
 }
 
 // joinConditions reproduces Logstash's shunting-yard, which pops at most one
 // operator when a lower-precedence one arrives (so `a and b and c or d` is
-// `a and ((b and c) or d)`), then evaluates the RPN.
-func joinConditions(operands []Expr, ops []*gBoolOp) Expr {
+// `a and ((b and c) or d)`), then evaluates the RPN. A BoolExpr starts where
+// its left operand does and ends where the text of its right one does.
+func joinConditions(operands []operand, ops []boolOp) Expr {
 	type item struct {
-		expr Expr
-		op   *gBoolOp
+		operand
+		op string
 	}
-	prec := map[string]int{"and": 2, "or": 1}
-	out := []item{{expr: operands[0]}}
-	var stack []*gBoolOp
+	// and binds tighter than or; xor and nand, alone in a chain, bind
+	// like neither.
+	prec := func(op string) int {
+		switch op {
+		case "and":
+			return 2
+		case "or":
+			return 1
+		}
+		return 0
+	}
+	out := make([]item, 1, len(operands)+len(ops))
+	out[0] = item{operand: operands[0]}
+	stack := make([]string, 0, len(ops))
 	for i, op := range ops {
-		if n := len(stack); n > 0 && prec[stack[n-1].Op] > prec[op.Op] {
+		if n := len(stack); n > 0 && prec(stack[n-1]) > prec(op.op) {
 			out = append(out, item{op: stack[n-1]})
 			stack = stack[:n-1]
 		}
-		stack = append(stack, op)
-		out = append(out, item{expr: operands[i+1]})
+		stack = append(stack, op.op)
+		out = append(out, item{operand: operands[i+1]})
 	}
 	for i := len(stack) - 1; i >= 0; i-- {
 		out = append(out, item{op: stack[i]})
 	}
-	var st []Expr
+	st := make([]operand, 0, len(operands))
 	for _, it := range out {
-		if it.op == nil {
-			st = append(st, it.expr)
+		if it.op == "" {
+			st = append(st, it.operand)
 			continue
 		}
 		l, r := st[len(st)-2], st[len(st)-1]
-		st = append(st[:len(st)-2], &BoolExpr{Pos: l.Position(), Op: it.op.Op, Left: l, Right: r})
+		joined := &BoolExpr{Pos: l.expr.Position(), End: r.end, Op: it.op, Left: l.expr, Right: r.expr}
+		st = append(st[:len(st)-2], operand{joined, r.end})
 	}
-	return st[0]
+	return st[0].expr
 }
 
-func (b *builder) expr(g *gExpr) Expr {
-	switch {
-	case g.Paren != nil:
-		return b.cond(g.Paren)
-	case g.Not != nil:
-		if g.Not.Paren != nil {
-			return &NotExpr{Pos: toPos(g.Pos), X: b.cond(g.Not.Paren)}
+// expr reads an expression: a parenthesized condition, a negation, a
+// binary expression (rvalue, operator, rvalue) or an rvalue.
+func (b *builder) expr(n int) Expr {
+	pos := b.pos(n)
+	c := firstChild(n)
+	switch b.tape[c].rule {
+	case ruleCondition:
+		return b.cond(c)
+	case ruleNegativeExpression:
+		x := firstChild(c)
+		not := &NotExpr{Pos: pos}
+		if b.tape[x].rule == ruleCondition {
+			not.X = b.cond(x)
+		} else {
+			not.X = b.selector(x)
 		}
-		return &NotExpr{Pos: toPos(g.Pos), X: b.selector(g.Not.Pos, *g.Not.Selector)}
-	}
-	left := b.rvalue(g.Left)
-	if g.Tail == nil {
-		return left
-	}
-	right := b.rvalue(g.Tail.Right)
-	pos := toPos(g.Pos)
-	switch op := g.Tail.Op; {
-	case op == "in" || op == "not in":
-		not := op == "not in"
-		b.warnListLike(left, right, not)
-		return &InExpr{Pos: pos, Not: not, Left: left, Right: right}
-	case op == "=~" || op == "!~":
-		return &MatchExpr{Pos: pos, Op: op, Left: left, Right: right}
+		not.End = b.end(n)
+		return not
+	case ruleInExpression, ruleNotInExpression, ruleCompareExpression, ruleRegexpExpression:
 	default:
-		return &CompareExpr{Pos: pos, Op: op, Left: left, Right: right}
+		return b.rvalue(c)
 	}
+	left := firstChild(c)
+	opAt := b.tape[left].next
+	l, r := b.rvalue(left), b.rvalue(b.tape[opAt].next)
+	end := b.end(n)
+	switch b.tape[c].rule {
+	case ruleInExpression, ruleNotInExpression:
+		not := b.tape[c].rule == ruleNotInExpression
+		b.warnListLike(l, r, not)
+		return &InExpr{Pos: pos, End: end, Not: not, Left: l, Right: r}
+	case ruleRegexpExpression:
+		return &MatchExpr{Pos: pos, End: end, Op: b.raw(opAt), Left: l, Right: r}
+	}
+	return &CompareExpr{Pos: pos, End: end, Op: b.raw(opAt), Left: l, Right: r}
 }
 
 // warnListLike flags `[x] in ["a"]`: a one-element list in a condition is
@@ -515,49 +589,47 @@ func (b *builder) warnListLike(left, right Expr, not bool) {
 	if sel, ok := left.(*Selector); ok {
 		suggestion = fmt.Sprintf("write %s %s %s, or list two or more items", sel.Raw, op, name)
 	}
-	b.warnf(s.Pos, "%s is the field named %s here, not a one-item list: Logstash reads a one-element list in a condition as a field reference; %s",
+	b.warnf(s, "%s is the field named %s here, not a one-item list: Logstash reads a one-element list in a condition as a field reference; %s",
 		s.Raw, strconv.Quote(s.Path[0]), suggestion)
 }
 
-func (b *builder) rvalue(g *gRvalue) Expr {
-	switch {
-	case g.Operand != nil:
-		return b.operand(g.Pos, *g.Operand)
-	case g.Array != nil:
-		a := &ArrayExpr{Pos: toPos(g.Pos), Items: []Expr{}}
-		for _, v := range g.Array.Items {
-			val := b.value(v)
-			item, ok := val.(Expr)
+// rvalue reads what the rvalue rule matched: a string, number, selector,
+// array, method call or regexp.
+func (b *builder) rvalue(n int) Expr {
+	switch b.tape[n].rule {
+	case ruleString:
+		return b.str(n)
+	case ruleNumber:
+		return b.number(n)
+	case ruleSelector:
+		return b.selector(n)
+	case ruleRegexp:
+		raw := b.raw(n)
+		return &Regexp{Pos: b.pos(n), End: b.end(n), Pattern: unescapeSlashes(raw[1 : len(raw)-1])}
+	case ruleArray:
+		a := &ArrayExpr{Pos: b.pos(n), Items: []Expr{}}
+		for c := n + 1; c < b.tape[n].next; c = b.tape[c].next {
+			v := b.value(c)
+			item, ok := v.(Expr)
 			if !ok {
-				b.errorf(v.Pos, "a plugin block cannot be a list item in a condition")
+				b.errorf(v, "a plugin block cannot be a list item in a condition")
 				continue
 			}
 			a.Items = append(a.Items, item)
 		}
+		a.End = b.end(n)
 		return a
-	default:
-		d := b.errorf(g.Pos, "method call %s(...) in a condition: Logstash does not support method calls", g.Method.Name)
-		d.Detail = "Logstash fails to compile it: Exprs should only have one part!"
-		return &String{Pos: toPos(g.Pos)}
 	}
-}
-
-// operand classifies an Operand token by its first character.
-func (b *builder) operand(pos lexer.Position, raw string) Expr {
-	switch raw[0] {
-	case '"', '\'':
-		return b.str(pos, raw)
-	case '/':
-		return &Regexp{Pos: toPos(pos), Pattern: unescapeSlashes(raw[1 : len(raw)-1])}
-	case '[':
-		return b.selector(pos, raw)
-	}
-	return b.number(pos, raw)
+	call := &String{Pos: b.pos(n), End: b.end(n)}
+	d := b.errorf(call, "method call %s(...) in a condition: Logstash does not support method calls", b.raw(firstChild(n)))
+	d.Detail = "Logstash fails to compile it: Exprs should only have one part!"
+	return call
 }
 
 // selector splits `[a][b]` into its names; names cannot contain brackets.
-func (b *builder) selector(pos lexer.Position, raw string) *Selector {
-	return &Selector{Pos: toPos(pos), Raw: raw, Path: strings.Split(raw[1:len(raw)-1], "][")}
+func (b *builder) selector(n int) *Selector {
+	raw := b.raw(n)
+	return &Selector{Pos: b.pos(n), End: b.end(n), Raw: raw, Path: strings.Split(raw[1:len(raw)-1], "][")}
 }
 
 // unescapeSlashes turns `\/` into `/` where the backslash escapes the slash
@@ -581,4 +653,46 @@ func unescapeSlashes(s string) string {
 		out = append(out, c)
 	}
 	return string(out)
+}
+
+// lineIndex turns byte offsets into positions. The builder asks for
+// positions mostly in source order, so it remembers the last one and
+// counts characters on from there.
+type lineIndex struct {
+	file   string
+	src    []byte
+	starts []int // the offset of each line's first byte
+	// line (0-based), off and col are the last position returned.
+	line, off, col int
+}
+
+func newLineIndex(file string, src []byte) *lineIndex {
+	x := &lineIndex{file: file, src: src, starts: make([]int, 1, bytes.Count(src, []byte{'\n'})+1), col: 1}
+	for i, c := range src {
+		if c == '\n' {
+			x.starts = append(x.starts, i+1)
+		}
+	}
+	return x
+}
+
+func (x *lineIndex) pos(off int) Pos {
+	line := x.line
+	if x.onLine(line+1, off) {
+		line++
+	} else if !x.onLine(line, off) {
+		line = sort.SearchInts(x.starts, off+1) - 1
+	}
+	from, col := x.starts[line], 1
+	if line == x.line && off >= x.off {
+		from, col = x.off, x.col
+	}
+	col += utf8.RuneCount(x.src[from:off])
+	x.line, x.off, x.col = line, off, col
+	return Pos{File: x.file, Offset: off, Line: line + 1, Column: col}
+}
+
+// onLine reports whether off is on the given line (0-based).
+func (x *lineIndex) onLine(line, off int) bool {
+	return line < len(x.starts) && x.starts[line] <= off && (line+1 == len(x.starts) || off < x.starts[line+1])
 }

@@ -11,9 +11,9 @@ import (
 // because Logstash users see treetop's "furthest failure" message when a
 // config does not parse, and that message (position and the list of expected
 // terminals, in the order they were tried) can only be reproduced by trying
-// exactly the same terminals at exactly the same offsets. participle's
-// token-level grammar (grammar.go) builds the AST; this recognizer decides
-// acceptance and explains rejections.
+// exactly the same terminals at exactly the same offsets. In its fast mode
+// it also records the rules the accepted parse matched (the tape), from
+// which parse.go builds the AST; in its exact mode it explains rejections.
 //
 // Treetop behaviours reproduced on purpose:
 //   - every rule is memoized per offset, so a rule re-tried at the same offset
@@ -106,16 +106,31 @@ const (
 	ruleCount
 )
 
-// keywordMark is where an accepted branch has its `if` or `else` keyword.
-type keywordMark struct {
-	offset int
-	kind   byte
+// cstNode is one rule the accepted parse matched: the rule, the text
+// src[start:end] it matched, and next, the index of the tape entry after
+// its subtree (its children are the entries in between). The tape lists
+// them in preorder, so in source order.
+type cstNode struct {
+	rule       pegRule
+	start, end int
+	next       int
 }
 
-const (
-	keywordIf   = 'i'
-	keywordElse = 'e'
-)
+// recorded says which rules the tape keeps: those the tree builder reads.
+// Wrappers (value, rvalue, branch_or_plugin, hash entries), whitespace and
+// the insides of literals are left out, so their parts show up directly
+// under the enclosing rule.
+var recorded = [ruleCount]bool{
+	rulePluginSection: true, rulePluginType: true, rulePlugin: true, ruleName: true,
+	ruleAttribute: true, ruleBareword: true, ruleString: true, ruleRegexp: true,
+	ruleNumber: true, ruleArray: true, ruleHash: true, ruleHashEntry: true,
+	ruleBranch: true, ruleIf: true, ruleElseIf: true, ruleElse: true,
+	ruleCondition: true, ruleExpression: true, ruleNegativeExpression: true,
+	ruleInExpression: true, ruleNotInExpression: true, ruleInOperator: true,
+	ruleNotInOperator: true, ruleMethodCall: true, ruleMethod: true,
+	ruleCompareExpression: true, ruleCompareOperator: true, ruleRegexpExpression: true,
+	ruleRegexpOperator: true, ruleBooleanOperator: true, ruleSelector: true,
+}
 
 type pegFail struct {
 	expected   string
@@ -131,9 +146,9 @@ type pegParser struct {
 	fails   []pegFail
 	memo    map[int]int // (offset*ruleCount+rule) -> end offset, or -1 for failure
 
-	// keywords collects the branch keywords of the parse (fast mode only;
-	// a failing rule drops the ones it added).
-	keywords []keywordMark
+	// tape collects the recorded rules of the parse (fast mode only;
+	// whatever fails drops the entries it added).
+	tape []cstNode
 
 	// depth counts the rules in progress; past maxRuleDepth the parse stops
 	// (tooDeep) rather than exhaust the goroutine stack.
@@ -146,13 +161,15 @@ type pegParser struct {
 // parentheses, far beyond any real config.
 const maxRuleDepth = 10000
 
-// recognize reports whether src is a complete LSCL config, and if so where
-// its branch keywords are. When it is not, it re-runs in exact mode and
-// returns treetop's failure explanation.
-func recognize(src []byte) (*treetopFailure, []keywordMark) {
-	p := &pegParser{src: src}
+// recognize reports whether src is a complete LSCL config, and if so
+// returns the tape of its parse. When it is not, it re-runs in exact mode
+// and returns treetop's failure explanation.
+func recognize(src []byte) (*treetopFailure, []cstNode) {
+	// Configs hold about one recorded rule per six to ten bytes, and
+	// backtracking records some that are dropped again.
+	p := &pegParser{src: src, tape: make([]cstNode, 0, len(src)/5+16)}
 	if p.config() && p.pos == len(src) {
-		return nil, p.keywords
+		return nil, p.tape
 	}
 	if p.tooDeep {
 		f := &treetopFailure{Offset: p.deepest, TooDeep: true}
@@ -263,13 +280,32 @@ func (p *pegParser) ruleBody(r pegRule, body func(*pegParser) bool) bool {
 		}
 		return ok
 	}
-	marks := len(p.keywords)
+	at := len(p.tape)
+	if !recorded[r] {
+		if body(p) {
+			return true
+		}
+		p.reset(mark{start, at})
+		return false
+	}
+	p.tape = append(p.tape, cstNode{rule: r, start: start})
 	if body(p) {
+		p.tape[at].end, p.tape[at].next = p.pos, len(p.tape)
 		return true
 	}
-	p.pos = start
-	p.keywords = p.keywords[:marks]
+	p.reset(mark{start, at})
 	return false
+}
+
+// mark is a point to backtrack to: a position and a tape length.
+type mark struct{ pos, tape int }
+
+func (p *pegParser) mark() mark { return mark{p.pos, len(p.tape)} }
+
+// reset backtracks to m, dropping what was recorded since.
+func (p *pegParser) reset(m mark) {
+	p.pos = m.pos
+	p.tape = p.tape[:m.tape]
 }
 
 // lit matches a literal terminal; shown is how treetop prints it.
@@ -307,9 +343,9 @@ func (p *pegParser) anyChar() bool {
 
 // notLit is treetop's !'s' lookahead.
 func (p *pegParser) notLit(s, shown string) bool {
-	start := p.pos
+	m := p.mark()
 	if p.lit(s, shown) {
-		p.pos = start
+		p.reset(m)
 		p.failAt(shown, true)
 		return false
 	}
@@ -317,12 +353,12 @@ func (p *pegParser) notLit(s, shown string) bool {
 	return true
 }
 
-// seq runs steps in order; on failure it restores the position.
+// seq runs steps in order; on failure it backtracks to where it started.
 func (p *pegParser) seq(steps ...func(*pegParser) bool) bool {
-	start := p.pos
+	m := p.mark()
 	for _, s := range steps {
 		if !s(p) {
-			p.pos = start
+			p.reset(m)
 			return false
 		}
 	}
@@ -341,9 +377,9 @@ func isSelectorChar(r rune) bool { return r != ']' && r != '[' && r != ',' }
 
 func (p *pegParser) config() bool {
 	for {
-		start := p.pos
+		m := p.mark()
 		if !(p.cs() && p.pluginSection()) {
-			p.pos = start
+			p.reset(m)
 			break
 		}
 	}
@@ -352,12 +388,12 @@ func (p *pegParser) config() bool {
 
 func (p *pegParser) newlineOrEOI() bool {
 	return p.rule(ruleNewlineOrEOI, func(p *pegParser) bool {
-		start := p.pos
+		m := p.mark()
 		p.lit("\r", `"\r"`)
 		if p.lit("\n", `"\n"`) {
 			return true
 		}
-		p.pos = start
+		p.reset(m)
 		if p.pos < len(p.src) {
 			p.failAt("any character", true)
 			return false
@@ -372,16 +408,16 @@ func (p *pegParser) comment() bool {
 	return p.rule(ruleComment, func(p *pegParser) bool {
 		n := 0
 		for {
-			start := p.pos
+			m := p.mark()
 			p.whitespace()
 			if !p.lit("#", `"#"`) {
-				p.pos = start
+				p.reset(m)
 				break
 			}
 			for p.class(isNotNL, `[^\r\n]`) {
 			}
 			if !p.newlineOrEOI() {
-				p.pos = start
+				p.reset(m)
 				break
 			}
 			n++
@@ -448,9 +484,9 @@ func (p *pegParser) block() bool {
 		return false
 	}
 	for {
-		start := p.pos
+		m := p.mark()
 		if !(p.branchOrPlugin() && p.cs()) {
-			p.pos = start
+			p.reset(m)
 			break
 		}
 	}
@@ -482,9 +518,9 @@ func (p *pegParser) plugin() bool {
 		}
 		if p.attribute() {
 			for {
-				start := p.pos
+				m := p.mark()
 				if !(p.whitespace() && p.cs() && p.attribute()) {
-					p.pos = start
+					p.reset(m)
 					break
 				}
 			}
@@ -537,11 +573,11 @@ func (p *pegParser) quoted(q, shownQ, esc, shownEsc string) bool {
 		if p.lit(esc, shownEsc) {
 			continue
 		}
-		start := p.pos
+		m := p.mark()
 		if p.notLit(q, shownQ) && p.anyChar() {
 			continue
 		}
-		p.pos = start
+		p.reset(m)
 		break
 	}
 	return p.lit(q, shownQ)
@@ -588,9 +624,9 @@ func (p *pegParser) array() bool {
 		}
 		if p.value() {
 			for {
-				start := p.pos
+				m := p.mark()
 				if !(p.cs() && p.lit(",", `","`) && p.cs() && p.value()) {
-					p.pos = start
+					p.reset(m)
 					break
 				}
 			}
@@ -615,9 +651,9 @@ func (p *pegParser) hashEntries() bool {
 			return false
 		}
 		for {
-			start := p.pos
+			m := p.mark()
 			if !(p.cs() && p.hashEntry()) {
-				p.pos = start
+				p.reset(m)
 				break
 			}
 		}
@@ -638,63 +674,41 @@ func (p *pegParser) branch() bool {
 			return false
 		}
 		for {
-			start := p.pos
+			m := p.mark()
 			if !(p.cs() && p.elseIf()) {
-				p.pos = start
+				p.reset(m)
 				break
 			}
 		}
-		start := p.pos
+		m := p.mark()
 		if !(p.cs() && p.elseRule()) {
-			p.pos = start
+			p.reset(m)
 		}
 		return true
 	})
 }
 
-// mark records a branch keyword at off (fast mode; exact mode only
-// explains failures).
-func (p *pegParser) mark(off int, kind byte) {
-	if !p.exact {
-		p.keywords = append(p.keywords, keywordMark{off, kind})
-	}
-}
-
 func (p *pegParser) ifRule() bool {
 	return p.rule(ruleIf, func(p *pegParser) bool {
-		start := p.pos
 		if !p.lit("if", `"if"`) {
 			return false
 		}
-		p.mark(start, keywordIf)
 		return p.cs() && p.condition() && p.cs() && p.block()
 	})
 }
 
 func (p *pegParser) elseIf() bool {
 	return p.rule(ruleElseIf, func(p *pegParser) bool {
-		start := p.pos
-		if !(p.lit("else", `"else"`) && p.cs()) {
+		if !(p.lit("else", `"else"`) && p.cs() && p.lit("if", `"if"`)) {
 			return false
 		}
-		ifAt := p.pos
-		if !p.lit("if", `"if"`) {
-			return false
-		}
-		p.mark(start, keywordElse)
-		p.mark(ifAt, keywordIf)
 		return p.cs() && p.condition() && p.cs() && p.block()
 	})
 }
 
 func (p *pegParser) elseRule() bool {
 	return p.rule(ruleElse, func(p *pegParser) bool {
-		start := p.pos
-		if !p.lit("else", `"else"`) {
-			return false
-		}
-		p.mark(start, keywordElse)
-		return p.cs() && p.block()
+		return p.lit("else", `"else"`) && p.cs() && p.block()
 	})
 }
 
@@ -704,9 +718,9 @@ func (p *pegParser) condition() bool {
 			return false
 		}
 		for {
-			start := p.pos
+			m := p.mark()
 			if !(p.cs() && p.booleanOperator() && p.cs() && p.expression()) {
-				p.pos = start
+				p.reset(m)
 				break
 			}
 		}
@@ -730,11 +744,11 @@ func (p *pegParser) expression() bool {
 
 func (p *pegParser) negativeExpression() bool {
 	return p.rule(ruleNegativeExpression, func(p *pegParser) bool {
-		start := p.pos
+		m := p.mark()
 		if p.lit("!", `"!"`) && p.cs() && p.parenCondition() {
 			return true
 		}
-		p.pos = start
+		p.reset(m)
 		return p.lit("!", `"!"`) && p.cs() && p.selector()
 	})
 }
@@ -774,9 +788,9 @@ func (p *pegParser) methodCall() bool {
 		}
 		if p.rvalue() {
 			for {
-				start := p.pos
+				m := p.mark()
 				if !(p.cs() && p.lit(",", `","`) && p.cs() && p.rvalue()) {
-					p.pos = start
+					p.reset(m)
 					break
 				}
 			}

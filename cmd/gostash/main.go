@@ -138,11 +138,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 				logConfigSources(runner, sources)
 			}
 			if !diags.HasErrors() {
-				printDiagnostics(stderr, diags)
+				printDiagnostics(stderr, diags, sources)
 				return p, nil
 			}
 		}
-		printDiagnostics(stderr, diags)
+		printDiagnostics(stderr, diags, sources)
 		return nil, diags
 	}
 
@@ -235,10 +235,10 @@ func handleSignals(sigs <-chan os.Signal, stop func(), reloadNow chan<- struct{}
 	}
 }
 
-func printDiagnostics(w io.Writer, diags lang.Diagnostics) {
-	for _, d := range diags {
-		fmt.Fprint(w, d.Format())
-	}
+// printDiagnostics prints diags with the lines they are about, taken from
+// files (file name to text).
+func printDiagnostics(w io.Writer, diags lang.Diagnostics, files map[string][]byte) {
+	fmt.Fprint(w, diags.Format(files))
 }
 
 // firstError is the message Logstash would give for the first error: a

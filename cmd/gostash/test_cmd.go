@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/gostash/gostash/internal/lfv"
@@ -73,19 +74,22 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	// same on every machine.
 	time.Local = time.UTC
 
+	// sources collects the text of every file read, config, mock and test
+	// case files alike, to show the lines diagnostics are about.
 	configs, sources, diags := lang.LoadPath(configPath, lang.ParseOptions{})
-	printDiagnostics(stderr, diags)
+	printDiagnostics(stderr, diags, sources)
 	if diags.HasErrors() {
 		return 1
 	}
 	if mockPath != "" {
-		mocks, diags := lfv.LoadMocks(mockPath)
-		printDiagnostics(stderr, diags)
+		mocks, mockFiles, diags := lfv.LoadMocks(mockPath)
+		maps.Copy(sources, mockFiles)
+		printDiagnostics(stderr, diags, sources)
 		if diags.HasErrors() {
 			return 1
 		}
 		configs, diags = lfv.ApplyMocks(configs, mocks)
-		printDiagnostics(stderr, diags)
+		printDiagnostics(stderr, diags, sources)
 		if diags.HasErrors() {
 			return 1
 		}
@@ -94,7 +98,7 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	ps.ECSCompatibility = ecs
 	logger := slog.New(logging.NewLogHandler(stderr, slog.LevelWarn))
 	runner, diags := lfv.NewRunner(configs, &plugin.BuildContext{Pipeline: ps, Sources: sources, Logger: logger})
-	printDiagnostics(stderr, diags)
+	printDiagnostics(stderr, diags, sources)
 	if diags.HasErrors() {
 		return 1
 	}
@@ -111,15 +115,16 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		for _, file := range files {
-			suite, diags := lfv.Load(file)
-			printDiagnostics(stderr, diags)
+			suite, suiteFiles, diags := lfv.Load(file)
+			maps.Copy(sources, suiteFiles)
+			printDiagnostics(stderr, diags, sources)
 			if diags.HasErrors() {
 				rep.Failed++
 				continue
 			}
 			results, diags := runner.Run(suite)
 			rep.Suite(suite, results)
-			printDiagnostics(stderr, diags)
+			printDiagnostics(stderr, diags, sources)
 			if diags.HasErrors() {
 				rep.Failed++
 			}

@@ -37,7 +37,7 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 		// --check prints only the names of the files it would change;
 		// a file that does not parse still gets its errors.
 		if !opts.check || diags.HasErrors() {
-			printDiagnostics(stderr, diags)
+			printDiagnostics(stderr, diags, map[string][]byte{f: src})
 		}
 		switch {
 		case out == nil:

@@ -21,7 +21,7 @@ func BenchmarkRunSuite(b *testing.B) {
 	for b.Loop() {
 		results, diags := r.Run(s)
 		if diags.HasErrors() || len(results) != 20 || !results[19].Passed() {
-			b.Fatalf("run failed: %s", diags.Format())
+			b.Fatalf("run failed: %s", diags.Format(nil))
 		}
 	}
 }

@@ -13,7 +13,7 @@ func mustParse(t testing.TB, name, src string) *Suite {
 	t.Helper()
 	s, diags := Parse(name, []byte(src))
 	if s == nil {
-		t.Fatalf("Parse: %s", diags.Format())
+		t.Fatalf("Parse: %s", diags.Format(nil))
 	}
 	return s
 }

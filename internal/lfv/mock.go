@@ -13,29 +13,32 @@ import (
 type Mock struct {
 	ID     string
 	Config string
-	Pos    lang.Pos
+	// At is the mock's entry in the file.
+	At lang.Range
 }
 
 // LoadMocks reads a plugin mock file: a YAML list of `id:` with an
-// optional `mock:` config text.
-func LoadMocks(path string) ([]Mock, lang.Diagnostics) {
+// optional `mock:` config text. The map holds the file's text by name, for
+// rendering the diagnostics.
+func LoadMocks(path string) ([]Mock, map[string][]byte, lang.Diagnostics) {
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return nil, lang.Diagnostics{lang.Errorf(lang.Pos{File: path}, "%v", err)}
+		return nil, map[string][]byte{}, lang.Diagnostics{lang.Errorf(lang.Pos{File: path}, "%v", err)}
 	}
+	files := map[string][]byte{path: src}
 	l := newLocator(path, src)
 	root, d := parseYAML(l)
 	if d != nil {
-		return nil, lang.Diagnostics{d}
+		return nil, files, lang.Diagnostics{d}
 	}
 	r := &reader{l: l, yaml: true}
 	var mocks []Mock
 	for _, item := range r.list(root, "a plugin mock file") {
 		if item.kind != objectKind {
-			r.errorf(item.pos, "a plugin mock must be an object with id and mock, not %s", item.kind)
+			r.errorf(item, "a plugin mock must be an object with id and mock, not %s", item.kind)
 			continue
 		}
-		m := Mock{Pos: item.pos}
+		m := Mock{At: item.Span()}
 		for i, key := range item.keys {
 			switch key.str {
 			case "id":
@@ -45,18 +48,18 @@ func LoadMocks(path string) ([]Mock, lang.Diagnostics) {
 					m.Config = r.str(item.items[i], "mock")
 				}
 			default:
-				r.warnf(key.pos, "unknown key %q in a plugin mock is ignored", key.str)
+				r.warnf(key, "unknown key %q in a plugin mock is ignored", key.str)
 			}
 		}
 		if m.ID == "" {
-			r.errorf(item.pos, "a plugin mock needs an id")
+			r.errorf(item, "a plugin mock needs an id")
 		}
 		mocks = append(mocks, m)
 	}
 	if r.diags.HasErrors() {
-		return nil, r.diags
+		return nil, files, r.diags
 	}
-	return mocks, r.diags
+	return mocks, files, r.diags
 }
 
 // ApplyMocks returns configs whose plugins with a mocked id are replaced by
@@ -76,9 +79,9 @@ func ApplyMocks(configs []*lang.Config, mocks []Mock) ([]*lang.Config, lang.Diag
 		if m.Config == "" {
 			return nil, true
 		}
-		cfg, d := lang.Parse(m.Pos.File+" (mock "+m.ID+")", []byte(string(kind)+" {\n"+m.Config+"\n}\n"), lang.ParseOptions{})
+		cfg, d := lang.Parse(m.At.Start.File+" (mock "+m.ID+")", []byte(string(kind)+" {\n"+m.Config+"\n}\n"), lang.ParseOptions{})
 		if d.HasErrors() {
-			diags = append(diags, lang.Errorf(m.Pos, "mock for %q is not valid %s config: %s", m.ID, kind, firstError(d)))
+			diags = append(diags, lang.Errorf(m.At, "mock for %q is not valid %s config: %s", m.ID, kind, firstError(d)))
 			return nil, false
 		}
 		body := cfg.Sections[0].Body
@@ -86,7 +89,8 @@ func ApplyMocks(configs []*lang.Config, mocks []Mock) ([]*lang.Config, lang.Diag
 		// input_plugin still finds a mocked input.
 		if len(body) == 1 {
 			if p, ok := body[0].(*lang.Plugin); ok && pluginID(p) == "" {
-				p.Attributes = append(p.Attributes, &lang.Attribute{Pos: p.Pos, Name: "id", Value: &lang.String{Pos: p.Pos, Value: m.ID, Quote: '"'}})
+				p.Attributes = append(p.Attributes, &lang.Attribute{Pos: p.Pos, NameEnd: p.NameEnd, End: p.NameEnd, Name: "id",
+					Value: &lang.String{Pos: p.Pos, End: p.NameEnd, Value: m.ID, Quote: '"'}})
 			}
 		}
 		return body, true
@@ -105,12 +109,12 @@ func ApplyMocks(configs []*lang.Config, mocks []Mock) ([]*lang.Config, lang.Diag
 				}
 				out = append(out, t)
 			case *lang.Branch:
-				b := &lang.Branch{Pos: t.Pos}
+				b := &lang.Branch{Pos: t.Pos, End: t.End}
 				for _, c := range t.Cases {
-					b.Cases = append(b.Cases, &lang.Case{Pos: c.Pos, Cond: c.Cond, Body: mocked(kind, c.Body)})
+					b.Cases = append(b.Cases, &lang.Case{Pos: c.Pos, End: c.End, Cond: c.Cond, Body: mocked(kind, c.Body)})
 				}
 				if t.Else != nil {
-					b.Else = &lang.Block{Pos: t.Else.Pos, Body: mocked(kind, t.Else.Body)}
+					b.Else = &lang.Block{Pos: t.Else.Pos, End: t.Else.End, Body: mocked(kind, t.Else.Body)}
 				}
 				out = append(out, b)
 			default:
@@ -121,15 +125,15 @@ func ApplyMocks(configs []*lang.Config, mocks []Mock) ([]*lang.Config, lang.Diag
 	}
 	var out []*lang.Config
 	for _, cfg := range configs {
-		c := &lang.Config{Pos: cfg.Pos}
+		c := &lang.Config{Pos: cfg.Pos, End: cfg.End}
 		for _, sec := range cfg.Sections {
-			c.Sections = append(c.Sections, &lang.Section{Pos: sec.Pos, Kind: sec.Kind, Body: mocked(sec.Kind, sec.Body)})
+			c.Sections = append(c.Sections, &lang.Section{Pos: sec.Pos, End: sec.End, Kind: sec.Kind, Body: mocked(sec.Kind, sec.Body)})
 		}
 		out = append(out, c)
 	}
 	for _, m := range mocks {
 		if !used[m.ID] {
-			diags = append(diags, lang.Warnf(m.Pos, "no plugin with id %q in the config; the mock is not used", m.ID))
+			diags = append(diags, lang.Warnf(m.At, "no plugin with id %q in the config; the mock is not used", m.ID))
 		}
 	}
 	return out, diags

@@ -26,14 +26,14 @@ filter {
   mutate { id => "kept" add_tag => ["kept"] }
 }`), lang.ParseOptions{})
 	if cfg == nil {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(nil))
 	}
-	mocks, diags := LoadMocks(writeFile(t, "m.yml", "- id: l\n  mock: |\n    mutate { add_tag => [\"mocked\"] }\n- id: gone\n- id: in\n  mock: stdin {}\n- id: unused\n"))
+	mocks, _, diags := LoadMocks(writeFile(t, "m.yml", "- id: l\n  mock: |\n    mutate { add_tag => [\"mocked\"] }\n- id: gone\n- id: in\n  mock: stdin {}\n- id: unused\n"))
 	if diags.HasErrors() {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(nil))
 	}
 	out, diags := ApplyMocks([]*lang.Config{cfg}, mocks)
-	if got := diags.Format(); !strings.Contains(got, `m.yml:7:3: warning: no plugin with id "unused" in the config`) || diags.HasErrors() {
+	if got := diags.Format(nil); !strings.Contains(got, `m.yml:7:3: warning: no plugin with id "unused" in the config`) || diags.HasErrors() {
 		t.Errorf("diagnostics: %s", got)
 	}
 	want := `input {
@@ -70,14 +70,14 @@ func TestLoadMocksErrors(t *testing.T) {
 		{"- 42\n", "1:3: error: a plugin mock must be an object with id and mock, not a number"},
 	}
 	for _, tt := range tests {
-		_, diags := LoadMocks(writeFile(t, "m.yaml", tt.src))
-		if got := diags.Format(); !diags.HasErrors() || !strings.Contains(got, tt.want) {
+		_, _, diags := LoadMocks(writeFile(t, "m.yaml", tt.src))
+		if got := diags.Format(nil); !diags.HasErrors() || !strings.Contains(got, tt.want) {
 			t.Errorf("LoadMocks(%q): %s, want %q", tt.src, got, tt.want)
 		}
 	}
 	cfg, _ := lang.Parse("c.conf", []byte(`filter { mutate { id => "m" } }`), lang.ParseOptions{})
-	_, diags := ApplyMocks([]*lang.Config{cfg}, []Mock{{ID: "m", Config: "mutate {", Pos: lang.Pos{File: "m.yml", Line: 1, Column: 3}}})
-	if got := diags.Format(); !diags.HasErrors() || !strings.Contains(got, `m.yml:1:3: error: mock for "m" is not valid filter config`) {
+	_, diags := ApplyMocks([]*lang.Config{cfg}, []Mock{{ID: "m", Config: "mutate {", At: lang.Pos{File: "m.yml", Line: 1, Column: 3}.Span()}})
+	if got := diags.Format(nil); !diags.HasErrors() || !strings.Contains(got, `m.yml:1:3: error: mock for "m" is not valid filter config`) {
 		t.Errorf("bad mock text: %s", got)
 	}
 }

@@ -94,9 +94,9 @@ func (r *Runner) source(s *Suite) (*source, *lang.Diagnostic) {
 	if s.InputPlugin != "" {
 		orig := findInput(r.configs, s.InputPlugin)
 		if orig == nil {
-			return nil, locatedf(s, s.InputPluginPos, "input_plugin: the config has no input with id %q", s.InputPlugin)
+			return nil, lang.Errorf(s.InputPluginAt, "input_plugin: the config has no input with id %q", s.InputPlugin)
 		}
-		inputBlock = &lang.Plugin{Pos: orig.Pos, Name: "stdin"}
+		inputBlock = &lang.Plugin{Pos: orig.Pos, NameEnd: orig.NameEnd, End: orig.End, Name: "stdin"}
 		hasCodec := false
 		for _, a := range orig.Attributes {
 			switch a.Name {
@@ -108,27 +108,27 @@ func (r *Runner) source(s *Suite) (*source, *lang.Diagnostic) {
 			}
 		}
 		if !hasCodec {
-			inputBlock.Attributes = append(inputBlock.Attributes, &lang.Attribute{Pos: orig.Pos, Name: "codec",
-				Value: &lang.Bareword{Pos: orig.Pos, Value: "plain"}})
+			inputBlock.Attributes = append(inputBlock.Attributes, &lang.Attribute{Pos: orig.Pos, NameEnd: orig.NameEnd, End: orig.NameEnd, Name: "codec",
+				Value: &lang.Bareword{Pos: orig.Pos, End: orig.NameEnd, Value: "plain"}})
 		}
 	} else {
 		cfg, diags := lang.Parse(s.File+" (codec)", []byte("input { stdin { codec => "+s.Codec+" } }"), lang.ParseOptions{})
 		if diags.HasErrors() {
-			return nil, locatedf(s, s.CodecPos, "codec %q is not a valid codec setting: %s", s.Codec, firstError(diags))
+			return nil, lang.Errorf(s.CodecAt, "codec %q is not a valid codec setting: %s", s.Codec, firstError(diags))
 		}
 		inputBlock = cfg.Sections[0].Body[0].(*lang.Plugin)
 	}
 	inst, diags := plugin.Build(plugin.KindInput, inputBlock, r.ctx)
 	if diags.HasErrors() {
-		pos := s.CodecPos
+		at := s.CodecAt
 		if s.InputPlugin != "" {
-			pos = s.InputPluginPos
+			at = s.InputPluginAt
 		}
-		return nil, locatedf(s, pos, "%s", firstError(diags))
+		return nil, lang.Errorf(at, "%s", firstError(diags))
 	}
 	decorate, err := pipeline.InputDecoration(inst.Settings)
 	if err != nil {
-		return nil, locatedf(s, s.InputPluginPos, "input_plugin %q: %v", s.InputPlugin, err)
+		return nil, lang.Errorf(s.InputPluginAt, "input_plugin %q: %v", s.InputPlugin, err)
 	}
 	return &source{settings: inst.Settings, decorate: decorate, perEntry: s.InputPlugin != ""}, nil
 }
@@ -166,7 +166,7 @@ func (src *source) events(s *Suite, c *Case) ([]*event.Event, *lang.Diagnostic) 
 			err = src.decorate(e)
 		}
 		if err != nil {
-			return nil, locatedf(s, c.Pos, "%s: %v", c.Name(), err)
+			return nil, lang.Errorf(c, "%s: %v", c.Name(), err)
 		}
 	}
 	return events, nil
@@ -195,7 +195,7 @@ func setField(e *event.Event, key string, v any) error {
 func filtersOnly(configs []*lang.Config) []*lang.Config {
 	var out []*lang.Config
 	for _, cfg := range configs {
-		f := &lang.Config{Pos: cfg.Pos}
+		f := &lang.Config{Pos: cfg.Pos, End: cfg.End}
 		for _, sec := range cfg.Sections {
 			if sec.Kind == lang.FilterSection {
 				f.Sections = append(f.Sections, sec)
@@ -250,10 +250,4 @@ func firstError(diags lang.Diagnostics) string {
 		}
 	}
 	return diags.Error()
-}
-
-func locatedf(s *Suite, pos lang.Pos, format string, args ...any) *lang.Diagnostic {
-	d := lang.Errorf(pos, format, args...)
-	d.Source = s.Source
-	return d
 }

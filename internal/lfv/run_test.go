@@ -33,13 +33,13 @@ func newRunner(t testing.TB) *Runner {
 	t.Helper()
 	cfg, diags := lang.Parse("filters.conf", []byte(runConfig), lang.ParseOptions{})
 	if cfg == nil {
-		t.Fatalf("config: %s", diags.Format())
+		t.Fatalf("config: %s", diags.Format(nil))
 	}
 	ps := plugin.DefaultPipelineSettings(1)
 	ps.ECSCompatibility = "disabled"
 	r, diags := NewRunner([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: ps})
 	if diags.HasErrors() {
-		t.Fatalf("NewRunner: %s", diags.Format())
+		t.Fatalf("NewRunner: %s", diags.Format(nil))
 	}
 	return r
 }
@@ -51,7 +51,7 @@ func runSuite(t *testing.T, name, src string) string {
 	var b strings.Builder
 	rep := &Reporter{W: &b, Verbose: true}
 	rep.Suite(s, results)
-	b.WriteString(diags.Format())
+	b.WriteString(diags.Format(nil))
 	return b.String()
 }
 

@@ -24,18 +24,18 @@ import (
 // Suite is one test case file.
 type Suite struct {
 	File        string
-	Source      []byte
 	Description string
 
 	// Codec is the codec configuration the input lines are decoded with,
-	// as config text (`line`, `json_lines`, `plain { charset => "..." }`).
-	Codec    string
-	CodecPos lang.Pos
+	// as config text (`line`, `json_lines`, `plain { charset => "..." }`);
+	// CodecAt is where the file sets it (the whole file when it does not).
+	Codec   string
+	CodecAt lang.Range
 
 	// InputPlugin, when set, names the config's input whose codec and
 	// type/tags/add_field options apply instead of Codec.
-	InputPlugin    string
-	InputPluginPos lang.Pos
+	InputPlugin   string
+	InputPluginAt lang.Range
 
 	ExportMetadata bool
 	Fields         *event.Map
@@ -47,6 +47,7 @@ type Suite struct {
 type Case struct {
 	Index       int // 1-based
 	Pos         lang.Pos
+	End         lang.Pos
 	Description string
 	Input       []string
 	// Fields are the case's own fields over the file's, replacing
@@ -62,6 +63,9 @@ func (c *Case) Name() string {
 	}
 	return fmt.Sprintf("testcase %d (%s)", c.Index, c.Description)
 }
+
+// Span is the testcase's text in the file.
+func (c *Case) Span() lang.Range { return lang.Range{Start: c.Pos, End: c.End} }
 
 // Discover lists the test case files a path names: the file itself, or the
 // .json, .yaml and .yml files directly inside a directory, sorted.
@@ -95,26 +99,36 @@ func isTestFile(name string) bool {
 }
 
 // Load reads and checks a test case file. Warnings (keys LFV would ignore)
-// come back with the suite; on errors the suite is nil.
-func Load(path string) (*Suite, lang.Diagnostics) {
+// come back with the suite; on errors the suite is nil. The map holds the
+// file's text by name, for rendering the diagnostics.
+func Load(path string) (*Suite, map[string][]byte, lang.Diagnostics) {
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return nil, lang.Diagnostics{lang.Errorf(lang.Pos{File: path}, "%v", err)}
+		return nil, map[string][]byte{}, lang.Diagnostics{lang.Errorf(lang.Pos{File: path}, "%v", err)}
 	}
-	return Parse(path, src)
+	src = text(path, src)
+	s, diags := Parse(path, src)
+	return s, map[string][]byte{path: src}, diags
+}
+
+// text is the part of a test case file that positions count in: a JSON
+// file without the byte order mark an editor on Windows may start it
+// with, which JSON does not allow.
+func text(name string, src []byte) []byte {
+	if filepath.Ext(name) == ".json" {
+		return bytes.TrimPrefix(src, []byte("\uFEFF"))
+	}
+	return src
 }
 
 // Parse reads a test case file's text; the name's extension selects JSON
 // (.json) or YAML (.yaml, .yml).
 func Parse(name string, src []byte) (*Suite, lang.Diagnostics) {
-	l := newLocator(name, src)
+	l := newLocator(name, text(name, src))
 	var root *node
 	var d *lang.Diagnostic
 	switch filepath.Ext(name) {
 	case ".json":
-		// Editors on Windows may start a file with a byte order mark,
-		// which JSON does not allow.
-		l = newLocator(name, bytes.TrimPrefix(src, []byte("\uFEFF")))
 		root, d = parseJSON(l)
 	case ".yaml", ".yml":
 		root, d = parseYAML(l)
@@ -139,27 +153,25 @@ type reader struct {
 	diags lang.Diagnostics
 }
 
-func (r *reader) errorf(pos lang.Pos, format string, args ...any) {
-	r.diags = append(r.diags, r.l.errorf(pos, format, args...))
+func (r *reader) errorf(at lang.Located, format string, args ...any) {
+	r.diags = append(r.diags, lang.Errorf(at, format, args...))
 }
 
-func (r *reader) warnf(pos lang.Pos, format string, args ...any) {
-	d := lang.Warnf(pos, format, args...)
-	d.Source = r.l.src
-	r.diags = append(r.diags, d)
+func (r *reader) warnf(at lang.Located, format string, args ...any) {
+	r.diags = append(r.diags, lang.Warnf(at, format, args...))
 }
 
 func (r *reader) suite(root *node) *Suite {
-	s := &Suite{File: r.l.file, Source: r.l.src, Codec: "line", CodecPos: root.pos, Fields: event.NewMap(0)}
+	s := &Suite{File: r.l.file, Codec: "line", CodecAt: root.Span(), Fields: event.NewMap(0)}
 	if root.kind != objectKind {
-		r.errorf(root.pos, "a test case file holds one object, not %s", root.kind)
+		r.errorf(root, "a test case file holds one object, not %s", root.kind)
 		return s
 	}
 	for i, key := range root.keys {
 		v := root.items[i]
 		switch key.str {
 		case "codec":
-			s.Codec, s.CodecPos = r.str(v, "codec"), v.pos
+			s.Codec, s.CodecAt = r.str(v, "codec"), v.Span()
 		case "description":
 			s.Description = r.str(v, "description")
 		case "fields":
@@ -171,12 +183,12 @@ func (r *reader) suite(root *node) *Suite {
 				}
 			}
 		case "input_plugin":
-			s.InputPlugin, s.InputPluginPos = r.str(v, "input_plugin"), v.pos
+			s.InputPlugin, s.InputPluginAt = r.str(v, "input_plugin"), v.Span()
 		case "export_metadata":
 			s.ExportMetadata = r.boolean(v, "export_metadata")
 		case "export_outputs":
 			if r.boolean(v, "export_outputs") {
-				r.errorf(v.pos, "export_outputs is not supported: gostash test runs the filters only, not the outputs")
+				r.errorf(v, "export_outputs is not supported: gostash test runs the filters only, not the outputs")
 			}
 		case "testcases":
 			for j, tc := range r.list(v, "testcases") {
@@ -185,9 +197,9 @@ func (r *reader) suite(root *node) *Suite {
 				}
 			}
 		case "input", "expected":
-			r.errorf(key.pos, "%q at the top level is the old test case file format; put input and expected events in objects under \"testcases\"", key.str)
+			r.errorf(key, "%q at the top level is the old test case file format; put input and expected events in objects under \"testcases\"", key.str)
 		default:
-			r.warnf(key.pos, "unknown key %q is ignored", key.str)
+			r.warnf(key, "unknown key %q is ignored", key.str)
 		}
 	}
 	if s.Codec == "json_lines" {
@@ -249,9 +261,9 @@ func expandMap(m *event.Map) *event.Map {
 }
 
 func (r *reader) testcase(n *node, index int) *Case {
-	c := &Case{Index: index, Pos: n.pos, Fields: event.NewMap(0)}
+	c := &Case{Index: index, Pos: n.pos, End: n.end, Fields: event.NewMap(0)}
 	if n.kind != objectKind {
-		r.errorf(n.pos, "a testcase must be an object, not %s", n.kind)
+		r.errorf(n, "a testcase must be an object, not %s", n.kind)
 		return nil
 	}
 	for i, key := range n.keys {
@@ -264,7 +276,7 @@ func (r *reader) testcase(n *node, index int) *Case {
 		case "expected":
 			for _, e := range r.list(v, "expected") {
 				if e.kind != objectKind {
-					r.errorf(e.pos, "an expected event must be an object, not %s", e.kind)
+					r.errorf(e, "an expected event must be an object, not %s", e.kind)
 					continue
 				}
 				c.Expected = append(c.Expected, r.expand(e))
@@ -274,7 +286,7 @@ func (r *reader) testcase(n *node, index int) *Case {
 		case "fields":
 			c.Fields = r.fields(v)
 		default:
-			r.warnf(key.pos, "unknown key %q in a testcase is ignored", key.str)
+			r.warnf(key, "unknown key %q in a testcase is ignored", key.str)
 		}
 	}
 	return c
@@ -289,13 +301,13 @@ func (r *reader) str(n *node, what string) string {
 	case r.yaml && (n.kind == numberKind || n.kind == boolKind):
 		return n.str
 	}
-	r.errorf(n.pos, "%s must be a string, not %s", what, n.kind)
+	r.errorf(n, "%s must be a string, not %s", what, n.kind)
 	return ""
 }
 
 func (r *reader) boolean(n *node, what string) bool {
 	if n.kind != boolKind {
-		r.errorf(n.pos, "%s must be true or false, not %s", what, n.kind)
+		r.errorf(n, "%s must be true or false, not %s", what, n.kind)
 	}
 	return n.b
 }
@@ -308,7 +320,7 @@ func (r *reader) list(n *node, what string) []*node {
 	case nullKind:
 		return nil
 	}
-	r.errorf(n.pos, "%s must be an array, not %s", what, n.kind)
+	r.errorf(n, "%s must be an array, not %s", what, n.kind)
 	return nil
 }
 
@@ -320,7 +332,7 @@ func (r *reader) fields(n *node) *event.Map {
 	case objectKind:
 		return value(r.expand(n)).(*event.Map)
 	}
-	r.errorf(n.pos, "fields must be an object, not %s", n.kind)
+	r.errorf(n, "fields must be an object, not %s", n.kind)
 	return event.NewMap(0)
 }
 
@@ -347,7 +359,7 @@ func fieldPath(key string) []string {
 func (r *reader) expand(n *node) *node {
 	switch n.kind {
 	case arrayKind:
-		out := &node{pos: n.pos, kind: arrayKind}
+		out := &node{pos: n.pos, end: n.end, kind: arrayKind}
 		for _, it := range n.items {
 			out.items = append(out.items, r.expand(it))
 		}
@@ -356,7 +368,7 @@ func (r *reader) expand(n *node) *node {
 	default:
 		return n
 	}
-	out := &node{pos: n.pos, kind: objectKind}
+	out := &node{pos: n.pos, end: n.end, kind: objectKind}
 	for i, key := range n.keys {
 		v := r.expand(n.items[i])
 		path := fieldPath(key.str)
@@ -364,17 +376,17 @@ func (r *reader) expand(n *node) *node {
 		for _, k := range path[:len(path)-1] {
 			next := parent.get(k)
 			if next == nil {
-				next = &node{pos: key.pos, kind: objectKind}
-				parent.set(&node{pos: key.pos, kind: stringKind, str: k}, next)
+				next = &node{pos: key.pos, end: key.end, kind: objectKind}
+				parent.set(&node{pos: key.pos, end: key.end, kind: stringKind, str: k}, next)
 			} else if next.kind != objectKind {
-				r.errorf(key.pos, "%s: [%s] is already set to %s, it cannot hold fields", key.str, k, next.kind)
+				r.errorf(key, "%s: [%s] is already set to %s, it cannot hold fields", key.str, k, next.kind)
 				parent = nil
 				break
 			}
 			parent = next
 		}
 		if parent != nil {
-			parent.set(&node{pos: key.pos, kind: stringKind, str: path[len(path)-1]}, v)
+			parent.set(&node{pos: key.pos, end: key.end, kind: stringKind, str: path[len(path)-1]}, v)
 		}
 	}
 	return out

@@ -33,12 +33,13 @@ func (k kind) String() string {
 	return [...]string{"null", "a boolean", "a number", "a string", "an object", "an array"}[k]
 }
 
-// node is one value of a test case file with the position it was written
+// node is one value of a test case file with the range it was written
 // at, so that problems in the file and failed expectations can point at the
-// line to fix. Numbers keep their literal text (for messages) next to their
+// text to fix. Numbers keep their literal text (for messages) next to their
 // value: int64 or *big.Int for integers, float64 otherwise.
 type node struct {
 	pos   lang.Pos
+	end   lang.Pos // just after the value; no line when only its start is known
 	kind  kind
 	str   string // the string, or the literal text of a number
 	num   any
@@ -46,6 +47,9 @@ type node struct {
 	keys  []*node // objectKind: key nodes (stringKind), parallel to items
 	items []*node // objectKind: values; arrayKind: elements
 }
+
+// Span is the text the value was written as.
+func (n *node) Span() lang.Range { return lang.Range{Start: n.pos, End: n.end} }
 
 // get returns the value under key, or nil.
 func (n *node) get(key string) *node {
@@ -109,10 +113,9 @@ func (l *locator) lineCol(line, col int) lang.Pos {
 	return lang.Pos{File: l.file, Offset: off, Line: line, Column: col}
 }
 
-func (l *locator) errorf(pos lang.Pos, format string, args ...any) *lang.Diagnostic {
-	d := lang.Errorf(pos, format, args...)
-	d.Source = l.src
-	return d
+// span is the range from byte offset start up to end.
+func (l *locator) span(start, end int) lang.Range {
+	return lang.Range{Start: l.pos(start), End: l.pos(end)}
 }
 
 // parseJSON reads a JSON document keeping every value's position. Go's
@@ -125,11 +128,11 @@ func parseJSON(l *locator) (*node, *lang.Diagnostic) {
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
 			if syn.Error() == "unexpected end of JSON input" {
-				return nil, l.errorf(l.pos(len(l.src)), "invalid JSON: unexpected end of file")
+				return nil, lang.Errorf(l.pos(len(l.src)), "invalid JSON: unexpected end of file")
 			}
-			return nil, l.errorf(l.pos(int(syn.Offset)-1), "invalid JSON: %s", syn.Error())
+			return nil, lang.Errorf(l.span(int(syn.Offset)-1, int(syn.Offset)), "invalid JSON: %s", syn.Error())
 		}
-		return nil, l.errorf(l.pos(0), "invalid JSON: %v", err)
+		return nil, lang.Errorf(l.pos(0), "invalid JSON: %v", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(l.src))
 	dec.UseNumber()
@@ -137,7 +140,7 @@ func parseJSON(l *locator) (*node, *lang.Diagnostic) {
 	root, err := p.value()
 	if err != nil {
 		// The text parsed above; reading it again cannot fail.
-		return nil, l.errorf(l.pos(p.nextOffset()), "invalid JSON: %v", err)
+		return nil, lang.Errorf(l.pos(p.nextOffset()), "invalid JSON: %v", err)
 	}
 	return root, nil
 }
@@ -182,11 +185,12 @@ func (p *jsonParser) value() (*node, error) {
 				if err != nil {
 					return nil, err
 				}
+				key := &node{pos: keyPos, end: p.end(), kind: stringKind, str: kt.(string)}
 				v, err := p.value()
 				if err != nil {
 					return nil, err
 				}
-				n.set(&node{pos: keyPos, kind: stringKind, str: kt.(string)}, v)
+				n.set(key, v)
 			}
 		case '[':
 			n.kind = arrayKind
@@ -202,8 +206,12 @@ func (p *jsonParser) value() (*node, error) {
 			return nil, err
 		}
 	}
+	n.end = p.end()
 	return n, nil
 }
+
+// end is where the token just read ends.
+func (p *jsonParser) end() lang.Pos { return p.l.pos(int(p.dec.InputOffset())) }
 
 // numberValue is a JSON or YAML number literal as an event value.
 func numberValue(lit string) any {
@@ -251,7 +259,7 @@ func parseYAML(l *locator) (*node, *lang.Diagnostic) {
 		} else {
 			msg = strings.TrimPrefix(msg, "yaml: ")
 		}
-		return nil, l.errorf(pos, "invalid YAML: %s", msg)
+		return nil, lang.Errorf(pos, "invalid YAML: %s", msg)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return &node{pos: l.lineCol(1, 1), kind: nullKind}, nil
@@ -265,34 +273,42 @@ const maxAliasDepth = 64
 func yamlNode(l *locator, y *yaml.Node, depth int) (*node, *lang.Diagnostic) {
 	pos := l.lineCol(y.Line, y.Column)
 	if depth > maxAliasDepth {
-		return nil, l.errorf(pos, "invalid YAML: aliases nested too deeply")
+		return nil, lang.Errorf(pos, "invalid YAML: aliases nested too deeply")
 	}
 	switch y.Kind {
 	case yaml.AliasNode:
 		n, d := yamlNode(l, y.Alias, depth+1)
 		if n != nil {
-			n.pos = pos
+			// The alias, `*name`, stands where the value is used.
+			n.pos, n.end = pos, l.pos(pos.Offset+1+len(y.Value))
 		}
 		return n, d
 	case yaml.DocumentNode:
 		return yamlNode(l, y.Content[0], depth)
 	case yaml.SequenceNode:
-		n := &node{pos: pos, kind: arrayKind}
+		n := &node{pos: pos, end: pos, kind: arrayKind}
 		for _, c := range y.Content {
 			v, d := yamlNode(l, c, depth)
 			if d != nil {
 				return nil, d
 			}
 			n.items = append(n.items, v)
+			if v.end.Line != 0 {
+				n.end = v.end
+			}
 		}
+		n.end = l.flowEnd(y, n.end)
 		return n, nil
 	case yaml.MappingNode:
-		n := &node{pos: pos, kind: objectKind}
+		n := &node{pos: pos, end: pos, kind: objectKind}
 		for i := 0; i+1 < len(y.Content); i += 2 {
 			k, v := y.Content[i], y.Content[i+1]
 			val, d := yamlNode(l, v, depth)
 			if d != nil {
 				return nil, d
+			}
+			if val.end.Line != 0 {
+				n.end = val.end
 			}
 			if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
 				if err := mergeInto(l, n, val, v); err != nil {
@@ -305,14 +321,73 @@ func yamlNode(l *locator, y *yaml.Node, depth int) (*node, *lang.Diagnostic) {
 				return nil, d
 			}
 			if key.kind == objectKind || key.kind == arrayKind {
-				return nil, l.errorf(key.pos, "a key must be a scalar, not %s", key.kind)
+				return nil, lang.Errorf(key, "a key must be a scalar, not %s", key.kind)
 			}
 			key.kind = stringKind
 			n.set(key, val)
 		}
+		n.end = l.flowEnd(y, n.end)
 		return n, nil
 	}
-	return yamlScalar(pos, y)
+	n, d := yamlScalar(pos, y)
+	n.end = l.scalarEnd(y, pos.Offset)
+	return n, d
+}
+
+// flowEnd is where a flow collection (`[a, b]`, `{a: 1}`) ends, after its
+// closer, given where its last item ends; a block collection ends with its
+// last item. A collection whose start is not known ends where it starts.
+func (l *locator) flowEnd(y *yaml.Node, last lang.Pos) lang.Pos {
+	if y.Style&yaml.FlowStyle == 0 || last.Line == 0 {
+		return last
+	}
+	closer := byte(']')
+	if y.Kind == yaml.MappingNode {
+		closer = '}'
+	}
+	i := last.Offset
+	if len(y.Content) == 0 {
+		i++ // past the opener
+	}
+	for i < len(l.src) && strings.IndexByte(" \t\r\n,", l.src[i]) >= 0 {
+		i++
+	}
+	if i < len(l.src) && l.src[i] == closer {
+		return l.pos(i + 1)
+	}
+	return last
+}
+
+// scalarEnd is where the scalar written at off ends: after the closing
+// quote of a quoted one, after the text of a plain one on one line. Other
+// scalars (block literals, plain text folded over lines, tagged or anchored
+// values) get no end, and their diagnostics point at their start.
+func (l *locator) scalarEnd(y *yaml.Node, off int) lang.Pos {
+	rest := l.src[min(off, len(l.src)):]
+	switch {
+	case y.Style&yaml.DoubleQuotedStyle != 0 && len(rest) > 0 && rest[0] == '"':
+		for i := 1; i < len(rest); i++ {
+			switch rest[i] {
+			case '\\':
+				i++
+			case '"':
+				return l.pos(off + i + 1)
+			}
+		}
+	case y.Style&yaml.SingleQuotedStyle != 0 && len(rest) > 0 && rest[0] == '\'':
+		for i := 1; i < len(rest); i++ {
+			if rest[i] == '\'' {
+				if i+1 < len(rest) && rest[i+1] == '\'' {
+					i++
+					continue
+				}
+				return l.pos(off + i + 1)
+			}
+		}
+	case y.Style&(yaml.LiteralStyle|yaml.FoldedStyle|yaml.TaggedStyle) == 0 && y.Value != "" && bytes.HasPrefix(rest, []byte(y.Value)):
+		return l.pos(off + len(y.Value))
+	}
+	return lang.Pos{}
 }
 
 // mergeInto applies a `<<` merge key: keys of the merged mapping (or
@@ -324,7 +399,7 @@ func mergeInto(l *locator, n, merged *node, y *yaml.Node) *lang.Diagnostic {
 	}
 	for _, src := range sources {
 		if src.kind != objectKind {
-			return l.errorf(l.lineCol(y.Line, y.Column), "a << merge key needs a mapping or a list of mappings")
+			return lang.Errorf(l.lineCol(y.Line, y.Column), "a << merge key needs a mapping or a list of mappings")
 		}
 		for i, k := range src.keys {
 			if n.get(k.str) == nil {

@@ -116,11 +116,11 @@ func TestProcessFiltersRunsBatchFilters(t *testing.T) {
 	*batchFilter = testBatch{}
 	cfg, diags := lang.Parse("p.conf", []byte(`filter { test_batch {} }`), lang.ParseOptions{})
 	if diags.HasErrors() {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(nil))
 	}
 	p, diags := Compile([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: plugin.DefaultPipelineSettings(1)})
 	if diags.HasErrors() {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(nil))
 	}
 	out := p.ProcessFilters(numbered(4))
 	if got, want := describeEvents(out), "0 0c 1 2 3 3c"; got != want {

@@ -123,15 +123,15 @@ func newInputDecorator(s *plugin.Settings) (*inputDecorator, error) {
 	var err error
 	var warnings []error
 	if d.addField, warnings, err = compileFields(plugin.InputAddField.Get(s)); err != nil {
-		return nil, err
+		return nil, plugin.InputAddField.Errorf(s, "%v", err)
 	}
 	if len(warnings) > 0 {
 		// An input's bad add_field name stays a config error: there is
 		// no filter to tag the event, and every event would fail.
-		return nil, warnings[0]
+		return nil, plugin.InputAddField.Errorf(s, "%v", warnings[0])
 	}
 	if d.tags, err = compileTemplates(plugin.InputTags.Get(s)); err != nil {
-		return nil, err
+		return nil, plugin.InputTags.Errorf(s, "%v", err)
 	}
 	return d, nil
 }
@@ -167,16 +167,16 @@ type filterCommon struct {
 func newFilterCommon(s *plugin.Settings) (c *filterCommon, warnings []error, err error) {
 	c = &filterCommon{}
 	if c.addField, warnings, err = compileFields(plugin.FilterAddField.Get(s)); err != nil {
-		return nil, nil, err
+		return nil, nil, plugin.FilterAddField.Errorf(s, "%v", err)
 	}
 	if c.removeField, err = compileTemplates(plugin.FilterRemoveField.Get(s)); err != nil {
-		return nil, nil, err
+		return nil, nil, plugin.FilterRemoveField.Errorf(s, "%v", err)
 	}
 	if c.addTag, err = compileTemplates(plugin.FilterAddTag.Get(s)); err != nil {
-		return nil, nil, err
+		return nil, nil, plugin.FilterAddTag.Errorf(s, "%v", err)
 	}
 	if c.removeTag, err = compileTemplates(plugin.FilterRemoveTag.Get(s)); err != nil {
-		return nil, nil, err
+		return nil, nil, plugin.FilterRemoveTag.Errorf(s, "%v", err)
 	}
 	return c, warnings, nil
 }

@@ -79,7 +79,7 @@ func Compile(configs []*lang.Config, ctx *plugin.BuildContext) (*Pipeline, lang.
 	if ctx.Logger == nil {
 		ctx.Logger = slog.Default()
 	}
-	b := &builder{ctx: ctx, c: &compiler{lookup: ctx.Lookup, src: ctx.Sources}, ids: map[string][]lang.Pos{}}
+	b := &builder{ctx: ctx, c: &compiler{lookup: ctx.Lookup}, ids: map[string][]lang.Range{}}
 	if b.c.lookup == nil {
 		b.c.lookup = lang.EnvLookup
 	}
@@ -120,14 +120,15 @@ type builder struct {
 	ctx   *plugin.BuildContext
 	c     *compiler
 	diags lang.Diagnostics
-	ids   map[string][]lang.Pos
+	// ids holds where each explicit id was set.
+	ids map[string][]lang.Range
 }
 
 func (b *builder) build(kind plugin.Kind, p *lang.Plugin) *plugin.Instance {
 	inst, diags := plugin.Build(kind, p, b.ctx)
 	b.diags = append(b.diags, diags...)
 	if inst != nil && plugin.ID.IsSet(inst.Settings) {
-		b.ids[inst.Settings.ID()] = append(b.ids[inst.Settings.ID()], p.Pos)
+		b.ids[inst.Settings.ID()] = append(b.ids[inst.Settings.ID()], plugin.ID.Span(inst.Settings))
 	}
 	return inst
 }
@@ -148,14 +149,20 @@ func (b *builder) checkIDs() {
 	}
 	sort.Strings(dups)
 	for _, id := range dups {
+		// Plugins are built last to first; report in source order (-f
+		// files load in name order), at the last use.
 		at := b.ids[id]
+		sort.Slice(at, func(i, j int) bool {
+			if at[i].Start.File != at[j].Start.File {
+				return at[i].Start.File < at[j].Start.File
+			}
+			return at[i].Start.Offset < at[j].Start.Offset
+		})
 		var where []string
-		for _, p := range at {
-			where = append(where, p.String())
+		for _, r := range at {
+			where = append(where, r.Start.String())
 		}
-		d := lang.Errorf(at[len(at)-1], "Config has duplicate Ids: [%q] (used at %s)", id, strings.Join(where, ", "))
-		d.Source = b.ctx.Sources[at[len(at)-1].File]
-		b.diags = append(b.diags, d)
+		b.diags = append(b.diags, lang.Errorf(at[len(at)-1], "Config has duplicate Ids: [%q] (used at %s)", id, strings.Join(where, ", ")))
 	}
 }
 
@@ -171,7 +178,7 @@ func (b *builder) collectInputs(body []lang.Statement, p *Pipeline) {
 			}
 			dec, err := newInputDecorator(inst.Settings)
 			if err != nil {
-				b.diags = append(b.diags, b.c.errorf(t.Pos, "%s input: %v", t.Name, err))
+				b.diags = append(b.diags, asDiag(err, t.NameSpan()))
 				continue
 			}
 			p.inputs = append(p.inputs, &inputStep{step: b.pluginOf(inst), input: inst.Plugin.(plugin.Input), decorator: dec})
@@ -200,13 +207,11 @@ func (b *builder) compileBody(kind plugin.Kind, body []lang.Statement, cont *nod
 			if kind == plugin.KindFilter {
 				common, warnings, err := newFilterCommon(inst.Settings)
 				if err != nil {
-					b.diags = append(b.diags, b.c.errorf(t.Pos, "%s filter: %v", t.Name, err))
+					b.diags = append(b.diags, asDiag(err, t.NameSpan()))
 					continue
 				}
 				for _, w := range warnings {
-					d := lang.Warnf(plugin.FilterAddField.Pos(inst.Settings), "%s filter: add_field: %v; as in Logstash, the pipeline starts and the filter fails this on every event", t.Name, w)
-					d.Source = b.ctx.Sources[d.Pos.File]
-					b.diags = append(b.diags, d)
+					b.diags = append(b.diags, lang.Warnf(plugin.FilterAddField.Span(inst.Settings), "%s filter: add_field: %v; as in Logstash, the pipeline starts and the filter fails this on every event", t.Name, w))
 				}
 				fs := &filterStep{step: b.pluginOf(inst), filter: inst.Plugin.(plugin.Filter), common: common}
 				fs.flusher, _ = inst.Plugin.(plugin.Flusher)
@@ -224,7 +229,7 @@ func (b *builder) compileBody(kind plugin.Kind, body []lang.Statement, cont *nod
 			for _, cs := range t.Cases {
 				cond, err := b.c.compileCond(cs.Cond)
 				if err != nil {
-					b.diags = append(b.diags, asDiag(err, cs.Pos, b.ctx.Sources))
+					b.diags = append(b.diags, asDiag(err, cs.Cond))
 					continue
 				}
 				br.conds = append(br.conds, cond)
@@ -239,13 +244,12 @@ func (b *builder) compileBody(kind plugin.Kind, body []lang.Statement, cont *nod
 	return next
 }
 
-func asDiag(err error, pos lang.Pos, src map[string][]byte) *lang.Diagnostic {
+// asDiag is err as a diagnostic: itself when it is one, else about at.
+func asDiag(err error, at lang.Located) *lang.Diagnostic {
 	if d, ok := err.(*lang.Diagnostic); ok {
 		return d
 	}
-	d := lang.Errorf(pos, "%v", err)
-	d.Source = src[pos.File]
-	return d
+	return lang.Errorf(at, "%v", err)
 }
 
 // String summarises the compiled pipeline for debug logs.

@@ -40,13 +40,6 @@ func (o *operand) isConst() bool { return o.field == nil }
 
 type compiler struct {
 	lookup lang.LookupFunc
-	src    map[string][]byte
-}
-
-func (c *compiler) errorf(pos lang.Pos, format string, args ...any) *lang.Diagnostic {
-	d := lang.Errorf(pos, format, args...)
-	d.Source = c.src[pos.File]
-	return d
 }
 
 // compileCond compiles a condition expression. Conditions are checked the
@@ -57,7 +50,7 @@ func (c *compiler) compileCond(x lang.Expr) (condition, error) {
 	case *lang.BoolExpr:
 		for _, side := range []lang.Expr{t.Left, t.Right} {
 			if isConstant(side) {
-				return nil, c.errorf(side.Position(), "Unexpected conditional input combination: a constant cannot be an operand of %q", t.Op)
+				return nil, lang.Errorf(side, "Unexpected conditional input combination: a constant cannot be an operand of %q", t.Op)
 			}
 		}
 		l, err := c.compileCond(t.Left)
@@ -152,7 +145,7 @@ func (c *compiler) compileOperand(x lang.Expr) (*operand, error) {
 		path := strings.Join(t.Path, "][")
 		ref, err := event.ParseFieldRef("[" + path + "]")
 		if err != nil {
-			return nil, c.errorf(t.Pos, "%v", err)
+			return nil, lang.Errorf(t, "%v", err)
 		}
 		return &operand{field: &ref, pos: t.Pos, src: t.Raw}, nil
 	case *lang.String:
@@ -174,7 +167,7 @@ func (c *compiler) compileOperand(x lang.Expr) (*operand, error) {
 				return nil, err
 			}
 			if !o.isConst() || o.isList {
-				return nil, c.errorf(it.Position(), "Unexpected conditional input type: a list may hold only strings and numbers")
+				return nil, lang.Errorf(it, "Unexpected conditional input type: a list may hold only strings and numbers")
 			}
 			items = append(items, o.value)
 		}
@@ -182,11 +175,11 @@ func (c *compiler) compileOperand(x lang.Expr) (*operand, error) {
 	case *lang.Regexp:
 		m, err := compileRegex(t.Pattern)
 		if err != nil {
-			return nil, c.errorf(t.Pos, "invalid regular expression /%s/: %v", t.Pattern, err)
+			return nil, lang.Errorf(t, "invalid regular expression /%s/: %v", t.Pattern, err)
 		}
 		return &operand{pattern: m, value: t.Pattern, pos: t.Pos}, nil
 	}
-	return nil, c.errorf(x.Position(), "Unexpected conditional input: %T", x)
+	return nil, lang.Errorf(x, "Unexpected conditional input: %T", x)
 }
 
 // constString substitutes a string constant that is exactly one ${VAR}
@@ -197,7 +190,7 @@ func (c *compiler) constString(s *lang.String) (string, error) {
 	}
 	v, _, err := lang.ExpandVars(s.Value, c.lookup)
 	if err != nil {
-		return "", c.errorf(s.Pos, "%v", err)
+		return "", lang.Errorf(s, "%v", err)
 	}
 	return v, nil
 }
@@ -226,7 +219,7 @@ func (c *compiler) compileCompare(t *lang.CompareExpr) (condition, error) {
 		return nil, err
 	}
 	if l.pattern != nil || r.pattern != nil {
-		return nil, c.errorf(t.Pos, "Unexpected conditional input combination: a regexp cannot be compared with %s", t.Op)
+		return nil, lang.Errorf(t, "Unexpected conditional input combination: a regexp cannot be compared with %s", t.Op)
 	}
 	switch t.Op {
 	case "==", "!=":
@@ -514,7 +507,7 @@ func (c *compiler) compileMatch(t *lang.MatchExpr) (condition, error) {
 	switch r := t.Right.(type) {
 	case *lang.Regexp:
 		if m, err = compileRegex(r.Pattern); err != nil {
-			return nil, c.errorf(r.Pos, "invalid regular expression /%s/: %v", r.Pattern, err)
+			return nil, lang.Errorf(r, "invalid regular expression /%s/: %v", r.Pattern, err)
 		}
 	case *lang.String:
 		src, err := c.constString(r)
@@ -522,10 +515,10 @@ func (c *compiler) compileMatch(t *lang.MatchExpr) (condition, error) {
 			return nil, err
 		}
 		if m, err = compileRegex(src); err != nil {
-			return nil, c.errorf(r.Pos, "invalid regular expression %q: %v", src, err)
+			return nil, lang.Errorf(r, "invalid regular expression %q: %v", src, err)
 		}
 	default:
-		return nil, c.errorf(t.Right.Position(), "the right side of %s must be a /regexp/ or a string", t.Op)
+		return nil, lang.Errorf(t.Right, "the right side of %s must be a /regexp/ or a string", t.Op)
 	}
 	neg := t.Op == "!~"
 	return func(e *event.Event) (bool, error) {
@@ -546,10 +539,10 @@ func (c *compiler) compileIn(t *lang.InExpr) (condition, error) {
 		return nil, err
 	}
 	if l.isList {
-		return nil, c.errorf(t.Left.Position(), "Unexpected conditional input combination: a list constant cannot stand on the left of `in`")
+		return nil, lang.Errorf(t.Left, "Unexpected conditional input combination: a list constant cannot stand on the left of `in`")
 	}
 	if l.pattern != nil || r.pattern != nil {
-		return nil, c.errorf(t.Pos, "Unexpected conditional input combination: a regexp cannot be used with `in`")
+		return nil, lang.Errorf(t, "Unexpected conditional input combination: a regexp cannot be used with `in`")
 	}
 	var in func(e *event.Event) bool
 	switch {

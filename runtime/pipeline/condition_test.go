@@ -15,20 +15,20 @@ import (
 func compileFilters(t *testing.T, filter string) *Pipeline {
 	t.Helper()
 	src := "filter {\n" + filter + "\n}\n"
+	files := map[string][]byte{"test.conf": []byte(src)}
 	cfg, diags := lang.Parse("test.conf", []byte(src), lang.ParseOptions{})
 	if diags.HasErrors() {
-		t.Fatalf("parse: %s", diags.Format())
+		t.Fatalf("parse: %s", diags.Format(files))
 	}
 	p, diags := Compile([]*lang.Config{cfg}, &plugin.BuildContext{
 		Pipeline: plugin.DefaultPipelineSettings(1),
-		Sources:  map[string][]byte{"test.conf": []byte(src)},
 		Lookup: func(name string) (string, bool) {
 			v, ok := map[string]string{"APP": "web", "BIG": "zz", "SMALL": "aa"}[name]
 			return v, ok
 		},
 	})
 	if diags.HasErrors() {
-		t.Fatalf("compile: %s", diags.Format())
+		t.Fatalf("compile: %s", diags.Format(files))
 	}
 	return p
 }
@@ -140,20 +140,25 @@ func TestConditionErrorDropsOnlyThatEvent(t *testing.T) {
 }
 
 func TestConditionCompileErrorsAreLocated(t *testing.T) {
-	cases := map[string]string{
-		`if [a] == 1 and "x" { drop {} }`: "a constant cannot be an operand",
-		`if ["a","b"] in [f] { drop {} }`: "a list constant cannot stand on the left",
-		`if [a] == "${NOPE}" { drop {} }`: "Replacement variable `NOPE` is not defined",
+	cases := []struct{ cond, want, about string }{
+		{`if [a] == 1 and "x" { drop {} }`, "a constant cannot be an operand", `"x"`},
+		{`if ["a","b"] in [f] { drop {} }`, "a list constant cannot stand on the left", `["a","b"]`},
+		{`if [a] == "${NOPE}" { drop {} }`, "Replacement variable `NOPE` is not defined", `"${NOPE}"`},
+		{`if [a] =~ /(/ { drop {} }`, "invalid regular expression", `/(/`},
 	}
-	for cond, want := range cases {
-		src := "filter {\n" + cond + "\n}\n"
+	for _, c := range cases {
+		src := "filter {\n" + c.cond + "\n}\n"
 		cfg, diags := lang.Parse("t.conf", []byte(src), lang.ParseOptions{})
 		if diags.HasErrors() {
-			t.Fatalf("parse %s: %s", cond, diags.Format())
+			t.Fatalf("parse %s: %s", c.cond, diags.Format(nil))
 		}
 		_, diags = Compile([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: plugin.DefaultPipelineSettings(1), Lookup: func(string) (string, bool) { return "", false }})
-		if !diags.HasErrors() || !strings.Contains(diags.Error(), want) || !strings.HasPrefix(diags.Error(), "t.conf:2:") {
-			t.Errorf("%s: got %q, want a t.conf:2 error containing %q", cond, diags.Error(), want)
+		if !diags.HasErrors() || !strings.Contains(diags.Error(), c.want) || !strings.HasPrefix(diags.Error(), "t.conf:2:") {
+			t.Errorf("%s: got %q, want a t.conf:2 error containing %q", c.cond, diags.Error(), c.want)
+			continue
+		}
+		if d := diags[0]; src[d.Pos.Offset:d.End.Offset] != c.about {
+			t.Errorf("%s: the error is about %q, want %q", c.cond, src[d.Pos.Offset:d.End.Offset], c.about)
 		}
 	}
 }
@@ -213,5 +218,20 @@ func TestConditionDecimals(t *testing.T) {
 	}
 	if got := describeOperand(dec("96.0"), true); got != "class org.jruby.ext.bigdecimal.RubyBigDecimal:0.96e2" {
 		t.Errorf("describeOperand = %q", got)
+	}
+}
+
+func TestDuplicateIDsAreLocatedAtTheID(t *testing.T) {
+	src := "filter {\n  drop { id => \"x\" }\n  drop { id => \"x\" }\n}\n"
+	cfg, diags := lang.Parse("t.conf", []byte(src), lang.ParseOptions{})
+	if diags.HasErrors() {
+		t.Fatal(diags.Format(nil))
+	}
+	_, diags = Compile([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: plugin.DefaultPipelineSettings(1)})
+	want := "t.conf:3:10: error: Config has duplicate Ids: [\"x\"] (used at t.conf:2:10, t.conf:3:10)\n" +
+		"      drop { id => \"x\" }\n" +
+		"             ^~~~~~~~~\n"
+	if got := diags.Format(map[string][]byte{"t.conf": []byte(src)}); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }

@@ -54,9 +54,10 @@ func init() {
 
 func runConfig(t *testing.T, src string, workers int, events []*event.Event) []*event.Event {
 	t.Helper()
+	files := map[string][]byte{"p.conf": []byte(src)}
 	cfg, diags := lang.Parse("p.conf", []byte(src), lang.ParseOptions{})
 	if diags.HasErrors() {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(files))
 	}
 	ps := plugin.DefaultPipelineSettings(workers)
 	ps.BatchSize = 3
@@ -66,7 +67,7 @@ func runConfig(t *testing.T, src string, workers int, events []*event.Event) []*
 	*testOutput = collectOutput{}
 	p, diags := Compile([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: ps})
 	if diags.HasErrors() {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(files))
 	}
 	if err := p.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -131,7 +132,7 @@ func TestShutdownDrainsInFlightEvents(t *testing.T) {
 	ps.BatchSize = 5
 	p, diags := Compile([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: ps})
 	if diags.HasErrors() {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(nil))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(10 * time.Millisecond); cancel() }()

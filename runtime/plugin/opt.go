@@ -20,6 +20,7 @@ type Handle interface {
 	Name() string
 	IsSet(s *Settings) bool
 	Pos(s *Settings) lang.Pos
+	Span(s *Settings) lang.Range
 	Errorf(s *Settings, format string, args ...any) error
 }
 
@@ -67,6 +68,10 @@ func (o Opt[T]) Pos(s *Settings) lang.Pos { return s.optionPos(o.decl.Name) }
 // or Pos when the option is unset: a plugin that finds an error inside a
 // multi-line value (code in another language) counts lines from here.
 func (o Opt[T]) ValuePos(s *Settings) lang.Pos { return s.valuePos(o.decl.Name) }
+
+// Span is the attribute that set the option (name, arrow and value), or
+// the plugin's name when the option is unset.
+func (o Opt[T]) Span(s *Settings) lang.Range { return s.optionSpan(o.decl.Name) }
 
 // Errorf returns a config error located at the option, for checks that
 // need more than one option (a single option's checks belong in Validate).

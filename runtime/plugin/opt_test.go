@@ -158,3 +158,48 @@ func TestPluginLevelErrorIsLocatedAtThePlugin(t *testing.T) {
 		t.Errorf("Opt.Errorf is not located at the option: %v", err)
 	}
 }
+
+// TestDiagnosticsCoverWhatTheyAreAbout: each problem's range is the text to
+// underline: the plugin's name, the option's name, or the whole attribute
+// for a bad value.
+func TestDiagnosticsCoverWhatTheyAreAbout(t *testing.T) {
+	for _, c := range []struct{ section, text, about string }{
+		{"filter", `nope { }`, "nope"},
+		{"filter", `opt_test { nmae => "x" }`, "nmae"},
+		{"filter", `opt_test { gone => "x" }`, "gone"},
+		{"filter", `opt_test { old => "x" }`, "old"},
+		{"filter", `opt_test { count => 11 }`, "count => 11"},
+		{"filter", `opt_test { even => 3 }`, "even => 3"},
+		{"filter", `opt_test { name => "${GOSTASH_TEST_SURELY_UNSET}" }`, `"${GOSTASH_TEST_SURELY_UNSET}"`},
+		{"input", `opt_test_in { codec => nope }`, "codec => nope"},
+		{"input", `opt_test_in { codec => nope { } }`, "nope"},
+	} {
+		src := c.section + " { " + c.text + " }"
+		_, diags := build(t, kindOf(c.section), c.section, c.text)
+		if len(diags) != 1 {
+			t.Errorf("%s: got %v, want one diagnostic", c.text, diags)
+			continue
+		}
+		if d := diags[0]; src[d.Pos.Offset:d.End.Offset] != c.about {
+			t.Errorf("%s: the diagnostic is about %q, want %q", c.text, src[d.Pos.Offset:d.End.Offset], c.about)
+		}
+	}
+	s, _ := build(t, KindFilter, "filter", `opt_test { count => 2 }`)
+	src := "filter { opt_test { count => 2 } }"
+	for _, c := range []struct {
+		err   error
+		about string
+	}{{s.Errorf("no"), "opt_test"}, {testCount.Errorf(s, "bad"), "count => 2"}, {testName.Errorf(s, "unset"), "opt_test"}} {
+		var d *lang.Diagnostic
+		if !errors.As(c.err, &d) || src[d.Pos.Offset:d.End.Offset] != c.about {
+			t.Errorf("%v: want a diagnostic about %q", c.err, c.about)
+		}
+	}
+}
+
+func kindOf(section string) Kind {
+	if section == "input" {
+		return KindInput
+	}
+	return KindFilter
+}

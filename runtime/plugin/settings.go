@@ -24,7 +24,9 @@ type CodecRef struct {
 // BuildContext is what building plugins needs besides their own config.
 type BuildContext struct {
 	Pipeline PipelineSettings
-	// Sources maps a file name to its text, to show offending lines in diagnostics.
+	// Sources maps a file name to its text: the file map diagnostics are
+	// rendered from. Building masks password values in it, in place, so
+	// that no rendering shows them.
 	Sources map[string][]byte
 	// Lookup resolves ${VAR}; nil means the environment.
 	Lookup lang.LookupFunc
@@ -36,16 +38,17 @@ type BuildContext struct {
 // option name the plugin declared; asking for an undeclared name is a
 // programming error and panics.
 type Settings struct {
-	reg   *registered
-	ctx   *BuildContext
-	pos   lang.Pos
-	id    string
-	vals  map[string]any
-	set   map[string]bool
-	where map[string]lang.Pos
-	// valueAt is where each set option's value starts.
-	valueAt map[string]lang.Pos
-	codec   *codecFactory
+	reg *registered
+	ctx *BuildContext
+	// name is the plugin's name in the config, what problems with the
+	// plugin as a whole point at.
+	name lang.Range
+	id   string
+	vals map[string]any
+	set  map[string]bool
+	// where holds the attribute that set each option.
+	where map[string]*lang.Attribute
+	codec *codecFactory
 }
 
 // Kind is the plugin's kind.
@@ -58,7 +61,7 @@ func (s *Settings) Name() string { return s.reg.spec.Name }
 func (s *Settings) ID() string { return s.id }
 
 // Pos is where the plugin block starts.
-func (s *Settings) Pos() lang.Pos { return s.pos }
+func (s *Settings) Pos() lang.Pos { return s.name.Start }
 
 // Pipeline returns the settings of the pipeline the plugin runs in.
 func (s *Settings) Pipeline() PipelineSettings { return s.ctx.Pipeline }
@@ -93,18 +96,22 @@ func (s *Settings) value(d *Option) any {
 }
 
 // optionPos is where the option was set, or the plugin's position when unset.
-func (s *Settings) optionPos(name string) lang.Pos {
-	if p, ok := s.where[name]; ok {
-		return p
+func (s *Settings) optionPos(name string) lang.Pos { return s.optionSpan(name).Start }
+
+// optionSpan is the attribute that set the option, or the plugin's name
+// when it is unset.
+func (s *Settings) optionSpan(name string) lang.Range {
+	if a, ok := s.where[name]; ok {
+		return a.Span()
 	}
-	return s.pos
+	return s.name
 }
 
 // valuePos is where the option's value starts (a string's opening quote),
 // or optionPos when the option is unset.
 func (s *Settings) valuePos(name string) lang.Pos {
-	if p, ok := s.valueAt[name]; ok {
-		return p
+	if a, ok := s.where[name]; ok {
+		return a.Value.Position()
 	}
 	return s.optionPos(name)
 }
@@ -112,9 +119,7 @@ func (s *Settings) valuePos(name string) lang.Pos {
 // ErrorfAt returns a config error at pos, a place in the plugin's config
 // such as a line inside an option's value (see Opt.ValuePos).
 func (s *Settings) ErrorfAt(pos lang.Pos, format string, args ...any) error {
-	d := lang.Errorf(pos, "%s %s plugin: %s", s.reg.spec.Name, s.reg.kind, fmt.Sprintf(format, args...))
-	d.Source = s.ctx.Sources[d.Pos.File]
-	return d
+	return lang.Errorf(pos, "%s %s plugin: %s", s.reg.spec.Name, s.reg.kind, fmt.Sprintf(format, args...))
 }
 
 // Errorf returns a config error located at the plugin, for what no one
@@ -126,9 +131,7 @@ func (s *Settings) Errorf(format string, args ...any) error {
 // errorfAt returns a config error located at the option (or the plugin when
 // the option is unset).
 func (s *Settings) errorfAt(option, format string, args ...any) error {
-	d := lang.Errorf(s.optionPos(option), "%s %s plugin: %s", s.reg.spec.Name, s.reg.kind, fmt.Sprintf(format, args...))
-	d.Source = s.ctx.Sources[d.Pos.File]
-	return d
+	return lang.Errorf(s.optionSpan(option), "%s %s plugin: %s", s.reg.spec.Name, s.reg.kind, fmt.Sprintf(format, args...))
 }
 
 // NewCodec builds a fresh instance of the plugin's codec (each input stream
@@ -184,8 +187,8 @@ func (f *codecFactory) swap(name string) *codecFactory {
 	if !ok {
 		return f
 	}
-	s := &Settings{reg: r, ctx: f.settings.ctx, pos: f.settings.pos, id: f.settings.id,
-		vals: map[string]any{}, set: map[string]bool{}, where: map[string]lang.Pos{}}
+	s := &Settings{reg: r, ctx: f.settings.ctx, name: f.settings.name, id: f.settings.id,
+		vals: map[string]any{}, set: map[string]bool{}, where: map[string]*lang.Attribute{}}
 	for _, o := range r.options {
 		s.vals[o.Name] = event.CloneValue(o.Default)
 	}
@@ -223,24 +226,20 @@ func asDiagnostic(err error, s *Settings) *lang.Diagnostic {
 	if errors.As(err, &d) {
 		return d
 	}
-	d = lang.Errorf(s.pos, "%s %s plugin %q: %v", s.reg.spec.Name, s.reg.kind, s.id, err)
-	d.Source = s.ctx.Sources[s.pos.File]
-	return d
+	return lang.Errorf(s.name, "%s %s plugin %q: %v", s.reg.spec.Name, s.reg.kind, s.id, err)
 }
 
 func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Diagnostics) {
 	var diags lang.Diagnostics
-	errAt := func(pos lang.Pos, format string, args ...any) {
-		d := lang.Errorf(pos, format, args...)
-		d.Source = ctx.Sources[pos.File]
-		diags = append(diags, d)
+	errAt := func(at lang.Located, format string, args ...any) {
+		diags = append(diags, lang.Errorf(at, format, args...))
 	}
 	r, ok := lookup(kind, p.Name)
 	if !ok {
-		errAt(p.Pos, "Couldn't find any %s plugin named '%s'. Are you sure this is correct?%s", kind, p.Name, unknownPluginHint(kind, p.Name))
+		errAt(p.NameSpan(), "Couldn't find any %s plugin named '%s'. Are you sure this is correct?%s", kind, p.Name, unknownPluginHint(kind, p.Name))
 		return nil, diags
 	}
-	s := &Settings{reg: r, ctx: ctx, pos: p.Pos, vals: map[string]any{}, set: map[string]bool{}, where: map[string]lang.Pos{}, valueAt: map[string]lang.Pos{}}
+	s := &Settings{reg: r, ctx: ctx, name: p.NameSpan(), vals: map[string]any{}, set: map[string]bool{}, where: map[string]*lang.Attribute{}}
 
 	// Gather attributes, merging repeats as Logstash does.
 	raw := map[string]any{}
@@ -249,16 +248,15 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 		v, err := attrValue(a.Value, ctx)
 		if err != nil {
 			if d, ok := err.(*lang.Diagnostic); ok {
-				d.Source = ctx.Sources[d.Pos.File]
 				diags = append(diags, d)
 			} else {
-				errAt(a.Value.Position(), "%s", err)
+				errAt(a.Value, "%s", err)
 			}
 			continue
 		}
 		if old, seen := raw[a.Name]; seen {
 			if a.Name == "codec" && (kind == KindInput || kind == KindOutput) {
-				errAt(a.Pos, "The %s plugin %s at line %d has multiple `codec` declarations - this is not a valid configuration, only one top-level `codec` per %s plugin is supported.", kind, p.Name, p.Pos.Line, kind)
+				errAt(a, "The %s plugin %s at line %d has multiple `codec` declarations - this is not a valid configuration, only one top-level `codec` per %s plugin is supported.", kind, p.Name, p.Pos.Line, kind)
 				continue
 			}
 			raw[a.Name] = mergeAttr(old, v)
@@ -266,19 +264,18 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 		}
 		raw[a.Name] = v
 		order = append(order, a.Name)
-		s.where[a.Name] = a.Pos
-		s.valueAt[a.Name] = a.Value.Position()
+		s.where[a.Name] = a
 	}
 
 	for _, name := range order {
 		o := r.byName[name]
-		pos := s.where[name]
+		attr := s.where[name]
 		if o == nil {
-			errAt(pos, "Unknown setting '%s' for %s%s", name, p.Name, unknownOptionHint(r, name))
+			errAt(attr.NameSpan(), "Unknown setting '%s' for %s%s", name, p.Name, unknownOptionHint(r, name))
 			continue
 		}
 		if o.Obsolete != "" {
-			errAt(pos, "The setting `%s` in plugin `%s` is obsolete and is no longer available. %s", name, p.Name, strings.ReplaceAll(o.Obsolete, "%PLUGIN%", p.Name))
+			errAt(attr.NameSpan(), "The setting `%s` in plugin `%s` is obsolete and is no longer available. %s", name, p.Name, strings.ReplaceAll(o.Obsolete, "%PLUGIN%", p.Name))
 			continue
 		}
 		if o.secret() {
@@ -289,13 +286,11 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 			}
 		}
 		if o.Deprecated != "" {
-			d := lang.Warnf(pos, "The setting `%s` in plugin `%s` is deprecated: %s", name, p.Name, o.Deprecated)
-			d.Source = ctx.Sources[pos.File]
-			diags = append(diags, d)
+			diags = append(diags, lang.Warnf(attr.NameSpan(), "The setting `%s` in plugin `%s` is deprecated: %s", name, p.Name, o.Deprecated))
 		}
 		v := raw[name]
 		if o.Type == TypeCodec {
-			f, cd := codecOption(v, pos, ctx)
+			f, cd := codecOption(v, attr.Span(), ctx)
 			diags = append(diags, cd...)
 			if f != nil {
 				s.codec = f
@@ -310,14 +305,14 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 		}
 		if err != nil {
 			shown := describe(v, o.secret())
-			errAt(pos, "Invalid setting for %s %s plugin: %s => %s: %s", p.Name, kind, name, shown, err)
+			errAt(attr, "Invalid setting for %s %s plugin: %s => %s: %s", p.Name, kind, name, shown, err)
 			continue
 		}
 		if o.check != nil {
 			// A declared check reads as the plugin's own register-time
 			// error, as Logstash's plugins raise it.
 			if err := o.check(c); err != nil {
-				errAt(pos, "%s %s plugin: %v", p.Name, kind, err)
+				errAt(attr, "%s %s plugin: %v", p.Name, kind, err)
 				continue
 			}
 		}
@@ -330,11 +325,11 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 			continue
 		}
 		if o.Required {
-			errAt(p.Pos, "Missing a required setting for the %s %s plugin: %s => # SETTING MISSING", p.Name, kind, o.Name)
+			errAt(p.NameSpan(), "Missing a required setting for the %s %s plugin: %s => # SETTING MISSING", p.Name, kind, o.Name)
 			continue
 		}
 		if o.Type == TypeCodec && o.Default != nil && s.codec == nil {
-			f, cd := codecOption(o.Default, p.Pos, ctx)
+			f, cd := codecOption(o.Default, p.NameSpan(), ctx)
 			diags = append(diags, cd...)
 			s.codec = f
 		}
@@ -414,21 +409,22 @@ func generatedID(p *lang.Plugin) string {
 	return hex.EncodeToString(h[:])[:16]
 }
 
-func codecOption(v any, pos lang.Pos, ctx *BuildContext) (*codecFactory, lang.Diagnostics) {
+// codecOption builds the codec an option names. at is what names it (the
+// attribute, or the plugin for a default codec): problems with a codec
+// given by name point there.
+func codecOption(v any, at lang.Range, ctx *BuildContext) (*codecFactory, lang.Diagnostics) {
 	var p *lang.Plugin
 	switch t := v.(type) {
 	case *CodecRef:
 		if t.Plugin != nil {
 			p = t.Plugin
 		} else {
-			p = &lang.Plugin{Pos: t.Pos, Name: t.Name}
+			p = &lang.Plugin{Pos: t.Pos, NameEnd: t.Pos, End: t.Pos, Name: t.Name}
 		}
 	case string:
-		p = &lang.Plugin{Pos: pos, Name: t}
+		p = &lang.Plugin{Pos: at.Start, NameEnd: at.End, End: at.End, Name: t}
 	default:
-		d := lang.Errorf(pos, "Invalid codec %s: a codec is a name or a codec block", rubyInspect(v))
-		d.Source = ctx.Sources[pos.File]
-		return nil, lang.Diagnostics{d}
+		return nil, lang.Diagnostics{lang.Errorf(at, "Invalid codec %s: a codec is a name or a codec block", rubyInspect(v))}
 	}
 	s, diags := configure(KindCodec, p, ctx)
 	if diags.HasErrors() {
@@ -493,7 +489,7 @@ func attrValue(v lang.Value, ctx *BuildContext) (any, error) {
 	case *lang.String:
 		out, replaced, err := lang.ExpandVars(t.Value, lookupVar)
 		if err != nil {
-			return nil, lang.Errorf(t.Pos, "%v", err)
+			return nil, lang.Errorf(t, "%v", err)
 		}
 		if replaced {
 			return refine(out), nil
@@ -537,7 +533,7 @@ func attrValue(v lang.Value, ctx *BuildContext) (any, error) {
 			m.Set(event.ValueString(k), val)
 		}
 		if len(dups) > 0 {
-			return nil, lang.Errorf(t.Pos, "Duplicate keys found in your configuration: [%s]", strings.Join(dups, ", "))
+			return nil, lang.Errorf(t, "Duplicate keys found in your configuration: [%s]", strings.Join(dups, ", "))
 		}
 		return m, nil
 	case *lang.Plugin:

@@ -44,14 +44,14 @@ func BenchmarkPipeline(b *testing.B) {
 			src := fmt.Sprintf("input { generator { count => %d } } filter { %s } output { ruby_bench_discard {} }", b.N, c.filter)
 			cfg, diags := lang.Parse("bench.conf", []byte(src), lang.ParseOptions{})
 			if diags.HasErrors() {
-				b.Fatal(diags.Format())
+				b.Fatal(diags.Format(nil))
 			}
 			ps := plugin.DefaultPipelineSettings(2)
 			ps.WorkersSet = true
 			logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 			p, diags := pipeline.Compile([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: ps, Logger: logger})
 			if diags.HasErrors() {
-				b.Fatal(diags.Format())
+				b.Fatal(diags.Format(nil))
 			}
 			goBefore, rubyBefore := cpuTime()
 			b.ResetTimer()

@@ -16,7 +16,7 @@ func buildConfig(t *testing.T, src string) string {
 	t.Helper()
 	cfg, diags := lang.Parse("pipeline.conf", []byte(src), lang.ParseOptions{})
 	if diags.HasErrors() {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(nil))
 	}
 	p := cfg.Sections[0].Body[0].(*lang.Plugin)
 	ctx := &plugin.BuildContext{
@@ -31,7 +31,7 @@ func buildConfig(t *testing.T, src string) string {
 	if !diags.HasErrors() {
 		return ""
 	}
-	return diags.Format()
+	return diags.Format(ctx.Sources)
 }
 
 // A syntax error in the code is located at its line in the config: the

@@ -25,11 +25,11 @@ func run(t *testing.T, attrs, input string) []*event.Event {
 	t.Helper()
 	cfg, diags := lang.Parse("t.conf", []byte("input { stdin { "+attrs+" } }"), lang.ParseOptions{})
 	if diags.HasErrors() {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(nil))
 	}
 	inst, diags := plugin.Build(plugin.KindInput, cfg.Sections[0].Body[0].(*lang.Plugin), &plugin.BuildContext{Pipeline: plugin.DefaultPipelineSettings(1)})
 	if inst == nil {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(nil))
 	}
 	in := inst.Plugin.(*Input)
 	in.reader = strings.NewReader(input)

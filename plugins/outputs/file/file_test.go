@@ -23,7 +23,7 @@ func build(t *testing.T, attrs string) (*Output, lang.Diagnostics) {
 	src := "output { file { " + attrs + " } }"
 	cfg, diags := lang.Parse("t.conf", []byte(src), lang.ParseOptions{})
 	if diags.HasErrors() {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(nil))
 	}
 	p := cfg.Sections[0].Body[0].(*lang.Plugin)
 	inst, diags := plugin.Build(plugin.KindOutput, p, &plugin.BuildContext{Pipeline: plugin.DefaultPipelineSettings(1)})
@@ -45,7 +45,7 @@ func TestPathIsSprintfdPerEventAndCannotEscape(t *testing.T) {
 	dir := t.TempDir()
 	o, diags := build(t, `path => "`+dir+`/logs/%{app}.log" codec => line { format => "%{message}" }`)
 	if o == nil {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(nil))
 	}
 	err := o.Output(context.Background(), []*event.Event{
 		testEvent("app", "web", "message", "one"),
