@@ -168,7 +168,7 @@ func (q *Queue) mustWait(last uint64) bool {
 	switch w := uint64(q.s.CheckpointWrites); {
 	case w == 1 && q.durable < last:
 		return true
-	case w > 1 && last-q.durable >= 2*w:
+	case w > 1 && last > q.durable && last-q.durable >= 2*w:
 		return true
 	}
 	return q.isFull()
@@ -491,27 +491,31 @@ func (q *Queue) syncHead() error {
 	return nil
 }
 
-// Batch is what Read returns: records First to Last (sequence numbers;
-// records lost to corruption leave gaps), to acknowledge with
-// Ack(First, Last) once processed. Records points into the page and stays
-// valid until then, or until Close.
+// Batch is what Read returns: records and their sequence numbers, as runs
+// of consecutive numbers (readers waiting for more records take turns, so
+// a batch need not be one run). Acknowledge each run with Ack once the
+// records are processed. Records point into the pages and stay valid until
+// then, or until Close.
 type Batch struct {
-	First, Last uint64
-	Records     [][]byte
+	Records [][]byte
+	Runs    []Run
 }
 
-// Read waits for records and returns up to max of them, all from one page,
-// reusing recs for the batch. It waits as long as it takes for the first,
-// then at most delay for each next one (timer is the caller's, to reuse).
-// ok is false once the queue is shut down and, unless draining, at once;
-// when draining, once every record is read.
+// Run is the sequence numbers First to Last.
+type Run struct{ First, Last uint64 }
+
+// Read waits for records and returns up to max of them, reusing recs for
+// the batch. It waits as long as it takes for the first, then at most delay
+// for each next one (timer is the caller's, to reuse). ok is false once the
+// queue is shut down and, unless draining, at once; when draining, once
+// every record is read.
 func (q *Queue) Read(recs [][]byte, max int, delay time.Duration, timer *time.Timer) (b Batch, ok bool) {
 	b.Records = recs[:0]
 	q.mu.Lock()
 	unreadBefore := q.unread
 	for !q.shut || q.drain {
-		pageEnd := q.grab(&b, max)
-		if len(b.Records) == max || pageEnd && len(b.Records) > 0 || q.readDone() {
+		q.grab(&b, max)
+		if len(b.Records) == max || q.readDone() {
 			break
 		}
 		q.readersWaiting++
@@ -550,21 +554,17 @@ func (q *Queue) Read(recs [][]byte, max int, delay time.Duration, timer *time.Ti
 // readDone reports whether readers should stop. q.mu is held.
 func (q *Queue) readDone() bool { return q.shut && (!q.drain || q.unread == 0) }
 
-// grab moves records to b, up to max in all, from the page being read.
-// pageEnd reports that the page was finished and b holds records from it
-// (a batch never spans pages). q.mu is held.
-func (q *Queue) grab(b *Batch, max int) (pageEnd bool) {
+// grab moves records to b, up to max in all, from the pages in order.
+// q.mu is held.
+func (q *Queue) grab(b *Batch, max int) {
 	for len(b.Records) < max {
 		p := q.reading
 		if p == nil {
-			return false
+			return
 		}
 		if p.readSeq >= p.end() {
 			if !p.sealed {
-				return false
-			}
-			if len(b.Records) > 0 {
-				return true
+				return
 			}
 			q.reading = q.pageAfter(p.num)
 			continue
@@ -585,13 +585,13 @@ func (q *Queue) grab(b *Batch, max int) (pageEnd bool) {
 			continue
 		}
 		q.unread--
-		if len(b.Records) == 0 {
-			b.First = seq
+		if n := len(b.Runs); n > 0 && b.Runs[n-1].Last+1 == seq {
+			b.Runs[n-1].Last = seq
+		} else {
+			b.Runs = append(b.Runs, Run{seq, seq})
 		}
-		b.Last = seq
 		b.Records = append(b.Records, data)
 	}
-	return false
 }
 
 // pageAfter is the first page numbered after num, or nil. q.mu is held.
@@ -649,21 +649,28 @@ func (p *page) isAcked(seq uint64) bool {
 	return w < len(p.acked) && p.acked[w]&(1<<(i%64)) != 0
 }
 
-// Ack acknowledges records first to last: the outputs are done with them.
-// A sealed page whose records are all acknowledged is deleted; a page
-// whose first unacknowledged record moved queue.checkpoint.acks records is
-// checkpointed.
-func (q *Queue) Ack(first, last uint64) {
+// Ack acknowledges the records of runs (a Batch's): the outputs are done
+// with them. A sealed page whose records are all acknowledged is deleted; a
+// page whose first unacknowledged record moved queue.checkpoint.acks
+// records is checkpointed.
+func (q *Queue) Ack(runs ...Run) {
 	var done, due []*page
 	q.mu.Lock()
 	for _, p := range q.pages {
-		if p.end() <= first || p.minSeq > last {
-			continue
-		}
-		for s := max(first, p.minSeq); s <= last && s < p.end(); s++ {
-			if p.ack(s) {
-				q.unacked--
+		touched := false
+		for _, r := range runs {
+			if p.end() <= r.First || p.minSeq > r.Last {
+				continue
 			}
+			touched = true
+			for s := max(r.First, p.minSeq); s <= r.Last && s < p.end(); s++ {
+				if p.ack(s) {
+					q.unacked--
+				}
+			}
+		}
+		if !touched {
+			continue
 		}
 		switch {
 		case p.sealed && p.fullyAcked():
