@@ -24,17 +24,75 @@ type persistedQueue struct {
 	q      *persisted.Queue
 	drain  bool
 	logger *slog.Logger
+	cache  *eventCache
 	// encoders and reads are buffers reused across pushes and takes.
 	encoders sync.Pool
 	reads    sync.Pool
 }
 
+// eventCache keeps the events just written, by sequence number, so that a
+// worker reading them soon after (the usual case) takes the event the
+// input made instead of decoding the record: the record is on disk all
+// the same, and is what a restart reads. It is direct-mapped: a slot holds
+// the latest event written for its sequence numbers, so when the workers
+// lag far behind, older events are pushed out and decoded when read.
+type eventCache struct {
+	mu    sync.Mutex
+	slots []cachedEvent
+}
+
+type cachedEvent struct {
+	seq uint64
+	e   *event.Event
+}
+
+func newEventCache(size int) *eventCache {
+	n := 1
+	for n < size {
+		n <<= 1
+	}
+	return &eventCache{slots: make([]cachedEvent, n)}
+}
+
+// put keeps events, written with the sequence numbers ending at last.
+func (c *eventCache) put(last uint64, events []*event.Event) {
+	mask := uint64(len(c.slots) - 1)
+	first := last + 1 - uint64(len(events))
+	c.mu.Lock()
+	for i, e := range events {
+		seq := first + uint64(i)
+		c.slots[seq&mask] = cachedEvent{seq, e}
+	}
+	c.mu.Unlock()
+}
+
+// take appends the events for the sequence numbers of runs to batch, in
+// order, and nil where an event is not cached.
+func (c *eventCache) take(batch []*event.Event, runs []persisted.Run) []*event.Event {
+	mask := uint64(len(c.slots) - 1)
+	c.mu.Lock()
+	for _, r := range runs {
+		for seq := r.First; seq <= r.Last; seq++ {
+			slot := &c.slots[seq&mask]
+			var e *event.Event
+			if slot.seq == seq {
+				e = slot.e
+				*slot = cachedEvent{}
+			}
+			batch = append(batch, e)
+		}
+	}
+	c.mu.Unlock()
+	return batch
+}
+
 // pushBuffers is one push's encoding space.
 type pushBuffers struct {
-	data []byte
-	ends []int
-	recs [][]byte
-	acks []*event.Ack
+	data   []byte
+	ends   []int
+	recs   [][]byte
+	acks   []*event.Ack
+	events []*event.Event
 }
 
 func openPersistedQueue(s plugin.PipelineSettings, logger *slog.Logger) (*persistedQueue, error) {
@@ -43,7 +101,9 @@ func openPersistedQueue(s plugin.PipelineSettings, logger *slog.Logger) (*persis
 	if err != nil {
 		return nil, err
 	}
-	pq := &persistedQueue{q: q, drain: s.Queue.Drain, logger: logger}
+	// The cache holds a few batches per worker, and at least 4096 events
+	// (a few megabytes): what workers take soon.
+	pq := &persistedQueue{q: q, drain: s.Queue.Drain, logger: logger, cache: newEventCache(max(4*s.BatchSize*s.Workers, 4096))}
 	pq.encoders.New = func() any { return &pushBuffers{} }
 	pq.reads.New = func() any { return new([][]byte) }
 	return pq, nil
@@ -53,6 +113,7 @@ func (pq *persistedQueue) push(events []*event.Event) time.Duration {
 	b := pq.encoders.Get().(*pushBuffers)
 	defer pq.encoders.Put(b)
 	b.data, b.ends, b.recs, b.acks = b.data[:0], b.ends[:0], b.recs[:0], b.acks[:0]
+	b.events = b.events[:0]
 	for _, e := range events {
 		start := len(b.data)
 		var err error
@@ -72,6 +133,7 @@ func (pq *persistedQueue) push(events []*event.Event) time.Duration {
 		}
 		b.ends = append(b.ends, len(b.data))
 		b.acks = append(b.acks, e.TakeAck())
+		b.events = append(b.events, e)
 	}
 	start := 0
 	for _, end := range b.ends {
@@ -88,6 +150,8 @@ func (pq *persistedQueue) push(events []*event.Event) time.Duration {
 		pq.logger.Warn("Events were not written to the persisted queue: the pipeline is stopping",
 			slog.Int("events", len(b.recs)-n), slog.String("error", err.Error()))
 	}
+	pq.cache.put(last, b.events[:n])
+	clear(b.events)
 	var acks []*event.Ack
 	for _, a := range b.acks[:n] {
 		if a != nil {
@@ -114,14 +178,21 @@ func (pq *persistedQueue) take(batch []*event.Event, size int, delay time.Durati
 		return batch, false
 	}
 	from := len(batch)
-	for _, r := range b.Records {
-		e, err := event.DecodeBinary(r)
-		if err != nil {
-			pq.logger.Error("Event in the persisted queue cannot be read; it is skipped", slog.String("error", err.Error()))
-			continue
+	batch = pq.cache.take(batch, b.Runs)
+	kept := from
+	for i, e := range batch[from:] {
+		if e == nil {
+			var err error
+			if e, err = event.DecodeBinary(b.Records[i]); err != nil {
+				pq.logger.Error("Event in the persisted queue cannot be read; it is skipped", slog.String("error", err.Error()))
+				continue
+			}
 		}
-		batch = append(batch, e)
+		batch[kept] = e
+		kept++
 	}
+	clear(batch[kept:])
+	batch = batch[:kept]
 	clear(b.Records)
 	runs := b.Runs
 	done := func() { pq.q.Ack(runs...) }

@@ -146,7 +146,9 @@ func TestPersistedQueueKeepsBatchesAFailedOutputDidNotFinish(t *testing.T) {
 }
 
 // TestPersistedQueueKeepsEveryValue: what an output receives from the
-// persisted queue is the event the input made, metadata included.
+// persisted queue is the event the input made, metadata included, also
+// when it is read back from disk by the next run (a failed output leaves
+// it there).
 func TestPersistedQueueKeepsEveryValue(t *testing.T) {
 	e := event.NewEvent()
 	huge, _ := new(big.Int).SetString("-98765432109876543210987654321", 10)
@@ -158,10 +160,18 @@ func TestPersistedQueueKeepsEveryValue(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	*pqInput = ackInput{events: []*event.Event{e}, acked: make(chan int, 1)}
+	dir := t.TempDir()
+	*pqInput = ackInput{events: []*event.Event{e.Clone()}, acked: make(chan int, 1)}
+	*pqOutput = gateOutput{open: make(chan struct{}), fail: true}
+	close(pqOutput.open)
+	p := persistedPipeline(t, dir, "test_pq_acked {}", func(*plugin.QueueSettings) {})
+	if err := p.Run(context.Background()); err == nil {
+		t.Fatal("the failing output did not fail the pipeline")
+	}
+	*pqInput = ackInput{acked: make(chan int)}
 	*pqOutput = gateOutput{open: make(chan struct{})}
 	close(pqOutput.open)
-	p := persistedPipeline(t, t.TempDir(), "test_pq_acked {}", func(*plugin.QueueSettings) {})
+	p = persistedPipeline(t, dir, "test_pq_acked {}", func(*plugin.QueueSettings) {})
 	if err := p.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -59,23 +59,28 @@
 //     meaning, which bounds how long an input waits for its acknowledgement).
 //   - A page is synced completely before it is sealed, and on Close.
 //
-// Write takes a callback that runs once its records are synced: the
-// pipeline releases the inputs' acknowledgements there (a Kafka commit, a
-// Beats ACK), so a source is told an event is safe only when it is.
+// WhenDurable runs a callback once given records are synced: the pipeline
+// releases the inputs' acknowledgements there (a Kafka commit, a Beats
+// ACK), so a source is told an event is safe only when it is.
 //
 // The directory is the list of pages: on open every page.N file is
 // recovered, whatever the checkpoints say. The head page is always scanned
 // record by record (its checkpoint is not updated on every write), and so
-// is any page without a sealed checkpoint. Checkpoints therefore only need
-// to be durable for the acknowledgements they record: they are written to
-// a temporary file and renamed over the old one (retried as
-// queue.checkpoint.retry says); they are fsynced when a page is sealed and
-// on Close, and otherwise left to the kernel. Losing one to a machine crash
-// replays events that were already processed (duplicates), never loses any.
+// is any page without a sealed checkpoint. What the checkpoints add is how
+// far each page was acknowledged, so they need to be durable only for
+// that: when a page is sealed, and on Close, its checkpoint is written to a
+// temporary file, fsynced and renamed over the old one (the rename retried
+// as queue.checkpoint.retry says); the checkpoints that only record
+// acknowledgements are rewritten in place and left to the kernel. A
+// checkpoint lost or torn by a machine crash fails its CRC: its page is
+// read from the start again, which replays processed events (duplicates)
+// and loses none.
 //
 // # Acknowledgements
 //
-// Workers acknowledge records (Ack) once the outputs are done with them.
+// Workers acknowledge records (Ack) once the outputs are done with them. A
+// batch is the records a reader took, named by runs of sequence numbers:
+// readers waiting for more take turns, so batches interleave.
 // A page's checkpoint records the first record not yet acknowledged; it is
 // rewritten each queue.checkpoint.acks acknowledgements. Records
 // acknowledged after a gap are not recorded until the gap closes, as in

@@ -17,8 +17,8 @@ const (
 	pageMagic      = "GSPQ"
 	pageVersion    = 1
 	pageHeaderSize = 8
-	// A record is seq (8 bytes), length (4), CRC-32C (4) of the seq, the
-	// length and the data, then the data. Integers are big-endian.
+	// A record is a CRC-32C (4 bytes) of what follows it: the length (4),
+	// the sequence number (8) and the data. Integers are big-endian.
 	recordHeaderSize = 16
 	// logstashPageVersion is the first byte of a Logstash page file.
 	logstashPageVersion = 2
@@ -68,6 +68,10 @@ type page struct {
 
 	// deleted is set, under Queue.cpMu, once the page's files are gone.
 	deleted bool
+	// cp is the page's checkpoint file, kept open for writes in place,
+	// and cpName its name; under Queue.cpMu.
+	cp     *os.File
+	cpName string
 }
 
 // end is the sequence number after the page's last.
@@ -117,14 +121,12 @@ func (p *page) advance() {
 
 // writeRecord puts a record at off, which the caller knows fits.
 func writeRecord(b []byte, off int64, seq uint64, data []byte) int64 {
-	h := b[off : off+recordHeaderSize]
-	binary.BigEndian.PutUint64(h[0:8], seq)
-	binary.BigEndian.PutUint32(h[8:12], uint32(len(data)))
-	copy(b[off+recordHeaderSize:], data)
-	crc := crc32.Update(0, crcTable, h[0:12])
-	crc = crc32.Update(crc, crcTable, data)
-	binary.BigEndian.PutUint32(h[12:16], crc)
-	return off + recordHeaderSize + int64(len(data))
+	r := b[off : off+recordHeaderSize+int64(len(data))]
+	binary.BigEndian.PutUint32(r[4:8], uint32(len(data)))
+	binary.BigEndian.PutUint64(r[8:16], seq)
+	copy(r[recordHeaderSize:], data)
+	binary.BigEndian.PutUint32(r[0:4], crc32.Checksum(r[4:], crcTable))
+	return off + int64(len(r))
 }
 
 // recordAt reads the record at off, looking no further than limit. ok is
@@ -135,18 +137,16 @@ func recordAt(b []byte, off, limit int64) (seq uint64, data []byte, next int64, 
 		return 0, nil, 0, false
 	}
 	h := b[off : off+recordHeaderSize]
-	seq = binary.BigEndian.Uint64(h[0:8])
-	n := int64(binary.BigEndian.Uint32(h[8:12]))
+	n := int64(binary.BigEndian.Uint32(h[4:8]))
+	seq = binary.BigEndian.Uint64(h[8:16])
 	if seq == 0 || n > limit-off-recordHeaderSize {
 		return 0, nil, 0, false
 	}
-	data = b[off+recordHeaderSize : off+recordHeaderSize+n]
-	crc := crc32.Update(0, crcTable, h[0:12])
-	crc = crc32.Update(crc, crcTable, data)
-	if crc != binary.BigEndian.Uint32(h[12:16]) {
+	end := off + recordHeaderSize + n
+	if crc32.Checksum(b[off+4:end], crcTable) != binary.BigEndian.Uint32(h[0:4]) {
 		return 0, nil, 0, false
 	}
-	return seq, data, off + recordHeaderSize + n, true
+	return seq, b[off+recordHeaderSize : end], end, true
 }
 
 // resync looks for the first valid record after a bad one at bad, below
@@ -156,14 +156,15 @@ func recordAt(b []byte, off, limit int64) (seq uint64, data []byte, next int64, 
 // rejects nearly every offset before the CRC is computed.
 func resync(b []byte, bad, limit int64, after, maxSeq uint64) (off int64, seq uint64, ok bool) {
 	for o := bad + 1; o+recordHeaderSize <= limit; o++ {
-		// Skip zeros (space never written) eight bytes at a time: a seq
-		// is never 0, so a record cannot start with eight zero bytes.
+		// Skip zeros (space never written) eight bytes at a time: when the
+		// 24 bytes from o are zero, a record starting at o to o+8 would
+		// have sequence number 0, which none has.
 		if o%8 == 0 {
-			for o+8+recordHeaderSize <= limit && binary.BigEndian.Uint64(b[o:o+8]) == 0 {
+			for o+24 <= limit && binary.BigEndian.Uint64(b[o:]) == 0 && binary.BigEndian.Uint64(b[o+8:]) == 0 && binary.BigEndian.Uint64(b[o+16:]) == 0 {
 				o += 8
 			}
 		}
-		s := binary.BigEndian.Uint64(b[o : o+8])
+		s := binary.BigEndian.Uint64(b[o+8 : o+16])
 		bound := after + 1 + uint64(o-bad)/recordHeaderSize
 		if maxSeq != 0 {
 			bound = min(bound, maxSeq)

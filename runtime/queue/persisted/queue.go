@@ -719,6 +719,7 @@ func (q *Queue) deletePage(p *page) {
 		return
 	}
 	p.deleted = true
+	p.closeCheckpoint()
 	if err := p.release(); err != nil {
 		q.log.Warn("Persisted queue could not unmap a page", slog.String("page", p.path), slog.String("error", err.Error()))
 	}
@@ -748,7 +749,15 @@ func (q *Queue) writePageCheckpoint(p *page, durable bool) {
 	}
 	p.checkpointed = max(p.checkpointed, p.firstUnacked)
 	q.mu.Unlock()
-	if err := writeCheckpoint(q.dir, name, c, durable, q.s.CheckpointRetry); err != nil {
+	var err error
+	if durable {
+		// The rename replaces the file: an open one would be stale.
+		p.closeCheckpoint()
+		err = writeCheckpoint(q.dir, name, c, durable, q.s.CheckpointRetry)
+	} else {
+		err = p.overwriteCheckpoint(q.dir, name, c)
+	}
+	if err != nil {
 		q.log.Error("Persisted queue could not write a checkpoint", slog.String("error", err.Error()))
 	}
 }
@@ -807,6 +816,7 @@ func (q *Queue) Close() error {
 	q.cpMu.Lock()
 	for _, p := range q.pages {
 		q.writePageCheckpoint(p, true)
+		p.closeCheckpoint()
 		if err := p.release(); err != nil {
 			errs = append(errs, err)
 		}
