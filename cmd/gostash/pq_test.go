@@ -255,3 +255,33 @@ func TestKill9WhileWritingRecoversTheQueue(t *testing.T) {
 		t.Fatalf("the restart reported errors:\n%s", log)
 	}
 }
+
+// TestTinyMaxBytesIsBackPressure: a persisted queue capped at two pages
+// fills while the output is held (the test does not read), the generator
+// waits, the log says why, and once the output moves every event arrives
+// exactly once.
+func TestTinyMaxBytesIsBackPressure(t *testing.T) {
+	const events = 20000
+	dir := t.TempDir()
+	settingsDir := pqSettings(t, dir)
+	yml, _ := os.ReadFile(filepath.Join(settingsDir, "logstash.yml"))
+	yml = bytes.Replace(yml, []byte("max_bytes: 256mb"), []byte("max_bytes: 128kb"), 1)
+	if err := os.WriteFile(filepath.Join(settingsDir, "logstash.yml"), yml, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const full = "Persisted queue is full"
+	g := startGostash(t, settingsDir, fmt.Sprintf(`input { generator { count => %d message => "m" } } `, events)+sequenceOutput, full)
+	g.waitLog(t, full)
+	delivered := map[int]int{}
+	n := g.readSequences(t, -1, delivered)
+	log := g.logText()
+	if err := g.cmd.Wait(); err != nil {
+		t.Fatalf("exit: %v\n%s", err, log)
+	}
+	if n != events || len(delivered) != events {
+		t.Fatalf("delivered %d events, %d distinct, want %d\n%s", n, len(delivered), events, log)
+	}
+	if strings.Contains(log, "[ERROR]") {
+		t.Fatalf("errors:\n%s", log)
+	}
+}
