@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -80,7 +81,9 @@ func flatten(prefix string, m map[string]any, out settings) {
 }
 
 // yamlOnlySettings are logstash.yml keys without a flag that gostash honours.
-var yamlOnlySettings = []string{"config.field_reference.escape_style", "queue.type", "http.host", "http.port",
+var yamlOnlySettings = []string{"config.field_reference.escape_style", "http.host", "http.port",
+	"path.queue", "queue.type", "queue.drain", "queue.page_capacity", "queue.max_bytes", "queue.max_events",
+	"queue.checkpoint.acks", "queue.checkpoint.writes", "queue.checkpoint.interval", "queue.checkpoint.retry", "queue.compression",
 	"api.auth.type", "api.auth.basic.username", "api.auth.basic.password",
 	"api.auth.basic.password_policy.mode", "api.auth.basic.password_policy.length.minimum",
 	"api.auth.basic.password_policy.include.upper", "api.auth.basic.password_policy.include.lower",
@@ -204,7 +207,75 @@ func (s settings) pipelineSettings() (plugin.PipelineSettings, error) {
 	if !oneOf(ps.FieldRefEscapeMode, "none", "percent", "ampersand") {
 		return ps, fmt.Errorf("setting config.field_reference.escape_style: Invalid value %q. Options are: [\"none\", \"percent\", \"ampersand\"]", ps.FieldRefEscapeMode)
 	}
-	return ps, nil
+	return ps, s.queueSettings(&ps.Queue)
+}
+
+// queueSettings reads queue.* and path.queue (by default
+// <path.data>/queue) into q.
+func (s settings) queueSettings(q *plugin.QueueSettings) error {
+	q.Type = s.str("queue.type", q.Type)
+	if !oneOf(q.Type, "memory", "persisted") {
+		return fmt.Errorf("setting queue.type: Invalid value %q. Options are: [\"memory\", \"persisted\"]", q.Type)
+	}
+	q.Path = s.str("path.queue", filepath.Join(s.str("path.data", "data"), "queue"))
+	var err error
+	if q.Drain, err = s.boolean("queue.drain", q.Drain); err != nil {
+		return err
+	}
+	p := &q.Persisted
+	if p.PageCapacity, err = s.bytes("queue.page_capacity", p.PageCapacity); err != nil {
+		return err
+	}
+	if p.MaxBytes, err = s.bytes("queue.max_bytes", p.MaxBytes); err != nil {
+		return err
+	}
+	for _, n := range []struct {
+		key string
+		to  *int64
+	}{{"queue.max_events", &p.MaxEvents}, {"queue.checkpoint.acks", &p.CheckpointAcks}, {"queue.checkpoint.writes", &p.CheckpointWrites}} {
+		v, _, err := s.integer(n.key, int(*n.to))
+		if err != nil {
+			return err
+		}
+		*n.to = int64(v)
+	}
+	interval, _, err := s.integer("queue.checkpoint.interval", int(p.CheckpointInterval/time.Millisecond))
+	if err != nil {
+		return err
+	}
+	p.CheckpointInterval = time.Duration(interval) * time.Millisecond
+	if p.CheckpointRetry, err = s.boolean("queue.checkpoint.retry", p.CheckpointRetry); err != nil {
+		return err
+	}
+	if c := s.str("queue.compression", "none"); c != "none" {
+		return fmt.Errorf("setting queue.compression: %q is not supported: gostash writes queue pages uncompressed (none)", c)
+	}
+	if q.Type == "persisted" {
+		return p.Validate()
+	}
+	return nil
+}
+
+// bytes reads a Logstash byte size: a number of bytes, or a number with a
+// unit b, kb, mb, gb, tb or pb (k, m, g, t, p too; powers of 1024, any case).
+func (s settings) bytes(key string, def int64) (int64, error) {
+	switch v := s[key].(type) {
+	case nil:
+		return def, nil
+	case int:
+		return int64(v), nil
+	case string:
+		t := strings.ToLower(strings.TrimSpace(v))
+		num := strings.TrimRight(t, "bkmgtp")
+		unit := strings.TrimSpace(t[len(num):])
+		mult, ok := map[string]int64{"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
+			"g": 1 << 30, "gb": 1 << 30, "t": 1 << 40, "tb": 1 << 40, "p": 1 << 50, "pb": 1 << 50}[unit]
+		n, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+		if ok && err == nil && n >= 0 {
+			return int64(n * float64(mult)), nil
+		}
+	}
+	return 0, fmt.Errorf("setting %s: expected a byte size such as 64mb or 1gb, got %v", key, s[key])
 }
 
 func oneOf(v string, options ...string) bool {

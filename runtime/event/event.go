@@ -503,6 +503,15 @@ func NewAck(done func()) *Ack {
 	return a
 }
 
+// NewBatchAck returns one acknowledgement shared by holders events (a
+// batch read from a persisted queue): done runs once, when all of them and
+// every event derived from them are released. Attach it to each with SetAck.
+func NewBatchAck(holders int, done func()) *Ack {
+	a := &Ack{done: done}
+	a.refs.Store(int32(holders))
+	return a
+}
+
 func (a *Ack) retain() { a.refs.Add(1) }
 
 // Release drops one reference and runs done on the last.
@@ -514,6 +523,16 @@ func (a *Ack) Release() {
 
 // SetAck attaches an acknowledgement to the event (inputs call this).
 func (e *Event) SetAck(a *Ack) { e.ack = a }
+
+// TakeAck detaches the event's acknowledgement, or returns nil when it has
+// none. The caller then owns it and must Release it: a persisted queue
+// keeps the event on disk and releases its input's acknowledgement once the
+// write is durable, instead of when the outputs finish.
+func (e *Event) TakeAck() *Ack {
+	a := e.ack
+	e.ack = nil
+	return a
+}
 
 // Release tells the event's input that this event is finished: delivered by
 // every output or dropped. The pipeline calls it exactly once per event.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/plugin"
+	"github.com/gostash/gostash/runtime/queue/persisted"
 )
 
 // Pipeline is a compiled, runnable pipeline.
@@ -25,8 +26,11 @@ type Pipeline struct {
 	filterRoot *node
 	outputRoot *node
 
-	queue *queue
-	stats Stats
+	queue eventQueue
+	// persisted is the persisted queue while the pipeline runs with one,
+	// for QueueStats.
+	persisted atomic.Pointer[persistedQueue]
+	stats     Stats
 
 	reloads   *ReloadStats
 	fatalOnce sync.Once
@@ -84,7 +88,11 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	}
 	workers := max(p.settings.Workers, 1)
 	batch := max(p.settings.BatchSize, 1)
-	p.queue = newQueue(batch * workers)
+	if err := p.openQueue(batch * workers); err != nil {
+		p.logger.Error("Pipeline could not open its queue", slog.String("error", err.Error()))
+		p.closeAll()
+		return err
+	}
 	p.stats.StartedUnixNano.Store(time.Now().UnixNano())
 
 	inputCtx, stopInputs := context.WithCancel(ctx)
@@ -121,17 +129,52 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	}
 	p.logger.Info("Pipeline started")
 	inputs.Wait()
+	if pq := p.persisted.Load(); pq != nil && pq.drain {
+		p.logger.Info("Draining the persisted queue before stopping (queue.drain)", slog.Int64("queue.events", pq.q.Stats().Unread))
+	}
 	p.queue.close()
 	wg.Wait()
 	close(flushStop)
 	<-flushDone
 	p.finalFlush(outputCtx)
 	p.closeAll()
+	if err := p.queue.release(); err != nil {
+		p.logger.Error("Pipeline could not close its queue", slog.String("error", err.Error()))
+	}
+	p.persisted.Store(nil)
 	// The counts show at a glance that a shutdown lost nothing: every event
 	// taken in was filtered and delivered (or dropped by a filter).
 	p.logger.Info("Pipeline terminated", slog.Int64("events.in", p.stats.In.Load()),
 		slog.Int64("events.filtered", p.stats.Filtered.Load()), slog.Int64("events.out", p.stats.Out.Load()))
 	return p.fatal
+}
+
+// openQueue makes the queue queue.type asks for: a ring of capacity
+// events, or the persisted queue in path.queue/<pipeline.id>.
+func (p *Pipeline) openQueue(capacity int) error {
+	switch p.settings.Queue.Type {
+	case "", "memory":
+		p.queue = newMemoryQueue(capacity)
+	case "persisted":
+		pq, err := openPersistedQueue(p.settings, p.logger)
+		if err != nil {
+			return err
+		}
+		p.queue = pq
+		p.persisted.Store(pq)
+	default:
+		return fmt.Errorf("%w, not %q", errQueueType, p.settings.Queue.Type)
+	}
+	return nil
+}
+
+// QueueStats are the persisted queue's figures while the pipeline runs
+// with one; ok is false otherwise.
+func (p *Pipeline) QueueStats() (stats persisted.Stats, ok bool) {
+	if pq := p.persisted.Load(); pq != nil {
+		return pq.q.Stats(), true
+	}
+	return stats, false
 }
 
 func (p *Pipeline) fail(err error) {
@@ -470,6 +513,7 @@ func (w *worker) deliver(events []*event.Event) {
 	for _, e := range events {
 		w.route(e, w.p.outputRoot)
 	}
+	failed := false
 	for i, o := range w.p.outputs {
 		batch := w.perOutput[i]
 		if len(batch) == 0 {
@@ -483,11 +527,18 @@ func (w *worker) deliver(events []*event.Event) {
 			if !errors.Is(err, context.Canceled) {
 				w.p.fail(fmt.Errorf("%s output %q: %w", o.name, o.id, err))
 			}
+			failed = true
 			continue
 		}
 		o.stats.Out.Add(int64(len(batch)))
 	}
 	w.p.stats.Out.Add(int64(len(events)))
+	if failed && w.p.persisted.Load() != nil {
+		// Not released, the batch stays unacknowledged in the persisted
+		// queue and is processed again after a restart, as Logstash does
+		// with a batch an output aborts.
+		return
+	}
 	for _, e := range events {
 		e.Release()
 	}

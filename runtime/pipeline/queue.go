@@ -7,13 +7,29 @@ import (
 	"github.com/gostash/gostash/runtime/event"
 )
 
-// queue is the bounded in-memory queue between inputs and workers: a ring
+// eventQueue is what sits between the inputs and the workers: the
+// in-memory ring (queue.type: memory) or a persisted queue.
+type eventQueue interface {
+	// push queues events in order, waiting while the queue is full, and
+	// returns how long it waited.
+	push(events []*event.Event) (waited time.Duration)
+	// take appends up to size events to batch, waiting as long as it
+	// takes for the first and at most delay for each next one. ok is false
+	// once the workers are to stop.
+	take(batch []*event.Event, size int, delay time.Duration, timer *time.Timer) (_ []*event.Event, ok bool)
+	// close marks the end of input.
+	close()
+	// release is called once the workers are done.
+	release() error
+}
+
+// memoryQueue is the bounded in-memory queue between inputs and workers: a ring
 // of events under one lock. Unlike a channel, which costs a lock (and often
 // a wake-up) per event, it takes several events per operation: an input
 // that emits a burst pushes it at once, and a worker takes all that is
 // there, up to its batch size. Inputs block while it is full
 // (back-pressure); events leave in the order they came.
-type queue struct {
+type memoryQueue struct {
 	mu     sync.Mutex
 	ring   []*event.Event
 	head   int // index of the oldest event
@@ -31,8 +47,8 @@ type queue struct {
 	notFull        chan struct{} // room appeared
 }
 
-func newQueue(capacity int) *queue {
-	return &queue{
+func newMemoryQueue(capacity int) *memoryQueue {
+	return &memoryQueue{
 		ring:     make([]*event.Event, max(capacity, 1)),
 		notEmpty: make(chan struct{}, 1),
 		notFull:  make(chan struct{}, 1),
@@ -48,7 +64,7 @@ func signal(c chan struct{}) {
 
 // push appends events in order, waiting for room while the queue is full,
 // and returns how long it waited.
-func (q *queue) push(events []*event.Event) (waited time.Duration) {
+func (q *memoryQueue) push(events []*event.Event) (waited time.Duration) {
 	for len(events) > 0 {
 		q.mu.Lock()
 		if q.n == len(q.ring) {
@@ -82,8 +98,11 @@ func (q *queue) push(events []*event.Event) (waited time.Duration) {
 	return waited
 }
 
+// release has nothing to do: the ring goes with the pipeline.
+func (q *memoryQueue) release() error { return nil }
+
 // close marks the end of input: takers get what is left, then nothing.
-func (q *queue) close() {
+func (q *memoryQueue) close() {
 	q.mu.Lock()
 	q.closed = true
 	q.mu.Unlock()
@@ -93,7 +112,7 @@ func (q *queue) close() {
 // take appends up to size events to batch. It waits as long as it takes
 // for the first event, then at most delay for each next one. ok is false
 // once the queue is closed and empty and nothing was taken.
-func (q *queue) take(batch []*event.Event, size int, delay time.Duration, timer *time.Timer) (_ []*event.Event, ok bool) {
+func (q *memoryQueue) take(batch []*event.Event, size int, delay time.Duration, timer *time.Timer) (_ []*event.Event, ok bool) {
 	q.mu.Lock()
 	for {
 		batch = q.grab(batch, size)
@@ -139,7 +158,7 @@ func (q *queue) take(batch []*event.Event, size int, delay time.Duration, timer 
 
 // grab moves up to size-len(batch) events from the ring to batch; q.mu is
 // held.
-func (q *queue) grab(batch []*event.Event, size int) []*event.Event {
+func (q *memoryQueue) grab(batch []*event.Event, size int) []*event.Event {
 	k := min(q.n, size-len(batch))
 	if k == 0 {
 		return batch

@@ -22,7 +22,7 @@ func numberedFrom(from, n int) []*event.Event {
 // takes small batches: every event arrives once, in order.
 func TestQueueKeepsOrderThroughWrapAndBackPressure(t *testing.T) {
 	const total, burstSize = 1000, 7
-	q := newQueue(5)
+	q := newMemoryQueue(5)
 	go func() {
 		for i := 0; i < total; i += burstSize {
 			q.push(numberedFrom(i, min(burstSize, total-i)))
@@ -57,7 +57,7 @@ func TestQueueKeepsOrderThroughWrapAndBackPressure(t *testing.T) {
 // TestQueueTakeWaitsDelayForMore checks batch.delay: a partial batch is
 // handed over once no event came for delay.
 func TestQueueTakeWaitsDelayForMore(t *testing.T) {
-	q := newQueue(10)
+	q := newMemoryQueue(10)
 	q.push(numberedFrom(0, 2))
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -74,7 +74,7 @@ func TestQueueTakeWaitsDelayForMore(t *testing.T) {
 // TestQueueCloseWakesEveryWorker: workers waiting on an empty queue all
 // return when it closes.
 func TestQueueCloseWakesEveryWorker(t *testing.T) {
-	q := newQueue(4)
+	q := newMemoryQueue(4)
 	var wg sync.WaitGroup
 	for i := 0; i < 3; i++ {
 		wg.Add(1)

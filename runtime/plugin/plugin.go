@@ -108,6 +108,7 @@ type PipelineSettings struct {
 	ECSCompatibility   string // disabled, v1, v8
 	SupportEscapes     bool
 	FieldRefEscapeMode string
+	Queue              QueueSettings
 }
 
 // DefaultPipelineSettings returns Logstash's defaults for this machine.
@@ -120,5 +121,6 @@ func DefaultPipelineSettings(cores int) PipelineSettings {
 		Ordered:            "auto",
 		ECSCompatibility:   "v8",
 		FieldRefEscapeMode: "none",
+		Queue:              DefaultQueueSettings(),
 	}
 }
