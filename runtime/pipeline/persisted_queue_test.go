@@ -68,7 +68,7 @@ func persistedPipeline(t *testing.T, dir, input string, configure func(*plugin.Q
 	t.Helper()
 	cfg, diags := lang.Parse("p.conf", []byte("input { "+input+" } output { test_pq_gate {} }"), lang.ParseOptions{})
 	if diags.HasErrors() {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(nil))
 	}
 	ps := plugin.DefaultPipelineSettings(2)
 	ps.BatchSize = 4
@@ -81,7 +81,7 @@ func persistedPipeline(t *testing.T, dir, input string, configure func(*plugin.Q
 	logger := slog.New(logging.NewLogHandler(io.Discard, slog.LevelError))
 	p, diags := Compile([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: ps, Logger: logger})
 	if diags.HasErrors() {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(nil))
 	}
 	return p
 }
