@@ -165,6 +165,14 @@ func String(name string) Opt[string] {
 // URI declares a URI option, masked in logs when it carries a password.
 func URI(name string) Opt[string] { return newOpt(name, TypeURI, readString, storeString) }
 
+// URIList declares a list of URIs (Logstash's `:validate => :uri, :list =>
+// true`); passwords in them are masked wherever the value is shown.
+func URIList(name string) Opt[[]string] {
+	o := newOpt(name, TypeURI, readStrings, storeStrings)
+	o.decl.List = true
+	return o
+}
+
 // Path declares a path to a file that must exist at config time.
 func Path(name string) Opt[string] { return newOpt(name, TypePath, readString, storeString) }
 

@@ -3,6 +3,7 @@ package plugin
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -90,6 +91,36 @@ type Option struct {
 // secret reports whether the option's value must never be printed.
 func (o *Option) secret() bool { return o.Type == TypePassword }
 
+// describe renders a configured value for an error message: secrets
+// hidden, passwords in URIs masked as Logstash's SafeURI masks them.
+func (o *Option) describe(v any) string {
+	if o.Type == TypeURI {
+		return rubyInspect(maskURIs(v))
+	}
+	return describe(v, o.secret())
+}
+
+// maskURIs replaces the password of each URI in v with xxxxxx.
+func maskURIs(v any) any {
+	switch t := v.(type) {
+	case string:
+		if u, err := url.Parse(t); err == nil && u.User != nil {
+			if _, has := u.User.Password(); has {
+				u.User = url.UserPassword(u.User.Username(), "xxxxxx")
+				return u.String()
+			}
+		}
+		return t
+	case []any:
+		out := make([]any, len(t))
+		for i, it := range t {
+			out[i] = maskURIs(it)
+		}
+		return out
+	}
+	return v
+}
+
 // coerce validates and converts a configured value (already a list when the
 // option takes a list, else a scalar or one-element list) for option o.
 // Messages follow Logstash's validators.
@@ -119,7 +150,7 @@ func (o *Option) coerce(v any) (any, error) {
 	}
 	items := asList(v)
 	if len(items) != 1 {
-		return nil, fmt.Errorf("Expected one value, got %s", describe(v, o.secret()))
+		return nil, fmt.Errorf("Expected one value, got %s", o.describe(v))
 	}
 	return o.coerceOne(items[0])
 }

@@ -32,6 +32,8 @@ type BuildContext struct {
 	Lookup lang.LookupFunc
 	// Logger is the root logger; plugins get children named after them.
 	Logger *slog.Logger
+	// DeadLetters is the pipeline's dead letter queue; nil when it is off.
+	DeadLetters DeadLetterQueue
 }
 
 // Settings are a plugin instance's validated options. Getters take an
@@ -304,7 +306,7 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 			err = o.checkRange(c)
 		}
 		if err != nil {
-			shown := describe(v, o.secret())
+			shown := o.describe(v)
 			errAt(attr, "Invalid setting for %s %s plugin: %s => %s: %s", p.Name, kind, name, shown, err)
 			continue
 		}
