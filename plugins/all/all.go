@@ -36,6 +36,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/inputs/kafka"
 	_ "github.com/gostash/gostash/plugins/inputs/stdin"
 	_ "github.com/gostash/gostash/plugins/inputs/twitter"
+	_ "github.com/gostash/gostash/plugins/outputs/elasticsearch"
 	_ "github.com/gostash/gostash/plugins/outputs/file"
 	_ "github.com/gostash/gostash/plugins/outputs/kafka"
 	_ "github.com/gostash/gostash/plugins/outputs/null"
