@@ -40,5 +40,6 @@ import (
 	_ "github.com/gostash/gostash/plugins/outputs/file"
 	_ "github.com/gostash/gostash/plugins/outputs/kafka"
 	_ "github.com/gostash/gostash/plugins/outputs/null"
+	_ "github.com/gostash/gostash/plugins/outputs/opensearch"
 	_ "github.com/gostash/gostash/plugins/outputs/stdout"
 )

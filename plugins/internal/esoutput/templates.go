@@ -49,6 +49,21 @@ func DefaultTemplate(composable bool, pattern string) *event.Map {
 	return v.(*event.Map)
 }
 
+// OpenSearchDefaultTemplate is the opensearch output's default template:
+// the legacy one, or a composable one with version 60001 and priority 10.
+func OpenSearchDefaultTemplate(legacy bool, pattern string) *event.Map {
+	if legacy {
+		return DefaultTemplate(false, pattern)
+	}
+	text := fmt.Sprintf(`{"index_patterns":%s,"version":60001,"priority":10,"template":{"settings":%s,"mappings":%s}}`,
+		event.AppendJSONString(nil, pattern), defaultSettings, defaultMappings)
+	v, err := event.DecodeJSON([]byte(text))
+	if err != nil {
+		panic("default template: " + err.Error())
+	}
+	return v.(*event.Map)
+}
+
 // LoadTemplate reads a template file.
 func LoadTemplate(path string) (*event.Map, error) {
 	data, err := os.ReadFile(path)

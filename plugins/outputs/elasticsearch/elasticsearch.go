@@ -11,10 +11,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/gostash/gostash/plugins/internal/esclient"
 	"github.com/gostash/gostash/plugins/internal/esoutput"
@@ -54,8 +52,6 @@ type output struct {
 	defaultIndex, defaultAlias, defaultTemplate string
 }
 
-var sprintfPattern = regexp.MustCompile(`%\{.+\}`)
-
 func newOutput(s *plugin.Settings) (plugin.Output, error) {
 	log := s.Logger()
 	o := &output{s: s, log: log, ecs: s.ECS()}
@@ -66,17 +62,10 @@ func newOutput(s *plugin.Settings) (plugin.Output, error) {
 		o.defaultIndex, o.defaultAlias, o.defaultTemplate = "ecs-logstash-%{+yyyy.MM.dd}", "ecs-logstash", "ecs-logstash"
 	}
 
-	if optAction.IsSet(s) {
-		a := optAction.Get(s)
-		switch {
-		case a == "":
-			return nil, optAction.Errorf(s, "No action specified!")
-		case sprintfPattern.MatchString(a):
-		case !map[string]bool{"index": true, "delete": true, "create": true, "update": true}[a]:
-			return nil, optAction.Errorf(s, `Action '%s' is invalid! Pick one of ["index", "delete", "create", "update"] or use a sprintf style statement`, a)
-		}
+	if err := esoutput.CheckAction(s, optAction); err != nil {
+		return nil, err
 	}
-	if err := checkWriteOptions(s); err != nil {
+	if err := esoutput.CheckWriteOptions(s, optAction.Get(s)); err != nil {
 		return nil, err
 	}
 
@@ -125,8 +114,8 @@ func newOutput(s *plugin.Settings) (plugin.Output, error) {
 		return nil, err
 	}
 	o.dsOn = dsOn
-	o.manage = optManageTemplate.Get(s)
-	if dsOn && !optManageTemplate.IsSet(s) {
+	o.manage = esoutput.OptManageTemplate.Get(s)
+	if dsOn && !esoutput.OptManageTemplate.IsSet(s) {
 		log.Debug("Disabling template management since data streams are enabled")
 		o.manage = false
 	}
@@ -156,12 +145,12 @@ func newOutput(s *plugin.Settings) (plugin.Output, error) {
 		Log:                log,
 		Engine:             "Elasticsearch",
 		PipelineID:         s.Pipeline().ID,
-		BulkPath:           bulkPath(s),
+		BulkPath:           esoutput.BulkPath(s, true),
 		MaxBulkBytes:       maxBulkBytes,
 		GzipLevel:          gzipLevel,
 		BulkHeaders:        true,
-		RetryInitial:       seconds(optRetryInitial.Get(s)),
-		RetryMax:           seconds(optRetryMax.Get(s)),
+		RetryInitial:       esoutput.Seconds(esoutput.OptRetryInitial.Get(s)),
+		RetryMax:           esoutput.Seconds(esoutput.OptRetryMax.Get(s)),
 		DLQ:                dlq,
 		DLQCodes:           dlqCodes,
 		DropErrorTypes:     drop,
@@ -169,29 +158,6 @@ func newOutput(s *plugin.Settings) (plugin.Output, error) {
 		Bootstrap:          o.bootstrap,
 	})
 	return o, nil
-}
-
-func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
-
-// checkWriteOptions are the cross-option checks of Logstash's client
-// builder.
-func checkWriteOptions(s *plugin.Settings) error {
-	external := map[string]bool{"external": true, "external_gt": true, "external_gte": true}
-	vt := optVersionType.Get(s)
-	action := optAction.Get(s)
-	switch {
-	case external[vt] && !optVersion.IsSet(s):
-		return optVersionType.Errorf(s, "External versioning requires the presence of a version number.")
-	case action == "create" && external[vt]:
-		return optVersionType.Errorf(s, "External versioning is not supported by the create action.")
-	case optDocAsUpsert.Get(s) && optScriptedUpsert.Get(s):
-		return optDocAsUpsert.Errorf(s, "doc_as_upsert and scripted_upsert are mutually exclusive.")
-	case action == "update" && optDocumentID.Get(s) == "":
-		return optAction.Errorf(s, "Specifying action => 'update' needs a document_id.")
-	case action == "update" && external[vt]:
-		return optVersionType.Errorf(s, "External versioning is not supported by the update action. See https://www.elastic.co/guide/en/elasticsearch/reference/current/docs-update.html.")
-	}
-	return nil
 }
 
 // dataStreamConfig decides whether events go to a data stream, as
@@ -250,7 +216,7 @@ func (o *output) invalidDataStreamOptions() []string {
 		case name == "data_stream":
 			ok = optDataStream.Get(s) == "true"
 		case name == "manage_template":
-			ok = !optManageTemplate.Get(s)
+			ok = !esoutput.OptManageTemplate.Get(s)
 		default:
 			ok = strings.HasPrefix(name, "data_stream_") || connectionOptions[name]
 		}
@@ -275,139 +241,52 @@ func (o *output) checkNoDataStreamOptions() error {
 	return nil
 }
 
-// bulkPath is Logstash's: <path>/_bulk or bulk_path, with a filter_path
-// keeping only what the item handling reads.
-func bulkPath(s *plugin.Settings) string {
-	p := esclient.JoinPath(optPath.Get(s), "_bulk")
-	if optBulkPath.IsSet(s) {
-		p = esclient.JoinPath(optBulkPath.Get(s))
-	}
-	if strings.Contains(p, "?filter_path=") || strings.Contains(p, "&filter_path=") {
-		return p
-	}
-	sep := "?"
-	if strings.Contains(p, "?") {
-		sep = "&"
-	}
-	return p + sep + "filter_path=errors,items.*.error,items.*.status"
-}
-
 func (o *output) newClient() (*esclient.Client, error) {
 	s := o.s
-	var hosts []*url.URL
-	for _, h := range optHosts.Get(s) {
-		u, err := esclient.ParseHost(h)
-		if err != nil {
-			return nil, optHosts.Errorf(s, "%v", err)
-		}
-		hosts = append(hosts, u)
-	}
-	sec, err := esclient.ReadSecurity(s, hosts, optHosts.IsSet(s), o.log)
+	hosts, err := esoutput.Hosts(s)
 	if err != nil {
 		return nil, err
 	}
-	path := ""
-	if optPath.IsSet(s) {
-		path = esclient.JoinPath(optPath.Get(s)) + "/"
+	sec, err := esclient.ReadSecurity(s, hosts, esoutput.OptHosts.IsSet(s), o.log)
+	if err != nil {
+		return nil, err
 	}
-	cfg := esclient.Config{
-		Hosts: sec.Hosts,
-		HostSettings: esclient.HostSettings{
-			Scheme: sec.Scheme, User: sec.User, Password: sec.Password, Path: path,
-			Parameters: optParameters.Get(s), Sniffing: optSniffing.Get(s),
-		},
-		Product:         esclient.Elasticsearch,
-		Proxy:           sec.Proxy,
-		Timeout:         seconds(optTimeout.Get(s)),
-		PoolMax:         int(optPoolMax.Get(s)),
-		PoolMaxPerRoute: int(optPoolMaxPerRoute.Get(s)),
-		IdleTimeout:     time.Duration(optValidateAfter.Get(s)) * time.Millisecond,
-		Header:          sec.Header,
-		UserAgent:       "gostash logstash-output-elasticsearch",
-		HealthcheckPath: esclient.JoinPath(optPath.Get(s)),
-		SniffingPath:    esclient.JoinPath(optPath.Get(s), "_nodes/http"),
-		ResurrectDelay:  seconds(optResurrectDelay.Get(s)),
-		Sniffing:        optSniffing.Get(s),
-		SniffingDelay:   seconds(optSniffingDelay.Get(s)),
-		Logger:          o.log,
+	sec.Header.Set("X-Elastic-Product-Origin", "logstash-output-elasticsearch")
+	cfg, err := esoutput.ClientConfig(s, sec, o.log)
+	if err != nil {
+		return nil, err
 	}
-	cfg.Header.Set("X-Elastic-Product-Origin", "logstash-output-elasticsearch")
-	if optHealthcheckPath.IsSet(s) {
-		cfg.HealthcheckPath = esclient.JoinPath(optHealthcheckPath.Get(s))
-	}
-	if optSniffingPath.IsSet(s) {
-		cfg.SniffingPath = esclient.JoinPath(optSniffingPath.Get(s))
-	}
-	if sec.TLS != nil {
-		if cfg.TLS, err = sec.TLS.Config(); err != nil {
-			return nil, s.Errorf("ssl_enabled", "%v", err)
-		}
-	}
+	cfg.Product = esclient.Elasticsearch
+	cfg.UserAgent = "gostash logstash-output-elasticsearch"
 	c, err := esclient.New(cfg)
 	if err != nil {
-		return nil, optHosts.Errorf(s, "%v", err)
+		return nil, esoutput.OptHosts.Errorf(s, "%v", err)
 	}
 	return c, nil
 }
 
 func (o *output) newMapper() (*esoutput.Mapper, error) {
 	s := o.s
-	m := &esoutput.Mapper{
-		RetryOnConflict:   optRetryOnConflict.Get(s),
-		DocAsUpsert:       optDocAsUpsert.Get(s),
-		ScriptedUpsert:    optScriptedUpsert.Get(s),
-		ScriptType:        optScriptType.Get(s),
-		ScriptLang:        optScriptLang.Get(s),
-		ScriptVarName:     optScriptVarName.Get(s),
-		IngestMetadata:    true,
-		CheckPlaceholders: optDLQOnIndexFormat.Get(s),
-		Log:               o.log,
-	}
-	compile := func(opt plugin.Opt[string]) (*event.Template, error) {
-		if !opt.IsSet(s) || (opt.Name() == "upsert" || opt.Name() == "script") && opt.Get(s) == "" {
-			return nil, nil
-		}
-		t, err := event.CompileTemplate(opt.Get(s))
-		if err != nil {
-			return nil, opt.Errorf(s, "%v", err)
-		}
-		return t, nil
-	}
-	var err error
-	for _, f := range []struct {
-		dst *(*event.Template)
-		opt plugin.Opt[string]
-	}{{&m.Action, optAction}, {&m.DocumentID, optDocumentID}, {&m.Routing, optRouting}, {&m.Pipeline, optPipeline},
-		{&m.Version, optVersion}, {&m.DocumentType, optDocType}, {&m.Parent, optParent}, {&m.Upsert, optUpsert}, {&m.Script, optScript}} {
-		if *f.dst, err = compile(f.opt); err != nil {
-			return nil, err
-		}
-	}
-	if optVersionType.IsSet(s) {
-		m.VersionType = event.MustTemplate(optVersionType.Get(s))
-	}
-	if optJoinField.IsSet(s) {
-		ref, err := event.ParseFieldRef(optJoinField.Get(s))
-		if err != nil {
-			return nil, optJoinField.Errorf(s, "%v", err)
-		}
-		m.JoinField = &ref
-	}
 	o.index = o.defaultIndex
 	if optIndex.IsSet(s) {
 		o.index = optIndex.Get(s)
 	}
+	var ds *esoutput.DataStream
 	if o.dsOn {
-		m.DataStream = &esoutput.DataStream{
+		ds = &esoutput.DataStream{
 			Type: optDataStreamType.Get(s), Dataset: optDataStreamDataset.Get(s), Namespace: optDataStreamNamespace.Get(s),
 			AutoRouting: optDataStreamRouting.Get(s), SyncFields: optDataStreamSync.Get(s),
 		}
-		o.index = m.DataStream.Name()
+		o.index = ds.Name()
 	}
-	if m.Index, err = event.CompileTemplate(o.index); err != nil {
-		return nil, optIndex.Errorf(s, "%v", err)
+	m, err := esoutput.NewMapper(s, optAction, o.index, o.log)
+	if err != nil {
+		return nil, err
 	}
+	m.DataStream = ds
 	m.IndexIsDefault = o.index == o.defaultIndex
+	m.IngestMetadata = true
+	m.CheckPlaceholders = optDLQOnIndexFormat.Get(s)
 	return m, nil
 }
 
@@ -458,10 +337,10 @@ func (o *output) installTemplate(ctx context.Context, info esclient.ServerInfo, 
 		o.log.Warn(fmt.Sprintf("`template_api => auto` resolved to `legacy` since we are connected to Elasticsearch %d, but will resolve to `composable` the first time it connects to Elasticsearch 8+. We recommend either setting `template_api => legacy` to continue providing legacy-style templates, or migrating your template to the composable style and setting `template_api => composable`. The legacy template API is slated for removal in Elasticsearch 9.", major))
 	}
 	var t *event.Map
-	if optTemplate.IsSet(s) {
-		o.log.Info("Using mapping template from", slog.String("path", optTemplate.Get(s)))
+	if esoutput.OptTemplate.IsSet(s) {
+		o.log.Info("Using mapping template from", slog.String("path", esoutput.OptTemplate.Get(s)))
 		var err error
-		if t, err = esoutput.LoadTemplate(optTemplate.Get(s)); err != nil {
+		if t, err = esoutput.LoadTemplate(esoutput.OptTemplate.Get(s)); err != nil {
 			return err
 		}
 	} else {
@@ -469,8 +348,8 @@ func (o *output) installTemplate(ctx context.Context, info esclient.ServerInfo, 
 		t = esoutput.DefaultTemplate(composable, esoutput.IndexPattern(o.ecs))
 	}
 	name := o.defaultTemplate
-	if optTemplateName.IsSet(s) {
-		name = optTemplateName.Get(s)
+	if esoutput.OptTemplateName.IsSet(s) {
+		name = esoutput.OptTemplateName.Get(s)
 	}
 	if ilm {
 		alias := o.rolloverAlias()
@@ -484,7 +363,7 @@ func (o *output) installTemplate(ctx context.Context, info esclient.ServerInfo, 
 		}
 		settings.Set("index.lifecycle.name", optILMPolicy.Get(s))
 		settings.Set("index.lifecycle.rollover_alias", alias)
-		if !optTemplateName.IsSet(s) {
+		if !esoutput.OptTemplateName.IsSet(s) {
 			name = alias
 		}
 	}
@@ -495,7 +374,7 @@ func (o *output) installTemplate(ctx context.Context, info esclient.ServerInfo, 
 	if composable {
 		endpoint = esoutput.ComposableEndpoint
 	}
-	return esoutput.InstallTemplate(ctx, o.client, o.log, "Elasticsearch", endpoint, name, t, optTemplateOverwrite.Get(s))
+	return esoutput.InstallTemplate(ctx, o.client, o.log, "Elasticsearch", endpoint, name, t, esoutput.OptTemplateOverwrite.Get(s))
 }
 
 func (o *output) rolloverAlias() string {
