@@ -177,6 +177,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Proxy != nil {
 		transport.Proxy = http.ProxyURL(cfg.Proxy)
 	}
+	if cfg.TLS != nil && cfg.TLS.VerifyConnection != nil {
+		transport.DialTLSContext = verifyingDialer(dialer, cfg.TLS)
+	}
 	c.http = &http.Client{Transport: transport, Timeout: cfg.Timeout,
 		// Redirects are answers to report, not to follow.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -188,6 +191,38 @@ func New(cfg Config) (*Client, error) {
 		c.header.Set("User-Agent", cfg.UserAgent)
 	}
 	return c, nil
+}
+
+// verifyingDialer dials TLS with a custom verification that needs the host
+// name even for IP hosts, to which TLS sends no server name.
+func verifyingDialer(dialer *net.Dialer, base *tls.Config) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		cfg := base.Clone()
+		if cfg.ServerName == "" {
+			cfg.ServerName = host
+		}
+		verify := base.VerifyConnection
+		cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+			if cs.ServerName == "" {
+				cs.ServerName = host
+			}
+			return verify(cs)
+		}
+		raw, err := dialer.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		conn := tls.Client(raw, cfg)
+		if err := conn.HandshakeContext(ctx); err != nil {
+			raw.Close()
+			return nil, err
+		}
+		return conn, nil
+	}
 }
 
 // Endpoints lists the pool's hosts as logs show them.

@@ -98,9 +98,10 @@ func (t TLSSettings) Config() (*tls.Config, error) {
 	return cfg, nil
 }
 
-// fingerprintVerifier accepts a chain the roots verify, or one holding a CA
-// certificate with the trusted fingerprint; the host name is checked
-// either way.
+// fingerprintVerifier accepts a chain the roots verify, or one that
+// verifies up to a CA certificate of the chain with the trusted
+// fingerprint; the host name is checked either way. The client's dialer
+// fills in ServerName for IP hosts, to which no SNI is sent.
 func fingerprintVerifier(roots *x509.CertPool, fingerprint []byte) func(tls.ConnectionState) error {
 	return func(cs tls.ConnectionState) error {
 		if len(cs.PeerCertificates) == 0 {
@@ -117,7 +118,10 @@ func fingerprintVerifier(roots *x509.CertPool, fingerprint []byte) func(tls.Conn
 		for _, c := range cs.PeerCertificates {
 			sum := sha256.Sum256(c.Raw)
 			if c.IsCA && bytes.Equal(sum[:], fingerprint) {
-				return leaf.VerifyHostname(cs.ServerName)
+				opts.Roots = x509.NewCertPool()
+				opts.Roots.AddCert(c)
+				_, err := leaf.Verify(opts)
+				return err
 			}
 		}
 		return errors.New("the server's certificate chain is not trusted and holds no CA certificate matching ca_trusted_fingerprint")

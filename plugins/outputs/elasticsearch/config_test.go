@@ -1,8 +1,11 @@
 package elasticsearch_test
 
 import (
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
 	"github.com/gostash/gostash/plugins/internal/estest"
@@ -140,5 +143,56 @@ func TestDeadLetterQueue(t *testing.T) {
 	custom, err := estest.Build(t, plugin.KindOutput, `elasticsearch { dlq_custom_codes => [404, 503] }`, plugin.BuildContext{DeadLetters: q})
 	if custom != nil || !strings.Contains(err, "[404] are already defined as standard DLQ error codes") {
 		t.Fatalf("dlq_custom_codes with 404: %q", err)
+	}
+}
+
+type logSink struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logSink) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logSink) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestSniffing: the pool is replaced by the nodes _nodes/http lists (the
+// node publishes 127.0.0.1, the config names localhost), and writes go on.
+func TestSniffing(t *testing.T) {
+	n := estest.Require(t)
+	index := n.Name(t, "e2e-sniff")
+	logs := &logSink{}
+	local := strings.Replace(n.URL, "127.0.0.1", "localhost", 1)
+	inst, err := estest.Build(t, plugin.KindOutput, `elasticsearch { hosts => ["`+local+`"] index => "`+index+`" sniffing => true sniffing_delay => 0.2 }`,
+		plugin.BuildContext{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != "" {
+		t.Fatal(err)
+	}
+	out := inst.Plugin.(plugin.Output)
+	if err := out.Output(t.Context(), []*event.Event{event.NewEvent()}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(logs.String(), "Elasticsearch pool URLs updated") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the pool was never updated:\n%s", logs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if s := logs.String(); !strings.Contains(s, "added=[http://127.0.0.1:") || !strings.Contains(s, "removed=[http://localhost:") {
+		t.Fatalf("unexpected pool change:\n%s", s)
+	}
+	if err := out.Output(t.Context(), []*event.Event{event.NewEvent()}); err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Count(t, index); got != 2 {
+		t.Fatalf("%d documents, want 2", got)
 	}
 }
