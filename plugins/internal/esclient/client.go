@@ -42,8 +42,10 @@ type Config struct {
 	DefaultMajor int
 	TLS          *tls.Config
 	// Proxy is an HTTP proxy URL; nil for direct connections.
-	Proxy   *url.URL
-	Timeout time.Duration
+	Proxy *url.URL
+	// Timeout bounds a whole request; ConnectTimeout (Timeout when 0)
+	// the connection and TLS handshake.
+	Timeout, ConnectTimeout time.Duration
 	// PoolMax bounds idle connections overall, PoolMaxPerRoute the
 	// connections to one host.
 	PoolMax, PoolMaxPerRoute int
@@ -164,7 +166,11 @@ func New(cfg Config) (*Client, error) {
 	for _, h := range cfg.Hosts {
 		c.hosts = append(c.hosts, &host{ep: tmpl.endpoint(h, cfg.Parameters)})
 	}
-	dialer := &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}
+	connect := cfg.ConnectTimeout
+	if connect == 0 {
+		connect = cfg.Timeout
+	}
+	dialer := &net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}
 	transport := &http.Transport{
 		DialContext:         dialer.DialContext,
 		TLSClientConfig:     cfg.TLS,
@@ -172,7 +178,7 @@ func New(cfg Config) (*Client, error) {
 		MaxIdleConnsPerHost: cfg.PoolMaxPerRoute,
 		MaxConnsPerHost:     cfg.PoolMaxPerRoute,
 		IdleConnTimeout:     cfg.IdleTimeout,
-		TLSHandshakeTimeout: cfg.Timeout,
+		TLSHandshakeTimeout: connect,
 	}
 	if cfg.Proxy != nil {
 		transport.Proxy = http.ProxyURL(cfg.Proxy)
