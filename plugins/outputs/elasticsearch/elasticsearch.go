@@ -299,7 +299,9 @@ func (o *output) bootstrap(ctx context.Context) error {
 		o.log.Error("Elasticsearch version does not support data streams, Logstash might end up writing to an index", slog.String("es_version", info.Number))
 		return &esclient.ConfigError{Msg: fmt.Sprintf("A data_stream configuration is only supported since Elasticsearch 7.9.0 (detected version %s), please upgrade your cluster", info.Number)}
 	}
-	o.mapper.SendType = major == 7
+	// Logstash sends document_type to Elasticsearch 7 only; OpenSearch,
+	// which reports 7.10.2 in compatibility mode, has no types since 2.0.
+	o.mapper.SendType = major == 7 && !info.OpenSearch
 	if _, err := o.client.Get(ctx, "/"); err != nil {
 		o.log.Error("Unable to retrieve Elasticsearch cluster uuid", slog.String("message", err.Error()))
 	}
