@@ -84,7 +84,7 @@ func TestConfigErrors(t *testing.T) {
 		{`query => "a" query_template => "/etc/hostname"`, "Both `query` and `query_template` are set. Use either `query` or `query_template`."},
 		{`query => "a" query_params => ["x"]`, "`query_params` is not allowed when `query_type => 'dsl'`."},
 		{`query_type => esql query => "FROM x"`, "ES|QL queries (query_type => esql) are not supported by gostash"},
-		{`query => "a" fields => ["a", "b", "c"]`, "Invalid setting for elasticsearch filter plugin: fields"},
+		{`query => "a" fields => ["a", "b", "c"]`, "expected a hash or a list of [source, destination] pairs"},
 		{`query => "a" ca_file => "/x"`, "obsolete"},
 	}
 	for _, c := range cases {

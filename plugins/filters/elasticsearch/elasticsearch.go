@@ -125,7 +125,7 @@ func newFilter(s *plugin.Settings) (plugin.Filter, error) {
 	}
 	switch {
 	case !optQuery.IsSet(s) && !optQueryTemplate.IsSet(s):
-		return nil, s.Errorf("", "Both `query` and `query_template` are empty. Require either `query` or `query_template`.")
+		return nil, s.Errorf("Both `query` and `query_template` are empty. Require either `query` or `query_template`.")
 	case optQuery.IsSet(s) && optQueryTemplate.IsSet(s):
 		return nil, optQueryTemplate.Errorf(s, "Both `query` and `query_template` are set. Use either `query` or `query_template`.")
 	case optQueryParams.IsSet(s):
@@ -165,7 +165,7 @@ func newFilter(s *plugin.Settings) (plugin.Filter, error) {
 		}
 		f.retryOn[n] = true
 	}
-	cfg, err := esclient.QueryClientConfig(s, optHosts.Get(s), optHosts.IsSet(s), log)
+	cfg, err := esclient.QueryClientConfig(s, optHosts, optHosts.Get(s), log)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func newFilter(s *plugin.Settings) (plugin.Filter, error) {
 	cfg.UserAgent = "gostash logstash-filter-elasticsearch"
 	cfg.Header.Set("X-Elastic-Product-Origin", "logstash-filter-elasticsearch")
 	if f.client, err = esclient.New(cfg); err != nil {
-		return nil, s.Errorf("hosts", "%v", err)
+		return nil, optHosts.Errorf(s, "%v", err)
 	}
 	return f, nil
 }

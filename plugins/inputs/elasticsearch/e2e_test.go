@@ -133,12 +133,12 @@ output { stdout { codec => json_lines } }`, n.URL, index, state), "")
 
 func TestConfigErrors(t *testing.T) {
 	cases := []struct{ block, want string }{
-		{`query => "not json"`, "Invalid setting for elasticsearch input plugin: query"},
+		{`query => "not json"`, "Unrecognized token 'not'"},
 		{`slices => 2 query => '{"slice":{"id":0,"max":2}}'`, "cannot specify specific `slice`"},
 		{`query_type => esql`, "ES|QL queries (query_type => esql) are not supported by gostash"},
 		{`tracking_field => "[n]" search_api => scroll`, "The `tracking_field` feature can only be used with `search_after` non-aggregation queries"},
 		{`tracking_field => "[n]"`, "gostash needs last_run_metadata_path with tracking_field"},
-		{`schedule => "every minute"`, "Invalid setting for elasticsearch input plugin: schedule"},
+		{`schedule => "every minute"`, "expected 5 to 6 fields"},
 		{`ssl => true`, "obsolete"},
 		{`user => "bob" cloud_auth => "a:b"`, "Multiple authentication options are specified"},
 	}

@@ -138,7 +138,7 @@ func newInput(s *plugin.Settings) (plugin.Input, error) {
 	if len(hosts) == 0 {
 		hosts = []string{"localhost:9200"}
 	}
-	cfg, err := esclient.QueryClientConfig(s, hosts, optHosts.IsSet(s), log)
+	cfg, err := esclient.QueryClientConfig(s, optHosts, hosts, log)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func newInput(s *plugin.Settings) (plugin.Input, error) {
 	cfg.UserAgent = "gostash logstash-input-elasticsearch"
 	cfg.Header.Set("X-Elastic-Product-Origin", "logstash-input-elasticsearch")
 	if in.client, err = esclient.New(cfg); err != nil {
-		return nil, s.Errorf("hosts", "%v", err)
+		return nil, optHosts.Errorf(s, "%v", err)
 	}
 	target := "[@metadata][input][elasticsearch]"
 	if s.ECS() == "disabled" {

@@ -44,7 +44,16 @@ var (
 
 // SecurityOptions are the shared authentication, proxy and TLS options.
 func SecurityOptions() []plugin.Declared {
-	return []plugin.Declared{OptUser, OptPassword, OptAPIKey, OptCloudID, OptCloudAuth, OptProxy, OptCustomHeaders,
+	var out []plugin.Declared
+	for _, h := range SecurityHandles() {
+		out = append(out, h)
+	}
+	return out
+}
+
+// SecurityHandles are SecurityOptions as handles, for checks over them.
+func SecurityHandles() []plugin.Handle {
+	return []plugin.Handle{OptUser, OptPassword, OptAPIKey, OptCloudID, OptCloudAuth, OptProxy, OptCustomHeaders,
 		OptSSLEnabled, OptSSLCertificateAuthorities, OptSSLVerificationMode, OptCATrustedFingerprint,
 		OptSSLTruststorePath, OptSSLTruststoreType, OptSSLTruststorePassword,
 		OptSSLKeystorePath, OptSSLKeystoreType, OptSSLKeystorePassword,
@@ -118,7 +127,7 @@ func ReadSecurity(s *plugin.Settings, hosts []*url.URL, hostsSet bool, log *slog
 		methods++
 	}
 	if methods > 1 {
-		return nil, s.Errorf("", "Multiple authentication options are specified, please only use one of user/password, cloud_auth or api_key")
+		return nil, s.Errorf("Multiple authentication options are specified, please only use one of user/password, cloud_auth or api_key")
 	}
 	switch {
 	case OptSSLEnabled.IsSet(s):
@@ -212,9 +221,9 @@ func readTLS(s *plugin.Settings, enabled bool, log *slog.Logger) (*TLSSettings, 
 	}
 	if !enabled {
 		var set []string
-		for _, o := range []plugin.Declared{OptSSLCertificateAuthorities, OptCATrustedFingerprint, OptSSLTruststorePath, OptSSLKeystorePath, OptSSLCertificate, OptSSLKey, OptSSLSupportedProtocols, OptSSLCipherSuites} {
-			if name := o.Declaration().Name; s.IsSet(name) {
-				set = append(set, name)
+		for _, o := range []plugin.Handle{OptSSLCertificateAuthorities, OptCATrustedFingerprint, OptSSLTruststorePath, OptSSLKeystorePath, OptSSLCertificate, OptSSLKey, OptSSLSupportedProtocols, OptSSLCipherSuites} {
+			if o.IsSet(s) {
+				set = append(set, o.Name())
 			}
 		}
 		if len(set) > 0 {
@@ -241,7 +250,7 @@ func readTLS(s *plugin.Settings, enabled bool, log *slog.Logger) (*TLSSettings, 
 		log.Warn("You have enabled encryption but DISABLED certificate verification, to make sure your data is secure set `ssl_verification_mode => full`")
 	}
 	if _, err := t.Config(); err != nil {
-		return nil, s.Errorf("ssl_enabled", "%v", err)
+		return nil, OptSSLEnabled.Errorf(s, "%v", err)
 	}
 	return t, nil
 }

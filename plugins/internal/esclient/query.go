@@ -16,16 +16,16 @@ import (
 // QueryClientConfig is the connection of the elasticsearch input and
 // filter: hosts as `host[:port]` (https when TLS is on) or URLs, with the
 // shared security options.
-func QueryClientConfig(s *plugin.Settings, hosts []string, hostsSet bool, log *slog.Logger) (Config, error) {
+func QueryClientConfig(s *plugin.Settings, hostsOpt plugin.Opt[[]string], hosts []string, log *slog.Logger) (Config, error) {
 	var parsed []*url.URL
 	for _, h := range hosts {
 		u, err := ParseHost(h)
 		if err != nil {
-			return Config{}, s.Errorf("hosts", "%v", err)
+			return Config{}, hostsOpt.Errorf(s, "%v", err)
 		}
 		parsed = append(parsed, u)
 	}
-	sec, err := ReadSecurity(s, parsed, hostsSet, log)
+	sec, err := ReadSecurity(s, parsed, hostsOpt.IsSet(s), log)
 	if err != nil {
 		return Config{}, err
 	}
@@ -44,7 +44,7 @@ func QueryClientConfig(s *plugin.Settings, hosts []string, hostsSet bool, log *s
 	}
 	if sec.TLS != nil {
 		if cfg.TLS, err = sec.TLS.Config(); err != nil {
-			return Config{}, s.Errorf("ssl_enabled", "%v", err)
+			return Config{}, OptSSLEnabled.Errorf(s, "%v", err)
 		}
 	}
 	return cfg, nil

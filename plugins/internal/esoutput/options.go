@@ -65,8 +65,9 @@ func checkHosts(hosts []string) error {
 }
 
 // CheckWriteOptions are the cross-option checks of Logstash's client
-// builder; action is the configured action.
-func CheckWriteOptions(s *plugin.Settings, action string) error {
+// builder; action is the plugin's action option.
+func CheckWriteOptions(s *plugin.Settings, actionOpt plugin.Opt[string]) error {
+	action := actionOpt.Get(s)
 	external := map[string]bool{"external": true, "external_gt": true, "external_gte": true}
 	vt := OptVersionType.Get(s)
 	switch {
@@ -77,7 +78,7 @@ func CheckWriteOptions(s *plugin.Settings, action string) error {
 	case OptDocAsUpsert.Get(s) && OptScriptedUpsert.Get(s):
 		return OptDocAsUpsert.Errorf(s, "doc_as_upsert and scripted_upsert are mutually exclusive.")
 	case action == "update" && OptDocumentID.Get(s) == "":
-		return s.Errorf("action", "Specifying action => 'update' needs a document_id.")
+		return actionOpt.Errorf(s, "Specifying action => 'update' needs a document_id.")
 	case action == "update" && external[vt]:
 		return OptVersionType.Errorf(s, "External versioning is not supported by the update action. See https://www.elastic.co/guide/en/elasticsearch/reference/current/docs-update.html.")
 	}
@@ -85,8 +86,9 @@ func CheckWriteOptions(s *plugin.Settings, action string) error {
 }
 
 // NewMapper compiles the shared per-event options; action is the
-// plugin's action option and index its resolved write target.
-func NewMapper(s *plugin.Settings, action plugin.Opt[string], index string, log *slog.Logger) (*Mapper, error) {
+// plugin's action option and index its resolved write target (errors are
+// located at indexOpt).
+func NewMapper(s *plugin.Settings, action plugin.Opt[string], indexOpt plugin.Opt[string], index string, log *slog.Logger) (*Mapper, error) {
 	m := &Mapper{
 		RetryOnConflict: OptRetryOnConflict.Get(s),
 		DocAsUpsert:     OptDocAsUpsert.Get(s),
@@ -127,7 +129,7 @@ func NewMapper(s *plugin.Settings, action plugin.Opt[string], index string, log 
 		m.JoinField = &ref
 	}
 	if m.Index, err = event.CompileTemplate(index); err != nil {
-		return nil, s.Errorf("index", "%v", err)
+		return nil, indexOpt.Errorf(s, "%v", err)
 	}
 	return m, nil
 }
@@ -184,7 +186,7 @@ func ClientConfig(s *plugin.Settings, sec *esclient.Security, log *slog.Logger) 
 	if sec.TLS != nil {
 		tlsConfig, err := sec.TLS.Config()
 		if err != nil {
-			return cfg, s.Errorf("", "TLS settings: %v", err)
+			return cfg, s.Errorf("TLS settings: %v", err)
 		}
 		cfg.TLS = tlsConfig
 	}

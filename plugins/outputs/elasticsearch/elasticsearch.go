@@ -65,7 +65,7 @@ func newOutput(s *plugin.Settings) (plugin.Output, error) {
 	if err := esoutput.CheckAction(s, optAction); err != nil {
 		return nil, err
 	}
-	if err := esoutput.CheckWriteOptions(s, optAction.Get(s)); err != nil {
+	if err := esoutput.CheckWriteOptions(s, optAction); err != nil {
 		return nil, err
 	}
 
@@ -202,9 +202,9 @@ func (o *output) dataStreamConfig() (bool, error) {
 func (o *output) invalidDataStreamOptions() []string {
 	s := o.s
 	var out []string
-	for _, d := range options() {
-		name := d.Declaration().Name
-		if !s.IsSet(name) {
+	for _, h := range handles() {
+		name := h.Name()
+		if !h.IsSet(s) {
 			continue
 		}
 		ok := false
@@ -230,8 +230,8 @@ func (o *output) invalidDataStreamOptions() []string {
 
 func (o *output) checkNoDataStreamOptions() error {
 	var set []string
-	for _, d := range options() {
-		if name := d.Declaration().Name; strings.HasPrefix(name, "data_stream_") && o.s.IsSet(name) {
+	for _, h := range handles() {
+		if name := h.Name(); strings.HasPrefix(name, "data_stream_") && h.IsSet(o.s) {
 			set = append(set, name)
 		}
 	}
@@ -279,7 +279,7 @@ func (o *output) newMapper() (*esoutput.Mapper, error) {
 		}
 		o.index = ds.Name()
 	}
-	m, err := esoutput.NewMapper(s, optAction, o.index, o.log)
+	m, err := esoutput.NewMapper(s, optAction, optIndex, o.index, o.log)
 	if err != nil {
 		return nil, err
 	}

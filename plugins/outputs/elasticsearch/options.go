@@ -41,7 +41,7 @@ var (
 	optDLQOnIndexFormat = plugin.Bool("dlq_on_failed_indexname_interpolation").Default(true).Doc("An index still holding %{...} after sprintf sends the event to the DLQ (or the log) instead of to the server.")
 	optDropErrorTypes   = plugin.StringList("drop_error_types").Default([]string{}).Doc("Item error types dropped without retry, like conflicts.")
 
-	obsolete = []plugin.Declared{
+	obsolete = []plugin.Handle{
 		plugin.Any("ssl").Obsolete("Set 'ssl_enabled' instead."),
 		plugin.Any("ssl_certificate_verification").Obsolete("Set 'ssl_verification_mode' instead."),
 		plugin.Any("cacert").Obsolete("Set 'ssl_certificate_authorities' instead."),
@@ -53,7 +53,15 @@ var (
 )
 
 func options() []plugin.Declared {
-	opts := []plugin.Declared{esoutput.OptHosts, optIndex, optAction, esoutput.OptDocumentID, esoutput.OptRouting, esoutput.OptPipeline, esoutput.OptDocType, esoutput.OptParent, esoutput.OptJoinField,
+	var out []plugin.Declared
+	for _, h := range handles() {
+		out = append(out, h)
+	}
+	return out
+}
+
+func handles() []plugin.Handle {
+	opts := []plugin.Handle{esoutput.OptHosts, optIndex, optAction, esoutput.OptDocumentID, esoutput.OptRouting, esoutput.OptPipeline, esoutput.OptDocType, esoutput.OptParent, esoutput.OptJoinField,
 		esoutput.OptVersion, esoutput.OptVersionType, esoutput.OptUpsert, esoutput.OptDocAsUpsert, esoutput.OptScript, esoutput.OptScriptType, esoutput.OptScriptLang, esoutput.OptScriptVarName, esoutput.OptScriptedUpsert, esoutput.OptRetryOnConflict,
 		esoutput.OptManageTemplate, esoutput.OptTemplateName, esoutput.OptTemplate, esoutput.OptTemplateOverwrite, optTemplateAPI,
 		optILMEnabled, optILMRolloverAlias, optILMPattern, optILMPolicy,
@@ -61,7 +69,7 @@ func options() []plugin.Declared {
 		esoutput.OptPath, esoutput.OptBulkPath, esoutput.OptParameters, esoutput.OptSniffing, esoutput.OptSniffingDelay, esoutput.OptSniffingPath, esoutput.OptHealthcheckPath, esoutput.OptTimeout,
 		esoutput.OptPoolMax, esoutput.OptPoolMaxPerRoute, esoutput.OptResurrectDelay, esoutput.OptValidateAfter, optHTTPCompression, optCompression,
 		esoutput.OptRetryInitial, esoutput.OptRetryMax, optSilenceErrors, optFailureTypeLog, optDLQCustomCodes, optDLQOnIndexFormat, optDropErrorTypes}
-	opts = append(opts, esclient.SecurityOptions()...)
+	opts = append(opts, esclient.SecurityHandles()...)
 	opts = append(opts, obsolete...)
 	return append(opts, plugin.ECS)
 }
@@ -71,12 +79,12 @@ func options() []plugin.Declared {
 var connectionOptions = map[string]bool{}
 
 func init() {
-	for _, o := range []plugin.Declared{esoutput.OptHosts, esoutput.OptDocumentID, esoutput.OptPath, esoutput.OptBulkPath, esoutput.OptParameters, esoutput.OptSniffing, esoutput.OptSniffingDelay, esoutput.OptSniffingPath,
+	for _, o := range []plugin.Handle{esoutput.OptHosts, esoutput.OptDocumentID, esoutput.OptPath, esoutput.OptBulkPath, esoutput.OptParameters, esoutput.OptSniffing, esoutput.OptSniffingDelay, esoutput.OptSniffingPath,
 		esoutput.OptHealthcheckPath, esoutput.OptTimeout, esoutput.OptPoolMax, esoutput.OptPoolMaxPerRoute, esoutput.OptResurrectDelay, esoutput.OptValidateAfter, optHTTPCompression, optCompression,
 		esoutput.OptRetryInitial, esoutput.OptRetryMax, optSilenceErrors, optFailureTypeLog, optDLQCustomCodes, optDLQOnIndexFormat, optDropErrorTypes} {
 		connectionOptions[o.Declaration().Name] = true
 	}
-	for _, o := range append(esclient.SecurityOptions(), obsolete...) {
+	for _, o := range append(esclient.SecurityHandles(), obsolete...) {
 		connectionOptions[o.Declaration().Name] = true
 	}
 	for _, name := range []string{"id", "enable_metric", "codec", "workers", "ecs_compatibility"} {

@@ -80,7 +80,7 @@ func newOutput(s *plugin.Settings) (plugin.Output, error) {
 	if err := esoutput.CheckAction(s, optAction); err != nil {
 		return nil, err
 	}
-	if err := esoutput.CheckWriteOptions(s, optAction.Get(s)); err != nil {
+	if err := esoutput.CheckWriteOptions(s, optAction); err != nil {
 		return nil, err
 	}
 	hosts, err := esoutput.Hosts(s)
@@ -107,7 +107,7 @@ func newOutput(s *plugin.Settings) (plugin.Output, error) {
 	if optIndex.IsSet(s) {
 		index = optIndex.Get(s)
 	}
-	mapper, err := esoutput.NewMapper(s, optAction, index, log)
+	mapper, err := esoutput.NewMapper(s, optAction, optIndex, index, log)
 	if err != nil {
 		return nil, err
 	}
