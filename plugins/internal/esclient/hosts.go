@@ -143,23 +143,11 @@ func newTemplate(hosts []*url.URL, hs HostSettings) (template, error) {
 	return t, nil
 }
 
-// NormalizeHosts turns configured hosts into endpoints as Logstash's
-// host_to_url does: scheme from TLS settings (else the first URL's, else
-// http), port from the URL (else the first URL that has one, else 9200),
-// path from the URL (else `path`, else "/"), credentials from the URL
-// (else user/password), and `parameters` merged into the query.
-func NormalizeHosts(hosts []*url.URL, hs HostSettings) ([]Endpoint, error) {
-	t, err := newTemplate(hosts, hs)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Endpoint, 0, len(hosts))
-	for _, h := range hosts {
-		out = append(out, t.endpoint(h, hs.Parameters))
-	}
-	return out, nil
-}
-
+// endpoint normalizes one configured host as Logstash's host_to_url does:
+// scheme from TLS settings (else the first URL's, else http), port from
+// the URL (else the first URL that has one, else 9200), path from the URL
+// (else `path`, else "/"), credentials from the URL (else user/password),
+// and `parameters` merged into the query.
 func (t template) endpoint(h *url.URL, parameters *event.Map) Endpoint {
 	ep := Endpoint{Scheme: t.scheme, User: t.user, Password: t.password}
 	if ep.Scheme == "" {

@@ -8,6 +8,19 @@ import (
 	"github.com/gostash/gostash/runtime/event"
 )
 
+// normalize is what New does with the configured hosts.
+func normalize(hosts []*url.URL, hs HostSettings) ([]Endpoint, error) {
+	t, err := newTemplate(hosts, hs)
+	if err != nil {
+		return nil, err
+	}
+	var out []Endpoint
+	for _, h := range hosts {
+		out = append(out, t.endpoint(h, hs.Parameters))
+	}
+	return out, nil
+}
+
 func mustHosts(t *testing.T, raw ...string) []*url.URL {
 	t.Helper()
 	var out []*url.URL
@@ -21,7 +34,7 @@ func mustHosts(t *testing.T, raw ...string) []*url.URL {
 	return out
 }
 
-func TestNormalizeHosts(t *testing.T) {
+func TestHostNormalization(t *testing.T) {
 	params := event.NewMap(1)
 	params.Set("pretty", "true")
 	cases := []struct {
@@ -42,7 +55,7 @@ func TestNormalizeHosts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			eps, err := NormalizeHosts(mustHosts(t, c.hosts...), c.hs)
+			eps, err := normalize(mustHosts(t, c.hosts...), c.hs)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,7 +68,7 @@ func TestNormalizeHosts(t *testing.T) {
 	}
 }
 
-func TestNormalizeHostsConflicts(t *testing.T) {
+func TestHostNormalizationConflicts(t *testing.T) {
 	cases := []struct {
 		name  string
 		hosts []string
@@ -68,7 +81,7 @@ func TestNormalizeHostsConflicts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := NormalizeHosts(mustHosts(t, c.hosts...), c.hs)
+			_, err := normalize(mustHosts(t, c.hosts...), c.hs)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want an error containing %q", err, c.want)
 			}
@@ -77,7 +90,7 @@ func TestNormalizeHostsConflicts(t *testing.T) {
 }
 
 func TestEndpointCredentials(t *testing.T) {
-	eps, err := NormalizeHosts(mustHosts(t, "http://alice:s%40cret@h:9200"), HostSettings{})
+	eps, err := normalize(mustHosts(t, "http://alice:s%40cret@h:9200"), HostSettings{})
 	if err != nil {
 		t.Fatal(err)
 	}
