@@ -305,7 +305,9 @@ output { elasticsearch { hosts => ["http://127.0.0.1:%s"] index => "%s" document
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
-	waitFor("gostash to find no node", func() bool { return strings.Contains(r.Stderr(), "Attempted to resurrect connection to dead ES instance") })
+	waitFor("gostash to find no node", func() bool {
+		return strings.Contains(r.Stderr(), "Attempted to resurrect connection to dead ES instance")
+	})
 	node := estest.StartPrivateNode(t, port)
 	waitFor("the first documents", func() bool {
 		code, _ := node.Do(t, http.MethodPost, "/"+index+"/_refresh", "")
