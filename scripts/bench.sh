@@ -236,3 +236,12 @@ if [ -n "${twitter_note:-}" ]; then
 	echo "includes a rate-limit notice, which gostash logs as a WARN each time; the Twitter row is bounded by"
 	echo "that pacing, so its events per CPU-second say more about gostash than its events/s."
 fi
+
+# The elasticsearch output against the project's OpenSearch node, beside a
+# plain _bulk loader posting the same documents in the same run.
+if scripts/opensearch/opensearch.sh status >/dev/null 2>&1; then
+	echo
+	scripts/opensearch/bench.sh "${BENCH_ES_EVENTS:-200000}"
+else
+	echo "| elasticsearch output | skipped (no OpenSearch node: make opensearch-up) | | | | | |"
+fi
