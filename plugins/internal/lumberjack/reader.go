@@ -1,0 +1,326 @@
+// Package lumberjack reads the lumberjack protocol (versions 1 and 2) that
+// Beats and logstash-forwarder speak, and writes its acknowledgements, as
+// Logstash's beats input does (BeatsParser, AckEncoder).
+//
+// A client announces a window of N data frames ('W'), sends them (JSON 'J'
+// frames in version 2, key/value 'D' frames in version 1), possibly inside
+// zlib-compressed 'C' frames, and waits for an ACK ('A') carrying the
+// highest sequence number of the window. Frame lengths are taken on trust
+// only as far as data actually arrives: a frame that announces 4 GiB
+// allocates nothing until the bytes come.
+package lumberjack
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/klauspost/compress/zlib"
+)
+
+// Protocol version bytes and frame types.
+const (
+	Version1 byte = '1'
+	Version2 byte = '2'
+
+	frameWindow     byte = 'W'
+	frameJSON       byte = 'J'
+	frameCompressed byte = 'C'
+	frameData       byte = 'D'
+	frameAck        byte = 'A'
+)
+
+// Message is one data frame of a batch: a JSON document (version 2) or
+// key/value pairs (version 1).
+type Message struct {
+	Seq    uint32
+	JSON   []byte
+	Fields []Field
+}
+
+// Field is one key/value pair of a version 1 data frame.
+type Field struct{ Key, Value string }
+
+// Batch is a window of messages, complete or cut short by a new window.
+type Batch struct {
+	// Version is the version byte of the batch's first frame; the ACK is
+	// sent with it.
+	Version  byte
+	Messages []Message
+	// Highest is the highest sequence number in the batch, the one the ACK
+	// carries (0 for an empty window).
+	Highest uint32
+	// Incomplete says a new window frame arrived before this batch had all
+	// the frames its window announced.
+	Incomplete bool
+}
+
+// ProtocolError is a frame the protocol does not allow. The connection
+// cannot continue after one.
+type ProtocolError struct{ msg string }
+
+func (e *ProtocolError) Error() string { return e.msg }
+
+func protocolErrorf(format string, args ...any) error {
+	return &ProtocolError{msg: fmt.Sprintf(format, args...)}
+}
+
+// Parser states, named as Logstash's BeatsParser names them, for the
+// message about a truncated frame inside compressed content.
+const (
+	stateHeader           = "READ_HEADER"
+	stateFrameType        = "READ_FRAME_TYPE"
+	stateWindowSize       = "READ_WINDOW_SIZE"
+	stateJSONHeader       = "READ_JSON_HEADER"
+	stateCompressedHeader = "READ_COMPRESSED_FRAME_HEADER"
+	stateCompressed       = "READ_COMPRESSED_FRAME"
+	stateJSON             = "READ_JSON"
+	stateDataFields       = "READ_DATA_FIELDS"
+)
+
+// source is a stream frames are read from: the connection, or the inflated
+// content of a compressed frame.
+type source struct {
+	r          *bufio.Reader
+	compressed bool
+}
+
+// Reader reads batches from a lumberjack stream.
+type Reader struct {
+	sources []source // the connection first, then nested compressed content
+	batch   *Batch
+	window  uint32
+	// nextWindow is a window size announced while a batch was incomplete:
+	// that batch is handed over and the size applies to the next one.
+	nextWindow *uint32
+}
+
+// NewReader returns a Reader of r.
+func NewReader(r io.Reader) *Reader {
+	return &Reader{sources: []source{{r: bufio.NewReaderSize(r, 64<<10)}}}
+}
+
+// ReadBatch returns the next complete batch (or one cut short by a new
+// window frame). At the end of the stream between frames it returns io.EOF;
+// a stream that ends inside a frame gives io.ErrUnexpectedEOF, and a frame
+// the protocol does not allow a *ProtocolError.
+func (r *Reader) ReadBatch() (*Batch, error) {
+	for {
+		b, err := r.readFrame()
+		if err != nil {
+			return nil, err
+		}
+		if b != nil {
+			return b, nil
+		}
+	}
+}
+
+func (r *Reader) top() *source { return &r.sources[len(r.sources)-1] }
+
+// read fills p from the current source; a compressed source that runs out
+// inside a frame is an error naming the parser state, as in Logstash.
+func (r *Reader) read(p []byte, state string, first bool) error {
+	src := r.top()
+	_, err := io.ReadFull(src.r, p)
+	if err == nil {
+		return nil
+	}
+	if src.compressed {
+		if first && errors.Is(err, io.EOF) {
+			return io.EOF
+		}
+		return protocolErrorf("Insufficient bytes in compressed content to decode: %s", state)
+	}
+	if !first && errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// readFrame reads one frame and returns the batch it completes, if any.
+func (r *Reader) readFrame() (*Batch, error) {
+	var hdr [2]byte
+	if err := r.read(hdr[:1], stateHeader, true); err != nil {
+		if errors.Is(err, io.EOF) && r.top().compressed {
+			r.sources = r.sources[:len(r.sources)-1]
+			return nil, nil
+		}
+		return nil, err
+	}
+	version := hdr[0]
+	if version != Version1 && version != Version2 {
+		return nil, protocolErrorf("Invalid version of beats protocol: %d", int8(version))
+	}
+	if r.batch == nil {
+		r.startBatch(version)
+	}
+	if err := r.read(hdr[1:], stateFrameType, false); err != nil {
+		return nil, err
+	}
+	switch hdr[1] {
+	case frameWindow:
+		var n [4]byte
+		if err := r.read(n[:], stateWindowSize, false); err != nil {
+			return nil, err
+		}
+		size := binary.BigEndian.Uint32(n[:])
+		if len(r.batch.Messages) > 0 {
+			b := r.batch
+			b.Incomplete = true
+			r.batch = nil
+			r.nextWindow = &size
+			return b, nil
+		}
+		r.window = size
+		if size == 0 {
+			b := r.batch
+			r.batch = nil
+			return b, nil
+		}
+		return nil, nil
+	case frameJSON:
+		if r.batch.Version != Version2 {
+			return nil, protocolErrorf("JSON frame in a version 1 batch")
+		}
+		var h [8]byte
+		if err := r.read(h[:], stateJSONHeader, false); err != nil {
+			return nil, err
+		}
+		seq := binary.BigEndian.Uint32(h[:4])
+		length := int32(binary.BigEndian.Uint32(h[4:]))
+		if length <= 0 {
+			return nil, protocolErrorf("Invalid json length, received: %d", length)
+		}
+		payload, err := r.readPayload(int64(length), stateJSON)
+		if err != nil {
+			return nil, err
+		}
+		return r.add(Message{Seq: seq, JSON: payload}), nil
+	case frameData:
+		if r.batch.Version != Version1 {
+			return nil, protocolErrorf("key/value data frame in a version 2 batch")
+		}
+		msg, err := r.readDataFields()
+		if err != nil {
+			return nil, err
+		}
+		return r.add(msg), nil
+	case frameCompressed:
+		var h [4]byte
+		if err := r.read(h[:], stateCompressedHeader, false); err != nil {
+			return nil, err
+		}
+		length := int32(binary.BigEndian.Uint32(h[:]))
+		if length < 0 {
+			return nil, protocolErrorf("Invalid compressed frame length, received: %d", length)
+		}
+		compressed, err := r.readPayload(int64(length), stateCompressed)
+		if err != nil {
+			return nil, err
+		}
+		inflated, err := inflate(compressed)
+		if err != nil {
+			return nil, err
+		}
+		r.sources = append(r.sources, source{r: bufio.NewReader(bytes.NewReader(inflated)), compressed: true})
+		return nil, nil
+	}
+	return nil, protocolErrorf("Invalid Frame Type, received: %d", int8(hdr[1]))
+}
+
+func (r *Reader) startBatch(version byte) {
+	r.batch = &Batch{Version: version}
+	r.window = 0
+	if r.nextWindow != nil {
+		r.window = *r.nextWindow
+		r.nextWindow = nil
+	}
+}
+
+// add appends a message and hands the batch over when its window is full.
+func (r *Reader) add(m Message) *Batch {
+	b := r.batch
+	b.Messages = append(b.Messages, m)
+	if m.Seq > b.Highest {
+		b.Highest = m.Seq
+	}
+	if uint32(len(b.Messages)) != r.window {
+		return nil
+	}
+	r.batch = nil
+	return b
+}
+
+// readPayload reads n bytes, growing the buffer as they arrive.
+func (r *Reader) readPayload(n int64, state string) ([]byte, error) {
+	var buf bytes.Buffer
+	if n <= 64<<10 {
+		buf.Grow(int(n))
+	}
+	got, err := io.CopyN(&buf, r.top().r, n)
+	if got == n {
+		return buf.Bytes(), nil
+	}
+	if r.top().compressed {
+		return nil, protocolErrorf("Insufficient bytes in compressed content to decode: %s", state)
+	}
+	if err == nil || errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	return nil, err
+}
+
+func (r *Reader) readDataFields() (Message, error) {
+	var h [8]byte
+	if err := r.read(h[:], stateDataFields, false); err != nil {
+		return Message{}, err
+	}
+	msg := Message{Seq: binary.BigEndian.Uint32(h[:4])}
+	count := int32(binary.BigEndian.Uint32(h[4:]))
+	if count <= 0 {
+		return Message{}, protocolErrorf("Invalid number of fields, received: %d", count)
+	}
+	readString := func() (string, error) {
+		var l [4]byte
+		if err := r.read(l[:], stateDataFields, false); err != nil {
+			return "", err
+		}
+		b, err := r.readPayload(int64(binary.BigEndian.Uint32(l[:])), stateDataFields)
+		return string(bytes.ToValidUTF8(b, []byte("\uFFFD"))), err
+	}
+	for range count {
+		k, err := readString()
+		if err != nil {
+			return Message{}, err
+		}
+		v, err := readString()
+		if err != nil {
+			return Message{}, err
+		}
+		msg.Fields = append(msg.Fields, Field{Key: k, Value: v})
+	}
+	return msg, nil
+}
+
+func inflate(compressed []byte) ([]byte, error) {
+	zr, err := zlib.NewReader(bytes.NewReader(compressed))
+	if err != nil {
+		return nil, protocolErrorf("compressed frame: %v", err)
+	}
+	defer zr.Close()
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, protocolErrorf("compressed frame: %v", err)
+	}
+	return out, nil
+}
+
+// AppendAck appends an ACK frame for seq in the given protocol version.
+func AppendAck(dst []byte, version byte, seq uint32) []byte {
+	dst = append(dst, version, frameAck)
+	return binary.BigEndian.AppendUint32(dst, seq)
+}
