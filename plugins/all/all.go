@@ -38,6 +38,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/inputs/generator"
 	_ "github.com/gostash/gostash/plugins/inputs/kafka"
 	_ "github.com/gostash/gostash/plugins/inputs/stdin"
+	_ "github.com/gostash/gostash/plugins/inputs/tcp"
 	_ "github.com/gostash/gostash/plugins/inputs/twitter"
 	_ "github.com/gostash/gostash/plugins/outputs/elasticsearch"
 	_ "github.com/gostash/gostash/plugins/outputs/file"

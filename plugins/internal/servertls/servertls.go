@@ -237,7 +237,7 @@ func isTLS13Suite(id uint16) bool {
 // OpenSSL's legacy Proc-Type encryption) when passphrase is set.
 func LoadKeyPair(certFile, keyFile, passphrase string, extra []string) (tls.Certificate, error) {
 	var out tls.Certificate
-	chain, err := readCertificates(certFile)
+	chain, err := ReadCertificates(certFile)
 	if err != nil {
 		return out, optionErr("ssl_certificate", "%v", err)
 	}
@@ -245,7 +245,7 @@ func LoadKeyPair(certFile, keyFile, passphrase string, extra []string) (tls.Cert
 		return out, optionErr("ssl_certificate", "failed to read certificate from ssl_certificate path %s", certFile)
 	}
 	for _, f := range extra {
-		more, err := readCertificates(f)
+		more, err := ReadCertificates(f)
 		if err != nil {
 			return out, optionErr("ssl_extra_chain_certs", "%v", err)
 		}
@@ -275,7 +275,8 @@ func publicKeyMatches(cert *x509.Certificate, key crypto.PrivateKey) bool {
 	return ok && pub.Equal(cert.PublicKey)
 }
 
-func readCertificates(file string) ([]*x509.Certificate, error) {
+// ReadCertificates reads every certificate of a PEM file.
+func ReadCertificates(file string) ([]*x509.Certificate, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, err
@@ -346,7 +347,7 @@ func readPrivateKey(file, passphrase string) (crypto.PrivateKey, error) {
 func LoadCertPool(files []string) (*x509.CertPool, error) {
 	pool := x509.NewCertPool()
 	for _, f := range files {
-		certs, err := readCertificates(f)
+		certs, err := ReadCertificates(f)
 		if err != nil {
 			return nil, optionErr("ssl_certificate_authorities", "%v", err)
 		}
