@@ -40,6 +40,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/inputs/stdin"
 	_ "github.com/gostash/gostash/plugins/inputs/tcp"
 	_ "github.com/gostash/gostash/plugins/inputs/twitter"
+	_ "github.com/gostash/gostash/plugins/inputs/udp"
 	_ "github.com/gostash/gostash/plugins/outputs/elasticsearch"
 	_ "github.com/gostash/gostash/plugins/outputs/file"
 	_ "github.com/gostash/gostash/plugins/outputs/kafka"
