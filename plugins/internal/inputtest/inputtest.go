@@ -91,15 +91,16 @@ func (l *Logs) WaitFor(t testing.TB, text string) {
 // Emitter collects the events an input emits. Decorate tags each event
 // "decorated", so tests see where decoration happened.
 type Emitter struct {
-	events chan *event.Event
-	mu     sync.Mutex
-	hold   chan struct{} // while non-nil, emitting blocks on it
+	events  chan *event.Event
+	mu      sync.Mutex
+	hold    chan struct{} // while non-nil, emitting blocks on it
+	waiting chan struct{} // a token per emit blocked by Hold
 }
 
 // NewEmitter returns an Emitter that buffers up to capacity events before
 // emitting blocks.
 func NewEmitter(capacity int) *Emitter {
-	return &Emitter{events: make(chan *event.Event, capacity)}
+	return &Emitter{events: make(chan *event.Event, capacity), waiting: make(chan struct{}, 1000)}
 }
 
 func (em *Emitter) Emit(e *event.Event) {
@@ -114,9 +115,21 @@ func (em *Emitter) EmitDecorated(e *event.Event) {
 	hold := em.hold
 	em.mu.Unlock()
 	if hold != nil {
+		em.waiting <- struct{}{}
 		<-hold
 	}
 	em.events <- e
+}
+
+// WaitBlocked waits until an emit is blocked by Hold: the input is stuck on
+// a full pipeline.
+func (em *Emitter) WaitBlocked(t testing.TB) {
+	t.Helper()
+	select {
+	case <-em.waiting:
+	case <-time.After(20 * time.Second):
+		t.Fatal("no emit blocked within 20s")
+	}
 }
 
 // Hold makes every emit block until Release: the pipeline is full.

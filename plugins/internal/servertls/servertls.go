@@ -181,6 +181,15 @@ func (c Config) Build() (*tls.Config, error) {
 			cfg.ClientCAs, err = LoadCertPool(c.CertificateAuthorities)
 		case c.TrustStore != "":
 			cfg.ClientCAs, err = loadTrustStore(c.TrustStore, c.TrustStoreType, c.TrustStorePassword)
+		case c.KeyStore != "":
+			// Java's trust manager falls back to the keystore's
+			// certificates.
+			cfg.ClientCAs = x509.NewCertPool()
+			for _, der := range cert.Certificate {
+				if c, err := x509.ParseCertificate(der); err == nil {
+					cfg.ClientCAs.AddCert(c)
+				}
+			}
 		}
 		if err != nil {
 			return nil, err
