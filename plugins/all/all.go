@@ -39,6 +39,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/inputs/http"
 	_ "github.com/gostash/gostash/plugins/inputs/kafka"
 	_ "github.com/gostash/gostash/plugins/inputs/stdin"
+	_ "github.com/gostash/gostash/plugins/inputs/syslog"
 	_ "github.com/gostash/gostash/plugins/inputs/tcp"
 	_ "github.com/gostash/gostash/plugins/inputs/twitter"
 	_ "github.com/gostash/gostash/plugins/inputs/udp"
