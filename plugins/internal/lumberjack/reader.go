@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/klauspost/compress/zlib"
 )
@@ -82,11 +83,14 @@ const (
 )
 
 // source is a stream frames are read from: the connection, or the inflated
-// content of a compressed frame.
+// content of a compressed frame, whose payloads are slices of it.
 type source struct {
-	r          *bufio.Reader
-	compressed bool
+	r        *bufio.Reader
+	inflated []byte // nil for the connection
+	off      int
 }
+
+func (s *source) compressed() bool { return s.r == nil }
 
 // Reader reads batches from a lumberjack stream.
 type Reader struct {
@@ -96,6 +100,10 @@ type Reader struct {
 	// nextWindow is a window size announced while a batch was incomplete:
 	// that batch is handed over and the size applies to the next one.
 	nextWindow *uint32
+	zr         io.ReadCloser // reused across compressed frames
+	// inflatedHint is the size of the last inflated frame, the likely size
+	// of the next.
+	inflatedHint int
 }
 
 // NewReader returns a Reader of r.
@@ -125,15 +133,19 @@ func (r *Reader) top() *source { return &r.sources[len(r.sources)-1] }
 // inside a frame is an error naming the parser state, as in Logstash.
 func (r *Reader) read(p []byte, state string, first bool) error {
 	src := r.top()
+	if src.compressed() {
+		if src.off == len(src.inflated) && first {
+			return io.EOF
+		}
+		if len(src.inflated)-src.off < len(p) {
+			return protocolErrorf("Insufficient bytes in compressed content to decode: %s", state)
+		}
+		src.off += copy(p, src.inflated[src.off:])
+		return nil
+	}
 	_, err := io.ReadFull(src.r, p)
 	if err == nil {
 		return nil
-	}
-	if src.compressed {
-		if first && errors.Is(err, io.EOF) {
-			return io.EOF
-		}
-		return protocolErrorf("Insufficient bytes in compressed content to decode: %s", state)
 	}
 	if !first && errors.Is(err, io.EOF) {
 		return io.ErrUnexpectedEOF
@@ -145,7 +157,7 @@ func (r *Reader) read(p []byte, state string, first bool) error {
 func (r *Reader) readFrame() (*Batch, error) {
 	var hdr [2]byte
 	if err := r.read(hdr[:1], stateHeader, true); err != nil {
-		if errors.Is(err, io.EOF) && r.top().compressed {
+		if errors.Is(err, io.EOF) && r.top().compressed() {
 			r.sources = r.sources[:len(r.sources)-1]
 			return nil, nil
 		}
@@ -222,11 +234,11 @@ func (r *Reader) readFrame() (*Batch, error) {
 		if err != nil {
 			return nil, err
 		}
-		inflated, err := inflate(compressed)
+		inflated, err := r.inflate(compressed)
 		if err != nil {
 			return nil, err
 		}
-		r.sources = append(r.sources, source{r: bufio.NewReader(bytes.NewReader(inflated)), compressed: true})
+		r.sources = append(r.sources, source{inflated: inflated})
 		return nil, nil
 	}
 	return nil, protocolErrorf("Invalid Frame Type, received: %d", int8(hdr[1]))
@@ -255,23 +267,38 @@ func (r *Reader) add(m Message) *Batch {
 	return b
 }
 
-// readPayload reads n bytes, growing the buffer as they arrive.
+// eagerPayload is the largest payload allocated in full before its bytes
+// arrive; a larger one grows as they do.
+const eagerPayload = 1 << 20
+
+// readPayload reads n bytes. Inside compressed content the payload is a
+// slice of the inflated frame.
 func (r *Reader) readPayload(n int64, state string) ([]byte, error) {
-	var buf bytes.Buffer
-	if n <= 64<<10 {
-		buf.Grow(int(n))
+	src := r.top()
+	if src.compressed() {
+		if int64(len(src.inflated)-src.off) < n {
+			return nil, protocolErrorf("Insufficient bytes in compressed content to decode: %s", state)
+		}
+		p := src.inflated[src.off : src.off+int(n) : src.off+int(n)]
+		src.off += int(n)
+		return p, nil
 	}
-	got, err := io.CopyN(&buf, r.top().r, n)
-	if got == n {
-		return buf.Bytes(), nil
+	buf := make([]byte, 0, min(n, eagerPayload))
+	for int64(len(buf)) < n {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, int(min(n-int64(len(buf)), int64(cap(buf)))))
+		}
+		end := min(int64(cap(buf)), n)
+		got, err := io.ReadFull(src.r, buf[len(buf):end])
+		buf = buf[:len(buf)+got]
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
 	}
-	if r.top().compressed {
-		return nil, protocolErrorf("Insufficient bytes in compressed content to decode: %s", state)
-	}
-	if err == nil || errors.Is(err, io.EOF) {
-		err = io.ErrUnexpectedEOF
-	}
-	return nil, err
+	return buf, nil
 }
 
 func (r *Reader) readDataFields() (Message, error) {
@@ -306,16 +333,34 @@ func (r *Reader) readDataFields() (Message, error) {
 	return msg, nil
 }
 
-func inflate(compressed []byte) ([]byte, error) {
-	zr, err := zlib.NewReader(bytes.NewReader(compressed))
+func (r *Reader) inflate(compressed []byte) ([]byte, error) {
+	var err error
+	if r.zr == nil {
+		r.zr, err = zlib.NewReader(bytes.NewReader(compressed))
+	} else {
+		err = r.zr.(zlib.Resetter).Reset(bytes.NewReader(compressed), nil)
+	}
 	if err != nil {
+		r.zr = nil
 		return nil, protocolErrorf("compressed frame: %v", err)
 	}
-	defer zr.Close()
-	out, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, protocolErrorf("compressed frame: %v", err)
+	// One byte past the hint lets a frame of the hinted size end without
+	// growing the buffer.
+	out := make([]byte, 0, max(r.inflatedHint, 4*len(compressed))+1)
+	for {
+		if len(out) == cap(out) {
+			out = slices.Grow(out, cap(out))
+		}
+		n, err := r.zr.Read(out[len(out):cap(out)])
+		out = out[:len(out)+n]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, protocolErrorf("compressed frame: %v", err)
+		}
 	}
+	r.inflatedHint = len(out)
 	return out, nil
 }
 
