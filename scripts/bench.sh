@@ -237,6 +237,10 @@ if [ -n "${twitter_note:-}" ]; then
 	echo "that pacing, so its events per CPU-second say more about gostash than its events/s."
 fi
 
+# The network inputs (beats through go-lumber's client, tcp through netcat),
+# each beside its sender's own rate.
+GOSTASH="$bin" BENCH_NET_EVENTS=$((events / 6)) scripts/inputs/bench.sh
+
 # The elasticsearch output against the project's OpenSearch node, beside a
 # plain _bulk loader posting the same documents in the same run.
 if scripts/opensearch/opensearch.sh status >/dev/null 2>&1; then
