@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/gostash/gostash/internal/lfv"
@@ -14,16 +16,31 @@ import (
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
-const testUsage = `usage: gostash test --config PATH [options] TESTS...
+const testUsage = `usage: gostash test (--config PATH | --pipeline FILE) [options] TESTS...
 
 Runs Logstash Filter Verifier test case files (.json, .yaml, .yml; a
-directory means the files directly in it) through the filters of a config.
-The config's inputs and outputs are not run. Time zones default to UTC, as
-in LFV.
+directory means the files directly in it) against a Logstash config, as
+LFV does, in milliseconds. Time zones default to UTC, as in LFV.
+
+A file with input_plugin runs as in LFV's daemon mode: its lines enter by
+that input (with its codec, type, tags and add_field), go through the
+filters and outputs of its pipeline and of the pipelines pipeline outputs
+send to, and every output an event reaches reports it once. A file without
+input_plugin runs as in LFV's standalone mode: its lines are decoded with
+its codec and what leaves the filters is compared.
 
 Options:
   --config, -f PATH         the config to test: a file, a directory or a glob, as -f
+                            (--logstash-config is the same, as LFV names it)
+  --pipeline, -p FILE       a pipelines.yml: the pipelines to test, each path.config
+                            relative to --pipeline-base
+  --pipeline-base DIR       where relative path.config entries start (default: the
+                            directory of --pipeline)
+  --testcase-dir, -t DIR    a directory of test case files, as TESTS
   --plugin-mock FILE        LFV plugin mock file: plugins to replace (id, mock) or remove (id)
+  --add-missing-id          give plugins without an id the ids LFV gives them
+  --debug                   keep LFV's own fields (__lfv_id, __lfv_out_passed) and tags
+  --metadata-key KEY        the field exported @metadata is compared under (default @metadata)
   --ecs-compatibility MODE  pipeline.ecs_compatibility: disabled, v1 or v8 (default v8)
   --verbose, -v             also list the testcases that pass
 `
@@ -35,16 +52,32 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gostash test", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {}
-	var configPath, mockPath, ecs string
-	var verbose bool
+	var configPath, pipelinesPath, pipelineBase, mockPath, ecs string
+	var verbose, addMissingID bool
+	var opts lfv.Options
+	var paths []string
 	fs.StringVar(&configPath, "config", "", "the Logstash config whose filters are tested")
 	fs.StringVar(&configPath, "f", "", "same as --config")
-	fs.StringVar(&mockPath, "plugin-mock", "", "a YAML list of filters to replace (id, mock) or remove (id)")
+	fs.StringVar(&configPath, "logstash-config", "", "same as --config")
+	fs.StringVar(&pipelinesPath, "pipeline", "", "a pipelines.yml listing the pipelines to test")
+	fs.StringVar(&pipelinesPath, "p", "", "same as --pipeline")
+	fs.StringVar(&pipelineBase, "pipeline-base", "", "the directory relative path.config entries start from")
+	fs.Func("testcase-dir", "a directory of test case files", func(dir string) error {
+		paths = append(paths, dir)
+		return nil
+	})
+	fs.Func("t", "same as --testcase-dir", func(dir string) error {
+		paths = append(paths, dir)
+		return nil
+	})
+	fs.StringVar(&mockPath, "plugin-mock", "", "a YAML list of plugins to replace (id, mock) or remove (id)")
+	fs.BoolVar(&addMissingID, "add-missing-id", false, "give plugins without an id the ids LFV gives them")
+	fs.BoolVar(&opts.Debug, "debug", false, "keep LFV's own fields and tags in the events")
+	fs.StringVar(&opts.MetadataKey, "metadata-key", "@metadata", "the field exported @metadata is compared under")
 	fs.StringVar(&ecs, "ecs-compatibility", "v8", "pipeline.ecs_compatibility: disabled, v1 or v8")
 	fs.BoolVar(&verbose, "verbose", false, "also list the testcases that pass")
 	fs.BoolVar(&verbose, "v", false, "same as --verbose")
 	// Flags may follow the test paths.
-	var paths []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if err == flag.ErrHelp {
@@ -60,7 +93,10 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		paths = append(paths, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if configPath == "" || len(paths) == 0 {
+	if (configPath == "") == (pipelinesPath == "") || len(paths) == 0 {
+		if configPath != "" {
+			fmt.Fprintln(stderr, "ERROR: --config and --pipeline exclude each other")
+		}
 		fmt.Fprint(stderr, testUsage)
 		return 1
 	}
@@ -70,13 +106,25 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ERROR: --ecs-compatibility must be disabled, v1 or v8, not %q\n", ecs)
 		return 1
 	}
+	if opts.MetadataKey == "" {
+		fmt.Fprintln(stderr, "ERROR: --metadata-key must not be empty")
+		return 1
+	}
 	// LFV runs Logstash with TZ=UTC so that dates without a zone parse the
 	// same on every machine.
 	time.Local = time.UTC
-
 	// sources collects the text of every file read, config, mock and test
 	// case files alike, to show the lines diagnostics are about.
-	configs, sources, diags := lang.LoadPath(configPath, lang.ParseOptions{})
+	var pipelines []*lfv.Pipeline
+	var sources map[string][]byte
+	var diags lang.Diagnostics
+	if pipelinesPath != "" {
+		pipelines, sources, diags = lfv.LoadPipelines(pipelinesPath, pipelineBase, lang.ParseOptions{})
+	} else {
+		var configs []*lang.Config
+		configs, sources, diags = lang.LoadPath(configPath, lang.ParseOptions{})
+		pipelines = []*lfv.Pipeline{{ID: "main", Configs: configs, Base: implicitBase(configPath)}}
+	}
 	printDiagnostics(stderr, diags, sources)
 	if diags.HasErrors() {
 		return 1
@@ -88,16 +136,21 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		if diags.HasErrors() {
 			return 1
 		}
-		configs, diags = lfv.ApplyMocks(configs, mocks)
+		pipelines, diags = lfv.ApplyMocks(pipelines, mocks)
 		printDiagnostics(stderr, diags, sources)
 		if diags.HasErrors() {
 			return 1
 		}
 	}
+	if addMissingID {
+		for _, p := range pipelines {
+			lfv.AddMissingIDs(p)
+		}
+	}
 	ps := plugin.DefaultPipelineSettings(1)
 	ps.ECSCompatibility = ecs
 	logger := slog.New(logging.NewLogHandler(stderr, slog.LevelWarn))
-	runner, diags := lfv.NewRunner(configs, &plugin.BuildContext{Pipeline: ps, Sources: sources, Logger: logger})
+	runner, diags := lfv.NewRunner(pipelines, &plugin.BuildContext{Pipeline: ps, Sources: sources, Logger: logger}, opts)
 	printDiagnostics(stderr, diags, sources)
 	if diags.HasErrors() {
 		return 1
@@ -135,4 +188,19 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// implicitBase is what LFV's --add-missing-id cuts from the names of the
+// config files of --logstash-config: nothing when the path is absolute,
+// the current directory when it is relative (LFV names the files as its
+// glob of the relative path returns them).
+func implicitBase(configPath string) string {
+	if filepath.IsAbs(configPath) {
+		return ""
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	return wd + string(filepath.Separator)
 }

@@ -12,8 +12,9 @@ import (
 )
 
 // TestLFVGolden runs `gostash test` in every directory under testdata/lfv:
-// `gostash test --config filters.conf [args...] tests`, from inside the
-// directory, so reports show short relative paths. stdout must equal
+// `gostash test --config filters.conf [args...] tests` (--pipeline
+// pipelines.yml when the directory has one), from inside the directory, so
+// reports show short relative paths. stdout must equal
 // expected_stdout, the exit code expected_exit (default 0), and each line
 // of expected_stderr must appear in stderr.
 func TestLFVGolden(t *testing.T) {
@@ -30,6 +31,9 @@ func TestLFVGolden(t *testing.T) {
 		t.Run(d.Name(), func(t *testing.T) {
 			t.Parallel()
 			args := []string{"test", "--config", "filters.conf"}
+			if _, err := os.Stat(filepath.Join(dir, "pipelines.yml")); err == nil {
+				args = []string{"test", "--pipeline", "pipelines.yml"}
+			}
 			if extra, err := os.ReadFile(filepath.Join(dir, "args")); err == nil {
 				args = append(args, strings.Fields(string(extra))...)
 			}
@@ -78,7 +82,7 @@ func TestRunTestArguments(t *testing.T) {
 		exit           int
 		stdout, stderr string
 	}{
-		{[]string{"-h"}, 0, "usage: gostash test --config PATH [options] TESTS...", ""},
+		{[]string{"-h"}, 0, "usage: gostash test (--config PATH | --pipeline FILE) [options] TESTS...", ""},
 		{[]string{"tests"}, 1, "", "usage: gostash test"},
 		{[]string{"--config", "x.conf"}, 1, "", "usage: gostash test"},
 		{[]string{"--bogus"}, 1, "", "flag provided but not defined: -bogus"},

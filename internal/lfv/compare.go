@@ -3,7 +3,6 @@ package lfv
 import (
 	"math/big"
 	"strconv"
-	"strings"
 
 	"github.com/gostash/gostash/runtime/event"
 )
@@ -19,26 +18,15 @@ type Difference struct {
 
 const absent = "none"
 
-// comparable turns an event into what LFV compares: the data as Logstash's
-// JSON output writes it (timestamps as text, no @metadata), without
-// @version, with the exported @metadata, without an empty tags list and
-// without the ignored fields. @timestamp only counts when the expected
-// event has one: without a pinned clock it is the time of the run.
-func (s *Suite) comparable(e *event.Event, expected *node) *event.Map {
+// standaloneReport is an event as LFV's standalone mode reports it: the
+// data as Logstash's JSON output writes it (timestamps as text, no
+// @metadata), with the exported @metadata (without LFV's own keys) and
+// without an empty tags list.
+func (r *Runner) standaloneReport(s *Suite, e *event.Event) *event.Map {
 	m := normalize(e.Data()).(*event.Map)
-	m.Delete(event.VersionField)
 	if s.ExportMetadata && e.HasMetadata() {
-		md := event.NewMap(e.Metadata().Len())
-		e.Metadata().Range(func(k string, v any) bool {
-			// LFV keeps its own bookkeeping under these prefixes and
-			// never exports them.
-			if !strings.HasPrefix(k, "__lfv_") && !strings.HasPrefix(k, "__tmp_") {
-				md.Set(k, normalize(v))
-			}
-			return true
-		})
-		if md.Len() > 0 {
-			m.Set(event.MetadataField, md)
+		if md := exportedMetadata(e.Metadata()); md.Len() > 0 {
+			setDotted(m, r.opts.MetadataKey, md)
 		}
 	}
 	if tags, ok := m.Get(event.TagsField); ok {
@@ -46,15 +34,34 @@ func (s *Suite) comparable(e *event.Event, expected *node) *event.Map {
 			m.Delete(event.TagsField)
 		}
 	}
+	return m
+}
+
+// trimAll applies trim to a testcase's actual events, each against the
+// expected event it is compared with.
+func (s *Suite) trimAll(c *Case, actual []*event.Map) []*event.Map {
+	for i, m := range actual {
+		var expected *node
+		if i < len(c.Expected) {
+			expected = c.Expected[i]
+		}
+		s.trim(m, expected)
+	}
+	return actual
+}
+
+// trim removes what LFV does not compare from an actual event: @version
+// (always ignored) and the ignored fields. @timestamp only counts when the
+// expected event has one: without a pinned clock it is the time of the
+// run.
+func (s *Suite) trim(m *event.Map, expected *node) {
+	m.Delete(event.VersionField)
 	for _, path := range s.Ignore {
 		removePath(m, path)
 	}
-	if expected != nil {
-		if expected.get(event.TimestampField) == nil {
-			m.Delete(event.TimestampField)
-		}
+	if expected != nil && expected.get(event.TimestampField) == nil {
+		m.Delete(event.TimestampField)
 	}
-	return m
 }
 
 // normalize deep-copies an event value with timestamps as their JSON text.

@@ -27,6 +27,16 @@ func eventFrom(t *testing.T, json string) *event.Event {
 	return event.NewEventFromMap(v.(*event.Map))
 }
 
+// standaloneDiffs compares events as a standalone-mode run does.
+func standaloneDiffs(s *Suite, events ...*event.Event) []Difference {
+	r := &Runner{opts: Options{MetadataKey: event.MetadataField}}
+	var actual []*event.Map
+	for _, e := range events {
+		actual = append(actual, r.standaloneReport(s, e))
+	}
+	return compareEvents(s.Cases[0], s.trimAll(s.Cases[0], actual))
+}
+
 func diffText(diffs []Difference) string {
 	var b strings.Builder
 	for _, d := range diffs {
@@ -75,6 +85,12 @@ func TestCompareEvents(t *testing.T) {
 		{"@metadata exported without LFV's own keys",
 			`{"export_metadata": true, "testcases": [{"expected": [{"@metadata": {"a": 1}}]}]}`,
 			`{"@metadata": {"a": 1, "__lfv_id": "3", "__tmp_x": 1}}`, ""},
+		{"a bracket key in an expected event is a literal key",
+			`{"testcases": [{"expected": [{"[a][b]": 1}]}]}`,
+			`{"a": {"b": 1}}`, "1 [[a][b]]: 1 / none\n1 [a]: none / {\"b\":1}\n"},
+		{"and matches a field named so",
+			`{"testcases": [{"expected": [{"[a][b]": 1}]}]}`,
+			`{"[a][b]": 1}`, ""},
 		{"surplus and missing events",
 			`{"testcases": [{"expected": [{"a": 1}, {"a": 2}]}]}`,
 			`{"a": 1}`, "2 : {\"a\":2} / none\n"},
@@ -82,7 +98,7 @@ func TestCompareEvents(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := mustParse(t, "t.json", tt.suite)
-			got := diffText(s.compareEvents(s.Cases[0], []*event.Event{eventFrom(t, tt.actual)}))
+			got := diffText(standaloneDiffs(s, eventFrom(t, tt.actual)))
 			if got != tt.want {
 				t.Errorf("differences:\n%s\nwant:\n%s", got, tt.want)
 			}
@@ -92,7 +108,7 @@ func TestCompareEvents(t *testing.T) {
 
 func TestCompareSurplusEvent(t *testing.T) {
 	s := mustParse(t, "t.yaml", "testcases:\n  - expected: []\n")
-	got := diffText(s.compareEvents(s.Cases[0], []*event.Event{eventFrom(t, `{"@timestamp": "2026-01-02T03:04:05.678Z", "@version": "1", "message": "m"}`)}))
+	got := diffText(standaloneDiffs(s, eventFrom(t, `{"@timestamp": "2026-01-02T03:04:05.678Z", "@version": "1", "message": "m"}`)))
 	if want := "1 : none / {\"@timestamp\":\"2026-01-02T03:04:05.678Z\",\"message\":\"m\"}\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}

@@ -62,10 +62,10 @@ func LoadMocks(path string) ([]Mock, map[string][]byte, lang.Diagnostics) {
 	return mocks, files, r.diags
 }
 
-// ApplyMocks returns configs whose plugins with a mocked id are replaced by
-// the mock's plugins (read as the same section's config) or removed. The
-// given configs are not changed.
-func ApplyMocks(configs []*lang.Config, mocks []Mock) ([]*lang.Config, lang.Diagnostics) {
+// ApplyMocks returns pipelines whose plugins (inputs, filters and outputs)
+// with a mocked id are replaced by the mock's plugins (read as the same
+// section's config) or removed. The given pipelines are not changed.
+func ApplyMocks(pipelines []*Pipeline, mocks []Mock) ([]*Pipeline, lang.Diagnostics) {
 	var diags lang.Diagnostics
 	byID := map[string]Mock{}
 	for _, m := range mocks {
@@ -123,13 +123,18 @@ func ApplyMocks(configs []*lang.Config, mocks []Mock) ([]*lang.Config, lang.Diag
 		}
 		return out
 	}
-	var out []*lang.Config
-	for _, cfg := range configs {
-		c := &lang.Config{Pos: cfg.Pos, End: cfg.End}
-		for _, sec := range cfg.Sections {
-			c.Sections = append(c.Sections, &lang.Section{Pos: sec.Pos, End: sec.End, Kind: sec.Kind, Body: mocked(sec.Kind, sec.Body)})
+	var out []*Pipeline
+	for _, p := range pipelines {
+		mp := *p
+		mp.Configs = nil
+		for _, cfg := range p.Configs {
+			c := &lang.Config{Pos: cfg.Pos, End: cfg.End, SupportEscapes: cfg.SupportEscapes}
+			for _, sec := range cfg.Sections {
+				c.Sections = append(c.Sections, &lang.Section{Pos: sec.Pos, End: sec.End, Kind: sec.Kind, Body: mocked(sec.Kind, sec.Body)})
+			}
+			mp.Configs = append(mp.Configs, c)
 		}
-		out = append(out, c)
+		out = append(out, &mp)
 	}
 	for _, m := range mocks {
 		if !used[m.ID] {

@@ -32,7 +32,7 @@ filter {
 	if diags.HasErrors() {
 		t.Fatal(diags.Format(nil))
 	}
-	out, diags := ApplyMocks([]*lang.Config{cfg}, mocks)
+	out, diags := ApplyMocks([]*Pipeline{{ID: "main", Configs: []*lang.Config{cfg}}}, mocks)
 	if got := diags.Format(nil); !strings.Contains(got, `m.yml:7:3: warning: no plugin with id "unused" in the config`) || diags.HasErrors() {
 		t.Errorf("diagnostics: %s", got)
 	}
@@ -55,7 +55,7 @@ filter {
   }
 }
 `
-	if got := string(lang.Format(out[0])); got != want {
+	if got := string(lang.Format(out[0].Configs[0])); got != want {
 		t.Errorf("mocked config:\n%s\nwant:\n%s", got, want)
 	}
 	if got := string(lang.Format(cfg)); !strings.Contains(got, "lookup") {
@@ -76,7 +76,7 @@ func TestLoadMocksErrors(t *testing.T) {
 		}
 	}
 	cfg, _ := lang.Parse("c.conf", []byte(`filter { mutate { id => "m" } }`), lang.ParseOptions{})
-	_, diags := ApplyMocks([]*lang.Config{cfg}, []Mock{{ID: "m", Config: "mutate {", At: lang.Pos{File: "m.yml", Line: 1, Column: 3}.Span()}})
+	_, diags := ApplyMocks([]*Pipeline{{ID: "main", Configs: []*lang.Config{cfg}}}, []Mock{{ID: "m", Config: "mutate {", At: lang.Pos{File: "m.yml", Line: 1, Column: 3}.Span()}})
 	if got := diags.Format(nil); !diags.HasErrors() || !strings.Contains(got, `m.yml:1:3: error: mock for "m" is not valid filter config`) {
 		t.Errorf("bad mock text: %s", got)
 	}

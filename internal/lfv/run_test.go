@@ -10,7 +10,9 @@ import (
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
 	_ "github.com/gostash/gostash/plugins/filters/drop"
 	_ "github.com/gostash/gostash/plugins/filters/mutate"
+	_ "github.com/gostash/gostash/plugins/inputs/generator"
 	_ "github.com/gostash/gostash/plugins/inputs/stdin"
+	_ "github.com/gostash/gostash/plugins/outputs/stdout"
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
@@ -37,7 +39,7 @@ func newRunner(t testing.TB) *Runner {
 	}
 	ps := plugin.DefaultPipelineSettings(1)
 	ps.ECSCompatibility = "disabled"
-	r, diags := NewRunner([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: ps})
+	r, diags := NewRunner([]*Pipeline{{ID: "main", Configs: []*lang.Config{cfg}}}, &plugin.BuildContext{Pipeline: ps}, Options{})
 	if diags.HasErrors() {
 		t.Fatalf("NewRunner: %s", diags.Format(nil))
 	}

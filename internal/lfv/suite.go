@@ -4,10 +4,11 @@
 // filters and compared with the expected events.
 //
 // Files are read the way Logstash Filter Verifier (LFV) reads them: JSON or
-// YAML objects with codec, fields, ignore, input_plugin, export_metadata
-// and testcases (input, expected, description, fields), `[a][b]` keys
-// expanded into nested objects. gostash also reads a file-level
-// description.
+// YAML objects with codec, fields, ignore, input_plugin, export_metadata,
+// export_outputs and testcases (input, expected, description, fields).
+// `[a][b]` keys in fields (and in json_lines input lines) are expanded into
+// nested objects; in expected events they are literal keys, as LFV
+// compares them. gostash also reads a file-level description.
 package lfv
 
 import (
@@ -38,9 +39,12 @@ type Suite struct {
 	InputPluginAt lang.Range
 
 	ExportMetadata bool
-	Fields         *event.Map
-	Ignore         [][]string
-	Cases          []*Case
+	// ExportOutputs adds the id of the output an event left by, as
+	// __lfv_out_passed.
+	ExportOutputs bool
+	Fields        *event.Map
+	Ignore        [][]string
+	Cases         []*Case
 }
 
 // Case is one entry of a file's testcases.
@@ -50,6 +54,7 @@ type Case struct {
 	End         lang.Pos
 	Description string
 	Input       []string
+	InputAt     []lang.Range // where each input line is written
 	// Fields are the case's own fields over the file's, replacing
 	// top-level keys.
 	Fields   *event.Map
@@ -167,6 +172,7 @@ func (r *reader) suite(root *node) *Suite {
 		r.errorf(root, "a test case file holds one object, not %s", root.kind)
 		return s
 	}
+	var exportOutputs *node
 	for i, key := range root.keys {
 		v := root.items[i]
 		switch key.str {
@@ -187,8 +193,9 @@ func (r *reader) suite(root *node) *Suite {
 		case "export_metadata":
 			s.ExportMetadata = r.boolean(v, "export_metadata")
 		case "export_outputs":
-			if r.boolean(v, "export_outputs") {
-				r.errorf(v, "export_outputs is not supported: gostash test runs the filters only, not the outputs")
+			s.ExportOutputs = r.boolean(v, "export_outputs")
+			if s.ExportOutputs {
+				exportOutputs = v
 			}
 		case "testcases":
 			for j, tc := range r.list(v, "testcases") {
@@ -201,6 +208,9 @@ func (r *reader) suite(root *node) *Suite {
 		default:
 			r.warnf(key, "unknown key %q is ignored", key.str)
 		}
+	}
+	if exportOutputs != nil && s.InputPlugin == "" {
+		r.errorf(exportOutputs, "export_outputs needs input_plugin: outputs are followed in LFV's daemon mode, where the lines enter by the named input")
 	}
 	if s.Codec == "json_lines" {
 		for _, c := range s.Cases {
@@ -272,6 +282,7 @@ func (r *reader) testcase(n *node, index int) *Case {
 		case "input":
 			for _, line := range r.list(v, "input") {
 				c.Input = append(c.Input, r.str(line, "an input line"))
+				c.InputAt = append(c.InputAt, line.Span())
 			}
 		case "expected":
 			for _, e := range r.list(v, "expected") {
@@ -279,7 +290,8 @@ func (r *reader) testcase(n *node, index int) *Case {
 					r.errorf(e, "an expected event must be an object, not %s", e.kind)
 					continue
 				}
-				c.Expected = append(c.Expected, r.expand(e))
+				r.warnBracketKeys(e)
+				c.Expected = append(c.Expected, e)
 			}
 		case "description":
 			c.Description = r.str(v, "description")
@@ -390,6 +402,25 @@ func (r *reader) expand(n *node) *node {
 		}
 	}
 	return out
+}
+
+// warnBracketKeys warns about `[a][b]` keys in an expected event: LFV
+// compares them as written, so such a key only matches a field whose name
+// has the brackets, which is seldom what was meant.
+func (r *reader) warnBracketKeys(n *node) {
+	switch n.kind {
+	case arrayKind:
+		for _, it := range n.items {
+			r.warnBracketKeys(it)
+		}
+	case objectKind:
+		for i, key := range n.keys {
+			if bracketPath.MatchString(key.str) {
+				r.warnf(key, "expected events are compared as written: %q is a field named so, not a nested field; write nested objects for that, as LFV reads them", key.str)
+			}
+			r.warnBracketKeys(n.items[i])
+		}
+	}
 }
 
 // value converts a node into an event value.
