@@ -246,11 +246,13 @@ func (em *emitter) EmitDecoratedBatch(events []*event.Event) {
 }
 
 type worker struct {
-	p         *Pipeline
-	ctx       context.Context
-	batch     []*event.Event
-	filtered  []*event.Event
-	pending   []pendingEvent
+	p        *Pipeline
+	ctx      context.Context
+	batch    []*event.Event
+	filtered []*event.Event
+	// made holds the events the filter being called makes (clone,
+	// split), in order.
+	made      []*event.Event
 	perOutput [][]*event.Event
 
 	// Events waiting at batch filters (see runParked), and the buffers a
@@ -261,10 +263,9 @@ type worker struct {
 	matched     []bool
 	children    []madeEvent
 
-	// The filter being called and where the events it emits go next, read
-	// by emit: one callback per worker instead of a closure per call.
+	// The filter being called, read by emit: one callback per worker
+	// instead of a closure per call.
 	emitFrom *filterStep
-	emitNext *node
 	emit     func(*event.Event)
 }
 
@@ -308,17 +309,12 @@ func (w *worker) process(batch []*event.Event) {
 	w.p.stats.DurationNanos.Add(int64(time.Since(start)))
 }
 
-// runFilters takes e from node n through the filters. Events a filter
-// creates continue after that filter once e is done, newest first, which
-// gives Logstash's order (each event followed by the events made from it).
+// runFilters takes e from node n through the filters and appends what
+// comes out to w.filtered. Once a filter makes events from e, e and those
+// events go on as a group (see runGroup).
 func (w *worker) runFilters(e *event.Event, n *node) {
-	w.pending = append(w.pending, pendingEvent{e, n})
-	for len(w.pending) > 0 {
-		pe := w.pending[len(w.pending)-1]
-		w.pending = w.pending[:len(w.pending)-1]
-		if out := w.walkFilters(pe.e, pe.from); out != nil {
-			w.filtered = append(w.filtered, out)
-		}
+	if out := w.walkFilters(e, n); out != nil {
+		w.filtered = append(w.filtered, out)
 	}
 }
 
@@ -346,16 +342,15 @@ func (w *worker) walkFilters(e *event.Event, n *node) *event.Event {
 		case n.filter != nil:
 			f := n.filter
 			f.stats.In.Add(1)
-			mark := len(w.pending)
 			if clock < 0 {
 				clock = sinceEpoch()
 			}
 			var matched bool
-			matched, clock = w.callFilter(f, e, n.next, clock)
-			// Emitted events were pushed in order; reverse them so the first
-			// emitted is processed first.
-			for i, j := mark, len(w.pending)-1; i < j; i, j = i+1, j-1 {
-				w.pending[i], w.pending[j] = w.pending[j], w.pending[i]
+			matched, clock = w.callFilter(f, e, clock)
+			if len(w.made) > 0 {
+				group := w.afterFilter(f, e, matched, nil)
+				w.filtered = append(w.filtered, w.runGroup(group, n.next, nil)...)
+				return nil
 			}
 			if e.Cancelled() {
 				e.Release()
@@ -374,6 +369,121 @@ func (w *worker) walkFilters(e *event.Event, n *node) *event.Event {
 	return e
 }
 
+// afterFilter finishes a filter's call on e: e, unless the filter cancelled
+// it, with the common options when it matched, then the events the filter
+// made, appended to out.
+func (w *worker) afterFilter(f *filterStep, e *event.Event, matched bool, out []*event.Event) []*event.Event {
+	if e.Cancelled() {
+		e.Release()
+	} else {
+		if matched && !f.common.empty() {
+			if err := f.common.apply(e); err != nil {
+				f.commonFailed(e, err)
+			}
+		}
+		f.stats.Out.Add(1)
+		out = append(out, e)
+	}
+	out = append(out, w.made...)
+	clear(w.made)
+	w.made = w.made[:0]
+	return out
+}
+
+// runGroup takes a group of events from node n up to stop (nil: the end of
+// the filters) the way Logstash's compiled pipeline moves a batch through
+// its datasets, which is its order for an event and the events made from
+// it: each filter takes the whole group, every event followed by the events
+// made from it; a conditional splits the group, and its branches join again
+// in Logstash's order (see runBranch).
+func (w *worker) runGroup(group []*event.Event, n, stop *node) []*event.Event {
+	for ; n != stop && len(group) > 0; n = n.next {
+		switch {
+		case n.branch != nil:
+			group = w.runBranch(group, n, 0)
+		case n.filter != nil && n.filter.batch != nil:
+			group = w.batchFilterOut(n.filter, group)
+		case n.filter != nil:
+			f := n.filter
+			var out []*event.Event
+			for _, e := range group {
+				f.stats.In.Add(1)
+				matched, _ := w.callFilter(f, e, sinceEpoch())
+				out = w.afterFilter(f, e, matched, out)
+			}
+			group = out
+		}
+	}
+	return group
+}
+
+// runBranch takes a group through the branch at n from its case i on. As
+// Logstash builds its graph, `if` case i is a vertex whose true side is the
+// case's body and whose false side is the rest of the chain; an if with
+// nothing on either side is left out (its condition never evaluated); the
+// outputs join true side first, then false side, then the events that went
+// to an empty side.
+func (w *worker) runBranch(group []*event.Event, n *node, i int) []*event.Event {
+	br := n.branch
+	if i == len(br.conds) {
+		if len(br.bodies) > i && !emptyChain(br.bodies[i], n.next) {
+			return w.runGroup(group, br.bodies[i], n.next)
+		}
+		return group
+	}
+	trueEmpty, falseEmpty := emptyChain(br.bodies[i], n.next), true
+	for _, body := range br.bodies[i+1:] {
+		falseEmpty = falseEmpty && emptyChain(body, n.next)
+	}
+	if trueEmpty && falseEmpty {
+		return group
+	}
+	var yes, no, out []*event.Event
+	for _, e := range group {
+		v, err := br.conds[i](e)
+		switch {
+		case err != nil:
+			w.p.logger.Warn(err.Error() + ". Event was dropped, enable debug logging to see the event's payload")
+			e.Release()
+		case v:
+			yes = append(yes, e)
+		default:
+			no = append(no, e)
+		}
+	}
+	if !trueEmpty {
+		out = append(out, w.runGroup(yes, br.bodies[i], n.next)...)
+	}
+	if !falseEmpty {
+		out = append(out, w.runBranch(no, n, i+1)...)
+	}
+	if trueEmpty {
+		out = append(out, yes...)
+	}
+	if falseEmpty {
+		out = append(out, no...)
+	}
+	return out
+}
+
+// emptyChain reports whether the statements from n up to stop run no
+// filter: nothing but conditionals with empty bodies.
+func emptyChain(n, stop *node) bool {
+	for ; n != stop; n = n.next {
+		if n.filter != nil {
+			return false
+		}
+		if n.branch != nil {
+			for _, body := range n.branch.bodies {
+				if !emptyChain(body, n.next) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
 // monoEpoch anchors a cheap clock for per-call timings: time.Since on a
 // time with a monotonic reading reads one clock, time.Now two.
 var monoEpoch = time.Now()
@@ -384,8 +494,8 @@ var sinceEpoch = func() time.Duration { return time.Since(monoEpoch) }
 
 // callFilter runs f on e, which started at start (on monoEpoch's clock),
 // and returns when it ended.
-func (w *worker) callFilter(f *filterStep, e *event.Event, next *node, start time.Duration) (matched bool, end time.Duration) {
-	w.emitFrom, w.emitNext = f, next
+func (w *worker) callFilter(f *filterStep, e *event.Event, start time.Duration) (matched bool, end time.Duration) {
+	w.emitFrom = f
 	if w.emit == nil {
 		w.emit = w.emitted
 	}
@@ -424,43 +534,29 @@ func (w *worker) runParked() {
 }
 
 // callBatchFilter runs the batch filter at n on events, then takes each
-// event, followed by the events made from it, on through the filters after.
+// event on through the filters after, as a group with the events made from
+// it when there are any.
 func (w *worker) callBatchFilter(n *node, events []*event.Event) {
 	f := n.filter
-	f.stats.In.Add(int64(len(events)))
-	w.matched = slices.Grow(w.matched[:0], len(events))[:len(events)]
-	clear(w.matched)
-	w.children = w.children[:0]
-	start := time.Now()
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				f.settings.Logger().Error("Filter failed on a batch; passing its events on unchanged",
-					slog.String("error", fmt.Sprint(r)), slog.String("stack", string(debug.Stack())))
-				clear(w.matched)
-			}
-		}()
-		f.batch.FilterBatch(events, w.matched, func(parent int, e *event.Event) {
-			w.children = append(w.children, madeEvent{parent, e})
-		})
-	}()
-	f.stats.DurationNanos.Add(int64(time.Since(start)))
-	slices.SortStableFunc(w.children, func(a, b madeEvent) int { return a.parent - b.parent })
+	w.matched, w.children = callBatch(f, events, w.matched, w.children)
 	c := 0
+	var family []*event.Event
 	for i, e := range events {
-		if e.Cancelled() {
+		family = family[:0]
+		if !keepBatchEvent(f, e, w.matched[i]) {
 			e.Release()
 		} else {
-			if w.matched[i] && !f.common.empty() {
-				if err := f.common.apply(e); err != nil {
-					f.settings.Logger().Warn("Could not apply common filter options", slog.String("error", err.Error()))
-				}
-			}
-			f.stats.Out.Add(1)
-			w.runFilters(e, n.next)
+			family = append(family, e)
 		}
 		for ; c < len(w.children) && w.children[c].parent <= i; c++ {
-			w.runFilters(w.children[c].e, n.next)
+			family = append(family, w.children[c].e)
+		}
+		switch len(family) {
+		case 0:
+		case 1:
+			w.runFilters(family[0], n.next)
+		default:
+			w.filtered = append(w.filtered, w.runGroup(slices.Clone(family), n.next, nil)...)
 		}
 	}
 	// Events claimed to come from an event outside the batch still go on.
@@ -469,8 +565,71 @@ func (w *worker) callBatchFilter(n *node, events []*event.Event) {
 	}
 }
 
+// batchFilterOut runs the batch filter f on a group and returns what comes
+// out: each event followed by the events made from it.
+func (w *worker) batchFilterOut(f *filterStep, group []*event.Event) []*event.Event {
+	matched, children := callBatch(f, group, nil, nil)
+	var out []*event.Event
+	c := 0
+	for i, e := range group {
+		if keepBatchEvent(f, e, matched[i]) {
+			out = append(out, e)
+		} else {
+			e.Release()
+		}
+		for ; c < len(children) && children[c].parent <= i; c++ {
+			out = append(out, children[c].e)
+		}
+	}
+	for ; c < len(children); c++ {
+		out = append(out, children[c].e)
+	}
+	return out
+}
+
+// callBatch calls a batch filter, reusing the matched and children buffers
+// given, and returns them filled: whether each event matched, and the
+// events it made ordered by the event they were made from.
+func callBatch(f *filterStep, events []*event.Event, matched []bool, children []madeEvent) ([]bool, []madeEvent) {
+	f.stats.In.Add(int64(len(events)))
+	matched = slices.Grow(matched[:0], len(events))[:len(events)]
+	clear(matched)
+	children = children[:0]
+	start := time.Now()
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				f.settings.Logger().Error("Filter failed on a batch; passing its events on unchanged",
+					slog.String("error", fmt.Sprint(r)), slog.String("stack", string(debug.Stack())))
+				clear(matched)
+			}
+		}()
+		f.batch.FilterBatch(events, matched, func(parent int, e *event.Event) {
+			children = append(children, madeEvent{parent, e})
+		})
+	}()
+	f.stats.DurationNanos.Add(int64(time.Since(start)))
+	slices.SortStableFunc(children, func(a, b madeEvent) int { return a.parent - b.parent })
+	return matched, children
+}
+
+// keepBatchEvent reports whether an event a batch filter had goes on (it
+// was not cancelled), applying the filter's common options when it matched.
+func keepBatchEvent(f *filterStep, e *event.Event, matched bool) bool {
+	if e.Cancelled() {
+		return false
+	}
+	if matched && !f.common.empty() {
+		if err := f.common.apply(e); err != nil {
+			f.settings.Logger().Warn("Could not apply common filter options", slog.String("error", err.Error()))
+		}
+	}
+	f.stats.Out.Add(1)
+	return true
+}
+
 // emitted takes an event the filter being called made: it gets the
-// filter's common options and continues after that filter.
+// filter's common options and follows the event it was made from.
 func (w *worker) emitted(ne *event.Event) {
 	f := w.emitFrom
 	if !f.common.empty() {
@@ -478,7 +637,7 @@ func (w *worker) emitted(ne *event.Event) {
 			f.commonFailed(ne, err)
 		}
 	}
-	w.pending = append(w.pending, pendingEvent{ne, w.emitNext})
+	w.made = append(w.made, ne)
 }
 
 // chooseBranch evaluates a branch for e. ok is false when a condition could
