@@ -172,12 +172,12 @@ func (r *reader) suite(root *node) *Suite {
 		r.errorf(root, "a test case file holds one object, not %s", root.kind)
 		return s
 	}
-	var exportOutputs *node
+	var exportOutputs, codec *node
 	for i, key := range root.keys {
 		v := root.items[i]
 		switch key.str {
 		case "codec":
-			s.Codec, s.CodecAt = r.str(v, "codec"), v.Span()
+			s.Codec, s.CodecAt, codec = r.str(v, "codec"), v.Span(), v
 		case "description":
 			s.Description = r.str(v, "description")
 		case "fields":
@@ -208,6 +208,9 @@ func (r *reader) suite(root *node) *Suite {
 		default:
 			r.warnf(key, "unknown key %q is ignored", key.str)
 		}
+	}
+	if codec != nil && s.InputPlugin != "" {
+		r.warnf(codec, "codec is not used with input_plugin: the lines are decoded with that input's codec, as in LFV's daemon mode")
 	}
 	if exportOutputs != nil && s.InputPlugin == "" {
 		r.errorf(exportOutputs, "export_outputs needs input_plugin: outputs are followed in LFV's daemon mode, where the lines enter by the named input")

@@ -91,7 +91,8 @@ testcases:
 	if s == nil || diags.HasErrors() {
 		t.Fatalf("Parse: %s", diags.Format(nil))
 	}
-	if got := diags.Format(nil); got != "full.yaml:22:9: warning: expected events are compared as written: \"[log][level]\" is a field named so, not a nested field; write nested objects for that, as LFV reads them\n" {
+	if got := diags.Format(nil); got != "full.yaml:22:9: warning: expected events are compared as written: \"[log][level]\" is a field named so, not a nested field; write nested objects for that, as LFV reads them\n"+
+		"full.yaml:3:8: warning: codec is not used with input_plugin: the lines are decoded with that input's codec, as in LFV's daemon mode\n" {
 		t.Errorf("warnings: %s", got)
 	}
 	if s.Description != "the whole file" || s.Codec != "json_lines" || s.InputPlugin != "main_in" || !s.ExportMetadata {
