@@ -191,16 +191,16 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 }
 
 // implicitBase is what LFV's --add-missing-id cuts from the names of the
-// config files of --logstash-config: nothing when the path is absolute,
-// the current directory when it is relative (LFV names the files as its
-// glob of the relative path returns them).
+// config files of --logstash-config: the current directory, with the
+// separator after it when the path is relative (LFV names the files as its
+// glob of the path returns them, then cuts the current directory).
 func implicitBase(configPath string) string {
-	if filepath.IsAbs(configPath) {
-		return ""
-	}
 	wd, err := os.Getwd()
 	if err != nil {
 		return ""
+	}
+	if filepath.IsAbs(configPath) {
+		return wd
 	}
 	return wd + string(filepath.Separator)
 }

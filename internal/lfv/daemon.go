@@ -14,11 +14,13 @@ import (
 // What LFV's daemon mode keeps in @metadata (and reports at the top level
 // with --debug), and what it puts in the generated input.
 const (
-	lfvIDField         = "__lfv_id"
-	lfvOutPassedField  = "__lfv_out_passed"
-	lfvFieldsField     = "__lfv_fields"
-	lfvFieldsNotFound  = "__lfv_fields_not_found"
-	lfvFieldsNotFoundT = "lfv_fields_not_found"
+	lfvIDField        = "__lfv_id"
+	lfvOutPassedField = "__lfv_out_passed"
+	lfvFieldsField    = "__lfv_fields"
+	lfvFieldsNotFound = "__lfv_fields_not_found"
+	// lfvFieldsNotFoundTag tags an event that has no input line to take
+	// fields from.
+	lfvFieldsNotFoundTag = "lfv_fields_not_found"
 	// dummyInput is the line LFV feeds for a testcase without input, and
 	// removes from the message afterwards.
 	dummyInput = "__lfv_dummy_event"
@@ -247,7 +249,7 @@ func prepare(e *event.Event, n int, lineFields []*event.Map) error {
 		}
 	} else {
 		md.Set(lfvFieldsField, lfvFieldsNotFound)
-		e.Tag(lfvFieldsNotFoundT)
+		e.Tag(lfvFieldsNotFoundTag)
 	}
 	if msg, ok := e.Data().Get("message"); ok && msg == dummyInput {
 		e.Data().Delete("message")

@@ -46,7 +46,6 @@ type Runner struct {
 
 // stage is one pipeline of the config under test.
 type stage struct {
-	def     *Pipeline
 	ctx     *plugin.BuildContext
 	filters *pipeline.Pipeline
 	routes  *pipeline.OutputRoutes
@@ -95,7 +94,7 @@ func (r *Runner) addStage(def *Pipeline) (*stage, lang.Diagnostics) {
 	if def.ECS != "" {
 		ctx.Pipeline.ECSCompatibility = def.ECS
 	}
-	st := &stage{def: def, ctx: &ctx}
+	st := &stage{ctx: &ctx}
 	diags := checkUniqueIDs(def.Configs)
 	if diags.HasErrors() {
 		return nil, diags
