@@ -49,6 +49,11 @@ type captured struct {
 // one that reports the event with the output's id, so an event reaches the
 // comparison once per output it gets to, across pipelines. The events are
 // sorted by their number, then by output id.
+//
+// LFV feeds the whole file as one stream and compares all its events with
+// all expected ones at once; here each testcase has a fresh codec and its
+// own comparison, which is the same whenever no codec joins lines of two
+// testcases, and says which testcase failed.
 func (r *Runner) runDaemon(s *Suite) ([]*CaseResult, lang.Diagnostics) {
 	ep, d := r.entryPoint(s)
 	if d != nil {
@@ -108,7 +113,7 @@ func (r *Runner) entryPoint(s *Suite) (*entryPoint, *lang.Diagnostic) {
 	switch {
 	case len(found) == 0:
 		if _, ok := r.addresses[s.InputPlugin]; ok {
-			return nil, lang.Errorf(s.InputPluginAt, "input_plugin: %q is the address of a pipeline input; LFV feeds the input of another pipeline, or mock this one", s.InputPlugin)
+			return nil, lang.Errorf(s.InputPluginAt, "input_plugin: %q is the address of a pipeline input, which LFV does not feed; name the input of the pipeline that sends here, or mock this one with a stdin input", s.InputPlugin)
 		}
 		return nil, lang.Errorf(s.InputPluginAt, "input_plugin: the config has no input with id %q", s.InputPlugin)
 	case len(found) > 1:
