@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gostash/gostash/internal/goldencase"
 )
 
 // TestReloadReplacesThePipeline runs with -r, rewrites the config, and
@@ -27,7 +29,7 @@ func TestReloadReplacesThePipeline(t *testing.T) {
 		return `input { generator { count => 1 message => "` + msg + `" } } output { stdout { codec => line { format => "%{message}" } } }`
 	}
 	write(gen("v1"))
-	cmd := exec.Command(gostashBin, "-r", "--config.reload.interval", "50ms", "-f", conf)
+	cmd := exec.Command(goldencase.Binary(t), "-r", "--config.reload.interval", "50ms", "-f", conf)
 	// stderr is kept for failure messages and watched for the failed
 	// reload's report, which the test waits on before fixing the config.
 	var stderr lockedBuffer

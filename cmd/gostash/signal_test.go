@@ -11,13 +11,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gostash/gostash/internal/goldencase"
 )
 
 // TestSIGINTDrainsInFlightEvents stops an endless generator with SIGINT
 // while batches are in flight: the process must exit 0 and print every
 // event it took in.
 func TestSIGINTDrainsInFlightEvents(t *testing.T) {
-	cmd := exec.Command(gostashBin, "-w", "2", "-b", "50", "-e",
+	cmd := exec.Command(goldencase.Binary(t), "-w", "2", "-b", "50", "-e",
 		`input { generator { message => "m" } } output { stdout { codec => line { format => "%{[event][sequence]}" } } }`)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -66,7 +68,7 @@ func TestSecondSIGINTForcesExit(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(gostashBin, "-e", `input { generator { } } output { file { path => "`+fifo+`" } }`)
+	cmd := exec.Command(goldencase.Binary(t), "-e", `input { generator { } } output { file { path => "`+fifo+`" } }`)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -126,7 +128,7 @@ func TestSecondSIGINTForcesExit(t *testing.T) {
 // TestRepeatedSIGTERMStaysGraceful: only a second SIGINT forces an exit, as
 // in Logstash; `timeout` delivers SIGTERM twice (to the process and its group).
 func TestRepeatedSIGTERMStaysGraceful(t *testing.T) {
-	cmd := exec.Command(gostashBin, "-e", `input { generator { } } output { stdout { codec => dots } }`)
+	cmd := exec.Command(goldencase.Binary(t), "-e", `input { generator { } } output { stdout { codec => dots } }`)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, _ := cmd.StdoutPipe()

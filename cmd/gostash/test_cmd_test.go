@@ -2,13 +2,12 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gostash/gostash/internal/goldencase"
 )
 
 // TestLFVGolden runs `gostash test` in every directory under testdata/lfv:
@@ -38,40 +37,15 @@ func TestLFVGolden(t *testing.T) {
 				args = append(args, strings.Fields(string(extra))...)
 			}
 			args = append(args, "tests")
-			cmd := exec.Command(gostashBin, args...)
-			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), "GOSTASH_NOW="+goldenNow)
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			exit := 0
-			if err := cmd.Run(); err != nil {
-				var ee *exec.ExitError
-				if !errors.As(err, &ee) {
-					t.Fatal(err)
-				}
-				exit = ee.ExitCode()
-			}
-			want, err := os.ReadFile(filepath.Join(dir, "expected_stdout"))
+			exp, err := goldencase.ReadExpected(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := stdout.String(); got != string(want) {
-				t.Errorf("stdout:\n%s\nwant:\n%s\nstderr:\n%s", got, want, stderr.String())
+			if exp.Stdout == nil {
+				t.Fatal("a Filter Verifier case needs expected_stdout")
 			}
-			wantExit := 0
-			if b, err := os.ReadFile(filepath.Join(dir, "expected_exit")); err == nil {
-				wantExit, _ = strconv.Atoi(strings.TrimSpace(string(b)))
-			}
-			if exit != wantExit {
-				t.Errorf("exit code %d, want %d; stderr:\n%s", exit, wantExit, stderr.String())
-			}
-			if b, err := os.ReadFile(filepath.Join(dir, "expected_stderr")); err == nil {
-				for _, line := range strings.Split(string(b), "\n") {
-					if line != "" && !strings.Contains(stderr.String(), line) {
-						t.Errorf("stderr lacks %q:\n%s", line, stderr.String())
-					}
-				}
-			}
+			stdout, stderr, exit := goldencase.Exec(t, dir, args, nil, nil)
+			exp.Check(t, stdout, stderr, exit)
 		})
 	}
 }

@@ -8,50 +8,25 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/gostash/gostash/internal/goldencase"
 )
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	binErr    error
-)
+func TestMain(m *testing.M) { goldencase.Main(m) }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
-	os.Exit(code)
-}
-
-// gostashBinary builds cmd/gostash once for the tests that run it.
+// gostashBinary is the real binary, for the tests that run it.
 func gostashBinary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the gostash binary")
 	}
-	buildOnce.Do(func() {
-		if binDir, binErr = os.MkdirTemp("", "gostash-monitor-test"); binErr != nil {
-			return
-		}
-		out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, "gostash"), "github.com/gostash/gostash/cmd/gostash").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return filepath.Join(binDir, "gostash")
+	return goldencase.Binary(t)
 }
 
 // TestAPIOfRunningBinary runs the real gostash with a generator of n

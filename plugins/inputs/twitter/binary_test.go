@@ -13,54 +13,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostash/gostash/internal/goldencase"
 	"github.com/gostash/gostash/internal/twitterstream"
 )
 
-// binDir holds the binary built for the tests, removed by TestMain.
-var binDir string
+func TestMain(m *testing.M) { goldencase.Main(m) }
 
-// buildGostash builds the real binary once per test run.
-var buildGostash = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "gostash-twitter-test")
-	if err != nil {
-		return "", err
-	}
-	binDir = dir
-	bin := filepath.Join(dir, "gostash")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/gostash")
-	cmd.Dir = filepath.Join("..", "..", "..")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", &buildError{out: string(out), err: err}
-	}
-	return bin, nil
-})
-
-// TestMain removes the binary built for the tests.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
-	os.Exit(code)
-}
-
-type buildError struct {
-	out string
-	err error
-}
-
-func (e *buildError) Error() string { return e.err.Error() + "\n" + e.out }
-
+// gostashBinary is the real binary, for the tests that run it.
 func gostashBinary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the gostash binary")
 	}
-	bin, err := buildGostash()
-	if err != nil {
-		t.Fatalf("go build ./cmd/gostash: %v", err)
-	}
-	return bin
+	return goldencase.Binary(t)
 }
 
 // The blog's config, unchanged, passes the config test.

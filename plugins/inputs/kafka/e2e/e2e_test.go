@@ -17,40 +17,11 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gostash/gostash/internal/goldencase"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// gostash builds the binary once per test run.
-func gostash(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		root, err := exec.Command("go", "env", "GOMOD").Output()
-		if err != nil {
-			buildErr = err
-			return
-		}
-		dir, err := os.MkdirTemp("", "gostash-kafka-e2e")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "gostash")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/gostash")
-		cmd.Dir = filepath.Dir(strings.TrimSpace(string(root)))
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build ./cmd/gostash: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
+func TestMain(m *testing.M) { goldencase.Main(m) }
 
 // proc is a running gostash.
 type proc struct {
@@ -86,7 +57,7 @@ func start(t *testing.T, config string, stdin *os.File, args ...string) *proc {
 		t.Fatal(err)
 	}
 	p := &proc{t: t, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan error, 1)}
-	p.cmd = exec.Command(gostash(t), append([]string{"-f", file}, args...)...)
+	p.cmd = exec.Command(goldencase.Binary(t), append([]string{"-f", file}, args...)...)
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	if stdin != nil {
 		p.cmd.Stdin = stdin
