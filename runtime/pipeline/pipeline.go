@@ -841,6 +841,16 @@ func (p *Pipeline) RecordReload(err error) {
 // InheritReloads carries the reload history over from the pipeline this one replaces.
 func (p *Pipeline) InheritReloads(old *Pipeline) { p.reloads = old.Reloads() }
 
+// Filters returns the pipeline's filter plugins in config order, so a test
+// kit can call the one it compiled directly.
+func (p *Pipeline) Filters() []plugin.Filter {
+	out := make([]plugin.Filter, len(p.filters))
+	for i, f := range p.filters {
+		out[i] = f.filter
+	}
+	return out
+}
+
 // ProcessFilters runs events through the filter section only, on the
 // calling goroutine, and returns what comes out (in Logstash's order, with
 // dropped events gone and events made by filters included), followed by

@@ -1,0 +1,120 @@
+// Package plugintest is the one test kit of the plugins: it builds a
+// filter, codec, input or output from config text exactly as a user writes
+// it (`plugintest.Filter(t, `kv { source => "msg" }`)`), runs events
+// through it the way the pipeline does, collects what comes out, and
+// records what the plugin logs instead of printing it.
+//
+// The text is one plugin block. It is placed in its section the way configs
+// are laid out, in a file named test.conf:
+//
+//	filter {
+//	  kv { source => "msg" }
+//	}
+//
+// so a diagnostic about the block's first line points at test.conf:2, with
+// columns counted from the block's start at column 3.
+package plugintest
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gostash/gostash/lang"
+	"github.com/gostash/gostash/runtime/plugin"
+)
+
+// ConfigFile is the file name diagnostics give for the text under test.
+const ConfigFile = "test.conf"
+
+// Deadline bounds every wait of the kit (for events, for an input to stop):
+// generous, so that a slow machine never fails a test, and only there so
+// that a hung plugin fails its test instead of the whole test binary.
+const Deadline = 60 * time.Second
+
+// An Option changes the pipeline a plugin is built in.
+type Option func(*plugin.PipelineSettings)
+
+// ECS sets the pipeline's ecs_compatibility (disabled, v1 or v8; v8 when
+// not given, as in Logstash).
+func ECS(mode string) Option {
+	return func(ps *plugin.PipelineSettings) { ps.ECSCompatibility = mode }
+}
+
+// Quote returns s as a config string literal: double-quoted, or
+// single-quoted when s holds a double quote. Config strings have no escapes
+// (config.support_escapes is off), so s must not hold both quotes.
+func Quote(s string) string {
+	switch {
+	case !strings.Contains(s, `"`):
+		return `"` + s + `"`
+	case !strings.Contains(s, `'`):
+		return `'` + s + `'`
+	}
+	panic(fmt.Sprintf("plugintest.Quote: %q holds both quote characters, which a config string cannot", s))
+}
+
+// built is what building any kind of plugin gives.
+type built struct {
+	instance *plugin.Instance
+	logs     *Logs
+}
+
+// parse places text in section and returns the parsed config and the build
+// context plugins of it are built with.
+func parse(t testing.TB, section, text string, opts []Option) (*lang.Config, *plugin.BuildContext, *Logs, error) {
+	t.Helper()
+	src := []byte(section + " {\n  " + text + "\n}\n")
+	cfg, diags := lang.Parse(ConfigFile, src, lang.ParseOptions{})
+	if diags.HasErrors() {
+		return nil, nil, nil, diags
+	}
+	body := cfg.Sections[0].Body
+	if len(body) != 1 {
+		t.Fatalf("plugintest: the text must be one plugin block, not %d statements:\n%s", len(body), text)
+	}
+	if _, ok := body[0].(*lang.Plugin); !ok {
+		t.Fatalf("plugintest: the text must be one plugin block, not a %T:\n%s", body[0], text)
+	}
+	ps := plugin.DefaultPipelineSettings(1)
+	for _, o := range opts {
+		o(&ps)
+	}
+	logs := newLogs(t)
+	ctx := &plugin.BuildContext{
+		Pipeline: ps,
+		Sources:  map[string][]byte{ConfigFile: src},
+		Logger:   slog.New(logs),
+	}
+	return cfg, ctx, logs, nil
+}
+
+// build builds the one plugin block of text as a plugin of kind, parsed in
+// section.
+func build(t testing.TB, kind plugin.Kind, section, text string, opts []Option) (*built, error) {
+	t.Helper()
+	cfg, ctx, logs, err := parse(t, section, text, opts)
+	if err != nil {
+		return nil, err
+	}
+	inst, diags := plugin.Build(kind, cfg.Sections[0].Body[0].(*lang.Plugin), ctx)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return &built{instance: inst, logs: logs}, nil
+}
+
+// mustBuild fails the test with a build error.
+func mustBuild(t testing.TB, err error) {
+	t.Helper()
+	var diags lang.Diagnostics
+	if errors.As(err, &diags) {
+		t.Fatalf("building the plugin under test:\n%s", diags.Format())
+	}
+	if err != nil {
+		t.Fatalf("building the plugin under test: %v", err)
+	}
+}
