@@ -4,23 +4,23 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // Samples and expectations from the Logstash plugin's own specification
 // (logstash-filter-date spec/filters/date_spec.rb).
 func TestDateSpecSamples(t *testing.T) {
-	iso := O{"match": []any{"mydate", "ISO8601"}, "locale": "en", "timezone": "UTC"}
-	unix := O{"match": []any{"mydate", "UNIX"}, "locale": "en"}
-	unixMS := O{"match": []any{"mydate", "UNIX_MS"}, "locale": "en"}
-	both := O{"match": []any{"mydate", "UNIX", "UNIX_MS"}, "locale": "en"}
-	la := O{"match": []any{"mydate", "yyyy MMM dd HH:mm:ss"}, "locale": "en", "timezone": "America/Los_Angeles"}
-	fromEvent := O{"match": []any{"mydate", "yyyy MMM dd HH:mm:ss"}, "locale": "en", "timezone": "%{mytz}"}
-	isoFromEvent := O{"match": []any{"mydate", "ISO8601"}, "locale": "en", "timezone": "%{mytz}"}
+	iso := `match => ["mydate", "ISO8601"] locale => "en" timezone => "UTC"`
+	unix := `match => ["mydate", "UNIX"] locale => "en"`
+	unixMS := `match => ["mydate", "UNIX_MS"] locale => "en"`
+	both := `match => ["mydate", "UNIX", "UNIX_MS"] locale => "en"`
+	la := `match => ["mydate", "yyyy MMM dd HH:mm:ss"] locale => "en" timezone => "America/Los_Angeles"`
+	fromEvent := `match => ["mydate", "yyyy MMM dd HH:mm:ss"] locale => "en" timezone => "%{mytz}"`
+	isoFromEvent := `match => ["mydate", "ISO8601"] locale => "en" timezone => "%{mytz}"`
 	cases := []struct {
-		opts O
-		in   string
-		want string // @timestamp, or "" for a parse failure
+		config string
+		in     string
+		want   string // @timestamp, or "" for a parse failure
 	}{
 		{iso, `{"mydate":"2001-01-01T00:00:00-0800"}`, "2001-01-01T08:00:00.000Z"},
 		{iso, `{"mydate":"1974-03-02T04:09:09-0800"}`, "1974-03-02T12:09:09.000Z"},
@@ -50,29 +50,29 @@ func TestDateSpecSamples(t *testing.T) {
 		{both, `{"mydate":"1000000000123"}`, "2001-09-09T01:46:40.123Z"},
 		{both, `{"mydate":"1478207457.456"}`, "2016-11-03T21:10:57.456Z"},
 		{both, `{"mydate":1478207457.456}`, "2016-11-03T21:10:57.456Z"},
-		{O{"match": []any{"t", "TAI64N"}, "locale": "en"}, `{"t":"4000000050d506482dbdf024"}`, "2012-12-22T01:00:46.767Z"},
-		{O{"match": []any{"t", "TAI64N"}, "locale": "en"}, `{"t":"@4000000050d506482dbdf024"}`, "2012-12-22T01:00:46.767Z"},
-		{O{"match": []any{"[data][deep]", "ISO8601"}, "locale": "en"}, `{"data":{"deep":"2013-01-01T00:00:00.000Z"}}`, "2013-01-01T00:00:00.000Z"},
-		{O{"match": []any{"thedate", "yyyy/MM/dd"}, "locale": "en"}, `{"thedate":"2013/Apr/21"}`, ""},
+		{`match => ["t", "TAI64N"] locale => "en"`, `{"t":"4000000050d506482dbdf024"}`, "2012-12-22T01:00:46.767Z"},
+		{`match => ["t", "TAI64N"] locale => "en"`, `{"t":"@4000000050d506482dbdf024"}`, "2012-12-22T01:00:46.767Z"},
+		{`match => ["[data][deep]", "ISO8601"] locale => "en"`, `{"data":{"deep":"2013-01-01T00:00:00.000Z"}}`, "2013-01-01T00:00:00.000Z"},
+		{`match => ["thedate", "yyyy/MM/dd"] locale => "en"`, `{"thedate":"2013/Apr/21"}`, ""},
 		{la, `{"mydate":"2013 Nov 24 01:29:01"}`, "2013-11-24T09:29:01.000Z"},
 		{la, `{"mydate":"2013 Jun 24 01:29:01"}`, "2013-06-24T08:29:01.000Z"},
 		{fromEvent, `{"mydate":"2013 Nov 24 01:29:01","mytz":"America/Los_Angeles"}`, "2013-11-24T09:29:01.000Z"},
 		{isoFromEvent, `{"mydate":"2007-12-09T01:00:00","mytz":"America/Caracas"}`, "2007-12-09T05:00:00.000Z"},
 		{isoFromEvent, `{"mydate":"2007-12-09T10:00:00","mytz":"America/Caracas"}`, "2007-12-09T14:30:00.000Z"},
 		{isoFromEvent, `{"mydate":"2016-05-01T08:18:18.123","mytz":"America/Caracas"}`, "2016-05-01T12:18:18.123Z"},
-		{O{"match": []any{"message", "yyyy MMM dd HH:mm:ss"}, "locale": "en", "timezone": "CET"}, `{"message":"2016 Mar 26 02:00:37"}`, "2016-03-26T01:00:37.000Z"},
+		{`match => ["message", "yyyy MMM dd HH:mm:ss"] locale => "en" timezone => "CET"`, `{"message":"2016 Mar 26 02:00:37"}`, "2016-03-26T01:00:37.000Z"},
 	}
 	for _, c := range cases {
-		f := filtertest.MustNew(t, "date", c.opts)
-		e := filtertest.Event(t, c.in)
+		f := plugintest.Filter(t, "date { "+c.config+" }")
+		e := plugintest.Event(t, c.in)
 		before, _ := e.Timestamp()
-		matched, _ := filtertest.Run(f, e)
+		matched, _ := f.Call(e)
 		ts, _ := e.Timestamp()
 		switch {
 		case c.want == "" && (matched || ts != before):
-			t.Errorf("%v %s: parsed to %s, want a failure", c.opts["match"], c.in, ts)
+			t.Errorf("%s %s: parsed to %s, want a failure", c.config, c.in, ts)
 		case c.want != "" && (!matched || ts.String() != c.want):
-			t.Errorf("%v %s: got %s (matched %v), want %s", c.opts["match"], c.in, ts, matched, c.want)
+			t.Errorf("%s %s: got %s (matched %v), want %s", c.config, c.in, ts, matched, c.want)
 		}
 	}
 }
@@ -88,9 +88,9 @@ func TestDateSpecYearGuess(t *testing.T) {
 	} {
 		now, _ := time.Parse(time.RFC3339, c.now)
 		nowFunc = func() time.Time { return now }
-		f := filtertest.MustNew(t, "date", O{"match": []any{"message", "MMM dd HH:mm:ss"}, "locale": "en", "timezone": "%{mytz}"})
-		e := filtertest.Event(t, `{"message":"`+c.in+`","mytz":"UTC"}`)
-		filtertest.Run(f, e)
+		f := plugintest.Filter(t, `date { match => ["message", "MMM dd HH:mm:ss"] locale => "en" timezone => "%{mytz}" }`)
+		e := plugintest.Event(t, `{"message":"`+c.in+`","mytz":"UTC"}`)
+		f.Call(e)
 		if ts, _ := e.Timestamp(); ts.String() != c.want {
 			t.Errorf("now %s, %q: got %s, want %s", c.now, c.in, ts, c.want)
 		}

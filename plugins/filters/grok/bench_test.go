@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	_ "github.com/gostash/gostash/plugins/filters/date"
-	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // BenchmarkApache models Logstash's benchmark-cli "apache" case: an Apache
@@ -14,14 +14,8 @@ import (
 func BenchmarkApache(b *testing.B) {
 	for _, ecs := range []string{"disabled", "v8"} {
 		b.Run("ecs="+ecs, func(b *testing.B) {
-			g, err := filtertest.New("grok", O{"match": H{"message", "%{COMBINEDAPACHELOG}"}}, ecs)
-			if err != "" {
-				b.Fatal(err)
-			}
-			d, err := filtertest.New("date", O{"match": []any{"timestamp", "dd/MMM/yyyy:HH:mm:ss Z"}}, ecs)
-			if err != "" {
-				b.Fatal(err)
-			}
+			g := plugintest.Filter(b, `grok { match => { "message" => "%{COMBINEDAPACHELOG}" } }`, plugintest.ECS(ecs)).Plugin
+			d := plugintest.Filter(b, `date { match => ["timestamp", "dd/MMM/yyyy:HH:mm:ss Z"] }`, plugintest.ECS(ecs)).Plugin
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

@@ -4,15 +4,15 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // TestConcurrentWorkers runs one grok and one date instance from several
 // goroutines, as pipeline workers do (run with -race).
 func TestConcurrentWorkers(t *testing.T) {
-	g := filtertest.MustNew(t, "grok", O{"match": H{"message", "%{COMBINEDAPACHELOG}"}})
-	d := filtertest.MustNew(t, "date", O{"match": []any{"timestamp", "dd/MMM/yyyy:HH:mm:ss Z"}})
+	g := plugintest.Filter(t, `grok { match => { "message" => "%{COMBINEDAPACHELOG}" } }`).Plugin
+	d := plugintest.Filter(t, `date { match => ["timestamp", "dd/MMM/yyyy:HH:mm:ss Z"] }`).Plugin
 	var wg sync.WaitGroup
 	for w := 0; w < 4; w++ {
 		wg.Add(1)

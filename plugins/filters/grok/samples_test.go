@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // Real log lines and the fields logstash-patterns-core's own specification
@@ -45,14 +45,11 @@ func TestCorePatternSamples(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.pattern+"/"+c.ecs, func(t *testing.T) {
-			f, err := filtertest.New("grok", O{"match": H{"message", "%{" + c.pattern + "}"}}, c.ecs)
-			if err != "" {
-				t.Fatal(err)
-			}
+			f := plugintest.Filter(t, `grok { match => { "message" => "%{`+c.pattern+`}" } }`, plugintest.ECS(c.ecs))
 			e := event.NewEvent()
 			e.Data().Set("message", c.message)
-			if matched, _ := filtertest.Run(f, e); !matched {
-				t.Fatalf("no match: %s", filtertest.Data(e))
+			if matched, _ := f.Call(e); !matched {
+				t.Fatalf("no match: %s", plugintest.Data(e))
 			}
 			var want map[string]any
 			if err := json.Unmarshal([]byte(c.want), &want); err != nil {

@@ -9,25 +9,26 @@ import (
 
 	"github.com/gostash/gostash/internal/ruby"
 	"github.com/gostash/gostash/internal/ruby/rubytest"
-	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // TestScanAgainstOnigmo scans random text with the regex each configuration
 // builds and compares the key/value pairs with what Ruby's Onigmo engine
 // scanned (scripts/golden/ruby-semantics.sh).
 func TestScanAgainstOnigmo(t *testing.T) {
-	configs := []O{
-		{},
-		{"whitespace": "strict"},
-		{"field_split": "&?", "value_split": ":"},
-		{"field_split_pattern": ", *", "value_split_pattern": "=>"},
-		{"include_brackets": false},
-		{"field_split": "|"},
-		{"value_split": ":="},
+	// The order matters: the golden file numbers the configurations.
+	configs := []string{
+		``,
+		`whitespace => "strict"`,
+		`field_split => "&?" value_split => ":"`,
+		`field_split_pattern => ", *" value_split_pattern => "=>"`,
+		`include_brackets => false`,
+		`field_split => "|"`,
+		`value_split => ":="`,
 	}
 	filters := make([]*kv, len(configs))
 	for i, c := range configs {
-		filters[i] = filtertest.MustNew(t, "kv", c).(*kv)
+		filters[i] = plugintest.Filter(t, "kv { "+c+" }").Plugin.(*kv)
 	}
 	f, err := os.Open("../../../testdata/filters/kv/onigmo.tsv")
 	if err != nil {
