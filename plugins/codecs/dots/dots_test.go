@@ -3,39 +3,39 @@ package dots
 import (
 	"testing"
 
-	"github.com/gostash/gostash/plugins/codecs/internal/codectest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 func TestEncodeIsOneDotPerEvent(t *testing.T) {
-	codec := codectest.Build(t, "dots", "v8", nil)
+	codec := plugintest.Codec(t, "dots")
 	e := event.NewEvent()
-	out := codec.Encode(nil, e)
-	out = codec.Encode(out, e)
+	out := codec.Plugin.Encode(nil, e)
+	out = codec.Plugin.Encode(out, e)
 	if string(out) != ".." {
 		t.Errorf("got %q, want \"..\"", out)
 	}
 }
 
 func TestDecodeEmitsNothing(t *testing.T) {
-	codec := codectest.Build(t, "dots", "v8", nil)
-	if events := codectest.Decode(codec, "a\n", "b"); len(events) != 0 {
+	codec := plugintest.Codec(t, "dots")
+	if events := codec.Decode("a\n", "b"); len(events) != 0 {
 		t.Errorf("decode emitted %d events", len(events))
 	}
 }
 
 func TestHasNoOptions(t *testing.T) {
-	if _, err := codectest.TryBuild("dots", "v8", map[string]string{"format": "x"}); err == nil {
+	if _, err := plugintest.TryCodec(t, `dots { format => "x" }`); err == nil {
 		t.Error("dots accepted a format option")
 	}
 }
 
 func BenchmarkEncode(b *testing.B) {
-	codec := codectest.Build(b, "dots", "v8", nil)
+	codec := plugintest.Codec(b, "dots")
 	e := event.NewEvent()
 	buf := make([]byte, 0, 8)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		buf = codec.Encode(buf[:0], e)
+		buf = codec.Plugin.Encode(buf[:0], e)
 	}
 }

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostash/gostash/plugins/codecs/internal/codectest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 func messages(events []*event.Event) []string {
@@ -36,23 +36,19 @@ func TestDecodeSplitsAcrossChunks(t *testing.T) {
 		{"multi-byte UTF-8 split across chunks", "", []string{"\xe6\x97", "\xa5\n"}, []string{"日"}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			opts := map[string]string{}
+			config := `line`
 			if c.delimiter != "" {
-				opts["delimiter"] = c.delimiter
+				config = `line { delimiter => "` + c.delimiter + `" }`
 			}
-			codec := codectest.Build(t, "line", "disabled", opts)
-			got := messages(codectest.Decode(codec, c.chunks...))
+			codec := plugintest.Codec(t, config, plugintest.ECS("disabled"))
+			got := messages(codec.Decode(c.chunks...))
 			if strings.Join(got, "|") != strings.Join(c.want, "|") || len(got) != len(c.want) {
 				t.Errorf("decoded %q, want %q", got, c.want)
 			}
-			var flushed []*event.Event
-			codec.Flush(func(e *event.Event) { flushed = append(flushed, e) })
-			if f := messages(flushed); strings.Join(f, "|") != strings.Join(c.flushed, "|") || len(f) != len(c.flushed) {
+			if f := messages(codec.Flush()); strings.Join(f, "|") != strings.Join(c.flushed, "|") || len(f) != len(c.flushed) {
 				t.Errorf("flushed %q, want %q", f, c.flushed)
 			}
-			flushed = nil
-			codec.Flush(func(e *event.Event) { flushed = append(flushed, e) })
-			if len(flushed) != 0 {
+			if flushed := codec.Flush(); len(flushed) != 0 {
 				t.Errorf("a second flush emitted %d events", len(flushed))
 			}
 		})
@@ -62,20 +58,20 @@ func TestDecodeSplitsAcrossChunks(t *testing.T) {
 func TestDecodeFields(t *testing.T) {
 	for _, c := range []struct {
 		name, ecs string
-		options   map[string]string
+		config    string
 		input     string
 		want      string
 	}{
-		{"ecs original per line", "v8", nil, "one\ntwo\n",
+		{"ecs original per line", "v8", ``, "one\ntwo\n",
 			`{"@version":"1","message":"one","event":{"original":"one"}}` + "\n" + `{"@version":"1","message":"two","event":{"original":"two"}}` + "\n"},
-		{"legacy", "disabled", nil, "one\n", `{"@version":"1","message":"one"}` + "\n"},
-		{"invalid UTF-8 per line", "v8", nil, "ok\n\xff\"\n",
+		{"legacy", "disabled", ``, "one\n", `{"@version":"1","message":"one"}` + "\n"},
+		{"invalid UTF-8 per line", "v8", ``, "ok\n\xff\"\n",
 			`{"@version":"1","message":"ok","event":{"original":"ok"}}` + "\n" + `{"@version":"1","message":"\\xFF\\\"","event":{"original":"\\xFF\\\""}}` + "\n"},
-		{"charset", "disabled", map[string]string{"charset": "ISO-8859-1"}, "caf\xe9\n", `{"@version":"1","message":"café"}` + "\n"},
+		{"charset", "disabled", `charset => "ISO-8859-1"`, "caf\xe9\n", `{"@version":"1","message":"café"}` + "\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			codec := codectest.Build(t, "line", c.ecs, c.options)
-			if got := codectest.JSONs(codectest.Decode(codec, c.input), false); got != c.want {
+			codec := plugintest.Codec(t, "line { "+c.config+" }", plugintest.ECS(c.ecs))
+			if got := plugintest.JSONLines(codec.Decode(c.input), "@timestamp"); got != c.want {
 				t.Errorf("got\n%swant\n%s", got, c.want)
 			}
 		})
@@ -91,41 +87,41 @@ func TestEncode(t *testing.T) {
 	m.Set("host", host)
 	e := event.NewEventFromMap(m)
 	for _, c := range []struct {
-		options map[string]string
-		want    string
+		config string
+		want   string
 	}{
-		{nil, "2022-04-13T11:15:32.123456Z {hostname=h1} hi\n"},
-		{map[string]string{"format": "%{message} from %{[host][hostname]}"}, "hi from h1\n"},
-		{map[string]string{"delimiter": "\r\n"}, "2022-04-13T11:15:32.123456Z {hostname=h1} hi\r\n"},
-		{map[string]string{"format": "%{message}", "delimiter": "<EOL>"}, "hi<EOL>"},
+		{``, "2022-04-13T11:15:32.123456Z {hostname=h1} hi\n"},
+		{`format => "%{message} from %{[host][hostname]}"`, "hi from h1\n"},
+		{"delimiter => \"\r\n\"", "2022-04-13T11:15:32.123456Z {hostname=h1} hi\r\n"},
+		{`format => "%{message}" delimiter => "<EOL>"`, "hi<EOL>"},
 	} {
-		codec := codectest.Build(t, "line", "v8", c.options)
-		if got := string(codec.Encode(nil, e)); got != c.want {
-			t.Errorf("options %v: got %q, want %q", c.options, got, c.want)
+		codec := plugintest.Codec(t, "line { "+c.config+" }")
+		if got := codec.Encode(e); got != c.want {
+			t.Errorf("%q: got %q, want %q", c.config, got, c.want)
 		}
 	}
 }
 
 func TestEmptyDelimiterIsAConfigError(t *testing.T) {
-	if _, err := codectest.TryBuild("line", "v8", map[string]string{"delimiter": ""}); err == nil || !strings.Contains(err.Error(), "delimiter") {
+	if _, err := plugintest.TryCodec(t, `line { delimiter => "" }`); err == nil || !strings.Contains(err.Error(), "delimiter") {
 		t.Errorf("got %v, want a delimiter error", err)
 	}
 }
 
 func BenchmarkDecode(b *testing.B) {
-	codec := codectest.Build(b, "line", "v8", nil)
+	codec := plugintest.Codec(b, "line")
 	line := `127.0.0.1 - - [13/Apr/2022:11:15:32 +0000] "GET /index.html HTTP/1.1" 200 5402 "-" "curl/8.0"` + "\n"
 	chunk := []byte(strings.Repeat(line, 100))
 	b.ReportAllocs()
 	b.SetBytes(int64(len(chunk)))
 	for i := 0; i < b.N; i++ {
-		codec.Decode(chunk, func(*event.Event) {})
+		codec.Plugin.Decode(chunk, func(*event.Event) {})
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*100), "ns/event")
 }
 
 func BenchmarkEncode(b *testing.B) {
-	codec := codectest.Build(b, "line", "v8", nil)
+	codec := plugintest.Codec(b, "line")
 	m := event.NewMap(4)
 	m.Set("@timestamp", event.Now())
 	m.Set("message", `127.0.0.1 - - [13/Apr/2022:11:15:32 +0000] "GET / HTTP/1.1" 200`)
@@ -133,6 +129,6 @@ func BenchmarkEncode(b *testing.B) {
 	buf := make([]byte, 0, 256)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		buf = codec.Encode(buf[:0], e)
+		buf = codec.Plugin.Encode(buf[:0], e)
 	}
 }

@@ -5,43 +5,43 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostash/gostash/plugins/codecs/internal/codectest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 func TestDecode(t *testing.T) {
 	for _, c := range []struct {
 		name, ecs string
-		options   map[string]string
+		config    string
 		chunk     string
 		want      string
 	}{
-		{"ecs copies the original", "v8", nil, "hello\nworld",
+		{"ecs copies the original", "v8", ``, "hello\nworld",
 			`{"@version":"1","message":"hello\nworld","event":{"original":"hello\nworld"}}`},
-		{"legacy has no original", "disabled", nil, "hello", `{"@version":"1","message":"hello"}`},
-		{"ecs v1", "v1", nil, "x", `{"@version":"1","message":"x","event":{"original":"x"}}`},
-		{"codec option overrides pipeline", "v8", map[string]string{"ecs_compatibility": "disabled"}, "x", `{"@version":"1","message":"x"}`},
-		{"empty chunk is an empty message", "disabled", nil, "", `{"@version":"1","message":""}`},
-		{"invalid UTF-8 is escaped", "disabled", nil, "a\xffb\"c\n\xc3",
+		{"legacy has no original", "disabled", ``, "hello", `{"@version":"1","message":"hello"}`},
+		{"ecs v1", "v1", ``, "x", `{"@version":"1","message":"x","event":{"original":"x"}}`},
+		{"codec option overrides pipeline", "v8", `ecs_compatibility => "disabled"`, "x", `{"@version":"1","message":"x"}`},
+		{"empty chunk is an empty message", "disabled", ``, "", `{"@version":"1","message":""}`},
+		{"invalid UTF-8 is escaped", "disabled", ``, "a\xffb\"c\n\xc3",
 			`{"@version":"1","message":"a\\xFFb\\\"c\\n\\xC3"}`},
-		{"ISO-8859-1 is transcoded", "disabled", map[string]string{"charset": "ISO-8859-1"}, "\xe0 Montr\xe9al",
+		{"ISO-8859-1 is transcoded", "disabled", `charset => "ISO-8859-1"`, "\xe0 Montr\xe9al",
 			`{"@version":"1","message":"à Montréal"}`},
-		{"CP1252 is transcoded", "disabled", map[string]string{"charset": "CP1252"}, "\x80 \x93q\x94 \x81",
+		{"CP1252 is transcoded", "disabled", `charset => "CP1252"`, "\x80 \x93q\x94 \x81",
 			`{"@version":"1","message":"€ “q” ` + "\uFFFD" + `"}`},
-		{"US-ASCII replaces high bytes", "disabled", map[string]string{"charset": "US-ASCII"}, "a\xe9",
+		{"US-ASCII replaces high bytes", "disabled", `charset => "US-ASCII"`, "a\xe9",
 			`{"@version":"1","message":"a` + "\uFFFD" + `"}`},
-		{"BINARY keeps bytes", "disabled", map[string]string{"charset": "BINARY"}, "ok",
+		{"BINARY keeps bytes", "disabled", `charset => "BINARY"`, "ok",
 			`{"@version":"1","message":"ok"}`},
-		{"UTF-16LE", "disabled", map[string]string{"charset": "UTF-16LE"}, "h\x00i\x00",
+		{"UTF-16LE", "disabled", `charset => "UTF-16LE"`, "h\x00i\x00",
 			`{"@version":"1","message":"hi"}`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			codec := codectest.Build(t, "plain", c.ecs, c.options)
-			events := codectest.Decode(codec, c.chunk)
+			codec := plugintest.Codec(t, "plain { "+c.config+" }", plugintest.ECS(c.ecs))
+			events := codec.Decode(c.chunk)
 			if len(events) != 1 {
 				t.Fatalf("got %d events, want 1", len(events))
 			}
-			if got := codectest.JSON(events[0], false); got != c.want {
+			if got := plugintest.JSON(events[0], "@timestamp"); got != c.want {
 				t.Errorf("got  %s\nwant %s", got, c.want)
 			}
 			if _, ok := events[0].Timestamp(); !ok {
@@ -52,9 +52,9 @@ func TestDecode(t *testing.T) {
 }
 
 func TestChunksAreNotSplitOrJoined(t *testing.T) {
-	codec := codectest.Build(t, "plain", "disabled", nil)
-	events := codectest.Decode(codec, "a\nb", "c")
-	got := codectest.JSONs(events, false)
+	codec := plugintest.Codec(t, "plain", plugintest.ECS("disabled"))
+	events := codec.Decode("a\nb", "c")
+	got := plugintest.JSONLines(events, "@timestamp")
 	want := `{"@version":"1","message":"a\nb"}` + "\n" + `{"@version":"1","message":"c"}` + "\n"
 	if got != want {
 		t.Errorf("got\n%swant\n%s", got, want)
@@ -100,12 +100,12 @@ func TestEncode(t *testing.T) {
 		{"format", "%{message}|%{[host][name]}|%{missing}", testEvent("host", hostMap("name", "n"), "message", "m"), "m|n|%{missing}"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			opts := map[string]string{}
+			config := `plain`
 			if c.format != "" {
-				opts["format"] = c.format
+				config = `plain { format => "` + c.format + `" }`
 			}
-			codec := codectest.Build(t, "plain", "v8", opts)
-			if got := string(codec.Encode([]byte("prefix:"), c.e)); got != "prefix:"+c.want {
+			codec := plugintest.Codec(t, config)
+			if got := string(codec.Plugin.Encode([]byte("prefix:"), c.e)); got != "prefix:"+c.want {
 				t.Errorf("got  %q\nwant %q", got, "prefix:"+c.want)
 			}
 		})
@@ -114,37 +114,37 @@ func TestEncode(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	for _, c := range []struct {
-		options map[string]string
-		want    string
+		config string
+		want   string
 	}{
-		{map[string]string{"charset": "utf-8"}, "Expected one of"},
-		{map[string]string{"charset": "UTF-7"}, `charset "UTF-7" is not supported by gostash`},
-		{map[string]string{"ecs_compatibility": "v2"}, "Expected one of"},
-		{map[string]string{"nope": "x"}, "Unknown setting 'nope' for plain"},
+		{`charset => "utf-8"`, "Expected one of"},
+		{`charset => "UTF-7"`, `charset "UTF-7" is not supported by gostash`},
+		{`ecs_compatibility => "v2"`, "Expected one of"},
+		{`nope => "x"`, "Unknown setting 'nope' for plain"},
 	} {
-		_, err := codectest.TryBuild("plain", "v8", c.options)
+		_, err := plugintest.TryCodec(t, "plain { "+c.config+" }")
 		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("options %v: got error %v, want it to mention %q", c.options, err, c.want)
+			t.Errorf("%s: got error %v, want it to mention %q", c.config, err, c.want)
 		}
 	}
 }
 
 func BenchmarkDecode(b *testing.B) {
-	codec := codectest.Build(b, "plain", "v8", nil)
+	codec := plugintest.Codec(b, "plain")
 	data := []byte(`127.0.0.1 - - [13/Apr/2022:11:15:32 +0000] "GET /index.html HTTP/1.1" 200 5402 "-" "curl/8.0"`)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	for i := 0; i < b.N; i++ {
-		codec.Decode(data, func(*event.Event) {})
+		codec.Plugin.Decode(data, func(*event.Event) {})
 	}
 }
 
 func BenchmarkEncode(b *testing.B) {
-	codec := codectest.Build(b, "plain", "v8", nil)
+	codec := plugintest.Codec(b, "plain")
 	e := testEvent("host", hostMap("hostname", "web-1"), "message", `127.0.0.1 - - [13/Apr/2022:11:15:32 +0000] "GET / HTTP/1.1" 200`)
 	buf := make([]byte, 0, 256)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		buf = codec.Encode(buf[:0], e)
+		buf = codec.Plugin.Encode(buf[:0], e)
 	}
 }

@@ -9,18 +9,18 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/internal/tty"
-	"github.com/gostash/gostash/plugins/codecs/internal/codectest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 const goldenDir = "../../../testdata/codecs/rubydebug"
 
 func newTestCodec(t testing.TB, metadata bool, colour bool) *Codec {
-	opts := map[string]string{}
+	config := `rubydebug`
 	if metadata {
-		opts["metadata"] = "true"
+		config = `rubydebug { metadata => "true" }`
 	}
-	c := codectest.Build(t, "rubydebug", "v8", opts).(*Codec)
+	c := plugintest.Codec(t, config).Plugin.(*Codec)
 	c.SetColour(colour)
 	return c
 }
@@ -35,7 +35,7 @@ func TestGolden(t *testing.T) {
 	for _, in := range inputs {
 		base := strings.TrimSuffix(in, ".json")
 		t.Run(filepath.Base(base), func(t *testing.T) {
-			data, err := codectest.ReadEventFile(in)
+			data, err := readEventFile(in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,7 +118,7 @@ func TestPipeIsNotATerminal(t *testing.T) {
 
 // TestConcurrentEncode shares one codec between goroutines, as outputs do.
 func TestConcurrentEncode(t *testing.T) {
-	data, err := codectest.ReadEventFile(filepath.Join(goldenDir, "tweet.json"))
+	data, err := readEventFile(filepath.Join(goldenDir, "tweet.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,11 +5,11 @@ import (
 	"os"
 	"testing"
 
-	"github.com/gostash/gostash/plugins/codecs/internal/codectest"
 	_ "github.com/gostash/gostash/plugins/codecs/json"
 	_ "github.com/gostash/gostash/plugins/codecs/json_lines"
 	"github.com/gostash/gostash/plugins/codecs/rubydebug"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // TestSeedTweet is the project's founding example: the tweet the blog post
@@ -33,11 +33,11 @@ func TestSeedTweet(t *testing.T) {
 		{"json_lines", "v8", append(bytes.TrimRight(input, "\n"), '\n')},
 	} {
 		t.Run(c.codec, func(t *testing.T) {
-			events := codectest.Decode(codectest.Build(t, c.codec, c.ecs, nil), string(c.input))
+			events := plugintest.Codec(t, c.codec, plugintest.ECS(c.ecs)).Decode(string(c.input))
 			if len(events) != 1 {
 				t.Fatalf("decoded %d events, want 1", len(events))
 			}
-			printer := codectest.Build(t, "rubydebug", "v8", nil).(*rubydebug.Codec)
+			printer := plugintest.Codec(t, "rubydebug").Plugin.(*rubydebug.Codec)
 			printer.SetColour(false)
 			if got := printer.Encode(nil, events[0]); !bytes.Equal(got, want) {
 				t.Errorf("rubydebug output differs from Logstash's:\n%s", got)
@@ -51,8 +51,8 @@ func BenchmarkEncodeTweet(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	e := codectest.Decode(codectest.Build(b, "json", "disabled", nil), string(input))[0]
-	printer := codectest.Build(b, "rubydebug", "v8", nil).(*rubydebug.Codec)
+	e := plugintest.Codec(b, "json", plugintest.ECS("disabled")).Decode(string(input))[0]
+	printer := plugintest.Codec(b, "rubydebug").Plugin.(*rubydebug.Codec)
 	printer.SetColour(false)
 	buf := make([]byte, 0, 16384)
 	b.ReportAllocs()
@@ -72,7 +72,7 @@ func BenchmarkEncodeSmallEvent(b *testing.B) {
 	m.Set("host", host)
 	m.Set("sequence", int64(0))
 	e := event.NewEventFromMap(m)
-	printer := codectest.Build(b, "rubydebug", "v8", nil).(*rubydebug.Codec)
+	printer := plugintest.Codec(b, "rubydebug").Plugin.(*rubydebug.Codec)
 	printer.SetColour(false)
 	buf := make([]byte, 0, 512)
 	b.ReportAllocs()
@@ -82,8 +82,8 @@ func BenchmarkEncodeSmallEvent(b *testing.B) {
 }
 
 func TestDecodeIsNotImplemented(t *testing.T) {
-	c := codectest.Build(t, "rubydebug", "v8", nil)
-	if events := codectest.Decode(c, "{}\n"); len(events) != 0 {
+	c := plugintest.Codec(t, "rubydebug")
+	if events := c.Decode("{}\n"); len(events) != 0 {
 		t.Errorf("decode emitted %d events", len(events))
 	}
 }
@@ -95,8 +95,8 @@ func TestMetadataOption(t *testing.T) {
 	e := event.NewEventFromMap(m)
 	e.Data().Delete("@timestamp")
 	e.Data().Delete("@version")
-	without := codectest.Build(t, "rubydebug", "v8", nil).(*rubydebug.Codec)
-	with := codectest.Build(t, "rubydebug", "v8", map[string]string{"metadata": "true"}).(*rubydebug.Codec)
+	without := plugintest.Codec(t, "rubydebug").Plugin.(*rubydebug.Codec)
+	with := plugintest.Codec(t, `rubydebug { metadata => "true" }`).Plugin.(*rubydebug.Codec)
 	without.SetColour(false)
 	with.SetColour(false)
 	plain := "{\n    \"message\" => \"x\"\n}\n"

@@ -1,6 +1,7 @@
 package plugintest
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gostash/gostash/runtime/event"
@@ -15,8 +16,9 @@ type BuiltCodec struct {
 	Logs   *Logs
 }
 
-// Codec builds the codec block text (`json_lines { delimiter => "|" }`, or
-// just `json`), failing the test when it does not build.
+// Codec builds the codec block text (`json_lines { delimiter => "|" }`), or
+// the codec named alone (`json`, as in `codec => json`), failing the test
+// when it does not build.
 func Codec(t testing.TB, text string, opts ...Option) *BuiltCodec {
 	t.Helper()
 	p, err := TryCodec(t, text, opts...)
@@ -28,6 +30,10 @@ func Codec(t testing.TB, text string, opts ...Option) *BuiltCodec {
 // instead of failing.
 func TryCodec(t testing.TB, text string, opts ...Option) (*BuiltCodec, error) {
 	t.Helper()
+	// A codec named alone, as in `codec => json`, is a block without options.
+	if !strings.ContainsAny(text, "{}") {
+		text = strings.TrimSpace(text) + " { }"
+	}
 	// A codec block has the syntax of any plugin block; the section it is
 	// parsed in is only there to make the text a config.
 	b, err := build(t, plugin.KindCodec, "filter", text, opts)

@@ -251,6 +251,9 @@ func TestCodec(t *testing.T) {
 	if got := c.Encode(events[0]); got != "> a" {
 		t.Errorf("encoded %q", got)
 	}
+	if got := plugintest.Codec(t, "kit_prefix").Encode(events[0]); got != "a" {
+		t.Errorf("a codec named alone encoded %q", got)
+	}
 }
 
 func TestOutputIsClosedOnce(t *testing.T) {
