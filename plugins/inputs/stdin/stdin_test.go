@@ -1,44 +1,26 @@
 package stdin
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"github.com/gostash/gostash/lang"
 	_ "github.com/gostash/gostash/plugins/codecs/json"
 	_ "github.com/gostash/gostash/plugins/codecs/json_lines"
 	_ "github.com/gostash/gostash/plugins/codecs/line"
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
 	"github.com/gostash/gostash/runtime/event"
-	"github.com/gostash/gostash/runtime/plugin"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
-// collector is an Emitter that keeps what it is given.
-type collector struct{ events []*event.Event }
-
-func (c *collector) Emit(e *event.Event)          { c.events = append(c.events, e) }
-func (c *collector) Decorate(*event.Event)        {}
-func (c *collector) EmitDecorated(e *event.Event) { c.events = append(c.events, e) }
-
+// run reads input with a stdin input configured with attrs, on a host
+// named box, until EOF.
 func run(t *testing.T, attrs, input string) []*event.Event {
 	t.Helper()
-	cfg, diags := lang.Parse("t.conf", []byte("input { stdin { "+attrs+" } }"), lang.ParseOptions{})
-	if diags.HasErrors() {
-		t.Fatal(diags.Format(nil))
-	}
-	inst, diags := plugin.Build(plugin.KindInput, cfg.Sections[0].Body[0].(*lang.Plugin), &plugin.BuildContext{Pipeline: plugin.DefaultPipelineSettings(1)})
-	if inst == nil {
-		t.Fatal(diags.Format(nil))
-	}
-	in := inst.Plugin.(*Input)
-	in.reader = strings.NewReader(input)
-	in.hostname = "box"
-	out := &collector{}
-	if err := in.Run(context.Background(), out); err != nil {
-		t.Fatal(err)
-	}
-	return out.events
+	in := plugintest.Input(t, "stdin { "+attrs+" }")
+	stdin := in.Plugin.(*Input)
+	stdin.reader = strings.NewReader(input)
+	stdin.hostname = "box"
+	return in.RunToEnd()
 }
 
 func field(e *event.Event, ref string) string {

@@ -18,15 +18,15 @@ func (discard) EmitDecorated(*event.Event) {}
 func BenchmarkHandleTweet(b *testing.B) {
 	seed := testMessages(b)[0]
 	for _, bc := range []struct {
-		name  string
-		attrs map[string]any
+		name    string
+		options string
 	}{
-		{"v1/full_tweet", with(credentialAttrs(), "use_samples", true, "full_tweet", true)},
-		{"v1/summary", with(credentialAttrs(), "use_samples", true)},
+		{"v1/full_tweet", credentials + ` use_samples => true full_tweet => true`},
+		{"v1/summary", credentials + ` use_samples => true`},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			in, _ := mustBuild(b, bc.attrs)
-			src := newV1Source(in)
+			in, _ := mustBuild(b, bc.options)
+			src := newV1Source(inputOf(in))
 			b.SetBytes(int64(len(seed)))
 			b.ReportAllocs()
 			for b.Loop() {

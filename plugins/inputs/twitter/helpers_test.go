@@ -1,15 +1,12 @@
 package twitter
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,10 +14,9 @@ import (
 	"time"
 
 	"github.com/gostash/gostash/internal/twitterstream"
-	"github.com/gostash/gostash/lang"
 	"github.com/gostash/gostash/runtime/event"
-	"github.com/gostash/gostash/runtime/logging"
 	"github.com/gostash/gostash/runtime/plugin"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // Credentials of the test server, as a config would carry them.
@@ -85,167 +81,43 @@ func startServer(t *testing.T, cfg twitterstream.Config) (*twitterstream.Server,
 	return srv, ts
 }
 
-// credentialAttrs are the v1.1 credential options matching testCreds.
-func credentialAttrs() map[string]any {
-	return map[string]any{
-		"consumer_key": testCreds.ConsumerKey, "consumer_secret": testCreds.ConsumerSecret,
-		"oauth_token": testCreds.Token, "oauth_token_secret": testCreds.TokenSecret,
-	}
-}
+// credentials are the v1.1 credential options matching testCreds, as
+// config text.
+var credentials = "consumer_key => " + plugintest.Quote(testCreds.ConsumerKey) +
+	" consumer_secret => " + plugintest.Quote(testCreds.ConsumerSecret) +
+	" oauth_token => " + plugintest.Quote(testCreds.Token) +
+	" oauth_token_secret => " + plugintest.Quote(testCreds.TokenSecret)
 
-func with(base map[string]any, kv ...any) map[string]any {
-	out := map[string]any{}
-	for k, v := range base {
-		out[k] = v
-	}
-	for i := 0; i < len(kv); i += 2 {
-		out[kv[i].(string)] = kv[i+1]
-	}
-	return out
-}
-
-// astValue turns a Go value into the config AST, as the parser would.
-func astValue(v any) lang.Value {
-	switch t := v.(type) {
-	case string:
-		return &lang.String{Value: t, Quote: '"'}
-	case bool:
-		if t {
-			return &lang.Bareword{Value: "true"}
-		}
-		return &lang.Bareword{Value: "false"}
-	case int:
-		return &lang.Number{Int: int64(t), Raw: strconv.Itoa(t)}
-	case float64:
-		return &lang.Number{Float: t, IsFloat: true, Raw: strconv.FormatFloat(t, 'g', -1, 64)}
-	case []string:
-		a := &lang.Array{}
-		for _, s := range t {
-			a.Items = append(a.Items, astValue(s))
-		}
-		return a
-	}
-	panic("unsupported test value")
-}
-
-// logRecorder keeps the log records a plugin writes.
-type logRecorder struct {
-	mu      sync.Mutex
-	records []slog.Record
-}
-
-func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
-func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.records = append(l.records, r)
-	return nil
-}
-func (l *logRecorder) WithAttrs([]slog.Attr) slog.Handler { return l }
-func (l *logRecorder) WithGroup(string) slog.Handler      { return l }
-
-// matching returns the records whose message contains msg, as
-// "message attr=value ..." lines.
-func (l *logRecorder) matching(msg string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, r := range l.records {
-		if !strings.Contains(r.Message, msg) {
-			continue
-		}
-		line := r.Level.String() + " " + r.Message
-		r.Attrs(func(a slog.Attr) bool {
-			if a.Key != logging.LoggerKey && a.Key != logging.PluginIDKey {
-				line += " " + a.Key + "=" + a.Value.String()
-			}
-			return true
-		})
-		out = append(out, line)
-	}
-	return out
-}
-
-func (l *logRecorder) all() string {
-	return strings.Join(l.matching(""), "\n")
-}
-
-// build configures a twitter input from attrs, as a config file would.
-func build(t testing.TB, attrs map[string]any) (*Input, *logRecorder, error) {
+// build configures a twitter input from its options, as a config file
+// would, with reconnect waits in milliseconds.
+func build(t testing.TB, options string) (*plugintest.BuiltInput, error) {
 	t.Helper()
-	p := &lang.Plugin{Name: "twitter", Pos: lang.Pos{File: "test.conf", Line: 2, Column: 3}}
-	names := make([]string, 0, len(attrs))
-	for k := range attrs {
-		names = append(names, k)
+	in, err := plugintest.TryInput(t, "twitter { "+options+" }")
+	if err != nil {
+		return nil, err
 	}
-	sort.Strings(names)
-	for i, k := range names {
-		p.Attributes = append(p.Attributes, &lang.Attribute{Name: k, Value: astValue(attrs[k]), Pos: lang.Pos{File: "test.conf", Line: 3 + i, Column: 5}})
-	}
-	logs := &logRecorder{}
-	inst, diags := plugin.Build(plugin.KindInput, p, &plugin.BuildContext{
-		Pipeline: plugin.DefaultPipelineSettings(1),
-		Logger:   slog.New(logs),
-	})
-	if diags.HasErrors() {
-		return nil, logs, diags.Err()
-	}
-	in := inst.Plugin.(*Input)
-	in.timing = fastTiming
-	return in, logs, nil
+	in.Plugin.(*Input).timing = fastTiming
+	return in, nil
 }
 
-func mustBuild(t testing.TB, attrs map[string]any) (*Input, *logRecorder) {
+// mustBuild is build failing the test on a config error; it returns the
+// input and what it logs.
+func mustBuild(t testing.TB, options string) (*plugintest.BuiltInput, *plugintest.Logs) {
 	t.Helper()
-	in, logs, err := build(t, attrs)
+	in, err := build(t, options)
 	if err != nil {
 		t.Fatalf("build: %v", err)
 	}
-	return in, logs
+	return in, in.Logs
 }
 
-// collector is an Emitter gathering events.
-type collector struct {
-	ch chan *event.Event
-}
+// inputOf is the twitter input itself.
+func inputOf(in *plugintest.BuiltInput) *Input { return in.Plugin.(*Input) }
 
-func (c *collector) Emit(e *event.Event)          { c.ch <- e }
-func (c *collector) Decorate(*event.Event)        {}
-func (c *collector) EmitDecorated(e *event.Event) { c.ch <- e }
-
-// run starts the input and returns a way to wait for n events; the input
-// is stopped (and must return nil promptly) when the test ends.
-func run(t *testing.T, in *Input) func(n int) []*event.Event {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	c := &collector{ch: make(chan *event.Event, 100)}
-	done := make(chan error, 1)
-	go func() { done <- in.Run(ctx, c) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run returned %v", err)
-			}
-		case <-time.After(2 * time.Second):
-			t.Errorf("Run did not return after cancel")
-		}
-	})
-	return func(n int) []*event.Event {
-		t.Helper()
-		var out []*event.Event
-		timeout := time.After(5 * time.Second)
-		for len(out) < n {
-			select {
-			case e := <-c.ch:
-				out = append(out, e)
-			case <-timeout:
-				t.Fatalf("got %d events, want %d", len(out), n)
-			}
-		}
-		return out
-	}
+// run starts the input and returns a way to wait for its first n events;
+// the input is stopped (and must return nil) when the test ends.
+func run(in *plugintest.BuiltInput) func(n int) []*event.Event {
+	return in.Start().WaitFor
 }
 
 // eventually polls cond for up to 5 seconds.

@@ -16,23 +16,23 @@ import (
 func TestECSNotice(t *testing.T) {
 	startServer(t, twitterstream.Config{})
 	for _, tc := range []struct {
-		attrs  map[string]any
-		notice bool
+		options string
+		notice  bool
 	}{
-		{with(credentialAttrs(), "use_samples", true), true},
-		{with(credentialAttrs(), "use_samples", true, "ecs_compatibility", "v1"), true},
-		{with(credentialAttrs(), "use_samples", true, "ecs_compatibility", "disabled"), false},
-		{with(credentialAttrs(), "use_samples", true, "target", "tw"), false},
+		{credentials + ` use_samples => true`, true},
+		{credentials + ` use_samples => true ecs_compatibility => "v1"`, true},
+		{credentials + ` use_samples => true ecs_compatibility => "disabled"`, false},
+		{credentials + ` use_samples => true target => "tw"`, false},
 	} {
-		in, logs := mustBuild(t, tc.attrs)
-		run(t, in)
-		eventually(t, "the start", func() bool { return len(logs.matching("Starting twitter tracking")) == 1 })
-		if got := len(logs.matching("ECS compatibility is on")) == 1; got != tc.notice {
-			t.Errorf("%v: notice %v, want %v", tc.attrs["ecs_compatibility"], got, tc.notice)
+		in, logs := mustBuild(t, tc.options)
+		run(in)
+		eventually(t, "the start", func() bool { return len(logs.Lines("Starting twitter tracking")) == 1 })
+		if got := len(logs.Lines("ECS compatibility is on")) == 1; got != tc.notice {
+			t.Errorf("%s: notice %v, want %v", tc.options, got, tc.notice)
 		}
 	}
-	legacy, _ := mustBuild(t, with(credentialAttrs(), "use_samples", true, "ecs_compatibility", "disabled"))
-	checkGolden(t, "events_v1_summary.jsonl", run(t, legacy)(6))
+	legacy, _ := mustBuild(t, credentials+` use_samples => true ecs_compatibility => "disabled"`)
+	checkGolden(t, "events_v1_summary.jsonl", run(legacy)(6))
 }
 
 // rate_limit_reset_in is the wait after a 429 that carries no reset time,
@@ -40,9 +40,9 @@ func TestECSNotice(t *testing.T) {
 func TestRateLimitResetIn(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
 	srv.Inject(twitterstream.Fault{Status: 429})
-	in, logs := mustBuild(t, with(credentialAttrs(), "use_samples", true, "rate_limit_reset_in", 0.25))
-	run(t, in)(1)
-	if got := logs.matching("refused"); len(got) != 1 || !strings.HasSuffix(got[0], "status=429 message=Too Many Requests retry_in=250ms") {
+	in, logs := mustBuild(t, credentials+` use_samples => true rate_limit_reset_in => 0.25`)
+	run(in)(1)
+	if got := logs.Lines("refused"); len(got) != 1 || !strings.HasSuffix(got[0], "status=429 message=Too Many Requests retry_in=250ms") {
 		t.Fatalf("logs %q", got)
 	}
 }
@@ -53,10 +53,10 @@ func TestRateLimitResetHeader(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
 	reset := time.Now().Add(2 * time.Second).Unix()
 	srv.Inject(twitterstream.Fault{Status: 429, Header: http.Header{"X-Rate-Limit-Reset": {strconv.FormatInt(reset, 10)}}})
-	in, logs := mustBuild(t, with(credentialAttrs(), "use_samples", true, "rate_limit_reset_in", 600))
-	run(t, in)
-	eventually(t, "the refusal", func() bool { return len(logs.matching("refused")) == 1 })
-	got := logs.matching("refused")[0]
+	in, logs := mustBuild(t, credentials+` use_samples => true rate_limit_reset_in => 600`)
+	run(in)
+	eventually(t, "the refusal", func() bool { return len(logs.Lines("refused")) == 1 })
+	got := logs.Lines("refused")[0]
 	wait, err := time.ParseDuration(got[strings.LastIndex(got, "retry_in=")+len("retry_in="):])
 	if err != nil || wait <= 0 || wait > 2*time.Second {
 		t.Fatalf("waits %v (%v) for a limit resetting within 2 s: %s", wait, err, got)
@@ -66,12 +66,12 @@ func TestRateLimitResetHeader(t *testing.T) {
 // ignore_retweets drops tweets carrying retweeted_status, in both APIs.
 func TestIgnoreRetweets(t *testing.T) {
 	startServer(t, twitterstream.Config{})
-	for _, attrs := range []map[string]any{
-		with(credentialAttrs(), "use_samples", true, "ignore_retweets", true),
-		{"bearer_token": testBearer, "use_samples": true, "ignore_retweets": true},
+	for _, options := range []string{
+		credentials + ` use_samples => true ignore_retweets => true`,
+		`bearer_token => "` + testBearer + `" use_samples => true ignore_retweets => true`,
 	} {
-		in, _ := mustBuild(t, attrs)
-		for _, e := range run(t, in)(5) {
+		in, _ := mustBuild(t, options)
+		for _, e := range run(in)(5) {
 			if m, _ := e.Get("message"); strings.HasPrefix(m.(string), "RT @") {
 				t.Fatalf("retweet kept: %s", eventJSON(e))
 			}
@@ -83,10 +83,10 @@ func TestIgnoreRetweets(t *testing.T) {
 // event with a logged error instead of losing the tweet silently.
 func TestTargetThroughAScalar(t *testing.T) {
 	startServer(t, twitterstream.Config{})
-	in, logs := mustBuild(t, with(credentialAttrs(), "use_samples", true, "target", "[@version][tweet]"))
-	run(t, in)
-	eventually(t, "the errors", func() bool { return len(logs.matching("Event generation error")) == 6 })
-	if got := logs.matching("Event generation error")[0]; !strings.Contains(got, "target [@version][tweet]") {
+	in, logs := mustBuild(t, credentials+` use_samples => true target => "[@version][tweet]"`)
+	run(in)
+	eventually(t, "the errors", func() bool { return len(logs.Lines("Event generation error")) == 6 })
+	if got := logs.Lines("Event generation error")[0]; !strings.Contains(got, "target [@version][tweet]") {
 		t.Fatalf("log %s", got)
 	}
 }

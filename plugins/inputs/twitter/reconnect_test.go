@@ -1,7 +1,6 @@
 package twitter
 
 import (
-	"context"
 	"errors"
 	"io"
 	"strings"
@@ -9,7 +8,7 @@ import (
 	"time"
 
 	"github.com/gostash/gostash/internal/twitterstream"
-	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 func TestBackoffSchedule(t *testing.T) {
@@ -71,9 +70,9 @@ func TestBackoffSchedule(t *testing.T) {
 func TestRefusalsThenRecovery(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
 	srv.Inject(twitterstream.Fault{Status: 401}, twitterstream.Fault{Status: 420}, twitterstream.Fault{Status: 429}, twitterstream.Fault{Status: 503})
-	in, logs := mustBuild(t, with(credentialAttrs(), "keywords", []string{"kafka"}, "rate_limit_reset_in", 0))
-	run(t, in)(1)
-	got := logs.matching("refused")
+	in, logs := mustBuild(t, credentials+` keywords => ["kafka"] rate_limit_reset_in => 0`)
+	run(in)(1)
+	got := logs.Lines("refused")
 	want := []string{
 		"WARN Twitter refused the request request=stream status=401 message=Unauthorized retry_in=10ms",
 		"WARN Twitter refused the request request=stream status=420 message=Exceeded connection limit for user retry_in=20ms",
@@ -89,10 +88,10 @@ func TestRefusalsThenRecovery(t *testing.T) {
 // its message and retried with a growing wait, not in a tight loop.
 func TestEmptyKeywordsGet406WithBackoff(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
-	in, logs := mustBuild(t, with(credentialAttrs(), "keywords", []string{}, "full_tweet", true))
-	run(t, in)
-	eventually(t, "five refusals", func() bool { return len(logs.matching("refused")) >= 5 })
-	got := logs.matching("refused")[:5]
+	in, logs := mustBuild(t, credentials+` keywords => [] full_tweet => true`)
+	run(in)
+	eventually(t, "five refusals", func() bool { return len(logs.Lines("refused")) >= 5 })
+	got := logs.Lines("refused")[:5]
 	for i, wait := range []string{"10ms", "20ms", "40ms", "40ms", "40ms"} {
 		want := "WARN Twitter refused the request request=stream status=406 message=Parameter track, follow or locations must be specified and valid retry_in=" + wait
 		if got[i] != want {
@@ -108,10 +107,11 @@ func TestEmptyKeywordsGet406WithBackoff(t *testing.T) {
 
 func TestWrongCredentials(t *testing.T) {
 	startServer(t, twitterstream.Config{})
-	in, logs := mustBuild(t, with(credentialAttrs(), "keywords", []string{"kafka"}, "oauth_token_secret", "wrong"))
-	run(t, in)
-	eventually(t, "a refusal", func() bool { return len(logs.matching("refused")) >= 1 })
-	if got := logs.matching("refused")[0]; !strings.Contains(got, "status=401 message=Could not authenticate you (signature mismatch).") {
+	wrong := strings.Replace(credentials, "oauth_token_secret => "+plugintest.Quote(testCreds.TokenSecret), `oauth_token_secret => "wrong"`, 1)
+	in, logs := mustBuild(t, wrong+` keywords => ["kafka"]`)
+	run(in)
+	eventually(t, "a refusal", func() bool { return len(logs.Lines("refused")) >= 1 })
+	if got := logs.Lines("refused")[0]; !strings.Contains(got, "status=401 message=Could not authenticate you (signature mismatch).") {
 		t.Fatalf("log %s", got)
 	}
 }
@@ -120,14 +120,14 @@ func TestWrongCredentials(t *testing.T) {
 func TestStallReconnects(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
 	srv.Inject(twitterstream.Fault{Stall: true, StallAfter: 1})
-	in, logs := mustBuild(t, with(credentialAttrs(), "use_samples", true))
-	in.timing.stall = 300 * time.Millisecond
-	events := run(t, in)(1 + 6)
+	in, logs := mustBuild(t, credentials+` use_samples => true`)
+	inputOf(in).timing.stall = 300 * time.Millisecond
+	events := run(in)(1 + 6)
 	if id, _ := events[1].Get("source"); id != "http://twitter.com/2NRcxTDUqzoqQCo/status/1514200610903494658" {
 		t.Fatalf("second stream did not start over: %v", id)
 	}
-	if srv.Streams() != 2 || len(logs.matching("stalled")) != 1 {
-		t.Fatalf("streams %d, logs:\n%s", srv.Streams(), logs.all())
+	if srv.Streams() != 2 || len(logs.Lines("stalled")) != 1 {
+		t.Fatalf("streams %d, logs:\n%s", srv.Streams(), logs.String())
 	}
 }
 
@@ -135,13 +135,12 @@ func TestStallReconnects(t *testing.T) {
 // they produce no events.
 func TestKeepAlivesAreNotStalls(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{KeepAlive: 40 * time.Millisecond})
-	in, logs := mustBuild(t, with(credentialAttrs(), "use_samples", true))
-	in.timing.stall = 500 * time.Millisecond
-	next := run(t, in)
-	next(6)
-	time.Sleep(3 * in.timing.stall)
-	if srv.Streams() != 1 || len(logs.matching("stalled")) != 0 {
-		t.Fatalf("streams %d, logs:\n%s", srv.Streams(), logs.all())
+	in, logs := mustBuild(t, credentials+` use_samples => true`)
+	inputOf(in).timing.stall = 500 * time.Millisecond
+	run(in)(6)
+	time.Sleep(3 * inputOf(in).timing.stall)
+	if srv.Streams() != 1 || len(logs.Lines("stalled")) != 0 {
+		t.Fatalf("streams %d, logs:\n%s", srv.Streams(), logs.String())
 	}
 }
 
@@ -149,13 +148,13 @@ func TestKeepAlivesAreNotStalls(t *testing.T) {
 func TestDropReconnects(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
 	srv.Inject(twitterstream.Fault{Drop: true, DropAfter: 2})
-	in, logs := mustBuild(t, with(credentialAttrs(), "use_samples", true))
-	run(t, in)(2 + 6)
+	in, logs := mustBuild(t, credentials+` use_samples => true`)
+	run(in)(2 + 6)
 	if srv.Streams() != 2 {
-		t.Fatalf("streams %d, logs:\n%s", srv.Streams(), logs.all())
+		t.Fatalf("streams %d, logs:\n%s", srv.Streams(), logs.String())
 	}
-	if strings.Count(logs.all(), "retry_in=5ms") != 1 {
-		t.Fatalf("want one network-backoff reconnect, logs:\n%s", logs.all())
+	if strings.Count(logs.String(), "retry_in=5ms") != 1 {
+		t.Fatalf("want one network-backoff reconnect, logs:\n%s", logs.String())
 	}
 }
 
@@ -163,50 +162,33 @@ func TestDropReconnects(t *testing.T) {
 func TestMessagesSplitAcrossPackets(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
 	srv.Inject(twitterstream.Fault{ChunkSize: 61})
-	in, _ := mustBuild(t, with(credentialAttrs(), "use_samples", true))
-	checkGolden(t, "events_v1_summary.jsonl", run(t, in)(6))
+	in, _ := mustBuild(t, credentials+` use_samples => true`)
+	checkGolden(t, "events_v1_summary.jsonl", run(in)(6))
 }
 
-// Cancelling the context mid-backoff (SIGINT) returns at once, even with
-// Twitter's real waits.
+// Cancelling the context mid-backoff (SIGINT) returns at once: with a
+// backoff far longer than the kit's deadline for Run to return, returning
+// at all shows the wait was cut short.
 func TestCancelMidBackoffReturnsPromptly(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
 	srv.Inject(twitterstream.Fault{Status: 503})
-	in, logs := mustBuild(t, with(credentialAttrs(), "keywords", []string{"kafka"}))
-	in.timing = twitterTiming
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- in.Run(ctx, &collector{ch: make(chan *event.Event, 10)}) }()
-	eventually(t, "the refusal", func() bool { return len(logs.matching("refused")) == 1 })
-	start := time.Now()
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := time.Since(start); d > time.Second {
-			t.Fatalf("Run took %v to return", d)
-		}
-	case <-time.After(2 * time.Second):
-		t.Fatal("Run still waiting out the 5 s backoff")
-	}
+	in, logs := mustBuild(t, credentials+` keywords => ["kafka"]`)
+	inputOf(in).timing = twitterTiming
+	inputOf(in).timing.httpFirst = 100 * plugintest.Deadline
+	r := in.Start()
+	eventually(t, "the refusal", func() bool { return len(logs.Lines("refused")) == 1 })
+	r.Stop()
 }
 
-// Cancelling while connected (a silent stream) returns at once too.
+// Cancelling while connected (a silent stream) returns at once too: the
+// stall timeout is far longer than the kit's deadline for Run to return.
 func TestCancelWhileStreamingReturnsPromptly(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
 	srv.Inject(twitterstream.Fault{Stall: true})
-	in, _ := mustBuild(t, with(credentialAttrs(), "keywords", []string{"kafka"}))
-	in.timing = twitterTiming
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- in.Run(ctx, &collector{ch: make(chan *event.Event, 10)}) }()
+	in, _ := mustBuild(t, credentials+` keywords => ["kafka"]`)
+	inputOf(in).timing = twitterTiming
+	inputOf(in).timing.stall = 100 * plugintest.Deadline
+	r := in.Start()
 	eventually(t, "the stream", func() bool { return srv.Streams() == 1 })
-	cancel()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Second):
-		t.Fatal("Run did not return")
-	}
+	r.Stop()
 }

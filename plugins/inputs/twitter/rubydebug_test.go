@@ -5,10 +5,9 @@ import (
 	"testing"
 
 	"github.com/gostash/gostash/internal/twitterstream"
-	"github.com/gostash/gostash/lang"
 	"github.com/gostash/gostash/plugins/codecs/rubydebug"
 	"github.com/gostash/gostash/runtime/event"
-	"github.com/gostash/gostash/runtime/plugin"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // The blog's printed event: the seed tweet through full_tweet and the
@@ -19,8 +18,8 @@ import (
 func TestFullTweetRubydebugMatchesTheBlog(t *testing.T) {
 	seed := testMessages(t)[:1]
 	startServer(t, twitterstream.Config{Messages: seed})
-	in, _ := mustBuild(t, with(credentialAttrs(), "keywords", []string{"φ"}, "full_tweet", true))
-	e := run(t, in)(1)[0]
+	in, _ := mustBuild(t, credentials+` keywords => ["φ"] full_tweet => true`)
+	e := run(in)(1)[0]
 
 	printed, err := os.ReadFile(repoPath(t, "testdata/twitter/seed/tweet-event.json"))
 	if err != nil {
@@ -42,11 +41,7 @@ func TestFullTweetRubydebugMatchesTheBlog(t *testing.T) {
 		t.Fatalf("event has %d keys, the blog's %d", e.Data().Len(), reordered.Len())
 	}
 
-	inst, diags := plugin.Build(plugin.KindCodec, &lang.Plugin{Name: "rubydebug"}, &plugin.BuildContext{Pipeline: plugin.DefaultPipelineSettings(1)})
-	if diags.HasErrors() {
-		t.Fatal(diags.Err())
-	}
-	codec := inst.Plugin.(*rubydebug.Codec)
+	codec := plugintest.Codec(t, "rubydebug").Plugin.(*rubydebug.Codec)
 	codec.SetColour(false)
 	got := codec.Encode(nil, event.NewEventFromMap(reordered))
 	want, err := os.ReadFile(repoPath(t, "testdata/twitter/seed/tweet-rubydebug.txt"))

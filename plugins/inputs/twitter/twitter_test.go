@@ -5,6 +5,7 @@ import (
 	"flag"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -15,27 +16,26 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden event files")
 
 func TestValidation(t *testing.T) {
-	creds := credentialAttrs()
 	for _, tc := range []struct {
-		name  string
-		attrs map[string]any
-		err   string
+		name    string
+		options string
+		err     string
 	}{
-		{"nothing to follow", creds, "test.conf:2:3: twitter input plugin: At least one parameter (follows, locations or keywords) must be specified."},
-		{"languages alone", with(creds, "languages", []string{"en"}), "At least one parameter (follows, locations or keywords) must be specified."},
-		{"empty keywords as in the blog", with(creds, "keywords", []string{}), ""},
-		{"follows", with(creds, "follows", []string{"123"}), ""},
-		{"locations", with(creds, "locations", "-122.75,36.8,-121.75,37.8"), ""},
-		{"samples", with(creds, "use_samples", true), ""},
-		{"no consumer key", with(map[string]any{"consumer_secret": "s", "oauth_token": "t", "oauth_token_secret": "x"}, "keywords", []string{"a"}), "test.conf:2:3: twitter input plugin: Missing a required setting: consumer_key => # SETTING MISSING"},
-		{"bearer token alone", map[string]any{"bearer_token": "b", "keywords": []string{"a"}}, ""},
-		{"bad target", with(creds, "use_samples", true, "target", "[a"), "target"},
-		{"bad proxy port", with(creds, "use_samples", true, "use_proxy", true, "proxy_port", 70000), "proxy_port must be between 1 and 65535"},
-		{"unknown option", with(creds, "use_samples", true, "firehose", true), "Unknown setting 'firehose' for twitter"},
-		{"bad ecs", with(creds, "use_samples", true, "ecs_compatibility", "v9"), "ecs_compatibility"},
+		{"nothing to follow", credentials, "test.conf:2:3: twitter input plugin: At least one parameter (follows, locations or keywords) must be specified."},
+		{"languages alone", credentials + ` languages => ["en"]`, "At least one parameter (follows, locations or keywords) must be specified."},
+		{"empty keywords as in the blog", credentials + ` keywords => []`, ""},
+		{"follows", credentials + ` follows => ["123"]`, ""},
+		{"locations", credentials + ` locations => "-122.75,36.8,-121.75,37.8"`, ""},
+		{"samples", credentials + ` use_samples => true`, ""},
+		{"no consumer key", `consumer_secret => "s" oauth_token => "t" oauth_token_secret => "x" keywords => ["a"]`, "test.conf:2:3: twitter input plugin: Missing a required setting: consumer_key => # SETTING MISSING"},
+		{"bearer token alone", `bearer_token => "b" keywords => ["a"]`, ""},
+		{"bad target", credentials + ` use_samples => true target => "[a"`, "target"},
+		{"bad proxy port", credentials + ` use_samples => true use_proxy => true proxy_port => 70000`, "proxy_port must be between 1 and 65535"},
+		{"unknown option", credentials + ` use_samples => true firehose => true`, "Unknown setting 'firehose' for twitter"},
+		{"bad ecs", credentials + ` use_samples => true ecs_compatibility => "v9"`, "ecs_compatibility"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := build(t, tc.attrs)
+			_, err := build(t, tc.options)
 			switch {
 			case tc.err == "" && err != nil:
 				t.Fatalf("unexpected error: %v", err)
@@ -52,14 +52,14 @@ func TestValidation(t *testing.T) {
 func TestSecretsNotShown(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
 	srv.Inject(twitterstream.Fault{Status: 503})
-	in, logs := mustBuild(t, with(credentialAttrs(), "keywords", []string{"kafka"}))
-	run(t, in)(1)
+	in, logs := mustBuild(t, credentials+` keywords => ["kafka"]`)
+	run(in)(1)
 	for _, secret := range []string{testCreds.ConsumerSecret, testCreds.TokenSecret, url.QueryEscape(testCreds.TokenSecret)} {
-		if strings.Contains(logs.all(), secret) {
-			t.Fatalf("log shows a secret:\n%s", logs.all())
+		if strings.Contains(logs.String(), secret) {
+			t.Fatalf("log shows a secret:\n%s", logs.String())
 		}
 	}
-	_, _, err := build(t, map[string]any{"consumer_secret": []string{"a", "b"}, "keywords": []string{"a"}})
+	_, err := build(t, `consumer_secret => ["a", "b"] keywords => ["a"]`)
 	if err == nil || strings.Contains(err.Error(), `"a"`) {
 		t.Fatalf("error shows the secret value: %v", err)
 	}
@@ -69,11 +69,8 @@ func TestSecretsNotShown(t *testing.T) {
 // is signed over the URL requested (the server verifies it).
 func TestFilterRequest(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
-	in, _ := mustBuild(t, with(credentialAttrs(),
-		"keywords", []string{"kafka", "logstash pipeline"},
-		"languages", []string{"en", "ko"},
-		"locations", "126.7,37.4,127.2,37.7"))
-	run(t, in)(1)
+	in, _ := mustBuild(t, credentials+` keywords => ["kafka", "logstash pipeline"] languages => ["en", "ko"] locations => "126.7,37.4,127.2,37.7"`)
+	run(in)(1)
 	reqs := srv.Requests()
 	if len(reqs) != 1 {
 		t.Fatalf("requests: %+v", reqs)
@@ -93,8 +90,8 @@ func sameQuery(a, b string) bool {
 
 func TestSampleRequest(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
-	in, _ := mustBuild(t, with(credentialAttrs(), "use_samples", true, "keywords", []string{"ignored"}))
-	run(t, in)(1)
+	in, _ := mustBuild(t, credentials+` use_samples => true keywords => ["ignored"]`)
+	run(in)(1)
 	r := srv.Requests()[0]
 	if r.Method != "GET" || r.Path != "/1.1/statuses/sample.json" || r.Query != "" || r.Status != 200 {
 		t.Fatalf("request %+v", r)
@@ -105,7 +102,7 @@ func TestSampleRequest(t *testing.T) {
 // nesting, number and key order) plus @timestamp and @version.
 func TestFullTweetIsTheTweetAsReceived(t *testing.T) {
 	startServer(t, twitterstream.Config{})
-	in, _ := mustBuild(t, with(credentialAttrs(), "use_samples", true, "full_tweet", true))
+	in, _ := mustBuild(t, credentials+` use_samples => true full_tweet => true`)
 	msgs := testMessages(t)
 	var tweets [][]byte
 	for _, m := range msgs {
@@ -114,7 +111,7 @@ func TestFullTweetIsTheTweetAsReceived(t *testing.T) {
 		}
 		tweets = append(tweets, m)
 	}
-	events := run(t, in)(len(tweets))
+	events := run(in)(len(tweets))
 	for i, e := range events {
 		ts, _ := e.Get("@timestamp")
 		v, _ := e.Get("@version")
@@ -139,20 +136,20 @@ func TestFullTweetIsTheTweetAsReceived(t *testing.T) {
 // checked against golden files; -update rewrites them.
 func TestSummaryEventsGolden(t *testing.T) {
 	for _, tc := range []struct {
-		golden string
-		attrs  map[string]any
+		golden  string
+		options string
 	}{
-		{"events_v1_summary.jsonl", with(credentialAttrs(), "use_samples", true)},
-		{"events_v1_target.jsonl", with(credentialAttrs(), "use_samples", true, "target", "[twitter]", "ignore_retweets", true)},
+		{"events_v1_summary.jsonl", credentials + ` use_samples => true`},
+		{"events_v1_target.jsonl", credentials + ` use_samples => true target => "[twitter]" ignore_retweets => true`},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
 			startServer(t, twitterstream.Config{})
-			in, _ := mustBuild(t, tc.attrs)
+			in, _ := mustBuild(t, tc.options)
 			n := 6
-			if in.ignoreRetweets {
+			if inputOf(in).ignoreRetweets {
 				n = 5
 			}
-			checkGolden(t, tc.golden, run(t, in)(n))
+			checkGolden(t, tc.golden, run(in)(n))
 		})
 	}
 }
@@ -189,14 +186,14 @@ func TestNoticesAreNotEvents(t *testing.T) {
 		[]byte(`not json at all`),
 		[]byte(`{"id":5,"created_at":"Wed Apr 13 11:15:32 +0000 2022","text":"hi","user":{"screen_name":"a"},"entities":{}}`),
 	}})
-	in, logs := mustBuild(t, with(credentialAttrs(), "use_samples", true))
-	e := run(t, in)(1)[0]
+	in, logs := mustBuild(t, credentials+` use_samples => true`)
+	e := run(in)(1)[0]
 	if got := eventJSON(e); got != `{"@timestamp":"2022-04-13T11:15:32.000Z","@version":"1","message":"hi","user":"a","client":null,"retweeted":false,"source":"http://twitter.com/a/status/5","hashtags":[],"symbols":[],"user_mentions":[]}` {
 		t.Fatalf("event %s", got)
 	}
 	for _, want := range []string{"withholding tweets", "FALLING_BEHIND", "closing the stream"} {
-		if len(logs.matching("")) == 0 || !strings.Contains(logs.all(), want) {
-			t.Errorf("no log mentioning %q:\n%s", want, logs.all())
+		if len(logs.Lines("")) == 0 || !strings.Contains(logs.String(), want) {
+			t.Errorf("no log mentioning %q:\n%s", want, logs.String())
 		}
 	}
 }
@@ -205,8 +202,8 @@ func TestNoticesAreNotEvents(t *testing.T) {
 // too); ids are used as they are.
 func TestFollowsResolvesScreenNames(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
-	in, _ := mustBuild(t, with(credentialAttrs(), "follows", []string{"StreamingDev", "93857261"}))
-	events := run(t, in)(2)
+	in, _ := mustBuild(t, credentials+` follows => ["StreamingDev", "93857261"]`)
+	events := run(in)(2)
 	reqs := srv.Requests()
 	if reqs[0].Path != "/1.1/users/lookup.json" || reqs[0].Status != 200 || !sameQuery(reqs[0].Query, "screen_name=StreamingDev") {
 		t.Fatalf("lookup request %+v", reqs[0])
@@ -221,20 +218,19 @@ func TestFollowsResolvesScreenNames(t *testing.T) {
 
 func TestFollowsUnknownNameIsRetried(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
-	in, logs := mustBuild(t, with(credentialAttrs(), "follows", []string{"nobody_here"}))
-	run(t, in)
+	in, logs := mustBuild(t, credentials+` follows => ["nobody_here"]`)
+	run(in)
 	eventually(t, "two lookups", func() bool { return len(srv.Requests()) >= 2 })
-	if got := logs.matching("refused"); len(got) == 0 || !strings.Contains(got[0], "status=404") {
-		t.Fatalf("logs:\n%s", logs.all())
+	if got := logs.Lines("refused"); len(got) == 0 || !strings.Contains(got[0], "status=404") {
+		t.Fatalf("logs:\n%s", logs.String())
 	}
 }
 
 func TestProxy(t *testing.T) {
 	_, ts := startServer(t, twitterstream.Config{})
 	proxy, seen := startProxy(t, ts.URL)
-	in, _ := mustBuild(t, with(credentialAttrs(), "keywords", []string{"kafka"}, "use_proxy", true,
-		"proxy_address", "127.0.0.1", "proxy_port", proxy))
-	run(t, in)(1)
+	in, _ := mustBuild(t, credentials+` keywords => ["kafka"] use_proxy => true proxy_address => "127.0.0.1" proxy_port => `+strconv.Itoa(proxy))
+	run(in)(1)
 	if got := seen(); len(got) != 1 || !strings.HasPrefix(got[0], "POST "+ts.URL+"/1.1/statuses/filter.json?track=kafka") {
 		t.Fatalf("proxy saw %q", got)
 	}
@@ -243,12 +239,9 @@ func TestProxy(t *testing.T) {
 // users/lookup takes 100 names a call; more are looked up in batches.
 func TestFollowsLookupInBatches(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
-	names := make([]string, 101)
-	for i := range names {
-		names[i] = "@streamingdev"
-	}
-	in, _ := mustBuild(t, with(credentialAttrs(), "follows", names))
-	run(t, in)(1)
+	names := strings.TrimSuffix(strings.Repeat(`"@streamingdev", `, 101), ", ")
+	in, _ := mustBuild(t, credentials+` follows => [`+names+`]`)
+	run(in)(1)
 	reqs := srv.Requests()
 	if len(reqs) != 3 || reqs[0].Path != "/1.1/users/lookup.json" || reqs[1].Path != "/1.1/users/lookup.json" {
 		t.Fatalf("requests %+v", reqs)

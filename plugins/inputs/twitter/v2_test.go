@@ -14,8 +14,8 @@ func TestV2FilteredStreamSyncsRules(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
 	srv.AddRule("cats has:images")
 	srv.AddRule("(kafka) lang:ko")
-	in, logs := mustBuild(t, map[string]any{"bearer_token": testBearer, "keywords": []string{"kafka", "logstash"}, "languages": []string{"ko"}})
-	events := run(t, in)(2)
+	in, logs := mustBuild(t, `bearer_token => "`+testBearer+`" keywords => ["kafka", "logstash"] languages => ["ko"]`)
+	events := run(in)(2)
 	if got := strings.Join(srv.Rules(), " | "); got != "(kafka) lang:ko | (logstash) lang:ko" {
 		t.Fatalf("rules after sync: %s", got)
 	}
@@ -30,7 +30,7 @@ func TestV2FilteredStreamSyncsRules(t *testing.T) {
 		"GET /2/tweets/search/stream ",
 	}
 	if strings.Join(calls, "\n") != strings.Join(want, "\n") {
-		t.Fatalf("calls:\n%s\nwant:\n%s\nlogs:\n%s", strings.Join(calls, "\n"), strings.Join(want, "\n"), logs.all())
+		t.Fatalf("calls:\n%s\nwant:\n%s\nlogs:\n%s", strings.Join(calls, "\n"), strings.Join(want, "\n"), logs.String())
 	}
 	checkGolden(t, "events_v2_summary.jsonl", events)
 }
@@ -38,9 +38,8 @@ func TestV2FilteredStreamSyncsRules(t *testing.T) {
 // follows become from: rules, locations bounding_box: rules.
 func TestV2RulesFromFollowsAndLocations(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
-	in, _ := mustBuild(t, map[string]any{"bearer_token": testBearer, "follows": []string{"opsweekly"},
-		"locations": "126.7,37.4,127.2,37.7", "languages": []string{"en", "ko"}})
-	events := run(t, in)(2)
+	in, _ := mustBuild(t, `bearer_token => "`+testBearer+`" follows => ["opsweekly"] locations => "126.7,37.4,127.2,37.7" languages => ["en", "ko"]`)
+	events := run(in)(2)
 	got := strings.Join(srv.Rules(), " | ")
 	if got != "(bounding_box:[126.7 37.4 127.2 37.7]) (lang:en OR lang:ko) | (from:opsweekly) (lang:en OR lang:ko)" {
 		t.Fatalf("rules: %s", got)
@@ -56,8 +55,8 @@ func TestV2RulesFromFollowsAndLocations(t *testing.T) {
 // matching_rules) with @timestamp from data.created_at.
 func TestV2SampleFullTweet(t *testing.T) {
 	srv, _ := startServer(t, twitterstream.Config{})
-	in, _ := mustBuild(t, map[string]any{"bearer_token": testBearer, "use_samples": true, "full_tweet": true, "target": "[tweet]"})
-	checkGolden(t, "events_v2_full.jsonl", run(t, in)(6))
+	in, _ := mustBuild(t, `bearer_token => "`+testBearer+`" use_samples => true full_tweet => true target => "[tweet]"`)
+	checkGolden(t, "events_v2_full.jsonl", run(in)(6))
 	r := srv.Requests()[0]
 	if r.Path != "/2/tweets/sample/stream" || r.Status != 200 || !strings.Contains(r.Query, "expansions=author_id") {
 		t.Fatalf("request %+v", r)
@@ -66,10 +65,10 @@ func TestV2SampleFullTweet(t *testing.T) {
 
 func TestV2WrongBearer(t *testing.T) {
 	startServer(t, twitterstream.Config{})
-	in, logs := mustBuild(t, map[string]any{"bearer_token": "nope", "use_samples": true})
-	run(t, in)
-	eventually(t, "a refusal", func() bool { return len(logs.matching("refused")) >= 1 })
-	if got := logs.matching("refused")[0]; got != "WARN Twitter refused the request request=stream status=401 message=Unauthorized retry_in=10ms" {
+	in, logs := mustBuild(t, `bearer_token => "nope" use_samples => true`)
+	run(in)
+	eventually(t, "a refusal", func() bool { return len(logs.Lines("refused")) >= 1 })
+	if got := logs.Lines("refused")[0]; got != "WARN Twitter refused the request request=stream status=401 message=Unauthorized retry_in=10ms" {
 		t.Fatalf("log %s", got)
 	}
 }
