@@ -1,7 +1,6 @@
 package kafka_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,49 +11,22 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/gostash/gostash/plugins/inputs/kafka"
-	"github.com/gostash/gostash/plugins/inputs/kafka/kafkatest"
+	"github.com/gostash/gostash/plugins/internal/kafkatest"
 	_ "github.com/gostash/gostash/plugins/outputs/kafka"
 	"github.com/gostash/gostash/runtime/event"
-	"github.com/gostash/gostash/runtime/plugin"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
-func build(t *testing.T, opts map[string]any) plugin.Input {
+// build configures a kafka input from its options, as a config file would,
+// with the test codec.
+func build(t *testing.T, options string) *plugintest.BuiltInput {
 	t.Helper()
-	if _, ok := opts["codec"]; !ok {
-		opts["codec"] = kafkatest.CodecName
-	}
-	p, err := kafkatest.Build(plugin.KindInput, "kafka", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p.(plugin.Input)
+	return plugintest.Input(t, "kafka { codec => "+kafkatest.CodecName+" "+options+" }")
 }
 
-// run starts the input and returns a stop function that cancels it and
-// waits for Run to return.
-func run(t *testing.T, in plugin.Input, out plugin.Emitter) (stop func()) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- in.Run(ctx, out) }()
-	stopped := false
-	stop = func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("Run did not return within 30s of cancellation")
-		}
-	}
-	t.Cleanup(stop)
-	return stop
+// subscribed are the options of a consumer of topic on brokers, in group.
+func subscribed(brokers, topic, group string) string {
+	return "bootstrap_servers => " + plugintest.Quote(brokers) + " topics => [" + plugintest.Quote(topic) + "] group_id => " + plugintest.Quote(group)
 }
 
 func metaString(e *event.Event, field string) string {
@@ -73,13 +45,7 @@ func TestDecorateEventsExtended(t *testing.T) {
 			Headers: []sarama.RecordHeader{{Key: []byte("h1"), Value: []byte("v1")}, {Key: []byte("bad"), Value: []byte{0xff, 0xfe}}}},
 		&sarama.ProducerMessage{Partition: 1, Value: sarama.StringEncoder("no key")},
 	)
-	in := build(t, map[string]any{
-		"bootstrap_servers": brokers, "topics": []any{topic}, "group_id": topic,
-		"auto_offset_reset": "earliest", "decorate_events": "extended",
-	})
-	var out kafkatest.Collector
-	run(t, in, &out)
-	events := out.WaitFor(t, 2, 30*time.Second)
+	events := build(t, subscribed(brokers, topic, topic)+` auto_offset_reset => "earliest" decorate_events => "extended"`).Start().WaitFor(2)
 	byMessage := map[string]*event.Event{}
 	for _, e := range events {
 		m, _ := e.Get("message")
@@ -121,11 +87,8 @@ func TestDecorateEventsModes(t *testing.T) {
 		Headers: []sarama.RecordHeader{{Key: []byte("h"), Value: []byte("v")}}})
 	for mode, want := range map[string]string{"none": "<absent>", "false": "<absent>", "basic": topic, "true": topic} {
 		t.Run(mode, func(t *testing.T) {
-			in := build(t, map[string]any{"bootstrap_servers": brokers, "topics": []any{topic},
-				"group_id": topic + mode, "auto_offset_reset": "earliest", "decorate_events": mode})
-			var out kafkatest.Collector
-			run(t, in, &out)
-			e := out.WaitFor(t, 1, 30*time.Second)[0]
+			in := build(t, subscribed(brokers, topic, topic+mode)+` auto_offset_reset => "earliest" decorate_events => "`+mode+`"`)
+			e := in.Start().WaitFor(1)[0]
 			if got := metaString(e, "topic"); got != want {
 				t.Errorf("topic metadata %q, want %q", got, want)
 			}
@@ -185,11 +148,9 @@ func TestCommitsOnlyContiguousHandledOffsets(t *testing.T) {
 				msgs = append(msgs, &sarama.ProducerMessage{Value: sarama.StringEncoder(fmt.Sprint(i))})
 			}
 			kafkatest.Produce(t, brokers, topic, msgs...)
-			in := build(t, map[string]any{"bootstrap_servers": brokers, "topics": []any{topic}, "group_id": topic,
-				"auto_offset_reset": "earliest", "enable_auto_commit": auto, "auto_commit_interval_ms": 100})
-			out := &kafkatest.Collector{Hold: true}
-			stop := run(t, in, out)
-			events := out.WaitFor(t, 10, 30*time.Second)
+			in := build(t, subscribed(brokers, topic, topic)+fmt.Sprintf(` auto_offset_reset => "earliest" enable_auto_commit => %v auto_commit_interval_ms => 100`, auto))
+			r := in.StartHolding()
+			events := r.WaitFor(10)
 			// Finish 0, 1, 3 and 4: only 0 and 1 may be committed (offset 2 next).
 			for _, i := range []int{0, 1, 3, 4} {
 				events[i].Release()
@@ -201,7 +162,7 @@ func TestCommitsOnlyContiguousHandledOffsets(t *testing.T) {
 				e.Release()
 			}
 			waitCommitted(t, brokers, topic, topic, 10)
-			stop()
+			r.Stop()
 		})
 	}
 }
@@ -213,22 +174,16 @@ func TestUnhandledEventsAreRedelivered(t *testing.T) {
 	topic := kafkatest.Topic(t, brokers, 1)
 	kafkatest.Produce(t, brokers, topic, &sarama.ProducerMessage{Value: sarama.StringEncoder("a")},
 		&sarama.ProducerMessage{Value: sarama.StringEncoder("b")})
-	opts := func() map[string]any {
-		return map[string]any{"bootstrap_servers": brokers, "topics": []any{topic}, "group_id": topic,
-			"auto_offset_reset": "earliest", "auto_commit_interval_ms": 100}
-	}
+	options := subscribed(brokers, topic, topic) + ` auto_offset_reset => "earliest" auto_commit_interval_ms => 100`
 	defer func(d time.Duration) { *kafka.DrainTimeout = d }(*kafka.DrainTimeout)
 	*kafka.DrainTimeout = 200 * time.Millisecond
-	first := &kafkatest.Collector{Hold: true}
-	stop := run(t, build(t, opts()), first)
-	events := first.WaitFor(t, 2, 30*time.Second)
+	first := build(t, options).StartHolding()
+	events := first.WaitFor(2)
 	events[0].Release()
 	waitCommitted(t, brokers, topic, topic, 1)
-	stop()
+	first.Stop()
 
-	var second kafkatest.Collector
-	run(t, build(t, opts()), &second)
-	got := second.WaitFor(t, 1, 30*time.Second)
+	got := build(t, options).Start().WaitFor(1)
 	if m, _ := got[0].Get("message"); m != "b" {
 		t.Fatalf("redelivered %v, want b", m)
 	}
@@ -239,11 +194,10 @@ func TestTopicsPattern(t *testing.T) {
 	topic := kafkatest.Topic(t, brokers, 1)
 	kafkatest.Produce(t, brokers, topic, &sarama.ProducerMessage{Value: sarama.StringEncoder("by pattern")})
 	// A pattern matching a prefix only must not match: Kafka wants the whole name.
-	in := build(t, map[string]any{"bootstrap_servers": brokers, "topics_pattern": strings.ReplaceAll(topic[:len(topic)-4], ".", `\.`) + ".*",
-		"group_id": topic, "auto_offset_reset": "earliest", "decorate_events": "basic"})
-	var out kafkatest.Collector
-	run(t, in, &out)
-	e := out.WaitFor(t, 1, 30*time.Second)[0]
+	pattern := strings.ReplaceAll(topic[:len(topic)-4], ".", `\.`) + ".*"
+	in := build(t, "bootstrap_servers => "+plugintest.Quote(brokers)+" topics_pattern => "+plugintest.Quote(pattern)+
+		" group_id => "+plugintest.Quote(topic)+` auto_offset_reset => "earliest" decorate_events => "basic"`)
+	e := in.Start().WaitFor(1)[0]
 	if got := metaString(e, "topic"); got != topic {
 		t.Errorf("topic %q, want %q", got, topic)
 	}
@@ -253,16 +207,14 @@ func TestAutoOffsetResetLatestSkipsOldRecords(t *testing.T) {
 	brokers := kafkatest.Brokers(t)
 	topic := kafkatest.Topic(t, brokers, 1)
 	kafkatest.Produce(t, brokers, topic, &sarama.ProducerMessage{Value: sarama.StringEncoder("old")})
-	in := build(t, map[string]any{"bootstrap_servers": brokers, "topics": []any{topic}, "group_id": topic, "auto_commit_interval_ms": 100})
-	var out kafkatest.Collector
-	run(t, in, &out)
+	r := build(t, subscribed(brokers, topic, topic)+` auto_commit_interval_ms => 100`).Start()
 	// Wait for the member to own the partition before producing.
 	deadline := time.Now().Add(30 * time.Second)
 	for committed(t, brokers, topic, topic) < 0 && time.Now().Before(deadline) {
 		kafkatest.Produce(t, brokers, topic, &sarama.ProducerMessage{Value: sarama.StringEncoder("new")})
 		time.Sleep(500 * time.Millisecond)
 	}
-	for _, e := range out.WaitFor(t, 1, 30*time.Second) {
+	for _, e := range r.WaitFor(1) {
 		if m, _ := e.Get("message"); m != "new" {
 			t.Fatalf("got %v: latest must not read records older than the subscription", m)
 		}
@@ -276,11 +228,7 @@ func TestAutoOffsetResetByDuration(t *testing.T) {
 	kafkatest.Produce(t, brokers, topic,
 		&sarama.ProducerMessage{Value: sarama.StringEncoder("two hours old"), Timestamp: old},
 		&sarama.ProducerMessage{Value: sarama.StringEncoder("recent")})
-	in := build(t, map[string]any{"bootstrap_servers": brokers, "topics": []any{topic}, "group_id": topic,
-		"auto_offset_reset": "by_duration:PT1H"})
-	var out kafkatest.Collector
-	run(t, in, &out)
-	e := out.WaitFor(t, 1, 30*time.Second)[0]
+	e := build(t, subscribed(brokers, topic, topic)+` auto_offset_reset => "by_duration:PT1H"`).Start().WaitFor(1)[0]
 	if m, _ := e.Get("message"); m != "recent" {
 		t.Fatalf("got %v, want the record younger than an hour", m)
 	}
@@ -288,30 +236,30 @@ func TestAutoOffsetResetByDuration(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	for _, tc := range []struct {
-		opts map[string]any
-		want string
+		options string
+		want    string
 	}{
-		{map[string]any{"value_deserializer_class": "org.apache.kafka.common.serialization.ByteArrayDeserializer"}, "unsupported deserializer"},
-		{map[string]any{"key_deserializer_class": "x.Y"}, "unsupported deserializer"},
-		{map[string]any{"decorate_events": "all"}, `Expected one of ["none", "basic", "extended", "false", "true"]`},
-		{map[string]any{"auto_offset_reset": "smallest"}, "Invalid value smallest for configuration auto.offset.reset"},
-		{map[string]any{"auto_offset_reset": "by_duration:1h"}, "invalid auto_offset_reset"},
-		{map[string]any{"topics_pattern": "("}, "invalid topics_pattern"},
-		{map[string]any{"group_protocol": "consumer", "session_timeout_ms": 5000}, "group_protocol cannot be set to 'consumer'"},
-		{map[string]any{"group_protocol": "consumer"}, "not supported"},
-		{map[string]any{"partition_assignment_strategy": "fancy"}, `unsupported partition_assignment_strategy: "fancy"`},
-		{map[string]any{"security_protocol": "SASL_PLAINTEXT"}, "sasl_kerberos_service_name must be specified when SASL mechanism is GSSAPI"},
-		{map[string]any{"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "PLAIN"}, "needs sasl_jaas_config"},
-		{map[string]any{"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "OAUTHBEARER"}, "unsupported SASL mechanism"},
-		{map[string]any{"schema_registry_url": "http://127.0.0.1:8081"}, "schema registry"},
-		{map[string]any{"consumer_threads": 0}, "consumer_threads => 0: must be at least 1"},
+		{`value_deserializer_class => "org.apache.kafka.common.serialization.ByteArrayDeserializer"`, "unsupported deserializer"},
+		{`key_deserializer_class => "x.Y"`, "unsupported deserializer"},
+		{`decorate_events => "all"`, `Expected one of ["none", "basic", "extended", "false", "true"]`},
+		{`auto_offset_reset => "smallest"`, "Invalid value smallest for configuration auto.offset.reset"},
+		{`auto_offset_reset => "by_duration:1h"`, "invalid auto_offset_reset"},
+		{`topics_pattern => "("`, "invalid topics_pattern"},
+		{`group_protocol => "consumer" session_timeout_ms => 5000`, "group_protocol cannot be set to 'consumer'"},
+		{`group_protocol => "consumer"`, "not supported"},
+		{`partition_assignment_strategy => "fancy"`, `unsupported partition_assignment_strategy: "fancy"`},
+		{`security_protocol => "SASL_PLAINTEXT"`, "sasl_kerberos_service_name must be specified when SASL mechanism is GSSAPI"},
+		{`security_protocol => "SASL_PLAINTEXT" sasl_mechanism => "PLAIN"`, "needs sasl_jaas_config"},
+		{`security_protocol => "SASL_PLAINTEXT" sasl_mechanism => "OAUTHBEARER"`, "unsupported SASL mechanism"},
+		{`schema_registry_url => "http://127.0.0.1:8081"`, "schema registry"},
+		{`consumer_threads => 0`, "consumer_threads => 0: must be at least 1"},
 	} {
-		_, err := kafkatest.Build(plugin.KindInput, "kafka", tc.opts)
+		_, err := plugintest.TryInput(t, "kafka { codec => "+kafkatest.CodecName+" "+tc.options+" }")
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%v: error %v, want it to contain %q", tc.opts, err, tc.want)
+			t.Errorf("%s: error %v, want it to contain %q", tc.options, err, tc.want)
 		}
 		if err != nil && !strings.Contains(err.Error(), "test.conf") {
-			t.Errorf("%v: error %q is not located", tc.opts, err)
+			t.Errorf("%s: error %q is not located", tc.options, err)
 		}
 	}
 }
@@ -323,16 +271,13 @@ func TestAutoOffsetResetNone(t *testing.T) {
 	brokers := kafkatest.Brokers(t)
 	topic := kafkatest.Topic(t, brokers, 1)
 	kafkatest.Produce(t, brokers, topic, &sarama.ProducerMessage{Value: sarama.StringEncoder("x")})
-	in := build(t, map[string]any{"bootstrap_servers": brokers, "topics": []any{topic}, "group_id": topic,
-		"auto_offset_reset": "none"})
-	var out kafkatest.Collector
-	stop := run(t, in, &out)
+	r := build(t, subscribed(brokers, topic, topic)+` auto_offset_reset => "none"`).Start()
 	// latest would read this one; none must not start anywhere.
 	time.Sleep(time.Second)
 	kafkatest.Produce(t, brokers, topic, &sarama.ProducerMessage{Value: sarama.StringEncoder("y")})
 	time.Sleep(1500 * time.Millisecond)
-	stop()
-	if n := len(out.Events()); n != 0 {
+	r.Stop()
+	if n := len(r.Events()); n != 0 {
 		t.Fatalf("read %d events from a partition with no committed offset", n)
 	}
 }
@@ -346,12 +291,9 @@ func TestConsumerThreads(t *testing.T) {
 		msgs = append(msgs, &sarama.ProducerMessage{Partition: int32(i % 4), Value: sarama.StringEncoder(fmt.Sprint(i))})
 	}
 	kafkatest.Produce(t, brokers, topic, msgs...)
-	in := build(t, map[string]any{"bootstrap_servers": brokers, "topics": []any{topic}, "group_id": topic,
-		"auto_offset_reset": "earliest", "consumer_threads": 3, "decorate_events": "basic"})
-	var out kafkatest.Collector
-	run(t, in, &out)
+	in := build(t, subscribed(brokers, topic, topic)+` auto_offset_reset => "earliest" consumer_threads => 3 decorate_events => "basic"`)
 	seen := map[string]bool{}
-	for _, e := range out.WaitFor(t, 40, 30*time.Second) {
+	for _, e := range in.Start().WaitFor(40) {
 		m, _ := e.Get("message")
 		seen[fmt.Sprint(m)] = true
 	}
@@ -368,25 +310,18 @@ func TestSASLConsumer(t *testing.T) {
 	}
 	defer c.Close()
 	brokers := strings.Join(c.ListenAddrs(), ",")
-	in := build(t, map[string]any{"bootstrap_servers": brokers, "topics": []any{"secured"}, "group_id": "g",
-		"auto_offset_reset": "earliest", "security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "SCRAM-SHA-512",
-		"sasl_jaas_config": `org.apache.kafka.common.security.scram.ScramLoginModule required username="carol" password="pw";`})
-	var out kafkatest.Collector
-	run(t, in, &out)
+	sasl := ` security_protocol => "SASL_PLAINTEXT" sasl_mechanism => "SCRAM-SHA-512" sasl_jaas_config => ` +
+		plugintest.Quote(`org.apache.kafka.common.security.scram.ScramLoginModule required username="carol" password="pw";`)
+	r := build(t, subscribed(brokers, "secured", "g")+` auto_offset_reset => "earliest"`+sasl).Start()
 	// Produce through the same SASL settings the output uses.
-	o, err := kafkatest.Build(plugin.KindOutput, "kafka", map[string]any{"bootstrap_servers": brokers, "topic_id": "secured",
-		"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "SCRAM-SHA-512",
-		"sasl_jaas_config": `org.apache.kafka.common.security.scram.ScramLoginModule required username="carol" password="pw";`})
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := plugintest.Output(t, "kafka { codec => "+kafkatest.CodecName+" bootstrap_servers => "+plugintest.Quote(brokers)+` topic_id => "secured"`+sasl+" }")
 	e := event.NewEvent()
 	e.Data().Set("message", "authenticated")
-	if err := o.(plugin.Output).Output(context.Background(), []*event.Event{e}); err != nil {
+	if err := o.Output(e); err != nil {
 		t.Fatal(err)
 	}
-	o.(plugin.Closer).Close()
-	if m, _ := out.WaitFor(t, 1, 30*time.Second)[0].Get("message"); m != "authenticated" {
+	o.Close()
+	if m, _ := r.WaitFor(1)[0].Get("message"); m != "authenticated" {
 		t.Fatalf("message %v", m)
 	}
 }

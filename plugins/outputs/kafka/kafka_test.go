@@ -10,28 +10,22 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostash/gostash/plugins/inputs/kafka/kafkatest"
+	"github.com/gostash/gostash/plugins/internal/kafkatest"
 	_ "github.com/gostash/gostash/plugins/outputs/kafka"
 	"github.com/gostash/gostash/runtime/event"
-	"github.com/gostash/gostash/runtime/plugin"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
-func build(t *testing.T, opts map[string]any) plugin.Output {
+// build configures a kafka output from its options, as a config file
+// would, with the test codec.
+func build(t *testing.T, options string) *plugintest.BuiltOutput {
 	t.Helper()
-	if _, ok := opts["codec"]; !ok {
-		opts["codec"] = kafkatest.CodecName
-	}
-	p, err := kafkatest.Build(plugin.KindOutput, "kafka", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := p.(plugin.Output)
-	t.Cleanup(func() {
-		if c, ok := o.(plugin.Closer); ok {
-			c.Close()
-		}
-	})
-	return o
+	return plugintest.Output(t, "kafka { codec => "+kafkatest.CodecName+" "+options+" }")
+}
+
+// producing are the options of an output to topic on brokers.
+func producing(brokers, topic string) string {
+	return "bootstrap_servers => " + plugintest.Quote(brokers) + " topic_id => " + plugintest.Quote(topic)
 }
 
 func testEvent(fields map[string]string) *event.Event {
@@ -50,15 +44,12 @@ func testEvent(fields map[string]string) *event.Event {
 func TestKeysHeadersAndTopicTemplates(t *testing.T) {
 	brokers := kafkatest.Brokers(t)
 	topic := kafkatest.Topic(t, brokers, 4)
-	out := build(t, map[string]any{
-		"bootstrap_servers": brokers, "topic_id": "%{target}", "message_key": "user-%{user}",
-		"message_headers": map[string]string{"origin": "gostash", "user": "%{user}"},
-	})
+	out := build(t, producing(brokers, "%{target}")+` message_key => "user-%{user}" message_headers => { "origin" => "gostash" "user" => "%{user}" }`)
 	var events []*event.Event
 	for i := range 20 {
 		events = append(events, testEvent(map[string]string{"target": topic, "user": fmt.Sprint(i % 5), "message": fmt.Sprintf("m%d", i)}))
 	}
-	if err := out.Output(context.Background(), events); err != nil {
+	if err := out.Output(events...); err != nil {
 		t.Fatal(err)
 	}
 	got := kafkatest.Consume(t, brokers, topic, 20, 30*time.Second)
@@ -89,12 +80,12 @@ func TestCompressionTypes(t *testing.T) {
 	for _, c := range []string{"none", "gzip", "snappy", "lz4", "zstd"} {
 		t.Run(c, func(t *testing.T) {
 			topic := kafkatest.Topic(t, brokers, 1)
-			out := build(t, map[string]any{"bootstrap_servers": brokers, "topic_id": topic, "compression_type": c})
+			out := build(t, producing(brokers, topic)+` compression_type => "`+c+`"`)
 			var events []*event.Event
 			for i := range 50 {
 				events = append(events, testEvent(map[string]string{"message": strings.Repeat(fmt.Sprint(i), 40)}))
 			}
-			if err := out.Output(context.Background(), events); err != nil {
+			if err := out.Output(events...); err != nil {
 				t.Fatal(err)
 			}
 			got := kafkatest.Consume(t, brokers, topic, 50, 30*time.Second)
@@ -109,19 +100,18 @@ func TestCompressionTypes(t *testing.T) {
 
 func TestAcksAndPartitioners(t *testing.T) {
 	brokers := kafkatest.Brokers(t)
-	for _, opts := range []map[string]any{
-		{"acks": "0"}, {"acks": "all"}, {"partitioner": "round_robin"}, {"partitioner": "uniform_sticky"},
-		{"partitioner": "default"}, {"linger_ms": 0}, {"linger_ms": 0, "batch_size": 1},
+	for _, options := range []string{
+		`acks => "0"`, `acks => "all"`, `partitioner => "round_robin"`, `partitioner => "uniform_sticky"`,
+		`partitioner => "default"`, `linger_ms => 0`, `linger_ms => 0 batch_size => 1`,
 	} {
-		t.Run(fmt.Sprint(opts), func(t *testing.T) {
+		t.Run(options, func(t *testing.T) {
 			topic := kafkatest.Topic(t, brokers, 3)
-			opts["bootstrap_servers"], opts["topic_id"] = brokers, topic
-			out := build(t, opts)
+			out := build(t, producing(brokers, topic)+" "+options)
 			var events []*event.Event
 			for i := range 30 {
 				events = append(events, testEvent(map[string]string{"message": fmt.Sprint(i)}))
 			}
-			if err := out.Output(context.Background(), events); err != nil {
+			if err := out.Output(events...); err != nil {
 				t.Fatal(err)
 			}
 			got := kafkatest.Consume(t, brokers, topic, 30, 30*time.Second)
@@ -129,7 +119,7 @@ func TestAcksAndPartitioners(t *testing.T) {
 			for _, m := range got {
 				perPartition[m.Partition]++
 			}
-			if opts["partitioner"] == "round_robin" {
+			if options == `partitioner => "round_robin"` {
 				for p, n := range perPartition {
 					if n != 10 {
 						t.Errorf("round_robin put %d records on partition %d: %v", n, p, perPartition)
@@ -154,10 +144,10 @@ func closedPort(t *testing.T) string {
 // With no broker, Output keeps retrying (the pipeline is held back) until
 // its context ends; it never reports the events as sent.
 func TestUnreachableBrokerBlocksUntilCancelled(t *testing.T) {
-	out := build(t, map[string]any{"bootstrap_servers": closedPort(t), "topic_id": "t", "retry_backoff_ms": 50})
+	out := build(t, producing(closedPort(t), "t")+` retry_backoff_ms => 50`)
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
-	err := out.Output(ctx, []*event.Event{testEvent(map[string]string{"message": "x"})})
+	err := out.Plugin.Output(ctx, []*event.Event{testEvent(map[string]string{"message": "x"})})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Output = %v, want the context's error after retrying", err)
 	}
@@ -165,29 +155,29 @@ func TestUnreachableBrokerBlocksUntilCancelled(t *testing.T) {
 
 // With retries set, Logstash drops the events once they are used up.
 func TestFiniteRetriesDrop(t *testing.T) {
-	out := build(t, map[string]any{"bootstrap_servers": closedPort(t), "topic_id": "t", "retries": 1, "retry_backoff_ms": 10})
-	if err := out.Output(context.Background(), []*event.Event{testEvent(map[string]string{"message": "x"})}); err != nil {
+	out := build(t, producing(closedPort(t), "t")+` retries => 1 retry_backoff_ms => 10`)
+	if err := out.Output(testEvent(map[string]string{"message": "x"})); err != nil {
 		t.Fatalf("Output = %v, want nil after dropping", err)
 	}
 }
 
 func TestConfigErrors(t *testing.T) {
 	for _, tc := range []struct {
-		opts map[string]any
-		want string
+		options string
+		want    string
 	}{
-		{map[string]any{}, "Missing a required setting for the kafka output plugin: topic_id"},
-		{map[string]any{"topic_id": "t", "retries": -1}, "A negative retry count (-1) is not valid. Must be a value >= 0"},
-		{map[string]any{"topic_id": "t", "value_serializer": "x.AvroSerializer"}, "'value_serializer' only supports org.apache.kafka.common.serialization.ByteArraySerializer and org.apache.kafka.common.serialization.StringSerializer"},
-		{map[string]any{"topic_id": "t", "partitioner": "murmur"}, `unsupported partitioner: "murmur"`},
-		{map[string]any{"topic_id": "t", "partitioner": "com.example.MyPartitioner"}, "names a Java class"},
-		{map[string]any{"topic_id": "t", "acks": "2"}, `Expected one of ["0", "1", "all"]`},
-		{map[string]any{"topic_id": "t", "compression_type": "brotli"}, "Expected one of"},
-		{map[string]any{"topic_id": "t", "security_protocol": "SASL_SSL", "sasl_mechanism": "SCRAM-SHA-256", "sasl_jaas_config": "org.example.Custom required;"}, "unsupported login module"},
+		{``, "Missing a required setting for the kafka output plugin: topic_id"},
+		{`topic_id => "t" retries => -1`, "A negative retry count (-1) is not valid. Must be a value >= 0"},
+		{`topic_id => "t" value_serializer => "x.AvroSerializer"`, "'value_serializer' only supports org.apache.kafka.common.serialization.ByteArraySerializer and org.apache.kafka.common.serialization.StringSerializer"},
+		{`topic_id => "t" partitioner => "murmur"`, `unsupported partitioner: "murmur"`},
+		{`topic_id => "t" partitioner => "com.example.MyPartitioner"`, "names a Java class"},
+		{`topic_id => "t" acks => "2"`, `Expected one of ["0", "1", "all"]`},
+		{`topic_id => "t" compression_type => "brotli"`, "Expected one of"},
+		{`topic_id => "t" security_protocol => "SASL_SSL" sasl_mechanism => "SCRAM-SHA-256" sasl_jaas_config => "org.example.Custom required;"`, "unsupported login module"},
 	} {
-		_, err := kafkatest.Build(plugin.KindOutput, "kafka", tc.opts)
+		_, err := plugintest.TryOutput(t, "kafka { codec => "+kafkatest.CodecName+" "+tc.options+" }")
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%v: error %v, want it to contain %q", tc.opts, err, tc.want)
+			t.Errorf("%s: error %v, want it to contain %q", tc.options, err, tc.want)
 		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 	keystore "github.com/pavlo-v-chernykh/keystore-go/v4"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"software.sslmate.com/src/go-pkcs12"
@@ -146,15 +147,23 @@ func tlsCluster(t *testing.T, p *pki, serverIPs []net.IP) string {
 	return strings.Join(c.ListenAddrs(), ",")
 }
 
-func send(t *testing.T, opts map[string]any, timeout time.Duration) error {
+// send builds an output to the topic "secure" with options and sends one
+// event through it within timeout.
+func send(t *testing.T, options string, timeout time.Duration) error {
 	t.Helper()
-	opts["topic_id"] = "secure"
-	out := build(t, opts)
+	out := build(t, `topic_id => "secure" `+options)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	e := event.NewEvent()
 	e.Data().Set("message", "over TLS")
-	return out.Output(ctx, []*event.Event{e})
+	return out.Plugin.Output(ctx, []*event.Event{e})
+}
+
+// tlsOptions are the SSL options of a client of brokers trusting trust and
+// presenting keys.
+func tlsOptions(brokers, trust, keys string) string {
+	return "bootstrap_servers => " + plugintest.Quote(brokers) + ` security_protocol => "SSL"` +
+		" ssl_truststore_location => " + plugintest.Quote(trust) + " ssl_keystore_location => " + plugintest.Quote(keys)
 }
 
 func TestSSLStoresOfEveryType(t *testing.T) {
@@ -168,13 +177,11 @@ func TestSSLStoresOfEveryType(t *testing.T) {
 				name += " guessed"
 			}
 			t.Run(name, func(t *testing.T) {
-				opts := map[string]any{"bootstrap_servers": brokers, "security_protocol": "SSL",
-					"ssl_truststore_location": trust[kind], "ssl_truststore_password": "changeit",
-					"ssl_keystore_location": keys[kind], "ssl_keystore_password": "changeit"}
+				options := tlsOptions(brokers, trust[kind], keys[kind]) + ` ssl_truststore_password => "changeit" ssl_keystore_password => "changeit"`
 				if typed {
-					opts["ssl_truststore_type"], opts["ssl_keystore_type"] = kind, kind
+					options += ` ssl_truststore_type => "` + kind + `" ssl_keystore_type => "` + kind + `"`
 				}
-				if err := send(t, opts, 20*time.Second); err != nil {
+				if err := send(t, options, 20*time.Second); err != nil {
 					t.Fatal(err)
 				}
 			})
@@ -187,23 +194,16 @@ func TestSSLEndpointIdentification(t *testing.T) {
 	// The broker's certificate does not name 127.0.0.1.
 	brokers := tlsCluster(t, p, nil)
 	trust, keys := p.stores(t)
-	opts := func() map[string]any {
-		return map[string]any{"bootstrap_servers": brokers, "security_protocol": "SSL",
-			"ssl_truststore_location": trust["PEM"], "ssl_keystore_location": keys["PEM"], "retry_backoff_ms": 10}
-	}
-	o := opts()
-	o["ssl_endpoint_identification_algorithm"] = ""
-	if err := send(t, o, 20*time.Second); err != nil {
+	if err := send(t, tlsOptions(brokers, trust["PEM"], keys["PEM"])+` retry_backoff_ms => 10 ssl_endpoint_identification_algorithm => ""`, 20*time.Second); err != nil {
 		t.Fatalf("without endpoint identification: %v", err)
 	}
 	// With host name checks every handshake fails, and Output keeps
 	// retrying until its context ends.
-	out := build(t, map[string]any{"bootstrap_servers": brokers, "security_protocol": "SSL", "topic_id": "secure",
-		"ssl_truststore_location": trust["PEM"], "ssl_keystore_location": keys["PEM"]})
+	out := build(t, tlsOptions(brokers, trust["PEM"], keys["PEM"])+` topic_id => "secure"`)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	e := event.NewEvent()
-	if err := out.Output(ctx, []*event.Event{e}); err == nil {
+	if err := out.Plugin.Output(ctx, []*event.Event{e}); err == nil {
 		t.Fatal("a certificate not naming the broker host was accepted")
 	}
 }
@@ -221,19 +221,17 @@ func TestSASLMechanisms(t *testing.T) {
 			if strings.HasPrefix(mech, "SCRAM") {
 				module = "org.apache.kafka.common.security.scram.ScramLoginModule"
 			}
-			opts := func(password string) map[string]any {
-				return map[string]any{"bootstrap_servers": strings.Join(c.ListenAddrs(), ","), "security_protocol": "SASL_PLAINTEXT",
-					"sasl_mechanism": mech, "sasl_jaas_config": module + ` required username="alice" password="` + password + `";`}
+			options := func(password string) string {
+				return "bootstrap_servers => " + plugintest.Quote(strings.Join(c.ListenAddrs(), ",")) + ` security_protocol => "SASL_PLAINTEXT"` +
+					` sasl_mechanism => "` + mech + `" sasl_jaas_config => ` + plugintest.Quote(module+` required username="alice" password="`+password+`";`)
 			}
-			if err := send(t, opts("s3cret"), 20*time.Second); err != nil {
+			if err := send(t, options("s3cret"), 20*time.Second); err != nil {
 				t.Fatal(err)
 			}
-			out := build(t, map[string]any{"topic_id": "secure", "bootstrap_servers": strings.Join(c.ListenAddrs(), ","),
-				"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": mech,
-				"sasl_jaas_config": module + ` required username="alice" password="wrong";`})
+			out := build(t, `topic_id => "secure" `+options("wrong"))
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			defer cancel()
-			if err := out.Output(ctx, []*event.Event{event.NewEvent()}); err == nil {
+			if err := out.Plugin.Output(ctx, []*event.Event{event.NewEvent()}); err == nil {
 				t.Fatal("a wrong password was accepted")
 			}
 		})
@@ -255,8 +253,8 @@ KafkaClient {
   password="pa\"ss";
 };
 `), 0o600)
-	if err := send(t, map[string]any{"bootstrap_servers": strings.Join(c.ListenAddrs(), ","), "security_protocol": "SASL_PLAINTEXT",
-		"sasl_mechanism": "PLAIN", "jaas_path": path}, 20*time.Second); err != nil {
+	if err := send(t, "bootstrap_servers => "+plugintest.Quote(strings.Join(c.ListenAddrs(), ","))+
+		` security_protocol => "SASL_PLAINTEXT" sasl_mechanism => "PLAIN" jaas_path => `+plugintest.Quote(path), 20*time.Second); err != nil {
 		t.Fatal(err)
 	}
 }

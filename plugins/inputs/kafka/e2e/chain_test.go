@@ -13,7 +13,7 @@ import (
 
 	"github.com/IBM/sarama"
 
-	"github.com/gostash/gostash/plugins/inputs/kafka/kafkatest"
+	"github.com/gostash/gostash/plugins/internal/kafkatest"
 )
 
 // The blog post's chain: a producer pipeline writes events as JSON to a

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostash/gostash/plugins/inputs/kafka/kafkatest"
+	"github.com/gostash/gostash/plugins/internal/kafkatest"
 )
 
 // values returns the message values of json_lines output, with how often

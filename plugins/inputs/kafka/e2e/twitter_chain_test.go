@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/gostash/gostash/internal/twitterstream"
-	"github.com/gostash/gostash/plugins/inputs/kafka/kafkatest"
+	"github.com/gostash/gostash/plugins/internal/kafkatest"
 )
 
 // TestBlogTwitterKafkaChain is the blog's whole pipeline: the twitter input

@@ -1,16 +1,15 @@
-// Package kafkatest is what the kafka input and output tests share: finding
-// the test broker (the real one scripts/kafka/kafka.sh runs, or an
-// in-process fake outside CI), making topics, building the plugins from
-// option values, and collecting emitted events.
+// Package kafkatest is what the kafka input and output tests share besides
+// plugintest: finding the test broker (the real one scripts/kafka/kafka.sh
+// runs, or an in-process fake outside CI), making topics, producing and
+// consuming records directly, and a codec that keeps the tests independent
+// of the real codecs.
 package kafkatest
 
 import (
 	"context"
 	"fmt"
-	"maps"
 	"net"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,7 +18,6 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
 
-	"github.com/gostash/gostash/lang"
 	"github.com/gostash/gostash/plugins/internal/kafkaclient"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/plugin"
@@ -212,131 +210,10 @@ func Consume(tb testing.TB, brokers, topic string, n int, timeout time.Duration)
 	return got
 }
 
-// Build configures and builds a plugin from option values as a config file
-// would give them (strings, int64, bool, []any, map[string]string), with
-// the test codec unless options name one.
-func Build(kind plugin.Kind, name string, options map[string]any) (any, error) {
-	p := &lang.Plugin{Name: name, Pos: lang.Pos{File: "test.conf", Line: 1, Column: 1}}
-	if _, ok := options["codec"]; !ok {
-		options["codec"] = CodecName
-	}
-	for k, v := range options {
-		p.Attributes = append(p.Attributes, &lang.Attribute{Name: k, Value: astValue(v), Pos: lang.Pos{File: "test.conf", Line: 2, Column: 3}})
-	}
-	inst, diags := plugin.Build(kind, p, &plugin.BuildContext{Pipeline: plugin.DefaultPipelineSettings(1)})
-	if diags.HasErrors() {
-		return nil, diags
-	}
-	return inst.Plugin, nil
-}
-
-func astValue(v any) lang.Value {
-	switch t := v.(type) {
-	case string:
-		return &lang.String{Value: t, Quote: '"'}
-	case int:
-		return &lang.Number{Int: int64(t), Raw: fmt.Sprint(t)}
-	case int64:
-		return &lang.Number{Int: t, Raw: fmt.Sprint(t)}
-	case bool:
-		return &lang.Bareword{Value: fmt.Sprint(t)}
-	case []any:
-		a := &lang.Array{}
-		for _, it := range t {
-			a.Items = append(a.Items, astValue(it))
-		}
-		return a
-	case map[string]string:
-		// Entries in key order, as a config file would list them.
-		h := &lang.Hash{}
-		for _, k := range slices.Sorted(maps.Keys(t)) {
-			h.Entries = append(h.Entries, &lang.HashEntry{Key: &lang.String{Value: k, Quote: '"'}, Value: &lang.String{Value: t[k], Quote: '"'}})
-		}
-		return h
-	}
-	panic(fmt.Sprintf("kafkatest: unsupported option value %T", v))
-}
-
-// Collector is an Emitter keeping the events it gets. With Hold set it does
-// not release them, so the input sees them as still in flight.
-type Collector struct {
-	Hold bool
-
-	mu     sync.Mutex
-	events []*event.Event
-	held   []*event.Event
-	signal chan struct{}
-}
-
-// Decorate does nothing: the tests configure no common options.
-func (c *Collector) Decorate(*event.Event) {}
-
-// Emit is EmitDecorated.
-func (c *Collector) Emit(e *event.Event) { c.EmitDecorated(e) }
-
-// EmitDecorated records e and, unless Hold is set, releases it as the
-// pipeline would after the outputs.
-func (c *Collector) EmitDecorated(e *event.Event) {
-	c.mu.Lock()
-	c.events = append(c.events, e)
-	if c.Hold {
-		c.held = append(c.held, e)
-	}
-	if c.signal != nil {
-		close(c.signal)
-		c.signal = nil
-	}
-	c.mu.Unlock()
-	if !c.Hold {
-		e.Release()
-	}
-}
-
-// ReleaseHeld releases the held events.
-func (c *Collector) ReleaseHeld() {
-	c.mu.Lock()
-	held := c.held
-	c.held = nil
-	c.mu.Unlock()
-	for _, e := range held {
-		e.Release()
-	}
-}
-
-// Events returns the events collected so far.
-func (c *Collector) Events() []*event.Event {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]*event.Event(nil), c.events...)
-}
-
-// WaitFor waits until n events arrived or timeout passed, and returns them.
-func (c *Collector) WaitFor(tb testing.TB, n int, timeout time.Duration) []*event.Event {
-	tb.Helper()
-	deadline := time.After(timeout)
-	for {
-		c.mu.Lock()
-		if len(c.events) >= n {
-			out := append([]*event.Event(nil), c.events...)
-			c.mu.Unlock()
-			return out
-		}
-		if c.signal == nil {
-			c.signal = make(chan struct{})
-		}
-		sig := c.signal
-		c.mu.Unlock()
-		select {
-		case <-sig:
-		case <-deadline:
-			tb.Fatalf("got %d of %d events before the timeout", len(c.Events()), n)
-		}
-	}
-}
-
-// CodecName is a minimal codec the plugin tests use so that they do not
-// depend on the real codecs: Decode makes one event with the bytes as
-// message, Encode writes the message field.
+// CodecName is a minimal codec the plugin tests configure (`codec =>
+// kafkatest_message`) so that they do not depend on the real codecs: Decode
+// makes one event with the bytes as message, Encode writes the message
+// field.
 const CodecName = "kafkatest_message"
 
 func init() {
