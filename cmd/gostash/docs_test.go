@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gostash/gostash/runtime/plugin"
@@ -38,5 +39,17 @@ func TestEveryShippedPluginFolderIsRegistered(t *testing.T) {
 				t.Errorf("plugins/%ss/%s is not registered: add it to plugins/all", k, e.Name())
 			}
 		}
+	}
+}
+
+func TestPluginMarkdownExamples(t *testing.T) {
+	md := pluginMarkdown(plugin.PluginDoc{Kind: plugin.KindFilter, Name: "x", Summary: "S.", Examples: []plugin.Example{
+		{Title: "No input", Config: "c", Output: "o\n"},
+		{Title: "Fenced", Config: "a ``` b\n", Input: "i\n", Output: "o\n"},
+	}})
+	want := "\n## Examples\n\n### No input\n\n```\nc\n```\n\nit prints:\n\n```\no\n```\n" +
+		"\n### Fenced\n\n````\na ``` b\n````\n\nGiven this on stdin:\n\n```\ni\n```\n\nit prints:\n\n```\no\n```\n"
+	if !strings.HasSuffix(md, want) {
+		t.Errorf("examples rendered as\n%s", md)
 	}
 }

@@ -197,5 +197,34 @@ func pluginMarkdown(d plugin.PluginDoc) string {
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", o.Name, optionType(o), def, strings.ReplaceAll(strings.TrimSpace(doc), "|", "\\|"))
 	}
+	if len(d.Examples) > 0 {
+		// Each example is also a golden test (plugins' TestPluginCases), so
+		// what the README shows is what the binary prints.
+		b.WriteString("\n## Examples\n")
+		for _, ex := range d.Examples {
+			fmt.Fprintf(&b, "\n### %s\n\n", ex.Title)
+			writeBlock(&b, ex.Config)
+			if ex.Input != "" {
+				b.WriteString("\nGiven this on stdin:\n\n")
+				writeBlock(&b, ex.Input)
+			}
+			b.WriteString("\nit prints:\n\n")
+			writeBlock(&b, ex.Output)
+		}
+	}
 	return b.String()
+}
+
+// writeBlock writes text as a fenced code block, with a fence longer than
+// any run of backticks in the text.
+func writeBlock(b *strings.Builder, text string) {
+	fence := "```"
+	for strings.Contains(text, fence) {
+		fence += "`"
+	}
+	b.WriteString(fence + "\n" + text)
+	if !strings.HasSuffix(text, "\n") {
+		b.WriteString("\n")
+	}
+	b.WriteString(fence + "\n")
 }

@@ -31,6 +31,8 @@ func init() {
 			Name:    "date",
 			Summary: "Parses dates from fields to use as the event timestamp.",
 			Options: []plugin.Declared{optMatch, optTarget, optTimezone, optLocale, optTagOnFailure},
+
+			Examples: examples,
 		},
 		New: newDate,
 	})

@@ -40,6 +40,8 @@ func init() {
 			Name:    "grok",
 			Summary: "Parses unstructured text into fields with named patterns.",
 			Options: []plugin.Declared{optMatch, optPatternDefinitions, optPatternsDir, optPatternsFilesGlob, optBreakOnMatch, optNamedCapturesOnly, optKeepEmptyCaptures, optOverwrite, optTarget, optTagOnFailure, optTimeoutMillis, optTimeoutScope, optTagOnTimeout, plugin.ECS},
+
+			Examples: examples,
 		},
 		New: newGrok,
 	})

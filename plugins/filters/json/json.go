@@ -24,6 +24,8 @@ func init() {
 			Name:    "json",
 			Summary: "Parses JSON text held in a field.",
 			Options: []plugin.Declared{optSource, optTarget, optTagOnFailure, optSkipOnInvalidJSON, plugin.ECS},
+
+			Examples: examples,
 		},
 		New: newJSON,
 	})

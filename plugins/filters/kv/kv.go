@@ -60,6 +60,8 @@ func init() {
 			Name:    "kv",
 			Summary: "Parses key=value pairs into fields.",
 			Options: []plugin.Declared{optSource, optTarget, optFieldSplit, optFieldSplitPattern, optValueSplit, optValueSplitPattern, optPrefix, optIncludeKeys, optExcludeKeys, optDefaultKeys, optAllowDuplicateValues, optAllowEmptyValues, optIncludeBrackets, optRecursive, optTrimKey, optTrimValue, optRemoveCharKey, optRemoveCharValue, optTransformKey, optTransformValue, optWhitespace, optTimeoutMillis, optTagOnTimeout, optTagOnFailure, plugin.ECS},
+
+			Examples: examples,
 		},
 		New: newKV,
 	})

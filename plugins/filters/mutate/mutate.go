@@ -41,6 +41,8 @@ func init() {
 			Name:    "mutate",
 			Summary: "Renames, replaces, converts and modifies fields.",
 			Options: []plugin.Declared{optCoerce, optRename, optUpdate, optReplace, optConvert, optGsub, optUppercase, optCapitalize, optLowercase, optStrip, optSplit, optJoin, optMerge, optCopy, optTagOnFailure},
+
+			Examples: examples,
 		},
 		New: newMutate,
 	})
