@@ -56,7 +56,9 @@ func (in *BuiltInput) RunToEnd() []*event.Event {
 	r := in.start(false)
 	select {
 	case err := <-r.done:
+		r.mu.Lock()
 		r.stopped = true
+		r.mu.Unlock()
 		if err != nil {
 			in.t.Fatalf("input Run: %v", err)
 		}
