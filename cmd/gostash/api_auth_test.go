@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostash/gostash/internal/goldencase"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -49,7 +50,7 @@ api.ssl.keystore.path: %s
 api.ssl.keystore.password: keystore-pass
 `, port, filepath.Join(dir, "api.p12")))
 	writeFile(t, filepath.Join(dir, "p.conf"), "input { generator { count => 1 } } output { null { } }\n")
-	cmd := exec.Command(gostashBin, "--path.settings", dir, "-f", filepath.Join(dir, "p.conf"), "-r")
+	cmd := exec.Command(goldencase.Binary(t), "--path.settings", dir, "-f", filepath.Join(dir, "p.conf"), "-r")
 	cmd.Env = append(os.Environ(), "API_PASSWORD=Str0ng-Passw0rd")
 	var stderr lockedBuffer
 	started := make(chan struct{})
@@ -105,7 +106,7 @@ api.auth.basic.username: admin
 api.auth.basic.password: short
 api.auth.basic.password_policy.mode: %s
 `, freePort(t), mode))
-		cmd := exec.Command(gostashBin, "--path.settings", dir, "-e", "input { generator { count => 1 } } output { null { } }")
+		cmd := exec.Command(goldencase.Binary(t), "--path.settings", dir, "-e", "input { generator { count => 1 } } output { null { } }")
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		err := cmd.Run()

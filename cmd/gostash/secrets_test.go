@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostash/gostash/internal/goldencase"
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
@@ -112,7 +113,7 @@ func runForSecrets(t *testing.T, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, gostashBin, args...)
+	cmd := exec.CommandContext(ctx, goldencase.Binary(t), args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {

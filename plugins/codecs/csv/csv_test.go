@@ -4,8 +4,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gostash/gostash/plugins/codecs/internal/codectest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // Parsing and generating are checked against Ruby's CSV in
@@ -15,22 +15,22 @@ func TestDecode(t *testing.T) {
 	cases := []struct {
 		name   string
 		ecs    string
-		opts   map[string]string
+		config string
 		chunks []string
 		want   string
 	}{
-		{"literal keys, ECS original", "v8", map[string]string{}, []string{"a,b"},
+		{"literal keys, ECS original", "v8", ``, []string{"a,b"},
 			`{"@version":"1","column1":"a","column2":"b","event":{"original":"a,b"}}` + "\n"},
-		{"no original without ECS", "disabled", map[string]string{}, []string{"a"}, `{"@version":"1","column1":"a"}` + "\n"},
-		{"target", "disabled", map[string]string{"target": "[csv][row]"}, []string{"x,"}, `{"@version":"1","csv":{"row":{"column1":"x","column2":null}}}` + "\n"},
-		{"skip empty columns", "disabled", map[string]string{"skip_empty_columns": "true"}, []string{`,"",z`}, `{"@version":"1","column3":"z"}` + "\n"},
-		{"malformed makes a tagged message", "v8", map[string]string{}, []string{`a"b`}, `{"@version":"1","message":"a\"b","tags":["_csvparsefailure"]}` + "\n"},
-		{"an empty chunk makes nothing", "disabled", map[string]string{}, []string{""}, ""},
+		{"no original without ECS", "disabled", ``, []string{"a"}, `{"@version":"1","column1":"a"}` + "\n"},
+		{"target", "disabled", `target => "[csv][row]"`, []string{"x,"}, `{"@version":"1","csv":{"row":{"column1":"x","column2":null}}}` + "\n"},
+		{"skip empty columns", "disabled", `skip_empty_columns => "true"`, []string{`,"",z`}, `{"@version":"1","column3":"z"}` + "\n"},
+		{"malformed makes a tagged message", "v8", ``, []string{`a"b`}, `{"@version":"1","message":"a\"b","tags":["_csvparsefailure"]}` + "\n"},
+		{"an empty chunk makes nothing", "disabled", ``, []string{""}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			codec := codectest.Build(t, "csv", c.ecs, c.opts)
-			if got := codectest.JSONs(codectest.Decode(codec, c.chunks...), false); got != c.want {
+			codec := plugintest.Codec(t, "csv { "+c.config+" }", plugintest.ECS(c.ecs))
+			if got := plugintest.JSONLines(codec.Decode(c.chunks...), "@timestamp"); got != c.want {
 				t.Errorf("got  %s\nwant %s", got, c.want)
 			}
 		})
@@ -38,18 +38,18 @@ func TestDecode(t *testing.T) {
 }
 
 func TestDecodeColumnNamesAreLiteralKeys(t *testing.T) {
-	codec := codectest.Build(t, "csv", "disabled", nil)
-	codec.(*Codec).columns = []any{"[a][b]"}
-	got := codectest.JSONs(codectest.Decode(codec, "1"), false)
+	codec := plugintest.Codec(t, "csv", plugintest.ECS("disabled"))
+	codec.Plugin.(*Codec).columns = []any{"[a][b]"}
+	got := plugintest.JSONLines(codec.Decode("1"), "@timestamp")
 	if want := `{"@version":"1","[a][b]":"1"}` + "\n"; got != want {
 		t.Errorf("got %s want %s", got, want)
 	}
 }
 
 func TestEncodeWritesTheHeaderOnceUnderConcurrency(t *testing.T) {
-	codec := codectest.Build(t, "csv", "disabled", map[string]string{"include_headers": "true"})
-	codec.(*Codec).columnNames = []string{"message"}
-	codec.(*Codec).columnRefs = []event.FieldRef{event.MustFieldRef("message")}
+	codec := plugintest.Codec(t, `csv { include_headers => "true" }`, plugintest.ECS("disabled"))
+	codec.Plugin.(*Codec).columnNames = []string{"message"}
+	codec.Plugin.(*Codec).columnRefs = []event.FieldRef{event.MustFieldRef("message")}
 	var wg sync.WaitGroup
 	lines := make(chan string, 8)
 	for range 8 {
@@ -58,7 +58,7 @@ func TestEncodeWritesTheHeaderOnceUnderConcurrency(t *testing.T) {
 			defer wg.Done()
 			e := event.NewEvent()
 			e.Data().Set("message", "m")
-			lines <- string(codec.Encode(nil, e))
+			lines <- codec.Encode(e)
 		}()
 	}
 	wg.Wait()

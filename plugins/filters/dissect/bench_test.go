@@ -3,20 +3,14 @@ package dissect
 import (
 	"testing"
 
-	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // BenchmarkDissect splits a syslog-like line into six fields (one append,
 // one padded, one indirect) and converts one to an integer, per event.
 func BenchmarkDissect(b *testing.B) {
-	f, err := filtertest.New("dissect", O{
-		"mapping":          H{"message", "%{ts->} %{+ts} %{+ts} %{server} %{prog}[%{pid}]: %{?key}=%{&key}"},
-		"convert_datatype": H{"pid", "int"},
-	}, "")
-	if err != "" {
-		b.Fatal(err)
-	}
+	f := plugintest.Filter(b, `dissect { mapping => { "message" => "%{ts->} %{+ts} %{+ts} %{server} %{prog}[%{pid}]: %{?key}=%{&key}" } convert_datatype => { "pid" => "int" } }`).Plugin
 	const line = "Oct  1 02:03:04 host2 cron[17]: status=done"
 	b.ReportAllocs()
 	for b.Loop() {

@@ -1,11 +1,13 @@
 package translate
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
-	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // BenchmarkTranslate looks codes up in a 10,000-entry dictionary: nine
@@ -13,35 +15,26 @@ import (
 // has no cache; "hit%" is the share of events the dictionary translated.
 func BenchmarkTranslate(b *testing.B) {
 	for _, c := range []struct {
-		name string
-		opts O
+		name   string
+		config string
 	}{
-		{"exact", O{}},
-		{"regex", O{"regex": true}},
+		{"exact", ``},
+		{"regex", `regex => true`},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			dict := H{}
 			n := 10000
 			if c.name == "regex" {
 				n = 100 // every key is tried in turn, as in Logstash
 			}
+			var dict strings.Builder
 			for i := range n {
-				dict = append(dict, "^code"+strconv.Itoa(i)+"$", "name"+strconv.Itoa(i))
-			}
-			if c.name == "exact" {
-				for i := 0; i < len(dict); i += 2 {
-					k := dict[i].(string)
-					dict[i] = k[1 : len(k)-1]
+				key := "code" + strconv.Itoa(i)
+				if c.name == "regex" {
+					key = "^" + key + "$"
 				}
+				fmt.Fprintf(&dict, " %q => \"name%d\"", key, i)
 			}
-			opts := O{"source": "code", "target": "name", "dictionary": dict, "fallback": "unknown"}
-			for k, v := range c.opts {
-				opts[k] = v
-			}
-			f, err := filtertest.New("translate", opts, "")
-			if err != "" {
-				b.Fatal(err)
-			}
+			f := plugintest.Filter(b, `translate { source => "code" target => "name" dictionary => {`+dict.String()+` } fallback => "unknown" `+c.config+` }`).Plugin
 			codes := make([]string, 1000)
 			for i := range codes {
 				if i%10 == 9 {

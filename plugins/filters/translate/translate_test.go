@@ -7,56 +7,54 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
-
-type H = filtertest.Hash
-type O = filtertest.Options
 
 // Expectations follow the plugin's updaters and fetch strategies
 // (spec/filters-wave2.md §4).
 func TestTranslate(t *testing.T) {
-	dict := H{"200", "OK", "404", "Not Found", "4\\d\\d", "client error"}
+	dict := `{ "200" => "OK" "404" => "Not Found" "4\d\d" => "client error" }`
 	cases := []struct {
 		name    string
-		opts    O
+		config  string
 		ecs     string
 		in      string
 		want    string
 		matched bool
 	}{
-		{"exact to the legacy target", O{"source": "code", "dictionary": dict}, "disabled", `{"code":"200"}`, `{"code":"200","translation":"OK"}`, true},
-		{"ECS translates in place", O{"source": "code", "dictionary": dict}, "v8", `{"code":"404"}`, `{"code":"Not Found"}`, true},
-		{"in place matches even without a translation", O{"source": "code", "dictionary": dict}, "v8", `{"code":"999"}`, `{"code":"999"}`, true},
-		{"numbers are looked up as text", O{"source": "code", "target": "t", "dictionary": dict}, "", `{"code":200}`, `{"code":200,"t":"OK"}`, true},
-		{"the first element of a list", O{"source": "code", "target": "t", "dictionary": dict}, "", `{"code":["404","200"]}`, `{"code":["404","200"],"t":"Not Found"}`, true},
-		{"no match, no fallback", O{"source": "code", "target": "t", "dictionary": dict}, "", `{"code":"1"}`, `{"code":"1"}`, false},
-		{"fallback is sprintf'd", O{"source": "code", "target": "t", "dictionary": dict, "fallback": "no %{code}"}, "", `{"code":"1"}`, `{"code":"1","t":"no 1"}`, true},
-		{"an existing target is kept", O{"source": "code", "target": "t", "dictionary": dict}, "", `{"code":"200","t":"x"}`, `{"code":"200","t":"x"}`, false},
-		{"override replaces the target", O{"source": "code", "target": "t", "dictionary": dict, "override": true}, "", `{"code":"200","t":"x"}`, `{"code":"200","t":"OK"}`, true},
-		{"missing source", O{"source": "code", "target": "t", "dictionary": dict, "fallback": "f"}, "", `{}`, `{}`, false},
-		{"regex keys in dictionary order", O{"source": "code", "target": "t", "dictionary": dict, "regex": true}, "", `{"code":"x404"}`, `{"code":"x404","t":"Not Found"}`, true},
-		{"regex keys are unanchored", O{"source": "code", "target": "t", "dictionary": dict, "regex": true}, "", `{"code":"a418b"}`, `{"code":"a418b","t":"client error"}`, true},
-		{"substring replacement", O{"source": "m", "target": "t", "dictionary": H{"cat", "dog", "ca", "X"}, "exact": false}, "", `{"m":"a cat, a car"}`, `{"m":"a cat, a car","t":"a dog, a Xr"}`, true},
-		{"substring replacement that changes nothing is no match", O{"source": "m", "target": "t", "dictionary": H{"zz", "y"}, "exact": false}, "", `{"m":"abc"}`, `{"m":"abc"}`, false},
-		{"values are deep copies of lists", O{"source": "code", "target": "t", "dictionary": H{"a", []any{"x", "y"}}}, "", `{"code":"a"}`, `{"code":"a","t":["x","y"]}`, true},
-		{"legacy field and destination", O{"field": "code", "destination": "d", "dictionary": dict}, "", `{"code":"200"}`, `{"code":"200","d":"OK"}`, true},
-		{"iterate over values", O{"source": "codes", "iterate_on": "codes", "target": "names", "dictionary": dict}, "", `{"codes":["200","1",404]}`, `{"codes":["200","1",404],"names":["OK",null,"Not Found"]}`, true},
-		{"iterate over values with fallback", O{"source": "codes", "iterate_on": "codes", "target": "names", "dictionary": dict, "fallback": "?"}, "", `{"codes":"1"}`, `{"codes":"1","names":["?"]}`, true},
-		{"iterate over values, none found", O{"source": "codes", "iterate_on": "codes", "target": "names", "dictionary": dict}, "", `{"codes":["1"]}`, `{"codes":["1"],"names":[null]}`, false},
-		{"iterate over objects", O{"source": "c", "iterate_on": "[items]", "target": "[n]", "dictionary": dict}, "", `{"items":[{"c":"200"},{"x":1},{"c":"7"}]}`, `{"items":[{"c":"200","n":"OK"},{"x":1},{"c":"7"}]}`, true},
-		{"iterate over objects ignores override", O{"source": "c", "iterate_on": "items", "target": "c", "dictionary": dict}, "", `{"items":[{"c":"404"}]}`, `{"items":[{"c":"Not Found"}]}`, true},
+		{"exact to the legacy target", `source => "code" dictionary => ` + dict, "disabled", `{"code":"200"}`, `{"code":"200","translation":"OK"}`, true},
+		{"ECS translates in place", `source => "code" dictionary => ` + dict, "v8", `{"code":"404"}`, `{"code":"Not Found"}`, true},
+		{"in place matches even without a translation", `source => "code" dictionary => ` + dict, "v8", `{"code":"999"}`, `{"code":"999"}`, true},
+		{"numbers are looked up as text", `source => "code" target => "t" dictionary => ` + dict, "", `{"code":200}`, `{"code":200,"t":"OK"}`, true},
+		{"the first element of a list", `source => "code" target => "t" dictionary => ` + dict, "", `{"code":["404","200"]}`, `{"code":["404","200"],"t":"Not Found"}`, true},
+		{"no match, no fallback", `source => "code" target => "t" dictionary => ` + dict, "", `{"code":"1"}`, `{"code":"1"}`, false},
+		{"fallback is sprintf'd", `source => "code" target => "t" dictionary => ` + dict + ` fallback => "no %{code}"`, "", `{"code":"1"}`, `{"code":"1","t":"no 1"}`, true},
+		{"an existing target is kept", `source => "code" target => "t" dictionary => ` + dict, "", `{"code":"200","t":"x"}`, `{"code":"200","t":"x"}`, false},
+		{"override replaces the target", `source => "code" target => "t" dictionary => ` + dict + ` override => true`, "", `{"code":"200","t":"x"}`, `{"code":"200","t":"OK"}`, true},
+		{"missing source", `source => "code" target => "t" dictionary => ` + dict + ` fallback => "f"`, "", `{}`, `{}`, false},
+		{"regex keys in dictionary order", `source => "code" target => "t" dictionary => ` + dict + ` regex => true`, "", `{"code":"x404"}`, `{"code":"x404","t":"Not Found"}`, true},
+		{"regex keys are unanchored", `source => "code" target => "t" dictionary => ` + dict + ` regex => true`, "", `{"code":"a418b"}`, `{"code":"a418b","t":"client error"}`, true},
+		{"substring replacement", `source => "m" target => "t" dictionary => { "cat" => "dog" "ca" => "X" } exact => false`, "", `{"m":"a cat, a car"}`, `{"m":"a cat, a car","t":"a dog, a Xr"}`, true},
+		{"substring replacement that changes nothing is no match", `source => "m" target => "t" dictionary => { "zz" => "y" } exact => false`, "", `{"m":"abc"}`, `{"m":"abc"}`, false},
+		{"values are deep copies of lists", `source => "code" target => "t" dictionary => { "a" => ["x", "y"] }`, "", `{"code":"a"}`, `{"code":"a","t":["x","y"]}`, true},
+		{"legacy field and destination", `field => "code" destination => "d" dictionary => ` + dict, "", `{"code":"200"}`, `{"code":"200","d":"OK"}`, true},
+		{"iterate over values", `source => "codes" iterate_on => "codes" target => "names" dictionary => ` + dict, "", `{"codes":["200","1",404]}`, `{"codes":["200","1",404],"names":["OK",null,"Not Found"]}`, true},
+		{"iterate over values with fallback", `source => "codes" iterate_on => "codes" target => "names" dictionary => ` + dict + ` fallback => "?"`, "", `{"codes":"1"}`, `{"codes":"1","names":["?"]}`, true},
+		{"iterate over values, none found", `source => "codes" iterate_on => "codes" target => "names" dictionary => ` + dict, "", `{"codes":["1"]}`, `{"codes":["1"],"names":[null]}`, false},
+		{"iterate over objects", `source => "c" iterate_on => "[items]" target => "[n]" dictionary => ` + dict, "", `{"items":[{"c":"200"},{"x":1},{"c":"7"}]}`, `{"items":[{"c":"200","n":"OK"},{"x":1},{"c":"7"}]}`, true},
+		{"iterate over objects ignores override", `source => "c" iterate_on => "items" target => "c" dictionary => ` + dict, "", `{"items":[{"c":"404"}]}`, `{"items":[{"c":"Not Found"}]}`, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f, err := filtertest.New("translate", c.opts, c.ecs)
-			if err != "" {
-				t.Fatal(err)
+			var opts []plugintest.Option
+			if c.ecs != "" {
+				opts = append(opts, plugintest.ECS(c.ecs))
 			}
-			e := filtertest.Event(t, c.in)
-			matched, _ := filtertest.Run(f, e)
-			if got := filtertest.Data(e); got != c.want {
+			f := plugintest.Filter(t, "translate { "+c.config+" }", opts...)
+			e := plugintest.Event(t, c.in)
+			matched, _ := f.Call(e)
+			if got := plugintest.Data(e); got != c.want {
 				t.Errorf("got  %s\nwant %s", got, c.want)
 			}
 			if matched != c.matched {
@@ -80,24 +78,24 @@ func TestTranslateConfigErrors(t *testing.T) {
 	txt := writeFile(t, "d.txt", "a,b\n")
 	bad := writeFile(t, "bad.json", "[1,2]")
 	for _, c := range []struct {
-		opts O
-		want string
+		config string
+		want   string
 	}{
-		{O{"dictionary": H{"a", "b"}}, "No source field specified, please provide the `source => ...` option"},
-		{O{"source": "a", "field": "b"}, "Please remove `field => \"b\"` and only set the `source => ...` option instead"},
-		{O{"source": "a", "target": "b", "destination": "c"}, "Please remove `destination => \"c\"` and only set the `target => ...` option instead"},
-		{O{"source": "a", "target": "a", "override": false}, "Configuring `override => false` with in-place translation has no effect, please remove the option"},
-		{O{"source": "a", "dictionary": H{"a", "b"}, "dictionary_path": yml}, "The configuration options 'dictionary' and 'dictionary_path' are mutually exclusive"},
-		{O{"source": "a", "dictionary_path": txt}, "has a non valid format"},
-		{O{"source": "a", "dictionary_path": bad}, "when loading dictionary file at " + bad},
-		{O{"source": "a", "dictionary_path": yml, "yaml_dictionary_code_point_limit": 0}, "Please set a positive number in `yaml_dictionary_code_point_limit => 0`."},
-		{O{"source": "a", "dictionary_path": yml, "yaml_dictionary_code_point_limit": 3}, "The incoming YAML document exceeds the limit: 3 code points."},
-		{O{"source": "a", "dictionary_path": bad, "yaml_dictionary_code_point_limit": 9}, "Please remove `yaml_dictionary_code_point_limit` for dictionary file in JSON or CSV format"},
-		{O{"source": "a", "regex": true, "dictionary": H{"(", "b"}}, "("},
+		{`dictionary => { "a" => "b" }`, "No source field specified, please provide the `source => ...` option"},
+		{`source => "a" field => "b"`, "Please remove `field => \"b\"` and only set the `source => ...` option instead"},
+		{`source => "a" target => "b" destination => "c"`, "Please remove `destination => \"c\"` and only set the `target => ...` option instead"},
+		{`source => "a" target => "a" override => false`, "Configuring `override => false` with in-place translation has no effect, please remove the option"},
+		{`source => "a" dictionary => { "a" => "b" } dictionary_path => ` + plugintest.Quote(yml), "The configuration options 'dictionary' and 'dictionary_path' are mutually exclusive"},
+		{`source => "a" dictionary_path => ` + plugintest.Quote(txt), "has a non valid format"},
+		{`source => "a" dictionary_path => ` + plugintest.Quote(bad), "when loading dictionary file at " + bad},
+		{`source => "a" dictionary_path => ` + plugintest.Quote(yml) + ` yaml_dictionary_code_point_limit => 0`, "Please set a positive number in `yaml_dictionary_code_point_limit => 0`."},
+		{`source => "a" dictionary_path => ` + plugintest.Quote(yml) + ` yaml_dictionary_code_point_limit => 3`, "The incoming YAML document exceeds the limit: 3 code points."},
+		{`source => "a" dictionary_path => ` + plugintest.Quote(bad) + ` yaml_dictionary_code_point_limit => 9`, "Please remove `yaml_dictionary_code_point_limit` for dictionary file in JSON or CSV format"},
+		{`source => "a" regex => true dictionary => { "(" => "b" }`, "("},
 	} {
-		_, err := filtertest.New("translate", c.opts, "disabled")
-		if err == "" || !strings.Contains(err, c.want) {
-			t.Errorf("%v: error %q does not contain %q", c.opts, err, c.want)
+		_, err := plugintest.TryFilter(t, "translate { "+c.config+" }", plugintest.ECS("disabled"))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v does not contain %q", c.config, err, c.want)
 		}
 	}
 }
@@ -117,13 +115,10 @@ func TestDictionaryFiles(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name+" "+c.key, func(t *testing.T) {
 			p := writeFile(t, c.name, c.text)
-			f, err := filtertest.New("translate", O{"source": "k", "dictionary_path": p, "refresh_interval": 0}, "disabled")
-			if err != "" {
-				t.Fatal(err)
-			}
-			e := filtertest.Event(t, `{}`)
+			f := plugintest.Filter(t, `translate { source => "k" dictionary_path => `+plugintest.Quote(p)+` refresh_interval => 0 }`, plugintest.ECS("disabled"))
+			e := plugintest.Event(t, `{}`)
 			e.Data().Set("k", c.key)
-			filtertest.Run(f, e)
+			f.Call(e)
 			v, _ := e.Get("translation")
 			if got := string(event.AppendJSON(nil, v)); got != c.want {
 				t.Errorf("got %s want %s", got, c.want)
@@ -136,11 +131,7 @@ func TestReloadMergesOrReplaces(t *testing.T) {
 	for _, behaviour := range []string{"merge", "replace"} {
 		t.Run(behaviour, func(t *testing.T) {
 			p := writeFile(t, "d.json", `{"a":"1","b":"2"}`)
-			built, errText := filtertest.New("translate", O{"source": "k", "dictionary_path": p, "refresh_interval": 0, "refresh_behaviour": behaviour}, "disabled")
-			if errText != "" {
-				t.Fatal(errText)
-			}
-			f := built.(*translateFilter)
+			f := plugintest.Filter(t, `translate { source => "k" dictionary_path => `+plugintest.Quote(p)+` refresh_interval => 0 refresh_behaviour => `+plugintest.Quote(behaviour)+` }`, plugintest.ECS("disabled")).Plugin.(*translateFilter)
 			if err := os.WriteFile(p, []byte(`{"b":"22","c":"3"}`), 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -168,8 +159,7 @@ func TestReloadMergesOrReplaces(t *testing.T) {
 
 func TestReloadSkipsAnUnchangedFile(t *testing.T) {
 	p := writeFile(t, "d.json", `{"a":"1"}`)
-	built, _ := filtertest.New("translate", O{"source": "k", "dictionary_path": p, "refresh_interval": 0, "refresh_behaviour": "replace"}, "disabled")
-	f := built.(*translateFilter)
+	f := plugintest.Filter(t, `translate { source => "k" dictionary_path => `+plugintest.Quote(p)+` refresh_interval => 0 refresh_behaviour => "replace" }`, plugintest.ECS("disabled")).Plugin.(*translateFilter)
 	before := f.dict.Load()
 	f.reload(true)
 	if f.dict.Load() != before {
