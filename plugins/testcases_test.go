@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gostash/gostash/internal/goldencase"
@@ -56,7 +57,9 @@ func TestPluginCases(t *testing.T) {
 				t.Run(folder+"/example/"+ex.Title, func(t *testing.T) {
 					t.Parallel()
 					dir := t.TempDir()
-					for name, content := range map[string]string{"config.conf": ex.Config, "stdin": ex.Input, "expected_stdout": ex.Output} {
+					files := map[string]string{"config.conf": ex.Config, "stdin": ex.Input, "expected_stdout": ex.Output,
+						"requires": strings.Join(ex.Requires, "\n")}
+					for name, content := range files {
 						if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 							t.Fatal(err)
 						}

@@ -45,10 +45,10 @@ func TestEveryShippedPluginFolderIsRegistered(t *testing.T) {
 func TestPluginMarkdownExamples(t *testing.T) {
 	md := pluginMarkdown(plugin.PluginDoc{Kind: plugin.KindFilter, Name: "x", Summary: "S.", Examples: []plugin.Example{
 		{Title: "No input", Config: "c", Output: "o\n"},
-		{Title: "Fenced", Config: "a ``` b\n", Input: "i\n", Output: "o\n"},
+		{Title: "Fenced", Config: "a ``` b\n", Input: "i\n", Output: "o\n", Requires: []string{"ruby", "java"}},
 	}})
 	want := "\n## Examples\n\n### No input\n\n```\nc\n```\n\nit prints:\n\n```\no\n```\n" +
-		"\n### Fenced\n\n````\na ``` b\n````\n\nGiven this on stdin:\n\n```\ni\n```\n\nit prints:\n\n```\no\n```\n"
+		"\n### Fenced\n\nIt needs `ruby`, `java` on the PATH.\n\n````\na ``` b\n````\n\nGiven this on stdin:\n\n```\ni\n```\n\nit prints:\n\n```\no\n```\n"
 	if !strings.HasSuffix(md, want) {
 		t.Errorf("examples rendered as\n%s", md)
 	}

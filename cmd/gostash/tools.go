@@ -203,6 +203,9 @@ func pluginMarkdown(d plugin.PluginDoc) string {
 		b.WriteString("\n## Examples\n")
 		for _, ex := range d.Examples {
 			fmt.Fprintf(&b, "\n### %s\n\n", ex.Title)
+			if len(ex.Requires) > 0 {
+				fmt.Fprintf(&b, "It needs `%s` on the PATH.\n\n", strings.Join(ex.Requires, "`, `"))
+			}
 			writeBlock(&b, ex.Config)
 			if ex.Input != "" {
 				b.WriteString("\nGiven this on stdin:\n\n")

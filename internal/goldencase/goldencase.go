@@ -11,6 +11,9 @@
 //	args             extra arguments, one per line (-w 1 is added unless set;
 //	                 with -e the config string replaces config.conf)
 //	env              KEY=VALUE lines added to the environment
+//	requires         programs the case needs on PATH, one per line (the ruby
+//	                 filter needs ruby): without one the case is skipped, or
+//	                 fails under CI (CI=true), which installs them
 //
 // Every case runs with the clock fixed at Now (GOSTASH_NOW).
 package goldencase
@@ -148,6 +151,7 @@ type Case struct {
 	Args     []string
 	Env      []string
 	Stdin    []byte // nil when the case has no stdin file
+	Requires []string
 	Expected Expected
 }
 
@@ -188,6 +192,11 @@ func Read(dir string) (*Case, error) {
 	if c.Stdin, err = readOptional(dir, "stdin"); err != nil {
 		return nil, err
 	}
+	requires, err := readOptional(dir, "requires")
+	if err != nil {
+		return nil, err
+	}
+	c.Requires = strings.Fields(string(requires))
 	return c, nil
 }
 
@@ -197,6 +206,14 @@ func Run(t testing.TB, dir string) {
 	c, err := Read(dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, program := range c.Requires {
+		if _, err := exec.LookPath(program); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("the case needs %s on PATH, which CI installs", program)
+			}
+			t.Skipf("the case needs %s on PATH", program)
+		}
 	}
 	stdout, stderr, exit := Exec(t, dir, c.Args, c.Env, c.Stdin)
 	c.Expected.Check(t, stdout, stderr, exit)

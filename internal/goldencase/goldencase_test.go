@@ -41,6 +41,7 @@ func TestReadCase(t *testing.T) {
 		"expected_stdout": "on @@HOSTNAME@@\n",
 		"expected_stderr": "  first\n\nsecond\n",
 		"expected_exit":   " 1\n",
+		"requires":        "ruby\njava\n",
 	})
 	c, err := Read(dir)
 	if err != nil {
@@ -48,6 +49,9 @@ func TestReadCase(t *testing.T) {
 	}
 	if want := []string{"-f", "config.conf", "-t", "--log.level", "debug", "-w", "1"}; !slices.Equal(c.Args, want) {
 		t.Errorf("args %q, want %q", c.Args, want)
+	}
+	if want := []string{"ruby", "java"}; !slices.Equal(c.Requires, want) {
+		t.Errorf("requires %q, want %q", c.Requires, want)
 	}
 	if want := []string{"A=1", "B=two words"}; !slices.Equal(c.Env, want) {
 		t.Errorf("env %q, want %q", c.Env, want)

@@ -28,6 +28,9 @@ type Example struct {
 	Config string
 	Input  string
 	Output string
+	// Requires names the programs the example needs on PATH (the ruby
+	// filter needs ruby); without them its golden test is skipped.
+	Requires []string
 }
 
 // InputSpec declares an input plugin.

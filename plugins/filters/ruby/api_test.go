@@ -3,19 +3,19 @@ package ruby
 import (
 	"testing"
 
-	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // snippetFilter runs, on each event, the Ruby code in its
 // [@metadata][code]: one worker serves every case of a table.
 func snippetFilter(t *testing.T) *Filter {
-	return build(t, filtertest.Options{"code": `eval(event.remove("[@metadata][code]"))`, "tag_with_exception_message": true}).(*Filter)
+	return build(t, `code => 'eval(event.remove("[@metadata][code]"))' tag_with_exception_message => true`).(*Filter)
 }
 
 // snippetEvent is the event of JSON text, carrying code for snippetFilter.
 func snippetEvent(t *testing.T, json, code string) *event.Event {
-	e := filtertest.Event(t, json)
+	e := plugintest.Event(t, json)
 	e.Set("[@metadata][code]", code)
 	return e
 }
@@ -72,7 +72,7 @@ func TestEventAPI(t *testing.T) {
 			if len(out) != 1 {
 				t.Fatalf("%d events came out", len(out))
 			}
-			if got := filtertest.Data(out[0]); got != c.want {
+			if got := plugintest.Data(out[0]); got != c.want {
 				t.Errorf("got  %s\nwant %s", got, c.want)
 			}
 		})
@@ -99,7 +99,7 @@ func TestEventAPIErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			out := runBatch(f, []*event.Event{snippetEvent(t, `{"message":"hello"}`, c.code)})
 			want := `{"message":"hello","tags":["_rubyexception: ` + c.message + `","_rubyexception"]}`
-			if got := filtertest.Data(out[0]); got != string(event.AppendJSON(nil, mustJSON(t, want))) {
+			if got := plugintest.Data(out[0]); got != string(event.AppendJSON(nil, mustJSON(t, want))) {
 				t.Errorf("got  %s\nwant %s", got, want)
 			}
 		})

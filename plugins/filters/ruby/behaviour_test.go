@@ -7,19 +7,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 func TestInitSharesTheObjectWithCode(t *testing.T) {
-	f := build(t, filtertest.Options{
-		"init": "@count = 0\ndef double(x) x * 2 end",
-		"code": `@count += 1; event.set("count", @count); event.set("d", double(event.get("n")))`,
-	})
-	out := runBatch(f, []*event.Event{filtertest.Event(t, `{"n":1}`), filtertest.Event(t, `{"n":5}`)})
+	f := build(t, `init => "@count = 0
+def double(x) x * 2 end"
+		code => '@count += 1; event.set("count", @count); event.set("d", double(event.get("n")))'`)
+	out := runBatch(f, []*event.Event{plugintest.Event(t, `{"n":1}`), plugintest.Event(t, `{"n":5}`)})
 	var got []string
 	for _, e := range out {
-		got = append(got, filtertest.Data(e))
+		got = append(got, plugintest.Data(e))
 	}
 	if want := `{"n":1,"count":1,"d":2} {"n":5,"count":2,"d":10}`; strings.Join(got, " ") != want {
 		t.Errorf("got %s, want %s", strings.Join(got, " "), want)
@@ -27,16 +26,16 @@ func TestInitSharesTheObjectWithCode(t *testing.T) {
 }
 
 func TestNewEventsFollowTheirEventAndCancelDrops(t *testing.T) {
-	f := build(t, filtertest.Options{"code": `
+	f := build(t, `code => '
 		event.get("message").split(",").each { |part| new_event_block.call(LogStash::Event.new("part" => part)) }
-		event.cancel if event.get("drop")`})
+		event.cancel if event.get("drop")'`)
 	in := []*event.Event{
-		filtertest.Event(t, `{"message":"a,b","drop":true}`),
-		filtertest.Event(t, `{"message":"c"}`),
+		plugintest.Event(t, `{"message":"a,b","drop":true}`),
+		plugintest.Event(t, `{"message":"c"}`),
 	}
 	var got []string
 	for _, e := range runBatch(f, in) {
-		got = append(got, filtertest.Data(e))
+		got = append(got, plugintest.Data(e))
 	}
 	if want := `{"part":"a"} {"part":"b"} {"message":"c"} {"part":"c"}`; strings.Join(got, " ") != want {
 		t.Errorf("got %s\nwant %s", strings.Join(got, " "), want)
@@ -52,17 +51,17 @@ func TestExceptionTagsAndLogs(t *testing.T) {
 		TagWithExceptionMessage: true,
 		Logger:                  slog.New(logs),
 	})
-	e := filtertest.Event(t, `{"message":"x"}`)
+	e := plugintest.Event(t, `{"message":"x"}`)
 	matched := []bool{true}
 	var made []*event.Event
 	f.FilterBatch([]*event.Event{e}, matched, func(_ int, n *event.Event) { made = append(made, n) })
 	if matched[0] {
 		t.Error("an event whose code raised matched (add_field would apply)")
 	}
-	if got, want := filtertest.Data(e), `{"message":"x","before":1,"tags":["_rubyexception: divided by 0","_rubyexception"]}`; got != want {
+	if got, want := plugintest.Data(e), `{"message":"x","before":1,"tags":["_rubyexception: divided by 0","_rubyexception"]}`; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
-	if len(made) != 1 || filtertest.Data(made[0]) != `{"made":1}` {
+	if len(made) != 1 || plugintest.Data(made[0]) != `{"made":1}` {
 		t.Errorf("the event made before the exception was lost: %d events", len(made))
 	}
 	if !logs.has("ERROR Ruby exception occurred: divided by 0 class=ZeroDivisionError backtrace=") {
@@ -76,8 +75,8 @@ func TestLoggerGoesToGostashLog(t *testing.T) {
 		Code:   `@logger.debug("hidden"); @logger.info("seen", :n => event.get("n"), :list => [1, "a"]); event.set("debug", @logger.debug?); logger.warn("via logger")`,
 		Logger: slog.New(logs),
 	})
-	out := runBatch(f, []*event.Event{filtertest.Event(t, `{"n":7}`)})
-	if got := filtertest.Data(out[0]); got != `{"n":7,"debug":false}` {
+	out := runBatch(f, []*event.Event{plugintest.Event(t, `{"n":7}`)})
+	if got := plugintest.Data(out[0]); got != `{"n":7,"debug":false}` {
 		t.Errorf("got %s", got)
 	}
 	if got, want := logs.text(), "INFO seen n=7 list=[1, \"a\"]\nWARN via logger\n"; got != want {
@@ -86,16 +85,16 @@ func TestLoggerGoesToGostashLog(t *testing.T) {
 }
 
 func TestStandardLibraryRequires(t *testing.T) {
-	f := build(t, filtertest.Options{
-		"init": `require "digest"; require "securerandom"; require "ipaddr"; require "base64"; require "uri"`,
-		"code": `event.set("sha", Digest::SHA256.hexdigest("a")[0, 8]); event.set("b64", Base64.strict_encode64("hi"));
+	// %q() is Ruby's single-quoted string: a config string holds only one
+	// kind of quote.
+	f := build(t, `init => 'require "digest"; require "securerandom"; require "ipaddr"; require "base64"; require "uri"'
+		code => 'event.set("sha", Digest::SHA256.hexdigest("a")[0, 8]); event.set("b64", Base64.strict_encode64("hi"));
 			event.set("private", IPAddr.new("10.0.0.0/8").include?(IPAddr.new(event.get("ip"))));
 			event.set("host", URI.parse("http://example.org/x").host); event.set("uuid", SecureRandom.uuid.size);
-			event.set("parsed", JSON.parse('{"a":[1]}')); event.set("t", Time.parse("2020-01-02T03:04:05Z").year); event.set("d", Date.new(2020, 1, 31).next_day.to_s)`,
-	})
-	out := runBatch(f, []*event.Event{filtertest.Event(t, `{"ip":"10.1.2.3"}`)})
+			event.set("parsed", JSON.parse(%q({"a":[1]}))); event.set("t", Time.parse("2020-01-02T03:04:05Z").year); event.set("d", Date.new(2020, 1, 31).next_day.to_s)'`)
+	out := runBatch(f, []*event.Event{plugintest.Event(t, `{"ip":"10.1.2.3"}`)})
 	want := `{"ip":"10.1.2.3","sha":"ca978112","b64":"aGk=","private":true,"host":"example.org","uuid":36,"parsed":{"a":[1]},"t":2020,"d":"2020-02-01"}`
-	if got := filtertest.Data(out[0]); got != want {
+	if got := plugintest.Data(out[0]); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
@@ -105,16 +104,16 @@ func TestPathScript(t *testing.T) {
 	params.Set("field", "n")
 	params.Set("multiplier", int64(10))
 	f := start(t, Config{Path: "testdata/field_multiplier.rb", ScriptParams: params})
-	out := runBatch(f, []*event.Event{filtertest.Event(t, `{"n":4}`)})
-	if len(out) != 1 || filtertest.Data(out[0]) != `{"n":40}` {
-		t.Errorf("got %d events, first %s", len(out), filtertest.Data(out[0]))
+	out := runBatch(f, []*event.Event{plugintest.Event(t, `{"n":4}`)})
+	if len(out) != 1 || plugintest.Data(out[0]) != `{"n":40}` {
+		t.Errorf("got %d events, first %s", len(out), plugintest.Data(out[0]))
 	}
 
 	split := start(t, Config{Path: "testdata/split_words.rb"})
-	out = runBatch(split, []*event.Event{filtertest.Event(t, `{"message":"x y"}`), filtertest.Event(t, `{"message":"z"}`)})
+	out = runBatch(split, []*event.Event{plugintest.Event(t, `{"message":"x y"}`), plugintest.Event(t, `{"message":"z"}`)})
 	var got []string
 	for _, e := range out {
-		got = append(got, filtertest.Data(e))
+		got = append(got, plugintest.Data(e))
 	}
 	if want := `{"message":"x"} {"message":"y"} {"message":"z"}`; strings.Join(got, " ") != want {
 		t.Errorf("got %s, want %s", strings.Join(got, " "), want)
@@ -124,10 +123,10 @@ func TestPathScript(t *testing.T) {
 func TestPathScriptThatDoesNotReturnEvents(t *testing.T) {
 	logs := &logRecords{level: slog.LevelInfo}
 	f := start(t, Config{Path: "testdata/not_an_array.rb", Logger: slog.New(logs)})
-	e := filtertest.Event(t, `{"n":1}`)
+	e := plugintest.Event(t, `{"n":1}`)
 	matched := []bool{false}
 	f.FilterBatch([]*event.Event{e}, matched, func(int, *event.Event) { t.Error("an event was emitted") })
-	if got := filtertest.Data(e); got != `{"n":1,"tags":["_rubyexception"]}` {
+	if got := plugintest.Data(e); got != `{"n":1,"tags":["_rubyexception"]}` {
 		t.Errorf("got %s", got)
 	}
 	// filter ran without raising, so Logstash has already called filter_matched.
@@ -183,7 +182,7 @@ func TestCodeAndPathTogether(t *testing.T) {
 func TestPutsGoesToStdout(t *testing.T) {
 	var stdout bytes.Buffer
 	f := start(t, Config{Code: `puts "seen #{event.get("n")}"`, Stdout: &stdout})
-	runBatch(f, []*event.Event{filtertest.Event(t, `{"n":1}`), filtertest.Event(t, `{"n":2}`)})
+	runBatch(f, []*event.Event{plugintest.Event(t, `{"n":1}`), plugintest.Event(t, `{"n":2}`)})
 	f.Close() // the worker's stdout is complete once it has exited
 	if got := stdout.String(); got != "seen 1\nseen 2\n" {
 		t.Errorf("stdout %q", got)

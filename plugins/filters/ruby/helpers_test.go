@@ -10,9 +10,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/plugin"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // requireRuby skips a test that needs a Ruby interpreter when there is
@@ -24,12 +24,12 @@ func requireRuby(t testing.TB) {
 	}
 }
 
-// build makes a ruby filter from options through the plugin registry, as
-// a config would, and closes it when the test ends.
-func build(t testing.TB, opts filtertest.Options) plugin.BatchFilter {
+// build makes a ruby filter from its options as config text, as a config
+// would, and closes it when the test ends.
+func build(t testing.TB, options string) plugin.BatchFilter {
 	t.Helper()
 	requireRuby(t)
-	f := filtertest.MustNew(t, "ruby", opts)
+	f := plugintest.Filter(t, "ruby { "+options+" }").Plugin
 	t.Cleanup(func() { f.(io.Closer).Close() })
 	return f.(plugin.BatchFilter)
 }

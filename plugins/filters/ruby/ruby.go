@@ -38,6 +38,8 @@ func init() {
 				Config: "input { stdin {} }\nfilter { ruby { code => \"event.set('sum', event.get('message').split.sum(&:to_i))\" } }\noutput { stdout { codec => line { format => \"%{message} = %{sum}\" } } }",
 				Input:  "3 4\n10 20 30\n",
 				Output: "3 4 = 7\n10 20 30 = 60\n",
+
+				Requires: []string{"ruby"},
 			}},
 		},
 		New: newFilter,

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
 	"github.com/gostash/gostash/runtime/event"
 )
 
@@ -104,12 +103,12 @@ func checkTypesThroughRuby(t *testing.T, without map[string]bool) {
 	e.Set("[@metadata][m]", "meta")
 	before := typed(e.Data())
 
-	f := build(t, filtertest.Options{"code": `
+	f := build(t, `code => '
 		classes = event.to_hash.reject { |k, _| k.start_with?("@") }.map do |k, v|
 		  "#{k}=#{v.class.name}" + (v.is_a?(String) ? "/#{v.encoding}" : "")
 		end
 		event.set("[@metadata][classes]", classes)
-		event.set("[@metadata][seen]", event.get("[@metadata][m]"))`})
+		event.set("[@metadata][seen]", event.get("[@metadata][m]"))'`)
 	out := runBatch(f, []*event.Event{e})
 	if len(out) != 1 {
 		t.Fatalf("%d events came out", len(out))
