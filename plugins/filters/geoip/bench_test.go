@@ -5,18 +5,15 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // BenchmarkGeoIP looks up addresses spread over the test City database's
 // networks (all found), ECS layout, with the default cache of 1000
 // records; "hit%" is the record cache's hit rate over the run.
 func BenchmarkGeoIP(b *testing.B) {
-	f, err := filtertest.New("geoip", O{"source": "[source][ip]", "database": "testcases/city-ecs/GeoLite2-City.mmdb"}, "v8")
-	if err != "" {
-		b.Fatal(err)
-	}
+	f := plugintest.Filter(b, `geoip { source => "[source][ip]" database => "testcases/city-ecs/GeoLite2-City.mmdb" }`, plugintest.ECS("v8")).Plugin
 	g := f.(*geoIP)
 	ips := make([]string, 256)
 	for i := range ips {

@@ -8,11 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
-
-type O = filtertest.Options
 
 var update = flag.Bool("update", false, "rewrite the testcases' databases")
 
@@ -74,56 +72,49 @@ func TestGeoIPLayouts(t *testing.T) {
 	city := database(t, "GeoLite2-City", cityDB)
 	cases := []struct {
 		name, db, ecs, in, want string
-		opts                    O
+		config                  string
 		matched                 bool
 	}{
 		{"city legacy", city, "disabled", `{"ip":"198.51.100.7"}`,
 			`{"ip":"198.51.100.7","geoip":{"city_name":"Springfield","country_name":"United States","continent_code":"NA","country_code2":"US","country_code3":"US","ip":"198.51.100.7","postal_code":"62701","dma_code":648,"region_name":"Illinois","region_code":"IL","timezone":"America/Chicago","location":{"lat":39.7817,"lon":-89.6501},"latitude":39.7817,"longitude":-89.6501}}`,
-			O{"source": "ip"}, true},
+			`source => "ip"`, true},
 		{"city ECS", city, "v8", `{"source":{"ip":"198.51.100.7"}}`,
 			`{"source":{"ip":"198.51.100.7","geo":{"city_name":"Springfield","country_name":"United States","continent_code":"NA","country_iso_code":"US","postal_code":"62701","region_name":"Illinois","region_iso_code":"US-IL","timezone":"America/Chicago","location":{"lat":39.7817,"lon":-89.6501}},"mmdb":{"dma_code":648}}}`,
-			O{"source": "[source][ip]"}, true},
+			`source => "[source][ip]"`, true},
 		{"most specific subdivision, IPv6 in Java's form", city, "disabled", `{"ip":["2001:db8:1::5","x"]}`,
 			`{"ip":["2001:db8:1::5","x"],"geoip":{"city_name":"Zürich","country_name":"Switzerland","continent_code":"EU","country_code2":"CH","country_code3":"CH","ip":"2001:db8:1:0:0:0:0:5","region_name":"Zürich District","region_code":"Z1","timezone":"Europe/Zurich","location":{"lat":47.3667,"lon":8.55},"latitude":47.3667,"longitude":8.55}}`,
-			O{"source": "ip"}, true},
+			`source => "ip"`, true},
 		{"chosen fields", city, "disabled", `{"ip":"203.0.113.1"}`, `{"ip":"203.0.113.1","g":{"country_name":"United Kingdom","ip":"203.0.113.1"}}`,
-			O{"source": "ip", "target": "g", "fields": []any{"IP", "country_name", "city_name"}}, true},
-		{"no location is a miss", city, "disabled", `{"ip":"192.0.2.1"}`, `{"ip":"192.0.2.1","geoip":{},"tags":["_geoip_lookup_failure"]}`, O{"source": "ip"}, false},
-		{"not found", city, "disabled", `{"ip":"10.0.0.1"}`, `{"ip":"10.0.0.1","geoip":{},"tags":["_geoip_lookup_failure"]}`, O{"source": "ip"}, false},
-		{"invalid text", city, "disabled", `{"ip":"1.2.3.4,5.6.7.8"}`, `{"ip":"1.2.3.4,5.6.7.8","geoip":{},"tags":["_geoip_lookup_failure"]}`, O{"source": "ip"}, false},
-		{"blank leaves no target", city, "disabled", `{"ip":"  "}`, `{"ip":"  ","tags":["_geoip_lookup_failure"]}`, O{"source": "ip"}, false},
-		{"missing leaves no target", city, "disabled", `{}`, `{"tags":["_geoip_lookup_failure"]}`, O{"source": "ip"}, false},
-		{"an existing target is kept", city, "disabled", `{"ip":"10.0.0.1","geoip":{"a":1}}`, `{"ip":"10.0.0.1","geoip":{"a":1},"tags":["x"]}`, O{"source": "ip", "tag_on_failure": []any{"x"}}, false},
+			`source => "ip" target => "g" fields => ["IP", "country_name", "city_name"]`, true},
+		{"no location is a miss", city, "disabled", `{"ip":"192.0.2.1"}`, `{"ip":"192.0.2.1","geoip":{},"tags":["_geoip_lookup_failure"]}`, `source => "ip"`, false},
+		{"not found", city, "disabled", `{"ip":"10.0.0.1"}`, `{"ip":"10.0.0.1","geoip":{},"tags":["_geoip_lookup_failure"]}`, `source => "ip"`, false},
+		{"invalid text", city, "disabled", `{"ip":"1.2.3.4,5.6.7.8"}`, `{"ip":"1.2.3.4,5.6.7.8","geoip":{},"tags":["_geoip_lookup_failure"]}`, `source => "ip"`, false},
+		{"blank leaves no target", city, "disabled", `{"ip":"  "}`, `{"ip":"  ","tags":["_geoip_lookup_failure"]}`, `source => "ip"`, false},
+		{"missing leaves no target", city, "disabled", `{}`, `{"tags":["_geoip_lookup_failure"]}`, `source => "ip"`, false},
+		{"an existing target is kept", city, "disabled", `{"ip":"10.0.0.1","geoip":{"a":1}}`, `{"ip":"10.0.0.1","geoip":{"a":1},"tags":["x"]}`, `source => "ip" tag_on_failure => ["x"]`, false},
 		{"asn ECS with network", database(t, "GeoLite2-ASN", asnDB), "v1", `{"client":{"ip":"2001:db8:ffff::1"}}`,
 			`{"client":{"ip":"2001:db8:ffff:0:0:0:0:1","as":{"number":64501,"organization":{"name":"Example IPv6 Networks"}},"ip_traits":{"network":"2001:db8:0:0:0:0:0:0/32"}}}`,
-			O{"source": "[client][ip]", "fields": []any{"ip", "autonomous_system_number", "autonomous_system_organization", "network"}}, true},
+			`source => "[client][ip]" fields => ["ip", "autonomous_system_number", "autonomous_system_organization", "network"]`, true},
 		{"asn legacy defaults", database(t, "GeoLite2-ASN", asnDB), "disabled", `{"ip":"198.51.100.1"}`,
-			`{"ip":"198.51.100.1","geoip":{"asn":64500,"as_org":"Example Networks","ip":"198.51.100.1"}}`, O{"source": "ip"}, true},
+			`{"ip":"198.51.100.1","geoip":{"asn":64500,"as_org":"Example Networks","ip":"198.51.100.1"}}`, `source => "ip"`, true},
 		{"country", database(t, "GeoLite2-Country", countryDB), "disabled", `{"ip":"198.51.100.1"}`,
-			`{"ip":"198.51.100.1","geoip":{"country_name":"United States","continent_name":"North America","country_code2":"US","ip":"198.51.100.1"}}`, O{"source": "ip"}, true},
+			`{"ip":"198.51.100.1","geoip":{"country_name":"United States","continent_name":"North America","country_code2":"US","ip":"198.51.100.1"}}`, `source => "ip"`, true},
 		{"isp", database(t, "GeoIP2-ISP", ispDB), "v8", `{"ip":"198.51.100.1"}`,
-			`{"ip":"198.51.100.1","t":{"as":{"number":64500,"organization":{"name":"Example Networks"}},"ip":"198.51.100.1","mmdb":{"isp":"Example ISP","organization":"Example Org"}}}`, O{"source": "ip", "target": "t"}, true},
-		{"domain", database(t, "GeoIP2-Domain", domainDB), "disabled", `{"ip":"198.51.100.1"}`, `{"ip":"198.51.100.1","geoip":{"domain":"example.net"}}`, O{"source": "ip"}, true},
-		{"domain set even when null", database(t, "GeoIP2-Domain", domainDB), "disabled", `{"ip":"203.0.113.1"}`, `{"ip":"203.0.113.1","geoip":{"domain":null}}`, O{"source": "ip"}, true},
+			`{"ip":"198.51.100.1","t":{"as":{"number":64500,"organization":{"name":"Example Networks"}},"ip":"198.51.100.1","mmdb":{"isp":"Example ISP","organization":"Example Org"}}}`, `source => "ip" target => "t"`, true},
+		{"domain", database(t, "GeoIP2-Domain", domainDB), "disabled", `{"ip":"198.51.100.1"}`, `{"ip":"198.51.100.1","geoip":{"domain":"example.net"}}`, `source => "ip"`, true},
+		{"domain set even when null", database(t, "GeoIP2-Domain", domainDB), "disabled", `{"ip":"203.0.113.1"}`, `{"ip":"203.0.113.1","geoip":{"domain":null}}`, `source => "ip"`, true},
 		{"anonymous IP", database(t, "GeoIP2-Anonymous-IP", anonymousDB), "v8", `{"ip":"198.51.100.1"}`,
-			`{"ip":"198.51.100.1","t":{"ip_traits":{"hosting_provider":false,"tor_exit_node":true,"anonymous_vpn":false,"anonymous":true,"public_proxy":false,"residential_proxy":false}}}`, O{"source": "ip", "target": "t"}, true},
+			`{"ip":"198.51.100.1","t":{"ip_traits":{"hosting_provider":false,"tor_exit_node":true,"anonymous_vpn":false,"anonymous":true,"public_proxy":false,"residential_proxy":false}}}`, `source => "ip" target => "t"`, true},
 		{"enterprise", database(t, "GeoIP2-Enterprise", enterpriseDB), "v8", `{"ip":"198.51.100.1"}`,
 			`{"ip":"198.51.100.1","t":{"as":{"number":64500},"geo":{"city_name":"Springfield","country_name":"United States","continent_name":"North America","country_iso_code":"US","region_name":"Illinois","region_iso_code":"US-IL","location":{"lat":39.7817,"lon":-89.6501}},"ip":"198.51.100.1","ip_traits":{"network":"198.51.100.0/24","hosting_provider":true}}}`,
-			O{"source": "ip", "target": "t", "fields": []any{"ip", "country_code2", "country_name", "continent_name", "region_iso_code", "region_name", "city_name", "location", "autonomous_system_number", "network", "hosting_provider"}}, true},
+			`source => "ip" target => "t" fields => ["ip", "country_code2", "country_name", "continent_name", "region_iso_code", "region_name", "city_name", "location", "autonomous_system_number", "network", "hosting_provider"]`, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			opts := O{"database": c.db}
-			for k, v := range c.opts {
-				opts[k] = v
-			}
-			f, err := filtertest.New("geoip", opts, c.ecs)
-			if err != "" {
-				t.Fatal(err)
-			}
-			e := filtertest.Event(t, c.in)
-			matched, _ := filtertest.Run(f, e)
-			if got := filtertest.Data(e); got != c.want {
+			f := plugintest.Filter(t, "geoip { database => "+plugintest.Quote(c.db)+" "+c.config+" }", plugintest.ECS(c.ecs))
+			e := plugintest.Event(t, c.in)
+			matched, _ := f.Call(e)
+			if got := plugintest.Data(e); got != c.want {
 				t.Errorf("got  %s\nwant %s", got, c.want)
 			}
 			if matched != c.matched {
@@ -139,18 +130,18 @@ func TestGeoIPConfigErrors(t *testing.T) {
 	os.WriteFile(bad, []byte("not a database"), 0o644)
 	t.Setenv("LOGSTASH_HOME", t.TempDir())
 	for _, c := range []struct {
-		opts O
-		ecs  string
-		want string
+		config string
+		ecs    string
+		want   string
 	}{
-		{O{"source": "ip", "database": city}, "v8", "GeoIP Filter in ECS-Compatiblity mode requires a `target` when `source` is not an `ip` sub-field, eg. [client][ip]"},
-		{O{"source": "ip", "database": city, "fields": []any{"asn"}}, "disabled", "illegal field value asn. valid values are [AUTONOMOUS_SYSTEM_NUMBER, "},
-		{O{"source": "ip", "database": bad}, "disabled", "The database provided is invalid or corrupted."},
-		{O{"source": "ip"}, "disabled", "no City database: gostash cannot ship MaxMind's databases"},
-		{O{"source": "ip", "default_database_type": "ASN"}, "disabled", "set `database => \"/path/to/GeoLite2-ASN.mmdb\"`"},
+		{`source => "ip" database => ` + plugintest.Quote(city), "v8", "GeoIP Filter in ECS-Compatiblity mode requires a `target` when `source` is not an `ip` sub-field, eg. [client][ip]"},
+		{`source => "ip" database => ` + plugintest.Quote(city) + ` fields => ["asn"]`, "disabled", "illegal field value asn. valid values are [AUTONOMOUS_SYSTEM_NUMBER, "},
+		{`source => "ip" database => ` + plugintest.Quote(bad), "disabled", "The database provided is invalid or corrupted."},
+		{`source => "ip"`, "disabled", "no City database: gostash cannot ship MaxMind's databases"},
+		{`source => "ip" default_database_type => "ASN"`, "disabled", "set `database => \"/path/to/GeoLite2-ASN.mmdb\"`"},
 	} {
-		if _, err := filtertest.New("geoip", c.opts, c.ecs); !strings.Contains(err, c.want) {
-			t.Errorf("%v: error %q does not contain %q", c.opts, err, c.want)
+		if _, err := plugintest.TryFilter(t, "geoip { "+c.config+" }", plugintest.ECS(c.ecs)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %q does not contain %q", c.config, err, c.want)
 		}
 	}
 }
@@ -173,10 +164,7 @@ func TestManagedDatabase(t *testing.T) {
 }
 
 func TestCacheKeepsRecordsUpToItsSize(t *testing.T) {
-	f, err := filtertest.New("geoip", O{"source": "ip", "database": database(t, "GeoLite2-City", cityDB), "cache_size": 1}, "disabled")
-	if err != "" {
-		t.Fatal(err)
-	}
+	f := plugintest.Filter(t, `geoip { source => "ip" database => `+plugintest.Quote(database(t, "GeoLite2-City", cityDB))+` cache_size => 1 }`, plugintest.ECS("disabled")).Plugin
 	g := f.(*geoIP)
 	for _, ip := range []string{"198.51.100.1", "198.51.100.2", "203.0.113.1", "203.0.113.2", "198.51.100.3"} {
 		e := event.NewEvent()

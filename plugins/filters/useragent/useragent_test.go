@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/ua-parser/uap-go/uaparser"
 
-	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
-
-type O = filtertest.Options
 
 const (
 	chrome  = "Mozilla/5.0 (X11; Linux i686) AppleWebKit/537.31 (KHTML, like Gecko) Chrome/26.0.1410.63 Safari/537.31"
@@ -34,32 +33,29 @@ func TestTheBundledRegexesCarryLogstashsPatch(t *testing.T) {
 func TestUserAgent(t *testing.T) {
 	cases := []struct {
 		name, ecs, in, want, meta string
-		opts                      O
+		config                    string
 	}{
 		{"ECS", "v8", `{"m":"` + chrome + `"}`,
 			`{"m":"` + chrome + `","ua":{"name":"Chrome","device":{"name":"Other"},"version":"26.0.1410.63","os":{"name":"Linux","full":"Linux"}}}`,
-			`{"filter":{"user_agent":{"version":{"major":"26","minor":"0","patch":"1410"}}}}`, O{"source": "m", "target": "ua"}},
+			`{"filter":{"user_agent":{"version":{"major":"26","minor":"0","patch":"1410"}}}}`, `source => "m" target => "ua"`},
 		{"ECS default target, OS version", "v8", `{"m":"` + outlook + `"}`,
 			`{"m":"` + outlook + `","user_agent":{"name":"MacOutlook","device":{"name":"Mac"},"version":"16.24.0.190414","os":{"version":"10.14.4","name":"Mac OS X","full":"Mac OS X 10.14.4"}}}`,
-			`{"filter":{"user_agent":{"version":{"major":"16","minor":"24","patch":"0"},"os":{"version":{"major":"10","minor":"14","patch":"4"}}}}}`, O{"source": "m"}},
+			`{"filter":{"user_agent":{"version":{"major":"16","minor":"24","patch":"0"},"os":{"version":{"major":"10","minor":"14","patch":"4"}}}}}`, `source => "m"`},
 		{"legacy at the root with a prefix", "disabled", `{"m":["` + chrome + `"]}`,
 			`{"m":["` + chrome + `"],"ua_name":"Chrome","ua_device":"Other","ua_major":"26","ua_minor":"0","ua_patch":"1410","ua_version":"26.0.1410.63","ua_os_name":"Linux","ua_os":"Linux","ua_os_full":"Linux"}`,
-			`{}`, O{"source": "m", "prefix": "ua_"}},
+			`{}`, `source => "m" prefix => "ua_"`},
 		{"target replaces the source", "disabled", `{"m":"` + chrome + `"}`,
 			`{"m":{"name":"Chrome","device":"Other","major":"26","minor":"0","patch":"1410","version":"26.0.1410.63","os_name":"Linux","os":"Linux","os_full":"Linux"}}`,
-			`{}`, O{"source": "m", "target": "m"}},
-		{"unknown agent", "v8", `{"m":"nothing to see"}`, `{"m":"nothing to see","user_agent":{"name":"Other","device":{"name":"Other"},"os":{"name":"Other","full":"Other"}}}`, `{}`, O{"source": "m"}},
-		{"empty is left alone", "v8", `{"m":""}`, `{"m":""}`, `{}`, O{"source": "m"}},
+			`{}`, `source => "m" target => "m"`},
+		{"unknown agent", "v8", `{"m":"nothing to see"}`, `{"m":"nothing to see","user_agent":{"name":"Other","device":{"name":"Other"},"os":{"name":"Other","full":"Other"}}}`, `{}`, `source => "m"`},
+		{"empty is left alone", "v8", `{"m":""}`, `{"m":""}`, `{}`, `source => "m"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f, err := filtertest.New("useragent", c.opts, c.ecs)
-			if err != "" {
-				t.Fatal(err)
-			}
-			e := filtertest.Event(t, c.in)
-			filtertest.Run(f, e)
-			if got := filtertest.Data(e); got != c.want {
+			f := plugintest.Filter(t, "useragent { "+c.config+" }", plugintest.ECS(c.ecs))
+			e := plugintest.Event(t, c.in)
+			f.Call(e)
+			if got := plugintest.Data(e); got != c.want {
 				t.Errorf("got  %s\nwant %s", got, c.want)
 			}
 			if got := string(event.AppendJSON(nil, e.Metadata())); got != c.meta {
@@ -101,17 +97,14 @@ func TestCustomRegexes(t *testing.T) {
 	os.WriteFile(good, []byte("user_agent_parsers:\n  - regex: '(Mine)/(\\d+)'\nos_parsers: []\ndevice_parsers: []\n"), 0o644)
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("user_agent_parsers: []\n"), 0o644)
-	f, err := filtertest.New("useragent", O{"source": "m", "regexes": good}, "v8")
-	if err != "" {
-		t.Fatal(err)
-	}
-	e := filtertest.Event(t, `{"m":"Mine/7"}`)
-	filtertest.Run(f, e)
-	if got := filtertest.Data(e); !strings.Contains(got, `"name":"Mine","device":{"name":"Other"},"version":"7"`) {
+	f := plugintest.Filter(t, `useragent { source => "m" regexes => `+plugintest.Quote(good)+` }`, plugintest.ECS("v8"))
+	e := plugintest.Event(t, `{"m":"Mine/7"}`)
+	f.Call(e)
+	if got := plugintest.Data(e); !strings.Contains(got, `"name":"Mine","device":{"name":"Other"},"version":"7"`) {
 		t.Errorf("got %s", got)
 	}
-	if _, err := filtertest.New("useragent", O{"source": "m", "regexes": bad}, "v8"); !strings.Contains(err, "has no os_parsers") {
-		t.Errorf("error %q", err)
+	if _, err := plugintest.TryFilter(t, `useragent { source => "m" regexes => `+plugintest.Quote(bad)+` }`, plugintest.ECS("v8")); err == nil || !strings.Contains(err.Error(), "has no os_parsers") {
+		t.Errorf("error %v", err)
 	}
 }
 
@@ -128,10 +121,7 @@ func BenchmarkUserAgent(b *testing.B) {
 		size int
 	}{{"cached", 100000}, {"uncached", 1}} {
 		b.Run(c.name, func(b *testing.B) {
-			f, err := filtertest.New("useragent", O{"source": "m", "lru_cache_size": c.size}, "v8")
-			if err != "" {
-				b.Fatal(err)
-			}
+			f := plugintest.Filter(b, `useragent { source => "m" lru_cache_size => `+strconv.Itoa(c.size)+` }`, plugintest.ECS("v8")).Plugin
 			u := f.(*userAgent)
 			for _, a := range agents {
 				u.parse(a)
