@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gostash/gostash/internal/goldencase"
 )
 
 // pqSettings writes a logstash.yml for a persisted queue in dir and
@@ -57,7 +59,7 @@ type runningGostash struct {
 
 func startGostash(t *testing.T, settingsDir, config string, watch ...string) *runningGostash {
 	t.Helper()
-	cmd := exec.Command(gostashBin, "--path.settings", settingsDir, "-w", "2", "-b", "125", "-e", config)
+	cmd := exec.Command(goldencase.Binary(t), "--path.settings", settingsDir, "-w", "2", "-b", "125", "-e", config)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -28,7 +28,8 @@ func Filter(t testing.TB, text string, opts ...Option) *BuiltFilter {
 }
 
 // TryFilter builds the filter block text and returns its config errors
-// (lang.Diagnostics, located in test.conf) instead of failing.
+// (lang.Diagnostics through errors.As, located in test.conf) instead of
+// failing.
 func TryFilter(t testing.TB, text string, opts ...Option) (*BuiltFilter, error) {
 	t.Helper()
 	cfg, ctx, logs, err := parse(t, "filter", text, opts)
@@ -39,7 +40,7 @@ func TryFilter(t testing.TB, text string, opts ...Option) (*BuiltFilter, error) 
 	// applies the common options exactly as the pipeline does.
 	p, diags := pipeline.Compile([]*lang.Config{cfg}, ctx)
 	if diags.HasErrors() {
-		return nil, diags
+		return nil, &configError{diags: diags, files: ctx.Sources}
 	}
 	return &BuiltFilter{Plugin: p.Filters()[0], Logs: logs, pipe: p}, nil
 }

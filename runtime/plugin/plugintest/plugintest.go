@@ -70,7 +70,7 @@ func parse(t testing.TB, section, text string, opts []Option) (*lang.Config, *pl
 	src := []byte(section + " {\n  " + text + "\n}\n")
 	cfg, diags := lang.Parse(ConfigFile, src, lang.ParseOptions{})
 	if diags.HasErrors() {
-		return nil, nil, nil, diags
+		return nil, nil, nil, &configError{diags: diags, files: map[string][]byte{ConfigFile: src}}
 	}
 	body := cfg.Sections[0].Body
 	if len(body) != 1 {
@@ -102,17 +102,28 @@ func build(t testing.TB, kind plugin.Kind, section, text string, opts []Option) 
 	}
 	inst, diags := plugin.Build(kind, cfg.Sections[0].Body[0].(*lang.Plugin), ctx)
 	if diags.HasErrors() {
-		return nil, diags
+		return nil, &configError{diags: diags, files: ctx.Sources}
 	}
 	return &built{instance: inst, logs: logs}, nil
 }
 
+// configError is text that did not build: its diagnostics (which
+// errors.As finds as lang.Diagnostics) and the file they point into, with
+// password values masked as building masks them.
+type configError struct {
+	diags lang.Diagnostics
+	files map[string][]byte
+}
+
+func (e *configError) Error() string { return e.diags.Error() }
+func (e *configError) Unwrap() error { return e.diags }
+
 // mustBuild fails the test with a build error.
 func mustBuild(t testing.TB, err error) {
 	t.Helper()
-	var diags lang.Diagnostics
-	if errors.As(err, &diags) {
-		t.Fatalf("building the plugin under test:\n%s", diags.Format())
+	var ce *configError
+	if errors.As(err, &ce) {
+		t.Fatalf("building the plugin under test:\n%s", ce.diags.Format(ce.files))
 	}
 	if err != nil {
 		t.Fatalf("building the plugin under test: %v", err)

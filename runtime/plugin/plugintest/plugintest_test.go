@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/gostash/gostash/lang"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/plugin"
 	"github.com/gostash/gostash/runtime/plugin/plugintest"
@@ -197,6 +198,11 @@ func TestConfigErrorsAreLocatedInTheTextAsLaidOut(t *testing.T) {
 	}
 	if _, err := plugintest.TryInput(t, `no_such_input { }`); err == nil || !strings.Contains(err.Error(), "test.conf:2:3") {
 		t.Errorf("error %v", err)
+	}
+	_, err = plugintest.TryFilter(t, `kit_copy { copies => "many" }`)
+	var diags lang.Diagnostics
+	if !errors.As(err, &diags) || len(diags) != 1 {
+		t.Errorf("a config error must unwrap to its lang.Diagnostics: %#v", err)
 	}
 }
 
