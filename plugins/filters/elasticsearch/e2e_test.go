@@ -9,10 +9,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gostash/gostash/internal/goldencase"
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
 	"github.com/gostash/gostash/plugins/internal/estest"
-	"github.com/gostash/gostash/runtime/plugin"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
+
+// TestMain removes the gostash binary the tests run (estest.Start).
+func TestMain(m *testing.M) { goldencase.Main(m) }
 
 func run(t *testing.T, n *estest.Node, filter, stdin string) []map[string]any {
 	t.Helper()
@@ -89,9 +93,9 @@ func TestConfigErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.block, func(t *testing.T) {
-			_, err := estest.Build(t, plugin.KindFilter, "elasticsearch { "+c.block+" }", plugin.BuildContext{})
-			if !strings.Contains(err, c.want) {
-				t.Fatalf("got %q, want it to contain %q", err, c.want)
+			_, err := plugintest.TryFilter(t, "elasticsearch { "+c.block+" }")
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want it to contain %q", err, c.want)
 			}
 		})
 	}

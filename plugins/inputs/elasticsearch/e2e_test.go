@@ -11,10 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostash/gostash/internal/goldencase"
 	_ "github.com/gostash/gostash/plugins/codecs/json"
 	"github.com/gostash/gostash/plugins/internal/estest"
-	"github.com/gostash/gostash/runtime/plugin"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
+
+// TestMain removes the gostash binary the tests run (estest.Start).
+func TestMain(m *testing.M) { goldencase.Main(m) }
 
 // seed indexes docs {"n": i, "@timestamp": ...} with ids i.
 func seed(t *testing.T, n *estest.Node, index string, from, to int) {
@@ -144,15 +148,15 @@ func TestConfigErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.block, func(t *testing.T) {
-			_, err := estest.Build(t, plugin.KindInput, "elasticsearch { "+c.block+" }", plugin.BuildContext{})
-			if !strings.Contains(err, c.want) {
-				t.Fatalf("got %q, want it to contain %q", err, c.want)
+			_, err := plugintest.TryInput(t, "elasticsearch { "+c.block+" }")
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want it to contain %q", err, c.want)
 			}
 		})
 	}
 	for _, ok := range []string{`schedule => "*/5 * * * *"`, `schedule => "0 0 * * * Europe/Paris"`, `schedule => "30 * * * * *"`} {
-		if _, err := estest.Build(t, plugin.KindInput, "elasticsearch { "+ok+" }", plugin.BuildContext{}); err != "" {
-			t.Errorf("%s: %s", ok, err)
+		if _, err := plugintest.TryInput(t, "elasticsearch { "+ok+" }"); err != nil {
+			t.Errorf("%s: %v", ok, err)
 		}
 	}
 }

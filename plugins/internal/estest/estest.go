@@ -1,8 +1,9 @@
 // Package estest is what the tests of the Elasticsearch-family plugins
 // share: the OpenSearch node scripts/opensearch/opensearch.sh runs on
 // 127.0.0.1 (required under CI=true, skipped with a message otherwise),
-// small HTTP helpers to inspect it, and the gostash binary built once per
-// test run and driven with a pipeline config.
+// small HTTP helpers to inspect it, and runs of the gostash binary
+// (goldencase.Binary; a package using Start removes it with goldencase.Main)
+// driven with a pipeline config.
 package estest
 
 import (
@@ -22,6 +23,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gostash/gostash/internal/goldencase"
 )
 
 // Port is the node's HTTP port: GOSTASH_OPENSEARCH_PORT, as for
@@ -147,12 +150,6 @@ func (n *Node) Name(t testing.TB, prefix string) string {
 	return name
 }
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
 // Root is the repository's root directory.
 func Root(t testing.TB) string {
 	t.Helper()
@@ -161,28 +158,6 @@ func Root(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return filepath.Dir(strings.TrimSpace(string(out)))
-}
-
-// Gostash builds the binary once per test run and returns its path.
-func Gostash(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "gostash-es-e2e")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "gostash")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/gostash")
-		cmd.Dir = Root(t)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build ./cmd/gostash: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
 }
 
 // Run is a gostash process.
@@ -220,7 +195,7 @@ func Start(t testing.TB, config, stdin string, args ...string) *Run {
 		t.Fatal(err)
 	}
 	r := &Run{t: t, done: make(chan struct{})}
-	r.cmd = exec.Command(Gostash(t), append([]string{"-f", file, "--api.enabled", "false"}, args...)...)
+	r.cmd = exec.Command(goldencase.Binary(t), append([]string{"-f", file, "--api.enabled", "false"}, args...)...)
 	r.cmd.Stdin = strings.NewReader(stdin)
 	r.cmd.Stdout, r.cmd.Stderr = &r.Stdout, &r.stderr
 	if err := r.cmd.Start(); err != nil {

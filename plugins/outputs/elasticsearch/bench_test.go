@@ -7,7 +7,7 @@ import (
 
 	"github.com/gostash/gostash/plugins/internal/estest"
 	"github.com/gostash/gostash/runtime/event"
-	"github.com/gostash/gostash/runtime/plugin"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // BenchmarkOutput sends generator-like events in batches of 125 (Logstash's
@@ -16,11 +16,7 @@ import (
 func BenchmarkOutput(b *testing.B) {
 	n := estest.Require(b)
 	index := n.Name(b, "bench-output")
-	inst, err := estest.Build(b, plugin.KindOutput, `elasticsearch { hosts => ["`+n.URL+`"] index => "`+index+`" }`, plugin.BuildContext{})
-	if err != "" {
-		b.Fatal(err)
-	}
-	out := inst.Plugin.(plugin.Output)
+	out := plugintest.Output(b, `elasticsearch { hosts => ["`+n.URL+`"] index => "`+index+`" }`).Plugin
 	batch := make([]*event.Event, 125)
 	seq := 0
 	b.ResetTimer()

@@ -1,9 +1,7 @@
 package elasticsearch_test
 
 import (
-	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +9,7 @@ import (
 	"github.com/gostash/gostash/plugins/internal/estest"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/plugin"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // dlq is a dead letter queue that keeps what it is given.
@@ -67,9 +66,9 @@ func TestConfigErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.block, func(t *testing.T) {
-			_, err := estest.Build(t, plugin.KindOutput, "elasticsearch { "+c.block+" }", plugin.BuildContext{})
-			if !strings.Contains(err, c.want) {
-				t.Fatalf("got %q, want it to contain %q", err, c.want)
+			_, err := plugintest.TryOutput(t, "elasticsearch { "+c.block+" }")
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want it to contain %q", err, c.want)
 			}
 		})
 	}
@@ -84,8 +83,8 @@ func TestConfigAccepted(t *testing.T) {
 		`data_stream => true data_stream_type => metrics data_stream_dataset => "nginx" routing => "%{r}"`,
 		`hosts => ["https://h"] api_key => "id:key" ssl_verification_mode => none`,
 	} {
-		if _, err := estest.Build(t, plugin.KindOutput, "elasticsearch { "+block+" }", plugin.BuildContext{}); err != "" {
-			t.Errorf("%s: %s", block, err)
+		if _, err := plugintest.TryOutput(t, "elasticsearch { "+block+" }"); err != nil {
+			t.Errorf("%s: %v", block, err)
 		}
 	}
 }
@@ -93,13 +92,13 @@ func TestConfigAccepted(t *testing.T) {
 // TestSecretsNeverShown: passwords and keys are masked in the errors that
 // quote option values.
 func TestSecretsNeverShown(t *testing.T) {
-	_, err := estest.Build(t, plugin.KindOutput, `elasticsearch { hosts => ["http://bob:hunter2@h:9200", "ftp://bob:hunter2@x"] }`, plugin.BuildContext{})
-	if err == "" || strings.Contains(err, "hunter2") {
-		t.Fatalf("error %q", err)
+	_, err := plugintest.TryOutput(t, `elasticsearch { hosts => ["http://bob:hunter2@h:9200", "ftp://bob:hunter2@x"] }`)
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("error %v", err)
 	}
-	_, err = estest.Build(t, plugin.KindOutput, `elasticsearch { password => ["hunter2", "x"] }`, plugin.BuildContext{})
-	if err == "" || strings.Contains(err, "hunter2") {
-		t.Fatalf("error %q", err)
+	_, err = plugintest.TryOutput(t, `elasticsearch { password => ["hunter2", "x"] }`)
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("error %v", err)
 	}
 }
 
@@ -110,11 +109,8 @@ func TestDeadLetterQueue(t *testing.T) {
 	index := n.Name(t, "e2e-dlq")
 	n.MustDo(t, "PUT", "/"+index, `{"mappings":{"properties":{"n":{"type":"long"}}}}`)
 	q := &dlq{}
-	inst, err := estest.Build(t, plugin.KindOutput, `elasticsearch { hosts => ["`+n.URL+`"] index => "`+index+`" action => "%{op}" retry_initial_interval => 0.1 }`,
-		plugin.BuildContext{DeadLetters: q})
-	if err != "" {
-		t.Fatal(err)
-	}
+	out := plugintest.Output(t, `elasticsearch { hosts => ["`+n.URL+`"] index => "`+index+`" action => "%{op}" retry_initial_interval => 0.1 }`,
+		plugintest.DeadLetters(q))
 	ev := func(op string, n any) *event.Event {
 		e := event.NewEvent()
 		e.Data().Set("op", op)
@@ -122,7 +118,7 @@ func TestDeadLetterQueue(t *testing.T) {
 		return e
 	}
 	events := []*event.Event{ev("index", int64(1)), ev("index", "x"), ev("frobnicate", int64(2)), ev("index", int64(3))}
-	if err := inst.Plugin.(plugin.Output).Output(t.Context(), events); err != nil {
+	if err := out.Plugin.Output(t.Context(), events); err != nil {
 		t.Fatal(err)
 	}
 	if got := n.Count(t, index); got != 2 {
@@ -140,27 +136,10 @@ func TestDeadLetterQueue(t *testing.T) {
 		t.Errorf("unmapped event: %q", unmapped.reason)
 	}
 
-	custom, err := estest.Build(t, plugin.KindOutput, `elasticsearch { dlq_custom_codes => [404, 503] }`, plugin.BuildContext{DeadLetters: q})
-	if custom != nil || !strings.Contains(err, "[404] are already defined as standard DLQ error codes") {
-		t.Fatalf("dlq_custom_codes with 404: %q", err)
+	_, err := plugintest.TryOutput(t, `elasticsearch { dlq_custom_codes => [404, 503] }`, plugintest.DeadLetters(q))
+	if err == nil || !strings.Contains(err.Error(), "[404] are already defined as standard DLQ error codes") {
+		t.Fatalf("dlq_custom_codes with 404: %v", err)
 	}
-}
-
-type logSink struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logSink) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logSink) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // TestSniffing: the pool is replaced by the nodes _nodes/http lists (the
@@ -168,28 +147,22 @@ func (l *logSink) String() string {
 func TestSniffing(t *testing.T) {
 	n := estest.Require(t)
 	index := n.Name(t, "e2e-sniff")
-	logs := &logSink{}
 	local := strings.Replace(n.URL, "127.0.0.1", "localhost", 1)
-	inst, err := estest.Build(t, plugin.KindOutput, `elasticsearch { hosts => ["`+local+`"] index => "`+index+`" sniffing => true sniffing_delay => 0.2 }`,
-		plugin.BuildContext{Logger: slog.New(slog.NewTextHandler(logs, nil))})
-	if err != "" {
-		t.Fatal(err)
-	}
-	out := inst.Plugin.(plugin.Output)
-	if err := out.Output(t.Context(), []*event.Event{event.NewEvent()}); err != nil {
+	out := plugintest.Output(t, `elasticsearch { hosts => ["`+local+`"] index => "`+index+`" sniffing => true sniffing_delay => 0.2 }`)
+	if err := out.Output(event.NewEvent()); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(time.Minute)
-	for !strings.Contains(logs.String(), "Elasticsearch pool URLs updated") {
+	for len(out.Logs.Lines("Elasticsearch pool URLs updated")) == 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("the pool was never updated:\n%s", logs)
+			t.Fatalf("the pool was never updated:\n%s", out.Logs)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if s := logs.String(); !strings.Contains(s, "added=[http://127.0.0.1:") || !strings.Contains(s, "removed=[http://localhost:") {
+	if s := out.Logs.Lines("Elasticsearch pool URLs updated")[0]; !strings.Contains(s, "added=[http://127.0.0.1:") || !strings.Contains(s, "removed=[http://localhost:") {
 		t.Fatalf("unexpected pool change:\n%s", s)
 	}
-	if err := out.Output(t.Context(), []*event.Event{event.NewEvent()}); err != nil {
+	if err := out.Output(event.NewEvent()); err != nil {
 		t.Fatal(err)
 	}
 	if got := n.Count(t, index); got != 2 {

@@ -6,8 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gostash/gostash/internal/goldencase"
 	"github.com/gostash/gostash/plugins/internal/estest"
 )
+
+// TestMain removes the gostash binary the tests run (estest.Start).
+func TestMain(m *testing.M) { goldencase.Main(m) }
 
 // These tests run the gostash binary against the OpenSearch node that
 // scripts/opensearch/opensearch.sh runs.

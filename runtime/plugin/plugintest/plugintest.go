@@ -35,13 +35,19 @@ const ConfigFile = "test.conf"
 // that a hung plugin fails its test instead of the whole test binary.
 const Deadline = 60 * time.Second
 
-// An Option changes the pipeline a plugin is built in.
-type Option func(*plugin.PipelineSettings)
+// An Option changes what a plugin is built with.
+type Option func(*plugin.BuildContext)
 
 // ECS sets the pipeline's ecs_compatibility (disabled, v1 or v8; v8 when
 // not given, as in Logstash).
 func ECS(mode string) Option {
-	return func(ps *plugin.PipelineSettings) { ps.ECSCompatibility = mode }
+	return func(c *plugin.BuildContext) { c.Pipeline.ECSCompatibility = mode }
+}
+
+// DeadLetters gives the plugin a dead letter queue, as a pipeline with
+// dead_letter_queue.enable does.
+func DeadLetters(q plugin.DeadLetterQueue) Option {
+	return func(c *plugin.BuildContext) { c.DeadLetters = q }
 }
 
 // Quote returns s as a config string literal: double-quoted, or
@@ -79,15 +85,14 @@ func parse(t testing.TB, section, text string, opts []Option) (*lang.Config, *pl
 	if _, ok := body[0].(*lang.Plugin); !ok {
 		t.Fatalf("plugintest: the text must be one plugin block, not a %T:\n%s", body[0], text)
 	}
-	ps := plugin.DefaultPipelineSettings(1)
-	for _, o := range opts {
-		o(&ps)
-	}
 	logs := newLogs(t)
 	ctx := &plugin.BuildContext{
-		Pipeline: ps,
+		Pipeline: plugin.DefaultPipelineSettings(1),
 		Sources:  map[string][]byte{ConfigFile: src},
 		Logger:   slog.New(logs),
+	}
+	for _, o := range opts {
+		o(ctx)
 	}
 	return cfg, ctx, logs, nil
 }
