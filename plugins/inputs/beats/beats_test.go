@@ -18,6 +18,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/inputs/beats"
 	"github.com/gostash/gostash/plugins/internal/inputtest"
 	"github.com/gostash/gostash/plugins/internal/tlstest"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // filebeatDoc is what Filebeat 8 sends for one log line.
@@ -34,15 +35,16 @@ func filebeatDoc(msg string) map[string]any {
 	}
 }
 
-// start runs a beats input with the given extra options and returns its
-// address, emitter, log and a stop function.
-func start(t *testing.T, options, ecs string) (string, *inputtest.Emitter, *inputtest.Logs, func() error) {
+// start runs a beats input with the given extra options, its events tagged
+// "decorated" by the input's own decoration, and returns its address, the
+// running input and its log.
+func start(t *testing.T, options, ecs string) (string, *plugintest.Running, *plugintest.Logs) {
 	t.Helper()
 	port := inputtest.FreePort(t)
-	in, logs := inputtest.Build(t, fmt.Sprintf("beats { host => \"127.0.0.1\" port => %d %s }", port, options), ecs)
-	em := inputtest.NewEmitter(1000)
-	stop := inputtest.Start(t, in, em)
-	return fmt.Sprintf("127.0.0.1:%d", port), em, logs, stop
+	in := plugintest.Input(t, fmt.Sprintf(`beats { host => "127.0.0.1" port => %d tags => ["decorated"] %s }`, port, options), plugintest.ECS(ecs))
+	logs := in.Logs
+	em := in.Start()
+	return fmt.Sprintf("127.0.0.1:%d", port), em, logs
 }
 
 func dialLumber(t *testing.T, addr string, opts ...lumber.Option) *lumber.Client {
@@ -67,10 +69,10 @@ func send(t *testing.T, c *lumber.Client, docs ...any) {
 }
 
 func TestFilebeatEventInECSMode(t *testing.T) {
-	addr, em, _, _ := start(t, "", "")
+	addr, em, _ := start(t, "", "")
 	c := dialLumber(t, addr, lumber.CompressionLevel(3))
 	send(t, c, filebeatDoc("GET /index.html 200"))
-	e := em.Next(t)
+	e := em.Next()
 	want := map[string]string{
 		"message":                             "GET /index.html 200",
 		"[event][original]":                   "GET /index.html 200",
@@ -95,10 +97,10 @@ func TestFilebeatEventInECSMode(t *testing.T) {
 }
 
 func TestLegacyFieldsWhenECSDisabled(t *testing.T) {
-	addr, em, _, _ := start(t, "add_hostname => true", "disabled")
+	addr, em, _ := start(t, "add_hostname => true", "disabled")
 	c := dialLumber(t, addr)
 	send(t, c, map[string]any{"message": "hello", "beat": map[string]any{"hostname": "old-beat"}})
-	e := em.Next(t)
+	e := em.Next()
 	if got := inputtest.Field(e, "[@metadata][ip_address]"); got != "127.0.0.1" {
 		t.Errorf("[@metadata][ip_address] = %q", got)
 	}
@@ -112,10 +114,10 @@ func TestLegacyFieldsWhenECSDisabled(t *testing.T) {
 
 // A payload without message or line is the event as it is.
 func TestRawEvent(t *testing.T) {
-	addr, em, _, _ := start(t, "", "")
+	addr, em, _ := start(t, "", "")
 	c := dialLumber(t, addr)
 	send(t, c, map[string]any{"metricset": map[string]any{"name": "cpu"}, "@timestamp": "2026-03-04T05:06:07.000Z"})
-	e := em.Next(t)
+	e := em.Next()
 	if inputtest.Field(e, "[metricset][name]") != "cpu" || inputtest.Field(e, "@timestamp") != "2026-03-04T05:06:07.000Z" ||
 		inputtest.Field(e, "tags") != "decorated,beats_input_raw_event" || inputtest.Has(e, "message") {
 		t.Errorf("raw event: %s", inputtest.JSON(e))
@@ -123,10 +125,10 @@ func TestRawEvent(t *testing.T) {
 }
 
 func TestEnrichNoneAddsNothing(t *testing.T) {
-	addr, em, _, _ := start(t, `enrich => none`, "")
+	addr, em, _ := start(t, `enrich => none`, "")
 	c := dialLumber(t, addr)
 	send(t, c, map[string]any{"message": "x"})
-	e := em.Next(t)
+	e := em.Next()
 	if inputtest.Has(e, "[@metadata][input]") || inputtest.Has(e, "[event][original]") || inputtest.Field(e, "tags") != "decorated" {
 		t.Errorf("enrich => none: %s", inputtest.JSON(e))
 	}
@@ -135,10 +137,10 @@ func TestEnrichNoneAddsNothing(t *testing.T) {
 // A codec splitting the text in several events gives each the payload's
 // fields, but only the first its @timestamp, as Logstash does.
 func TestLineCodecSplitsMessage(t *testing.T) {
-	addr, em, _, _ := start(t, `codec => line`, "")
+	addr, em, _ := start(t, `codec => line`, "")
 	c := dialLumber(t, addr)
 	send(t, c, map[string]any{"message": "a\nb\n", "@timestamp": "2020-01-01T00:00:00.000Z", "f": map[string]any{"k": "v"}})
-	events := em.NextN(t, 2)
+	events := em.NextN(2)
 	if inputtest.Field(events[0], "message") != "a" || inputtest.Field(events[1], "message") != "b" {
 		t.Fatalf("events %s / %s", inputtest.JSON(events[0]), inputtest.JSON(events[1]))
 	}
@@ -156,8 +158,8 @@ func TestLineCodecSplitsMessage(t *testing.T) {
 // the window follows the events into the pipeline.
 func TestAckWaitsForThePipeline(t *testing.T) {
 	t.Parallel()
-	addr, em, _, _ := start(t, "", "")
-	em.Hold()
+	addr, em, _ := start(t, "", "")
+	em.Block()
 	c := dialLumber(t, addr)
 	docs := []any{filebeatDoc("1"), filebeatDoc("2"), filebeatDoc("3")}
 	if err := c.Send(docs); err != nil {
@@ -167,11 +169,11 @@ func TestAckWaitsForThePipeline(t *testing.T) {
 	if err != nil || seq != 0 {
 		t.Fatalf("while the pipeline is full: ACK %d, %v; want a keep-alive (0)", seq, err)
 	}
-	em.Release()
+	em.Unblock()
 	if seq, err := c.AwaitACK(3); err != nil || seq != 3 {
 		t.Fatalf("after the pipeline took the window: ACK %d, %v", seq, err)
 	}
-	if n := len(em.NextN(t, 3)); n != 3 {
+	if n := len(em.NextN(3)); n != 3 {
 		t.Fatalf("%d events", n)
 	}
 }
@@ -180,33 +182,34 @@ func TestAckWaitsForThePipeline(t *testing.T) {
 // acknowledges it.
 func TestShutdownDrainsTheWindowInFlight(t *testing.T) {
 	t.Parallel()
-	addr, em, _, stop := start(t, "", "")
-	em.Hold()
+	addr, em, _ := start(t, "", "")
+	em.Block()
 	c := dialLumber(t, addr)
 	if err := c.Send([]any{filebeatDoc("1"), filebeatDoc("2")}); err != nil {
 		t.Fatal(err)
 	}
-	stopped := make(chan error)
-	go func() { stopped <- stop() }()
+	stopped := make(chan struct{})
+	go func() {
+		em.Stop()
+		close(stopped)
+	}()
 	// The input cannot stop before the pipeline takes the window.
 	if seq, err := c.ReceiveACK(); err != nil || seq != 0 {
 		t.Fatalf("while stopping with a full pipeline: ACK %d, %v", seq, err)
 	}
-	em.Release()
+	em.Unblock()
 	if seq, err := c.AwaitACK(2); err != nil || seq != 2 {
 		t.Fatalf("ACK %d, %v", seq, err)
 	}
-	if err := <-stopped; err != nil {
-		t.Fatal(err)
-	}
-	if n := len(em.NextN(t, 2)); n != 2 {
+	<-stopped
+	if n := len(em.NextN(2)); n != 2 {
 		t.Fatalf("%d events", n)
 	}
 }
 
 // A malformed frame closes that connection, logged; the next Beat is served.
 func TestMalformedFrameClosesOnlyThatConnection(t *testing.T) {
-	addr, em, logs, _ := start(t, "", "")
+	addr, em, logs := start(t, "", "")
 	bad := inputtest.Dial(t, "tcp", addr)
 	defer bad.Close()
 	fmt.Fprint(bad, "GET / HTTP/1.1\r\n\r\n")
@@ -216,14 +219,14 @@ func TestMalformedFrameClosesOnlyThatConnection(t *testing.T) {
 	logs.WaitFor(t, "Handling exception: Invalid version of beats protocol: 71")
 	c := dialLumber(t, addr)
 	send(t, c, filebeatDoc("after"))
-	if e := em.Next(t); inputtest.Field(e, "message") != "after" {
+	if e := em.Next(); inputtest.Field(e, "message") != "after" {
 		t.Fatalf("event %s", inputtest.JSON(e))
 	}
 }
 
 // A payload that is not a JSON object ends the connection without an ACK.
 func TestBadJSONPayload(t *testing.T) {
-	addr, _, logs, _ := start(t, "", "")
+	addr, _, logs := start(t, "", "")
 	conn := inputtest.Dial(t, "tcp", addr)
 	defer conn.Close()
 	frame := binary.BigEndian.AppendUint32([]byte("2W"), 1)
@@ -236,7 +239,7 @@ func TestBadJSONPayload(t *testing.T) {
 
 // A version 1 (logstash-forwarder) window: key/value frames with a line.
 func TestVersion1Frames(t *testing.T) {
-	addr, em, _, _ := start(t, "", "disabled")
+	addr, em, _ := start(t, "", "disabled")
 	conn := inputtest.Dial(t, "tcp", addr)
 	defer conn.Close()
 	frame := binary.BigEndian.AppendUint32([]byte("1W"), 1)
@@ -250,7 +253,7 @@ func TestVersion1Frames(t *testing.T) {
 	if _, err := io.ReadFull(conn, ack); err != nil || string(ack) != "1A\x00\x00\x00\x01" {
 		t.Fatalf("ACK %q, %v", ack, err)
 	}
-	e := em.Next(t)
+	e := em.Next()
 	if inputtest.Field(e, "message") != "old school" || inputtest.Field(e, "file") != "/var/log/x" {
 		t.Fatalf("event %s", inputtest.JSON(e))
 	}
@@ -258,7 +261,7 @@ func TestVersion1Frames(t *testing.T) {
 
 // A connection that goes quiet is closed after client_inactivity_timeout.
 func TestInactiveConnectionIsClosed(t *testing.T) {
-	addr, _, logs, _ := start(t, "client_inactivity_timeout => 1", "")
+	addr, _, logs := start(t, "client_inactivity_timeout => 1", "")
 	conn := inputtest.Dial(t, "tcp", addr)
 	defer conn.Close()
 	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
@@ -281,7 +284,7 @@ func TestTLSWithClientCertificateMetadata(t *testing.T) {
 	opts := fmt.Sprintf(`ssl_enabled => true ssl_certificate => %q ssl_key => %q ssl_certificate_authorities => [%q]
 		ssl_client_authentication => required enrich => all`, pki.ServerCert, pki.ServerKey, pki.CA)
 	for _, ecs := range []string{"disabled", "v8"} {
-		addr, em, logs, _ := start(t, opts, ecs)
+		addr, em, logs := start(t, opts, ecs)
 		// A client without a certificate is refused; the input carries on.
 		noCert := tlsDial(t, addr, pki.ClientConfig(t, "", ""))
 		noCert.Read(make([]byte, 1))
@@ -295,7 +298,7 @@ func TestTLSWithClientCertificateMetadata(t *testing.T) {
 		}
 		send(t, c, map[string]any{"message": "secure"})
 		c.Close()
-		e := em.Next(t)
+		e := em.Next()
 		want := map[string]string{"[@metadata][tls_peer][status]": "verified"}
 		if ecs == "disabled" {
 			want["[@metadata][tls_peer][subject]"] = "CN=client,O=gostash tests"
@@ -327,7 +330,7 @@ func tlsDial(t *testing.T, addr string, cfg *tls.Config) *tls.Conn {
 // ssl_handshake_timeout, logged.
 func TestSilentTLSClientTimesOut(t *testing.T) {
 	pki := tlstest.New(t)
-	addr, _, logs, _ := start(t, fmt.Sprintf(`ssl_enabled => true ssl_certificate => %q ssl_key => %q ssl_handshake_timeout => 100`, pki.ServerCert, pki.ServerKey), "")
+	addr, _, logs := start(t, fmt.Sprintf(`ssl_enabled => true ssl_certificate => %q ssl_key => %q ssl_handshake_timeout => 100`, pki.ServerCert, pki.ServerKey), "")
 	conn := inputtest.Dial(t, "tcp", addr)
 	defer conn.Close()
 	logs.WaitFor(t, "TLS handshake timed out")
@@ -348,17 +351,17 @@ func TestConfigErrors(t *testing.T) {
 		`beats { }`:                                                "Missing a required setting for the beats input plugin: port",
 	}
 	for config, want := range cases {
-		_, _, diags := inputtest.TryBuild(config, "")
-		if !strings.Contains(diags.Format(nil), want) {
-			t.Errorf("%s:\n%s\nwant %q", config, diags.Format(nil), want)
+		_, err := plugintest.TryInput(t, config)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s:\n%v\nwant %q", config, err, want)
 		}
 	}
 }
 
 func TestUnusedSSLSettingsWarn(t *testing.T) {
 	pki := tlstest.New(t)
-	_, logs := inputtest.Build(t, fmt.Sprintf(`beats { port => 5044 ssl_certificate => %q }`, pki.ServerCert), "")
-	if !strings.Contains(logs.String(), "Configured SSL settings are not used when `ssl_enabled` is set to `false`: [\"ssl_certificate\"]") {
+	logs := plugintest.Input(t, fmt.Sprintf(`beats { port => 5044 ssl_certificate => %q }`, pki.ServerCert)).Logs
+	if !strings.Contains(logs.Logstash(), "Configured SSL settings are not used when `ssl_enabled` is set to `false`: [\"ssl_certificate\"]") {
 		t.Errorf("log:\n%s", logs)
 	}
 }

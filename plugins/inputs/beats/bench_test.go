@@ -12,9 +12,9 @@ import (
 	lumber "github.com/elastic/go-lumber/client/v2"
 
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
-	"github.com/gostash/gostash/plugins/internal/inputtest"
 	"github.com/gostash/gostash/plugins/internal/lumberjack"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // discard is an Emitter that drops what it gets.
@@ -48,7 +48,7 @@ func BenchmarkWindow(b *testing.B) {
 	c.Send(docs)
 	c.Close()
 	wire := <-got
-	in, _ := inputtest.Build(b, "beats { port => 5044 }", "")
+	in := plugintest.Input(b, "beats { port => 5044 }").Plugin
 	conn := &connection{in: in.(*input), out: discard{}, ip: "127.0.0.1"}
 	conn.codec = conn.in.s.NewCodec()
 	// One connection's reader over b.N windows, as a Beat sends them.

@@ -2,23 +2,16 @@ package beats_test
 
 import (
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
 	lumber "github.com/elastic/go-lumber/client/v2"
 
+	"github.com/gostash/gostash/internal/goldencase"
 	"github.com/gostash/gostash/plugins/internal/inputtest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	inputtest.RemoveBinary()
-	os.Exit(code)
-}
-
-// TestTestcases runs the config cases beside the plugin through the binary.
-func TestTestcases(t *testing.T) { inputtest.RunTestcases(t, "testcases") }
+func TestMain(m *testing.M) { goldencase.Main(m) }
 
 // Filebeat's documents through the real binary: the metadata an index
 // name like "%{[@metadata][beat]}-%{[@metadata][version]}" needs arrives,

@@ -10,9 +10,6 @@ import (
 	"github.com/gostash/gostash/plugins/internal/inputtest"
 )
 
-// TestTestcases runs the config cases beside the plugin through the binary.
-func TestTestcases(t *testing.T) { inputtest.RunTestcases(t, "testcases") }
-
 // curl posts JSON to the real binary with basic authentication; the event
 // and the answer are Logstash's.
 func TestBinaryTakesJSONFromCurl(t *testing.T) {

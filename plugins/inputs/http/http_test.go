@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostash/gostash/internal/goldencase"
 	_ "github.com/gostash/gostash/plugins/codecs/json"
 	_ "github.com/gostash/gostash/plugins/codecs/json_lines"
 	_ "github.com/gostash/gostash/plugins/codecs/line"
@@ -19,23 +20,20 @@ import (
 	"github.com/gostash/gostash/plugins/internal/inputtest"
 	"github.com/gostash/gostash/plugins/internal/tlstest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	inputtest.RemoveBinary()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { goldencase.Main(m) }
 
-func start(t *testing.T, options, ecs string) (string, *inputtest.Emitter, *inputtest.Logs, func() error) {
+func start(t *testing.T, options, ecs string) (string, *plugintest.Running, *plugintest.Logs) {
 	t.Helper()
 	port := inputtest.FreePort(t)
-	in, logs := inputtest.Build(t, fmt.Sprintf(`http { host => "127.0.0.1" port => %d %s }`, port, options), ecs)
-	em := inputtest.NewEmitter(1000)
-	stop := inputtest.Start(t, in, em)
+	in := plugintest.Input(t, fmt.Sprintf(`http { host => "127.0.0.1" port => %d tags => ["decorated"] %s }`, port, options), plugintest.ECS(ecs))
+	logs := in.Logs
+	em := in.Start()
 	url := fmt.Sprintf("http://127.0.0.1:%d", port)
 	inputtest.Dial(t, "tcp", strings.TrimPrefix(url, "http://")).Close()
-	return url, em, logs, stop
+	return url, em, logs
 }
 
 func post(t *testing.T, url, contentType, body string, header ...string) *nethttp.Response {
@@ -66,12 +64,12 @@ func readAll(t *testing.T, resp *nethttp.Response) string {
 }
 
 func TestPlainBodyWithLegacyFields(t *testing.T) {
-	url, em, _, _ := start(t, "", "disabled")
+	url, em, _ := start(t, "", "disabled")
 	resp := post(t, url+"/logs?x=1", "text/plain", "hello world", "User-Agent", "test-agent", "X-Request-Id", "42")
 	if body := readAll(t, resp); resp.StatusCode != 200 || body != "ok" || resp.Header.Get("Content-Type") != "text/plain" {
 		t.Fatalf("response %d %q %v", resp.StatusCode, body, resp.Header)
 	}
-	e := em.Next(t)
+	e := em.Next()
 	want := map[string]string{
 		"message":                    "hello world",
 		"host":                       "127.0.0.1",
@@ -97,10 +95,10 @@ func TestPlainBodyWithLegacyFields(t *testing.T) {
 }
 
 func TestECSFields(t *testing.T) {
-	url, em, _, _ := start(t, "", "v8")
+	url, em, _ := start(t, "", "v8")
 	resp := post(t, url+"/path", "text/plain", "x", "User-Agent", "agent/1.0")
 	readAll(t, resp)
-	e := em.Next(t)
+	e := em.Next()
 	port := url[strings.LastIndex(url, ":")+1:]
 	want := map[string]string{
 		"[host][ip]":                   "127.0.0.1",
@@ -129,11 +127,11 @@ func TestECSFields(t *testing.T) {
 
 // The Content-Type's MIME type, without parameters, picks the codec.
 func TestCodecByContentType(t *testing.T) {
-	url, em, _, _ := start(t, `additional_codecs => { "application/json" => "json" "application/x-ndjson" => "json_lines" }`, "disabled")
+	url, em, _ := start(t, `additional_codecs => { "application/json" => "json" "application/x-ndjson" => "json_lines" }`, "disabled")
 	readAll(t, post(t, url, "application/json; charset=utf-8", `[{"a":1},{"a":2}]`))
 	readAll(t, post(t, url, "application/x-ndjson", "{\"b\":1}\n{\"b\":2}\n"))
 	readAll(t, post(t, url, "text/csv", `{"not":"json"}`))
-	events := em.NextN(t, 5)
+	events := em.NextN(5)
 	got := []string{inputtest.Field(events[0], "a"), inputtest.Field(events[1], "a"), inputtest.Field(events[2], "b"),
 		inputtest.Field(events[3], "b"), inputtest.Field(events[4], "message")}
 	if strings.Join(got, "|") != `1|2|1|2|{"not":"json"}` {
@@ -143,15 +141,15 @@ func TestCodecByContentType(t *testing.T) {
 
 // A body in another charset is turned into UTF-8 text.
 func TestCharset(t *testing.T) {
-	url, em, _, _ := start(t, "", "")
+	url, em, _ := start(t, "", "")
 	readAll(t, post(t, url, "text/plain; charset=ISO-8859-1", "caf\xe9"))
-	if e := em.Next(t); inputtest.Field(e, "message") != "café" {
+	if e := em.Next(); inputtest.Field(e, "message") != "café" {
 		t.Errorf("message %q", inputtest.Field(e, "message"))
 	}
 }
 
 func TestGzipBody(t *testing.T) {
-	url, em, _, _ := start(t, "", "disabled")
+	url, em, _ := start(t, "", "disabled")
 	var z bytes.Buffer
 	w := gzip.NewWriter(&z)
 	io.WriteString(w, "inflated text")
@@ -163,7 +161,7 @@ func TestGzipBody(t *testing.T) {
 		t.Fatal(err)
 	}
 	readAll(t, resp)
-	e := em.Next(t)
+	e := em.Next()
 	if inputtest.Field(e, "message") != "inflated text" || inputtest.Field(e, "[headers][content_length]") != "13" || inputtest.Has(e, "[headers][content_encoding]") {
 		t.Errorf("event %s", inputtest.JSON(e))
 	}
@@ -179,20 +177,20 @@ func TestGzipBody(t *testing.T) {
 }
 
 func TestMaxContentLength(t *testing.T) {
-	url, em, _, _ := start(t, "max_content_length => 10", "")
+	url, em, _ := start(t, "max_content_length => 10", "")
 	resp := post(t, url, "text/plain", "01234567890")
 	readAll(t, resp)
 	if resp.StatusCode != 413 {
 		t.Errorf("status %d", resp.StatusCode)
 	}
 	readAll(t, post(t, url, "text/plain", "0123456789"))
-	if e := em.Next(t); inputtest.Field(e, "message") != "0123456789" {
+	if e := em.Next(); inputtest.Field(e, "message") != "0123456789" {
 		t.Errorf("event %s", inputtest.JSON(e))
 	}
 }
 
 func TestBasicAuth(t *testing.T) {
-	url, em, _, _ := start(t, `user => "logstash" password => "s3cret"`, "disabled")
+	url, em, _ := start(t, `user => "logstash" password => "s3cret"`, "disabled")
 	resp := post(t, url, "text/plain", "no credentials")
 	readAll(t, resp)
 	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != `Basic realm="Logstash HTTP Input"` {
@@ -210,21 +208,21 @@ func TestBasicAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	readAll(t, resp)
-	e := em.Next(t)
+	e := em.Next()
 	if resp.StatusCode != 200 || inputtest.Field(e, "message") != "welcome" || inputtest.Has(e, "[headers][authorization]") {
 		t.Errorf("%d %s", resp.StatusCode, inputtest.JSON(e))
 	}
 }
 
 func TestResponseCodeAndHeaders(t *testing.T) {
-	url, _, _, _ := start(t, `response_code => 201 response_headers => { "Content-Type" => "application/json" "X-Served-By" => "gostash" }`, "")
+	url, _, _ := start(t, `response_code => 201 response_headers => { "Content-Type" => "application/json" "X-Served-By" => "gostash" }`, "")
 	resp := post(t, url, "text/plain", "x")
 	body := readAll(t, resp)
 	// Logstash sets the text/plain of its "ok" body after the configured headers.
 	if resp.StatusCode != 201 || body != "ok" || resp.Header.Get("X-Served-By") != "gostash" || resp.Header.Get("Content-Type") != "text/plain" {
 		t.Errorf("%d %q %v", resp.StatusCode, body, resp.Header)
 	}
-	url, _, _, _ = start(t, `response_code => 204`, "")
+	url, _, _ = start(t, `response_code => 204`, "")
 	resp = post(t, url, "text/plain", "x")
 	if body := readAll(t, resp); resp.StatusCode != 204 || body != "" {
 		t.Errorf("%d %q", resp.StatusCode, body)
@@ -234,20 +232,20 @@ func TestResponseCodeAndHeaders(t *testing.T) {
 // With the pipeline full and every thread busy, and no room to wait, a
 // request is answered 429 at once.
 func TestFullPoolAnswers429(t *testing.T) {
-	url, em, _, _ := start(t, "threads => 1 max_pending_requests => 0", "")
-	em.Hold()
+	url, em, _ := start(t, "threads => 1 max_pending_requests => 0", "")
+	em.Block()
 	first := make(chan int)
 	go func() {
 		resp := post(t, url, "text/plain", "first")
 		readAll(t, resp)
 		first <- resp.StatusCode
 	}()
-	em.WaitBlocked(t)
+	em.WaitBlocked()
 	resp := post(t, url, "text/plain", "second")
 	if readAll(t, resp); resp.StatusCode != 429 {
 		t.Errorf("second request while the first is stuck: %d", resp.StatusCode)
 	}
-	em.Release()
+	em.Unblock()
 	if code := <-first; code != 200 {
 		t.Errorf("first request: %d", code)
 	}
@@ -257,10 +255,10 @@ func TestFullPoolAnswers429(t *testing.T) {
 // and closes its connection, as Logstash's blocked-pipeline guard does.
 func TestBlockedPipelineAnswers429(t *testing.T) {
 	t.Parallel()
-	url, em, _, _ := start(t, "threads => 4", "")
-	em.Hold()
+	url, em, _ := start(t, "threads => 4", "")
+	em.Block()
 	go func() { readAll(t, post(t, url, "text/plain", "stuck")) }()
-	em.WaitBlocked(t)
+	em.WaitBlocked()
 	// The guard counts from when the stuck request started.
 	time.Sleep(blockedAfter)
 	conn := inputtest.Dial(t, "tcp", strings.TrimPrefix(url, "http://"))
@@ -274,38 +272,39 @@ func TestBlockedPipelineAnswers429(t *testing.T) {
 	if resp.StatusCode != 429 || !resp.Close {
 		t.Errorf("request to a blocked pipeline: %d %v", resp.StatusCode, resp.Header)
 	}
-	em.Release()
+	em.Unblock()
 }
 
 // Stopping the input answers the requests in progress once the pipeline
 // takes their events.
 func TestShutdownAnswersRequestsInFlight(t *testing.T) {
-	url, em, _, stop := start(t, "", "")
-	em.Hold()
+	url, em, _ := start(t, "", "")
+	em.Block()
 	code := make(chan int)
 	go func() {
 		resp := post(t, url, "text/plain", "in flight")
 		readAll(t, resp)
 		code <- resp.StatusCode
 	}()
-	em.WaitBlocked(t)
-	stopped := make(chan error)
-	go func() { stopped <- stop() }()
-	em.Release()
+	em.WaitBlocked()
+	stopped := make(chan struct{})
+	go func() {
+		em.Stop()
+		close(stopped)
+	}()
+	em.Unblock()
 	if c := <-code; c != 200 {
 		t.Errorf("status %d", c)
 	}
-	if err := <-stopped; err != nil {
-		t.Fatal(err)
-	}
-	if e := em.Next(t); inputtest.Field(e, "message") != "in flight" {
+	<-stopped
+	if e := em.Next(); inputtest.Field(e, "message") != "in flight" {
 		t.Errorf("event %s", inputtest.JSON(e))
 	}
 }
 
 func TestTLSClientCertificates(t *testing.T) {
 	pki := tlstest.New(t)
-	url, em, _, _ := start(t, fmt.Sprintf(`ssl_enabled => true ssl_certificate => %q ssl_key => %q ssl_certificate_authorities => [%q] ssl_client_authentication => required`,
+	url, em, _ := start(t, fmt.Sprintf(`ssl_enabled => true ssl_certificate => %q ssl_key => %q ssl_certificate_authorities => [%q] ssl_client_authentication => required`,
 		pki.ServerCert, pki.ServerKey, pki.CA), "")
 	url = strings.Replace(url, "http://", "https://", 1)
 	anon := &nethttp.Client{Transport: &nethttp.Transport{TLSClientConfig: pki.ClientConfig(t, "", "")}}
@@ -319,7 +318,7 @@ func TestTLSClientCertificates(t *testing.T) {
 		t.Fatal(err)
 	}
 	readAll(t, resp)
-	if e := em.Next(t); inputtest.Field(e, "message") != "over tls" {
+	if e := em.Next(); inputtest.Field(e, "message") != "over tls" {
 		t.Errorf("event %s", inputtest.JSON(e))
 	}
 }
@@ -362,9 +361,9 @@ func TestConfigErrors(t *testing.T) {
 		`http { ssl => true }`: "The setting `ssl` in plugin `http` is obsolete and is no longer available. Set 'ssl_enabled' instead.",
 	}
 	for config, want := range cases {
-		_, _, diags := inputtest.TryBuild(config, "")
-		if !strings.Contains(diags.Format(nil), want) {
-			t.Errorf("%s:\n%s\nwant %q", config, diags.Format(nil), want)
+		_, err := plugintest.TryInput(t, config)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s:\n%v\nwant %q", config, err, want)
 		}
 	}
 }

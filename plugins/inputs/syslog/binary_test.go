@@ -11,9 +11,6 @@ import (
 	"github.com/gostash/gostash/plugins/internal/inputtest"
 )
 
-// TestTestcases runs the config cases beside the plugin through the binary.
-func TestTestcases(t *testing.T) { inputtest.RunTestcases(t, "testcases") }
-
 // util-linux's logger (Debian's bsdutils) sends RFC 3164 messages to the
 // real binary, over TCP and over UDP.
 func TestBinaryTakesLoggerMessages(t *testing.T) {

@@ -5,23 +5,20 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gostash/gostash/internal/goldencase"
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
 	_ "github.com/gostash/gostash/plugins/filters/date"
 	_ "github.com/gostash/gostash/plugins/filters/grok"
 	"github.com/gostash/gostash/plugins/internal/inputtest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	inputtest.RemoveBinary()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { goldencase.Main(m) }
 
 // ciscoLine is the line of logstash-input-syslog's own spec.
 const ciscoLine = `<164>Oct 26 15:19:25 1.2.3.4 %ASA-4-106023: Deny udp src DRAC:10.1.2.3/43434 dst outside:192.168.0.1/53 by access-group "acl_drac" [0x0, 0x0]`
@@ -29,7 +26,7 @@ const ciscoLine = `<164>Oct 26 15:19:25 1.2.3.4 %ASA-4-106023: Deny udp src DRAC
 // relayOf builds the input and returns its relay.
 func relayOf(t testing.TB, options, ecs string) *relay {
 	t.Helper()
-	in, _ := inputtest.Build(t, "syslog { "+options+" }", ecs)
+	in := plugintest.Input(t, "syslog { "+options+" }", plugintest.ECS(ecs)).Plugin
 	return in.(*input).relay
 }
 
@@ -139,12 +136,12 @@ func TestLabelsOff(t *testing.T) {
 	check(t, e, map[string]any{"facility_label": nil, "severity_label": nil, "priority": int64(164)})
 }
 
-func start(t *testing.T, options, ecs string) (int, *inputtest.Emitter, *inputtest.Logs) {
+func start(t *testing.T, options, ecs string) (int, *plugintest.Running, *plugintest.Logs) {
 	t.Helper()
 	port := inputtest.FreePort(t)
-	in, logs := inputtest.Build(t, fmt.Sprintf(`syslog { host => "127.0.0.1" port => %d %s }`, port, options), ecs)
-	em := inputtest.NewEmitter(1000)
-	inputtest.Start(t, in, em)
+	in := plugintest.Input(t, fmt.Sprintf(`syslog { host => "127.0.0.1" port => %d tags => ["decorated"] %s }`, port, options), plugintest.ECS(ecs))
+	logs := in.Logs
+	em := in.Start()
 	logs.WaitFor(t, "Starting syslog tcp listener")
 	logs.WaitFor(t, "Starting syslog udp listener")
 	return port, em, logs
@@ -158,7 +155,7 @@ func TestTCPAndUDPOnOnePort(t *testing.T) {
 	c := inputtest.Dial(t, "tcp", addr)
 	fmt.Fprint(c, "<13>Feb  5 17:32:18 box prog[9]: over tcp\nunterminated")
 	c.Close()
-	e := em.Next(t)
+	e := em.Next()
 	check(t, e, map[string]any{"message": "over tcp\n", "host": "127.0.0.1", "logsource": "box", "program": "prog", "pid": "9",
 		"priority": int64(13), "facility_label": "user-level", "severity_label": "Notice", "tags": []any{"decorated"}})
 	u, err := net.Dial("udp", addr)
@@ -167,7 +164,7 @@ func TestTCPAndUDPOnOnePort(t *testing.T) {
 	}
 	defer u.Close()
 	u.Write([]byte("<14>Feb  5 17:32:18 box prog: over udp"))
-	e = em.Next(t)
+	e = em.Next()
 	check(t, e, map[string]any{"message": "over udp", "host": "127.0.0.1", "priority": int64(14)})
 	if em.Pending() != 0 {
 		t.Errorf("the unterminated TCP bytes became an event")
@@ -180,7 +177,7 @@ func TestProxyProtocol(t *testing.T) {
 	c := inputtest.Dial(t, "tcp", fmt.Sprintf("127.0.0.1:%d", port))
 	fmt.Fprint(c, "PROXY TCP4 1.2.3.4 5.6.7.8 1234 5678\r\n"+ciscoLine+"\n")
 	c.Close()
-	check(t, em.Next(t), map[string]any{"[host][ip]": "1.2.3.4", "[log][syslog][priority]": int64(164)})
+	check(t, em.Next(), map[string]any{"[host][ip]": "1.2.3.4", "[log][syslog][priority]": int64(164)})
 
 	bad := inputtest.Dial(t, "tcp", fmt.Sprintf("127.0.0.1:%d", port))
 	fmt.Fprint(bad, ciscoLine+"\n"+ciscoLine+"\n")
@@ -201,9 +198,9 @@ func TestListenerDiesAndRetries(t *testing.T) {
 	}
 	defer ln.Close()
 	port := ln.Addr().(*net.TCPAddr).Port
-	in, logs := inputtest.Build(t, fmt.Sprintf(`syslog { host => "127.0.0.1" port => %d }`, port), "disabled")
-	em := inputtest.NewEmitter(10)
-	inputtest.Start(t, in, em)
+	in := plugintest.Input(t, fmt.Sprintf(`syslog { host => "127.0.0.1" port => %d }`, port), plugintest.ECS("disabled"))
+	logs := in.Logs
+	em := in.Start()
 	logs.WaitFor(t, `syslog listener died {"protocol"=>"tcp"`)
 	u := inputtest.Dial(t, "udp", fmt.Sprintf("127.0.0.1:%d", port))
 	defer u.Close()
@@ -221,7 +218,7 @@ func TestListenerDiesAndRetries(t *testing.T) {
 			}
 		}
 	}()
-	check(t, em.Next(t), map[string]any{"message": "udp still works"})
+	check(t, em.Next(), map[string]any{"message": "udp still works"})
 }
 
 func TestProxyHeader(t *testing.T) {

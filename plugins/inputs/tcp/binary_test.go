@@ -10,9 +10,6 @@ import (
 	"github.com/gostash/gostash/plugins/internal/inputtest"
 )
 
-// TestTestcases runs the config cases beside the plugin through the binary.
-func TestTestcases(t *testing.T) { inputtest.RunTestcases(t, "testcases") }
-
 // netcat (Debian's netcat-openbsd) sends lines to the real binary; -N
 // shuts the connection down at the end of its input, so the last line
 // without a newline is flushed as an event too. The input's

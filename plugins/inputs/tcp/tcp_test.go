@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 
+	"github.com/gostash/gostash/internal/goldencase"
 	_ "github.com/gostash/gostash/plugins/codecs/json"
 	_ "github.com/gostash/gostash/plugins/codecs/json_lines"
 	_ "github.com/gostash/gostash/plugins/codecs/line"
@@ -17,30 +17,28 @@ import (
 	_ "github.com/gostash/gostash/plugins/inputs/tcp"
 	"github.com/gostash/gostash/plugins/internal/inputtest"
 	"github.com/gostash/gostash/plugins/internal/tlstest"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	inputtest.RemoveBinary()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { goldencase.Main(m) }
 
-func start(t *testing.T, options, ecs string) (string, *inputtest.Emitter, *inputtest.Logs, func() error) {
+// start runs a tcp input on a free port with options, its events tagged
+// "decorated" by the input's own decoration, and returns its address, the
+// running input and its log.
+func start(t *testing.T, options, ecs string) (string, *plugintest.Running, *plugintest.Logs) {
 	t.Helper()
 	port := inputtest.FreePort(t)
-	in, logs := inputtest.Build(t, fmt.Sprintf(`tcp { host => "127.0.0.1" port => %d %s }`, port, options), ecs)
-	em := inputtest.NewEmitter(1000)
-	stop := inputtest.Start(t, in, em)
-	return fmt.Sprintf("127.0.0.1:%d", port), em, logs, stop
+	in := plugintest.Input(t, fmt.Sprintf(`tcp { host => "127.0.0.1" port => %d tags => ["decorated"] %s }`, port, options), plugintest.ECS(ecs))
+	return fmt.Sprintf("127.0.0.1:%d", port), in.Start(), in.Logs
 }
 
 func TestLinesWithLegacyFields(t *testing.T) {
-	addr, em, _, _ := start(t, "dns_reverse_lookup_enabled => false", "disabled")
+	addr, em, _ := start(t, "dns_reverse_lookup_enabled => false", "disabled")
 	c := inputtest.Dial(t, "tcp", addr)
 	localPort := c.LocalAddr().(*net.TCPAddr).Port
 	fmt.Fprint(c, "first\nsecond\nno newline")
 	c.Close()
-	events := em.NextN(t, 3)
+	events := em.NextN(3)
 	for i, want := range []string{"first", "second", "no newline"} {
 		e := events[i]
 		if got := inputtest.Field(e, "message"); got != want {
@@ -56,11 +54,11 @@ func TestLinesWithLegacyFields(t *testing.T) {
 }
 
 func TestECSFieldsGoToMetadata(t *testing.T) {
-	addr, em, _, _ := start(t, "dns_reverse_lookup_enabled => false", "v8")
+	addr, em, _ := start(t, "dns_reverse_lookup_enabled => false", "v8")
 	c := inputtest.Dial(t, "tcp", addr)
 	fmt.Fprint(c, "hello\n")
 	c.Close()
-	e := em.Next(t)
+	e := em.Next()
 	if inputtest.Field(e, "[@metadata][input][tcp][source][ip]") != "127.0.0.1" || inputtest.Field(e, "[@metadata][input][tcp][source][name]") != "127.0.0.1" ||
 		!inputtest.Has(e, "[@metadata][input][tcp][source][port]") || inputtest.Has(e, "host") || inputtest.Field(e, "[event][original]") != "hello" {
 		t.Errorf("event %s", inputtest.JSON(e))
@@ -75,11 +73,11 @@ func TestReverseDNS(t *testing.T) {
 		t.Fatalf("getent hosts 127.0.0.1: %v", err)
 	}
 	want := strings.Fields(string(out))[1]
-	addr, em, _, _ := start(t, "", "disabled")
+	addr, em, _ := start(t, "", "disabled")
 	c := inputtest.Dial(t, "tcp", addr)
 	fmt.Fprint(c, "x\n")
 	c.Close()
-	if got := inputtest.Field(em.Next(t), "host"); got != want {
+	if got := inputtest.Field(em.Next(), "host"); got != want {
 		t.Errorf("host %q, want %q", got, want)
 	}
 }
@@ -87,7 +85,7 @@ func TestReverseDNS(t *testing.T) {
 // Each connection has its own codec: interleaved partial lines from two
 // clients do not mix.
 func TestCodecPerConnection(t *testing.T) {
-	addr, em, _, _ := start(t, "dns_reverse_lookup_enabled => false", "")
+	addr, em, _ := start(t, "dns_reverse_lookup_enabled => false", "")
 	a, b := inputtest.Dial(t, "tcp", addr), inputtest.Dial(t, "tcp", addr)
 	fmt.Fprint(a, "hel")
 	fmt.Fprint(b, "wor")
@@ -96,7 +94,7 @@ func TestCodecPerConnection(t *testing.T) {
 	a.Close()
 	b.Close()
 	got := map[string]bool{}
-	for _, e := range em.NextN(t, 2) {
+	for _, e := range em.NextN(2) {
 		got[inputtest.Field(e, "message")] = true
 	}
 	if !got["hello"] || !got["world"] {
@@ -107,11 +105,11 @@ func TestCodecPerConnection(t *testing.T) {
 // A json codec reads a stream as json_lines, as Logstash's
 // fix_streaming_codecs makes it.
 func TestJSONCodecReadsLines(t *testing.T) {
-	addr, em, _, _ := start(t, "codec => json dns_reverse_lookup_enabled => false", "disabled")
+	addr, em, _ := start(t, "codec => json dns_reverse_lookup_enabled => false", "disabled")
 	c := inputtest.Dial(t, "tcp", addr)
 	fmt.Fprint(c, "{\"a\":1}\n{\"a\":2}\n")
 	c.Close()
-	events := em.NextN(t, 2)
+	events := em.NextN(2)
 	if inputtest.Field(events[1], "a") != "2" {
 		t.Errorf("event %s", inputtest.JSON(events[1]))
 	}
@@ -119,11 +117,11 @@ func TestJSONCodecReadsLines(t *testing.T) {
 
 func TestProxyProtocol(t *testing.T) {
 	for _, ecs := range []string{"disabled", "v8"} {
-		addr, em, _, _ := start(t, "proxy_protocol => true dns_reverse_lookup_enabled => false", ecs)
+		addr, em, _ := start(t, "proxy_protocol => true dns_reverse_lookup_enabled => false", ecs)
 		c := inputtest.Dial(t, "tcp", addr)
 		fmt.Fprint(c, "PROXY TCP4 192.168.0.1 192.168.0.11 56324 443\r\nhello\n")
 		c.Close()
-		e := em.Next(t)
+		e := em.Next()
 		want := map[string]string{"message": "hello", "host": "192.168.0.1", "[@metadata][ip_address]": "192.168.0.1",
 			"port": "56324", "proxy_host": "192.168.0.11", "proxy_port": "443"}
 		if ecs == "v8" {
@@ -141,7 +139,7 @@ func TestProxyProtocol(t *testing.T) {
 
 // A connection without the PROXY header is closed and logged; others go on.
 func TestBadProxyHeaderClosesThatConnection(t *testing.T) {
-	addr, em, logs, _ := start(t, "proxy_protocol => true dns_reverse_lookup_enabled => false", "disabled")
+	addr, em, logs := start(t, "proxy_protocol => true dns_reverse_lookup_enabled => false", "disabled")
 	bad := inputtest.Dial(t, "tcp", addr)
 	fmt.Fprint(bad, "hello\r\nworld\n")
 	io.ReadAll(bad)
@@ -150,7 +148,7 @@ func TestBadProxyHeaderClosesThatConnection(t *testing.T) {
 	good := inputtest.Dial(t, "tcp", addr)
 	fmt.Fprint(good, "PROXY TCP4 10.0.0.1 10.0.0.2 1 2\r\nok\n")
 	good.Close()
-	if e := em.Next(t); inputtest.Field(e, "message") != "ok" {
+	if e := em.Next(); inputtest.Field(e, "message") != "ok" {
 		t.Fatalf("event %s", inputtest.JSON(e))
 	}
 	if em.Pending() != 0 {
@@ -161,24 +159,22 @@ func TestBadProxyHeaderClosesThatConnection(t *testing.T) {
 // Stopping the input decodes what a connection has sent, the unterminated
 // last line included.
 func TestShutdownFlushesTheCodec(t *testing.T) {
-	addr, em, _, stop := start(t, "dns_reverse_lookup_enabled => false", "")
+	addr, em, _ := start(t, "dns_reverse_lookup_enabled => false", "")
 	c := inputtest.Dial(t, "tcp", addr)
 	defer c.Close()
 	fmt.Fprint(c, "complete\npartial")
-	if e := em.Next(t); inputtest.Field(e, "message") != "complete" {
+	if e := em.Next(); inputtest.Field(e, "message") != "complete" {
 		t.Fatalf("event %s", inputtest.JSON(e))
 	}
-	if err := stop(); err != nil {
-		t.Fatal(err)
-	}
-	if e := em.Next(t); inputtest.Field(e, "message") != "partial" {
+	em.Stop()
+	if e := em.Next(); inputtest.Field(e, "message") != "partial" {
 		t.Fatalf("event %s", inputtest.JSON(e))
 	}
 }
 
 func TestTLSServerWithClientCertificates(t *testing.T) {
 	pki := tlstest.New(t)
-	addr, em, logs, _ := start(t, fmt.Sprintf(`ssl_enabled => true ssl_certificate => %q ssl_key => %q ssl_certificate_authorities => [%q] dns_reverse_lookup_enabled => false`,
+	addr, em, logs := start(t, fmt.Sprintf(`ssl_enabled => true ssl_certificate => %q ssl_key => %q ssl_certificate_authorities => [%q] dns_reverse_lookup_enabled => false`,
 		pki.ServerCert, pki.ServerKey, pki.CA), "disabled")
 	// ssl_client_authentication defaults to required: no certificate, no entry.
 	raw := inputtest.Dial(t, "tcp", addr)
@@ -192,7 +188,7 @@ func TestTLSServerWithClientCertificates(t *testing.T) {
 	c := tls.Client(raw, pki.ClientConfig(t, pki.ClientCert, pki.ClientKey))
 	fmt.Fprint(c, "secret\n")
 	c.Close()
-	e := em.Next(t)
+	e := em.Next()
 	if inputtest.Field(e, "message") != "secret" || inputtest.Field(e, "sslsubject") != "CN=client,O=gostash tests" {
 		t.Errorf("event %s", inputtest.JSON(e))
 	}
@@ -223,10 +219,9 @@ func TestClientMode(t *testing.T) {
 		}
 	}()
 	port := ln.Addr().(*net.TCPAddr).Port
-	in, _ := inputtest.Build(t, fmt.Sprintf(`tcp { mode => client host => "127.0.0.1" port => %d ssl_enabled => true ssl_certificate_authorities => [%q] }`, port, pki.CA), "disabled")
-	em := inputtest.NewEmitter(1000)
-	inputtest.Start(t, in, em)
-	events := em.NextN(t, 2)
+	in := plugintest.Input(t, fmt.Sprintf(`tcp { mode => client host => "127.0.0.1" port => %d ssl_enabled => true ssl_certificate_authorities => [%q] }`, port, pki.CA), plugintest.ECS("disabled"))
+	em := in.Start()
+	events := em.NextN(2)
 	if inputtest.Field(events[0], "message") != "connection 0" || inputtest.Field(events[1], "message") != "connection 1" {
 		t.Errorf("events %s / %s", inputtest.JSON(events[0]), inputtest.JSON(events[1]))
 	}
@@ -261,10 +256,10 @@ func TestClientModeRefusesUntrustedServer(t *testing.T) {
 			c.Close()
 		}
 	}()
-	in, logs := inputtest.Build(t, fmt.Sprintf(`tcp { mode => client host => "127.0.0.1" port => %d ssl_enabled => true ssl_certificate_authorities => [%q] }`,
-		ln.Addr().(*net.TCPAddr).Port, pki.CA), "disabled")
-	em := inputtest.NewEmitter(10)
-	inputtest.Start(t, in, em)
+	in := plugintest.Input(t, fmt.Sprintf(`tcp { mode => client host => "127.0.0.1" port => %d ssl_enabled => true ssl_certificate_authorities => [%q] }`,
+		ln.Addr().(*net.TCPAddr).Port, pki.CA), plugintest.ECS("disabled"))
+	logs := in.Logs
+	em := in.Start()
 	logs.WaitFor(t, "SSL Error")
 	if em.Pending() != 0 {
 		t.Error("read from an untrusted server")
@@ -285,9 +280,9 @@ func TestConfigErrors(t *testing.T) {
 		`tcp { port => 1 ssl_verify => true }`:                                                                                                                        "Use 'ssl_client_authentication' when mode is 'server' or 'ssl_verification_mode' when mode is 'client'",
 	}
 	for config, want := range cases {
-		_, _, diags := inputtest.TryBuild(config, "")
-		if !strings.Contains(diags.Format(nil), want) {
-			t.Errorf("%s:\n%s\nwant %q", config, diags.Format(nil), want)
+		_, err := plugintest.TryInput(t, config)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s:\n%v\nwant %q", config, err, want)
 		}
 	}
 }

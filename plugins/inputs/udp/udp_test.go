@@ -3,31 +3,28 @@ package udp_test
 import (
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gostash/gostash/internal/goldencase"
 	_ "github.com/gostash/gostash/plugins/codecs/json"
 	_ "github.com/gostash/gostash/plugins/codecs/line"
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
 	_ "github.com/gostash/gostash/plugins/inputs/udp"
 	"github.com/gostash/gostash/plugins/internal/inputtest"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	inputtest.RemoveBinary()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { goldencase.Main(m) }
 
-func start(t *testing.T, options, ecs string) (net.Conn, *inputtest.Emitter, *inputtest.Logs) {
+func start(t *testing.T, options, ecs string) (net.Conn, *plugintest.Running, *plugintest.Logs) {
 	t.Helper()
 	port := inputtest.FreeUDPPort(t)
-	in, logs := inputtest.Build(t, fmt.Sprintf(`udp { host => "127.0.0.1" port => %d %s }`, port, options), ecs)
-	em := inputtest.NewEmitter(1000)
-	inputtest.Start(t, in, em)
+	in := plugintest.Input(t, fmt.Sprintf(`udp { host => "127.0.0.1" port => %d tags => ["decorated"] %s }`, port, options), plugintest.ECS(ecs))
+	logs := in.Logs
+	em := in.Start()
 	logs.WaitFor(t, "UDP listener started")
 	c, err := net.Dial("udp", fmt.Sprintf("127.0.0.1:%d", port))
 	if err != nil {
@@ -45,7 +42,7 @@ func TestDatagramsWithSourceIP(t *testing.T) {
 	} {
 		conn, em, _ := start(t, c.options, c.ecs)
 		conn.Write([]byte("hello world"))
-		e := em.Next(t)
+		e := em.Next()
 		if inputtest.Field(e, "message") != "hello world" || inputtest.Field(e, c.field) != "127.0.0.1" || inputtest.Field(e, "tags") != "decorated" {
 			t.Errorf("%s %s: %s", c.ecs, c.options, inputtest.JSON(e))
 		}
@@ -59,7 +56,7 @@ func TestCodecFlushedPerDatagram(t *testing.T) {
 	conn.Write([]byte("a\nb"))
 	conn.Write([]byte("c"))
 	var got []string
-	for _, e := range em.NextN(t, 3) {
+	for _, e := range em.NextN(3) {
 		got = append(got, inputtest.Field(e, "message"))
 	}
 	if strings.Join(got, ",") != "a,b,c" {
@@ -72,7 +69,7 @@ func TestBufferSizeTruncates(t *testing.T) {
 	conn, em, _ := start(t, "buffer_size => 5 workers => 1", "")
 	conn.Write(nil)
 	conn.Write([]byte("0123456789"))
-	if e := em.Next(t); inputtest.Field(e, "message") != "01234" {
+	if e := em.Next(); inputtest.Field(e, "message") != "01234" {
 		t.Errorf("event %s", inputtest.JSON(e))
 	}
 }
@@ -85,14 +82,11 @@ func TestReceiveBufferBytes(t *testing.T) {
 }
 
 func TestSourceIPFieldnameWarnsInECSMode(t *testing.T) {
-	_, logs := inputtest.Build(t, `udp { port => 1 source_ip_fieldname => "ip" }`, "v8")
-	if !strings.Contains(logs.String(), "'source_ip_fieldname' is user customized") {
-		t.Errorf("log:\n%s", logs)
+	logs := plugintest.Input(t, `udp { port => 1 source_ip_fieldname => "ip" }`, plugintest.ECS("v8")).Logs
+	if !strings.Contains(logs.Logstash(), "'source_ip_fieldname' is user customized") {
+		t.Errorf("log:\n%s", logs.Logstash())
 	}
 }
-
-// TestTestcases runs the config cases beside the plugin through the binary.
-func TestTestcases(t *testing.T) { inputtest.RunTestcases(t, "testcases") }
 
 // netcat sends datagrams to the real binary.
 func TestBinaryReadsDatagramsFromNetcat(t *testing.T) {

@@ -79,9 +79,14 @@ func (in *BuiltInput) StartHolding() *Running { return in.start(true) }
 
 func (in *BuiltInput) start(hold bool) *Running {
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &Running{in: in, hold: hold, cancel: cancel, done: make(chan error, 1)}
+	r := &Running{in: in, hold: hold, cancel: cancel, done: make(chan error, 1), blocked: make(chan struct{}, 1)}
 	go func() { r.done <- in.Plugin.Run(ctx, r) }()
-	in.t.Cleanup(r.Stop)
+	// At the end of the test the pipeline drains: held-back emits go
+	// through, then the input stops.
+	in.t.Cleanup(func() {
+		r.Unblock()
+		r.Stop()
+	})
 	return r
 }
 
@@ -96,7 +101,10 @@ type Running struct {
 
 	mu      sync.Mutex
 	events  []*event.Event
+	taken   int           // events Next handed out
 	arrived chan struct{} // closed at the next event; nil while nobody waits
+	gate    chan struct{} // while non-nil, emits wait for it to close (Block)
+	blocked chan struct{} // signalled when an emit waits at the gate
 	stopped bool
 }
 
@@ -120,7 +128,18 @@ func (r *Running) EmitDecorated(e *event.Event) {
 }
 
 // EmitDecoratedBatch collects events in order (see plugin.BatchEmitter).
+// While the input is blocked it waits, as on a full pipeline queue.
 func (r *Running) EmitDecoratedBatch(events []*event.Event) {
+	r.mu.Lock()
+	gate := r.gate
+	r.mu.Unlock()
+	if gate != nil {
+		select {
+		case r.blocked <- struct{}{}:
+		default:
+		}
+		<-gate
+	}
 	if !r.hold {
 		// Released before a waiting test sees them, so it can count on it.
 		for _, e := range events {
@@ -134,6 +153,63 @@ func (r *Running) EmitDecoratedBatch(events []*event.Event) {
 		r.arrived = nil
 	}
 	r.mu.Unlock()
+}
+
+// Block makes every emit wait, as the pipeline holds an input back when
+// its queue is full, until Unblock (or the end of the test).
+func (r *Running) Block() {
+	r.mu.Lock()
+	if r.gate == nil {
+		r.gate = make(chan struct{})
+	}
+	r.mu.Unlock()
+}
+
+// Unblock lets waiting and later emits through.
+func (r *Running) Unblock() {
+	r.mu.Lock()
+	if r.gate != nil {
+		close(r.gate)
+		r.gate = nil
+	}
+	r.mu.Unlock()
+}
+
+// WaitBlocked waits until an emit waits at Block: the input is held back.
+func (r *Running) WaitBlocked() {
+	r.in.t.Helper()
+	select {
+	case <-r.blocked:
+	case <-time.After(Deadline):
+		r.in.t.Fatalf("no emit was held back within %v", Deadline)
+	}
+}
+
+// Next waits for the next event Next has not returned yet.
+func (r *Running) Next() *event.Event {
+	r.in.t.Helper()
+	r.mu.Lock()
+	i := r.taken
+	r.taken++
+	r.mu.Unlock()
+	return r.WaitFor(i + 1)[i]
+}
+
+// NextN is Next n times.
+func (r *Running) NextN(n int) []*event.Event {
+	r.in.t.Helper()
+	out := make([]*event.Event, n)
+	for i := range out {
+		out[i] = r.Next()
+	}
+	return out
+}
+
+// Pending is how many collected events Next has not returned yet.
+func (r *Running) Pending() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.events) - r.taken
 }
 
 // Events returns the events collected so far.
@@ -172,8 +248,9 @@ func (r *Running) WaitFor(n int) []*event.Event {
 }
 
 // Stop cancels the input, as a pipeline shutdown does, and waits for its
-// Run to return; an error from Run fails the test. Only the first call
-// stops it.
+// Run to return; an error from Run fails the test. Emits held back by
+// Block stay held until Unblock, as on a pipeline whose queue is full. Only
+// the first call stops it; it may be called from another goroutine.
 func (r *Running) Stop() {
 	r.in.t.Helper()
 	r.mu.Lock()

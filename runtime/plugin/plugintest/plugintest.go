@@ -38,10 +38,14 @@ const Deadline = 60 * time.Second
 // An Option changes what a plugin is built with.
 type Option func(*plugin.BuildContext)
 
-// ECS sets the pipeline's ecs_compatibility (disabled, v1 or v8; v8 when
-// not given, as in Logstash).
+// ECS sets the pipeline's ecs_compatibility (disabled, v1 or v8); "" keeps
+// the default, v8, as in Logstash.
 func ECS(mode string) Option {
-	return func(c *plugin.BuildContext) { c.Pipeline.ECSCompatibility = mode }
+	return func(c *plugin.BuildContext) {
+		if mode != "" {
+			c.Pipeline.ECSCompatibility = mode
+		}
+	}
 }
 
 // DeadLetters gives the plugin a dead letter queue, as a pipeline with

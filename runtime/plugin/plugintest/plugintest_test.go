@@ -44,6 +44,12 @@ func init() {
 			return countInput{n: int(optCount.Get(s))}, nil
 		},
 	})
+	// kit_feed emits an event for each message sent on feed until cancelled.
+	plugin.RegisterInput(plugin.InputSpec{
+		Spec:         plugin.Spec{Name: "kit_feed", Summary: "test input"},
+		DefaultCodec: "kit_prefix",
+		New:          func(*plugin.Settings) (plugin.Input, error) { return feedInput{}, nil },
+	})
 	// kit_prefix decodes each chunk's complete lines as messages, keeping
 	// the rest for Flush, and encodes prefix + message.
 	plugin.RegisterCodec(plugin.CodecSpec{
@@ -99,6 +105,24 @@ func (in countInput) Run(ctx context.Context, out plugin.Emitter) error {
 		}
 	}
 	return nil
+}
+
+// feed carries the messages kit_feed emits.
+var feed = make(chan string)
+
+type feedInput struct{}
+
+func (feedInput) Run(ctx context.Context, out plugin.Emitter) error {
+	for {
+		select {
+		case m := <-feed:
+			e := event.NewEvent()
+			e.Data().Set("message", m)
+			out.Emit(e)
+		case <-ctx.Done():
+			return nil
+		}
+	}
 }
 
 type prefixCodec struct {
@@ -305,5 +329,49 @@ func TestEventKeepsItsTimestamp(t *testing.T) {
 	}
 	if got := plugintest.JSON(plugintest.Event(t, `{"a":1}`), "a", "@version"); got != `{"@timestamp":"2026-01-02T03:04:05.678Z"}` {
 		t.Errorf("got %s", got)
+	}
+}
+
+func TestInputNextPendingAndBlock(t *testing.T) {
+	r := plugintest.Input(t, `kit_feed { }`).Start()
+	r.Block()
+	feed <- "a"
+	r.WaitBlocked()
+	if n := r.Pending(); n != 0 {
+		t.Fatalf("%d events arrived while the input was held back", n)
+	}
+	r.Unblock()
+	if m, _ := r.Next().Get("message"); m != "a" {
+		t.Errorf("next event %v, want a", m)
+	}
+	feed <- "b"
+	feed <- "c"
+	got := r.NextN(2)
+	if m0, _ := got[0].Get("message"); m0 != "b" {
+		t.Errorf("events %s", plugintest.JSONLines(got))
+	}
+	if n := r.Pending(); n != 0 {
+		t.Errorf("%d events pending after Next took them all", n)
+	}
+	r.Block()
+	feed <- "d"
+	r.WaitBlocked()
+	stopped := make(chan struct{})
+	go func() {
+		r.Stop()
+		close(stopped)
+	}()
+	r.Unblock() // the held emit goes through, so Run can see the cancel
+	<-stopped
+	if m, _ := r.Next().Get("message"); m != "d" {
+		t.Errorf("the held event came out as %v", m)
+	}
+}
+
+func TestLogsInLogstashShape(t *testing.T) {
+	f := plugintest.Filter(t, `kit_copy { warn => "careful" }`)
+	f.Logs.WaitFor(t, `careful {"option"=>"warn"}`)
+	if got := f.Logs.Logstash(); !strings.Contains(got, "[WARN ][logstash.filters.kit_copy]") {
+		t.Errorf("log %q", got)
 	}
 }
