@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gostash/gostash/internal/goldencase"
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
@@ -114,7 +115,7 @@ func TestLFVUpstreamCases(t *testing.T) {
 				}
 				args = append(args, c.args...)
 				args = append(args, "--testcase-dir", filepath.Join("testcases", file), "--verbose")
-				cmd := exec.Command(gostashBin, args...)
+				cmd := exec.Command(goldencase.Binary(t), args...)
 				cmd.Dir = root
 				var stdout, stderr bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &stdout, &stderr
