@@ -271,11 +271,18 @@ func TestAutoOffsetResetNone(t *testing.T) {
 	brokers := kafkatest.Brokers(t)
 	topic := kafkatest.Topic(t, brokers, 1)
 	kafkatest.Produce(t, brokers, topic, &sarama.ProducerMessage{Value: sarama.StringEncoder("x")})
-	r := build(t, subscribed(brokers, topic, topic)+` auto_offset_reset => "none"`).Start()
-	// latest would read this one; none must not start anywhere.
-	time.Sleep(time.Second)
+	none := build(t, subscribed(brokers, topic, topic)+` auto_offset_reset => "none"`)
+	r := none.Start()
+	// The precondition: the consumer joined, claimed the partition and
+	// refused to pick a start, as Kafka's consumer reports it.
+	none.Logs.WaitFor(t, "Undefined offset with no reset policy for partitions: ["+topic+"-0]")
 	kafkatest.Produce(t, brokers, topic, &sarama.ProducerMessage{Value: sarama.StringEncoder("y")})
-	time.Sleep(1500 * time.Millisecond)
+	// A control consumer in another group reads both records: they are
+	// there to be read, so reading none of them is the policy's doing.
+	control := build(t, subscribed(brokers, topic, topic+"-control")+` auto_offset_reset => "earliest"`).Start()
+	if got := control.WaitFor(2); len(got) != 2 {
+		t.Fatalf("the control consumer read %d records, want 2", len(got))
+	}
 	r.Stop()
 	if n := len(r.Events()); n != 0 {
 		t.Fatalf("read %d events from a partition with no committed offset", n)
