@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -15,17 +14,7 @@ func TestMain(m *testing.M) { goldencase.Main(m) }
 // Cases about one plugin live beside it, in plugins/*/*/testcases, and run
 // in the plugins package's TestPluginCases.
 func TestGoldenPipelines(t *testing.T) {
-	root := filepath.Join("..", "..", "testdata", "pipelines")
-	areas, err := os.ReadDir(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range areas {
-		if _, err := os.Stat(filepath.Join(root, a.Name(), "PROVENANCE")); a.IsDir() && err != nil {
-			t.Errorf("testdata/pipelines/%s has no PROVENANCE file saying where its expected files come from", a.Name())
-		}
-	}
-	if goldencase.RunAll(t, root) == 0 {
+	if goldencase.RunAll(t, filepath.Join("..", "..", "testdata", "pipelines")) == 0 {
 		t.Fatal("no golden pipeline cases found under testdata/pipelines")
 	}
 }
