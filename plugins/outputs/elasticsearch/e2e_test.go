@@ -323,6 +323,11 @@ output { elasticsearch { hosts => ["http://127.0.0.1:%s"] index => "%s" document
 	if code := r.Wait(3 * time.Minute); code != 0 {
 		t.Fatalf("gostash exited %d", code)
 	}
+	// Count what is searchable: every write gostash made is in, but the
+	// last ones only show after a refresh.
+	if code, body := node.Do(t, http.MethodPost, "/"+index+"/_refresh", ""); code != http.StatusOK {
+		t.Fatalf("refresh: HTTP %d %s", code, body)
+	}
 	if got := node.Count(t, index); got != total {
 		t.Fatalf("%d documents after the restart, want %d", got, total)
 	}

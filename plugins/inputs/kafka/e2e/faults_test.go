@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -166,7 +167,9 @@ func privateBroker(t *testing.T) (brokers string, script func(cmd string)) {
 		t.Fatal(err)
 	}
 	sh := filepath.Join(filepath.Dir(strings.TrimSpace(string(root))), "scripts", "kafka", "kafka.sh")
-	port := 19092
+	// The broker takes port and port+1 (its controller): find a free pair,
+	// as a fixed port collides with other brokers on a busy machine.
+	port := freePortPair(t)
 	run := t.TempDir()
 	script = func(cmd string) {
 		t.Helper()
@@ -225,4 +228,24 @@ output { kafka { bootstrap_servers => %q topic_id => %q retry_backoff_ms => 200 
 		t.Fatalf("%d records lost across the broker restart, e.g. %v", len(m), m[:min(5, len(m))])
 	}
 	t.Logf("broker restart: %d records, %d duplicates", n, duplicates(count))
+}
+
+// freePortPair returns a loopback port p such that p and p+1 are free now.
+func freePortPair(t *testing.T) int {
+	t.Helper()
+	for range 50 {
+		a, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := a.Addr().(*net.TCPAddr).Port
+		b, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p+1))
+		a.Close()
+		if err == nil {
+			b.Close()
+			return p
+		}
+	}
+	t.Fatal("no two consecutive free ports on 127.0.0.1")
+	return 0
 }
