@@ -99,7 +99,7 @@ func TestSettingErrors(t *testing.T) {
 		{"api.http.port: 70000", `Invalid value "70000-70000": ports must be within 1..65535`},
 		{"queue.type: persisted", `setting queue.type: gostash cannot honour queue.type => "persisted": this gostash build has no persisted queue yet`},
 		{"log.format: json", `gostash cannot honour log.format => "json": gostash logs only in Logstash's plain format`},
-		{"api.ssl.enabled: true", `gostash cannot honour api.ssl.enabled => true`},
+		{"api.ssl.supported_protocols: TLSv1.2,SSLv3", `Failed to validate the setting "api.ssl.supported_protocols" value(s): ["SSLv3"]`},
 		{"slowlog.threshold.warn: 2s", `gostash has no slowlog`},
 		{"path.plugins: [/opt/plugins]", `gostash cannot load Ruby or Java plugins`},
 		{"xpack.monitoring.enabled: true", `setting xpack.monitoring.enabled: gostash does not have X-Pack monitoring`},

@@ -167,7 +167,10 @@ func (d *Def) coerce(v any) (any, error) {
 		var list []string
 		switch x := v.(type) {
 		case string:
-			list = []string{x}
+			// A comma-separated string, as a flag or ${VAR} gives a list.
+			for _, item := range strings.Split(x, ",") {
+				list = append(list, strings.TrimSpace(item))
+			}
 		case []any:
 			for _, e := range x {
 				s, ok := e.(string)

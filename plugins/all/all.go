@@ -38,6 +38,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/inputs/generator"
 	_ "github.com/gostash/gostash/plugins/inputs/http"
 	_ "github.com/gostash/gostash/plugins/inputs/kafka"
+	_ "github.com/gostash/gostash/plugins/inputs/pipeline"
 	_ "github.com/gostash/gostash/plugins/inputs/stdin"
 	_ "github.com/gostash/gostash/plugins/inputs/syslog"
 	_ "github.com/gostash/gostash/plugins/inputs/tcp"
@@ -48,5 +49,6 @@ import (
 	_ "github.com/gostash/gostash/plugins/outputs/kafka"
 	_ "github.com/gostash/gostash/plugins/outputs/null"
 	_ "github.com/gostash/gostash/plugins/outputs/opensearch"
+	_ "github.com/gostash/gostash/plugins/outputs/pipeline"
 	_ "github.com/gostash/gostash/plugins/outputs/stdout"
 )

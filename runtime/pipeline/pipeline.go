@@ -33,6 +33,7 @@ type Pipeline struct {
 	stats     Stats
 
 	reloads   *ReloadStats
+	ready     chan struct{} // closed once Run has started the plugins and inputs, or failed to
 	fatalOnce sync.Once
 	fatal     error
 	stopAll   context.CancelFunc
@@ -86,6 +87,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	for i, o := range p.outputs {
 		o.index = i
 	}
+	if err := p.startPlugins(); err != nil {
+		close(p.ready)
+		p.closeAll()
+		p.logger.Error("Pipeline error", slog.String("error", err.Error()))
+		return err
+	}
 	workers := max(p.settings.Workers, 1)
 	batch := max(p.settings.BatchSize, 1)
 	if err := p.openQueue(batch * workers); err != nil {
@@ -128,6 +135,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		}()
 	}
 	p.logger.Info("Pipeline started")
+	close(p.ready)
 	inputs.Wait()
 	if pq := p.persisted.Load(); pq != nil && pq.drain {
 		p.logger.Info("Draining the persisted queue before stopping (queue.drain)", slog.Int64("queue.events", pq.q.Stats().Unread))
@@ -774,7 +782,21 @@ func collectFlushers(n *node, out *[]*node, seen map[*node]bool) {
 	}
 }
 
-func (p *Pipeline) closeAll() {
+// startPlugins calls Start on the plugins that take hold of something
+// shared when the pipeline starts (plugin.Starter).
+func (p *Pipeline) startPlugins() error {
+	for _, st := range p.steps() {
+		if starter, ok := st.plugin.(plugin.Starter); ok {
+			if err := starter.Start(); err != nil {
+				return fmt.Errorf("%s %s %q: %w", st.settings.Kind(), st.name, st.id, err)
+			}
+		}
+	}
+	return nil
+}
+
+// steps lists every plugin of the pipeline: inputs, filters, outputs.
+func (p *Pipeline) steps() []step {
 	var all []step
 	for _, s := range p.inputs {
 		all = append(all, s.step)
@@ -785,7 +807,11 @@ func (p *Pipeline) closeAll() {
 	for _, s := range p.outputs {
 		all = append(all, s.step)
 	}
-	for _, pl := range all {
+	return all
+}
+
+func (p *Pipeline) closeAll() {
+	for _, pl := range p.steps() {
 		if pl.closer != nil {
 			if err := pl.closer.Close(); err != nil {
 				pl.settings.Logger().Warn("Error closing plugin", slog.String("error", err.Error()))
@@ -803,6 +829,22 @@ func (p *Pipeline) Reloadable() bool {
 		}
 	}
 	return true
+}
+
+// Ready is closed once Run has started the pipeline's plugins and inputs
+// (a pipeline input is then bound to its address), or has failed to.
+func (p *Pipeline) Ready() <-chan struct{} { return p.ready }
+
+// FedByPipelines reports whether every input of the pipeline receives only
+// from other pipelines of the process: once none of those runs, this
+// pipeline has nothing left to do.
+func (p *Pipeline) FedByPipelines() bool {
+	for _, in := range p.inputs {
+		if !in.settings.FedByPipelines() {
+			return false
+		}
+	}
+	return len(p.inputs) > 0
 }
 
 // ReloadStats count config reloads, for the monitoring API.

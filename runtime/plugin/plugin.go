@@ -124,3 +124,13 @@ func DefaultPipelineSettings(cores int) PipelineSettings {
 		Queue:              DefaultQueueSettings(),
 	}
 }
+
+// Starter is implemented by plugins that take hold of something shared
+// when their pipeline starts, not when it is built (a pipeline input binds
+// its address, a pipeline output registers as a sender): a pipeline may be
+// built and thrown away (a reload that fails). The pipeline calls Start on
+// every plugin before its inputs run; an error stops it from starting.
+// Close gives back what Start took.
+type Starter interface {
+	Start() error
+}

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// lineWaiter collects a stream's lines and waits for one.
+type lineWaiter struct {
+	mu    sync.Mutex
+	lines []string
+	added chan struct{}
+}
+
+func watchLines(r io.Reader) *lineWaiter {
+	w := &lineWaiter{added: make(chan struct{}, 1)}
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			w.mu.Lock()
+			w.lines = append(w.lines, sc.Text())
+			w.mu.Unlock()
+			select {
+			case w.added <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return w
+}
+
+// waitFor waits until a line containing want has arrived, and returns the
+// index after it.
+func (w *lineWaiter) waitFor(t *testing.T, want string, from int, what func() string) int {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		w.mu.Lock()
+		for i := from; i < len(w.lines); i++ {
+			if strings.Contains(w.lines[i], want) {
+				w.mu.Unlock()
+				return i + 1
+			}
+		}
+		w.mu.Unlock()
+		select {
+		case <-w.added:
+		case <-deadline:
+			t.Fatalf("no line with %q\n%s", want, what())
+		}
+	}
+}
+
+func (w *lineWaiter) text() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return strings.Join(w.lines, "\n")
+}
+
+// TestReloadOfOnePipelineLeavesTheOthersRunning runs two pipelines from
+// pipelines.yml without -r: "steady" reads stdin (it cannot be reloaded,
+// so a reload that touched it would fail) and "changing" prints a
+// generator's message. SIGHUP after editing changing's config replaces
+// only changing; after a second edit adds a third pipeline and removes
+// changing, SIGHUP creates the one and stops the other. steady echoes
+// stdin all along.
+func TestReloadOfOnePipelineLeavesTheOthersRunning(t *testing.T) {
+	dir := t.TempDir()
+	writeConf := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gen := func(msg string) string {
+		return `input { generator { count => 1 message => "` + msg + `" } } output { stdout { codec => line { format => "%{message}" } } }`
+	}
+	writeConf("steady.conf", `input { stdin { } } output { stdout { codec => line { format => "steady %{message}" } } }`)
+	writeConf("changing.conf", gen("changing v1"))
+	writeConf("pipelines.yml", "- pipeline.id: steady\n  path.config: steady.conf\n- pipeline.id: changing\n  path.config: changing.conf\n")
+	cmd := exec.Command(gostashBin, "--path.settings", dir, "--api.enabled", "false", "-w", "1")
+	cmd.Dir = dir
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	out, logs := watchLines(stdout), watchLines(stderr)
+	what := func() string { return "stdout:\n" + out.text() + "\nstderr:\n" + logs.text() }
+
+	o := out.waitFor(t, "changing v1", 0, what)
+	io.WriteString(stdin, "one\n")
+	o = out.waitFor(t, "steady one", 0, what)
+
+	writeConf("changing.conf", gen("changing v2"))
+	cmd.Process.Signal(syscall.SIGHUP)
+	o = out.waitFor(t, "changing v2", o, what)
+	io.WriteString(stdin, "two\n")
+	o = out.waitFor(t, "steady two", o, what)
+
+	writeConf("added.conf", gen("added v1"))
+	writeConf("pipelines.yml", "- pipeline.id: steady\n  path.config: steady.conf\n- pipeline.id: added\n  path.config: added.conf\n")
+	cmd.Process.Signal(syscall.SIGHUP)
+	o = out.waitFor(t, "added v1", o, what)
+	logs.waitFor(t, `Pipelines running {"count"=>2, "running_pipelines"=>"[:added, :steady]"`, 0, what)
+	io.WriteString(stdin, "three\n")
+	out.waitFor(t, "steady three", o, what)
+
+	stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit: %v\n%s", err, what())
+	}
+	if n := strings.Count(logs.text(), "[steady] Pipeline terminated"); n != 1 {
+		t.Errorf("steady terminated %d times, want once, at the end\n%s", n, what())
+	}
+	if strings.Contains(logs.text(), "Failed to execute action") {
+		t.Errorf("a reload failed\n%s", what())
+	}
+}
+
+// TestSeparateLogs: with path.logs, logstash-plain.log gets the log; with
+// pipeline.separate_logs each pipeline's lines go to pipeline_<id>.log
+// instead, without the ids in brackets, and stderr still gets everything.
+func TestSeparateLogs(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	yml := "- pipeline.id: alpha\n  config.string: 'input { generator { count => 1 } } output { stdout { codec => dots } }'\n" +
+		"- pipeline.id: beta\n  config.string: 'input { generator { count => 1 } } output { stdout { codec => dots } }'\n"
+	if err := os.WriteFile(filepath.Join(dir, "pipelines.yml"), []byte(yml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "logstash.yml"), []byte("path.logs: "+logs+"\npipeline.separate_logs: true\napi.enabled: false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(gostashBin, "--path.settings", dir)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(logs, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	plain, alpha, beta := read("logstash-plain.log"), read("pipeline_alpha.log"), read("pipeline_beta.log")
+	if !strings.Contains(plain, "][logstash.runner          ] Starting Logstash") || strings.Contains(plain, "[alpha]") || strings.Contains(plain, "[beta]") {
+		t.Errorf("logstash-plain.log:\n%s", plain)
+	}
+	if !strings.Contains(alpha, `][logstash.javapipeline    ] Pipeline started {"pipeline.id"=>"alpha"}`) || strings.Contains(alpha, "beta") {
+		t.Errorf("pipeline_alpha.log:\n%s", alpha)
+	}
+	if !strings.Contains(beta, `Pipeline terminated {"pipeline.id"=>"beta"`) {
+		t.Errorf("pipeline_beta.log:\n%s", beta)
+	}
+	if !strings.Contains(stderr.String(), `[alpha] Pipeline started`) || !strings.Contains(stderr.String(), `[beta] Pipeline started`) {
+		t.Errorf("stderr lacks the pipelines' lines:\n%s", stderr.String())
+	}
+}
+
+// TestDataPathIsLocked: a second instance on the same path.data is refused
+// with Logstash's message while the first runs.
+func TestDataPathIsLocked(t *testing.T) {
+	data := t.TempDir()
+	first := exec.Command(gostashBin, "--path.data", data, "--api.enabled", "false", "-e", `input { stdin { } } output { stdout { } }`)
+	stdin, _ := first.StdinPipe()
+	stderr, _ := first.StderrPipe()
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer first.Process.Kill()
+	logs := watchLines(stderr)
+	logs.waitFor(t, "Pipeline started", 0, logs.text)
+
+	second := exec.Command(gostashBin, "--path.data", data, "--api.enabled", "false", "-e", `input { generator { count => 1 } } output { stdout { } }`)
+	out, err := second.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("second instance: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), `Logstash could not be started because there is already another instance using the configured data directory.  If you wish to run multiple instances, you must change the "path.data" setting.`) {
+		t.Errorf("second instance:\n%s", out)
+	}
+	stdin.Close()
+	if err := first.Wait(); err != nil {
+		t.Fatalf("first instance: %v", err)
+	}
+}
+
+// TestSettingsDirFromEnvironment: without -f, -e or --path.settings,
+// LS_SETTINGS_DIR names the directory holding pipelines.yml; a missing
+// pipelines.yml is Logstash's error.
+func TestSettingsDirFromEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	run := func() (string, int) {
+		cmd := exec.Command(gostashBin)
+		cmd.Env = append(os.Environ(), "LS_SETTINGS_DIR="+dir)
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return string(out), code
+	}
+	out, code := run()
+	want := "Failed to read pipelines yaml file. Location: " + filepath.Join(dir, "pipelines.yml") +
+		", Exception: #<Errno::ENOENT: No such file or directory @ rb_sysopen - " + filepath.Join(dir, "pipelines.yml") + ">"
+	if code != 1 || !strings.Contains(out, want) {
+		t.Errorf("exit %d, want 1 and %q:\n%s", code, want, out)
+	}
+	yml := "- pipeline.id: env\n  config.string: 'input { generator { count => 1 message => \"via env\" } } output { stdout { codec => line { format => \"%{message}\" } } }'\n"
+	if err := os.WriteFile(filepath.Join(dir, "pipelines.yml"), []byte(yml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "logstash.yml"), []byte("api.enabled: false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, code = run()
+	if code != 0 || !strings.HasPrefix(out, "via env\n") && !strings.Contains(out, "\nvia env\n") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
