@@ -49,10 +49,20 @@ func startAPI(ctx context.Context, st *settings.Settings, ag *agent.Agent, logge
 	if cfg.TLS, err = apiTLS(st); err != nil {
 		return nil, err
 	}
+	web := logging.Logger(logger, "logstash.webserver")
+	if cfg.TLS == nil {
+		warnIgnored(web, st, "api.ssl.", "api.ssl.enabled")
+	}
+	if cfg.Username == "" {
+		warnIgnored(web, st, "api.auth.basic.", "api.auth.type")
+	}
 	if cfg.TLS != nil && cfg.Username != "" && !st.IsSet("api.http.host") {
 		cfg.Host = "0.0.0.0"
-		logging.Logger(logger, "logstash.webserver").Info("API configured securely with SSL and Basic Auth. Defaulting `api.http.host` to all available interfaces")
+		web.Info("API configured securely with SSL and Basic Auth. Defaulting `api.http.host` to all available interfaces")
 	}
+	web.Debug("Initializing API WebServer", slog.String("api.http.host", cfg.Host), slog.String("api.http.port", cfg.Port),
+		slog.Bool("api.ssl.enabled", cfg.TLS != nil), slog.String("api.auth.type", st.String("api.auth.type")),
+		slog.String("api.environment", st.String("api.environment")))
 	current := func() *pipeline.Pipeline {
 		for _, p := range ag.Pipelines() {
 			if p.Running {
@@ -74,6 +84,16 @@ func startAPI(ctx context.Context, st *settings.Settings, ag *agent.Agent, logge
 		defer cancel()
 		_ = api.Shutdown(shutdownCtx)
 	}, nil
+}
+
+// warnIgnored says which settings of a feature that is off were set, as
+// Logstash's web server does.
+func warnIgnored(l *slog.Logger, st *settings.Settings, prefix, trigger string) {
+	for _, name := range st.SetNames() {
+		if strings.HasPrefix(name, prefix) && name != trigger {
+			l.Warn(fmt.Sprintf("Setting `%s` is ignored because `%s` is set to `%v`", name, trigger, st.Get(trigger)))
+		}
+	}
 }
 
 // apiAuth reads api.auth.*: with type basic, the username and password

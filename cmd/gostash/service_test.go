@@ -233,3 +233,137 @@ func TestSettingsDirFromEnvironment(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
+
+// startGostash starts the binary in dir with the given stdin, watching its
+// output.
+func startGostash(t *testing.T, dir string, stdin io.Reader, args ...string) (*exec.Cmd, *lineWaiter, *lineWaiter) {
+	t.Helper()
+	cmd := exec.Command(gostashBin, args...)
+	cmd.Dir = dir
+	cmd.Stdin = stdin
+	stdout, _ := cmd.StdoutPipe()
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd, watchLines(stdout), watchLines(stderr)
+}
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// waitExit waits for the process and returns its exit code.
+func waitExit(t *testing.T, cmd *exec.Cmd, logs *lineWaiter) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	case <-time.After(60 * time.Second):
+		t.Fatalf("gostash did not exit\n%s", logs.text())
+	}
+	return -1
+}
+
+// TestSystemPipelinesDoNotKeepTheProcessRunning: once the only user
+// pipeline has finished, gostash stops a system pipeline that would run
+// for ever (stdin held open) and exits.
+func TestSystemPipelinesDoNotKeepTheProcessRunning(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"pipelines.yml": `
+- pipeline.id: housekeeping
+  pipeline.system: true
+  config.string: 'input { stdin { } } output { stdout { codec => line { format => "system %{message}" } } }'
+- pipeline.id: work
+  config.string: 'input { generator { count => 1 message => "done" } } output { stdout { codec => line { format => "%{message}" } } }'
+`})
+	// An *os.File, so that exec hands it to the process and Wait does not
+	// wait for it to be closed.
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pw.Close()
+	cmd, out, logs := startGostash(t, dir, pr, "--path.settings", dir, "--api.enabled", "false")
+	pr.Close()
+	out.waitFor(t, "done", 0, logs.text)
+	if code := waitExit(t, cmd, logs); code != 0 {
+		t.Fatalf("exit %d\n%s", code, logs.text())
+	}
+}
+
+// TestPipelineReloadableFalse: a pipeline with pipeline.reloadable: false
+// keeps running its old config, and the reload is reported as failed.
+func TestPipelineReloadableFalse(t *testing.T) {
+	dir := t.TempDir()
+	entry := func(msg string) string {
+		return "- pipeline.id: fixed\n  pipeline.reloadable: false\n  config.string: 'input { pipeline { address => \"x\" } } filter { mutate { add_field => { \"v\" => \"" + msg + "\" } } } output { stdout { } }'\n"
+	}
+	writeFiles(t, dir, map[string]string{"pipelines.yml": entry("v1")})
+	cmd, _, logs := startGostash(t, dir, nil, "--path.settings", dir, "--api.enabled", "false", "-r", "--config.reload.interval", "100ms")
+	logs.waitFor(t, "[fixed] Pipeline started", 0, logs.text)
+	writeFiles(t, dir, map[string]string{"pipelines.yml": entry("v2")})
+	logs.waitFor(t, `Failed to execute action {"action"=>"LogStash::PipelineAction::Reload/pipeline_id:fixed", "exception"=>"LogStash::ConfigurationError", "message"=>"Cannot reload pipeline, because the existing pipeline is not reloadable"}`, 0, logs.text)
+	cmd.Process.Signal(syscall.SIGTERM)
+	if code := waitExit(t, cmd, logs); code != 0 {
+		t.Fatalf("exit %d\n%s", code, logs.text())
+	}
+	if n := strings.Count(logs.text(), "[fixed] Pipeline started"); n != 1 {
+		t.Errorf("fixed started %d times\n%s", n, logs.text())
+	}
+}
+
+// TestRecoverablePipelineIsStartedAgain: "late" cannot start while "early"
+// holds its address (pipelines fed only by other pipelines start first, and
+// late also has a generator); with pipeline.recoverable it is started
+// again on a later reload, once a config change freed the address.
+func TestRecoverablePipelineIsStartedAgain(t *testing.T) {
+	dir := t.TempDir()
+	yml := func(earlyAddress string) string {
+		return "- pipeline.id: early\n  config.string: 'input { pipeline { address => \"" + earlyAddress + "\" } } output { stdout { } }'\n" +
+			"- pipeline.id: late\n  pipeline.recoverable: true\n  config.string: 'input { generator { count => 1 } pipeline { address => \"x\" } } output { stdout { } }'\n"
+	}
+	writeFiles(t, dir, map[string]string{"pipelines.yml": yml("x")})
+	cmd, _, logs := startGostash(t, dir, nil, "--path.settings", dir, "--api.enabled", "false", "-r", "--config.reload.interval", "100ms")
+	logs.waitFor(t, "Internal input at 'x' already bound!", 0, logs.text)
+	writeFiles(t, dir, map[string]string{"pipelines.yml": yml("elsewhere")})
+	logs.waitFor(t, `Recovering pipeline {"pipeline.id"=>"late"}`, 0, logs.text)
+	logs.waitFor(t, "[late] Pipeline started", 0, logs.text)
+	cmd.Process.Signal(syscall.SIGTERM)
+	waitExit(t, cmd, logs)
+}
+
+// TestUnsafeShutdownForcesAStalledShutdown: an output that can never
+// deliver (a FIFO no one reads) stalls the shutdown; Logstash's watcher
+// reports it after five seconds, and with pipeline.unsafe_shutdown quits
+// after three stalled reports.
+func TestUnsafeShutdownForcesAStalledShutdown(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd, _, logs := startGostash(t, dir, nil, "--api.enabled", "false", "--pipeline.unsafe_shutdown", "-e",
+		`input { generator { } } output { file { path => "`+fifo+`" } }`)
+	logs.waitFor(t, "Pipeline started", 0, logs.text)
+	cmd.Process.Signal(syscall.SIGTERM)
+	logs.waitFor(t, "The shutdown process appears to be stalled due to busy or blocked plugins. Check the logs for more information.", 0, logs.text)
+	if code := waitExit(t, cmd, logs); code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, logs.text())
+	}
+	logs.waitFor(t, "[FATAL][logstash.shutdownwatcher ] Forcefully quitting Logstash ...", 0, logs.text)
+}

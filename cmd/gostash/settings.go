@@ -18,5 +18,6 @@ func pipelineSettings(st *settings.Settings) plugin.PipelineSettings {
 	ps.ECSCompatibility = st.String("pipeline.ecs_compatibility")
 	ps.SupportEscapes = st.Bool("config.support_escapes")
 	ps.FieldRefEscapeMode = st.String("config.field_reference.escape_style")
+	ps.OutputChunkingFactor = int(st.Int("pipeline.batch.output_chunking.growth_threshold_factor"))
 	return ps
 }

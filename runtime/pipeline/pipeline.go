@@ -313,8 +313,24 @@ func (w *worker) process(batch []*event.Event) {
 	}
 	w.runParked()
 	w.p.stats.Filtered.Add(int64(len(w.filtered)))
-	w.deliver(w.filtered)
+	w.deliverChunked(w.filtered)
 	w.p.stats.DurationNanos.Add(int64(time.Since(start)))
+}
+
+// deliverChunked hands a batch to the outputs, in chunks of the batch size
+// when the filters made it more than OutputChunkingFactor times bigger
+// (split on a huge array), so that no output gets one enormous batch.
+func (w *worker) deliverChunked(events []*event.Event) {
+	size := max(w.p.settings.BatchSize, 1)
+	if factor := w.p.settings.OutputChunkingFactor; factor <= 0 || len(events) <= factor*size {
+		w.deliver(events)
+		return
+	}
+	for len(events) > 0 {
+		n := min(size, len(events))
+		w.deliver(events[:n])
+		events = events[n:]
+	}
 }
 
 // runFilters takes e from node n through the filters and appends what

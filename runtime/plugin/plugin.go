@@ -108,20 +108,25 @@ type PipelineSettings struct {
 	ECSCompatibility   string // disabled, v1, v8
 	SupportEscapes     bool
 	FieldRefEscapeMode string
-	Queue              QueueSettings
+	// OutputChunkingFactor is pipeline.batch.output_chunking.growth_threshold_factor:
+	// a batch the filters grew past this many times the batch size goes to
+	// the outputs in chunks of the batch size.
+	OutputChunkingFactor int
+	Queue                QueueSettings
 }
 
 // DefaultPipelineSettings returns Logstash's defaults for this machine.
 func DefaultPipelineSettings(cores int) PipelineSettings {
 	return PipelineSettings{
-		ID:                 "main",
-		Workers:            cores,
-		BatchSize:          125,
-		BatchDelay:         50 * time.Millisecond,
-		Ordered:            "auto",
-		ECSCompatibility:   "v8",
-		FieldRefEscapeMode: "none",
-		Queue:              DefaultQueueSettings(),
+		ID:                   "main",
+		Workers:              cores,
+		BatchSize:            125,
+		BatchDelay:           50 * time.Millisecond,
+		Ordered:              "auto",
+		ECSCompatibility:     "v8",
+		FieldRefEscapeMode:   "none",
+		OutputChunkingFactor: 1000,
+		Queue:                DefaultQueueSettings(),
 	}
 }
 
