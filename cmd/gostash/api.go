@@ -20,7 +20,6 @@ import (
 	"github.com/gostash/gostash/internal/monitor"
 	"github.com/gostash/gostash/internal/settings"
 	"github.com/gostash/gostash/runtime/logging"
-	"github.com/gostash/gostash/runtime/pipeline"
 )
 
 // startAPI starts the monitoring API (api.enabled, on by default) for the
@@ -39,6 +38,10 @@ func startAPI(ctx context.Context, st *settings.Settings, ag *agent.Agent, logge
 		ReloadAutomatic: st.Bool("config.reload.automatic"),
 		ReloadInterval:  st.Duration("config.reload.interval"),
 		Logger:          logger,
+		Defaults:        pipelineSettings(st),
+	}
+	if st.IsSet("monitoring.cluster_uuid") {
+		cfg.MonitoringClusterUUID = st.String("monitoring.cluster_uuid")
 	}
 	if st.IsSet("path.data") {
 		cfg.DataPath = st.String("path.data")
@@ -63,15 +66,14 @@ func startAPI(ctx context.Context, st *settings.Settings, ag *agent.Agent, logge
 	web.Debug("Initializing API WebServer", slog.String("api.http.host", cfg.Host), slog.String("api.http.port", cfg.Port),
 		slog.Bool("api.ssl.enabled", cfg.TLS != nil), slog.String("api.auth.type", st.String("api.auth.type")),
 		slog.String("api.environment", st.String("api.environment")))
-	current := func() *pipeline.Pipeline {
+	source := func() []monitor.Pipeline {
+		var out []monitor.Pipeline
 		for _, p := range ag.Pipelines() {
-			if p.Running {
-				return p.P
-			}
+			out = append(out, monitor.Pipeline{P: p.P, Ended: !p.Running, Err: p.Err})
 		}
-		return nil
+		return out
 	}
-	api, err := monitor.New(cfg, current)
+	api, err := monitor.New(cfg, source)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,10 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -366,4 +369,71 @@ func TestUnsafeShutdownForcesAStalledShutdown(t *testing.T) {
 		t.Fatalf("exit %d, want 1\n%s", code, logs.text())
 	}
 	logs.waitFor(t, "[FATAL][logstash.shutdownwatcher ] Forcefully quitting Logstash ...", 0, logs.text)
+}
+
+// TestMonitoringAPIReportsEachPipeline: with two pipelines from
+// pipelines.yml, /_node/stats/pipelines/<id> and /_node/pipelines/<id>
+// answer for each, with its own counters and flow metrics, and the node's
+// events add them up.
+func TestMonitoringAPIReportsEachPipeline(t *testing.T) {
+	dir := t.TempDir()
+	port := freePort(t)
+	writeFiles(t, dir, map[string]string{
+		"logstash.yml": fmt.Sprintf("api.http.port: %d\n", port),
+		"pipelines.yml": `
+- pipeline.id: one
+  pipeline.workers: 1
+  config.string: 'input { generator { count => 100 } } output { null { } }'
+- pipeline.id: two
+  pipeline.batch.size: 5
+  config.string: 'input { generator { count => 50 } } output { null { } }'
+`})
+	cmd, _, logs := startGostash(t, dir, nil, "--path.settings", dir, "-r")
+	logs.waitFor(t, "Successfully started Logstash API endpoint", 0, logs.text)
+	logs.waitFor(t, "[one] Pipeline terminated", 0, logs.text)
+	logs.waitFor(t, "[two] Pipeline terminated", 0, logs.text)
+	get := func(path string) (int, map[string]any) {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d%s", port, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		return resp.StatusCode, body
+	}
+	field := func(v any, path ...string) any {
+		for _, k := range path {
+			m, ok := v.(map[string]any)
+			if !ok {
+				t.Fatalf("%v: no %q", path, k)
+			}
+			v = m[k]
+		}
+		return v
+	}
+	for id, n := range map[string]float64{"one": 100, "two": 50} {
+		code, body := get("/_node/stats/pipelines/" + id)
+		if code != 200 || field(body, "pipelines", id, "events", "out") != n || field(body, "pipelines", id, "flow", "output_throughput", "lifetime") == nil {
+			t.Errorf("%s: %d %v", id, code, body)
+		}
+		if len(field(body, "pipelines").(map[string]any)) != 1 {
+			t.Errorf("%s: other pipelines reported: %v", id, field(body, "pipelines"))
+		}
+	}
+	_, body := get("/_node/pipelines")
+	if field(body, "pipelines", "one", "workers") != 1.0 || field(body, "pipelines", "two", "batch_size") != 5.0 {
+		t.Errorf("/_node/pipelines: %v", body)
+	}
+	_, body = get("/_node/stats")
+	if field(body, "events", "out") != 150.0 || len(field(body, "pipelines").(map[string]any)) != 2 {
+		t.Errorf("/_node/stats: %v %v", field(body, "events"), field(body, "pipelines"))
+	}
+	if code, _ := get("/_node/stats/pipelines/three"); code != 404 {
+		t.Errorf("an unknown pipeline: %d", code)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	waitExit(t, cmd, logs)
 }
