@@ -437,3 +437,54 @@ func TestMonitoringAPIReportsEachPipeline(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGTERM)
 	waitExit(t, cmd, logs)
 }
+
+// TestDeadLetterQueueRoundTrip: a pipeline with dead_letter_queue.enable
+// sets aside the events whose condition cannot be evaluated; another
+// pipeline reads them back with the dead_letter_queue input, with the
+// plugin and reason in [@metadata][dead_letter_queue]. Run again, the
+// reader goes on from its sincedb: it prints only the new entries.
+func TestDeadLetterQueueRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	// The input's path must exist when its config is checked, as in Logstash.
+	if err := os.MkdirAll(filepath.Join(data, "dead_letter_queue"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, dir, map[string]string{
+		"logstash.yml": "path.data: " + data + "\napi.enabled: false\n",
+		"pipelines.yml": `
+- pipeline.id: writer
+  dead_letter_queue.enable: true
+  config.string: 'input { generator { count => 2 message => "${RUN}" } } filter { if [message] > 5 { } } output { null { } }'
+- pipeline.id: reader
+  config.string: 'input { dead_letter_queue { path => "` + filepath.Join(data, "dead_letter_queue") + `" pipeline_id => "writer" } }
+    output { stdout { codec => line { format => "%{message} %{[event][sequence]} %{[@metadata][dead_letter_queue][plugin_type]} %{[@metadata][dead_letter_queue][reason]}" } } }'
+`})
+	reason := "condition evaluation error, Unexpected conditional input combination of 'class org.jruby.RubyString:%s' (left) and 'class org.jruby.RubyFixnum:5' (right)"
+	for _, run := range []string{"first", "second"} {
+		cmd := exec.Command(gostashBin, "--path.settings", dir)
+		cmd.Env = append(os.Environ(), "RUN="+run)
+		stdout, _ := cmd.StdoutPipe()
+		stderr, _ := cmd.StderrPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		out, logs := watchLines(stdout), watchLines(stderr)
+		what := func() string { return "stdout:\n" + out.text() + "\nstderr:\n" + logs.text() }
+		logs.waitFor(t, "Failing event was sent to dead letter queue", 0, what)
+		for seq := 0; seq < 2; seq++ {
+			out.waitFor(t, fmt.Sprintf("%s %d if-statement "+reason, run, seq, run), 0, what)
+		}
+		cmd.Process.Signal(syscall.SIGTERM)
+		if code := waitExit(t, cmd, logs); code != 0 {
+			t.Fatalf("%s run: exit %d\n%s", run, code, what())
+		}
+		if n := len(strings.Split(strings.TrimSpace(out.text()), "\n")); n != 2 {
+			t.Errorf("%s run printed %d lines, want the 2 new entries:\n%s", run, n, out.text())
+		}
+	}
+	segments, _ := filepath.Glob(filepath.Join(data, "dead_letter_queue", "writer", "*.log"))
+	if len(segments) != 2 {
+		t.Errorf("segments %v, want one per run", segments)
+	}
+}

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"log/slog"
+	"path/filepath"
+
+	"github.com/gostash/gostash/internal/deadletter"
 	"github.com/gostash/gostash/internal/settings"
 	"github.com/gostash/gostash/runtime/plugin"
 )
@@ -19,5 +23,27 @@ func pipelineSettings(st *settings.Settings) plugin.PipelineSettings {
 	ps.SupportEscapes = st.Bool("config.support_escapes")
 	ps.FieldRefEscapeMode = st.String("config.field_reference.escape_style")
 	ps.OutputChunkingFactor = int(st.Int("pipeline.batch.output_chunking.growth_threshold_factor"))
+	ps.DataPath = st.String("path.data")
 	return ps
+}
+
+// deadLetterQueue is the pipeline's dead letter queue when
+// dead_letter_queue.enable is set: <path.dead_letter_queue>/<pipeline.id>,
+// opened when the pipeline starts.
+func deadLetterQueue(st *settings.Settings, logger *slog.Logger) *deadletter.Handle {
+	if !st.Bool("dead_letter_queue.enable") {
+		return nil
+	}
+	s := deadletter.Settings{
+		Dir:                filepath.Join(st.String("path.dead_letter_queue"), st.String("pipeline.id")),
+		MaxBytes:           st.Int("dead_letter_queue.max_bytes"),
+		DropOlder:          st.String("dead_letter_queue.storage_policy") == "drop_older",
+		FlushInterval:      st.Millis("dead_letter_queue.flush_interval"),
+		FlushCheckInterval: st.Millis("dead_letter_queue.flush_check_interval"),
+	}
+	if st.IsSet("dead_letter_queue.retain.age") {
+		// The setting's format was checked when it was read.
+		s.RetainAge, _ = deadletter.ParseRetainAge(st.String("dead_letter_queue.retain.age"))
+	}
+	return deadletter.NewHandle(s, logger)
 }

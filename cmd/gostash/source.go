@@ -180,6 +180,9 @@ func (s *sources) build(def pipelineDef) (*pipeline.Pipeline, error) {
 	configs, srcs, diags := def.src.load(ps, logger)
 	if !diags.HasErrors() {
 		ctx := &plugin.BuildContext{Pipeline: ps, Sources: srcs, Lookup: s.lookup, Logger: logger, Bus: s.bus}
+		if dlq := deadLetterQueue(def.st, logger); dlq != nil {
+			ctx.DeadLetters = dlq
+		}
 		p, pdiags := pipeline.Compile(configs, ctx)
 		diags = append(diags, pdiags...)
 		if def.st.Bool("config.debug") {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gostash/gostash/internal/deadletter"
 	"github.com/gostash/gostash/runtime/pipeline"
 	"github.com/gostash/gostash/runtime/plugin"
 )
@@ -230,9 +231,14 @@ func (s *Server) nodeInfo(types []string, id string) (obj, *apiError) {
 			pipelines := obj{}
 			for _, tp := range tps {
 				ps := tp.p.Settings()
-				pipelines.add(ps.ID, obj{{"ephemeral_id", tp.ephemeralID}, {"workers", ps.Workers}, {"batch_size", ps.BatchSize},
+				dlq, hasDLQ := tp.p.DeadLetters().(deadLetterQueue)
+				entry := obj{{"ephemeral_id", tp.ephemeralID}, {"workers", ps.Workers}, {"batch_size", ps.BatchSize},
 					{"batch_delay", ps.BatchDelay.Milliseconds()}, {"config_reload_automatic", s.cfg.ReloadAutomatic},
-					{"config_reload_interval", s.cfg.ReloadInterval.Nanoseconds()}, {"dead_letter_queue_enabled", false}})
+					{"config_reload_interval", s.cfg.ReloadInterval.Nanoseconds()}, {"dead_letter_queue_enabled", hasDLQ}}
+				if hasDLQ {
+					entry.add("dead_letter_queue_path", dlq.Dir())
+				}
+				pipelines.add(ps.ID, entry)
 			}
 			body.add("pipelines", pipelines)
 		case "os":
@@ -415,7 +421,7 @@ func (s *Server) pipelineStats(tp *trackedPipeline, now time.Time) obj {
 	if !r.LastFailure.IsZero() {
 		lastFailure = r.LastFailure.UTC().Format("2006-01-02T15:04:05.000Z")
 	}
-	return obj{
+	out := obj{
 		{"events", eventCounts(reading)},
 		{"flow", flows},
 		{"plugins", obj{{"inputs", nonNil(inputList)}, {"codecs", []any{}}, {"filters", nonNil(filterList)}, {"outputs", nonNil(outputList)}}},
@@ -425,6 +431,24 @@ func (s *Server) pipelineStats(tp *trackedPipeline, now time.Time) obj {
 		{"ephemeral_id", tp.ephemeralID},
 		{"pipeline", pipelineSettings(ps)},
 	}
+	if dlq, ok := p.DeadLetters().(deadLetterQueue); ok {
+		if st, open := dlq.Stats(); open {
+			lastError := st.LastError
+			if lastError == "" {
+				lastError = "no errors"
+			}
+			out.add("dead_letter_queue", obj{{"max_queue_size_in_bytes", st.MaxQueueSize}, {"last_error", lastError},
+				{"queue_size_in_bytes", st.QueueSizeInBytes}, {"dropped_events", st.DroppedEvents},
+				{"expired_events", st.ExpiredEvents}, {"storage_policy", st.StoragePolicy}})
+		}
+	}
+	return out
+}
+
+// deadLetterQueue is what the API reads of a pipeline's dead letter queue.
+type deadLetterQueue interface {
+	Dir() string
+	Stats() (deadletter.Stats, bool)
 }
 
 func nonNil(l []any) []any {

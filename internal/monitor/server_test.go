@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostash/gostash/internal/deadletter"
 	"github.com/gostash/gostash/lang"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/logging"
@@ -595,5 +596,59 @@ func TestSeveralPipelines(t *testing.T) {
 	}
 	if code, _, _ := get(t, h, "/_node/stats/pipelines/gone"); code != 404 {
 		t.Errorf("removed pipeline: %d", code)
+	}
+}
+
+// waitInput runs until its pipeline stops.
+type waitInput struct{}
+
+func (waitInput) Run(ctx context.Context, _ plugin.Emitter) error {
+	<-ctx.Done()
+	return nil
+}
+
+func init() {
+	plugin.RegisterInput(plugin.InputSpec{Spec: plugin.Spec{Name: "monitor_test_wait"}, DefaultCodec: "monitor_test_codec",
+		New: func(*plugin.Settings) (plugin.Input, error) { return waitInput{}, nil }})
+}
+
+// TestDeadLetterQueueStats: a pipeline with a dead letter queue shows it
+// in /_node/pipelines and its figures in the pipeline's stats.
+func TestDeadLetterQueueStats(t *testing.T) {
+	dir := t.TempDir()
+	dlq := deadletter.NewHandle(deadletter.Settings{Dir: filepath.Join(dir, "main"), MaxBytes: 1 << 20, FlushInterval: time.Hour, FlushCheckInterval: time.Hour}, quietLogger())
+	cfg := &lang.Config{Sections: []*lang.Section{
+		{Kind: lang.InputSection, Body: []lang.Statement{pluginBlock("monitor_test_wait")}},
+		{Kind: lang.OutputSection, Body: []lang.Statement{pluginBlock("monitor_test_sink")}},
+	}}
+	ps := plugin.DefaultPipelineSettings(1)
+	p, diags := pipeline.Compile([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: ps, Logger: quietLogger(), DeadLetters: dlq})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	<-p.Ready()
+	if err := dlq.Writer("elasticsearch", "es").Write(event.NewEvent(), "rejected"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{Logger: quietLogger()}, only(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := get(t, s.Handler(), "/_node/stats/pipelines/main")
+	q := dig(t, body, "pipelines", "main", "dead_letter_queue")
+	if dig(t, q, "queue_size_in_bytes").(float64) <= 1 || dig(t, q, "max_queue_size_in_bytes").(float64) != 1<<20 ||
+		dig(t, q, "storage_policy") != "drop_newer" || dig(t, q, "last_error") != "no errors" || dig(t, q, "dropped_events").(float64) != 0 {
+		t.Errorf("dead_letter_queue %v", q)
+	}
+	_, body, _ = get(t, s.Handler(), "/_node/pipelines/main")
+	if dig(t, body, "pipelines", "main", "dead_letter_queue_enabled") != true || dig(t, body, "pipelines", "main", "dead_letter_queue_path") != filepath.Join(dir, "main") {
+		t.Errorf("node info %v", dig(t, body, "pipelines", "main"))
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -2,6 +2,7 @@ package settings
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -22,6 +23,8 @@ type Def struct {
 	// Pipeline marks settings a pipelines.yml entry may override
 	// (Logstash's PIPELINE_SETTINGS_WHITE_LIST).
 	Pipeline bool
+	// Check validates a value beyond its type (Logstash's validator).
+	Check func(v any) error
 	// Refuse returns why gostash cannot honour the value, or "".
 	Refuse func(v any) string
 	// NoEffect says why the setting changes nothing in gostash; setting it
@@ -169,7 +172,7 @@ func init() {
 		&Def{Name: "dead_letter_queue.flush_interval", Type: Numeric, Default: 5000, Pipeline: true},
 		&Def{Name: "dead_letter_queue.flush_check_interval", Type: Numeric, Default: 1000, Pipeline: true},
 		&Def{Name: "dead_letter_queue.storage_policy", Type: String, Default: "drop_newer", Options: []string{"drop_newer", "drop_older"}, Pipeline: true},
-		&Def{Name: "dead_letter_queue.retain.age", Type: String, Nullable: true, Pipeline: true},
+		&Def{Name: "dead_letter_queue.retain.age", Type: String, Nullable: true, Pipeline: true, Check: checkRetainAge},
 
 		// API.
 		&Def{Name: "api.enabled", Type: Bool, Default: true},
@@ -233,6 +236,17 @@ func init() {
 		&Def{Name: "otel.exporter.otlp.client.key", Type: String, Nullable: true},
 		&Def{Name: "otel.exporter.otlp.client.certificate", Type: String, Nullable: true},
 	)
+}
+
+var retainAgeForm = regexp.MustCompile(`^\d+\s*[dhms]$`)
+
+// checkRetainAge is the format Logstash's DLQ writer requires of
+// dead_letter_queue.retain.age.
+func checkRetainAge(v any) error {
+	if s := v.(string); !retainAgeForm.MatchString(s) {
+		return fmt.Errorf("Expected a time specification in the form <number>[d,h,m,s], e.g. 3m, but found [%s]", s)
+	}
+	return nil
 }
 
 func refuseSlowlog(v any) string {

@@ -88,6 +88,9 @@ func (s *Settings) Set(name string, raw any, origin string) error {
 			Msg: fmt.Sprintf("Setting \"%s\" doesn't exist. Please check if you haven't made a typo.%s", name, didYouMean(name))}
 	}
 	v, err := d.coerce(raw)
+	if err == nil && d.Check != nil && v != nil {
+		err = d.Check(v)
+	}
 	if err != nil {
 		return &SettingError{origin, name, err.Error()}
 	}

@@ -105,6 +105,7 @@ func TestSettingErrors(t *testing.T) {
 		{"xpack.monitoring.enabled: true", `setting xpack.monitoring.enabled: gostash does not have X-Pack monitoring`},
 		{"xpack.management.elasticsearch.hosts: [a]", `gostash does not have centralized pipeline management`},
 		{"otel.metrics.enabled: true", `gostash does not export OpenTelemetry metrics`},
+		{"dead_letter_queue.retain.age: 3 weeks", `setting dead_letter_queue.retain.age: Expected a time specification in the form <number>[d,h,m,s], e.g. 3m, but found [3 weeks]`},
 		{"pipeline.batch.size: ${NOPE}", `setting pipeline.batch.size: Cannot evaluate`},
 		{"- a\n- b", `logstash.yml:1:1: logstash.yml must hold a map of settings, found a list`},
 		{"pipeline: [", `Failed to parse YAML file`},

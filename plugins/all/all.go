@@ -35,6 +35,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/filters/uuid"
 	_ "github.com/gostash/gostash/plugins/inputs/beats"
 	_ "github.com/gostash/gostash/plugins/inputs/elasticsearch"
+	_ "github.com/gostash/gostash/plugins/inputs/dead_letter_queue"
 	_ "github.com/gostash/gostash/plugins/inputs/generator"
 	_ "github.com/gostash/gostash/plugins/inputs/http"
 	_ "github.com/gostash/gostash/plugins/inputs/kafka"

@@ -85,7 +85,10 @@ func Compile(configs []*lang.Config, ctx *plugin.BuildContext) (*Pipeline, lang.
 		b.c.lookup = lang.EnvLookup
 	}
 	p := &Pipeline{settings: ctx.Pipeline, logger: logging.Logger(ctx.Logger, "logstash.javapipeline").With(slog.String(logging.PipelineIDKey, ctx.Pipeline.ID)),
-		ready: make(chan struct{})}
+		ready: make(chan struct{}), deadLetters: ctx.DeadLetters}
+	if ctx.DeadLetters != nil {
+		p.ifDeadLetter = ctx.DeadLetters.Writer("if-statement", "if-statement")
+	}
 	var filterBodies, outputBodies [][]lang.Statement
 	for _, cfg := range configs {
 		for _, sec := range cfg.Sections {

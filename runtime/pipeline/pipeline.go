@@ -32,11 +32,17 @@ type Pipeline struct {
 	persisted atomic.Pointer[persistedQueue]
 	stats     Stats
 
-	reloads   *ReloadStats
-	ready     chan struct{} // closed once Run has started the plugins and inputs, or failed to
-	fatalOnce sync.Once
-	fatal     error
-	stopAll   context.CancelFunc
+	reloads *ReloadStats
+	ready   chan struct{} // closed once Run has started the plugins and inputs, or failed to
+
+	// deadLetters is the dead letter queue (dead_letter_queue.enable); nil
+	// when it is off. The pipeline starts and closes it when it is a
+	// plugin.Starter and a plugin.Closer.
+	deadLetters  plugin.DeadLetterQueue
+	ifDeadLetter plugin.DeadLetterWriter
+	fatalOnce    sync.Once
+	fatal        error
+	stopAll      context.CancelFunc
 }
 
 // Stats are the pipeline's event counters, read by the monitoring API.
@@ -90,9 +96,11 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	if err := p.startPlugins(); err != nil {
 		close(p.ready)
 		p.closeAll()
+		p.closeDeadLetters()
 		p.logger.Error("Pipeline error", slog.String("error", err.Error()))
 		return err
 	}
+	defer p.closeDeadLetters()
 	workers := max(p.settings.Workers, 1)
 	batch := max(p.settings.BatchSize, 1)
 	if err := p.openQueue(batch * workers); err != nil {
@@ -671,7 +679,7 @@ func (w *worker) chooseBranch(e *event.Event, n *node) (*node, bool) {
 	for i, cond := range br.conds {
 		v, err := cond(e)
 		if err != nil {
-			w.p.logger.Warn(err.Error() + ". Event was dropped, enable debug logging to see the event's payload")
+			w.p.conditionFailed(e, err)
 			return nil, false
 		}
 		if v {
@@ -798,9 +806,15 @@ func collectFlushers(n *node, out *[]*node, seen map[*node]bool) {
 	}
 }
 
-// startPlugins calls Start on the plugins that take hold of something
-// shared when the pipeline starts (plugin.Starter).
+// startPlugins opens the dead letter queue, then calls Start on the
+// plugins that take hold of something shared when the pipeline starts
+// (plugin.Starter).
 func (p *Pipeline) startPlugins() error {
+	if starter, ok := p.deadLetters.(plugin.Starter); ok {
+		if err := starter.Start(); err != nil {
+			return fmt.Errorf("dead letter queue: %w", err)
+		}
+	}
 	for _, st := range p.steps() {
 		if starter, ok := st.plugin.(plugin.Starter); ok {
 			if err := starter.Start(); err != nil {
@@ -825,6 +839,32 @@ func (p *Pipeline) steps() []step {
 	}
 	return all
 }
+
+// closeDeadLetters closes the dead letter queue once no plugin can write.
+func (p *Pipeline) closeDeadLetters() {
+	if closer, ok := p.deadLetters.(plugin.Closer); ok {
+		if err := closer.Close(); err != nil {
+			p.logger.Warn("Error closing the dead letter queue", slog.String("error", err.Error()))
+		}
+	}
+}
+
+// conditionFailed handles an event whose condition could not be evaluated
+// (comparing a string with a number): as in Logstash it goes to the dead
+// letter queue when there is one, and is dropped otherwise.
+func (p *Pipeline) conditionFailed(e *event.Event, err error) {
+	if p.ifDeadLetter == nil {
+		p.logger.Warn(err.Error() + ". Event was dropped, enable debug logging to see the event's payload")
+		return
+	}
+	p.logger.Warn(err.Error() + ". Failing event was sent to dead letter queue")
+	if werr := p.ifDeadLetter.Write(e, "condition evaluation error, "+err.Error()); werr != nil {
+		p.logger.Error("Can't write in DLQ", slog.String("error", werr.Error()))
+	}
+}
+
+// DeadLetters is the pipeline's dead letter queue; nil when it is off.
+func (p *Pipeline) DeadLetters() plugin.DeadLetterQueue { return p.deadLetters }
 
 func (p *Pipeline) closeAll() {
 	for _, pl := range p.steps() {

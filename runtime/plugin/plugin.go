@@ -108,6 +108,8 @@ type PipelineSettings struct {
 	ECSCompatibility   string // disabled, v1, v8
 	SupportEscapes     bool
 	FieldRefEscapeMode string
+	// DataPath is path.data, where plugins keep their state (a sincedb).
+	DataPath string
 	// OutputChunkingFactor is pipeline.batch.output_chunking.growth_threshold_factor:
 	// a batch the filters grew past this many times the batch size goes to
 	// the outputs in chunks of the batch size.
