@@ -237,9 +237,9 @@ func TestSettingsDirFromEnvironment(t *testing.T) {
 	}
 }
 
-// startGostash starts the binary in dir with the given stdin, watching its
+// startService starts the binary in dir with the given stdin, watching its
 // output.
-func startGostash(t *testing.T, dir string, stdin io.Reader, args ...string) (*exec.Cmd, *lineWaiter, *lineWaiter) {
+func startService(t *testing.T, dir string, stdin io.Reader, args ...string) (*exec.Cmd, *lineWaiter, *lineWaiter) {
 	t.Helper()
 	cmd := exec.Command(gostashBin, args...)
 	cmd.Dir = dir
@@ -301,7 +301,7 @@ func TestSystemPipelinesDoNotKeepTheProcessRunning(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pw.Close()
-	cmd, out, logs := startGostash(t, dir, pr, "--path.settings", dir, "--api.enabled", "false")
+	cmd, out, logs := startService(t, dir, pr, "--path.settings", dir, "--api.enabled", "false")
 	pr.Close()
 	out.waitFor(t, "done", 0, logs.text)
 	if code := waitExit(t, cmd, logs); code != 0 {
@@ -317,7 +317,7 @@ func TestPipelineReloadableFalse(t *testing.T) {
 		return "- pipeline.id: fixed\n  pipeline.reloadable: false\n  config.string: 'input { pipeline { address => \"x\" } } filter { mutate { add_field => { \"v\" => \"" + msg + "\" } } } output { stdout { } }'\n"
 	}
 	writeFiles(t, dir, map[string]string{"pipelines.yml": entry("v1")})
-	cmd, _, logs := startGostash(t, dir, nil, "--path.settings", dir, "--api.enabled", "false", "-r", "--config.reload.interval", "100ms")
+	cmd, _, logs := startService(t, dir, nil, "--path.settings", dir, "--api.enabled", "false", "-r", "--config.reload.interval", "100ms")
 	logs.waitFor(t, "[fixed] Pipeline started", 0, logs.text)
 	writeFiles(t, dir, map[string]string{"pipelines.yml": entry("v2")})
 	logs.waitFor(t, `Failed to execute action {"action"=>"LogStash::PipelineAction::Reload/pipeline_id:fixed", "exception"=>"LogStash::ConfigurationError", "message"=>"Cannot reload pipeline, because the existing pipeline is not reloadable"}`, 0, logs.text)
@@ -341,7 +341,7 @@ func TestRecoverablePipelineIsStartedAgain(t *testing.T) {
 			"- pipeline.id: late\n  pipeline.recoverable: true\n  config.string: 'input { generator { count => 1 } pipeline { address => \"x\" } } output { stdout { } }'\n"
 	}
 	writeFiles(t, dir, map[string]string{"pipelines.yml": yml("x")})
-	cmd, _, logs := startGostash(t, dir, nil, "--path.settings", dir, "--api.enabled", "false", "-r", "--config.reload.interval", "100ms")
+	cmd, _, logs := startService(t, dir, nil, "--path.settings", dir, "--api.enabled", "false", "-r", "--config.reload.interval", "100ms")
 	logs.waitFor(t, "Internal input at 'x' already bound!", 0, logs.text)
 	writeFiles(t, dir, map[string]string{"pipelines.yml": yml("elsewhere")})
 	logs.waitFor(t, `Recovering pipeline {"pipeline.id"=>"late"}`, 0, logs.text)
@@ -360,7 +360,7 @@ func TestUnsafeShutdownForcesAStalledShutdown(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd, _, logs := startGostash(t, dir, nil, "--api.enabled", "false", "--pipeline.unsafe_shutdown", "-e",
+	cmd, _, logs := startService(t, dir, nil, "--api.enabled", "false", "--pipeline.unsafe_shutdown", "-e",
 		`input { generator { } } output { file { path => "`+fifo+`" } }`)
 	logs.waitFor(t, "Pipeline started", 0, logs.text)
 	cmd.Process.Signal(syscall.SIGTERM)
@@ -388,7 +388,7 @@ func TestMonitoringAPIReportsEachPipeline(t *testing.T) {
   pipeline.batch.size: 5
   config.string: 'input { generator { count => 50 } } output { null { } }'
 `})
-	cmd, _, logs := startGostash(t, dir, nil, "--path.settings", dir, "-r")
+	cmd, _, logs := startService(t, dir, nil, "--path.settings", dir, "-r")
 	logs.waitFor(t, "Successfully started Logstash API endpoint", 0, logs.text)
 	logs.waitFor(t, "[one] Pipeline terminated", 0, logs.text)
 	logs.waitFor(t, "[two] Pipeline terminated", 0, logs.text)

@@ -24,7 +24,33 @@ func pipelineSettings(st *settings.Settings) plugin.PipelineSettings {
 	ps.FieldRefEscapeMode = st.String("config.field_reference.escape_style")
 	ps.OutputChunkingFactor = int(st.Int("pipeline.batch.output_chunking.growth_threshold_factor"))
 	ps.DataPath = st.String("path.data")
+	// Checked when the pipeline's settings were read (sources.definitions).
+	ps.Queue, _ = queueSettings(st)
 	return ps
+}
+
+// queueSettings are a pipeline's queue.* settings and path.queue (by
+// default <path.data>/queue); a persisted queue's are checked as Logstash's
+// queue factory and validator check them.
+func queueSettings(st *settings.Settings) (plugin.QueueSettings, error) {
+	q := plugin.DefaultQueueSettings()
+	q.Type = st.String("queue.type")
+	q.Path = st.String("path.queue")
+	q.Drain = st.Bool("queue.drain")
+	p := &q.Persisted
+	p.PageCapacity = st.Int("queue.page_capacity")
+	p.MaxBytes = st.Int("queue.max_bytes")
+	p.MaxEvents = st.Int("queue.max_events")
+	p.CheckpointAcks = st.Int("queue.checkpoint.acks")
+	p.CheckpointWrites = st.Int("queue.checkpoint.writes")
+	p.CheckpointInterval = st.Millis("queue.checkpoint.interval")
+	p.CheckpointRetry = st.Bool("queue.checkpoint.retry")
+	if q.Type == "persisted" {
+		if err := p.Validate(); err != nil {
+			return q, err
+		}
+	}
+	return q, nil
 }
 
 // deadLetterQueue is the pipeline's dead letter queue when

@@ -110,6 +110,9 @@ func newSources(st *settings.Settings, lookup lang.LookupFunc, logger *slog.Logg
 		if _, err := os.Stat(settings.PipelinesFile(st.String("path.settings"))); err == nil {
 			logging.Logger(logger, "logstash.config.source.multilocal").Warn("Ignoring the 'pipelines.yml' file because command line options are specified")
 		}
+		if _, err := queueSettings(st); err != nil {
+			return nil, err
+		}
 		return s, nil
 	}
 	s.multi = true
@@ -139,6 +142,9 @@ func (s *sources) definitions() ([]pipelineDef, error) {
 		src, err := configSourceOf(e.Settings, e.Origin)
 		if err != nil {
 			return nil, err
+		}
+		if _, err := queueSettings(e.Settings); err != nil {
+			return nil, fmt.Errorf("%s: pipeline %q: %w", e.Origin, e.ID(), err)
 		}
 		defs = append(defs, pipelineDef{st: e.Settings, src: src})
 	}

@@ -30,8 +30,6 @@ type Def struct {
 	// NoEffect says why the setting changes nothing in gostash; setting it
 	// logs that as a warning.
 	NoEffect string
-	// Deprecated is the warning logged when the setting is set.
-	Deprecated string
 	// AliasOf names the setting this deprecated name stands for.
 	AliasOf string
 }
@@ -153,18 +151,19 @@ func init() {
 			NoEffect: "gostash has no JVM heap or direct memory to choose between"},
 
 		// Queue.
-		&Def{Name: "queue.type", Type: String, Default: "memory", Options: []string{"persisted", "memory"}, Pipeline: true,
-			Refuse: refuseUnless("this gostash build has no persisted queue yet, and running on the memory queue would silently drop the durability you asked for", "memory")},
+		&Def{Name: "queue.type", Type: String, Default: "memory", Options: []string{"persisted", "memory"}, Pipeline: true},
 		&Def{Name: "queue.drain", Type: Bool, Default: false, Pipeline: true},
 		&Def{Name: "queue.page_capacity", Type: Bytes, Default: "64mb", Pipeline: true},
 		&Def{Name: "queue.max_bytes", Type: Bytes, Default: "1024mb", Pipeline: true},
 		&Def{Name: "queue.max_events", Type: Numeric, Default: 0, Pipeline: true},
 		&Def{Name: "queue.checkpoint.acks", Type: Numeric, Default: 1024, Pipeline: true},
 		&Def{Name: "queue.checkpoint.writes", Type: Numeric, Default: 1024, Pipeline: true},
-		&Def{Name: "queue.checkpoint.interval", Type: Numeric, Default: 1000, Pipeline: true,
-			Deprecated: "The setting `queue.checkpoint.interval` has no effect and will be removed from both logstash.yml and pipeline.yml in a future release."},
+		// Logstash 9 no longer uses queue.checkpoint.interval; gostash's
+		// persisted queue keeps its documented meaning (sync at that interval).
+		&Def{Name: "queue.checkpoint.interval", Type: Numeric, Default: 1000, Pipeline: true},
 		&Def{Name: "queue.checkpoint.retry", Type: Bool, Default: true, Pipeline: true},
-		&Def{Name: "queue.compression", Type: String, Default: "none", Options: []string{"none", "speed", "balanced", "size", "disabled"}, Pipeline: true},
+		&Def{Name: "queue.compression", Type: String, Default: "none", Options: []string{"none", "speed", "balanced", "size", "disabled"}, Pipeline: true,
+			Refuse: refuseUnless("gostash writes queue pages uncompressed", "none", "disabled")},
 
 		// Dead letter queue.
 		&Def{Name: "dead_letter_queue.enable", Type: Bool, Default: false, Pipeline: true},

@@ -223,7 +223,7 @@ func (s *Settings) SetNames() []string {
 }
 
 // Notices are the warnings the settings that were set call for: a
-// deprecated setting or name, or one that has no effect in gostash. keep
+// deprecated name, or a setting that has no effect in gostash. keep
 // selects the settings to look at by where they were set (nil: all).
 func (s *Settings) Notices(keep func(origin string) bool) []Warning {
 	var out []Warning
@@ -235,9 +235,6 @@ func (s *Settings) Notices(keep func(origin string) bool) []Warning {
 		if old := s.alias[name]; old != "" {
 			out = append(out, Warning{"org.logstash.settings.DeprecatedAlias",
 				fmt.Sprintf("The setting `%s` is a deprecated alias for `%s` and will be removed in a future release of Logstash. Please use %s instead", old, name, name)})
-		}
-		if d.Deprecated != "" {
-			out = append(out, Warning{"org.logstash.deprecation.runner", d.Deprecated})
 		}
 		if d.NoEffect != "" {
 			out = append(out, Warning{"logstash.settings", fmt.Sprintf("Setting %q (set in %s) has no effect in gostash: %s", name, s.origin[name], d.NoEffect)})

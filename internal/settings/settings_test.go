@@ -97,7 +97,7 @@ func TestSettingErrors(t *testing.T) {
 		{"queue.page_capacity: lots", `Could not coerce 'lots' into a bytes value`},
 		{"config.reload.interval: 3 parsecs", `invalid time value "3 parsecs"`},
 		{"api.http.port: 70000", `Invalid value "70000-70000": ports must be within 1..65535`},
-		{"queue.type: persisted", `setting queue.type: gostash cannot honour queue.type => "persisted": this gostash build has no persisted queue yet`},
+		{"queue.compression: size", `setting queue.compression: gostash cannot honour queue.compression => "size": gostash writes queue pages uncompressed`},
 		{"log.format: json", `gostash cannot honour log.format => "json": gostash logs only in Logstash's plain format`},
 		{"api.ssl.supported_protocols: TLSv1.2,SSLv3", `Failed to validate the setting "api.ssl.supported_protocols" value(s): ["SSLv3"]`},
 		{"slowlog.threshold.warn: 2s", `gostash has no slowlog`},
@@ -123,12 +123,11 @@ func TestSettingErrors(t *testing.T) {
 }
 
 // TestAcceptedWithNotices: settings that mean nothing outside the JVM are
-// accepted with a warning; deprecated ones and names too; turning an
+// accepted with a warning; deprecated names too; turning an
 // X-Pack feature off is accepted silently, since it is off.
 func TestAcceptedWithNotices(t *testing.T) {
 	s, err := loadYML(t, `
 pipeline.buffer.type: direct
-queue.checkpoint.interval: 500
 http.port: 9601
 xpack.monitoring.enabled: false
 `, nil)
@@ -143,15 +142,14 @@ xpack.monitoring.enabled: false
 	for _, want := range []string{
 		`Setting "pipeline.buffer.type" (set in `,
 		"has no effect in gostash: gostash has no JVM heap or direct memory to choose between",
-		"The setting `queue.checkpoint.interval` has no effect",
 		"The setting `http.port` is a deprecated alias for `api.http.port`",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("notices lack %q:\n%s", want, text)
 		}
 	}
-	if len(got) != 3 {
-		t.Errorf("want 3 notices, got %d:\n%s", len(got), text)
+	if len(got) != 2 {
+		t.Errorf("want 2 notices, got %d:\n%s", len(got), text)
 	}
 	if s.String("api.http.port") != "9601-9601" {
 		t.Errorf("http.port did not set api.http.port: %q", s.String("api.http.port"))
@@ -269,7 +267,7 @@ func TestPipelinesYMLErrors(t *testing.T) {
 		{"- pipeline.id: x\n  pipeline.wrokers: 1\n", `(did you mean "pipeline.workers"?)`},
 		{"- pipeline.id: x\n  pipeline:\n    workers: 2\n", `Received "pipeline"`},
 		{"- pipeline.id: x\n  pipeline.workers: -1\n", `pipelines.yml:2:3: setting pipeline.workers: Number must be bigger than 0. Received: -1`},
-		{"- pipeline.id: x\n  queue.type: persisted\n", `gostash cannot honour queue.type => "persisted"`},
+		{"- pipeline.id: x\n  queue.compression: speed\n", `gostash cannot honour queue.compression => "speed"`},
 		{"- just a string\n", "each pipeline must be a map of settings, found a str"},
 	}
 	for _, c := range cases {

@@ -55,7 +55,7 @@ func TestOutputChunking(t *testing.T) {
 	} {
 		cfg, diags := lang.Parse("p.conf", []byte(`input { test_slice {} } filter { test_fan_out {} } output { test_batch_sizes {} }`), lang.ParseOptions{})
 		if diags.HasErrors() {
-			t.Fatal(diags.Format())
+			t.Fatal(diags.Format(nil))
 		}
 		ps := plugin.DefaultPipelineSettings(1)
 		ps.BatchSize = 4
@@ -66,7 +66,7 @@ func TestOutputChunking(t *testing.T) {
 		*chunkSizes = batchSizesOutput{}
 		p, diags := Compile([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: ps})
 		if diags.HasErrors() {
-			t.Fatal(diags.Format())
+			t.Fatal(diags.Format(nil))
 		}
 		if err := p.Run(context.Background()); err != nil {
 			t.Fatal(err)

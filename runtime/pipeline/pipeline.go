@@ -104,6 +104,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	workers := max(p.settings.Workers, 1)
 	batch := max(p.settings.BatchSize, 1)
 	if err := p.openQueue(batch * workers); err != nil {
+		close(p.ready)
 		p.logger.Error("Pipeline could not open its queue", slog.String("error", err.Error()))
 		p.closeAll()
 		return err

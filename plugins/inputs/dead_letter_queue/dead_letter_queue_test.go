@@ -73,12 +73,12 @@ func TestCleanConsumed(t *testing.T) {
 	conf := fmt.Sprintf(`input { dead_letter_queue { path => %q pipeline_id => "up" clean_consumed => true sincedb_path => %q } } output { test_dlq_sink {} }`, root, sincedb)
 	cfg, diags := lang.Parse("p.conf", []byte(conf), lang.ParseOptions{})
 	if diags.HasErrors() {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(nil))
 	}
 	*sink = collector{want: 4, full: make(chan struct{})}
 	p, diags := pipeline.Compile([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: plugin.DefaultPipelineSettings(1)})
 	if diags.HasErrors() {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(nil))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -44,13 +44,13 @@ func compile(t *testing.T, id, text string, bus *pipelinebus.Bus) *pipeline.Pipe
 	t.Helper()
 	cfg, diags := lang.Parse(id+".conf", []byte(text), lang.ParseOptions{})
 	if diags.HasErrors() {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(nil))
 	}
 	ps := plugin.DefaultPipelineSettings(1)
 	ps.ID, ps.BatchSize, ps.BatchDelay = id, 10, time.Millisecond
 	p, diags := pipeline.Compile([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: ps, Bus: bus})
 	if diags.HasErrors() {
-		t.Fatal(diags.Format())
+		t.Fatal(diags.Format(nil))
 	}
 	return p
 }
