@@ -92,6 +92,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if missing && explicitDir {
 		fmt.Fprintln(stderr, settings.MissingFileWarning)
 	}
+	if st.IsSet("keystore.file") {
+		// As in Logstash, logstash.yml itself was read with the keystore
+		// of path.settings; the pipeline configs use the one it names.
+		if lookup, err = keystoreLookup(st.String("keystore.file")); err != nil {
+			fmt.Fprintf(stderr, "ERROR: setting keystore.file: %v\n", err)
+			return 1
+		}
+	}
 	level, err := logging.ParseLogLevel(st.String("log.level"))
 	if err != nil {
 		fmt.Fprintf(stderr, "ERROR: %v\n", err)
