@@ -157,15 +157,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	if testOnly {
 		defs, err := src.definitions()
+		failed := ""
 		if err == nil {
 			for _, def := range defs {
 				if _, err = src.build(def); err != nil {
+					failed = def.st.String("pipeline.id")
 					break
 				}
 			}
 		}
 		if err != nil {
-			return fatal("The given configuration is invalid. Reason: " + agent.FirstError(err))
+			reason := agent.FirstError(err)
+			if src.multi && failed != "" {
+				reason = fmt.Sprintf("pipeline %q: %s", failed, reason)
+			}
+			return fatal("The given configuration is invalid. Reason: " + reason)
 		}
 		fmt.Fprintln(stdout, "Configuration OK")
 		runner.Info("Using config.test_and_exit mode. Config Validation Result: OK. Exiting Logstash")
