@@ -3,6 +3,7 @@ package settings
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,8 +17,9 @@ import (
 )
 
 // Dir resolves path.settings as Logstash does: the flag, else
-// LS_SETTINGS_DIR, else the package's directory when it exists. explicit
-// is false when the directory is the package default.
+// LS_SETTINGS_DIR, else the package's directory when this user may read
+// it (the package lets only root and the gostash group in). explicit is
+// false when the directory is the package default.
 func Dir(flag string, getenv func(string) string) (dir string, explicit bool) {
 	if flag != "" {
 		return flag, true
@@ -25,8 +27,12 @@ func Dir(flag string, getenv func(string) string) (dir string, explicit bool) {
 	if env := getenv("LS_SETTINGS_DIR"); env != "" {
 		return env, true
 	}
-	if st, err := os.Stat(DefaultSettingsDir); err == nil && st.IsDir() {
-		return DefaultSettingsDir, false
+	if f, err := os.Open(DefaultSettingsDir); err == nil {
+		_, err = f.Readdirnames(1)
+		f.Close()
+		if err == nil || errors.Is(err, io.EOF) {
+			return DefaultSettingsDir, false
+		}
 	}
 	return "", false
 }
