@@ -488,3 +488,25 @@ func TestDeadLetterQueueRoundTrip(t *testing.T) {
 		t.Errorf("segments %v, want one per run", segments)
 	}
 }
+
+// TestAllowSuperuser: allow_superuser: false refuses to run as root, as
+// Logstash does; true runs as root with Logstash's notice. Either way a
+// non-root user runs.
+func TestAllowSuperuser(t *testing.T) {
+	for _, allow := range []bool{false, true} {
+		dir := t.TempDir()
+		writeFiles(t, dir, map[string]string{"logstash.yml": fmt.Sprintf("allow_superuser: %v\napi.enabled: false\n", allow)})
+		out, err := exec.Command(gostashBin, "--path.settings", dir, "-e", `input { generator { count => 1 } } output { null { } }`).CombinedOutput()
+		refused := strings.Contains(string(out), "[FATAL][logstash.runner          ] Logstash cannot be run as superuser.")
+		noticed := strings.Contains(string(out), "NOTICE: Allowing Logstash to run as superuser is heavily discouraged")
+		root := os.Geteuid() == 0
+		switch {
+		case root && !allow && (err == nil || !refused):
+			t.Errorf("root with allow_superuser false: %v\n%s", err, out)
+		case root && allow && (err != nil || !noticed):
+			t.Errorf("root with allow_superuser true: %v\n%s", err, out)
+		case !root && (err != nil || refused || noticed):
+			t.Errorf("not root, allow_superuser %v: %v\n%s", allow, err, out)
+		}
+	}
+}
