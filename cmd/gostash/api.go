@@ -16,33 +16,35 @@ import (
 	keystore "github.com/pavlo-v-chernykh/keystore-go/v4"
 	"software.sslmate.com/src/go-pkcs12"
 
+	"github.com/gostash/gostash/internal/agent"
 	"github.com/gostash/gostash/internal/monitor"
+	"github.com/gostash/gostash/internal/settings"
 	"github.com/gostash/gostash/runtime/logging"
-	"github.com/gostash/gostash/runtime/pipeline"
 )
 
 // startAPI starts the monitoring API (api.enabled, on by default) for the
-// pipeline current returns. An invalid api.* setting is an error, which
-// stops gostash as a bad setting stops Logstash; a port that cannot be
-// bound is not: gostash says why and runs the pipeline without the API.
-func startAPI(ctx context.Context, st settings, reload bool, src *configSource, logger *slog.Logger,
-	current func() *pipeline.Pipeline) (stop func(), err error) {
-	enabled, err := st.boolean("api.enabled", true)
-	if err != nil {
-		return nil, err
-	}
-	if !enabled {
+// agent's pipelines. An invalid api.* setting is an error, which stops
+// gostash as a bad setting stops Logstash; a port that cannot be bound is
+// not: gostash says why and runs the pipelines without the API.
+func startAPI(ctx context.Context, st *settings.Settings, ag *agent.Agent, logger *slog.Logger) (stop func(), err error) {
+	if !st.Bool("api.enabled") {
 		return func() {}, nil
 	}
 	cfg := monitor.Config{
-		Host:            st.str("api.http.host", st.str("http.host", "127.0.0.1")),
-		Port:            st.str("api.http.port", st.str("http.port", "9600-9700")),
-		NodeName:        st.str("node.name", ""),
-		DataPath:        st.str("path.data", ""),
+		Host:            st.String("api.http.host"),
+		Port:            st.String("api.http.port"),
+		NodeName:        st.String("node.name"),
 		Version:         version,
-		ReloadAutomatic: reload,
-		ReloadInterval:  src.interval,
+		ReloadAutomatic: st.Bool("config.reload.automatic"),
+		ReloadInterval:  st.Duration("config.reload.interval"),
 		Logger:          logger,
+		Defaults:        pipelineSettings(st),
+	}
+	if st.IsSet("monitoring.cluster_uuid") {
+		cfg.MonitoringClusterUUID = st.String("monitoring.cluster_uuid")
+	}
+	if st.IsSet("path.data") {
+		cfg.DataPath = st.String("path.data")
 	}
 	if cfg.Username, cfg.Password, err = apiAuth(st, logger); err != nil {
 		return nil, err
@@ -50,7 +52,28 @@ func startAPI(ctx context.Context, st settings, reload bool, src *configSource, 
 	if cfg.TLS, err = apiTLS(st); err != nil {
 		return nil, err
 	}
-	api, err := monitor.New(cfg, current)
+	web := logging.Logger(logger, "logstash.webserver")
+	if cfg.TLS == nil {
+		warnIgnored(web, st, "api.ssl.", "api.ssl.enabled")
+	}
+	if cfg.Username == "" {
+		warnIgnored(web, st, "api.auth.basic.", "api.auth.type")
+	}
+	if cfg.TLS != nil && cfg.Username != "" && !st.IsSet("api.http.host") {
+		cfg.Host = "0.0.0.0"
+		web.Info("API configured securely with SSL and Basic Auth. Defaulting `api.http.host` to all available interfaces")
+	}
+	web.Debug("Initializing API WebServer", slog.String("api.http.host", cfg.Host), slog.String("api.http.port", cfg.Port),
+		slog.Bool("api.ssl.enabled", cfg.TLS != nil), slog.String("api.auth.type", st.String("api.auth.type")),
+		slog.String("api.environment", st.String("api.environment")))
+	source := func() []monitor.Pipeline {
+		var out []monitor.Pipeline
+		for _, p := range ag.Pipelines() {
+			out = append(out, monitor.Pipeline{P: p.P, Ended: !p.Running, Err: p.Err})
+		}
+		return out
+	}
+	api, err := monitor.New(cfg, source)
 	if err != nil {
 		return nil, err
 	}
@@ -65,75 +88,69 @@ func startAPI(ctx context.Context, st settings, reload bool, src *configSource, 
 	}, nil
 }
 
+// warnIgnored says which settings of a feature that is off were set, as
+// Logstash's web server does.
+func warnIgnored(l *slog.Logger, st *settings.Settings, prefix, trigger string) {
+	for _, name := range st.SetNames() {
+		if strings.HasPrefix(name, prefix) && name != trigger {
+			l.Warn(fmt.Sprintf("Setting `%s` is ignored because `%s` is set to `%v`", name, trigger, st.Get(trigger)))
+		}
+	}
+}
+
 // apiAuth reads api.auth.*: with type basic, the username and password
 // every request must carry. The password is checked against the
 // password_policy settings; mode WARN logs what it lacks, ERROR refuses it.
-func apiAuth(st settings, logger *slog.Logger) (username, password string, err error) {
-	switch typ := st.str("api.auth.type", "none"); typ {
-	case "none":
+func apiAuth(st *settings.Settings, logger *slog.Logger) (username, password string, err error) {
+	if st.String("api.auth.type") != "basic" {
 		return "", "", nil
-	case "basic":
-	default:
-		return "", "", fmt.Errorf("api.auth.type must be one of none, basic; got %q", typ)
 	}
-	username, password = st.str("api.auth.basic.username", ""), st.str("api.auth.basic.password", "")
+	username, password = st.String("api.auth.basic.username"), st.String("api.auth.basic.password")
 	if username == "" {
 		return "", "", errors.New("api.auth.basic.username must be set when api.auth.type is basic")
 	}
 	if password == "" {
 		return "", "", errors.New("api.auth.basic.password must be set when api.auth.type is basic")
 	}
-	minLength, _, err := st.integer("api.auth.basic.password_policy.length.minimum", 8)
-	if err != nil {
-		return "", "", err
+	minLength := st.Int("api.auth.basic.password_policy.length.minimum")
+	if minLength < 8 || minLength > 1024 {
+		return "", "", errors.New("api.auth.basic.password_policy.length.minimum has to be between 8 and 1024.")
 	}
 	var lacks []string
 	if len([]rune(password)) < int(minLength) {
 		lacks = append(lacks, fmt.Sprintf("at least %d characters", minLength))
 	}
 	for _, c := range []struct {
-		class, def, what string
-		has              func(rune) bool
+		class, what string
+		has         func(rune) bool
 	}{
-		{"upper", "REQUIRED", "an upper-case letter", unicode.IsUpper},
-		{"lower", "REQUIRED", "a lower-case letter", unicode.IsLower},
-		{"digit", "REQUIRED", "a digit", unicode.IsDigit},
-		{"symbol", "OPTIONAL", "a symbol", func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsSpace(r) }},
+		{"upper", "an upper-case letter", unicode.IsUpper},
+		{"lower", "a lower-case letter", unicode.IsLower},
+		{"digit", "a digit", unicode.IsDigit},
+		{"symbol", "a symbol", func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsSpace(r) }},
 	} {
-		key := "api.auth.basic.password_policy.include." + c.class
-		switch v := st.str(key, c.def); v {
-		case "OPTIONAL":
-		case "REQUIRED":
-			if !strings.ContainsFunc(password, c.has) {
-				lacks = append(lacks, c.what)
-			}
-		default:
-			return "", "", fmt.Errorf("%s must be REQUIRED or OPTIONAL; got %q", key, v)
+		if st.String("api.auth.basic.password_policy.include."+c.class) == "REQUIRED" && !strings.ContainsFunc(password, c.has) {
+			lacks = append(lacks, c.what)
 		}
 	}
 	if len(lacks) == 0 {
 		return username, password, nil
 	}
 	msg := "api.auth.basic.password does not meet the password policy: it needs " + strings.Join(lacks, ", ")
-	switch mode := st.str("api.auth.basic.password_policy.mode", "WARN"); mode {
-	case "WARN":
-		logging.Logger(logger, "logstash.settings").Warn(msg)
-		return username, password, nil
-	case "ERROR":
+	if st.String("api.auth.basic.password_policy.mode") == "ERROR" {
 		return "", "", errors.New(msg)
-	default:
-		return "", "", fmt.Errorf("api.auth.basic.password_policy.mode must be WARN or ERROR; got %q", mode)
 	}
+	logging.Logger(logger, "logstash.settings").Warn(msg)
+	return username, password, nil
 }
 
 // apiTLS reads api.ssl.*: the keystore (PKCS12 or JKS) holding the API's
 // certificate chain and key, and the protocols it offers.
-func apiTLS(st settings) (*tls.Config, error) {
-	enabled, err := st.boolean("api.ssl.enabled", false)
-	if err != nil || !enabled {
-		return nil, err
+func apiTLS(st *settings.Settings) (*tls.Config, error) {
+	if !st.Bool("api.ssl.enabled") {
+		return nil, nil
 	}
-	path, password := st.str("api.ssl.keystore.path", ""), st.str("api.ssl.keystore.password", "")
+	path, password := st.String("api.ssl.keystore.path"), st.String("api.ssl.keystore.password")
 	if path == "" {
 		return nil, errors.New("api.ssl.keystore.path must be set when api.ssl.enabled is true")
 	}
@@ -146,15 +163,11 @@ func apiTLS(st settings) (*tls.Config, error) {
 		return nil, fmt.Errorf("api.ssl.keystore.path %s: %w", path, err)
 	}
 	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	if protocols, ok := st["api.ssl.supported_protocols"]; ok {
-		// A YAML list, or a comma-separated string from the command line.
+	if protocols := st.Strings("api.ssl.supported_protocols"); len(protocols) > 0 {
 		versions := map[string]uint16{"TLSv1": tls.VersionTLS10, "TLSv1.1": tls.VersionTLS11, "TLSv1.2": tls.VersionTLS12, "TLSv1.3": tls.VersionTLS13}
 		cfg.MinVersion, cfg.MaxVersion = 0, 0
-		for _, p := range listSetting(protocols) {
-			v, ok := versions[p]
-			if !ok {
-				return nil, fmt.Errorf("api.ssl.supported_protocols: %q is not one of TLSv1, TLSv1.1, TLSv1.2, TLSv1.3", p)
-			}
+		for _, p := range protocols {
+			v := versions[p]
 			if cfg.MinVersion == 0 || v < cfg.MinVersion {
 				cfg.MinVersion = v
 			}
@@ -198,20 +211,4 @@ func keyStoreCertificate(data []byte, password string) (tls.Certificate, error) 
 		cert.Certificate = append(cert.Certificate, c.Raw)
 	}
 	return cert, nil
-}
-
-// listSetting reads a list setting: a YAML list or a comma-separated string.
-func listSetting(v any) []string {
-	var out []string
-	switch t := v.(type) {
-	case []any:
-		for _, it := range t {
-			out = append(out, strings.TrimSpace(fmt.Sprint(it)))
-		}
-	default:
-		for _, it := range strings.Split(fmt.Sprint(t), ",") {
-			out = append(out, strings.TrimSpace(it))
-		}
-	}
-	return out
 }

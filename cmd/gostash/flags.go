@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // flagKind says how a flag's value is read.
@@ -19,7 +18,9 @@ const (
 // flagSpec is one command-line flag. Each maps to a Logstash setting of
 // the same name, so logstash.yml and the command line share one table.
 type flagSpec struct {
-	short   string
+	short string
+	// long is the long flag when it is not --<setting>.
+	long    string
 	setting string
 	kind    flagKind
 	arg     string
@@ -36,7 +37,7 @@ var flagTable = []flagSpec{
 	{setting: "config.reload.interval", arg: "RELOAD_INTERVAL", doc: "How often to check the config for changes with -r (e.g. 3s)."},
 	{setting: "config.debug", kind: flagBool, doc: "Log the compiled pipeline at debug level."},
 	{setting: "config.support_escapes", kind: flagBool, doc: "Process backslash escapes (\\n, \\t, \\\", ...) in quoted config strings."},
-	{setting: "field-reference-escape-style", arg: "STYLE", doc: "How brackets in field names are escaped: none, percent or ampersand."},
+	{long: "--field-reference-escape-style", setting: "config.field_reference.escape_style", arg: "STYLE", doc: "How brackets in field names are escaped: none, percent or ampersand."},
 	{setting: "pipeline.id", arg: "ID", doc: "The pipeline's id (default main)."},
 	{short: "-w", setting: "pipeline.workers", kind: flagInt, arg: "COUNT", doc: "Worker goroutines running filters and outputs (default: the number of CPU cores)."},
 	{short: "-b", setting: "pipeline.batch.size", kind: flagInt, arg: "SIZE", doc: "Events a worker takes from the queue at once (default 125)."},
@@ -44,9 +45,9 @@ var flagTable = []flagSpec{
 	{setting: "pipeline.ordered", arg: "ORDERED", doc: "auto (ordered when -w 1 is given), true or false."},
 	{setting: "pipeline.ecs_compatibility", arg: "STRING", doc: "Default ECS mode of plugins: disabled, v1 or v8 (default v8)."},
 	{setting: "pipeline.unsafe_shutdown", kind: flagBool, doc: "Allow a forced exit when shutdown stalls."},
-	{setting: "path.settings", arg: "SETTINGS_DIR", doc: "Directory holding logstash.yml (also LS_SETTINGS_DIR)."},
-	{setting: "path.data", arg: "PATH", doc: "Data directory (accepted for compatibility)."},
-	{short: "-l", setting: "path.logs", arg: "PATH", doc: "Log directory (accepted for compatibility; logs go to stderr)."},
+	{setting: "path.settings", arg: "SETTINGS_DIR", doc: "Directory holding logstash.yml and pipelines.yml (also LS_SETTINGS_DIR; default /etc/gostash when it exists)."},
+	{setting: "path.data", arg: "PATH", doc: "Data directory: dead letter queues, plugin state; locked against a second instance (default ./data)."},
+	{short: "-l", setting: "path.logs", arg: "PATH", doc: "Also write the log to PATH/logstash-plain.log (it always goes to stderr)."},
 	{short: "-n", setting: "node.name", arg: "NAME", doc: "Node name shown by the monitoring API (default: the host name)."},
 	{setting: "log.level", arg: "LEVEL", doc: "fatal, error, warn, info, debug or trace (default info)."},
 	{setting: "log.format", arg: "FORMAT", doc: "plain (json is not supported)."},
@@ -132,7 +133,7 @@ func parseArgs(args []string) (*cliArgs, error) {
 func findFlag(name string) *flagSpec {
 	for i := range flagTable {
 		f := &flagTable[i]
-		if name == f.short || name == "--"+f.setting {
+		if name == f.short || name == f.longName() {
 			return f
 		}
 		for _, al := range f.alias {
@@ -144,11 +145,19 @@ func findFlag(name string) *flagSpec {
 	return nil
 }
 
+// longName is the flag's long form.
+func (f *flagSpec) longName() string {
+	if f.long != "" {
+		return f.long
+	}
+	return "--" + f.setting
+}
+
 func usage() string {
 	var b strings.Builder
 	b.WriteString("Usage:\n    gostash [OPTIONS]\n    gostash fmt [-w|--check] FILE...  print configs in canonical form, or rewrite or check them\n    gostash plugins [NAME]            list plugins, or one plugin's options\n    gostash docs DIR                  write each plugin's README.md from its declaration\n    gostash test --config PATH TESTS  run Logstash Filter Verifier test cases\n\nEach subcommand prints its own usage with -h or --help.\n\nOptions:\n")
 	for _, f := range flagTable {
-		names := "--" + f.setting
+		names := f.longName()
 		if f.short != "" {
 			names = f.short + ", " + names
 		}
@@ -158,23 +167,4 @@ func usage() string {
 		fmt.Fprintf(&b, "    %-48s %s\n", names, f.doc)
 	}
 	return b.String()
-}
-
-// parseDuration reads Logstash's TimeValue strings: a number and a unit
-// (nanos, micros, ms, s, m, h, d).
-func parseDuration(s string) (time.Duration, error) {
-	units := []struct {
-		suffix string
-		unit   time.Duration
-	}{{"nanos", time.Nanosecond}, {"micros", time.Microsecond}, {"ms", time.Millisecond}, {"s", time.Second}, {"m", time.Minute}, {"h", time.Hour}, {"d", 24 * time.Hour}}
-	for _, u := range units {
-		if num, ok := strings.CutSuffix(strings.TrimSpace(s), u.suffix); ok {
-			n, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-			if err != nil {
-				break
-			}
-			return time.Duration(n * float64(u.unit)), nil
-		}
-	}
-	return 0, fmt.Errorf("invalid time value %q: a number and a unit (nanos, micros, ms, s, m, h, d) such as 3s", s)
 }

@@ -15,7 +15,13 @@ func secretLookup(settingsDir string) (lang.LookupFunc, error) {
 	if settingsDir == "" {
 		return lang.EnvLookup, nil
 	}
-	ks, err := keystore.OpenIfExists(filepath.Join(settingsDir, keystore.KeystoreFile), os.LookupEnv)
+	return keystoreLookup(filepath.Join(settingsDir, keystore.KeystoreFile))
+}
+
+// keystoreLookup resolves ${VAR} from the keystore at path (when it
+// exists), then the environment.
+func keystoreLookup(path string) (lang.LookupFunc, error) {
+	ks, err := keystore.OpenIfExists(path, os.LookupEnv)
 	if err != nil {
 		return nil, fmt.Errorf("opening the keystore: %w", err)
 	}

@@ -11,18 +11,17 @@ import (
 	"os"
 	"os/signal"
 	"sort"
-	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/gostash/gostash/internal/agent"
 	"github.com/gostash/gostash/internal/keystore"
+	"github.com/gostash/gostash/internal/settings"
 	"github.com/gostash/gostash/lang"
 	_ "github.com/gostash/gostash/plugins/all"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/logging"
-	"github.com/gostash/gostash/runtime/pipeline"
-	"github.com/gostash/gostash/runtime/plugin"
+	"github.com/gostash/gostash/runtime/pipelinebus"
 )
 
 // version is the gostash version; the Makefile may override it with -ldflags.
@@ -73,94 +72,118 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "gostash %s\n", version)
 		return 0
 	}
-	st, lookup, err := loadSettings(cli)
+	flagDir, _ := cli.settings["path.settings"].(string)
+	dir, explicitDir := settings.Dir(flagDir, os.Getenv)
+	lookup, err := secretLookup(dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "ERROR: %v\n", err)
 		return 1
 	}
-	level, err := logging.ParseLogLevel(st.str("log.level", "info"))
+	st, missing, err := settings.Load(dir, cli.settings, lookup)
+	if err != nil {
+		var serr *settings.SettingError
+		if errors.As(err, &serr) && serr.Origin == settings.CommandLine {
+			fmt.Fprintf(stderr, "ERROR: option '--%s': %s\n", serr.Name, serr.Msg)
+		} else {
+			fmt.Fprintf(stderr, "ERROR: Failed to load settings file from \"path.settings\". Aborting... %v\n", err)
+		}
+		return 1
+	}
+	if missing && explicitDir {
+		fmt.Fprintln(stderr, settings.MissingFileWarning)
+	}
+	if st.IsSet("keystore.file") {
+		// As in Logstash, logstash.yml itself was read with the keystore
+		// of path.settings; the pipeline configs use the one it names.
+		if lookup, err = keystoreLookup(st.String("keystore.file")); err != nil {
+			fmt.Fprintf(stderr, "ERROR: setting keystore.file: %v\n", err)
+			return 1
+		}
+	}
+	level, err := logging.ParseLogLevel(st.String("log.level"))
 	if err != nil {
 		fmt.Fprintf(stderr, "ERROR: %v\n", err)
 		return 1
 	}
-	if f := st.str("log.format", "plain"); f != "plain" {
-		fmt.Fprintf(stderr, "ERROR: log.format %q is not supported; gostash logs in Logstash's plain format\n", f)
+	handler := logging.NewLogHandler(stderr, level)
+	if st.Bool("pipeline.separate_logs") && !st.IsSet("path.logs") {
+		fmt.Fprintln(stderr, "ERROR: setting pipeline.separate_logs: the pipelines' log files go to path.logs, which is not set; set path.logs too")
 		return 1
 	}
-	logger := slog.New(logging.NewLogHandler(stderr, level))
+	if st.IsSet("path.logs") {
+		files, err := logging.OpenFiles(st.String("path.logs"), st.Bool("pipeline.separate_logs"))
+		if err != nil {
+			fmt.Fprintf(stderr, "ERROR: %v\n", err)
+			return 1
+		}
+		defer files.Close()
+		handler = handler.WithFiles(files)
+	}
+	logger := slog.New(handler)
 	slog.SetDefault(logger)
 	runner := logging.Logger(logger, "logstash.runner")
-
-	ps, err := st.pipelineSettings()
-	if err != nil {
-		runner.Log(context.Background(), logging.LevelFatal, err.Error())
+	fatal := func(msg string) int {
+		runner.Log(context.Background(), logging.LevelFatal, msg)
 		return 1
 	}
-	if err := event.SetFieldRefEscapeStyle(ps.FieldRefEscapeMode); err != nil {
-		runner.Log(context.Background(), logging.LevelFatal, err.Error())
-		return 1
+	for _, w := range st.Notices(nil) {
+		logging.Logger(logger, w.Logger).Warn(w.Message)
 	}
-	testOnly, err := st.boolean("config.test_and_exit", false)
-	if err != nil {
-		runner.Log(context.Background(), logging.LevelFatal, err.Error())
-		return 1
+	if err := checkSuperuser(st, runner); err != nil {
+		return fatal(err.Error())
 	}
-	reload, err := st.boolean("config.reload.automatic", false)
-	if err != nil {
-		runner.Log(context.Background(), logging.LevelFatal, err.Error())
-		return 1
+	if st.Bool("config.debug") && level > slog.LevelDebug {
+		runner.Warn("--config.debug was specified, but log.level was not set to 'debug'! No config info will be logged.")
 	}
-	src, err := newConfigSource(st, reload)
+	if st.IsSet("config.field_reference.escape_style") {
+		logging.Logger(logger, "logstash.settings").Warn("Setting `config.field_reference.escape_style` is in technical preview and may change in the future")
+	}
+	if err := event.SetFieldRefEscapeStyle(st.String("config.field_reference.escape_style")); err != nil {
+		return fatal(err.Error())
+	}
+	testOnly := st.Bool("config.test_and_exit")
+	reload := st.Bool("config.reload.automatic")
+	bus := pipelinebus.New()
+	src, err := newSources(st, lookup, logger, bus, stderr)
 	if err != nil {
-		runner.Log(context.Background(), logging.LevelFatal, err.Error())
-		return 1
+		if dir == "" && !st.IsSet("path.config") && !st.IsSet("config.string") {
+			runner.Log(context.Background(), logging.LevelFatal, "No configuration file was specified. Perhaps you forgot to provide the '-f yourlogstash.conf' flag?")
+		}
+		return fatal(err.Error())
 	}
 	if !testOnly {
 		runner.Info("Starting Logstash", slog.String("logstash.version", "gostash "+version))
 	}
 
-	configDebug, err := st.boolean("config.debug", false)
-	if err != nil {
-		runner.Log(context.Background(), logging.LevelFatal, err.Error())
-		return 1
-	}
-	if configDebug && level > slog.LevelDebug {
-		runner.Warn("--config.debug was specified, but log.level was not set to 'debug'! No config info will be logged.")
-	}
-	build := func() (*pipeline.Pipeline, error) {
-		configs, sources, diags := src.load(ps, logger)
-		if !diags.HasErrors() {
-			ctx := &plugin.BuildContext{Pipeline: ps, Sources: sources, Lookup: lookup, Logger: logger}
-			p, pdiags := pipeline.Compile(configs, ctx)
-			diags = append(diags, pdiags...)
-			if configDebug {
-				// After Compile, password values in the text are masked.
-				logConfigSources(runner, sources)
-			}
-			if !diags.HasErrors() {
-				printDiagnostics(stderr, diags, sources)
-				return p, nil
+	if testOnly {
+		defs, err := src.definitions()
+		failed := ""
+		if err == nil {
+			for _, def := range defs {
+				if _, err = src.build(def); err != nil {
+					failed = def.st.String("pipeline.id")
+					break
+				}
 			}
 		}
-		printDiagnostics(stderr, diags, sources)
-		return nil, diags
-	}
-
-	if testOnly {
-		if _, err := build(); err != nil {
-			runner.Log(context.Background(), logging.LevelFatal, "The given configuration is invalid. Reason: "+firstError(err))
-			return 1
+		if err != nil {
+			reason := agent.FirstError(err)
+			if src.multi && failed != "" {
+				reason = fmt.Sprintf("pipeline %q: %s", failed, reason)
+			}
+			return fatal("The given configuration is invalid. Reason: " + reason)
 		}
 		fmt.Fprintln(stdout, "Configuration OK")
 		runner.Info("Using config.test_and_exit mode. Config Validation Result: OK. Exiting Logstash")
 		return 0
 	}
 
-	p, err := build()
-	if err != nil {
-		logging.Logger(logger, "logstash.agent").Error("Failed to execute action", slog.String("action", "Create/pipeline_id:"+ps.ID),
-			slog.String("exception", "LogStash::ConfigurationError"), slog.String("message", firstError(err)))
-		return 1
+	if st.IsSet("path.data") {
+		unlock, err := lockDataPath(st.String("path.data"))
+		if err != nil {
+			return fatal(err.Error())
+		}
+		defer unlock()
 	}
 
 	ctx, stop := context.WithCancel(context.Background())
@@ -171,30 +194,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 	reloadNow := make(chan struct{}, 1)
 	go handleSignals(sigs, stop, reloadNow, runner)
 
-	// The monitoring API reports on the running pipeline, which a reload replaces.
-	var running atomic.Pointer[pipeline.Pipeline]
-	running.Store(p)
-	stopAPI, err := startAPI(context.Background(), st, reload, src, logger, running.Load)
-	if err != nil {
-		runner.Log(context.Background(), logging.LevelFatal, err.Error())
+	ag := agent.New(agent.Options{Source: src.agentConfigs, AutoReload: reload, Interval: st.Duration("config.reload.interval"),
+		Bus: bus, Logger: logger, UnsafeShutdown: st.Bool("pipeline.unsafe_shutdown"), Exit: os.Exit})
+	if err := ag.Start(); err != nil {
+		if !errors.Is(err, agent.ErrNoPipelines) {
+			runner.Log(context.Background(), logging.LevelFatal, "Could not fetch the configuration", slog.String("message", err.Error()))
+		}
 		return 1
+	}
+	stopAPI, err := startAPI(context.Background(), st, ag, logger)
+	if err != nil {
+		return fatal(err.Error())
 	}
 	defer stopAPI()
-	rebuild := func() (*pipeline.Pipeline, error) {
-		next, err := build()
-		if err == nil {
-			running.Store(next)
-		}
-		return next, err
-	}
 
-	err = runWithReload(ctx, p, rebuild, src, reload, reloadNow, logger)
+	err = ag.Run(ctx, reloadNow)
+	runner.Info("Logstash shut down.")
 	if err != nil {
-		runner.Error("Pipeline failed", slog.String("error", err.Error()))
-		runner.Info("Logstash shut down.")
 		return 1
 	}
-	runner.Info("Logstash shut down.")
 	return 0
 }
 
@@ -239,24 +257,6 @@ func handleSignals(sigs <-chan os.Signal, stop func(), reloadNow chan<- struct{}
 // files (file name to text).
 func printDiagnostics(w io.Writer, diags lang.Diagnostics, files map[string][]byte) {
 	fmt.Fprint(w, diags.Format(files))
-}
-
-// firstError is the message Logstash would give for the first error: a
-// syntax error's Logstash text (Diagnostic.Detail) when there is one, else
-// the located summary.
-func firstError(err error) string {
-	var diags lang.Diagnostics
-	if errors.As(err, &diags) {
-		for _, d := range diags {
-			if d.Severity == lang.Error {
-				if d.Detail != "" {
-					return strings.TrimSpace(d.Detail)
-				}
-				return d.Error()
-			}
-		}
-	}
-	return err.Error()
 }
 
 // logConfigSources logs each config part at debug level, as Logstash's

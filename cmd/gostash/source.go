@@ -1,50 +1,30 @@
 package main
 
 import (
-	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
+	"github.com/gostash/gostash/internal/agent"
+	"github.com/gostash/gostash/internal/settings"
 	"github.com/gostash/gostash/lang"
 	"github.com/gostash/gostash/runtime/logging"
 	"github.com/gostash/gostash/runtime/pipeline"
+	"github.com/gostash/gostash/runtime/pipelinebus"
 	"github.com/gostash/gostash/runtime/plugin"
 )
 
-// configSource is where the pipeline config comes from: -f (files) or -e
-// (a string).
+// configSource is where one pipeline's config comes from: files
+// (path.config, -f) or a string (config.string, -e).
 type configSource struct {
 	path     string
 	text     string
 	isString bool
-	interval time.Duration
-}
-
-func newConfigSource(st settings, reload bool) (*configSource, error) {
-	path := strings.TrimPrefix(st.str("path.config", ""), "file://")
-	text, hasText := st["config.string"]
-	switch {
-	case path != "" && hasText:
-		return nil, errors.New("Settings 'path.config' (-f) and 'config.string' (-e) can't be used simultaneously.")
-	case hasText && reload:
-		return nil, errors.New("Configuration reloading can't be used with 'config.string' (-e).")
-	case path == "" && !hasText:
-		return nil, errors.New("No configuration file was specified. Perhaps you forgot to provide the '-f yourlogstash.conf' flag?")
-	}
-	interval, err := parseDuration(st.str("config.reload.interval", "3s"))
-	if err != nil {
-		return nil, fmt.Errorf("setting config.reload.interval: %w", err)
-	}
-	if hasText {
-		return &configSource{text: fmt.Sprint(text), isString: true, interval: interval}, nil
-	}
-	return &configSource{path: path, interval: interval}, nil
 }
 
 // load parses the config. For -e, lang.ParseString adds Logstash's
@@ -96,72 +76,151 @@ func configFiles(path string) []string {
 	return lang.Glob(path)
 }
 
-// runWithReload runs p until it ends or ctx is cancelled. With -r (or on
-// SIGHUP) a changed config is compiled; when it compiles the running
-// pipeline is drained and replaced, otherwise the error is logged and the
-// old pipeline keeps running, as in Logstash. With -r, a pipeline whose
-// inputs finished leaves gostash waiting for the next change.
-func runWithReload(ctx context.Context, p *pipeline.Pipeline, build func() (*pipeline.Pipeline, error), src *configSource,
-	auto bool, reloadNow <-chan struct{}, logger *slog.Logger) error {
-	agent := logging.Logger(logger, "logstash.agent")
-	last := src.fingerprint()
-	var tick <-chan time.Time
-	if auto {
-		t := time.NewTicker(src.interval)
-		defer t.Stop()
-		tick = t.C
+// pipelineDef is one configured pipeline: its settings and its config.
+type pipelineDef struct {
+	st  *settings.Settings
+	src *configSource
+}
+
+// sources finds the pipelines to run, as Logstash's config sources do:
+// with -f or -e (or path.config / config.string in logstash.yml) the one
+// pipeline they describe; otherwise every entry of pipelines.yml.
+type sources struct {
+	process *settings.Settings
+	multi   bool
+	lookup  lang.LookupFunc
+	logger  *slog.Logger
+	bus     *pipelinebus.Bus
+	stderr  io.Writer
+	// noticed is the pipelines.yml text whose warnings were last logged:
+	// each reload reads the file again, and its warnings are logged once.
+	noticed string
+}
+
+func newSources(st *settings.Settings, lookup lang.LookupFunc, logger *slog.Logger, bus *pipelinebus.Bus, stderr io.Writer) (*sources, error) {
+	s := &sources{process: st, lookup: lookup, logger: logger, bus: bus, stderr: stderr}
+	path, text := st.IsSet("path.config"), st.IsSet("config.string")
+	reload := st.Bool("config.reload.automatic")
+	switch {
+	case path && text:
+		return nil, errors.New("Settings 'path.config' (-f) and 'config.string' (-e) can't be used simultaneously.")
+	case text && reload:
+		return nil, errors.New("Configuration reloading can't be used with 'config.string' (-e).")
+	case path || text:
+		if _, err := os.Stat(settings.PipelinesFile(st.String("path.settings"))); err == nil {
+			logging.Logger(logger, "logstash.config.source.multilocal").Warn("Ignoring the 'pipelines.yml' file because command line options are specified")
+		}
+		if _, err := queueSettings(st); err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
-	for {
-		pctx, cancel := context.WithCancel(ctx)
-		done := make(chan error, 1)
-		go func(p *pipeline.Pipeline) { done <- p.Run(pctx) }(p)
-		running := true
-	wait:
-		for {
-			select {
-			case err := <-done:
-				running = false
-				if err != nil || ctx.Err() != nil || !auto {
-					cancel()
-					return err
-				}
-				continue
-			case <-ctx.Done():
-				if !running {
-					cancel()
-					return nil
-				}
-				continue
-			case <-tick:
-			case <-reloadNow:
-			}
-			fp := src.fingerprint()
-			if fp == last {
-				continue
-			}
-			last = fp
-			if running && !p.Reloadable() {
-				agent.Error("Failed to execute action", slog.String("action", "Reload/pipeline_id:"+p.Settings().ID),
-					slog.String("message", "Cannot reload pipeline, because the existing pipeline is not reloadable"))
-				continue
-			}
-			next, err := build()
-			if err != nil {
-				p.RecordReload(err)
-				agent.Error("Failed to execute action", slog.String("action", "Reload/pipeline_id:"+p.Settings().ID),
-					slog.String("exception", "LogStash::ConfigurationError"), slog.String("message", firstError(err)))
-				continue
-			}
-			cancel()
-			if running {
-				if err := <-done; err != nil {
-					return err
-				}
-			}
-			next.InheritReloads(p)
-			next.RecordReload(nil)
-			p = next
-			break wait
+	s.multi = true
+	// pipelines.yml is read now, so that a missing or broken file stops
+	// the start with Logstash's message.
+	if _, err := s.definitions(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// definitions returns the configured pipelines.
+func (s *sources) definitions() ([]pipelineDef, error) {
+	if !s.multi {
+		src, err := configSourceOf(s.process, "")
+		if err != nil {
+			return nil, err
+		}
+		return []pipelineDef{{st: s.process, src: src}}, nil
+	}
+	entries, warnings, err := settings.LoadPipelines(s.process, s.lookup)
+	if err != nil {
+		return nil, err
+	}
+	var defs []pipelineDef
+	for _, e := range entries {
+		src, err := configSourceOf(e.Settings, e.Origin)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := queueSettings(e.Settings); err != nil {
+			return nil, fmt.Errorf("%s: pipeline %q: %w", e.Origin, e.ID(), err)
+		}
+		defs = append(defs, pipelineDef{st: e.Settings, src: src})
+	}
+	if text := fmt.Sprint(warnings); text != s.noticed {
+		s.noticed = text
+		for _, w := range warnings {
+			logging.Logger(s.logger, w.Logger).Warn(w.Message)
 		}
 	}
+	return defs, nil
+}
+
+// configSourceOf reads path.config or config.string from a pipeline's
+// settings; origin locates a pipelines.yml entry in messages.
+func configSourceOf(st *settings.Settings, origin string) (*configSource, error) {
+	path := strings.TrimPrefix(st.String("path.config"), "file://")
+	hasPath, hasText := st.IsSet("path.config"), st.IsSet("config.string")
+	where := ""
+	if origin != "" {
+		where = fmt.Sprintf("%s: pipeline %q: ", origin, st.String("pipeline.id"))
+	}
+	switch {
+	case hasPath && hasText:
+		return nil, fmt.Errorf("%sSettings 'path.config' and 'config.string' can't be used simultaneously.", where)
+	case hasText:
+		return &configSource{text: st.String("config.string"), isString: true}, nil
+	case hasPath:
+		return &configSource{path: path}, nil
+	case origin != "":
+		return nil, fmt.Errorf("%sneither path.config nor config.string is set, so the pipeline has no config", where)
+	}
+	return nil, errors.New("No configuration file was specified. Perhaps you forgot to provide the '-f yourlogstash.conf' flag?")
+}
+
+// build compiles one pipeline, printing its diagnostics (warnings too).
+func (s *sources) build(def pipelineDef) (*pipeline.Pipeline, error) {
+	ps := pipelineSettings(def.st)
+	logger := s.logger.With(slog.String(logging.PipelineContextKey, ps.ID))
+	configs, srcs, diags := def.src.load(ps, logger)
+	if !diags.HasErrors() {
+		ctx := &plugin.BuildContext{Pipeline: ps, Sources: srcs, Lookup: s.lookup, Logger: logger, Bus: s.bus}
+		if dlq := deadLetterQueue(def.st, logger); dlq != nil {
+			ctx.DeadLetters = dlq
+		}
+		p, pdiags := pipeline.Compile(configs, ctx)
+		diags = append(diags, pdiags...)
+		if def.st.Bool("config.debug") {
+			// After Compile, password values in the text are masked.
+			logConfigSources(logging.Logger(logger, "logstash.runner"), srcs)
+		}
+		if !diags.HasErrors() {
+			printDiagnostics(s.stderr, diags, srcs)
+			return p, nil
+		}
+	}
+	printDiagnostics(s.stderr, diags, srcs)
+	return nil, diags
+}
+
+// agentConfigs are the pipelines for the agent.
+func (s *sources) agentConfigs() ([]agent.PipelineConfig, error) {
+	defs, err := s.definitions()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]agent.PipelineConfig, 0, len(defs))
+	for _, def := range defs {
+		recoverable := def.st.String("pipeline.recoverable")
+		out = append(out, agent.PipelineConfig{
+			ID:          def.st.String("pipeline.id"),
+			Fingerprint: def.src.fingerprint() + def.st.Fingerprint(),
+			Reloadable:  def.st.Bool("pipeline.reloadable"),
+			System:      def.st.Bool("pipeline.system"),
+			Recoverable: recoverable == "true" || recoverable == "auto" && def.st.String("queue.type") == "persisted",
+			Build:       func() (*pipeline.Pipeline, error) { return s.build(def) },
+		})
+	}
+	return out, nil
 }

@@ -164,7 +164,7 @@ func TestInvalidAPISettingStopsGostash(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("exit: %v, want status 1", err)
 	}
-	if want := `[FATAL][logstash.runner          ] setting api.http.port: invalid value "96OO"`; !strings.Contains(stderr.String(), want) {
+	if want := `ERROR: option '--api.http.port': Could not coerce [96OO](type: class java.lang.String) into a port range`; !strings.Contains(stderr.String(), want) {
 		t.Errorf("stderr %q lacks %q", stderr.String(), want)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gostash/gostash/internal/deadletter"
 	"github.com/gostash/gostash/runtime/pipeline"
 	"github.com/gostash/gostash/runtime/plugin"
 )
@@ -133,7 +134,10 @@ func (s *Server) root(r *http.Request) (int, obj, *apiError) {
 			}
 		}
 		deadline := time.Now().Add(timeout)
-		for statusRank[s.health().status] < target {
+		for {
+			if status, _ := s.health(); statusRank[status] >= target {
+				break
+			}
 			if !time.Now().Before(deadline) {
 				status = http.StatusRequestTimeout
 				break
@@ -172,15 +176,23 @@ func parseTimeValue(v string) (time.Duration, error) {
 	return 0, fmt.Errorf("invalid timeout %q: expected a number and a unit (nanos, micros, ms, s, m, h, d), e.g. 3s", v)
 }
 
-// header is what every response starts with: the node's identity.
+// header is what every response starts with: the node's identity, its
+// health, and the process-level pipeline settings.
 func (s *Server) header() obj {
 	s.mu.Lock()
-	tp := s.track()
+	tps := s.track()
 	s.mu.Unlock()
+	status, _ := s.health()
 	o := obj{{"host", s.hostname}, {"version", s.cfg.Version}, {"http_address", s.Addr()}, {"id", s.id},
-		{"name", s.cfg.NodeName}, {"ephemeral_id", s.ephemeralID}, {"snapshot", false}, {"status", s.health().status}}
-	if tp != nil {
-		o.add("pipeline", pipelineSettings(tp.p.Settings()))
+		{"name", s.cfg.NodeName}, {"ephemeral_id", s.ephemeralID}, {"snapshot", false}, {"status", status}}
+	switch {
+	case s.cfg.Defaults.Workers > 0:
+		o.add("pipeline", pipelineSettings(s.cfg.Defaults))
+	case len(tps) > 0:
+		o.add("pipeline", pipelineSettings(tps[0].p.Settings()))
+	}
+	if s.cfg.MonitoringClusterUUID != "" {
+		o.add("monitoring", obj{{"cluster_uuid", s.cfg.MonitoringClusterUUID}})
 	}
 	return o
 }
@@ -189,21 +201,26 @@ func pipelineSettings(ps plugin.PipelineSettings) obj {
 	return obj{{"workers", ps.Workers}, {"batch_size", ps.BatchSize}, {"batch_delay", ps.BatchDelay.Milliseconds()}}
 }
 
-// pipelineFor returns the tracked pipeline when id names it (any when id is
-// empty), or a 404.
-func (s *Server) pipelineFor(id string) (*trackedPipeline, *apiError) {
+// pipelinesFor returns the pipeline id names, every pipeline when id is
+// empty, or a 404.
+func (s *Server) pipelinesFor(id string) ([]*trackedPipeline, *apiError) {
 	s.mu.Lock()
-	tp := s.track()
+	tps := s.track()
 	s.mu.Unlock()
-	if id != "" && (tp == nil || tp.p.Settings().ID != id) {
-		return nil, notFound
+	if id == "" {
+		return tps, nil
 	}
-	return tp, nil
+	for _, tp := range tps {
+		if tp.p.Settings().ID == id {
+			return []*trackedPipeline{tp}, nil
+		}
+	}
+	return nil, notFound
 }
 
 // nodeInfo answers GET /_node[/types] and /_node/pipelines/<id>.
 func (s *Server) nodeInfo(types []string, id string) (obj, *apiError) {
-	tp, aerr := s.pipelineFor(id)
+	tps, aerr := s.pipelinesFor(id)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -212,11 +229,16 @@ func (s *Server) nodeInfo(types []string, id string) (obj, *apiError) {
 		switch t {
 		case "pipelines":
 			pipelines := obj{}
-			if tp != nil {
+			for _, tp := range tps {
 				ps := tp.p.Settings()
-				pipelines.add(ps.ID, obj{{"ephemeral_id", tp.ephemeralID}, {"workers", ps.Workers}, {"batch_size", ps.BatchSize},
+				dlq, hasDLQ := tp.p.DeadLetters().(deadLetterQueue)
+				entry := obj{{"ephemeral_id", tp.ephemeralID}, {"workers", ps.Workers}, {"batch_size", ps.BatchSize},
 					{"batch_delay", ps.BatchDelay.Milliseconds()}, {"config_reload_automatic", s.cfg.ReloadAutomatic},
-					{"config_reload_interval", s.cfg.ReloadInterval.Nanoseconds()}, {"dead_letter_queue_enabled", false}})
+					{"config_reload_interval", s.cfg.ReloadInterval.Nanoseconds()}, {"dead_letter_queue_enabled", hasDLQ}}
+				if hasDLQ {
+					entry.add("dead_letter_queue_path", dlq.Dir())
+				}
+				pipelines.add(ps.ID, entry)
 			}
 			body.add("pipelines", pipelines)
 		case "os":
@@ -248,7 +270,7 @@ func (s *Server) plugins() obj {
 
 // nodeStats answers GET /_node/stats[/types] and /_node/stats/pipelines/<id>.
 func (s *Server) nodeStats(types []string, id string) (obj, *apiError) {
-	tp, aerr := s.pipelineFor(id)
+	tps, aerr := s.pipelinesFor(id)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -256,7 +278,8 @@ func (s *Server) nodeStats(types []string, id string) (obj, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	node := s.nodeReading(tp, now)
+	all := s.track()
+	node := s.nodeReading(all, now)
 	nodeStart := counters{at: s.started}
 	for _, t := range types {
 		switch t {
@@ -268,23 +291,25 @@ func (s *Server) nodeStats(types []string, id string) (obj, *apiError) {
 			body.add("events", eventCounts(node))
 		case "flow":
 			workers := 0
-			if tp != nil {
-				workers = max(tp.p.Settings().Workers, 1)
+			for _, tp := range all {
+				if !tp.ended {
+					workers += max(tp.p.Settings().Workers, 1)
+				}
 			}
 			body.add("flow", pipelineFlows(s.nodeHist, node, nodeStart, workers))
 		case "pipelines":
 			pipelines := obj{}
-			if tp != nil {
+			for _, tp := range tps {
 				pipelines.add(tp.p.Settings().ID, s.pipelineStats(tp, now))
 			}
 			body.add("pipelines", pipelines)
 		case "reloads":
-			reloads := obj{{"successes", int64(0)}, {"failures", int64(0)}}
-			if tp != nil {
+			var successes, failures int64
+			for _, tp := range all {
 				r := tp.p.Reloads().Snapshot()
-				reloads = obj{{"successes", r.Successes}, {"failures", r.Failures}}
+				successes, failures = successes+r.Successes, failures+r.Failures
 			}
-			body.add("reloads", reloads)
+			body.add("reloads", obj{{"successes", successes}, {"failures", failures}})
 		case "os":
 			section := obj{}
 			if cgroup, ok := cgroupStats(); ok {
@@ -396,7 +421,7 @@ func (s *Server) pipelineStats(tp *trackedPipeline, now time.Time) obj {
 	if !r.LastFailure.IsZero() {
 		lastFailure = r.LastFailure.UTC().Format("2006-01-02T15:04:05.000Z")
 	}
-	return obj{
+	out := obj{
 		{"events", eventCounts(reading)},
 		{"flow", flows},
 		{"plugins", obj{{"inputs", nonNil(inputList)}, {"codecs", []any{}}, {"filters", nonNil(filterList)}, {"outputs", nonNil(outputList)}}},
@@ -406,6 +431,24 @@ func (s *Server) pipelineStats(tp *trackedPipeline, now time.Time) obj {
 		{"ephemeral_id", tp.ephemeralID},
 		{"pipeline", pipelineSettings(ps)},
 	}
+	if dlq, ok := p.DeadLetters().(deadLetterQueue); ok {
+		if st, open := dlq.Stats(); open {
+			lastError := st.LastError
+			if lastError == "" {
+				lastError = "no errors"
+			}
+			out.add("dead_letter_queue", obj{{"max_queue_size_in_bytes", st.MaxQueueSize}, {"last_error", lastError},
+				{"queue_size_in_bytes", st.QueueSizeInBytes}, {"dropped_events", st.DroppedEvents},
+				{"expired_events", st.ExpiredEvents}, {"storage_policy", st.StoragePolicy}})
+		}
+	}
+	return out
+}
+
+// deadLetterQueue is what the API reads of a pipeline's dead letter queue.
+type deadLetterQueue interface {
+	Dir() string
+	Stats() (deadletter.Stats, bool)
 }
 
 func nonNil(l []any) []any {

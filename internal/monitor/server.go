@@ -23,6 +23,7 @@ import (
 
 	"github.com/gostash/gostash/runtime/logging"
 	"github.com/gostash/gostash/runtime/pipeline"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 // sampleEvery is how often the flow rates' history takes a reading.
@@ -45,12 +46,32 @@ type Config struct {
 	Username, Password string
 	// TLS, when set, serves HTTPS (api.ssl.enabled).
 	TLS *tls.Config
+	// Defaults are the process-level pipeline settings (logstash.yml and the
+	// command line) every response's "pipeline" shows; when Workers is 0,
+	// the first pipeline's settings are shown instead.
+	Defaults plugin.PipelineSettings
+	// MonitoringClusterUUID is monitoring.cluster_uuid, shown under
+	// "monitoring" when set.
+	MonitoringClusterUUID string
 }
+
+// Pipeline is one of the process's pipelines, as the API reports it.
+type Pipeline struct {
+	P *pipeline.Pipeline
+	// Ended is true once the pipeline stopped running; Err is why, when it failed.
+	Ended bool
+	Err   error
+}
+
+// Source lists the process's pipelines in the order the API reports them.
+// It is called on every request, so pipelines created, replaced by a
+// reload or removed are picked up.
+type Source func() []Pipeline
 
 // Server is the monitoring API of one gostash process.
 type Server struct {
 	cfg         Config
-	current     func() *pipeline.Pipeline
+	pipelines   Source
 	logger      *slog.Logger
 	hostname    string
 	id          string
@@ -64,24 +85,24 @@ type Server struct {
 	sampleDone chan struct{}
 
 	mu        sync.Mutex
-	tracked   *trackedPipeline
-	retired   counters // counters of pipelines replaced by reloads
+	tracked   map[string]*trackedPipeline // by pipeline id
+	retired   counters                    // counters of pipelines replaced by reloads or removed
 	nodeHist  *history
 	peakFDs   int64
 	closeOnce sync.Once
 }
 
-// trackedPipeline is the pipeline the API currently reports on, with its
-// flow history.
+// trackedPipeline is a pipeline the API reports on, with its flow history.
 type trackedPipeline struct {
 	p           *pipeline.Pipeline
+	ended       bool
+	err         error
 	ephemeralID string
 	hist        *history
 }
 
-// New prepares the API for the pipeline current returns; current is called
-// on every request, so a pipeline replaced by a reload is picked up.
-func New(cfg Config, current func() *pipeline.Pipeline) (*Server, error) {
+// New prepares the API for the pipelines source lists.
+func New(cfg Config, source Source) (*Server, error) {
 	if cfg.Host == "" {
 		cfg.Host = "127.0.0.1"
 	}
@@ -101,8 +122,8 @@ func New(cfg Config, current func() *pipeline.Pipeline) (*Server, error) {
 	if cfg.NodeName == "" {
 		cfg.NodeName = hostname
 	}
-	s := &Server{cfg: cfg, current: current, logger: logging.Logger(cfg.Logger, "logstash.agent"), hostname: hostname,
-		ephemeralID: newUUID(), started: time.Now(), now: time.Now, nodeHist: newHistory()}
+	s := &Server{cfg: cfg, pipelines: source, logger: logging.Logger(cfg.Logger, "logstash.agent"), hostname: hostname,
+		ephemeralID: newUUID(), started: time.Now(), now: time.Now, nodeHist: newHistory(), tracked: map[string]*trackedPipeline{}}
 	s.id = s.nodeID()
 	return s, nil
 }
@@ -242,35 +263,56 @@ func (s *Server) sampleLoop() {
 			return
 		case <-t.C:
 			s.mu.Lock()
-			tp := s.track()
+			tps := s.track()
 			now := s.now()
-			if tp != nil && started(tp.p) {
-				tp.hist.add(readPipeline(tp.p, now))
+			for _, tp := range tps {
+				if started(tp.p) {
+					tp.hist.add(readPipeline(tp.p, now))
+				}
 			}
-			s.nodeHist.add(s.nodeReading(tp, now))
+			s.nodeHist.add(s.nodeReading(tps, now))
 			s.noteFDs()
 			s.mu.Unlock()
 		}
 	}
 }
 
-// track follows the provider to the pipeline now running. A reload's new
-// pipeline is reported from the moment it starts; until then the old one,
-// still draining, is. The counters of a replaced pipeline are kept for the
-// node totals, which Logstash counts across reloads. Callers hold s.mu.
-func (s *Server) track() *trackedPipeline {
-	p := s.current()
-	if p == nil {
-		return s.tracked
+// track brings the reported pipelines in line with the source. A reload's
+// new pipeline is reported from the moment it starts; until then the old
+// one, still draining, is. The counters of a pipeline replaced or removed
+// are kept for the node totals, which Logstash counts across reloads.
+// Callers hold s.mu.
+func (s *Server) track() []*trackedPipeline {
+	var list []Pipeline
+	if s.pipelines != nil {
+		list = s.pipelines()
 	}
-	if s.tracked != nil && (s.tracked.p == p || !started(p) && started(s.tracked.p)) {
-		return s.tracked
+	seen := map[string]bool{}
+	out := make([]*trackedPipeline, 0, len(list))
+	for _, sp := range list {
+		id := sp.P.Settings().ID
+		seen[id] = true
+		tp := s.tracked[id]
+		switch {
+		case tp == nil:
+			tp = &trackedPipeline{p: sp.P, ephemeralID: newUUID(), hist: newHistory()}
+			s.tracked[id] = tp
+		case tp.p != sp.P && (started(sp.P) || !started(tp.p)):
+			s.retired = s.retired.plus(readPipeline(tp.p, s.now()))
+			tp.p, tp.ephemeralID, tp.hist = sp.P, newUUID(), newHistory()
+		}
+		if tp.p == sp.P {
+			tp.ended, tp.err = sp.Ended, sp.Err
+		}
+		out = append(out, tp)
 	}
-	if s.tracked != nil {
-		s.retired = s.retired.plus(readPipeline(s.tracked.p, s.now()))
+	for id, tp := range s.tracked {
+		if !seen[id] {
+			s.retired = s.retired.plus(readPipeline(tp.p, s.now()))
+			delete(s.tracked, id)
+		}
 	}
-	s.tracked = &trackedPipeline{p: p, ephemeralID: newUUID(), hist: newHistory()}
-	return s.tracked
+	return out
 }
 
 func started(p *pipeline.Pipeline) bool { return p.Stats().StartedUnixNano.Load() != 0 }
@@ -280,11 +322,13 @@ func startedAt(p *pipeline.Pipeline) time.Time {
 }
 
 // nodeReading is the node's counters now: replaced pipelines plus the
-// current one, and the process CPU time.
-func (s *Server) nodeReading(tp *trackedPipeline, now time.Time) counters {
+// current ones, and the process CPU time.
+func (s *Server) nodeReading(tps []*trackedPipeline, now time.Time) counters {
 	c := s.retired
-	if tp != nil && started(tp.p) {
-		c = c.plus(readPipeline(tp.p, now))
+	for _, tp := range tps {
+		if started(tp.p) {
+			c = c.plus(readPipeline(tp.p, now))
+		}
 	}
 	c.at = now
 	c.cpu = cpuTime()

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gostash/gostash/internal/deadletter"
 	"github.com/gostash/gostash/lang"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/logging"
@@ -114,6 +115,11 @@ func compile(t *testing.T, id string, count int64) *pipeline.Pipeline {
 	return p
 }
 
+// only is a source of one running pipeline.
+func only(p *pipeline.Pipeline) Source {
+	return func() []Pipeline { return []Pipeline{{P: p}} }
+}
+
 func quietLogger() *slog.Logger { return slog.New(logging.NewLogHandler(io.Discard, slog.LevelError)) }
 
 func get(t *testing.T, h http.Handler, path string) (int, map[string]any, string) {
@@ -147,7 +153,7 @@ func dig(t *testing.T, v any, path ...string) any {
 func TestCountersMatchEventsThrough(t *testing.T) {
 	const n = 5000
 	p := compile(t, "main", n)
-	s, err := New(Config{Version: "1.2.3", Logger: quietLogger()}, func() *pipeline.Pipeline { return p })
+	s, err := New(Config{Version: "1.2.3", Logger: quietLogger()}, only(p))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +228,7 @@ func TestCountersMatchEventsThrough(t *testing.T) {
 
 func TestNotFound(t *testing.T) {
 	p := compile(t, "main", 1)
-	s, err := New(Config{Logger: quietLogger()}, func() *pipeline.Pipeline { return p })
+	s, err := New(Config{Logger: quietLogger()}, only(p))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +248,7 @@ func TestNotFound(t *testing.T) {
 func TestNodeInfoAndPlugins(t *testing.T) {
 	p := compile(t, "main", 1)
 	dir := t.TempDir()
-	s, err := New(Config{Logger: quietLogger(), NodeName: "node-a", DataPath: dir}, func() *pipeline.Pipeline { return p })
+	s, err := New(Config{Logger: quietLogger(), NodeName: "node-a", DataPath: dir}, only(p))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +258,7 @@ func TestNodeInfoAndPlugins(t *testing.T) {
 	}
 	// The id is kept in path.data and comes back on the next start; the
 	// ephemeral id does not.
-	again, err := New(Config{Logger: quietLogger(), DataPath: dir}, func() *pipeline.Pipeline { return p })
+	again, err := New(Config{Logger: quietLogger(), DataPath: dir}, only(p))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +286,7 @@ func TestNodeInfoAndPlugins(t *testing.T) {
 
 func TestWaitForStatus(t *testing.T) {
 	p := compile(t, "main", 1)
-	s, err := New(Config{Logger: quietLogger()}, func() *pipeline.Pipeline { return p })
+	s, err := New(Config{Logger: quietLogger()}, only(p))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,7 +336,7 @@ func TestPretty(t *testing.T) {
 		t.Errorf("pretty:\n%s\nwant:\n%s", got, want)
 	}
 	p := compile(t, "main", 1)
-	s, err := New(Config{Logger: quietLogger()}, func() *pipeline.Pipeline { return p })
+	s, err := New(Config{Logger: quietLogger()}, only(p))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +393,7 @@ func TestPortRange(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(logging.NewLogHandler(&logs, slog.LevelInfo))
 	p := compile(t, "main", 1)
-	s, err := New(Config{Port: fmt.Sprintf("%d-%d", port, port+20), Logger: logger}, func() *pipeline.Pipeline { return p })
+	s, err := New(Config{Port: fmt.Sprintf("%d-%d", port, port+20), Logger: logger}, only(p))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -416,11 +422,11 @@ func TestPortRange(t *testing.T) {
 	}
 
 	// A single port that is taken is an error, not a silent move.
-	_, err = New(Config{Port: strconv.Itoa(port), Logger: logger}, func() *pipeline.Pipeline { return p })
+	_, err = New(Config{Port: strconv.Itoa(port), Logger: logger}, only(p))
 	if err != nil {
 		t.Fatal(err)
 	}
-	busy, _ := New(Config{Port: strconv.Itoa(port), Logger: logger}, func() *pipeline.Pipeline { return p })
+	busy, _ := New(Config{Port: strconv.Itoa(port), Logger: logger}, only(p))
 	if err := busy.Start(ctx); err == nil || !strings.Contains(err.Error(), "no free port") {
 		t.Errorf("taken port: %v", err)
 	}
@@ -436,7 +442,7 @@ func TestReloadKeepsNodeTotals(t *testing.T) {
 	second := compile(t, "main", 200)
 	var mu sync.Mutex
 	current := first
-	s, err := New(Config{Logger: quietLogger()}, func() *pipeline.Pipeline { mu.Lock(); defer mu.Unlock(); return current })
+	s, err := New(Config{Logger: quietLogger()}, func() []Pipeline { mu.Lock(); defer mu.Unlock(); return []Pipeline{{P: current}} })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,7 +472,7 @@ func TestReloadKeepsNodeTotals(t *testing.T) {
 
 func TestHotThreads(t *testing.T) {
 	p := compile(t, "main", 1)
-	s, err := New(Config{Logger: quietLogger(), NodeName: "n1"}, func() *pipeline.Pipeline { return p })
+	s, err := New(Config{Logger: quietLogger(), NodeName: "n1"}, only(p))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -504,12 +510,12 @@ func TestHealthFollowsWorkerUtilization(t *testing.T) {
 	if err := p.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{Logger: quietLogger()}, func() *pipeline.Pipeline { return p })
+	s, err := New(Config{Logger: quietLogger()}, only(p))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h := s.health(); h.status != "green" || h.state != "RUNNING" {
-		t.Fatalf("finished quickly, idle since: %+v", h)
+	if status, hs := s.health(); status != "green" || hs[0].state != "RUNNING" {
+		t.Fatalf("finished quickly, idle since: %s %+v", status, hs)
 	}
 	started := startedAt(p)
 	busy := time.Duration(p.Stats().DurationNanos.Load())
@@ -518,7 +524,7 @@ func TestHealthFollowsWorkerUtilization(t *testing.T) {
 		status  string
 	}{{2, "yellow"}, {6, "red"}} {
 		s.mu.Lock()
-		tp := s.track()
+		tp := s.track()[0]
 		tp.hist = newHistory()
 		// One worker busy all the time for the last c.minutes minutes.
 		now := started.Add(time.Duration(c.minutes)*time.Minute + time.Second)
@@ -528,12 +534,121 @@ func TestHealthFollowsWorkerUtilization(t *testing.T) {
 			tp.hist.add(counters{at: at, busy: busy - time.Duration(sec)*time.Second})
 		}
 		s.mu.Unlock()
-		if h := s.health(); h.status != c.status {
-			t.Errorf("saturated for %d minutes: %s (%s), want %s", c.minutes, h.status, h.symptom, c.status)
+		if status, hs := s.health(); status != c.status || hs[0].status != c.status {
+			t.Errorf("saturated for %d minutes: %s (%s), want %s", c.minutes, status, hs[0].symptom, c.status)
 		}
 		_, body, _ := get(t, s.Handler(), "/_health_report")
 		if dig(t, body, "indicators", "pipelines", "indicators", "main", "status") != c.status || body["status"] != c.status {
 			t.Errorf("health report: %v", body)
 		}
+	}
+}
+
+// TestSeveralPipelines: every pipeline is reported on its own and the node
+// adds them up; one that is removed still counts in the node's totals; the
+// health report judges each.
+func TestSeveralPipelines(t *testing.T) {
+	a, b, gone := compile(t, "a", 100), compile(t, "b", 20), compile(t, "gone", 7)
+	for _, p := range []*pipeline.Pipeline{a, b, gone} {
+		if err := p.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	list := []Pipeline{{P: a}, {P: b, Ended: true, Err: fmt.Errorf("output failed")}, {P: gone, Ended: true}}
+	s, err := New(Config{Logger: quietLogger()}, func() []Pipeline { mu.Lock(); defer mu.Unlock(); return list })
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Handler()
+	_, body, _ := get(t, h, "/_node/stats/pipelines")
+	for id, n := range map[string]float64{"a": 100, "b": 20, "gone": 7} {
+		if got := dig(t, body, "pipelines", id, "events", "out").(float64); got != n {
+			t.Errorf("%s: events.out %v, want %v", id, got, n)
+		}
+	}
+	_, body, _ = get(t, h, "/_node/stats/pipelines/b")
+	if ps := dig(t, body, "pipelines").(map[string]any); len(ps) != 1 || ps["b"] == nil {
+		t.Errorf("/_node/stats/pipelines/b: %v", ps)
+	}
+	_, body, _ = get(t, h, "/_node/pipelines")
+	if ps := dig(t, body, "pipelines").(map[string]any); len(ps) != 3 {
+		t.Errorf("/_node/pipelines: %v", ps)
+	}
+	_, body, _ = get(t, h, "/_health_report")
+	if body["status"] != "red" || dig(t, body, "indicators", "pipelines", "symptom") !=
+		"1 indicator is unhealthy (`b`), 1 indicator is concerning (`gone`), and 1 indicator is healthy (`a`)" {
+		t.Errorf("health report: %v", body)
+	}
+	if dig(t, body, "indicators", "pipelines", "indicators", "b", "details", "status", "state") != "TERMINATED" ||
+		dig(t, body, "indicators", "pipelines", "indicators", "gone", "details", "status", "state") != "FINISHED" {
+		t.Errorf("states: %v", dig(t, body, "indicators", "pipelines", "indicators"))
+	}
+	mu.Lock()
+	list = list[:2]
+	mu.Unlock()
+	_, body, _ = get(t, h, "/_node/stats")
+	if got := dig(t, body, "events", "out").(float64); got != 127 {
+		t.Errorf("node events.out %v, want 127 (the removed pipeline's too)", got)
+	}
+	if _, ok := dig(t, body, "pipelines").(map[string]any)["gone"]; ok {
+		t.Error("the removed pipeline is still reported")
+	}
+	if code, _, _ := get(t, h, "/_node/stats/pipelines/gone"); code != 404 {
+		t.Errorf("removed pipeline: %d", code)
+	}
+}
+
+// waitInput runs until its pipeline stops.
+type waitInput struct{}
+
+func (waitInput) Run(ctx context.Context, _ plugin.Emitter) error {
+	<-ctx.Done()
+	return nil
+}
+
+func init() {
+	plugin.RegisterInput(plugin.InputSpec{Spec: plugin.Spec{Name: "monitor_test_wait"}, DefaultCodec: "monitor_test_codec",
+		New: func(*plugin.Settings) (plugin.Input, error) { return waitInput{}, nil }})
+}
+
+// TestDeadLetterQueueStats: a pipeline with a dead letter queue shows it
+// in /_node/pipelines and its figures in the pipeline's stats.
+func TestDeadLetterQueueStats(t *testing.T) {
+	dir := t.TempDir()
+	dlq := deadletter.NewHandle(deadletter.Settings{Dir: filepath.Join(dir, "main"), MaxBytes: 1 << 20, FlushInterval: time.Hour, FlushCheckInterval: time.Hour}, quietLogger())
+	cfg := &lang.Config{Sections: []*lang.Section{
+		{Kind: lang.InputSection, Body: []lang.Statement{pluginBlock("monitor_test_wait")}},
+		{Kind: lang.OutputSection, Body: []lang.Statement{pluginBlock("monitor_test_sink")}},
+	}}
+	ps := plugin.DefaultPipelineSettings(1)
+	p, diags := pipeline.Compile([]*lang.Config{cfg}, &plugin.BuildContext{Pipeline: ps, Logger: quietLogger(), DeadLetters: dlq})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	<-p.Ready()
+	if err := dlq.Writer("elasticsearch", "es").Write(event.NewEvent(), "rejected"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{Logger: quietLogger()}, only(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := get(t, s.Handler(), "/_node/stats/pipelines/main")
+	q := dig(t, body, "pipelines", "main", "dead_letter_queue")
+	if dig(t, q, "queue_size_in_bytes").(float64) <= 1 || dig(t, q, "max_queue_size_in_bytes").(float64) != 1<<20 ||
+		dig(t, q, "storage_policy") != "drop_newer" || dig(t, q, "last_error") != "no errors" || dig(t, q, "dropped_events").(float64) != 0 {
+		t.Errorf("dead_letter_queue %v", q)
+	}
+	_, body, _ = get(t, s.Handler(), "/_node/pipelines/main")
+	if dig(t, body, "pipelines", "main", "dead_letter_queue_enabled") != true || dig(t, body, "pipelines", "main", "dead_letter_queue_path") != filepath.Join(dir, "main") {
+		t.Errorf("node info %v", dig(t, body, "pipelines", "main"))
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -16,6 +16,10 @@ const (
 	LoggerKey     = "logger"
 	PipelineIDKey = "pipeline.id"
 	PluginIDKey   = "plugin.id"
+	// PipelineContextKey carries the pipeline a line belongs to without
+	// listing it among the line's parameters, as Logstash's thread context
+	// does for plugin log lines.
+	PipelineContextKey = "pipeline.context"
 )
 
 // Extra levels Logstash has and slog does not.
@@ -56,11 +60,19 @@ type LogHandler struct {
 	level slog.Leveler
 	attrs []slog.Attr
 	now   func() time.Time
+	files *Files
 }
 
 // NewLogHandler returns a handler writing to w at the given minimum level.
 func NewLogHandler(w io.Writer, level slog.Leveler) *LogHandler {
 	return &LogHandler{mu: &sync.Mutex{}, w: w, level: level, now: time.Now}
+}
+
+// WithFiles returns a handler that also writes to log files (path.logs).
+func (h *LogHandler) WithFiles(f *Files) *LogHandler {
+	c := *h
+	c.files = f
+	return &c
 }
 
 func (h *LogHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level.Level() }
@@ -99,6 +111,8 @@ func (h *LogHandler) Handle(_ context.Context, r slog.Record) error {
 		case PipelineIDKey:
 			pipeline = a.Value.String()
 			params = append(params, a)
+		case PipelineContextKey:
+			pipeline = a.Value.String()
 		case PluginIDKey:
 			plugin = a.Value.String()
 		default:
@@ -122,6 +136,8 @@ func (h *LogHandler) Handle(_ context.Context, r slog.Record) error {
 	b = append(b, "]["...)
 	b = append(b, fmt.Sprintf("%-25s", logger)...)
 	b = append(b, ']')
+	// A pipeline's own log file has no pipeline and plugin ids in brackets.
+	prefixEnd := len(b)
 	if pipeline != "" {
 		b = append(b, '[')
 		b = append(b, pipeline...)
@@ -133,6 +149,7 @@ func (h *LogHandler) Handle(_ context.Context, r slog.Record) error {
 		b = append(b, ']')
 	}
 	b = append(b, ' ')
+	bodyStart := len(b)
 	b = append(b, r.Message...)
 	if len(params) > 0 {
 		b = append(b, " {"...)
@@ -150,6 +167,9 @@ func (h *LogHandler) Handle(_ context.Context, r slog.Record) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	_, err := h.w.Write(b)
+	if h.files != nil {
+		h.files.write(pipeline, b, prefixEnd, bodyStart)
+	}
 	return err
 }
 

@@ -68,6 +68,7 @@ type step struct {
 	name     string
 	settings *plugin.Settings
 	closer   plugin.Closer
+	plugin   any
 	stats    *PluginStats
 }
 
@@ -83,7 +84,11 @@ func Compile(configs []*lang.Config, ctx *plugin.BuildContext) (*Pipeline, lang.
 	if b.c.lookup == nil {
 		b.c.lookup = lang.EnvLookup
 	}
-	p := &Pipeline{settings: ctx.Pipeline, logger: logging.Logger(ctx.Logger, "logstash.javapipeline").With(slog.String(logging.PipelineIDKey, ctx.Pipeline.ID))}
+	p := &Pipeline{settings: ctx.Pipeline, logger: logging.Logger(ctx.Logger, "logstash.javapipeline").With(slog.String(logging.PipelineIDKey, ctx.Pipeline.ID)),
+		ready: make(chan struct{}), deadLetters: ctx.DeadLetters}
+	if ctx.DeadLetters != nil {
+		p.ifDeadLetter = ctx.DeadLetters.Writer("if-statement", "if-statement")
+	}
 	var filterBodies, outputBodies [][]lang.Statement
 	for _, cfg := range configs {
 		for _, sec := range cfg.Sections {
@@ -137,6 +142,7 @@ func (b *builder) pluginOf(inst *plugin.Instance) step {
 	pl := step{id: inst.Settings.ID(), name: inst.Settings.Name(), settings: inst.Settings, stats: &PluginStats{}}
 	pl.stats.ID, pl.stats.Name = pl.id, pl.name
 	pl.closer, _ = inst.Plugin.(plugin.Closer)
+	pl.plugin = inst.Plugin
 	return pl
 }
 

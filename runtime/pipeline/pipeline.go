@@ -32,10 +32,17 @@ type Pipeline struct {
 	persisted atomic.Pointer[persistedQueue]
 	stats     Stats
 
-	reloads   *ReloadStats
-	fatalOnce sync.Once
-	fatal     error
-	stopAll   context.CancelFunc
+	reloads *ReloadStats
+	ready   chan struct{} // closed once Run has started the plugins and inputs, or failed to
+
+	// deadLetters is the dead letter queue (dead_letter_queue.enable); nil
+	// when it is off. The pipeline starts and closes it when it is a
+	// plugin.Starter and a plugin.Closer.
+	deadLetters  plugin.DeadLetterQueue
+	ifDeadLetter plugin.DeadLetterWriter
+	fatalOnce    sync.Once
+	fatal        error
+	stopAll      context.CancelFunc
 }
 
 // Stats are the pipeline's event counters, read by the monitoring API.
@@ -86,9 +93,18 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	for i, o := range p.outputs {
 		o.index = i
 	}
+	if err := p.startPlugins(); err != nil {
+		close(p.ready)
+		p.closeAll()
+		p.closeDeadLetters()
+		p.logger.Error("Pipeline error", slog.String("error", err.Error()))
+		return err
+	}
+	defer p.closeDeadLetters()
 	workers := max(p.settings.Workers, 1)
 	batch := max(p.settings.BatchSize, 1)
 	if err := p.openQueue(batch * workers); err != nil {
+		close(p.ready)
 		p.logger.Error("Pipeline could not open its queue", slog.String("error", err.Error()))
 		p.closeAll()
 		return err
@@ -128,6 +144,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		}()
 	}
 	p.logger.Info("Pipeline started")
+	close(p.ready)
 	inputs.Wait()
 	if pq := p.persisted.Load(); pq != nil && pq.drain {
 		p.logger.Info("Draining the persisted queue before stopping (queue.drain)", slog.Int64("queue.events", pq.q.Stats().Unread))
@@ -305,8 +322,24 @@ func (w *worker) process(batch []*event.Event) {
 	}
 	w.runParked()
 	w.p.stats.Filtered.Add(int64(len(w.filtered)))
-	w.deliver(w.filtered)
+	w.deliverChunked(w.filtered)
 	w.p.stats.DurationNanos.Add(int64(time.Since(start)))
+}
+
+// deliverChunked hands a batch to the outputs, in chunks of the batch size
+// when the filters made it more than OutputChunkingFactor times bigger
+// (split on a huge array), so that no output gets one enormous batch.
+func (w *worker) deliverChunked(events []*event.Event) {
+	size := max(w.p.settings.BatchSize, 1)
+	if factor := w.p.settings.OutputChunkingFactor; factor <= 0 || len(events) <= factor*size {
+		w.deliver(events)
+		return
+	}
+	for len(events) > 0 {
+		n := min(size, len(events))
+		w.deliver(events[:n])
+		events = events[n:]
+	}
 }
 
 // runFilters takes e from node n through the filters and appends what
@@ -647,7 +680,7 @@ func (w *worker) chooseBranch(e *event.Event, n *node) (*node, bool) {
 	for i, cond := range br.conds {
 		v, err := cond(e)
 		if err != nil {
-			w.p.logger.Warn(err.Error() + ". Event was dropped, enable debug logging to see the event's payload")
+			w.p.conditionFailed(e, err)
 			return nil, false
 		}
 		if v {
@@ -774,7 +807,27 @@ func collectFlushers(n *node, out *[]*node, seen map[*node]bool) {
 	}
 }
 
-func (p *Pipeline) closeAll() {
+// startPlugins opens the dead letter queue, then calls Start on the
+// plugins that take hold of something shared when the pipeline starts
+// (plugin.Starter).
+func (p *Pipeline) startPlugins() error {
+	if starter, ok := p.deadLetters.(plugin.Starter); ok {
+		if err := starter.Start(); err != nil {
+			return fmt.Errorf("dead letter queue: %w", err)
+		}
+	}
+	for _, st := range p.steps() {
+		if starter, ok := st.plugin.(plugin.Starter); ok {
+			if err := starter.Start(); err != nil {
+				return fmt.Errorf("%s %s %q: %w", st.settings.Kind(), st.name, st.id, err)
+			}
+		}
+	}
+	return nil
+}
+
+// steps lists every plugin of the pipeline: inputs, filters, outputs.
+func (p *Pipeline) steps() []step {
 	var all []step
 	for _, s := range p.inputs {
 		all = append(all, s.step)
@@ -785,7 +838,37 @@ func (p *Pipeline) closeAll() {
 	for _, s := range p.outputs {
 		all = append(all, s.step)
 	}
-	for _, pl := range all {
+	return all
+}
+
+// closeDeadLetters closes the dead letter queue once no plugin can write.
+func (p *Pipeline) closeDeadLetters() {
+	if closer, ok := p.deadLetters.(plugin.Closer); ok {
+		if err := closer.Close(); err != nil {
+			p.logger.Warn("Error closing the dead letter queue", slog.String("error", err.Error()))
+		}
+	}
+}
+
+// conditionFailed handles an event whose condition could not be evaluated
+// (comparing a string with a number): as in Logstash it goes to the dead
+// letter queue when there is one, and is dropped otherwise.
+func (p *Pipeline) conditionFailed(e *event.Event, err error) {
+	if p.ifDeadLetter == nil {
+		p.logger.Warn(err.Error() + ". Event was dropped, enable debug logging to see the event's payload")
+		return
+	}
+	p.logger.Warn(err.Error() + ". Failing event was sent to dead letter queue")
+	if werr := p.ifDeadLetter.Write(e, "condition evaluation error, "+err.Error()); werr != nil {
+		p.logger.Error("Can't write in DLQ", slog.String("error", werr.Error()))
+	}
+}
+
+// DeadLetters is the pipeline's dead letter queue; nil when it is off.
+func (p *Pipeline) DeadLetters() plugin.DeadLetterQueue { return p.deadLetters }
+
+func (p *Pipeline) closeAll() {
+	for _, pl := range p.steps() {
 		if pl.closer != nil {
 			if err := pl.closer.Close(); err != nil {
 				pl.settings.Logger().Warn("Error closing plugin", slog.String("error", err.Error()))
@@ -803,6 +886,22 @@ func (p *Pipeline) Reloadable() bool {
 		}
 	}
 	return true
+}
+
+// Ready is closed once Run has started the pipeline's plugins and inputs
+// (a pipeline input is then bound to its address), or has failed to.
+func (p *Pipeline) Ready() <-chan struct{} { return p.ready }
+
+// FedByPipelines reports whether every input of the pipeline receives only
+// from other pipelines of the process: once none of those runs, this
+// pipeline has nothing left to do.
+func (p *Pipeline) FedByPipelines() bool {
+	for _, in := range p.inputs {
+		if !in.settings.FedByPipelines() {
+			return false
+		}
+	}
+	return len(p.inputs) > 0
 }
 
 // ReloadStats count config reloads, for the monitoring API.

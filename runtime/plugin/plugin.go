@@ -108,19 +108,36 @@ type PipelineSettings struct {
 	ECSCompatibility   string // disabled, v1, v8
 	SupportEscapes     bool
 	FieldRefEscapeMode string
-	Queue              QueueSettings
+	// DataPath is path.data, where plugins keep their state (a sincedb).
+	DataPath string
+	// OutputChunkingFactor is pipeline.batch.output_chunking.growth_threshold_factor:
+	// a batch the filters grew past this many times the batch size goes to
+	// the outputs in chunks of the batch size.
+	OutputChunkingFactor int
+	Queue                QueueSettings
 }
 
 // DefaultPipelineSettings returns Logstash's defaults for this machine.
 func DefaultPipelineSettings(cores int) PipelineSettings {
 	return PipelineSettings{
-		ID:                 "main",
-		Workers:            cores,
-		BatchSize:          125,
-		BatchDelay:         50 * time.Millisecond,
-		Ordered:            "auto",
-		ECSCompatibility:   "v8",
-		FieldRefEscapeMode: "none",
-		Queue:              DefaultQueueSettings(),
+		ID:                   "main",
+		Workers:              cores,
+		BatchSize:            125,
+		BatchDelay:           50 * time.Millisecond,
+		Ordered:              "auto",
+		ECSCompatibility:     "v8",
+		FieldRefEscapeMode:   "none",
+		OutputChunkingFactor: 1000,
+		Queue:                DefaultQueueSettings(),
 	}
+}
+
+// Starter is implemented by plugins that take hold of something shared
+// when their pipeline starts, not when it is built (a pipeline input binds
+// its address, a pipeline output registers as a sender): a pipeline may be
+// built and thrown away (a reload that fails). The pipeline calls Start on
+// every plugin before its inputs run; an error stops it from starting.
+// Close gives back what Start took.
+type Starter interface {
+	Start() error
 }

@@ -44,7 +44,12 @@ type InputSpec struct {
 	// Acknowledges says the input tells its source when events are done
 	// (it attaches event.Acks): its source can resend what was not.
 	Acknowledges bool
-	New          func(s *Settings) (Input, error)
+	// FedByPipelines says the input's events come only from other
+	// pipelines of the process (the pipeline input): a pipeline whose
+	// inputs all are such has nothing left to do once no other pipeline
+	// that could send to it runs.
+	FedByPipelines bool
+	New            func(s *Settings) (Input, error)
 }
 
 // FilterSpec declares a filter plugin.
@@ -86,6 +91,7 @@ type registered struct {
 type capabilities struct {
 	notReloadable    bool
 	acknowledges     bool
+	fedByPipelines   bool
 	streamingVariant string
 }
 
@@ -129,7 +135,7 @@ func register(kind Kind, spec Spec, defaultCodec string, caps capabilities, buil
 
 // RegisterInput adds an input plugin; it panics on a duplicate name.
 func RegisterInput(spec InputSpec) {
-	register(KindInput, spec.Spec, spec.DefaultCodec, capabilities{notReloadable: spec.NotReloadable, acknowledges: spec.Acknowledges}, func(s *Settings) (any, error) { return spec.New(s) })
+	register(KindInput, spec.Spec, spec.DefaultCodec, capabilities{notReloadable: spec.NotReloadable, acknowledges: spec.Acknowledges, fedByPipelines: spec.FedByPipelines}, func(s *Settings) (any, error) { return spec.New(s) })
 }
 
 // RegisterFilter adds a filter plugin.

@@ -11,6 +11,7 @@ import (
 	"github.com/gostash/gostash/lang"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/logging"
+	"github.com/gostash/gostash/runtime/pipelinebus"
 )
 
 // CodecRef is a codec option's value before the codec is built: a name
@@ -34,6 +35,9 @@ type BuildContext struct {
 	Logger *slog.Logger
 	// DeadLetters is the pipeline's dead letter queue; nil when it is off.
 	DeadLetters DeadLetterQueue
+	// Bus connects the pipelines of the process (the pipeline input and
+	// output); nil where there is none, as in plugin unit tests.
+	Bus *pipelinebus.Bus
 }
 
 // Settings are a plugin instance's validated options. Getters take an
@@ -168,6 +172,14 @@ func (s *Settings) NewStreamingCodec() Codec {
 
 // Reloadable reports whether the plugin allows its pipeline to reload.
 func (s *Settings) Reloadable() bool { return !s.reg.caps.notReloadable }
+
+// FedByPipelines reports whether the input's events come only from other
+// pipelines of the process (InputSpec.FedByPipelines).
+func (s *Settings) FedByPipelines() bool { return s.reg.caps.fedByPipelines }
+
+// PipelineBus is the bus connecting the process's pipelines; nil outside
+// a process that runs pipelines.
+func (s *Settings) PipelineBus() *pipelinebus.Bus { return s.ctx.Bus }
 
 type codecFactory struct {
 	settings *Settings
