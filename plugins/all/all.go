@@ -7,6 +7,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/codecs/json"
 	_ "github.com/gostash/gostash/plugins/codecs/json_lines"
 	_ "github.com/gostash/gostash/plugins/codecs/line"
+	_ "github.com/gostash/gostash/plugins/codecs/multiline"
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
 	_ "github.com/gostash/gostash/plugins/codecs/rubydebug"
 	_ "github.com/gostash/gostash/plugins/filters/cidr"
