@@ -45,7 +45,7 @@ var flagTable = []flagSpec{
 	{setting: "pipeline.ecs_compatibility", arg: "STRING", doc: "Default ECS mode of plugins: disabled, v1 or v8 (default v8)."},
 	{setting: "pipeline.unsafe_shutdown", kind: flagBool, doc: "Allow a forced exit when shutdown stalls."},
 	{setting: "path.settings", arg: "SETTINGS_DIR", doc: "Directory holding logstash.yml (also LS_SETTINGS_DIR)."},
-	{setting: "path.data", arg: "PATH", doc: "Data directory (accepted for compatibility)."},
+	{setting: "path.data", arg: "PATH", doc: "Data directory (default ./data): the persisted queue and the file input's sincedb; the monitoring API keeps its node id there when it is set."},
 	{short: "-l", setting: "path.logs", arg: "PATH", doc: "Log directory (accepted for compatibility; logs go to stderr)."},
 	{short: "-n", setting: "node.name", arg: "NAME", doc: "Node name shown by the monitoring API (default: the host name)."},
 	{setting: "log.level", arg: "LEVEL", doc: "fatal, error, warn, info, debug or trace (default info)."},

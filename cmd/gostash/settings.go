@@ -196,6 +196,7 @@ func (s settings) pipelineSettings() (plugin.PipelineSettings, error) {
 	if !oneOf(ps.Ordered, "auto", "true", "false") {
 		return ps, fmt.Errorf("setting pipeline.ordered: Invalid value %q. Options are: [\"auto\", \"true\", \"false\"]", ps.Ordered)
 	}
+	ps.DataPath = s.str("path.data", "data")
 	ps.ECSCompatibility = s.str("pipeline.ecs_compatibility", ps.ECSCompatibility)
 	if !oneOf(ps.ECSCompatibility, "disabled", "v1", "v8") {
 		return ps, fmt.Errorf("setting pipeline.ecs_compatibility: Invalid value %q. Options are: [\"disabled\", \"v1\", \"v8\"]", ps.ECSCompatibility)

@@ -36,6 +36,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/filters/uuid"
 	_ "github.com/gostash/gostash/plugins/inputs/beats"
 	_ "github.com/gostash/gostash/plugins/inputs/elasticsearch"
+	_ "github.com/gostash/gostash/plugins/inputs/file"
 	_ "github.com/gostash/gostash/plugins/inputs/generator"
 	_ "github.com/gostash/gostash/plugins/inputs/http"
 	_ "github.com/gostash/gostash/plugins/inputs/kafka"

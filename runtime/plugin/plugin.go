@@ -125,6 +125,9 @@ type PipelineSettings struct {
 	SupportEscapes     bool
 	FieldRefEscapeMode string
 	Queue              QueueSettings
+	// DataPath is path.data, where plugins keep state between runs (the
+	// file input's sincedb).
+	DataPath string
 }
 
 // DefaultPipelineSettings returns Logstash's defaults for this machine.
