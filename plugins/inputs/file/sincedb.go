@@ -61,6 +61,11 @@ type record struct {
 	seq uint64
 	// live is set while a stream of this process reads the file.
 	live bool
+	// fp holds, for a file that left its path in this process, the bytes
+	// before the point it would resume at: a file found later with the same
+	// inode but other bytes there is a new file that reused the inode.
+	fp    [tailSize]byte
+	fpLen int
 	// moved is set when position changed since the last write, which
 	// stamps changedAt (a clock read per released event would cost more
 	// than the precision is worth).

@@ -207,12 +207,19 @@ func (w *watcher) found(path string, fi os.FileInfo, initial bool) {
 	ignored := w.cfg.ignoreOlder > 0 && time.Since(s.mtime) > w.cfg.ignoreOlder
 	w.db.mu.Lock()
 	rec := w.db.records[key]
+	if rec != nil && rec.fpLen > 0 && !sameBytes(path, max(rec.position, rec.handed)-int64(rec.fpLen), rec.fp[:rec.fpLen]) {
+		// The inode was freed and reused since this process read it: the
+		// bytes before the recorded position are not the ones read there.
+		delete(w.db.records, key)
+		rec = nil
+	}
 	switch {
 	case rec != nil && (rec.path == "" || rec.path == path):
 		// Known: resume where handling (or, in this process, handing
 		// over) stopped. Read to the end before, it waits for a change.
 		s.readPos = max(rec.position, rec.handed)
 		rec.path = path
+		rec.fpLen = 0
 		w.db.touch(rec)
 		ignored = ignored || s.readPos >= s.size
 	default:
@@ -383,9 +390,12 @@ func (w *watcher) gone(s *stream) {
 // detach stops watching a file that left its path. An open handle is read
 // to its end first, then the codec flushed. A file renamed away keeps its
 // record without a path, so that it resumes if it turns up under a watched
-// name; a deleted one loses it.
+// name, with the bytes before that point to recognise it by; a deleted one
+// loses its record.
 func (w *watcher) detach(s *stream) {
 	deleted, hadHandle := false, s.f != nil
+	var fp [tailSize]byte
+	fpLen := 0
 	if hadHandle {
 		if s.state == stActive {
 			w.drain(s)
@@ -397,6 +407,9 @@ func (w *watcher) detach(s *stream) {
 		}
 	}
 	w.flushCodec(s)
+	if hadHandle && s.rec != nil && !deleted {
+		fpLen = readFingerprint(s.f, max(s.rec.position, s.rec.handed), &fp)
+	}
 	w.closeFile(s)
 	delete(w.paths, s.path)
 	delete(w.byKey, s.key)
@@ -416,8 +429,34 @@ func (w *watcher) detach(s *stream) {
 		}
 	default:
 		s.rec.path = ""
+		s.rec.fp, s.rec.fpLen = fp, fpLen
 		w.db.touch(s.rec)
 	}
+}
+
+// readFingerprint reads the bytes just before pos (up to tailSize).
+func readFingerprint(f *os.File, pos int64, fp *[tailSize]byte) int {
+	n := int(min(pos, tailSize))
+	if n == 0 {
+		return 0
+	}
+	got, err := f.ReadAt(fp[:n], pos-int64(n))
+	if err != nil || got != n {
+		return 0
+	}
+	return n
+}
+
+// sameBytes reports whether the file at path holds want at offset at.
+func sameBytes(path string, at int64, want []byte) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	got := make([]byte, len(want))
+	n, err := f.ReadAt(got, at)
+	return err == nil && n == len(want) && bytes.Equal(got, want)
 }
 
 // drain reads an open file to its end, whatever file_chunk_count says.
