@@ -620,7 +620,7 @@ func (w *watcher) consume(s *stream, data []byte) {
 	}
 	delim := w.cfg.delimiter
 	k := len(delim)
-	any := false
+	gotLine := false
 	start := 0
 	if len(s.partial) > 0 {
 		// The delimiter may straddle the held bytes and the new ones.
@@ -629,7 +629,7 @@ func (w *watcher) consume(s *stream, data []byte) {
 				w.decode(s, s.partial[:j], base+int64(need))
 				s.partial = s.partial[:0]
 				start = need
-				any = true
+				gotLine = true
 				break
 			}
 		}
@@ -643,7 +643,7 @@ func (w *watcher) consume(s *stream, data []byte) {
 			w.decode(s, s.partial, base+int64(i+k))
 			s.partial = s.partial[:0]
 			start = i + k
-			any = true
+			gotLine = true
 		}
 	}
 	for {
@@ -653,10 +653,10 @@ func (w *watcher) consume(s *stream, data []byte) {
 		}
 		w.decode(s, data[start:start+i], base+int64(start+i+k))
 		start += i + k
-		any = true
+		gotLine = true
 	}
 	s.partial = append(s.partial, data[start:]...)
-	if any {
+	if gotLine {
 		if s.holding != nil {
 			s.lastLine = s.lastRead
 		}
