@@ -207,11 +207,18 @@ func (w *watcher) found(path string, fi os.FileInfo, initial bool) {
 	ignored := w.cfg.ignoreOlder > 0 && time.Since(s.mtime) > w.cfg.ignoreOlder
 	w.db.mu.Lock()
 	rec := w.db.records[key]
-	if rec != nil && rec.fpLen > 0 && !sameBytes(path, max(rec.position, rec.handed)-int64(rec.fpLen), rec.fp[:rec.fpLen]) {
-		// The inode was freed and reused since this process read it: the
-		// bytes before the recorded position are not the ones read there.
-		delete(w.db.records, key)
-		rec = nil
+	if rec != nil && rec.fpLen > 0 {
+		fp, at := rec.fp, max(rec.position, rec.handed)-int64(rec.fpLen)
+		w.db.mu.Unlock()
+		reused := !sameBytes(path, at, fp[:rec.fpLen])
+		w.db.mu.Lock()
+		if reused {
+			// The inode was freed and reused since this process read it:
+			// the bytes before the recorded position are not the ones read
+			// there.
+			delete(w.db.records, key)
+			rec = nil
+		}
 	}
 	switch {
 	case rec != nil && (rec.path == "" || rec.path == path):
