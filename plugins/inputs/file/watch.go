@@ -124,6 +124,7 @@ func newWatcher(in *Input, db *sincedb, out plugin.Emitter) *watcher {
 
 // run is the watch loop: discover, restat, read, sleep stat_interval.
 func (w *watcher) run(ctx context.Context) error {
+	w.log.Info("START, creating Discoverer, Watch with file and sincedb collections")
 	defer w.shutdown()
 	w.discover(true)
 	rounds := 0
@@ -153,6 +154,7 @@ func (w *watcher) run(ctx context.Context) error {
 // it holds, as Logstash's exit_flush does) and closes them. Tail mode's
 // unterminated last lines stay unread: the sincedb position is before them.
 func (w *watcher) shutdown() {
+	w.log.Info("QUIT - closing all files and shutting down.")
 	for _, s := range w.sorted() {
 		w.flushCodec(s)
 		w.closeFile(s)
