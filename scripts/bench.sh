@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Whole-process benchmarks of gostash, printed as a markdown table: start-up
 # time, Logstash benchmark-cli's `baseline` (generator -> stdout) and
-# `apache` (grok + date) cases, a mutate + json_lines pipeline, and the
-# blog's Twitter producer pipeline
+# `apache` (grok + date) cases, a mutate + json_lines pipeline, the file
+# input reading a large file (MB/s beside cat), and the blog's Twitter
+# producer pipeline
 # fed by the in-repo stream server. Each figure is the median of
 # BENCH_RUNS runs (default 3); CPU is user + system seconds, RSS the peak
 # resident set, both from /usr/bin/time.
 #
 # Environment: GOSTASH (binary; default: bin/gostash, built from this tree),
 # BENCH_RUNS, BENCH_EVENTS (generator events, default 3000000),
-# BENCH_APACHE_EVENTS (access-log lines, default 200000),
+# BENCH_APACHE_EVENTS (access-log lines, default 200000), BENCH_FILE_MB
+# (the file input's file, default 1024),
 # BENCH_TWITTER_SECONDS (default 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -169,6 +171,35 @@ if usable "$apache"; then
 	stdin_file=/dev/null
 else
 	echo "| apache (grok, date) | skipped (plugin missing) | | | | | |"
+fi
+
+# The file input reading a large file (read mode, plain codec) -> dots:
+# MB/s over the median wall, beside `cat file > /dev/null` on the same
+# file in the same run (both from the page cache, cat first to warm it).
+file_mb=${BENCH_FILE_MB:-1024}
+file_conf="input { file { path => \"$work/big.log\" mode => read exit_after_read => true file_completed_action => log file_completed_log_path => \"/dev/null\" sincedb_path => \"/dev/null\" } } output { stdout { codec => dots } }"
+if usable "$file_conf"; then
+	awk -v bytes="$((file_mb * 1048576))" 'BEGIN {
+		for (i = 0; n < bytes; i++) {
+			line = sprintf("10.0.%d.%d - - [17/May/2015:10:05:%02d +0000] \"GET /articles/%d HTTP/1.1\" 200 %d \"-\" \"Mozilla/5.0\"", i % 256, i % 199, i % 60, i, 1000 + i % 5000)
+			print line
+			n += length(line) + 1
+		}
+	}' >"$work/big.log"
+	file_lines=$(wc -l <"$work/big.log")
+	file_bytes=$(stat -c %s "$work/big.log")
+	: >"$work/catwalls"
+	for _ in $(seq $((runs + 1))); do
+		start=$(date +%s%N)
+		cat "$work/big.log" >/dev/null
+		echo "$(( ($(date +%s%N) - start) / 1000 ))" >>"$work/catwalls"
+	done
+	timed "file input (read mode, $file_mb MiB) -> stdout dots, -w 2" "$file_lines" -w 2 -e "$file_conf"
+	printf '| file input: %.0f MB/s; cat file > /dev/null: %.0f MB/s | | | | | | |\n' \
+		"$(echo "$file_bytes / $(median <"$work/walls")" | bc -l)" "$(echo "$file_bytes / $(median <"$work/catwalls")" | bc -l)"
+	rm -f "$work/big.log"
+else
+	echo "| file input -> dots | skipped (plugin missing) | | | | | |"
 fi
 
 # The blog's producer pipeline (twitter -> stdout rubydebug) against the

@@ -203,3 +203,12 @@ func kindOf(section string) Kind {
 	}
 	return KindFilter
 }
+
+func TestBytesValues(t *testing.T) {
+	for in, want := range map[string]int64{"20": 20, "20b": 20, "1.5 kb": 1500, "10 MiB": 10 << 20, "2kib": 2048, "1GB": 1000000000} {
+		got, err := parseBytes(in)
+		if err != nil || got != want {
+			t.Errorf("%q: got %v, %v; want %d", in, got, err, want)
+		}
+	}
+}

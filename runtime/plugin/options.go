@@ -285,7 +285,11 @@ func parseBytes(v any) (any, error) {
 			if m[3] != "" {
 				base = 1024
 			}
-			exp := strings.Index("kmgtpe", strings.ToLower(m[2])) + 1
+			// A bare number is bytes, as Logstash's Integer(value) reads it.
+			exp := 0
+			if m[2] != "" {
+				exp = strings.Index("kmgtpe", strings.ToLower(m[2])) + 1
+			}
 			return int64(n * math.Pow(base, float64(exp))), nil
 		}
 	}

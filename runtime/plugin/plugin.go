@@ -97,6 +97,22 @@ type Codec interface {
 	Encode(dst []byte, e *event.Event) []byte
 }
 
+// HoldingCodec is a codec that holds decoded input back across Decode calls
+// until later input completes an event (multiline); Flush emits what it
+// holds.
+type HoldingCodec interface {
+	Codec
+	// Held is how many of the latest Decode calls gave input that the codec
+	// holds and has not emitted yet. An input that records how far its
+	// source has been handled (file) does not count that input as handled.
+	Held() int
+	// TakeIdleFlush hands flushing after a pause to the caller, so that it
+	// happens between the caller's own Decode calls: the codec stops using
+	// its own timer and returns the pause after which the caller should call
+	// Flush (0 when the codec is not configured to flush after a pause).
+	TakeIdleFlush() time.Duration
+}
+
 // PipelineSettings are the settings of the pipeline a plugin runs in.
 type PipelineSettings struct {
 	ID                 string

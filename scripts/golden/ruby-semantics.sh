@@ -12,7 +12,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 command -v ruby >/dev/null || apt-get install -y ruby
 ruby scripts/golden/ruby-semantics/gen.rb testdata/filters/ruby
-ruby scripts/golden/ruby-semantics/grok.rb testdata/filters/grok plugins/filters/grok/patterns
+ruby scripts/golden/ruby-semantics/grok.rb testdata/filters/grok plugins/internal/grokpattern/patterns
 ruby scripts/golden/ruby-semantics/regex.rb testdata/filters/ruby
 ruby scripts/golden/ruby-semantics/condition_regex.rb testdata/filters/ruby
 ruby scripts/golden/ruby-semantics/kv.rb testdata/filters/kv

@@ -14,6 +14,7 @@ import (
 	"github.com/dlclark/regexp2"
 
 	"github.com/gostash/gostash/internal/ruby"
+	"github.com/gostash/gostash/plugins/internal/grokpattern"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/plugin"
 )
@@ -52,7 +53,7 @@ var targetRef = regexp.MustCompile(`\[.*?\]`)
 
 type fieldPatterns struct {
 	field    string
-	patterns []*compiled
+	patterns []*grokpattern.Compiled
 }
 
 type grok struct {
@@ -93,31 +94,31 @@ func newGrok(s *plugin.Settings) (plugin.Filter, error) {
 	if ecs == "v8" {
 		g.log.Warn("ECS v8 support is a preview of the unreleased ECS v8, and uses the v1 patterns. When Version 8 of the Elastic Common Schema becomes available, this plugin will need to be updated")
 	}
-	base, err := coreDefinitions(ecs)
+	base, err := grokpattern.Core(ecs)
 	if err != nil {
 		return nil, err
 	}
 	// Like Logstash: the core set, then every file in the installation's
 	// patterns directory, then patterns_dir; later definitions win.
-	installed := installedPatternsDir()
-	files, err := patternFiles([]string{installed}, "*")
+	installed := grokpattern.InstalledDir()
+	files, err := grokpattern.Files([]string{installed}, "*")
 	if err != nil {
 		return nil, err
 	}
 	for _, f := range files {
-		if err := readPatternFile(f, base); err != nil {
+		if err := grokpattern.ReadFile(f, base); err != nil {
 			return nil, s.Errorf("%v", err)
 		}
 	}
-	if files, err = patternFiles(optPatternsDir.Get(s), optPatternsFilesGlob.Get(s)); err != nil {
+	if files, err = grokpattern.Files(optPatternsDir.Get(s), optPatternsFilesGlob.Get(s)); err != nil {
 		return nil, optPatternsDir.Errorf(s, "%v", err)
 	}
 	for _, f := range files {
-		if err := readPatternFile(f, base); err != nil {
+		if err := grokpattern.ReadFile(f, base); err != nil {
 			return nil, optPatternsDir.Errorf(s, "%v", err)
 		}
 	}
-	searched := lookedIn(ecs, installed, optPatternsDir.Get(s))
+	searched := grokpattern.LookedIn(ecs, installed, optPatternsDir.Get(s))
 	inline := optPatternDefinitions.Get(s)
 	inline.Range(func(name string, v any) bool {
 		if v != nil {
@@ -134,8 +135,8 @@ func newGrok(s *plugin.Settings) (plugin.Filter, error) {
 			for k, d := range base {
 				defs[k] = d
 			}
-			c, err := compilePattern(p, defs, optNamedCapturesOnly.Get(s), g.timeout)
-			if errors.Is(err, errUndefinedPattern) {
+			c, err := grokpattern.Compile(p, defs, optNamedCapturesOnly.Get(s), g.timeout)
+			if errors.Is(err, grokpattern.ErrUndefined) {
 				err = fmt.Errorf("%w (looked in %s)", err, searched)
 			}
 			if err != nil {
@@ -255,11 +256,11 @@ func (g *grok) matchValue(e *event.Event, fp fieldPatterns, input string, deadli
 	matched := false
 	for _, c := range fp.patterns {
 		if !deadline.IsZero() && time.Now().After(deadline) {
-			return matched, &errTimeout{c.source, fp.field, input}
+			return matched, &errTimeout{c.Source, fp.field, input}
 		}
-		m, err := c.re.FindRunesMatch(runes)
+		m, err := c.Re.FindRunesMatch(runes)
 		if err != nil {
-			return matched, &errTimeout{c.source, fp.field, input}
+			return matched, &errTimeout{c.Source, fp.field, input}
 		}
 		if m == nil {
 			continue
@@ -276,13 +277,13 @@ func (g *grok) matchValue(e *event.Event, fp fieldPatterns, input string, deadli
 }
 
 // apply writes a match's captures: strings, or to_i/to_f for :int/:float.
-func (g *grok) apply(e *event.Event, c *compiled, m *regexp2.Match) error {
-	for _, cp := range c.captures {
-		grp := m.GroupByNumber(cp.group)
+func (g *grok) apply(e *event.Event, c *grokpattern.Compiled, m *regexp2.Match) error {
+	for _, cp := range c.Captures {
+		grp := m.GroupByNumber(cp.Group)
 		var value any
 		if grp != nil && len(grp.Captures) > 0 {
 			s := grp.String()
-			switch cp.coerce {
+			switch cp.Coerce {
 			case "int":
 				value = ruby.ToI(s)
 			case "float":
@@ -291,7 +292,7 @@ func (g *grok) apply(e *event.Event, c *compiled, m *regexp2.Match) error {
 				value = s
 			}
 		}
-		if err := g.handle(e, cp.field, value); err != nil {
+		if err := g.handle(e, cp.Field, value); err != nil {
 			return err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gostash/gostash/internal/ruby"
 	"github.com/gostash/gostash/internal/ruby/rubytest"
+	"github.com/gostash/gostash/plugins/internal/grokpattern"
 )
 
 // TestAgainstOnigmo matches core patterns on log lines (and mangled copies)
@@ -22,11 +23,11 @@ func TestAgainstOnigmo(t *testing.T) {
 	defer f.Close()
 	sets := map[string]map[string]string{}
 	for set, ecs := range map[string]string{"legacy": "disabled", "ecs-v1": "v1"} {
-		if sets[set], err = coreDefinitions(ecs); err != nil {
+		if sets[set], err = grokpattern.Core(ecs); err != nil {
 			t.Fatal(err)
 		}
 	}
-	compiled := map[string]*compiled{}
+	compiled := map[string]*grokpattern.Compiled{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	rows, bad := 0, 0
@@ -40,23 +41,23 @@ func TestAgainstOnigmo(t *testing.T) {
 		key := set + "/" + name
 		c, ok := compiled[key]
 		if !ok {
-			if c, err = compilePattern("%{"+name+":f}", sets[set], true, 0); err != nil {
+			if c, err = grokpattern.Compile("%{"+name+":f}", sets[set], true, 0); err != nil {
 				t.Fatalf("%s: %v", key, err)
 			}
 			compiled[key] = c
 		}
 		rows++
 		got := "NOMATCH"
-		if m, err := c.re.FindStringMatch(input); err != nil {
+		if m, err := c.Re.FindStringMatch(input); err != nil {
 			t.Fatal(err)
 		} else if m != nil {
 			var caps []any
-			for _, cp := range c.captures {
+			for _, cp := range c.Captures {
 				var v any
-				if g := m.GroupByNumber(cp.group); g != nil && len(g.Captures) > 0 {
+				if g := m.GroupByNumber(cp.Group); g != nil && len(g.Captures) > 0 {
 					v = g.String()
 				}
-				caps = append(caps, []any{cp.name, v})
+				caps = append(caps, []any{cp.Name, v})
 			}
 			got = ruby.Inspect(caps)
 			if caps == nil {

@@ -78,6 +78,7 @@ func (in *Input) Run(ctx context.Context, out plugin.Emitter) error {
 			select {
 			case c = <-chunks:
 			default:
+				in.flushHeld(codec, out)
 				return nil
 			}
 		case c = <-chunks:
@@ -90,7 +91,7 @@ func (in *Input) Run(ctx context.Context, out plugin.Emitter) error {
 			if !errors.Is(c.err, io.EOF) {
 				return c.err
 			}
-			in.finish(codec)
+			in.finish(codec, out)
 			return nil
 		}
 	}
@@ -98,12 +99,27 @@ func (in *Input) Run(ctx context.Context, out plugin.Emitter) error {
 
 // finish handles EOF like Logstash: the codec is not flushed, so a last
 // line without a newline is dropped. That surprises people, so say so.
-func (in *Input) finish(codec plugin.Codec) {
+// A codec that holds lines for a later event (multiline) is flushed, where
+// Logstash loses its last event.
+func (in *Input) finish(codec plugin.Codec, out plugin.Emitter) {
+	if in.flushHeld(codec, out) {
+		return
+	}
 	var left int
 	codec.Flush(func(e *event.Event) { left++ })
 	if left > 0 {
 		in.log.Warn("Standard input ended without a final newline; like Logstash, the unterminated last line is not turned into an event. End the input with a newline to keep it.")
 	}
+}
+
+// flushHeld emits what a holding codec (multiline) still holds, at the end
+// of input or at shutdown, and reports whether the codec is one.
+func (in *Input) flushHeld(codec plugin.Codec, out plugin.Emitter) bool {
+	h, ok := codec.(plugin.HoldingCodec)
+	if ok {
+		h.Flush(func(e *event.Event) { in.emit(out, e, "") })
+	}
+	return ok
 }
 
 func (in *Input) emit(out plugin.Emitter, e *event.Event, raw string) {

@@ -1,4 +1,4 @@
-package grok
+package grokpattern
 
 import (
 	"sort"
@@ -9,7 +9,7 @@ import (
 // sets, as %{NAME:field} with named captures only, the way users call them.
 func TestCorePatternsCompile(t *testing.T) {
 	for _, ecs := range []string{"disabled", "v1"} {
-		defs, err := coreDefinitions(ecs)
+		defs, err := Core(ecs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -22,7 +22,7 @@ func TestCorePatternsCompile(t *testing.T) {
 			t.Errorf("ecs=%s: only %d patterns loaded", ecs, len(names))
 		}
 		for _, n := range names {
-			if _, err := compilePattern("%{"+n+":f}", defs, true, 0); err != nil {
+			if _, err := Compile("%{"+n+":f}", defs, true, 0); err != nil {
 				t.Errorf("ecs=%s %s: %v", ecs, n, err)
 			}
 		}

@@ -1,4 +1,8 @@
-package grok
+// Package grokpattern holds what grok patterns need wherever they are
+// used (the grok filter, the multiline codec): Logstash's core pattern
+// sets, pattern files, and the expansion of %{NAME} references into a
+// regular expression that runs with Ruby's semantics.
+package grokpattern
 
 import (
 	"bufio"
@@ -19,10 +23,10 @@ import (
 //go:embed patterns/legacy/* patterns/ecs-v1/*
 var corePatterns embed.FS
 
-// readPatterns adds the NAME REGEX lines of a pattern file to defs, as
+// Read adds the NAME REGEX lines of a pattern file to defs, as
 // jls-grok reads them: leading blanks and #-comment lines are skipped, the
 // name ends at the first whitespace and the regex runs to the end of line.
-func readPatterns(r io.Reader, defs map[string]string) error {
+func Read(r io.Reader, defs map[string]string) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
 	for sc.Scan() {
@@ -41,22 +45,22 @@ func readPatterns(r io.Reader, defs map[string]string) error {
 	return sc.Err()
 }
 
-// errUndefinedPattern is a %{NAME} no pattern set defines.
-var errUndefinedPattern = errors.New("not defined")
+// ErrUndefined is a %{NAME} no pattern set defines.
+var ErrUndefined = errors.New("not defined")
 
-// installedPatternsDir is the installation's patterns directory, which
+// InstalledDir is the installation's patterns directory, which
 // Logstash reads by default: $LOGSTASH_HOME/patterns when LOGSTASH_HOME is
 // set, else the gostash package's /usr/share/gostash/patterns.
-func installedPatternsDir() string {
+func InstalledDir() string {
 	if home := os.Getenv("LOGSTASH_HOME"); home != "" {
 		return filepath.Join(home, "patterns")
 	}
 	return "/usr/share/gostash/patterns"
 }
 
-// lookedIn says where pattern definitions came from, for the error about
+// LookedIn says where pattern definitions came from, for the error about
 // an undefined one.
-func lookedIn(ecs, installed string, patternsDir []string) string {
+func LookedIn(ecs, installed string, patternsDir []string) string {
 	set := "legacy"
 	if ecs != "disabled" {
 		set = "ecs-v1"
@@ -68,8 +72,8 @@ func lookedIn(ecs, installed string, patternsDir []string) string {
 	return where
 }
 
-// coreDefinitions returns the embedded set for an ECS mode.
-func coreDefinitions(ecs string) (map[string]string, error) {
+// Core returns the embedded set for an ECS mode.
+func Core(ecs string) (map[string]string, error) {
 	dir := "patterns/legacy"
 	if ecs != "disabled" {
 		dir = "patterns/ecs-v1"
@@ -84,7 +88,7 @@ func coreDefinitions(ecs string) (map[string]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		err = readPatterns(f, defs)
+		err = Read(f, defs)
 		f.Close()
 		if err != nil {
 			return nil, fmt.Errorf("pattern file %s: %w", e.Name(), err)
@@ -93,9 +97,9 @@ func coreDefinitions(ecs string) (map[string]string, error) {
 	return defs, nil
 }
 
-// patternFiles lists the files of patterns_dir: a directory contributes the
+// Files lists the files of patterns_dir: a directory contributes the
 // files matching glob in it, anything else is itself a glob.
-func patternFiles(paths []string, glob string) ([]string, error) {
+func Files(paths []string, glob string) ([]string, error) {
 	var files []string
 	for _, p := range paths {
 		if st, err := os.Stat(p); err == nil && st.IsDir() {
@@ -115,11 +119,12 @@ func patternFiles(paths []string, glob string) ([]string, error) {
 	return files, nil
 }
 
-func readPatternFile(path string, defs map[string]string) error {
+// ReadFile adds the definitions of a pattern file to defs.
+func ReadFile(path string, defs map[string]string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("Grok pattern file does not exist: %s", path)
 	}
 	defer f.Close()
-	return readPatterns(f, defs)
+	return Read(f, defs)
 }

@@ -1,4 +1,4 @@
-package grok
+package grokpattern
 
 import (
 	"fmt"
@@ -14,19 +14,19 @@ import (
 // maxExpansions is jls-grok's limit on %{...} replacements per pattern.
 const maxExpansions = 10000
 
-// capture is one named group of a compiled pattern.
-type capture struct {
-	name   string // the group's name: NAME:field[:type] or a raw group name
-	group  int    // regexp2 group number
-	field  string // event field the value goes to
-	coerce string // "int", "float" or ""
+// Capture is one named group of a compiled pattern.
+type Capture struct {
+	Name   string // the group's name: NAME:field[:type] or a raw group name
+	Group  int    // regexp2 group number
+	Field  string // event field the value goes to
+	Coerce string // "int", "float" or ""
 }
 
-// compiled is one grok pattern ready to run.
-type compiled struct {
-	source   string
-	re       *regexp2.Regexp
-	captures []capture
+// Compiled is one grok pattern ready to run.
+type Compiled struct {
+	Source   string
+	Re       *regexp2.Regexp
+	Captures []Capture
 }
 
 // reference is one %{NAME}, %{NAME:field[:type]} or %{NAME=regex} in a pattern.
@@ -118,9 +118,9 @@ func scanDefinition(s string, i int) (int, bool) {
 	return i, false
 }
 
-// compilePattern expands a grok pattern against defs and compiles it with
+// Compile expands a grok pattern against defs and compiles it with
 // Ruby's MULTILINE (dot matches newline) and line anchors.
-func compilePattern(pattern string, defs map[string]string, namedCapturesOnly bool, timeout time.Duration) (*compiled, error) {
+func Compile(pattern string, defs map[string]string, namedCapturesOnly bool, timeout time.Duration) (*Compiled, error) {
 	expanded := pattern
 	for left := maxExpansions; ; left-- {
 		if left == 0 {
@@ -135,7 +135,7 @@ func compilePattern(pattern string, defs map[string]string, namedCapturesOnly bo
 		}
 		regex, known := defs[ref.pattern]
 		if !known {
-			return nil, fmt.Errorf("pattern %s %w", expanded[ref.start:ref.end], errUndefinedPattern)
+			return nil, fmt.Errorf("pattern %s %w", expanded[ref.start:ref.end], ErrUndefined)
 		}
 		var repl string
 		if namedCapturesOnly && !strings.Contains(ref.name, ":") {
@@ -160,7 +160,7 @@ func compilePattern(pattern string, defs map[string]string, namedCapturesOnly bo
 	if timeout > 0 {
 		re.MatchTimeout = timeout
 	}
-	c := &compiled{source: pattern, re: re}
+	c := &Compiled{Source: pattern, Re: re}
 	// Ruby lists named captures by name in order of first appearance, each
 	// with all its groups; only a name's first group gets the type coercion.
 	seen := map[string]bool{}
@@ -182,7 +182,7 @@ func compilePattern(pattern string, defs map[string]string, namedCapturesOnly bo
 			if names[j] != full {
 				continue
 			}
-			c.captures = append(c.captures, capture{name: full, group: re.GroupNumberFromName("g" + strconv.Itoa(j+1)), field: field, coerce: coerce})
+			c.Captures = append(c.Captures, Capture{Name: full, Group: re.GroupNumberFromName("g" + strconv.Itoa(j+1)), Field: field, Coerce: coerce})
 			coerce = ""
 		}
 	}
