@@ -60,23 +60,23 @@ const ParseFailureTag = "_cefparsefailure"
 // Codec is one cef codec instance; decoding state (the delimiter buffer)
 // belongs to one stream, encoding is safe for concurrent use.
 type Codec struct {
-	log           *slog.Logger
-	ecs           bool
-	header        [7]event.FieldRef
-	syslogHeader  event.FieldRef
-	maps          mappings
-	timestamps    *timestampParser
-	rawDataField  string
-	delimiter     string
-	tokenizer     *textcodec.Tokenizer
-	vendor        *event.Template
-	product       *event.Template
-	version       *event.Template
-	signature     *event.Template
-	name          *event.Template
-	severity      *event.Template
-	fields        []string
-	fieldRefs     []*event.FieldRef
+	log          *slog.Logger
+	ecs          bool
+	header       [7]event.FieldRef
+	syslogHeader event.FieldRef
+	maps         mappings
+	timestamps   *timestampParser
+	rawDataField string
+	delimiter    string
+	tokenizer    *textcodec.Tokenizer
+	vendor       *event.Template
+	product      *event.Template
+	version      *event.Template
+	signature    *event.Template
+	name         *event.Template
+	severity     *event.Template
+	fields       []string
+	fieldRefs    []*event.FieldRef
 }
 
 var (
