@@ -5,6 +5,8 @@ import (
 	_ "github.com/gostash/gostash/plugins/codecs/cef"
 	_ "github.com/gostash/gostash/plugins/codecs/csv"
 	_ "github.com/gostash/gostash/plugins/codecs/dots"
+	_ "github.com/gostash/gostash/plugins/codecs/edn"
+	_ "github.com/gostash/gostash/plugins/codecs/edn_lines"
 	_ "github.com/gostash/gostash/plugins/codecs/json"
 	_ "github.com/gostash/gostash/plugins/codecs/json_lines"
 	_ "github.com/gostash/gostash/plugins/codecs/line"
