@@ -7,6 +7,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/codecs/dots"
 	_ "github.com/gostash/gostash/plugins/codecs/edn"
 	_ "github.com/gostash/gostash/plugins/codecs/edn_lines"
+	_ "github.com/gostash/gostash/plugins/codecs/es_bulk"
 	_ "github.com/gostash/gostash/plugins/codecs/graphite"
 	_ "github.com/gostash/gostash/plugins/codecs/json"
 	_ "github.com/gostash/gostash/plugins/codecs/json_lines"
