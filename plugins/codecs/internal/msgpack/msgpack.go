@@ -404,4 +404,3 @@ func appendLen(b []byte, n int, fix, b16, b32 byte) []byte {
 	}
 	return binary.BigEndian.AppendUint32(append(b, b32), uint32(n))
 }
-
