@@ -3,6 +3,7 @@ package all
 
 import (
 	_ "github.com/gostash/gostash/plugins/codecs/cef"
+	_ "github.com/gostash/gostash/plugins/codecs/collectd"
 	_ "github.com/gostash/gostash/plugins/codecs/csv"
 	_ "github.com/gostash/gostash/plugins/codecs/dots"
 	_ "github.com/gostash/gostash/plugins/codecs/edn"
