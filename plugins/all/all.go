@@ -22,6 +22,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/filters/csv"
 	_ "github.com/gostash/gostash/plugins/filters/date"
 	_ "github.com/gostash/gostash/plugins/filters/de_dot"
+	_ "github.com/gostash/gostash/plugins/filters/dns"
 	_ "github.com/gostash/gostash/plugins/filters/dissect"
 	_ "github.com/gostash/gostash/plugins/filters/drop"
 	_ "github.com/gostash/gostash/plugins/filters/elasticsearch"
