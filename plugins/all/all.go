@@ -42,6 +42,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/filters/urldecode"
 	_ "github.com/gostash/gostash/plugins/filters/useragent"
 	_ "github.com/gostash/gostash/plugins/filters/uuid"
+	_ "github.com/gostash/gostash/plugins/filters/xml"
 	_ "github.com/gostash/gostash/plugins/inputs/beats"
 	_ "github.com/gostash/gostash/plugins/inputs/elasticsearch"
 	_ "github.com/gostash/gostash/plugins/inputs/generator"
