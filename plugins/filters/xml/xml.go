@@ -268,4 +268,3 @@ func stripNamespaces(n *xmlquery.Node) {
 		}
 	}
 }
-
