@@ -33,12 +33,12 @@ type branchStep struct {
 
 type filterStep struct {
 	step
-	filter  plugin.Filter
-	common  *filterCommon
+	filter plugin.Filter
+	common *filterCommon
 	// flush releases what the filter holds (nil when it holds nothing);
 	// events reported matched get the filter's common options.
 	flush func(emit func(e *event.Event, matched bool))
-	batch   plugin.BatchFilter // set when the filter takes whole batches
+	batch plugin.BatchFilter // set when the filter takes whole batches
 }
 
 // commonFailed handles a failure of the filter's common options on e: a
