@@ -32,6 +32,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/filters/json"
 	_ "github.com/gostash/gostash/plugins/filters/json_encode"
 	_ "github.com/gostash/gostash/plugins/filters/kv"
+	_ "github.com/gostash/gostash/plugins/filters/metrics"
 	_ "github.com/gostash/gostash/plugins/filters/mutate"
 	_ "github.com/gostash/gostash/plugins/filters/prune"
 	_ "github.com/gostash/gostash/plugins/filters/ruby"
