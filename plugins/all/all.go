@@ -38,6 +38,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/filters/ruby"
 	_ "github.com/gostash/gostash/plugins/filters/split"
 	_ "github.com/gostash/gostash/plugins/filters/syslog_pri"
+	_ "github.com/gostash/gostash/plugins/filters/throttle"
 	_ "github.com/gostash/gostash/plugins/filters/translate"
 	_ "github.com/gostash/gostash/plugins/filters/truncate"
 	_ "github.com/gostash/gostash/plugins/filters/urldecode"
