@@ -25,6 +25,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/filters/dissect"
 	_ "github.com/gostash/gostash/plugins/filters/dns"
 	_ "github.com/gostash/gostash/plugins/filters/drop"
+	_ "github.com/gostash/gostash/plugins/filters/elapsed"
 	_ "github.com/gostash/gostash/plugins/filters/elasticsearch"
 	_ "github.com/gostash/gostash/plugins/filters/fingerprint"
 	_ "github.com/gostash/gostash/plugins/filters/geoip"
