@@ -30,6 +30,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/filters/fingerprint"
 	_ "github.com/gostash/gostash/plugins/filters/geoip"
 	_ "github.com/gostash/gostash/plugins/filters/grok"
+	_ "github.com/gostash/gostash/plugins/filters/http"
 	_ "github.com/gostash/gostash/plugins/filters/json"
 	_ "github.com/gostash/gostash/plugins/filters/json_encode"
 	_ "github.com/gostash/gostash/plugins/filters/kv"
