@@ -1,12 +1,13 @@
 package cef
 
 import (
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gostash/gostash/plugins/codecs/internal/codectest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 // The expectations follow the cef codec's documentation and its spec
@@ -57,9 +58,9 @@ func TestDecode(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			codec := codectest.Build(t, "cef", c.ecs, c.opts)
-			codec.(*Codec).timestamps.now = func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
-			got := codectest.Decode(codec, c.in)
+			codec := buildCodec(t, "cef", c.ecs, c.opts)
+			codec.Plugin.(*Codec).timestamps.now = func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+			got := codec.Decode(c.in)
 			if len(got) != 1 {
 				t.Fatalf("%d events", len(got))
 			}
@@ -67,7 +68,7 @@ func TestDecode(t *testing.T) {
 			if c.want[:14] != `{"@timestamp":` {
 				got[0].Data().Delete("@timestamp")
 			}
-			if s := codectest.JSON(got[0], true); s != c.want {
+			if s := plugintest.JSON(got[0]); s != c.want {
 				t.Errorf("got  %s\nwant %s", s, c.want)
 			}
 		})
@@ -75,15 +76,15 @@ func TestDecode(t *testing.T) {
 }
 
 func TestDecodeDelimiterSplitsAndFlushes(t *testing.T) {
-	codec := codectest.Build(t, "cef", "disabled", map[string]string{"delimiter": `\r\n`})
+	codec := buildCodec(t, "cef", "disabled", map[string]string{"delimiter": `\r\n`})
 	var names []string
 	emit := func(e *event.Event) { v, _ := e.Get("name"); names = append(names, v.(string)) }
-	codec.Decode([]byte("CEF:0|V|P|1|2|one|3|\r"), emit)
-	codec.Decode([]byte("\nCEF:0|V|P|1|2|two|3|"), emit)
+	codec.Plugin.Decode([]byte("CEF:0|V|P|1|2|one|3|\r"), emit)
+	codec.Plugin.Decode([]byte("\nCEF:0|V|P|1|2|two|3|"), emit)
 	if strings.Join(names, ",") != "one" {
 		t.Fatalf("before flush: %v", names)
 	}
-	codec.Flush(emit)
+	codec.Plugin.Flush(emit)
 	if strings.Join(names, ",") != "one,two" {
 		t.Fatalf("after flush: %v", names)
 	}
@@ -108,9 +109,9 @@ func TestEncode(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			codec := codectest.Build(t, "cef", c.ecs, c.opts)
+			codec := buildCodec(t, "cef", c.ecs, c.opts)
 			e := event.NewEventFromMap(mustMap(t, c.event))
-			if got := string(codec.Encode(nil, e)); got != c.want {
+			if got := string(codec.Plugin.Encode(nil, e)); got != c.want {
 				t.Errorf("got  %q\nwant %q", got, c.want)
 			}
 		})
@@ -118,8 +119,8 @@ func TestEncode(t *testing.T) {
 }
 
 func TestEncodeValues(t *testing.T) {
-	codec := codectest.Build(t, "cef", "disabled", nil)
-	c := codec.(*Codec)
+	codec := buildCodec(t, "cef", "disabled", nil)
+	c := codec.Plugin.(*Codec)
 	c.fields = []string{"msg", "list", "n", "f", "ts", "gone"}
 	c.fieldRefs = nil
 	for _, f := range c.fields {
@@ -130,7 +131,7 @@ func TestEncodeValues(t *testing.T) {
 	ts, _ := event.ParseTimestamp("2020-01-01T00:00:00.5Z")
 	e.Data().Set("ts", ts)
 	want := `CEF:0|Elasticsearch|Logstash|1.0|Logstash|Logstash|6|msg=a\=b\nc\\d list=["x\=1",2] n=5 f=1.5e+20 ts=2020-01-01T00:00:00.500Z`
-	if got := string(codec.Encode(nil, e)); got != want {
+	if got := string(codec.Plugin.Encode(nil, e)); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
@@ -142,4 +143,25 @@ func mustMap(t *testing.T, s string) *event.Map {
 		t.Fatal(err)
 	}
 	return v.(*event.Map)
+}
+
+// codecText is the codec block with string options, in key order.
+func codecText(name string, opts map[string]string) string {
+	keys := make([]string, 0, len(opts))
+	for k := range opts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(name + " {")
+	for _, k := range keys {
+		b.WriteString(" " + k + " => " + plugintest.Quote(opts[k]))
+	}
+	b.WriteString(" }")
+	return b.String()
+}
+
+func buildCodec(t *testing.T, name, ecs string, opts map[string]string) *plugintest.BuiltCodec {
+	t.Helper()
+	return plugintest.Codec(t, codecText(name, opts), plugintest.ECS(ecs))
 }

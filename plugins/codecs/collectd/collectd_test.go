@@ -9,9 +9,11 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"testing"
 
-	"github.com/gostash/gostash/plugins/codecs/internal/codectest"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
 func part(typ int, body []byte) []byte {
@@ -43,7 +45,7 @@ func setup(t *testing.T, level string) map[string]string {
 // keyed with SHA-256(password) over SHA-1(plaintext) + plaintext.
 func TestSignedPackets(t *testing.T) {
 	opts := setup(t, "Sign")
-	codec := codectest.Build(t, "collectd", "disabled", opts)
+	codec := buildCodec(t, "collectd", "disabled", opts)
 	rest := valuePacket()
 	sign := func(key string) []byte {
 		mac := hmac.New(sha256.New, []byte(key))
@@ -51,20 +53,20 @@ func TestSignedPackets(t *testing.T) {
 		mac.Write(rest)
 		return append(part(partSignature, append(mac.Sum(nil), "alice"...)), rest...)
 	}
-	if got := codectest.JSONs(codectest.Decode(codec, string(sign("s3cret"))), false); got != `{"@version":"1","host":"h","collectd_type":"counter","value":42}`+"\n" {
+	if got := plugintest.JSONLines(codec.Decode(string(sign("s3cret"))), "@timestamp"); got != `{"@version":"1","host":"h","collectd_type":"counter","value":42}`+"\n" {
 		t.Errorf("good signature: %s", got)
 	}
-	if got := codectest.Decode(codec, string(sign("wrong"))); len(got) != 0 {
+	if got := codec.Decode(string(sign("wrong"))); len(got) != 0 {
 		t.Errorf("a bad signature must drop the packet, got %d events", len(got))
 	}
-	if got := codectest.Decode(codec, string(rest)); len(got) != 1 {
+	if got := codec.Decode(string(rest)); len(got) != 1 {
 		t.Errorf("an unsigned packet is accepted at the Sign level, got %d events", len(got))
 	}
 }
 
 func TestEncryptedPackets(t *testing.T) {
 	opts := setup(t, "Encrypt")
-	codec := codectest.Build(t, "collectd", "disabled", opts)
+	codec := buildCodec(t, "collectd", "disabled", opts)
 	encrypt := func(pass string) []byte {
 		plain := valuePacket()
 		sum := sha1.Sum(plain)
@@ -78,13 +80,13 @@ func TestEncryptedPackets(t *testing.T) {
 		body = append(append(append(body, "alice"...), iv...), out...)
 		return part(partEncryption, body)
 	}
-	if got := codectest.Decode(codec, string(encrypt("s3cret"))); len(got) != 1 {
+	if got := codec.Decode(string(encrypt("s3cret"))); len(got) != 1 {
 		t.Errorf("good key: %d events", len(got))
 	}
-	if got := codectest.Decode(codec, string(encrypt("nope"))); len(got) != 0 {
+	if got := codec.Decode(string(encrypt("nope"))); len(got) != 0 {
 		t.Errorf("bad key: %d events", len(got))
 	}
-	if got := codectest.Decode(codec, string(valuePacket())); len(got) != 0 {
+	if got := codec.Decode(string(valuePacket())); len(got) != 0 {
 		t.Errorf("the Encrypt level refuses plain packets, got %d events", len(got))
 	}
 }
@@ -92,18 +94,39 @@ func TestEncryptedPackets(t *testing.T) {
 func TestConfigErrors(t *testing.T) {
 	opts := setup(t, "Sign")
 	delete(opts, "authfile")
-	if _, err := codectest.TryBuild("collectd", "disabled", opts); err == nil {
+	if _, err := plugintest.TryCodec(t, codecText("collectd", opts), plugintest.ECS("disabled")); err == nil {
 		t.Error("Sign without an authfile must fail")
 	}
-	if _, err := codectest.TryBuild("collectd", "disabled", map[string]string{"typesdb": "/nonexistent/types.db"}); err == nil {
+	if _, err := plugintest.TryCodec(t, codecText("collectd", map[string]string{"typesdb": "/nonexistent/types.db"}), plugintest.ECS("disabled")); err == nil {
 		t.Error("a missing types.db must fail")
 	}
 }
 
 func TestHeaderLongerThanPacketStops(t *testing.T) {
-	codec := codectest.Build(t, "collectd", "disabled", setup(t, "None"))
+	codec := buildCodec(t, "collectd", "disabled", setup(t, "None"))
 	p := append(valuePacket(), 0, 0, 0, 99)
-	if got := codectest.Decode(codec, string(p)); len(got) != 1 {
+	if got := codec.Decode(string(p)); len(got) != 1 {
 		t.Errorf("the events before a broken part stay: got %d", len(got))
 	}
+}
+
+// codecText is the codec block with string options, in key order.
+func codecText(name string, opts map[string]string) string {
+	keys := make([]string, 0, len(opts))
+	for k := range opts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(name + " {")
+	for _, k := range keys {
+		b.WriteString(" " + k + " => " + plugintest.Quote(opts[k]))
+	}
+	b.WriteString(" }")
+	return b.String()
+}
+
+func buildCodec(t *testing.T, name, ecs string, opts map[string]string) *plugintest.BuiltCodec {
+	t.Helper()
+	return plugintest.Codec(t, codecText(name, opts), plugintest.ECS(ecs))
 }

@@ -1,9 +1,11 @@
 package dns
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -11,11 +13,8 @@ import (
 
 	mdns "github.com/miekg/dns"
 
-	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
-
-type O = filtertest.Options
-type H = filtertest.Hash
 
 // server is a real DNS server on 127.0.0.1 answering from a fixed zone:
 // A records, a CNAME, PTRs; "slow." names are never answered (a timeout).
@@ -77,10 +76,10 @@ func startServer(t *testing.T) *server {
 
 func run(t *testing.T, opts O, in string) (string, bool) {
 	t.Helper()
-	f := filtertest.MustNew(t, "dns", opts)
-	e := filtertest.Event(t, in)
-	matched, _ := filtertest.Run(f, e)
-	return filtertest.Data(e), matched
+	f := mustFilter(t, "dns", opts)
+	e := plugintest.Event(t, in)
+	matched, _ := f.Call(e)
+	return plugintest.Data(e), matched
 }
 
 // Expectations follow logstash-filter-dns 3.2.0 (docs and spec): append
@@ -142,11 +141,11 @@ func TestTimeoutTagsAndRetries(t *testing.T) {
 
 func TestCaches(t *testing.T) {
 	s := startServer(t)
-	f := filtertest.MustNew(t, "dns", O{"resolve": []any{"host"}, "nameserver": s.addr, "action": "replace",
+	f := mustFilter(t, "dns", O{"resolve": []any{"host"}, "nameserver": s.addr, "action": "replace",
 		"hit_cache_size": 10, "failed_cache_size": 10})
 	for range 3 {
-		filtertest.Run(f, filtertest.Event(t, `{"host":"www.example.test"}`))
-		filtertest.Run(f, filtertest.Event(t, `{"host":"nope.example.test"}`))
+		f.Call(plugintest.Event(t, `{"host":"www.example.test"}`))
+		f.Call(plugintest.Event(t, `{"host":"nope.example.test"}`))
 	}
 	// One A query for the hit; A and AAAA for the miss (each candidate).
 	if n := s.queries.Load(); n != 3 {
@@ -189,8 +188,72 @@ func TestNameserverOptionErrors(t *testing.T) {
 		H{"address", "1.1.1.1", "ndots", 0},
 		H{"address", "1.1.1.1", "port", 53},
 	} {
-		if _, err := filtertest.New("dns", O{"resolve": []any{"h"}, "nameserver": ns}, ""); err == "" {
+		if _, err := newFilter(t, "dns", O{"resolve": []any{"h"}, "nameserver": ns}, ""); err == "" {
 			t.Errorf("nameserver %v: want a config error", ns)
 		}
 	}
+}
+
+// O are a filter block's options: values are strings, numbers, booleans,
+// lists ([]any) and hashes (H).
+type O map[string]any
+
+// H is a config hash: key, value, key, value...
+type H []any
+
+func confValue(v any) string {
+	switch t := v.(type) {
+	case string:
+		return plugintest.Quote(t)
+	case int:
+		return fmt.Sprint(t)
+	case float64:
+		return fmt.Sprint(t)
+	case bool:
+		return fmt.Sprint(t)
+	case []any:
+		parts := make([]string, len(t))
+		for i, x := range t {
+			parts[i] = confValue(x)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case H:
+		var b strings.Builder
+		b.WriteString("{")
+		for i := 0; i+1 < len(t); i += 2 {
+			b.WriteString(" " + confValue(t[i]) + " => " + confValue(t[i+1]))
+		}
+		return b.String() + " }"
+	}
+	panic(fmt.Sprintf("unsupported option value %T", v))
+}
+
+// filterText is the filter block with opts, in key order.
+func filterText(name string, opts O) string {
+	keys := make([]string, 0, len(opts))
+	for k := range opts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(name + " {")
+	for _, k := range keys {
+		b.WriteString(" " + k + " => " + confValue(opts[k]))
+	}
+	return b.String() + " }"
+}
+
+// newFilter builds the filter, or returns its config error as text.
+func newFilter(t *testing.T, name string, opts O, ecs string) (*plugintest.BuiltFilter, string) {
+	t.Helper()
+	f, err := plugintest.TryFilter(t, filterText(name, opts), plugintest.ECS(ecs))
+	if err != nil {
+		return nil, err.Error()
+	}
+	return f, ""
+}
+
+func mustFilter(t *testing.T, name string, opts O) *plugintest.BuiltFilter {
+	t.Helper()
+	return plugintest.Filter(t, filterText(name, opts))
 }

@@ -1,17 +1,16 @@
 package http
 
 import (
+	"fmt"
 	"io"
 	nethttp "net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"testing"
 
-	"github.com/gostash/gostash/plugins/filters/internal/filtertest"
+	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
-
-type O = filtertest.Options
-type H = filtertest.Hash
 
 // server answers on 127.0.0.1: /json with a JSON body, /text with text,
 // /bad with invalid JSON, /fail with 500, /echo with what it received.
@@ -47,13 +46,13 @@ func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"
 
 func run(t *testing.T, opts O, ecs, in string) (string, bool) {
 	t.Helper()
-	f, err := filtertest.New("http", opts, ecs)
+	f, err := newFilter(t, "http", opts, ecs)
 	if err != "" {
 		t.Fatal(err)
 	}
-	e := filtertest.Event(t, in)
-	matched, _ := filtertest.Run(f, e)
-	return filtertest.Data(e), matched
+	e := plugintest.Event(t, in)
+	matched, _ := f.Call(e)
+	return plugintest.Data(e), matched
 }
 
 // Expectations follow logstash-filter-http 2.0.0's docs and spec: the body
@@ -107,8 +106,72 @@ func TestConfigErrors(t *testing.T) {
 		"obsolete cacert":              {O{"url": "http://127.0.0.1/", "cacert": "x"}, "disabled"},
 		"bad verb":                     {O{"url": "http://127.0.0.1/", "verb": "get"}, "disabled"},
 	} {
-		if _, err := filtertest.New("http", c.opts, c.ecs); err == "" {
+		if _, err := newFilter(t, "http", c.opts, c.ecs); err == "" {
 			t.Errorf("%s: want a config error", name)
 		}
 	}
+}
+
+// O are a filter block's options: values are strings, numbers, booleans,
+// lists ([]any) and hashes (H).
+type O map[string]any
+
+// H is a config hash: key, value, key, value...
+type H []any
+
+func confValue(v any) string {
+	switch t := v.(type) {
+	case string:
+		return plugintest.Quote(t)
+	case int:
+		return fmt.Sprint(t)
+	case float64:
+		return fmt.Sprint(t)
+	case bool:
+		return fmt.Sprint(t)
+	case []any:
+		parts := make([]string, len(t))
+		for i, x := range t {
+			parts[i] = confValue(x)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case H:
+		var b strings.Builder
+		b.WriteString("{")
+		for i := 0; i+1 < len(t); i += 2 {
+			b.WriteString(" " + confValue(t[i]) + " => " + confValue(t[i+1]))
+		}
+		return b.String() + " }"
+	}
+	panic(fmt.Sprintf("unsupported option value %T", v))
+}
+
+// filterText is the filter block with opts, in key order.
+func filterText(name string, opts O) string {
+	keys := make([]string, 0, len(opts))
+	for k := range opts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(name + " {")
+	for _, k := range keys {
+		b.WriteString(" " + k + " => " + confValue(opts[k]))
+	}
+	return b.String() + " }"
+}
+
+// newFilter builds the filter, or returns its config error as text.
+func newFilter(t *testing.T, name string, opts O, ecs string) (*plugintest.BuiltFilter, string) {
+	t.Helper()
+	f, err := plugintest.TryFilter(t, filterText(name, opts), plugintest.ECS(ecs))
+	if err != nil {
+		return nil, err.Error()
+	}
+	return f, ""
+}
+
+func mustFilter(t *testing.T, name string, opts O) *plugintest.BuiltFilter {
+	t.Helper()
+	return plugintest.Filter(t, filterText(name, opts))
 }
