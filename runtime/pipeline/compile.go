@@ -33,10 +33,12 @@ type branchStep struct {
 
 type filterStep struct {
 	step
-	filter  plugin.Filter
-	common  *filterCommon
-	flusher plugin.Flusher
-	batch   plugin.BatchFilter // set when the filter takes whole batches
+	filter plugin.Filter
+	common *filterCommon
+	// flush releases what the filter holds (nil when it holds nothing);
+	// events reported matched get the filter's common options.
+	flush func(emit func(e *event.Event, matched bool))
+	batch plugin.BatchFilter // set when the filter takes whole batches
 }
 
 // commonFailed handles a failure of the filter's common options on e: a
@@ -220,7 +222,12 @@ func (b *builder) compileBody(kind plugin.Kind, body []lang.Statement, cont *nod
 					b.diags = append(b.diags, lang.Warnf(plugin.FilterAddField.Span(inst.Settings), "%s filter: add_field: %v; as in Logstash, the pipeline starts and the filter fails this on every event", t.Name, w))
 				}
 				fs := &filterStep{step: b.pluginOf(inst), filter: inst.Plugin.(plugin.Filter), common: common}
-				fs.flusher, _ = inst.Plugin.(plugin.Flusher)
+				switch fl := inst.Plugin.(type) {
+				case plugin.MatchedFlusher:
+					fs.flush = fl.FlushMatched
+				case plugin.Flusher:
+					fs.flush = func(emit func(*event.Event, bool)) { fl.Flush(func(e *event.Event) { emit(e, false) }) }
+				}
 				fs.batch, _ = inst.Plugin.(plugin.BatchFilter)
 				n.filter = fs
 				p.filters = append([]*filterStep{fs}, p.filters...)
@@ -271,4 +278,19 @@ func (p *Pipeline) String() string {
 		names = append(names, "output:"+o.name)
 	}
 	return fmt.Sprintf("pipeline %s [%s]", p.settings.ID, strings.Join(names, " "))
+}
+
+// flushed asks the filter for what it releases; the events it matched get
+// its common options, as Logstash's filter_matched gives them.
+func (f *filterStep) flushed() []*event.Event {
+	var out []*event.Event
+	f.flush(func(e *event.Event, matched bool) {
+		if matched && !f.common.empty() {
+			if err := f.common.apply(e); err != nil {
+				f.commonFailed(e, err)
+			}
+		}
+		out = append(out, e)
+	})
+	return out
 }

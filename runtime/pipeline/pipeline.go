@@ -782,9 +782,7 @@ func (p *Pipeline) flush(ctx context.Context, flushers []*node) {
 	w := &worker{p: p, ctx: ctx, perOutput: make([][]*event.Event, len(p.outputs))}
 	for _, n := range flushers {
 		w.filtered = w.filtered[:0]
-		var flushed []*event.Event
-		n.filter.flusher.Flush(func(e *event.Event) { flushed = append(flushed, e) })
-		for _, e := range flushed {
+		for _, e := range n.filter.flushed() {
 			w.runFilters(e, n.next)
 		}
 		w.runParked()
@@ -796,7 +794,7 @@ func (p *Pipeline) flush(ctx context.Context, flushers []*node) {
 func collectFlushers(n *node, out *[]*node, seen map[*node]bool) {
 	for ; n != nil && !seen[n]; n = n.next {
 		seen[n] = true
-		if n.filter != nil && n.filter.flusher != nil {
+		if n.filter != nil && n.filter.flush != nil {
 			*out = append(*out, n)
 		}
 		if n.branch != nil {
@@ -964,9 +962,7 @@ func (p *Pipeline) ProcessFilters(events []*event.Event) []*event.Event {
 	var flushers []*node
 	collectFlushers(p.filterRoot, &flushers, map[*node]bool{})
 	for _, n := range flushers {
-		var flushed []*event.Event
-		n.filter.flusher.Flush(func(e *event.Event) { flushed = append(flushed, e) })
-		for _, e := range flushed {
+		for _, e := range n.filter.flushed() {
 			w.runFilters(e, n.next)
 		}
 		w.runParked()

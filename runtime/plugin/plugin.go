@@ -70,6 +70,15 @@ type Flusher interface {
 	Flush(emit func(*event.Event))
 }
 
+// MatchedFlusher is a filter that holds events back (or makes them, as the
+// metrics filter does) and says which of those it releases it matched
+// (Logstash's filter_matched in the filter's flush): those get the
+// filter's common options (add_field, add_tag...). The pipeline calls
+// FlushMatched every five seconds and at shutdown, in place of Flush.
+type MatchedFlusher interface {
+	FlushMatched(emit func(e *event.Event, matched bool))
+}
+
 // Output delivers a batch of events. It may be called from several workers
 // at once. It retries what it can itself; a returned error stops the
 // pipeline. ctx is cancelled only when shutdown is forced.
