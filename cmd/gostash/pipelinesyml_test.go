@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gostash/gostash/internal/goldencase"
 )
 
 // TestPipelinesYMLCases runs every case directory that holds a
@@ -72,9 +74,9 @@ func runPipelinesYMLCase(t *testing.T, src string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, gostashBin, args...)
+	cmd := exec.CommandContext(ctx, goldencase.Binary(t), args...)
 	cmd.Dir = work
-	cmd.Env = append(os.Environ(), "GOSTASH_NOW="+goldenNow)
+	cmd.Env = append(os.Environ(), "GOSTASH_NOW="+goldencase.Now)
 	if env, ok := read("env"); ok {
 		for _, kv := range strings.Split(string(env), "\n") {
 			if kv = strings.TrimSpace(kv); kv != "" {

@@ -288,16 +288,16 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 			errAt(attr.NameSpan(), "Unknown setting '%s' for %s%s", name, p.Name, unknownOptionHint(r, name))
 			continue
 		}
-		if o.Obsolete != "" {
-			errAt(attr.NameSpan(), "The setting `%s` in plugin `%s` is obsolete and is no longer available. %s", name, p.Name, strings.ReplaceAll(o.Obsolete, "%PLUGIN%", p.Name))
-			continue
-		}
 		if o.secret() {
 			for _, a := range p.Attributes {
 				if a.Name == name {
 					redactSecret(ctx.Sources, a.Value)
 				}
 			}
+		}
+		if o.Obsolete != "" {
+			errAt(attr.NameSpan(), "The setting `%s` in plugin `%s` is obsolete and is no longer available. %s", name, p.Name, strings.ReplaceAll(o.Obsolete, "%PLUGIN%", p.Name))
+			continue
 		}
 		if o.Deprecated != "" {
 			diags = append(diags, lang.Warnf(attr.NameSpan(), "The setting `%s` in plugin `%s` is deprecated: %s", name, p.Name, o.Deprecated))
