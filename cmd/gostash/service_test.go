@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gostash/gostash/internal/goldencase"
 )
 
 // lineWaiter collects a stream's lines and waits for one.
@@ -89,7 +91,7 @@ func TestReloadOfOnePipelineLeavesTheOthersRunning(t *testing.T) {
 	writeConf("steady.conf", `input { stdin { } } output { stdout { codec => line { format => "steady %{message}" } } }`)
 	writeConf("changing.conf", gen("changing v1"))
 	writeConf("pipelines.yml", "- pipeline.id: steady\n  path.config: steady.conf\n- pipeline.id: changing\n  path.config: changing.conf\n")
-	cmd := exec.Command(gostashBin, "--path.settings", dir, "--api.enabled", "false", "-w", "1")
+	cmd := exec.Command(goldencase.Binary(t), "--path.settings", dir, "--api.enabled", "false", "-w", "1")
 	cmd.Dir = dir
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
@@ -145,7 +147,7 @@ func TestSeparateLogs(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "logstash.yml"), []byte("path.logs: "+logs+"\npipeline.separate_logs: true\napi.enabled: false\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(gostashBin, "--path.settings", dir)
+	cmd := exec.Command(goldencase.Binary(t), "--path.settings", dir)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
@@ -177,7 +179,7 @@ func TestSeparateLogs(t *testing.T) {
 // with Logstash's message while the first runs.
 func TestDataPathIsLocked(t *testing.T) {
 	data := t.TempDir()
-	first := exec.Command(gostashBin, "--path.data", data, "--api.enabled", "false", "-e", `input { stdin { } } output { stdout { } }`)
+	first := exec.Command(goldencase.Binary(t), "--path.data", data, "--api.enabled", "false", "-e", `input { stdin { } } output { stdout { } }`)
 	stdin, _ := first.StdinPipe()
 	stderr, _ := first.StderrPipe()
 	if err := first.Start(); err != nil {
@@ -187,7 +189,7 @@ func TestDataPathIsLocked(t *testing.T) {
 	logs := watchLines(stderr)
 	logs.waitFor(t, "Pipeline started", 0, logs.text)
 
-	second := exec.Command(gostashBin, "--path.data", data, "--api.enabled", "false", "-e", `input { generator { count => 1 } } output { stdout { } }`)
+	second := exec.Command(goldencase.Binary(t), "--path.data", data, "--api.enabled", "false", "-e", `input { generator { count => 1 } } output { stdout { } }`)
 	out, err := second.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 		t.Fatalf("second instance: %v\n%s", err, out)
@@ -207,7 +209,7 @@ func TestDataPathIsLocked(t *testing.T) {
 func TestSettingsDirFromEnvironment(t *testing.T) {
 	dir := t.TempDir()
 	run := func() (string, int) {
-		cmd := exec.Command(gostashBin)
+		cmd := exec.Command(goldencase.Binary(t))
 		cmd.Env = append(os.Environ(), "LS_SETTINGS_DIR="+dir)
 		out, err := cmd.CombinedOutput()
 		code := 0
@@ -241,7 +243,7 @@ func TestSettingsDirFromEnvironment(t *testing.T) {
 // output.
 func startService(t *testing.T, dir string, stdin io.Reader, args ...string) (*exec.Cmd, *lineWaiter, *lineWaiter) {
 	t.Helper()
-	cmd := exec.Command(gostashBin, args...)
+	cmd := exec.Command(goldencase.Binary(t), args...)
 	cmd.Dir = dir
 	cmd.Stdin = stdin
 	stdout, _ := cmd.StdoutPipe()
@@ -462,7 +464,7 @@ func TestDeadLetterQueueRoundTrip(t *testing.T) {
 `})
 	reason := "condition evaluation error, Unexpected conditional input combination of 'class org.jruby.RubyString:%s' (left) and 'class org.jruby.RubyFixnum:5' (right)"
 	for _, run := range []string{"first", "second"} {
-		cmd := exec.Command(gostashBin, "--path.settings", dir)
+		cmd := exec.Command(goldencase.Binary(t), "--path.settings", dir)
 		cmd.Env = append(os.Environ(), "RUN="+run)
 		stdout, _ := cmd.StdoutPipe()
 		stderr, _ := cmd.StderrPipe()
@@ -496,7 +498,7 @@ func TestAllowSuperuser(t *testing.T) {
 	for _, allow := range []bool{false, true} {
 		dir := t.TempDir()
 		writeFiles(t, dir, map[string]string{"logstash.yml": fmt.Sprintf("allow_superuser: %v\napi.enabled: false\n", allow)})
-		out, err := exec.Command(gostashBin, "--path.settings", dir, "-e", `input { generator { count => 1 } } output { null { } }`).CombinedOutput()
+		out, err := exec.Command(goldencase.Binary(t), "--path.settings", dir, "-e", `input { generator { count => 1 } } output { null { } }`).CombinedOutput()
 		refused := strings.Contains(string(out), "[FATAL][logstash.runner          ] Logstash cannot be run as superuser.")
 		noticed := strings.Contains(string(out), "NOTICE: Allowing Logstash to run as superuser is heavily discouraged")
 		root := os.Geteuid() == 0
