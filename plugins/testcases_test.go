@@ -27,6 +27,13 @@ func TestPluginCases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Cases of several pipelines (the pipeline input and output) hold a
+	// pipelines.yml instead.
+	services, err := filepath.Glob(filepath.Join("*", "*", "testcases", "*", "pipelines.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	configs = append(configs, services...)
 	if len(configs) == 0 {
 		t.Fatal("no plugin testcases found under plugins/*/*/testcases")
 	}

@@ -15,6 +15,16 @@
 //	                 filter needs ruby): without one the case is skipped, or
 //	                 fails under CI (CI=true), which installs them
 //
+// A case may hold pipelines.yml (and a logstash.yml) instead of
+// config.conf: it then runs as a service does, with --path.settings and no
+// -f, in a copy of the case directory (so that files the pipelines write,
+// queues and dead letter queues stay out of the source tree), where it may
+// also be checked with:
+//
+//	expected_files/PATH         a file the run must leave at PATH, byte for byte
+//	expected_files_sorted/PATH  the same after sorting the lines of both: for a
+//	                            file several pipelines write at once
+//
 // Every case runs with the clock fixed at Now (GOSTASH_NOW).
 package goldencase
 
@@ -153,6 +163,8 @@ type Case struct {
 	Stdin    []byte // nil when the case has no stdin file
 	Requires []string
 	Expected Expected
+	// Settings is true for a pipelines.yml case.
+	Settings bool
 }
 
 // Read reads the case in dir.
@@ -171,8 +183,14 @@ func Read(dir string) (*Case, error) {
 			c.Args = append(c.Args, a)
 		}
 	}
+	if _, err := os.Stat(filepath.Join(dir, "pipelines.yml")); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, "config.conf")); err == nil {
+			return nil, fmt.Errorf("%s: a case holds config.conf or pipelines.yml, not both", dir)
+		}
+		c.Settings = true
+	}
 	// A case whose args include -e runs that config string instead.
-	if !slices.Contains(c.Args, "-e") {
+	if !slices.Contains(c.Args, "-e") && !c.Settings {
 		c.Args = append([]string{"-f", "config.conf"}, c.Args...)
 	}
 	// Output order is part of the expected bytes, so cases run with one
@@ -215,13 +233,71 @@ func Run(t testing.TB, dir string) {
 			t.Skipf("the case needs %s on PATH", program)
 		}
 	}
-	stdout, stderr, exit := Exec(t, dir, c.Args, c.Env, c.Stdin)
+	if !c.Settings {
+		stdout, stderr, exit := Exec(t, dir, c.Args, c.Env, c.Stdin)
+		c.Expected.Check(t, stdout, stderr, exit)
+		return
+	}
+	work := t.TempDir()
+	if err := os.CopyFS(work, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, exit := Exec(t, work, append([]string{"--path.settings", work}, c.Args...), c.Env, c.Stdin)
 	c.Expected.Check(t, stdout, stderr, exit)
+	checkFiles(t, work, stderr)
 }
 
-// RunAll runs every case directory (one holding config.conf) under root as
-// a parallel subtest named by its path below root, and returns how many
-// there were.
+// checkFiles compares the files a run left in work with expected_files
+// and expected_files_sorted.
+func checkFiles(t testing.TB, work string, stderr []byte) {
+	t.Helper()
+	host, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{"expected_files", "expected_files_sorted"} {
+		root := filepath.Join(work, kind)
+		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if errors.Is(err, os.ErrNotExist) && p == root {
+				return filepath.SkipDir
+			}
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			want, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			want = bytes.ReplaceAll(want, []byte(hostPlaceholder), []byte(host))
+			got, err := os.ReadFile(filepath.Join(work, rel))
+			if err != nil {
+				t.Errorf("%s: %v\nstderr:\n%s", rel, err, stderr)
+				return nil
+			}
+			if kind == "expected_files_sorted" {
+				got, want = sortedLines(got), sortedLines(want)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs\n--- got\n%s\n--- want\n%s\n--- stderr\n%s", rel, got, want, stderr)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func sortedLines(b []byte) []byte {
+	lines := strings.SplitAfter(string(b), "\n")
+	slices.Sort(lines)
+	return []byte(strings.Join(lines, ""))
+}
+
+// RunAll runs every case directory (one holding config.conf or
+// pipelines.yml) under root as a parallel subtest named by its path below
+// root, and returns how many there were.
 func RunAll(t *testing.T, root string) int {
 	t.Helper()
 	var dirs []string
@@ -229,7 +305,7 @@ func RunAll(t *testing.T, root string) int {
 		if err != nil {
 			return err
 		}
-		if !d.IsDir() && d.Name() == "config.conf" {
+		if !d.IsDir() && (d.Name() == "config.conf" || d.Name() == "pipelines.yml") {
 			dirs = append(dirs, filepath.Dir(p))
 		}
 		return nil
