@@ -7,7 +7,7 @@ VERSION ?= 0.1.0
 # A static binary: no cgo, no libc dependency, runs on any Linux box.
 export CGO_ENABLED := 0
 
-.PHONY: all build test test-short race bench demo fuzz docs kafka-up kafka-down opensearch-up opensearch-down fmt vet clean
+.PHONY: all build test test-short race bench demo fuzz docs package kafka-up kafka-down opensearch-up opensearch-down fmt vet clean
 
 all: build
 
@@ -58,5 +58,13 @@ opensearch-up:
 opensearch-down:
 	scripts/opensearch/opensearch.sh down
 
+# The .deb and .rpm: the binary, /etc/gostash/{logstash.yml,pipelines.yml,conf.d/},
+# a systemd unit running as its own user, /var/lib/gostash (packaging/).
+NFPM ?= $(GO) run github.com/goreleaser/nfpm/v2/cmd/nfpm@$(shell cat packaging/NFPM_VERSION)
+package: build
+	mkdir -p dist
+	VERSION=$(VERSION) GOARCH=$$($(GO) env GOARCH) $(NFPM) package --config packaging/nfpm.yaml --packager deb --target dist/
+	VERSION=$(VERSION) GOARCH=$$($(GO) env GOARCH) $(NFPM) package --config packaging/nfpm.yaml --packager rpm --target dist/
+
 clean:
-	rm -rf bin
+	rm -rf bin dist
