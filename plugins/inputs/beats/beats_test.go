@@ -188,6 +188,9 @@ func TestShutdownDrainsTheWindowInFlight(t *testing.T) {
 	if err := c.Send([]any{filebeatDoc("1"), filebeatDoc("2")}); err != nil {
 		t.Fatal(err)
 	}
+	// The precondition: the window is read and waits for the pipeline;
+	// stopping before that would only test an idle connection's close.
+	em.WaitBlocked()
 	stopped := make(chan struct{})
 	go func() {
 		em.Stop()
