@@ -53,6 +53,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/inputs/elasticsearch"
 	_ "github.com/gostash/gostash/plugins/inputs/file"
 	_ "github.com/gostash/gostash/plugins/inputs/generator"
+	_ "github.com/gostash/gostash/plugins/inputs/heartbeat"
 	_ "github.com/gostash/gostash/plugins/inputs/http"
 	_ "github.com/gostash/gostash/plugins/inputs/kafka"
 	_ "github.com/gostash/gostash/plugins/inputs/pipeline"
