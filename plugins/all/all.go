@@ -63,10 +63,12 @@ import (
 	_ "github.com/gostash/gostash/plugins/inputs/twitter"
 	_ "github.com/gostash/gostash/plugins/inputs/udp"
 	_ "github.com/gostash/gostash/plugins/outputs/elasticsearch"
+	_ "github.com/gostash/gostash/plugins/outputs/exec"
 	_ "github.com/gostash/gostash/plugins/outputs/file"
 	_ "github.com/gostash/gostash/plugins/outputs/kafka"
 	_ "github.com/gostash/gostash/plugins/outputs/null"
 	_ "github.com/gostash/gostash/plugins/outputs/opensearch"
+	_ "github.com/gostash/gostash/plugins/outputs/pipe"
 	_ "github.com/gostash/gostash/plugins/outputs/pipeline"
 	_ "github.com/gostash/gostash/plugins/outputs/stdout"
 )
