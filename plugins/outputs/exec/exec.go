@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gostash/gostash/plugins/internal/shellcmd"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/plugin"
 )
@@ -66,7 +67,7 @@ func (o *Output) Output(ctx context.Context, events []*event.Event) error {
 
 func (o *Output) run(ctx context.Context, line string) error {
 	o.log.Debug("running exec command", slog.String("command", line))
-	cmd := osexec.CommandContext(ctx, "/bin/sh", "-c", line)
+	cmd := shellcmd.Command(ctx, line)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
