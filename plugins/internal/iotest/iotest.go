@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -155,4 +157,64 @@ func Event(kv ...any) *event.Event {
 		_ = e.Set(kv[i].(string), kv[i+1])
 	}
 	return e
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Process is a program a test runs, with its output collected.
+type Process struct {
+	Cmd    *exec.Cmd
+	Stdout Log
+	Stderr Log
+}
+
+// Start runs a program (an independent server or client such as openssl
+// or nc) until the test ends; its output is kept in the Process.
+func Start(t testing.TB, name string, args ...string) *Process {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		t.Skipf("%s is not installed", name)
+	}
+	p := &Process{Cmd: exec.Command(path, args...)}
+	p.Cmd.Stdout, p.Cmd.Stderr = &p.Stdout, &p.Stderr
+	stdin, err := p.Cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close()
+		p.Cmd.Process.Kill()
+		p.Cmd.Wait()
+	})
+	return p
+}
+
+// WaitListening waits until something accepts TCP connections at addr.
+func WaitListening(t testing.TB, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing listens at %s: %v", addr, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
