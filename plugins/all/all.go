@@ -73,6 +73,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/outputs/pipe"
 	_ "github.com/gostash/gostash/plugins/outputs/pipeline"
 	_ "github.com/gostash/gostash/plugins/outputs/stdout"
+	_ "github.com/gostash/gostash/plugins/outputs/syslog"
 	_ "github.com/gostash/gostash/plugins/outputs/tcp"
 	_ "github.com/gostash/gostash/plugins/outputs/udp"
 )
