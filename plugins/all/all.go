@@ -67,6 +67,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/outputs/elasticsearch"
 	_ "github.com/gostash/gostash/plugins/outputs/exec"
 	_ "github.com/gostash/gostash/plugins/outputs/file"
+	_ "github.com/gostash/gostash/plugins/outputs/http"
 	_ "github.com/gostash/gostash/plugins/outputs/kafka"
 	_ "github.com/gostash/gostash/plugins/outputs/null"
 	_ "github.com/gostash/gostash/plugins/outputs/opensearch"
