@@ -199,8 +199,10 @@ func proxyURL(v any) (*url.URL, error) {
 
 // redact hides a URL's password.
 func redact(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		return u.Redacted()
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			return u.Redacted()
+		}
 	}
 	return raw
 }
