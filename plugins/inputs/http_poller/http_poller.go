@@ -33,7 +33,7 @@ func init() {
 		Spec: plugin.Spec{
 			Name:    "http_poller",
 			Summary: "Calls HTTP endpoints on a schedule and turns each response body into events, with the request and response details as metadata.",
-			Options: append([]plugin.Declared{optURLs, optSchedule, optTarget, optMetadataTarget, plugin.ECS}, httpclient.Options...),
+			Options: append([]plugin.Declared{optURLs, optSchedule, optTarget, optMetadataTarget, plugin.ECS}, httpclient.Options()...),
 		},
 		DefaultCodec: "json",
 		New:          New,
@@ -273,7 +273,7 @@ func (in *Input) pollAll(ctx context.Context, out plugin.Emitter) {
 func (in *Input) poll(ctx context.Context, r *request, out plugin.Emitter) {
 	in.log.Debug("async queueing fetching url", slog.String("name", r.name), slog.String("url", httpclient.Redacted(r.url)))
 	start := time.Now()
-	resp, err := in.client.Do(ctx, httpclient.Request{Method: r.method, URL: r.url, Headers: r.headers, Body: r.body, User: r.user, Password: r.password})
+	resp, err := in.client.Send(ctx, httpclient.Request{Method: r.method, URL: r.url, Headers: r.headers, Body: r.body, User: r.user, Password: r.password})
 	took := time.Since(start)
 	if err != nil {
 		if ctx.Err() == nil {

@@ -45,6 +45,8 @@ type Request struct {
 
 // Response is a response whose body has been read.
 type Response struct {
+	// HTTP is the response itself, its body already read into Body.
+	HTTP    *http.Response
 	Code    int
 	Message string // the reason phrase of the status line ("OK")
 	Headers http.Header
@@ -214,9 +216,19 @@ func Redacted(raw string) string { return redact(raw) }
 // retry_non_idempotent, as Apache's StandardHttpRequestRetryHandler.
 var idempotent = map[string]bool{"GET": true, "HEAD": true, "PUT": true, "DELETE": true, "OPTIONS": true, "TRACE": true}
 
-// Do sends a request, resending it at once (up to automatic_retries
+// Do sends a request (method in any case) and returns the response and
+// its body; see Send.
+func (c *Client) Do(ctx context.Context, method, rawURL string, header http.Header, body []byte) (*http.Response, []byte, error) {
+	r, err := c.Send(ctx, Request{Method: method, URL: rawURL, Headers: header, Body: body})
+	if err != nil {
+		return nil, nil, err
+	}
+	return r.HTTP, r.Body, nil
+}
+
+// Send sends a request, resending it at once (up to automatic_retries
 // times) when the connection failed under it.
-func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
+func (c *Client) Send(ctx context.Context, r Request) (*Response, error) {
 	method := strings.ToUpper(r.Method)
 	for retried := 0; ; retried++ {
 		req, err := http.NewRequestWithContext(ctx, method, r.URL, bytes.NewReader(r.Body))
@@ -254,7 +266,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 			}
 			return nil, err
 		}
-		return &Response{Code: resp.StatusCode, Message: strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode))),
+		return &Response{HTTP: resp, Code: resp.StatusCode, Message: strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode))),
 			Headers: resp.Header, Body: body, TimesRetried: retried}, nil
 	}
 }

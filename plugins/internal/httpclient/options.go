@@ -1,5 +1,6 @@
-// Package httpclient is Logstash's http_client mixin for the plugins that
-// call HTTP servers (the http output, the http_poller input): its options,
+// Package httpclient is Logstash's http_client mixin (logstash-mixin-
+// http_client 7.x) for the plugins that call HTTP servers (the http
+// output and filter, the http_poller input): its options,
 // their checks, and a client built from them with the mixin's timeouts,
 // connection pool, cookies, redirects, proxy, basic auth, TLS and
 // automatic retries.
@@ -56,8 +57,11 @@ var (
 	obsoleteTruststorePassword = plugin.Password("truststore_password").Obsolete("Use `ssl_truststore_password` instead")
 )
 
-// Options are the mixin's options, for a plugin's Spec.
-var Options = []plugin.Declared{
+// Options are the mixin's options, with the obsolete SSL ones, for a
+// plugin's Spec.
+func Options() []plugin.Declared { return options }
+
+var options = []plugin.Declared{
 	RequestTimeout, SocketTimeout, ConnectTimeout, FollowRedirects, PoolMax, PoolMaxPerRoute, Keepalive,
 	AutomaticRetries, RetryNonIdempotent, ValidateAfterInactivity, Cookies, Proxy, User, Password,
 	SSLEnabled, SSLCertificateAuthorities, SSLCertificate, SSLKey, SSLKeystorePath, SSLKeystorePassword,

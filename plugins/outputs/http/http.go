@@ -65,7 +65,7 @@ func init() {
 			Name:    "http",
 			Summary: "Sends events to an HTTP endpoint as JSON, a JSON array per batch, a form or a formatted message, retrying what the server asks to be retried.",
 			Options: append([]plugin.Declared{optURL, optHTTPMethod, optHeaders, optContentType, optRetryFailed,
-				optRetryableCodes, optIgnorableCodes, optMapping, optFormat, optHTTPCompression, optMessage}, httpclient.Options...),
+				optRetryableCodes, optIgnorableCodes, optMapping, optFormat, optHTTPCompression, optMessage}, httpclient.Options()...),
 		},
 		New: New,
 	})
@@ -267,7 +267,7 @@ func (o *Output) send(ctx context.Context, p *pending) (retry bool) {
 		req.Headers.Set("Content-Encoding", "gzip")
 	}
 	req.Body = body
-	resp, err := o.client.Do(ctx, req)
+	resp, err := o.client.Send(ctx, req)
 	if err != nil {
 		var bad *httpclient.BadRequestError
 		willRetry := o.retryFailed && !errors.As(err, &bad)
