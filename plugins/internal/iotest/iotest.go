@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -178,11 +179,16 @@ type Process struct {
 }
 
 // Start runs a program (an independent server or client such as openssl
-// or nc) until the test ends; its output is kept in the Process.
+// or nc) until the test ends; its output is kept in the Process. Without
+// the program the test is skipped, or fails under CI (CI=true), which
+// installs it.
 func Start(t testing.TB, name string, args ...string) *Process {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not installed", name)
+		}
 		t.Skipf("%s is not installed", name)
 	}
 	p := &Process{Cmd: exec.Command(path, args...)}
