@@ -157,6 +157,14 @@ func (s *Settings) CodecName() string {
 	return s.codec.settings.reg.spec.Name
 }
 
+// CodecOptionIsSet reports whether the config set an option of the
+// plugin's codec (`codec => plain { format => "..." }`): a plugin that
+// adapts a codec it was given with default options (the syslog output
+// gives plain its message format) asks this.
+func (s *Settings) CodecOptionIsSet(name string) bool {
+	return s.codec != nil && s.codec.settings.set[name]
+}
+
 // NewStreamingCodec is NewCodec for inputs that read a byte stream: like
 // Logstash's fix_streaming_codecs it swaps a codec for its declared
 // streaming variant (plain for line, json for json_lines), keeping the
