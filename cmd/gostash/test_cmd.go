@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
+	rubyfilter "github.com/gostash/gostash/plugins/filters/ruby"
+
 	"github.com/gostash/gostash/internal/lfv"
 	"github.com/gostash/gostash/lang"
 	"github.com/gostash/gostash/runtime/logging"
@@ -17,6 +19,10 @@ import (
 )
 
 const testUsage = `usage: gostash test (--config PATH | --pipeline FILE) [options] TESTS...
+       gostash test --ruby-script SCRIPT.rb...
+
+--ruby-script runs the test blocks of ruby filter path scripts, as Logstash
+does when it loads them, and exits 1 when one fails or does not load.
 
 Runs Logstash Filter Verifier test case files (.json, .yaml, .yml; a
 directory means the files directly in it) against a Logstash config, as
@@ -77,6 +83,11 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&ecs, "ecs-compatibility", "v8", "pipeline.ecs_compatibility: disabled, v1 or v8")
 	fs.BoolVar(&verbose, "verbose", false, "also list the testcases that pass")
 	fs.BoolVar(&verbose, "v", false, "same as --verbose")
+	var rubyScripts []string
+	fs.Func("ruby-script", "a ruby filter path script whose test blocks to run", func(p string) error {
+		rubyScripts = append(rubyScripts, p)
+		return nil
+	})
 	// Flags may follow the test paths.
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -92,6 +103,9 @@ func runTest(args []string, stdout, stderr io.Writer) int {
 		}
 		paths = append(paths, fs.Arg(0))
 		args = fs.Args()[1:]
+	}
+	if len(rubyScripts) > 0 && configPath == "" && pipelinesPath == "" && len(paths) == 0 {
+		return runRubyScriptTests(rubyScripts, stdout, stderr)
 	}
 	if (configPath == "") == (pipelinesPath == "") || len(paths) == 0 {
 		if configPath != "" {
@@ -203,4 +217,20 @@ func implicitBase(configPath string) string {
 		return wd
 	}
 	return wd + string(filepath.Separator)
+}
+
+// runRubyScriptTests runs the test blocks of ruby filter path scripts.
+func runRubyScriptTests(scripts []string, stdout, stderr io.Writer) int {
+	logger := slog.New(logging.NewLogHandler(stderr, slog.LevelInfo))
+	code := 0
+	for _, path := range scripts {
+		res, err := rubyfilter.TestScript(path, nil, logger)
+		if err != nil {
+			fmt.Fprintf(stdout, "FAIL %s: %v\n", path, err)
+			code = 1
+			continue
+		}
+		fmt.Fprintf(stdout, "PASS %s: %d tests passed\n", path, res.Passed)
+	}
+	return code
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,6 +68,35 @@ func TestRunTestArguments(t *testing.T) {
 		exit := runTest(tt.args, &stdout, &stderr)
 		if exit != tt.exit || !strings.HasPrefix(stdout.String(), tt.stdout) || !strings.Contains(stderr.String(), tt.stderr) {
 			t.Errorf("runTest(%q) = %d\nstdout: %s\nstderr: %s", tt.args, exit, stdout.String(), stderr.String())
+		}
+	}
+}
+
+// TestRubyScriptTests runs a ruby filter path script's test blocks through
+// `gostash test --ruby-script`: passing scripts exit 0, failing ones 1.
+func TestRubyScriptTests(t *testing.T) {
+	if _, err := exec.LookPath("ruby"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("ruby is not installed (apt-get install -y ruby)")
+		}
+		t.Skip("ruby is not installed (apt-get install -y ruby)")
+	}
+	dir := filepath.Join("..", "..", "plugins", "filters", "ruby", "testdata")
+	for _, c := range []struct {
+		script, want string
+		code         int
+	}{
+		{"field_multiplier.rb", "PASS " + filepath.Join(dir, "field_multiplier.rb") + ": 2 tests passed", 0},
+		{"failing_test.rb", "had 1 failing tests", 1},
+	} {
+		cmd := exec.Command(goldencase.Binary(t), "test", "--ruby-script", filepath.Join(dir, c.script))
+		out, err := cmd.Output()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		if code != c.code || !strings.Contains(string(out), c.want) {
+			t.Errorf("%s: exit %d, output %q; want exit %d and %q", c.script, code, out, c.code, c.want)
 		}
 	}
 }
