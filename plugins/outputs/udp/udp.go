@@ -42,6 +42,7 @@ const maxDebugPayload = 1000
 // Output is the udp output.
 type Output struct {
 	host    string
+	ip      net.IP // host, when it is an address: nothing to resolve
 	port    *event.Template
 	retries int64
 	backoff time.Duration
@@ -61,7 +62,7 @@ func New(s *plugin.Settings) (plugin.Output, error) {
 		return nil, fmt.Errorf("opening a UDP socket: %w", err)
 	}
 	return &Output{
-		host: optHost.Get(s), port: port, retries: optRetryCount.Get(s),
+		host: optHost.Get(s), ip: net.ParseIP(optHost.Get(s)), port: port, retries: optRetryCount.Get(s),
 		backoff: time.Duration(optRetryBackoffMS.Get(s)) * time.Millisecond,
 		codec:   s.NewCodec(), conn: conn, log: s.Logger(),
 	}, nil
@@ -110,12 +111,17 @@ func (o *Output) send(ctx context.Context, payload []byte, port int) error {
 	}
 }
 
+// sendOnce sends one datagram; a host name is resolved for each send, as
+// Logstash's socket does, so a changed DNS record is followed.
 func (o *Output) sendOnce(payload []byte, port int) error {
-	addr, err := net.ResolveUDPAddr("udp", net.JoinHostPort(o.host, strconv.Itoa(port)))
-	if err != nil {
-		return err
+	addr := &net.UDPAddr{IP: o.ip, Port: port}
+	if o.ip == nil {
+		var err error
+		if addr, err = net.ResolveUDPAddr("udp", net.JoinHostPort(o.host, strconv.Itoa(port))); err != nil {
+			return err
+		}
 	}
-	_, err = o.conn.WriteTo(payload, addr)
+	_, err := o.conn.WriteTo(payload, addr)
 	return err
 }
 
