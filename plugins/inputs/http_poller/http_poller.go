@@ -22,7 +22,7 @@ import (
 )
 
 var (
-	optURLs           = plugin.Hash("urls").Required().Doc(`The endpoints, by name: a URL (fetched with GET) or a hash with url, method, headers, body, params, user and password (or auth => { user => password => }): { status => "http://host/health" post => { method => post url => "http://host/q" body => "{}" } }.`)
+	optURLs           = plugin.Hash("urls").Required().Doc(`The endpoints, by name: a URL (fetched with GET) or a hash with url, method, headers, body, params, user and password (or auth => { user => password => }): { status => "http://host/health" post => { method => post url => "http://host/q" body => "{}" } }. The copy of each request in the events' metadata masks passwords and Authorization headers.`)
 	optSchedule       = plugin.Hash("schedule").Required().Doc(`When to poll, as rufus-scheduler reads it: exactly one of { cron => "* * * * * UTC" }, { every => "30s" } (the first poll at once), { in => "1m" } or { at => "2026-01-02 03:04:05" } (one poll).`)
 	optTarget         = plugin.FieldRef("target").Doc("The field to put each decoded body under; without it its fields go to the top level of the event.")
 	optMetadataTarget = plugin.String("metadata_target").Default("@metadata").Doc("The field the request and response details go under.")
@@ -184,11 +184,16 @@ func parseRequest(name string, v any) (request, error) {
 				if !ok {
 					return r, fmt.Errorf("headers of %s must be a hash", name)
 				}
+				shown := event.NewMap(m.Len())
 				m.Range(func(hk string, hv any) bool {
 					r.headers.Set(hk, event.ValueString(hv))
+					if credentialHeaders[nethttp.CanonicalHeaderKey(hk)] {
+						hv = "<password>"
+					}
+					shown.Set(hk, event.CloneValue(hv))
 					return true
 				})
-				r.original.Set(k, event.CloneValue(val))
+				r.original.Set(k, shown)
 			case "body":
 				r.body = []byte(event.ValueString(val))
 				r.original.Set(k, val)
@@ -229,9 +234,13 @@ func parseRequest(name string, v any) (request, error) {
 		return r, fmt.Errorf("Invalid URL %s", httpclient.Redacted(r.url))
 	}
 	r.original.Set("method", r.method)
-	r.original.Set("url", r.url)
+	r.original.Set("url", httpclient.Redacted(r.url))
 	return r, nil
 }
+
+// credentialHeaders are the request headers whose values the events'
+// copy of the request masks, as it masks passwords.
+var credentialHeaders = map[string]bool{"Authorization": true, "Proxy-Authorization": true}
 
 // withQuery adds params to a URL's query.
 func withQuery(raw string, params *event.Map) string {

@@ -117,7 +117,7 @@ func TestLegacyMetadataAndCustomTarget(t *testing.T) {
 func TestRequestSpecs(t *testing.T) {
 	s, requests := server(t, map[string]string{"/q": `[{"n":1},{"n":2}]`, "/empty": ""})
 	in := build(t, fmt.Sprintf(`urls => {
-		query1 => { method => post url => "%s/q" body => '{"query":1}' headers => { "X-Test" => "yes" } params => { page => 2 } user => "ann" password => "s3cret" }
+		query1 => { method => post url => "%s/q" body => '{"query":1}' headers => { "X-Test" => "yes" "authorization" => "Bearer tok3n" } params => { page => 2 } user => "ann" password => "s3cret" }
 		empty => { url => "%s/empty" auth => { user => "bob" pass => "hunter2" } }
 	} schedule => { every => "1h" }`, s.URL, s.URL))
 	out := iotest.RunInput(t, in)
@@ -134,7 +134,7 @@ func TestRequestSpecs(t *testing.T) {
 		t.Error("an empty body made a message")
 	}
 	original := iotest.Field(byName["query1"][0], "[@metadata][input][http_poller][request][original]")
-	if strings.Contains(original, "s3cret") || !strings.Contains(original, `"pass":"<password>"`) {
+	if strings.Contains(original, "s3cret") || strings.Contains(original, "tok3n") || !strings.Contains(original, `"pass":"<password>"`) {
 		t.Errorf("request in metadata: %s", original)
 	}
 	var q, empty seen
