@@ -367,3 +367,24 @@ func TestProxy(t *testing.T) {
 		t.Fatalf("requests %+v", got)
 	}
 }
+
+// TestPythonServerReceives sends to Python's http.server, an HTTP
+// implementation independent of Go's.
+func TestPythonServerReceives(t *testing.T) {
+	port := iotest.FreePort(t)
+	py := iotest.Start(t, "python3", "testdata/record_server.py", fmt.Sprint(port))
+	iotest.WaitListening(t, fmt.Sprintf("127.0.0.1:%d", port))
+	o := build(t, fmt.Sprintf(`url => "http://127.0.0.1:%d/in/%%{n}" http_method => put format => form`, port), nil)
+	send(t, o, iotest.Event("n", "1", "message", "a b"))
+	o = build(t, fmt.Sprintf(`url => "http://127.0.0.1:%d/batch" http_method => post format => json_batch`, port), nil)
+	send(t, o, iotest.Event("n", "2"), iotest.Event("n", "3"))
+	want := "PUT /in/1 application/x-www-form-urlencoded %40timestamp=2026-01-02T03%3A04%3A05.678Z&%40version=1&n=1&message=a+b\n" +
+		"POST /batch application/json [{" + ts + `,"n":"2"},{` + ts + `,"n":"3"}]` + "\n"
+	deadline := time.Now().Add(30 * time.Second)
+	for py.Stdout.String() != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("python saw:\n%s\nwant:\n%s", py.Stdout.String(), want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
