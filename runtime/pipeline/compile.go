@@ -37,7 +37,7 @@ type filterStep struct {
 	common *filterCommon
 	// flush releases what the filter holds (nil when it holds nothing);
 	// events reported matched get the filter's common options.
-	flush func(emit func(e *event.Event, matched bool))
+	flush func(final bool, emit func(e *event.Event, matched bool))
 	batch plugin.BatchFilter // set when the filter takes whole batches
 }
 
@@ -226,7 +226,7 @@ func (b *builder) compileBody(kind plugin.Kind, body []lang.Statement, cont *nod
 				case plugin.MatchedFlusher:
 					fs.flush = fl.FlushMatched
 				case plugin.Flusher:
-					fs.flush = func(emit func(*event.Event, bool)) { fl.Flush(func(e *event.Event) { emit(e, false) }) }
+					fs.flush = func(_ bool, emit func(*event.Event, bool)) { fl.Flush(func(e *event.Event) { emit(e, false) }) }
 				}
 				fs.batch, _ = inst.Plugin.(plugin.BatchFilter)
 				n.filter = fs
@@ -282,9 +282,9 @@ func (p *Pipeline) String() string {
 
 // flushed asks the filter for what it releases; the events it matched get
 // its common options, as Logstash's filter_matched gives them.
-func (f *filterStep) flushed() []*event.Event {
+func (f *filterStep) flushed(final bool) []*event.Event {
 	var out []*event.Event
-	f.flush(func(e *event.Event, matched bool) {
+	f.flush(final, func(e *event.Event, matched bool) {
 		if matched && !f.common.empty() {
 			if err := f.common.apply(e); err != nil {
 				f.commonFailed(e, err)

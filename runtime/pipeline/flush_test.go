@@ -17,7 +17,7 @@ func (h *testHolder) Filter(e *event.Event, _ func(*event.Event)) bool {
 	return false
 }
 
-func (h *testHolder) FlushMatched(emit func(*event.Event, bool)) {
+func (h *testHolder) FlushMatched(_ bool, emit func(*event.Event, bool)) {
 	for _, e := range h.held {
 		n, _ := e.Get("n")
 		emit(e, n.(int64)%2 == 0)

@@ -767,7 +767,7 @@ func (p *Pipeline) periodicFlush(ctx context.Context, stop, done chan struct{}) 
 		case <-stop:
 			return
 		case <-t.C:
-			p.flush(ctx, flushers)
+			p.flush(ctx, flushers, false)
 		}
 	}
 }
@@ -775,14 +775,14 @@ func (p *Pipeline) periodicFlush(ctx context.Context, stop, done chan struct{}) 
 func (p *Pipeline) finalFlush(ctx context.Context) {
 	var flushers []*node
 	collectFlushers(p.filterRoot, &flushers, map[*node]bool{})
-	p.flush(ctx, flushers)
+	p.flush(ctx, flushers, true)
 }
 
-func (p *Pipeline) flush(ctx context.Context, flushers []*node) {
+func (p *Pipeline) flush(ctx context.Context, flushers []*node, final bool) {
 	w := &worker{p: p, ctx: ctx, perOutput: make([][]*event.Event, len(p.outputs))}
 	for _, n := range flushers {
 		w.filtered = w.filtered[:0]
-		for _, e := range n.filter.flushed() {
+		for _, e := range n.filter.flushed(final) {
 			w.runFilters(e, n.next)
 		}
 		w.runParked()
@@ -962,7 +962,7 @@ func (p *Pipeline) ProcessFilters(events []*event.Event) []*event.Event {
 	var flushers []*node
 	collectFlushers(p.filterRoot, &flushers, map[*node]bool{})
 	for _, n := range flushers {
-		for _, e := range n.filter.flushed() {
+		for _, e := range n.filter.flushed(true) {
 			w.runFilters(e, n.next)
 		}
 		w.runParked()

@@ -212,3 +212,23 @@ func TestBytesValues(t *testing.T) {
 		}
 	}
 }
+
+func TestPipelineSharedIsPerBuild(t *testing.T) {
+	RegisterFilter(FilterSpec{Spec: Spec{Name: "test_shared"}, New: func(*Settings) (Filter, error) { return nil, nil }})
+	build := func(ctx *BuildContext) *Settings {
+		s, diags := configure(KindFilter, &lang.Plugin{Name: "test_shared"}, ctx)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		return s
+	}
+	first, second := &BuildContext{}, &BuildContext{}
+	calls := 0
+	create := func() any { calls++; return new(int) }
+	a := build(first).PipelineShared("k", create)
+	b := build(first).PipelineShared("k", create)
+	c := build(second).PipelineShared("k", create)
+	if a != b || a == c || calls != 2 {
+		t.Errorf("one value per build context: same build %v, other build %v, %d creations", a == b, a != c, calls)
+	}
+}

@@ -74,9 +74,10 @@ type Flusher interface {
 // metrics filter does) and says which of those it releases it matched
 // (Logstash's filter_matched in the filter's flush): those get the
 // filter's common options (add_field, add_tag...). The pipeline calls
-// FlushMatched every five seconds and at shutdown, in place of Flush.
+// FlushMatched every five seconds and, with final true, once at shutdown
+// (Logstash's flush(final: true)), in place of Flush.
 type MatchedFlusher interface {
-	FlushMatched(emit func(e *event.Event, matched bool))
+	FlushMatched(final bool, emit func(e *event.Event, matched bool))
 }
 
 // Output delivers a batch of events. It may be called from several workers

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/gostash/gostash/lang"
 	"github.com/gostash/gostash/runtime/event"
@@ -38,7 +39,19 @@ type BuildContext struct {
 	// Bus connects the pipelines of the process (the pipeline input and
 	// output); nil where there is none, as in plugin unit tests.
 	Bus *pipelinebus.Bus
+
+	// shared holds what the plugins of one build share (see
+	// Settings.PipelineShared); made on first use.
+	shared *sharedValues
 }
+
+type sharedValues struct {
+	mu     sync.Mutex
+	values map[string]any
+}
+
+// sharedInit guards making a build context's shared values.
+var sharedInit sync.Mutex
 
 // Settings are a plugin instance's validated options. Getters take an
 // option name the plugin declared; asking for an undeclared name is a
@@ -68,6 +81,27 @@ func (s *Settings) ID() string { return s.id }
 
 // Pos is where the plugin block starts.
 func (s *Settings) Pos() lang.Pos { return s.name.Start }
+
+// PipelineShared returns the value the plugins built for the same pipeline
+// share under key, making it with create on first use: state that spans
+// plugin instances, as Logstash's aggregate filters of one pipeline share
+// their maps. A pipeline built anew (a reload) gets fresh values.
+func (s *Settings) PipelineShared(key string, create func() any) any {
+	sharedInit.Lock()
+	if s.ctx.shared == nil {
+		s.ctx.shared = &sharedValues{values: map[string]any{}}
+	}
+	sv := s.ctx.shared
+	sharedInit.Unlock()
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	v, ok := sv.values[key]
+	if !ok {
+		v = create()
+		sv.values[key] = v
+	}
+	return v
+}
 
 // Pipeline returns the settings of the pipeline the plugin runs in.
 func (s *Settings) Pipeline() PipelineSettings { return s.ctx.Pipeline }

@@ -177,7 +177,7 @@ func (f *elapsed) addInfo(e *event.Event, secs float64, id, startTS any) {
 
 // FlushMatched ages the waiting start events by five seconds and turns
 // those past the timeout into error events, which the filter matched.
-func (f *elapsed) FlushMatched(emit func(*event.Event, bool)) {
+func (f *elapsed) FlushMatched(_ bool, emit func(*event.Event, bool)) {
 	f.mu.Lock()
 	var expired []*start
 	kept := f.startOrder[:0]

@@ -162,7 +162,7 @@ func (f *metricsFilter) timer(name string) *timer {
 // FlushMatched runs every five seconds (and at shutdown): once
 // flush_interval seconds have gone by and something was recorded, it
 // emits the metrics event, which the filter matched.
-func (f *metricsFilter) FlushMatched(emit func(*event.Event, bool)) {
+func (f *metricsFilter) FlushMatched(_ bool, emit func(*event.Event, bool)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lastFlush += 5

@@ -14,7 +14,7 @@ import (
 
 func flush(f *metricsFilter) []*event.Event {
 	var out []*event.Event
-	f.FlushMatched(func(e *event.Event, matched bool) {
+	f.FlushMatched(false, func(e *event.Event, matched bool) {
 		if !matched {
 			panic("the metrics event is always matched")
 		}
