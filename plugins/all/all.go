@@ -18,6 +18,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/codecs/multiline"
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
 	_ "github.com/gostash/gostash/plugins/codecs/rubydebug"
+	_ "github.com/gostash/gostash/plugins/filters/aggregate"
 	_ "github.com/gostash/gostash/plugins/filters/cidr"
 	_ "github.com/gostash/gostash/plugins/filters/clone"
 	_ "github.com/gostash/gostash/plugins/filters/csv"
