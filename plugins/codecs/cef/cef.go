@@ -100,7 +100,8 @@ func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 		return nil, optDefaultTZ.Errorf(s, "%v", err)
 	}
 	if optLocale.IsSet(s) && !englishLocale(optLocale.Get(s)) {
-		return nil, optLocale.Errorf(s, "only English month names are supported; locale %q is not", optLocale.Get(s))
+		// Numeric timestamps still work, so the codec starts.
+		c.log.Warn(fmt.Sprintf("gostash reads English month names only; timestamps with month names of locale %q will fail to parse", optLocale.Get(s)))
 	}
 	if optDelimiter.IsSet(s) {
 		c.delimiter = strings.ReplaceAll(strings.ReplaceAll(optDelimiter.Get(s), `\r`, "\r"), `\n`, "\n")
