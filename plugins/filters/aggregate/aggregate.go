@@ -89,6 +89,14 @@ type engine struct {
 	refs          int
 	timeoutOwners map[string]string
 	pathOwner     string
+	// registered are the filters' registrations, in order, to send again
+	// to a Ruby worker that replaced one that died.
+	registered []registration
+}
+
+type registration struct {
+	id       string
+	settings *event.Map
 }
 
 type aggregate struct {
@@ -206,6 +214,7 @@ func newAggregate(s *plugin.Settings) (plugin.Filter, error) {
 	if optAggregateMapsPath.IsSet(s) {
 		e.pathOwner = f.id
 	}
+	e.registered = append(e.registered, registration{f.id, settings})
 	e.refs++
 	return f, nil
 }
@@ -260,8 +269,36 @@ func (e *engine) stopIfUnused() {
 }
 
 // call sends one request on a new event and returns the answer; events
-// the Ruby side makes go to emit.
+// the Ruby side makes go to emit. A request a new Ruby worker cannot
+// answer yet is sent again after the filters are registered there.
 func (e *engine) call(op, id string, args map[string]any, emit func(*event.Event)) (*event.Map, error) {
+	m, err := e.send(op, id, args, emit)
+	if err == nil && op != "register" && unregistered(m) {
+		if err := e.reregister(); err != nil {
+			return nil, err
+		}
+		m, err = e.send(op, id, args, emit)
+	}
+	return m, err
+}
+
+func unregistered(m *event.Map) bool {
+	v, _ := m.Get("unregistered")
+	return v == true
+}
+
+// reregister registers every filter again, in order, with a Ruby worker
+// that started after the one they were registered with died.
+func (e *engine) reregister() error {
+	for _, r := range e.registered {
+		if _, err := e.send("register", r.id, map[string]any{"settings": r.settings.Clone()}, nil); err != nil {
+			return fmt.Errorf("registering the aggregate filters with a new Ruby worker: %w", err)
+		}
+	}
+	return nil
+}
+
+func (e *engine) send(op, id string, args map[string]any, emit func(*event.Event)) (*event.Map, error) {
 	ev := event.NewEvent()
 	req := event.NewMap(len(args) + 2)
 	req.Set("op", op)
@@ -312,13 +349,28 @@ func (f *aggregate) FilterBatch(events []*event.Event, matched []bool, emit func
 		return
 	}
 	f.engine.mu.Lock()
-	rubyMatched := make([]bool, len(sent))
-	f.engine.ruby.FilterBatch(sent, rubyMatched, func(i int, ne *event.Event) { emit(index[i], ne) })
-	f.engine.mu.Unlock()
-	for j, e := range sent {
-		res, _ := e.RemoveRef(resultRef)
-		e.RemoveRef(requestRef)
-		if m, ok := res.(*event.Map); ok {
+	defer f.engine.mu.Unlock()
+	for attempt := 0; len(sent) > 0; attempt++ {
+		rubyMatched := make([]bool, len(sent))
+		f.engine.ruby.FilterBatch(sent, rubyMatched, func(i int, ne *event.Event) { emit(index[i], ne) })
+		var again []*event.Event
+		var againIndex []int
+		for j, e := range sent {
+			res, _ := e.RemoveRef(resultRef)
+			e.RemoveRef(requestRef)
+			m, ok := res.(*event.Map)
+			if !ok {
+				continue
+			}
+			if unregistered(m) && attempt == 0 {
+				req := event.NewMap(3)
+				req.Set("op", "filter")
+				req.Set("id", f.id)
+				req.Set("task_id", f.taskID.Render(e))
+				_ = e.SetRef(requestRef, req)
+				again, againIndex = append(again, e), append(againIndex, index[j])
+				continue
+			}
 			if v, _ := m.Get("matched"); v == true {
 				matched[index[j]] = true
 			}
@@ -326,6 +378,13 @@ func (f *aggregate) FilterBatch(events []*event.Event, matched []bool, emit func
 				f.log.Error("Aggregate filter failed on an event", slog.String("error", event.ValueString(msg)))
 			}
 		}
+		if len(again) > 0 {
+			if err := f.engine.reregister(); err != nil {
+				f.log.Error("Aggregate filter lost its Ruby worker", slog.String("error", err.Error()))
+				return
+			}
+		}
+		sent, index = again, againIndex
 	}
 }
 

@@ -48,15 +48,25 @@ def __gostash_aggregate(event, new_event_block)
   result = begin
     case req["op"]
     when "register" then __agg_register(req)
-    when "filter" then __agg_filter(req, event, new_event_block)
-    when "flush" then __agg_flush(req, new_event_block)
-    when "close" then __agg_close(req)
+    when "filter", "flush", "close"
+      # A Ruby worker started after a crash knows no filter yet: gostash
+      # registers them again and resends the request.
+      return event.set("[@metadata][__gostash_aggregate_result]", {"unregistered" => true}) unless @agg_filters[req["id"]]
+      __agg_request(req, event, new_event_block)
     else {"error" => "unknown request #{req["op"].inspect}"}
     end
   rescue Exception => e
     {"error" => "#{e.message} (#{e.class})"}
   end
   event.set("[@metadata][__gostash_aggregate_result]", result)
+end
+
+def __agg_request(req, event, new_event_block)
+  case req["op"]
+  when "filter" then __agg_filter(req, event, new_event_block)
+  when "flush" then __agg_flush(req, new_event_block)
+  else __agg_close(req)
+  end
 end
 
 # Compiles a filter's code as Logstash does (a lambda of event, map,

@@ -1,7 +1,9 @@
 package aggregate_test
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -52,6 +54,33 @@ func TestMapAcrossEvents(t *testing.T) {
 		got = append(got, plugintest.Data(e))
 	}
 	want := `{"id":1,"n":1} {"id":2,"n":1} {"id":1,"n":2} {}`
+	if strings.Join(got, " ") != want {
+		t.Errorf("got  %s\nwant %s", strings.Join(got, " "), want)
+	}
+}
+
+// A Ruby worker that dies is replaced by the ruby filter's supervision;
+// the aggregate filters register again with the new one and the event is
+// processed there (the maps of the dead worker are lost, as a crashed
+// Logstash loses them).
+func TestRegistersAgainWithANewWorker(t *testing.T) {
+	requireRuby(t)
+	marker := filepath.Join(t.TempDir(), "kill-once")
+	if err := os.WriteFile(marker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code := "if event.get('kill') && File.exist?('" + marker + "') then File.delete('" + marker + "'); Process.kill('KILL', Process.pid) end; map['n'] ||= 0; map['n'] += 1; event.set('n', map['n'])"
+	f := plugintest.Filter(t, `aggregate { task_id => "%{id}" code => `+plugintest.Quote(code)+` }`)
+	t.Cleanup(func() { f.Plugin.(interface{ Close() error }).Close() })
+	var got []string
+	for _, in := range []string{`{"id":1}`, `{"id":1,"kill":true}`, `{"id":1}`} {
+		e := plugintest.Event(t, in)
+		if matched, _ := f.Call(e); !matched {
+			t.Errorf("%s did not match: %s", in, plugintest.Data(e))
+		}
+		got = append(got, plugintest.Data(e))
+	}
+	want := `{"id":1,"n":1} {"id":1,"kill":true,"n":1} {"id":1,"n":2}`
 	if strings.Join(got, " ") != want {
 		t.Errorf("got  %s\nwant %s", strings.Join(got, " "), want)
 	}
