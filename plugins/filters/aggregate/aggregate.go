@@ -245,7 +245,8 @@ func startRuby(s *plugin.Settings) (plugin.BatchFilter, error) {
 	}}
 	pipeline := s.Pipeline()
 	pipeline.Workers = 1
-	inst, diags := plugin.Build(plugin.KindFilter, p, &plugin.BuildContext{Pipeline: pipeline, Logger: s.Logger()})
+	logger := slog.New(asAggregate{s.Logger().Handler(), "logstash.filters.aggregate", s.ID()})
+	inst, diags := plugin.Build(plugin.KindFilter, p, &plugin.BuildContext{Pipeline: pipeline, Logger: logger})
 	if diags.HasErrors() {
 		return nil, s.Errorf("starting the Ruby side of the aggregate filter: %s", diags[0].Summary)
 	}
