@@ -31,6 +31,20 @@ func init() {
 			Name:    "throttle",
 			Summary: "Counts events per key and time slot, matching those past a threshold so they can be tagged or dropped.",
 			Options: []plugin.Declared{optKey, optBeforeCount, optAfterCount, optPeriod, optMaxAge, optMaxCounters, optPeriodicFlush},
+			Examples: []plugin.Example{{
+				Title: "Keep at most two events per address and minute",
+				Config: `input { stdin { codec => json_lines } }
+filter {
+  throttle { key => "%{ip}" after_count => 2 period => 60 add_tag => ["throttled"] }
+  if "throttled" in [tags] { drop { } }
+  mutate { remove_field => ["event", "host", "@version"] }
+}
+output { stdout { codec => json_lines } }
+`,
+				Input: `{"@timestamp": "2026-01-02T00:00:00Z", "ip": "10.0.0.1"}` + "\n" + `{"@timestamp": "2026-01-02T00:00:01Z", "ip": "10.0.0.1"}` + "\n" +
+					`{"@timestamp": "2026-01-02T00:00:02Z", "ip": "10.0.0.1"}` + "\n",
+				Output: `{"@timestamp":"2026-01-02T00:00:00.000Z","ip":"10.0.0.1"}` + "\n" + `{"@timestamp":"2026-01-02T00:00:01.000Z","ip":"10.0.0.1"}` + "\n",
+			}},
 		},
 		New: newThrottle,
 	})

@@ -57,6 +57,18 @@ func init() {
 			Summary: "Reads XML: values picked with XPath, and the whole document as a hash.",
 			Options: []plugin.Declared{optSource, optTarget, optXPath, optParseOptions, optStoreXML, optForceArray,
 				optForceContent, optNamespaces, optRemoveNamespaces, optSuppressEmpty},
+			Examples: []plugin.Example{{
+				Title: "Store an XML document and pick attributes with XPath",
+				Config: `input { stdin { } }
+filter {
+  xml { source => "message" target => "order" xpath => { "/order/item/@sku" => "skus" } }
+  mutate { remove_field => ["message", "event", "host", "@version", "@timestamp"] }
+}
+output { stdout { codec => json_lines } }
+`,
+				Input:  `<order id="7"><item sku="a-1">Widget</item><item sku="b-2">Gadget</item></order>` + "\n",
+				Output: `{"skus":["a-1","b-2"],"order":{"id":"7","item":[{"sku":"a-1","content":"Widget"},{"sku":"b-2","content":"Gadget"}]}}` + "\n",
+			}},
 		},
 		New: newXML,
 	})
