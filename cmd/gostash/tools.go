@@ -131,6 +131,9 @@ func optionDoc(o plugin.Option) string {
 	if o.Deprecated != "" {
 		doc += " Deprecated: " + o.Deprecated
 	}
+	if o.Ineffective != "" {
+		doc += " Has no effect: " + o.Ineffective
+	}
 	return strings.TrimSpace(doc)
 }
 

@@ -67,6 +67,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/inputs/twitter"
 	_ "github.com/gostash/gostash/plugins/inputs/udp"
 	_ "github.com/gostash/gostash/plugins/outputs/elasticsearch"
+	_ "github.com/gostash/gostash/plugins/outputs/email"
 	_ "github.com/gostash/gostash/plugins/outputs/exec"
 	_ "github.com/gostash/gostash/plugins/outputs/file"
 	_ "github.com/gostash/gostash/plugins/outputs/http"

@@ -111,6 +111,13 @@ func (o Opt[T]) Obsolete(text string) Opt[T] {
 	return o
 }
 
+// Ineffective marks an option that Logstash's plugin accepts and ignores:
+// gostash accepts it too, and warns where it is set, with this text.
+func (o Opt[T]) Ineffective(text string) Opt[T] {
+	o.decl.Ineffective = text
+	return o
+}
+
 // Example sets an example value shown in the docs, as config text.
 func (o Opt[T]) Example(text string) Opt[T] {
 	o.decl.Example = text

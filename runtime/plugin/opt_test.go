@@ -26,6 +26,7 @@ var (
 	})
 	testOld  = String("old").Deprecated("Use name.")
 	testGone = String("gone").Obsolete("Use `name` in %PLUGIN%.")
+	testNoop = String("noop").Ineffective("the plugin never reads it.")
 	// testUndeclared is a handle no spec lists.
 	testUndeclared = String("undeclared")
 )
@@ -34,7 +35,7 @@ var testBuilt *Settings
 
 func init() {
 	RegisterFilter(FilterSpec{
-		Spec: Spec{Name: "opt_test", Options: []Declared{testName, testCount, testRatio, testSecret, testMode, testTags, testEven, testOld, testGone}},
+		Spec: Spec{Name: "opt_test", Options: []Declared{testName, testCount, testRatio, testSecret, testMode, testTags, testEven, testOld, testGone, testNoop}},
 		New: func(s *Settings) (Filter, error) {
 			testBuilt = s
 			return nil, nil
@@ -112,6 +113,11 @@ func TestDeclaredChecksAreLocatedConfigErrors(t *testing.T) {
 	_, diags := build(t, KindFilter, "filter", `opt_test { even => 4 old => "x" }`)
 	if diags.HasErrors() || len(diags) != 1 || !strings.Contains(diags[0].Summary, "deprecated: Use name.") {
 		t.Errorf("a valid value and a deprecated option: got %v, want one deprecation warning", diags)
+	}
+	_, diags = build(t, KindFilter, "filter", `opt_test {
+  noop => "x" }`)
+	if diags.HasErrors() || len(diags) != 1 || diags[0].Summary != "The setting `noop` in plugin `opt_test` has no effect: the plugin never reads it." || diags[0].Pos.Line != 2 {
+		t.Errorf("an ineffective option: got %v, want one warning on line 2", diags)
 	}
 }
 

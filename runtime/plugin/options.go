@@ -74,6 +74,9 @@ type Option struct {
 	Deprecated string
 	// Obsolete, when set, makes using the option a config error with this text.
 	Obsolete string
+	// Ineffective, when set, says why setting the option changes nothing
+	// (as in the Logstash plugin); setting it is a located warning.
+	Ineffective string
 	// Doc is one or two sentences for --help and the docs.
 	Doc string
 	// Example is an example value as config text, for the docs.

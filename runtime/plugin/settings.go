@@ -344,6 +344,9 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 		if o.Deprecated != "" {
 			diags = append(diags, lang.Warnf(attr.NameSpan(), "The setting `%s` in plugin `%s` is deprecated: %s", name, p.Name, o.Deprecated))
 		}
+		if o.Ineffective != "" {
+			diags = append(diags, lang.Warnf(attr.NameSpan(), "The setting `%s` in plugin `%s` has no effect: %s", name, p.Name, o.Ineffective))
+		}
 		v := raw[name]
 		if o.Type == TypeCodec {
 			f, cd := codecOption(v, attr.Span(), ctx)
