@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/gostash/gostash/runtime/event"
@@ -105,6 +106,32 @@ type Codec interface {
 	Flush(emit func(*event.Event))
 	// Encode appends e's encoded form to dst.
 	Encode(dst []byte, e *event.Event) []byte
+}
+
+// ErrFrameTooLarge is wrapped by the error of a StreamDecoder that met a
+// frame (a line, a message) longer than the codec's documented limit.
+var ErrFrameTooLarge = errors.New("frame too large")
+
+// StreamDecoder is a codec that buffers a stream across Decode calls (a
+// partial line, say) and bounds what it buffers. Decode drops an oversized
+// frame, logs it and carries on, which suits a source that cannot be
+// refused (a file, stdin); DecodeStream instead returns an error wrapping
+// ErrFrameTooLarge, after emitting the events before that frame, so that an
+// input reading a connection closes it. The codec is not used again after
+// such an error.
+type StreamDecoder interface {
+	DecodeStream(data []byte, emit func(*event.Event)) error
+}
+
+// DecodeStream decodes the next chunk of a stream the caller can end (a
+// network connection, a request): with the codec's DecodeStream where it
+// has one, else with Decode, which then never fails.
+func DecodeStream(c Codec, data []byte, emit func(*event.Event)) error {
+	if sd, ok := c.(StreamDecoder); ok {
+		return sd.DecodeStream(data, emit)
+	}
+	c.Decode(data, emit)
+	return nil
 }
 
 // HoldingCodec is a codec that holds decoded input back across Decode calls

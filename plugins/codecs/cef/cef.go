@@ -108,7 +108,7 @@ func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 		if c.delimiter == "" {
 			return nil, optDelimiter.Errorf(s, "the delimiter must not be empty")
 		}
-		c.tokenizer = textcodec.NewTokenizer(c.delimiter)
+		c.tokenizer = textcodec.NewTokenizer(c.delimiter, textcodec.DefaultLineLimit, "the cef codec's message limit", c.log)
 	}
 	for _, t := range []struct {
 		dst **event.Template
@@ -142,6 +142,16 @@ func (c *Codec) Decode(data []byte, emit func(*event.Event)) {
 		return
 	}
 	c.tokenizer.Extract(data, func(piece []byte) { c.handle(string(piece), emit) })
+}
+
+// DecodeStream is Decode that, with a delimiter, stops at a message longer
+// than textcodec.DefaultLineLimit with a *textcodec.TooLongError.
+func (c *Codec) DecodeStream(data []byte, emit func(*event.Event)) error {
+	if c.tokenizer == nil {
+		c.handle(string(data), emit)
+		return nil
+	}
+	return c.tokenizer.ExtractStream(data, func(piece []byte) { c.handle(string(piece), emit) })
 }
 
 // Flush decodes what is left after the last delimiter.

@@ -54,7 +54,7 @@ func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Codec{log: s.Logger(), utf8: conv, tokenizer: textcodec.NewTokenizer("\n"),
+	c := &Codec{log: s.Logger(), utf8: conv, tokenizer: textcodec.NewTokenizer("\n", textcodec.DefaultLineLimit, "the es_bulk codec's line limit", s.Logger()),
 		metadataField: event.MustFieldRef("[@metadata]")}
 	ecs := s.ECS() != "disabled"
 	if ecs {
@@ -74,6 +74,12 @@ func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 // a delete action has no document and makes an empty event at once.
 func (c *Codec) Decode(data []byte, emit func(*event.Event)) {
 	c.tokenizer.Extract(data, func(line []byte) { c.line(line, data, emit) })
+}
+
+// DecodeStream is Decode that stops at a line longer than
+// textcodec.DefaultLineLimit with a *textcodec.TooLongError.
+func (c *Codec) DecodeStream(data []byte, emit func(*event.Event)) error {
+	return c.tokenizer.ExtractStream(data, func(line []byte) { c.line(line, data, emit) })
 }
 
 func (c *Codec) line(line, chunk []byte, emit func(*event.Event)) {

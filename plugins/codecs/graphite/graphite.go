@@ -67,7 +67,7 @@ func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Codec{log: s.Logger(), utf8: utf8, tokenizer: textcodec.NewTokenizer("\n"),
+	c := &Codec{log: s.Logger(), utf8: utf8, tokenizer: textcodec.NewTokenizer("\n", textcodec.DefaultLineLimit, "the graphite codec's line limit", s.Logger()),
 		fieldsAreMetrics: optFieldsAreMetrics.Get(s), format: optMetricsFormat.Get(s)}
 	optMetrics.Get(s).Range(func(k string, v any) bool {
 		c.metrics = append(c.metrics, [2]string{k, event.ValueString(v)})
@@ -98,25 +98,34 @@ func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 // and the third the epoch seconds of @timestamp; missing words read as
 // 0.0 and the epoch.
 func (c *Codec) Decode(data []byte, emit func(*event.Event)) {
-	c.tokenizer.Extract(data, func(line []byte) {
-		text, _ := c.utf8.Convert(line)
-		words := ruby.Split(text, " ")
-		word := func(i int) string {
-			if i < len(words) {
-				return words[i]
-			}
-			return ""
+	c.tokenizer.Extract(data, func(line []byte) { c.line(line, emit) })
+}
+
+// DecodeStream is Decode that stops at a line longer than
+// textcodec.DefaultLineLimit with a *textcodec.TooLongError.
+func (c *Codec) DecodeStream(data []byte, emit func(*event.Event)) error {
+	return c.tokenizer.ExtractStream(data, func(line []byte) { c.line(line, emit) })
+}
+
+// line makes the event of one complete line.
+func (c *Codec) line(line []byte, emit func(*event.Event)) {
+	text, _ := c.utf8.Convert(line)
+	words := ruby.Split(text, " ")
+	word := func(i int) string {
+		if i < len(words) {
+			return words[i]
 		}
-		secs, ok := ruby.ToI(word(2)).(int64)
-		if !ok {
-			c.log.Error("Graphite line has a timestamp out of range; the line is dropped", slog.String("line", text))
-			return
-		}
-		m := event.NewMap(2)
-		m.Set(word(0), ruby.ToF(word(1)))
-		m.Set(event.TimestampField, event.Timestamp{Time: time.Unix(secs, 0).UTC()})
-		emit(event.NewEventFromMap(m))
-	})
+		return ""
+	}
+	secs, ok := ruby.ToI(word(2)).(int64)
+	if !ok {
+		c.log.Error("Graphite line has a timestamp out of range; the line is dropped", slog.String("line", text))
+		return
+	}
+	m := event.NewMap(2)
+	m.Set(word(0), ruby.ToF(word(1)))
+	m.Set(event.TimestampField, event.Timestamp{Time: time.Unix(secs, 0).UTC()})
+	emit(event.NewEventFromMap(m))
 }
 
 // Flush drops an unterminated last line: Logstash's codec has no flush.

@@ -57,10 +57,7 @@ func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 				"The default value for `decode_size_limit_bytes`, currently at 512MB, will be lowered in a future version to prevent Out of Memory errors from abnormally large messages or missing delimiters. Please set a value that reflects the largest expected message size (e.g. 20971520 for 20MB)")
 		})
 	}
-	c.tokenizer = textcodec.NewTokenizer(c.delimiter)
-	c.tokenizer.SetLimit(int(limit), func() {
-		c.logger.Error("input buffer full: a line is longer than decode_size_limit_bytes; it is discarded", "decode_size_limit_bytes", limit)
-	})
+	c.tokenizer = textcodec.NewTokenizer(c.delimiter, int(limit), optDecodeSizeLimitBytes.Name(), c.logger)
 	var err error
 	if c.decoder, err = textcodec.NewJSONDecoder(s, optCharset, optTarget, slog.LevelWarn); err != nil {
 		return nil, err
@@ -73,6 +70,12 @@ func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 // _jsonparsefailure event holding it.
 func (c *Codec) Decode(data []byte, emit func(*event.Event)) {
 	c.tokenizer.Extract(data, func(line []byte) { c.parse(line, emit) })
+}
+
+// DecodeStream is Decode that stops at a line longer than
+// decode_size_limit_bytes with a *textcodec.TooLongError.
+func (c *Codec) DecodeStream(data []byte, emit func(*event.Event)) error {
+	return c.tokenizer.ExtractStream(data, func(line []byte) { c.parse(line, emit) })
 }
 
 // Flush parses the buffered unterminated line, if any.

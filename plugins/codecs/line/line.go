@@ -12,6 +12,9 @@ var (
 	optFormat    = plugin.String("format").Doc("A sprintf format for encoding events, such as \"%{message}\"; without it events encode as \"<@timestamp> <host> <message>\".")
 	optCharset   = plugin.Enum("charset", textcodec.CharsetNames...).Default("UTF-8").Doc(textcodec.CharsetDoc)
 	optDelimiter = plugin.String("delimiter").Default("\n").Doc("The text that ends a line, when decoding and encoding; it may be several characters long.")
+	// Logstash's line codec has no such option and buffers a line without
+	// bound; see textcodec.DefaultLineLimit for the default.
+	optDecodeSizeLimitBytes = plugin.Int("decode_size_limit_bytes").Default(textcodec.DefaultLineLimit).AtLeast(1).Doc("The longest line, in bytes, that is decoded (a gostash option; Logstash has no limit). A longer line closes the connection it came on (tcp), or is discarded with an error where the input cannot refuse it (file, stdin).")
 )
 
 func init() {
@@ -19,7 +22,7 @@ func init() {
 		Spec: plugin.Spec{
 			Name:    "line",
 			Summary: "Line-oriented text: one event per delimited line; events encode as text followed by the delimiter.",
-			Options: []plugin.Declared{optFormat, optCharset, optDelimiter, plugin.ECS},
+			Options: []plugin.Declared{optFormat, optCharset, optDelimiter, optDecodeSizeLimitBytes, plugin.ECS},
 		},
 		New: newCodec,
 	})
@@ -38,7 +41,7 @@ func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 	if c.delimiter == "" {
 		return nil, optDelimiter.Errorf(s, "the delimiter must not be empty")
 	}
-	c.tokenizer = textcodec.NewTokenizer(c.delimiter)
+	c.tokenizer = textcodec.NewTokenizer(c.delimiter, int(optDecodeSizeLimitBytes.Get(s)), optDecodeSizeLimitBytes.Name(), s.Logger())
 	var err error
 	if c.text, err = textcodec.NewText(s, optCharset, optFormat); err != nil {
 		return nil, err
@@ -50,6 +53,12 @@ func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 // last line waits for more data or Flush.
 func (c *Codec) Decode(data []byte, emit func(*event.Event)) {
 	c.tokenizer.Extract(data, func(line []byte) { emit(c.text.Event(line)) })
+}
+
+// DecodeStream is Decode that stops at a line longer than
+// decode_size_limit_bytes with a *textcodec.TooLongError.
+func (c *Codec) DecodeStream(data []byte, emit func(*event.Event)) error {
+	return c.tokenizer.ExtractStream(data, func(line []byte) { emit(c.text.Event(line)) })
 }
 
 // Flush emits the buffered unterminated line, if it is not empty.

@@ -1,6 +1,7 @@
 package tcp_test
 
 import (
+	"bytes"
 	"fmt"
 	"os/exec"
 	"strings"
@@ -49,6 +50,49 @@ output { stdout { codec => json_lines } }`, port), "-w", "1")
 		if lines[i] != want[i] {
 			t.Errorf("line %d\n got %s\nwant %s", i, lines[i], want[i])
 		}
+	}
+	if err := p.Stop(t); err != nil {
+		t.Fatalf("exit: %v\n%s", err, p.Stderr)
+	}
+}
+
+// TestBinaryClosesAConnectionSendingAnOversizedLine: a peer that sends a
+// line without end is cut off once the line passes the line codec's limit
+// (10 MiB by default), with a log line naming it; a connection opened
+// before and one opened after keep working, the process keeps running, and
+// its memory grows by a few times the limit at most, not by what was sent.
+func TestBinaryClosesAConnectionSendingAnOversizedLine(t *testing.T) {
+	port := inputtest.FreePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	p := inputtest.StartGostash(t, fmt.Sprintf(`
+input { tcp { host => "127.0.0.1" port => %d dns_reverse_lookup_enabled => false } }
+output { stdout { codec => line { format => "%%{message}" } } }`, port), "-w", "1")
+	p.Stderr.WaitFor(t, "Starting tcp input listener", 30*time.Second)
+	before := inputtest.Dial(t, "tcp", addr)
+	defer before.Close()
+	fmt.Fprint(before, "before\n")
+	p.Stdout.WaitFor(t, "before", 30*time.Second)
+	baseline := p.PeakRSS(t)
+
+	const limit = 10 << 20
+	flood := inputtest.Dial(t, "tcp", addr)
+	defer flood.Close()
+	sent := inputtest.FloodUntilClosed(t, flood, bytes.Repeat([]byte("x"), 1<<20), 64<<20)
+	p.Stderr.WaitFor(t, fmt.Sprintf("/%s: closing due: a line is longer than decode_size_limit_bytes (%d bytes)", flood.LocalAddr(), limit), 30*time.Second)
+	growth := p.PeakRSS(t) - baseline
+	t.Logf("sent %d bytes before the close; peak RSS grew by %d bytes", sent, growth)
+	if growth > 4*limit {
+		t.Errorf("peak RSS grew by %d bytes, more than 4 times the %d-byte limit", growth, limit)
+	}
+
+	fmt.Fprint(before, "after\n")
+	p.Stdout.WaitFor(t, "after", 30*time.Second)
+	later := inputtest.Dial(t, "tcp", addr)
+	fmt.Fprint(later, "later\n")
+	later.Close()
+	p.Stdout.WaitFor(t, "later", 30*time.Second)
+	if strings.Contains(p.Stdout.String(), "xxxx") {
+		t.Error("part of the oversized line became an event")
 	}
 	if err := p.Stop(t); err != nil {
 		t.Fatalf("exit: %v\n%s", err, p.Stderr)

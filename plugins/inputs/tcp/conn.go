@@ -118,7 +118,8 @@ type peer struct {
 	sslSubject any
 }
 
-// read decodes a connection's bytes until it ends.
+// read decodes a connection's bytes until it ends, or until the codec
+// meets a frame over its size limit; the caller then closes it.
 func (in *input) read(ctx context.Context, conn net.Conn, remote net.Addr, out plugin.Emitter) {
 	codec := in.s.NewStreamingCodec()
 	var p *peer
@@ -137,7 +138,7 @@ func (in *input) read(ctx context.Context, conn net.Conn, remote net.Addr, out p
 					break
 				}
 			}
-			codec.Decode(data, collect)
+			derr := plugin.DecodeStream(codec, data, collect)
 			for _, e := range events {
 				if in.proxyProtocol {
 					setIfAbsent(e, in.fields.proxyHost, p.proxyHost)
@@ -147,6 +148,12 @@ func (in *input) read(ctx context.Context, conn net.Conn, remote net.Addr, out p
 			}
 			emit(out, events)
 			events = events[:0]
+			if derr != nil {
+				// An oversized frame: the codec holds nothing worth
+				// flushing, and the peer is cut off rather than buffered.
+				in.log.Error(channelInfo(conn) + ": closing due: " + derr.Error())
+				return
+			}
 		}
 		if err != nil {
 			in.logEnd(ctx, conn, err)

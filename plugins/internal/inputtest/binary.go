@@ -2,10 +2,14 @@ package inputtest
 
 import (
 	"bufio"
+	"errors"
+	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -133,4 +137,59 @@ func (p *Process) Stop(t testing.TB) error {
 		t.Fatalf("gostash did not stop within 60s\nstderr:\n%s", p.Stderr)
 	}
 	return p.err
+}
+
+// PeakRSS is the most resident memory the process has had so far, in bytes
+// (VmHWM of /proc/<pid>/status).
+func (p *Process) PeakRSS(t testing.TB) int64 {
+	t.Helper()
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(status)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				t.Fatalf("VmHWM: %v", err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatalf("no VmHWM in /proc/%d/status", p.cmd.Process.Pid)
+	return 0
+}
+
+// FloodUntilClosed writes chunk to c again and again, at most limit bytes
+// in all, and fails the test unless the peer closes the connection: a
+// write fails, or a read after the writes ends with EOF or a reset (any
+// bytes the peer sends first are skipped). It returns the bytes written.
+func FloodUntilClosed(t testing.TB, c net.Conn, chunk []byte, limit int) int {
+	t.Helper()
+	c.SetDeadline(time.Now().Add(2 * time.Minute))
+	sent := 0
+	for sent < limit {
+		n, err := c.Write(chunk)
+		sent += n
+		if err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Fatalf("the peer stopped reading after %d bytes but did not close the connection", sent)
+			}
+			return sent
+		}
+	}
+	buf := make([]byte, 4096)
+	for {
+		_, err := c.Read(buf)
+		if err == nil {
+			continue
+		}
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			t.Fatalf("the connection is still open after %d bytes", sent)
+		}
+		if !errors.Is(err, io.EOF) && !strings.Contains(err.Error(), "reset") {
+			t.Fatalf("reading after %d bytes: %v", sent, err)
+		}
+		return sent
+	}
 }

@@ -1,11 +1,15 @@
 package textcodec
 
 import (
+	"bytes"
+	"errors"
+	"log/slog"
 	"math/rand"
 	"strings"
 	"testing"
 
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 )
 
 func TestIsJavaBlank(t *testing.T) {
@@ -20,18 +24,41 @@ func TestIsJavaBlank(t *testing.T) {
 }
 
 func TestTokenizerLimitResumesAfterTheOversizedLine(t *testing.T) {
-	tok := NewTokenizer("\r\n")
-	dropped := 0
-	tok.SetLimit(4, func() { dropped++ })
+	var logs bytes.Buffer
+	tok := NewTokenizer("\r\n", 4, "decode_size_limit_bytes", slog.New(slog.NewTextHandler(&logs, nil)))
 	var got []string
 	for _, chunk := range []string{"ok\r\nway too", " long\r", "\nfine\r\nabcdefgh\r\n", "x"} {
 		tok.Extract([]byte(chunk), func(p []byte) { got = append(got, string(p)) })
 	}
+	dropped := strings.Count(logs.String(), "input buffer full: a line is longer than decode_size_limit_bytes (4 bytes); it is discarded")
 	if strings.Join(got, ",") != "ok,fine" || dropped != 2 {
-		t.Errorf("got %q with %d dropped, want [ok fine] with 2", got, dropped)
+		t.Errorf("got %q with %d dropped, want [ok fine] with 2; logs:\n%s", got, dropped, logs.String())
 	}
 	if rest := string(tok.Flush()); rest != "x" {
 		t.Errorf("flushed %q, want \"x\"", rest)
+	}
+}
+
+// TestTokenizerStreamStopsAtTheOversizedLine: the lines before the long
+// one are handed over, then the error, whether the long line is complete
+// in the chunk or still unterminated; a line of exactly the limit passes.
+func TestTokenizerStreamStopsAtTheOversizedLine(t *testing.T) {
+	for _, chunks := range [][]string{{"ok\nabcd\ntoo long\nafter\n"}, {"ok\nabcd\ntoo", " long without end"}} {
+		tok := NewTokenizer("\n", 4, "decode_size_limit_bytes", slog.New(slog.DiscardHandler))
+		var got []string
+		var err error
+		for _, ch := range chunks {
+			if err = tok.ExtractStream([]byte(ch), func(p []byte) { got = append(got, string(p)) }); err != nil {
+				break
+			}
+		}
+		var tooLong *TooLongError
+		if !errors.As(err, &tooLong) || !errors.Is(err, plugin.ErrFrameTooLarge) || tooLong.Limit != 4 {
+			t.Errorf("%q: error %v, want a TooLongError of 4 bytes", chunks, err)
+		}
+		if strings.Join(got, ",") != "ok,abcd" {
+			t.Errorf("%q: got %q, want [ok abcd]", chunks, got)
+		}
 	}
 }
 
@@ -90,7 +117,7 @@ func TestTokenizerChunkingDoesNotMatter(t *testing.T) {
 			}
 			parts := strings.Split(string(text), delim)
 			want, wantRest := parts[:len(parts)-1], parts[len(parts)-1]
-			tok := NewTokenizer(delim)
+			tok := NewTokenizer(delim, len(text)+1, "limit", slog.New(slog.DiscardHandler))
 			var got []string
 			for rest := text; len(rest) > 0; {
 				n := 1 + rng.Intn(len(rest))
