@@ -23,6 +23,13 @@ import (
 // maxDatagram is the largest UDP payload, which Logstash reads whole.
 const maxDatagram = 65507
 
+// maxLine bounds a line on a tcp connection. Logstash reads lines without
+// bound; syslog senders keep messages far shorter (syslog-ng's default
+// log-msg-size is 64 KiB, RFC 5425 asks receivers for 8 KiB), so 10 MiB,
+// the limit of the tcp input's line codec, never cuts a real message while
+// a peer that sends no newline holds at most this much.
+const maxLine = 10 << 20
+
 // retryAfter is how long a listener that died waits before starting again.
 const retryAfter = 5 * time.Second
 
@@ -112,6 +119,8 @@ func (in *input) tcpReceiver(ctx context.Context, c net.Conn, out plugin.Emitter
 		line, err := lines.Next()
 		if err != nil {
 			switch {
+			case errors.Is(err, plugin.ErrFrameTooLarge):
+				in.log.Error("closing the connection: "+err.Error(), slog.String("client", client))
 			case errors.Is(err, syscall.ECONNRESET):
 				in.log.Info("connection reset", slog.String("client", client))
 			case errors.Is(err, io.EOF), ctx.Err() != nil && netserver.IsTimeout(err):
@@ -136,22 +145,41 @@ func (in *input) tcpReceiver(ctx context.Context, c net.Conn, out plugin.Emitter
 	}
 }
 
-// lineReader splits a stream into lines that keep their "\n".
+// lineReader splits a stream into lines that keep their "\n", at most
+// limit bytes each.
 type lineReader struct {
-	r *bufio.Reader
+	r     *bufio.Reader
+	line  []byte
+	limit int
 }
 
 // newLineReader reads lines from r.
-func newLineReader(r io.Reader) *lineReader { return &lineReader{r: bufio.NewReaderSize(r, 64<<10)} }
+func newLineReader(r io.Reader) *lineReader {
+	return &lineReader{r: bufio.NewReaderSize(r, 64<<10), limit: maxLine}
+}
 
-// Next returns the next line with its newline. At the end of the stream
-// it returns the error, dropping an unterminated last line.
+// Next returns the next line with its newline, valid until the next call.
+// At the end of the stream it returns the error, dropping an unterminated
+// last line; a line longer than the limit is a plugin.ErrFrameTooLarge.
 func (l *lineReader) Next() ([]byte, error) {
-	line, err := l.r.ReadBytes('\n')
-	if err != nil {
-		return nil, err
+	l.line = l.line[:0]
+	for {
+		piece, err := l.r.ReadSlice('\n')
+		if len(l.line)+len(piece) > l.limit {
+			l.line = nil
+			return nil, fmt.Errorf("%w: a line is longer than %d bytes", plugin.ErrFrameTooLarge, l.limit)
+		}
+		if err == nil && len(l.line) == 0 {
+			return piece, nil
+		}
+		l.line = append(l.line, piece...)
+		if err == nil {
+			return l.line, nil
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return nil, err
+		}
 	}
-	return line, nil
 }
 
 // proxyHeader reads a PROXY protocol v1 line as Logstash's syslog input

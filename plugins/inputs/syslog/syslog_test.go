@@ -2,6 +2,7 @@ package syslog
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +16,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/filters/grok"
 	"github.com/gostash/gostash/plugins/internal/inputtest"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
@@ -168,6 +170,40 @@ func TestTCPAndUDPOnOnePort(t *testing.T) {
 	check(t, e, map[string]any{"message": "over udp", "host": "127.0.0.1", "priority": int64(14)})
 	if em.Pending() != 0 {
 		t.Errorf("the unterminated TCP bytes became an event")
+	}
+}
+
+// A line is read whole across the reader's buffer up to the limit; a
+// longer one is a plugin.ErrFrameTooLarge.
+func TestLineReaderLimit(t *testing.T) {
+	long := strings.Repeat("a", 100<<10)
+	lines := newLineReader(strings.NewReader("short\n" + long + "\n" + long + "b\n"))
+	lines.limit = len(long) + 1
+	for _, want := range []string{"short\n", long + "\n"} {
+		if line, err := lines.Next(); err != nil || string(line) != want {
+			t.Fatalf("got %d bytes (%v), want %d", len(line), err, len(want))
+		}
+	}
+	if _, err := lines.Next(); !errors.Is(err, plugin.ErrFrameTooLarge) {
+		t.Fatalf("a line over the limit: %v", err)
+	}
+}
+
+// A tcp peer that sends no newline is cut off past maxLine with a log line
+// naming it; another connection keeps working.
+func TestTCPConnectionWithAnOversizedLineIsClosed(t *testing.T) {
+	port, em, logs := start(t, "", "disabled")
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	other := inputtest.Dial(t, "tcp", addr)
+	defer other.Close()
+	flood := inputtest.Dial(t, "tcp", addr)
+	defer flood.Close()
+	inputtest.FloodUntilClosed(t, flood, bytes.Repeat([]byte("x"), 1<<20), 8*maxLine)
+	fmt.Fprint(other, "<13>Feb  5 17:32:18 box prog[9]: still here\n")
+	check(t, em.Next(), map[string]any{"message": "still here\n"})
+	logs.WaitFor(t, fmt.Sprintf("closing the connection: frame too large: a line is longer than %d bytes", maxLine))
+	if !strings.Contains(logs.String(), flood.LocalAddr().String()) {
+		t.Errorf("the log does not name the peer %s:\n%s", flood.LocalAddr(), logs)
 	}
 }
 
