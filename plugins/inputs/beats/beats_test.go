@@ -1,6 +1,7 @@
 package beats_test
 
 import (
+	"bytes"
 	"crypto/tls"
 	"encoding/binary"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	lumber "github.com/elastic/go-lumber/client/v2"
+	"github.com/klauspost/compress/zlib"
 
 	_ "github.com/gostash/gostash/plugins/codecs/json"
 	_ "github.com/gostash/gostash/plugins/codecs/line"
@@ -220,6 +222,45 @@ func TestMalformedFrameClosesOnlyThatConnection(t *testing.T) {
 		t.Fatalf("bad connection: %v", err)
 	}
 	logs.WaitFor(t, "Handling exception: Invalid version of beats protocol: 71")
+	c := dialLumber(t, addr)
+	send(t, c, filebeatDoc("after"))
+	if e := em.Next(); inputtest.Field(e, "message") != "after" {
+		t.Fatalf("event %s", inputtest.JSON(e))
+	}
+}
+
+// A window past the reader's limit closes that connection, logged, whether
+// a frame announces it (2 GiB, refused before its bytes arrive) or a
+// compressed frame inflates to it (256 MiB of zeros in 256 KiB); the next
+// Beat is served.
+func TestOversizedWindowClosesOnlyThatConnection(t *testing.T) {
+	addr, em, logs := start(t, "", "")
+	var bomb bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&bomb, zlib.BestSpeed)
+	zeros := make([]byte, 1<<20)
+	for range 256 {
+		zw.Write(zeros)
+	}
+	zw.Close()
+	window := binary.BigEndian.AppendUint32([]byte("2W"), 1)
+	for _, c := range []struct {
+		wire []byte
+		want string
+	}{
+		{binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(append(window, "2J"...), 1), 0x7FFFFFFF), "Handling exception: JSON frame over the window limit"},
+		{append(binary.BigEndian.AppendUint32(append(window, "2C"...), uint32(bomb.Len())), bomb.Bytes()...), "Handling exception: compressed frame inflates past the window limit of 134217728 bytes"},
+	} {
+		bad := inputtest.Dial(t, "tcp", addr)
+		bad.Write(c.wire)
+		if _, err := io.ReadAll(bad); err != nil && !strings.Contains(err.Error(), "reset") {
+			t.Fatalf("bad connection: %v", err)
+		}
+		bad.Close()
+		logs.WaitFor(t, c.want)
+		if !strings.Contains(logs.String(), "remote: "+bad.LocalAddr().String()) {
+			t.Errorf("the log does not name the peer %s:\n%s", bad.LocalAddr(), logs)
+		}
+	}
 	c := dialLumber(t, addr)
 	send(t, c, filebeatDoc("after"))
 	if e := em.Next(); inputtest.Field(e, "message") != "after" {

@@ -7,7 +7,8 @@
 // zlib-compressed 'C' frames, and waits for an ACK ('A') carrying the
 // highest sequence number of the window. Frame lengths are taken on trust
 // only as far as data actually arrives: a frame that announces 4 GiB
-// allocates nothing until the bytes come.
+// allocates nothing until the bytes come. What one window holds is bounded
+// by WindowLimit (see there): past it the stream is a *ProtocolError.
 package lumberjack
 
 import (
@@ -92,6 +93,20 @@ type source struct {
 
 func (s *source) compressed() bool { return s.r == nil }
 
+// WindowLimit is the most bytes a Reader holds for one window: its frames'
+// payloads, the inflated content of its compressed frames, and 64 bytes
+// for each message. Logstash's beats input has no such limit and runs out
+// of memory instead. A Beat sends at most bulk_max_size events per window
+// (Filebeat's default is 2048, each message at most max_bytes, 10 MiB), and
+// typical windows are a few MiB; 128 MiB leaves room for 64 KiB per event
+// in a full default window while bounding what one connection can pin. A
+// Beat whose window is refused shrinks its window and sends again.
+const WindowLimit = 128 << 20
+
+// messageOverhead is what a message costs besides its payload, counted
+// against the limit so that a flood of tiny frames is bounded too.
+const messageOverhead = 64
+
 // Reader reads batches from a lumberjack stream.
 type Reader struct {
 	sources []source // the connection first, then nested compressed content
@@ -104,11 +119,14 @@ type Reader struct {
 	// inflatedHint is the size of the last inflated frame, the likely size
 	// of the next.
 	inflatedHint int
+	// limit is WindowLimit, smaller in tests; held is what the current
+	// window holds so far, counted against it.
+	limit, held int64
 }
 
 // NewReader returns a Reader of r.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{sources: []source{{r: bufio.NewReaderSize(r, 64<<10)}}}
+	return &Reader{sources: []source{{r: bufio.NewReaderSize(r, 64<<10)}}, limit: WindowLimit}
 }
 
 // ReadBatch returns the next complete batch (or one cut short by a new
@@ -184,6 +202,7 @@ func (r *Reader) readFrame() (*Batch, error) {
 			b := r.batch
 			b.Incomplete = true
 			r.batch = nil
+			r.held = 0
 			r.nextWindow = &size
 			return b, nil
 		}
@@ -191,6 +210,7 @@ func (r *Reader) readFrame() (*Batch, error) {
 		if size == 0 {
 			b := r.batch
 			r.batch = nil
+			r.held = 0
 			return b, nil
 		}
 		return nil, nil
@@ -206,6 +226,9 @@ func (r *Reader) readFrame() (*Batch, error) {
 		length := int32(binary.BigEndian.Uint32(h[4:]))
 		if length <= 0 {
 			return nil, protocolErrorf("Invalid json length, received: %d", length)
+		}
+		if err := r.hold(int64(length)+messageOverhead, "JSON frame"); err != nil {
+			return nil, err
 		}
 		payload, err := r.readPayload(int64(length), stateJSON)
 		if err != nil {
@@ -229,6 +252,9 @@ func (r *Reader) readFrame() (*Batch, error) {
 		length := int32(binary.BigEndian.Uint32(h[:]))
 		if length < 0 {
 			return nil, protocolErrorf("Invalid compressed frame length, received: %d", length)
+		}
+		if err := r.hold(int64(length), "compressed frame"); err != nil {
+			return nil, err
 		}
 		compressed, err := r.readPayload(int64(length), stateCompressed)
 		if err != nil {
@@ -264,7 +290,22 @@ func (r *Reader) add(m Message) *Batch {
 		return nil
 	}
 	r.batch = nil
+	r.held = 0
 	return b
+}
+
+// hold counts n more bytes against the window limit: payloads read from
+// the connection (inside compressed content they are slices of the
+// inflated bytes, counted once when inflated) and message overheads.
+func (r *Reader) hold(n int64, what string) error {
+	if r.top().compressed() {
+		n = min(n, messageOverhead)
+	}
+	if r.held+n > r.limit {
+		return protocolErrorf("%s over the window limit: the window would hold %d bytes, more than %d", what, r.held+n, r.limit)
+	}
+	r.held += n
+	return nil
 }
 
 // eagerPayload is the largest payload allocated in full before its bytes
@@ -311,12 +352,19 @@ func (r *Reader) readDataFields() (Message, error) {
 	if count <= 0 {
 		return Message{}, protocolErrorf("Invalid number of fields, received: %d", count)
 	}
+	if err := r.hold(messageOverhead, "data frame"); err != nil {
+		return Message{}, err
+	}
 	readString := func() (string, error) {
 		var l [4]byte
 		if err := r.read(l[:], stateDataFields, false); err != nil {
 			return "", err
 		}
-		b, err := r.readPayload(int64(binary.BigEndian.Uint32(l[:])), stateDataFields)
+		n := int64(binary.BigEndian.Uint32(l[:]))
+		if err := r.hold(n+messageOverhead, "data frame field"); err != nil {
+			return "", err
+		}
+		b, err := r.readPayload(n, stateDataFields)
 		return string(bytes.ToValidUTF8(b, []byte("\uFFFD"))), err
 	}
 	for range count {
@@ -346,10 +394,14 @@ func (r *Reader) inflate(compressed []byte) ([]byte, error) {
 	}
 	// One byte past the hint lets a frame of the hinted size end without
 	// growing the buffer.
-	out := make([]byte, 0, max(r.inflatedHint, 4*len(compressed))+1)
+	room := r.limit - r.held
+	out := make([]byte, 0, min(int64(max(r.inflatedHint, 4*len(compressed))+1), room+1))
 	for {
+		if int64(len(out)) > room {
+			return nil, protocolErrorf("compressed frame inflates past the window limit of %d bytes", r.limit)
+		}
 		if len(out) == cap(out) {
-			out = slices.Grow(out, cap(out))
+			out = slices.Grow(out, int(min(int64(cap(out)), room+1-int64(cap(out)))))
 		}
 		n, err := r.zr.Read(out[len(out):cap(out)])
 		out = out[:len(out)+n]
@@ -361,6 +413,7 @@ func (r *Reader) inflate(compressed []byte) ([]byte, error) {
 		}
 	}
 	r.inflatedHint = len(out)
+	r.held += int64(len(out))
 	return out, nil
 }
 

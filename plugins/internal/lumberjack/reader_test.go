@@ -215,7 +215,7 @@ func TestMalformedFrames(t *testing.T) {
 // A frame that announces more bytes than ever arrive is an unexpected EOF,
 // and at most a mebibyte of the announced size is allocated up front.
 func TestTruncatedFrameIsUnexpectedEOF(t *testing.T) {
-	wire := concat(window('2', 1), binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32([]byte("2J"), 1), 0x7FFFFFFF), []byte(`{"a"`))
+	wire := concat(window('2', 1), binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32([]byte("2J"), 1), WindowLimit/2), []byte(`{"a"`))
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	_, err := NewReader(bytes.NewReader(wire)).ReadBatch()
@@ -225,6 +225,53 @@ func TestTruncatedFrameIsUnexpectedEOF(t *testing.T) {
 	}
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 2<<20 {
 		t.Errorf("reading a truncated frame that announces 2 GiB allocated %d bytes", grew)
+	}
+}
+
+// What one window holds is bounded: a frame announcing more than the limit
+// is refused before any byte of it is read, and so are a compressed frame
+// inflating past it and a window of many small frames adding up past it.
+func TestWindowLimit(t *testing.T) {
+	var bomb bytes.Buffer
+	zw := zlib.NewWriter(&bomb)
+	zw.Write(make([]byte, 1<<20))
+	zw.Close()
+	var flood [][]byte
+	for i := range 100 {
+		flood = append(flood, jsonFrame(uint32(i+1), `{}`))
+	}
+	cases := []struct {
+		name  string
+		limit int64
+		wire  []byte
+		want  string
+	}{
+		{"json frame announcing 2 GiB", WindowLimit, concat(window('2', 1), binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32([]byte("2J"), 1), 0x7FFFFFFF)),
+			"JSON frame over the window limit: the window would hold 2147483711 bytes, more than 134217728"},
+		{"compressed frame announcing 2 GiB", WindowLimit, concat(window('2', 1), binary.BigEndian.AppendUint32([]byte("2C"), 0x7FFFFFFF)), "compressed frame over the window limit"},
+		{"compression bomb", 64 << 10, concat(window('2', 1), []byte("2C"), binary.BigEndian.AppendUint32(nil, uint32(bomb.Len())), bomb.Bytes()),
+			"compressed frame inflates past the window limit of 65536 bytes"},
+		{"many small frames", 50 * (messageOverhead + 2), concat(append([][]byte{window('2', 100)}, flood...)...), "JSON frame over the window limit"},
+		{"data frame field", 1 << 10, concat(window('1', 1), dataFrame(1, "k", strings.Repeat("v", 2<<10))), "data frame field over the window limit"},
+	}
+	for _, c := range cases {
+		r := NewReader(bytes.NewReader(c.wire))
+		r.limit = c.limit
+		_, err := r.ReadBatch()
+		var pe *ProtocolError
+		if !errors.As(err, &pe) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want a protocol error containing %q", c.name, err, c.want)
+		}
+	}
+	// A window just within the limit is read whole, and the next window
+	// starts from nothing.
+	wire := concat(append(append([][]byte{window('2', 50)}, flood[:50]...), window('2', 50), concat(flood[50:]...))...)
+	r := NewReader(bytes.NewReader(wire))
+	r.limit = 50 * (messageOverhead + 2)
+	for range 2 {
+		if b, err := r.ReadBatch(); err != nil || len(b.Messages) != 50 {
+			t.Fatalf("a window at the limit: %v", err)
+		}
 	}
 }
 
