@@ -189,6 +189,29 @@ func TestMaxContentLength(t *testing.T) {
 	}
 }
 
+// A body holding a line over its codec's limit is refused whole with 413,
+// logged with the client's address; the next request is decoded by a fresh
+// codec.
+func TestBodyWithAnOversizedLineIsRefused(t *testing.T) {
+	url, em, logs := start(t, `codec => json_lines { decode_size_limit_bytes => 16 }`, "")
+	resp := post(t, url, "text/plain", "{\"a\":1}\n{\"b\":\"longer than sixteen\"}\n")
+	readAll(t, resp)
+	if resp.StatusCode != 413 {
+		t.Errorf("status %d", resp.StatusCode)
+	}
+	logs.WaitFor(t, "Refusing a request: a line is longer than decode_size_limit_bytes (16 bytes)")
+	if !strings.Contains(logs.String(), "remote_address=127.0.0.1:") {
+		t.Errorf("the log does not name the client:\n%s", logs)
+	}
+	readAll(t, post(t, url, "text/plain", "{\"c\":3}\n"))
+	if e := em.Next(); inputtest.Field(e, "c") != "3" {
+		t.Errorf("event %s", inputtest.JSON(e))
+	}
+	if em.Pending() != 0 {
+		t.Errorf("events of the refused body were emitted")
+	}
+}
+
 func TestBasicAuth(t *testing.T) {
 	url, em, _ := start(t, `user => "logstash" password => "s3cret"`, "disabled")
 	resp := post(t, url, "text/plain", "no credentials")

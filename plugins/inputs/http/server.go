@@ -169,8 +169,11 @@ func (h *handler) process(w http.ResponseWriter, r *http.Request, cs *codecs) {
 	remote := netserver.PeerIP(addrOf(r))
 	var events []*event.Event
 	collect := func(e *event.Event) { events = append(events, e) }
+	var refused error
 	h.observe(func() {
-		codec.Decode([]byte(decodeCharset(body, r.Header.Get("Content-Type"))), collect)
+		if refused = plugin.DecodeStream(codec, []byte(decodeCharset(body, r.Header.Get("Content-Type"))), collect); refused != nil {
+			return
+		}
 		codec.Flush(collect)
 		for _, e := range events {
 			if in.ecs {
@@ -188,6 +191,16 @@ func (h *handler) process(w http.ResponseWriter, r *http.Request, cs *codecs) {
 			}
 		}
 	})
+	if refused != nil {
+		// A body holding a frame over the codec's limit is refused whole,
+		// as one over max_content_length is; the codec that refused it is
+		// not used again.
+		*cs = codecs{}
+		in.log.Error("Refusing a request: "+refused.Error(), slog.String("remote_address", r.RemoteAddr))
+		w.Header().Set("Connection", "close")
+		empty(w, http.StatusRequestEntityTooLarge)
+		return
+	}
 	for _, kv := range in.responseHeaders {
 		w.Header().Set(kv[0], kv[1])
 	}

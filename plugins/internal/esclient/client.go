@@ -386,9 +386,12 @@ func (c *Client) doTo(ctx context.Context, ep Endpoint, method, path string, hea
 		return nil, &HostUnreachableError{URL: target, Err: err}
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	if err != nil {
 		return nil, &HostUnreachableError{URL: target, Err: err}
+	}
+	if len(data) > MaxResponseBytes {
+		return nil, fmt.Errorf("%s: the response body is larger than %d bytes", target, MaxResponseBytes)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, &BadResponseError{Code: resp.StatusCode, URL: target, Body: data}
@@ -438,3 +441,9 @@ func (c *Client) markDead(h *host, err error) {
 	h.state = stateDead
 	c.log.Warn("Marking url as dead. Last error: "+err.Error(), slog.String("url", h.ep.String()))
 }
+
+// MaxResponseBytes bounds a response body, which is read whole. Logstash's
+// client has no bound; 256 MiB is well above a search page of the
+// elasticsearch input (size 1000 documents of 256 KiB each) or a bulk
+// response, and keeps one response from exhausting memory.
+const MaxResponseBytes = 256 << 20

@@ -258,7 +258,7 @@ func (c *Client) Send(ctx context.Context, r Request) (*Response, error) {
 			}
 			return nil, err
 		}
-		body, err := io.ReadAll(resp.Body)
+		body, err := readBody(resp.Body, MaxResponseBytes)
 		resp.Body.Close()
 		if err != nil {
 			if retried < c.retries && ctx.Err() == nil && (idempotent[method] || c.retryNonIdempotent) && resendable(err) {
@@ -294,3 +294,19 @@ func resendable(err error) bool {
 
 // Close drops the idle connections.
 func (c *Client) Close() { c.http.CloseIdleConnections() }
+
+// MaxResponseBytes bounds a response body, which is read whole (as
+// Manticore does for Logstash's http_poller and http filter, without a
+// bound). 256 MiB is far more than any API a pipeline polls answers with,
+// and keeps one response from exhausting memory.
+const MaxResponseBytes = 256 << 20
+
+// readBody reads a body of at most limit bytes; a longer one is an error
+// (never retried: the server would send it again).
+func readBody(r io.Reader, limit int) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	if err == nil && len(body) > limit {
+		return nil, fmt.Errorf("the response body is larger than %d bytes", limit)
+	}
+	return body, err
+}
