@@ -71,23 +71,48 @@ func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 	return c, nil
 }
 
+// maxItem bounds the bytes of one forward-protocol item the codec waits
+// for. Logstash's codec buffers without bound; Fluentd's file buffer sends
+// chunks of up to 256 MiB (its chunk_limit_size default) as one
+// PackedForward item, so that is the limit: nothing Fluentd sends by
+// default is refused, and a peer declaring a 4 GiB string is cut off.
+const maxItem = 256 << 20
+
 // Decode reads every complete forward-protocol item in the stream so far.
+// An item over maxItem is logged and what is buffered dropped.
 func (c *Codec) Decode(data []byte, emit func(*event.Event)) {
+	if err := c.DecodeStream(data, emit); err != nil {
+		c.log.Error("Fluent item too large; the rest of the stream so far is dropped", slog.String("error", err.Error()))
+	}
+}
+
+// DecodeStream is Decode that returns an error wrapping
+// plugin.ErrFrameTooLarge when an item outgrows maxItem.
+func (c *Codec) DecodeStream(data []byte, emit func(*event.Event)) error {
+	return c.decode(data, emit, maxItem)
+}
+
+func (c *Codec) decode(data []byte, emit func(*event.Event), limit int) error {
 	c.pending = append(c.pending, data...)
 	for len(c.pending) > 0 {
 		item, n, err := c.decoder.Decode(c.pending)
 		if errors.Is(err, mp.ErrIncomplete) {
-			return
+			if len(c.pending) > limit {
+				c.pending = nil
+				return fmt.Errorf("%w: a fluent item is larger than %d bytes", plugin.ErrFrameTooLarge, limit)
+			}
+			return nil
 		}
 		if err != nil {
 			c.log.Error("Fluent data is not MessagePack; the rest of the stream so far is dropped", slog.String("error", err.Error()))
 			c.pending = c.pending[:0]
-			return
+			return nil
 		}
 		c.pending = c.pending[n:]
 		c.item(item, emit)
 	}
 	c.pending = c.pending[:0]
+	return nil
 }
 
 // item handles one forward-protocol item: [tag, entries] (Forward),

@@ -1,12 +1,14 @@
 package fluent
 
 import (
+	"errors"
 	"sort"
 	"strings"
 	"testing"
 
 	mp "github.com/gostash/gostash/plugins/codecs/internal/msgpack"
 	"github.com/gostash/gostash/runtime/event"
+	"github.com/gostash/gostash/runtime/plugin"
 	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
 
@@ -64,4 +66,21 @@ func codecText(name string, opts map[string]string) string {
 func buildCodec(t *testing.T, name, ecs string, opts map[string]string) *plugintest.BuiltCodec {
 	t.Helper()
 	return plugintest.Codec(t, codecText(name, opts), plugintest.ECS(ecs))
+}
+
+// An item still incomplete past the limit ends the stream with an error
+// wrapping plugin.ErrFrameTooLarge; one within it waits for its bytes.
+func TestItemOverTheLimit(t *testing.T) {
+	c := buildCodec(t, "fluent", "disabled", nil).Plugin.(*Codec)
+	item, err := mp.Append(nil, []any{"t", int64(10), strings.Repeat("x", 100)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emit := func(*event.Event) { t.Error("an incomplete item was emitted") }
+	if err := c.decode(item[:60], emit, 64); err != nil {
+		t.Fatalf("within the limit: %v", err)
+	}
+	if err := c.decode(item[60:90], emit, 64); !errors.Is(err, plugin.ErrFrameTooLarge) {
+		t.Fatalf("past the limit: %v", err)
+	}
 }
