@@ -1,6 +1,7 @@
 package plugintest
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -65,4 +66,32 @@ func (c *BuiltCodec) Flush() []*event.Event {
 // Encode returns e as the codec writes it.
 func (c *BuiltCodec) Encode(e *event.Event) string {
 	return string(c.Plugin.Encode(nil, e))
+}
+
+// FuzzDecode is the fuzz target of a codec: the codec block text decodes
+// data cut in two where the input says, once through Decode and once, on a
+// fresh instance, through plugin.DecodeStream, and then flushes. Nothing
+// may panic, and DecodeStream may fail only with a frame too large. seeds
+// are added to the corpus, each cut in its middle.
+func FuzzDecode(f *testing.F, text string, seeds ...string) {
+	for _, s := range seeds {
+		f.Add(uint16(len(s)/2), []byte(s))
+	}
+	f.Fuzz(func(t *testing.T, cut uint16, data []byte) {
+		at := min(int(cut), len(data))
+		c := Codec(t, text)
+		c.Decode(string(data[:at]), string(data[at:]))
+		c.Flush()
+		stream := Codec(t, text).Plugin
+		emit := func(*event.Event) {}
+		for _, chunk := range [][]byte{data[:at], data[at:]} {
+			if err := plugin.DecodeStream(stream, chunk, emit); err != nil {
+				if !errors.Is(err, plugin.ErrFrameTooLarge) {
+					t.Fatalf("DecodeStream: %v, want only frames too large", err)
+				}
+				return
+			}
+		}
+		stream.Flush(emit)
+	})
 }
