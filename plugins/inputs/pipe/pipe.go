@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -85,7 +86,7 @@ func (in *Input) runOnce(ctx context.Context, out plugin.Emitter) error {
 	}
 	r := bufio.NewReader(stdout)
 	for {
-		line, err := r.ReadBytes('\n')
+		line, err := in.readLine(r)
 		if len(line) > 0 {
 			in.emit(out, chomp(line))
 		}
@@ -99,6 +100,30 @@ func (in *Input) runOnce(ctx context.Context, out plugin.Emitter) error {
 				return waitErr
 			}
 			return nil
+		}
+	}
+}
+
+// maxLine bounds a line of the command's output. Logstash reads lines
+// without bound; 10 MiB is the limit of the line codec's lines elsewhere.
+const maxLine = 10 << 20
+
+// readLine reads the next line with its newline (the last one may lack
+// it). A line longer than maxLine is logged and skipped up to its newline.
+func (in *Input) readLine(r *bufio.Reader) ([]byte, error) {
+	var line []byte
+	skipping := false
+	for {
+		piece, err := r.ReadSlice('\n')
+		if !skipping && len(line)+len(piece) > maxLine {
+			in.log.Error(fmt.Sprintf("a line of the command's output is longer than %d bytes; it is discarded", maxLine), slog.String("command", in.command))
+			skipping, line = true, nil
+		}
+		if !skipping {
+			line = append(line, piece...)
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return line, err
 		}
 	}
 }

@@ -89,3 +89,14 @@ func TestCommandIsRequired(t *testing.T) {
 		t.Fatal(diags)
 	}
 }
+
+// A line longer than maxLine is skipped up to its newline; the lines
+// around it are read.
+func TestOversizedLineIsSkipped(t *testing.T) {
+	out := iotest.RunInput(t, build(t, `command => "echo before; head -c 11534336 /dev/zero | tr '\\0' x; echo; echo after; sleep 600"`))
+	for _, want := range []string{"before", "after"} {
+		if got := iotest.Field(out.Next(t), "message"); got != want {
+			t.Fatalf("message of %d bytes, want %q", len(got), want)
+		}
+	}
+}
