@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	osexec "os/exec"
@@ -114,10 +115,14 @@ func (in *Input) execute(ctx context.Context, out plugin.Emitter) time.Duration 
 	start := time.Now()
 	in.log.Debug("Running exec", slog.String("command", in.command))
 	cmd := shellcmd.Command(ctx, in.command)
-	var stdout bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, os.Stderr
+	stdout := &boundedBuffer{limit: maxOutput}
+	cmd.Stdout, cmd.Stderr = stdout, os.Stderr
 	err := cmd.Run()
 	took := time.Since(start)
+	if stdout.overflowed {
+		in.log.Error(fmt.Sprintf("The command's output is longer than %d bytes; this run's output is discarded", maxOutput), slog.String("command", in.command))
+		return took
+	}
 	var exit *osexec.ExitError
 	if err != nil && !errors.As(err, &exit) {
 		if ctx.Err() == nil {
@@ -134,7 +139,7 @@ func (in *Input) execute(ctx context.Context, out plugin.Emitter) time.Duration 
 		status = int64(code)
 	}
 	in.log.Debug("Command completed", slog.String("command", in.command), slog.Float64("duration", took.Seconds()))
-	in.codec.Decode(stdout.Bytes(), func(e *event.Event) {
+	in.codec.Decode(stdout.buf.Bytes(), func(e *event.Event) {
 		out.Decorate(e)
 		setIfAbsent(e, in.fields.host, in.hostname)
 		setIfAbsent(e, in.fields.command, in.command)
@@ -150,6 +155,31 @@ func (in *Input) execute(ctx context.Context, out plugin.Emitter) time.Duration 
 		out.EmitDecorated(e)
 	})
 	return took
+}
+
+// maxOutput bounds a run's output, which is decoded whole (Logstash reads it
+// without bound). With the default plain codec it is one event, and an
+// event past Elasticsearch's default http.max_content_length (100 MiB)
+// could not be indexed anyway.
+const maxOutput = 100 << 20
+
+// boundedBuffer is a bytes.Buffer refusing to grow past limit: the write
+// that would fails, which ends the command's output (the command then
+// usually dies of SIGPIPE, so its exit says nothing), and overflowed
+// records it.
+// (Not embedding bytes.Buffer: its ReadFrom would bypass Write.)
+type boundedBuffer struct {
+	buf        bytes.Buffer
+	limit      int
+	overflowed bool
+}
+
+func (b *boundedBuffer) Write(p []byte) (int, error) {
+	if b.buf.Len()+len(p) > b.limit {
+		b.overflowed = true
+		return 0, errors.New("the command's output is too long")
+	}
+	return b.buf.Write(p)
 }
 
 func setIfAbsent(e *event.Event, ref string, v any) {

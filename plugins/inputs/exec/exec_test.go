@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,5 +121,16 @@ func TestConfigErrors(t *testing.T) {
 		if !strings.Contains(diags, want) {
 			t.Errorf("%s: %s", block, diags)
 		}
+	}
+}
+
+// A run whose output is longer than maxOutput gives no event; the next run
+// is read as usual.
+func TestOversizedOutputIsDiscarded(t *testing.T) {
+	flag := filepath.Join(t.TempDir(), "ran")
+	cmd := fmt.Sprintf(`if [ -e %s ]; then echo small; else touch %s; head -c %d /dev/zero; fi`, flag, flag, maxOutput+1)
+	out := iotest.RunInput(t, build(t, fmt.Sprintf(`command => %q interval => 1`, cmd)))
+	if got := iotest.Field(out.Next(t), "message"); got != "small\n" {
+		t.Fatalf("message of %d bytes, want the second run's", len(got))
 	}
 }
