@@ -174,3 +174,61 @@ func TestEventStringJavaValues(t *testing.T) {
 		t.Errorf("AppendEventString = %q, want %q", got, want)
 	}
 }
+
+// FuzzTokenizer checks the tokenizer against splitting the whole text at
+// once: Extract hands over the pieces within the limit, in order, however
+// the text is chunked; ExtractStream hands over those before the first
+// piece over the limit (an unterminated last piece counts once it is over
+// the limit plus what could begin a delimiter) and then fails.
+func FuzzTokenizer(f *testing.F) {
+	f.Add("a\nbb\nccc\n", "\n", uint8(2), uint8(3))
+	f.Add("x||yyyy||z", "||", uint8(3), uint8(1))
+	f.Add("\r\n\r\nlong line\r\nok", "\r\n", uint8(4), uint8(5))
+	f.Fuzz(func(t *testing.T, text, delim string, limit, chunk uint8) {
+		if delim == "" || limit == 0 || chunk == 0 {
+			return
+		}
+		parts := strings.Split(text, delim)
+		done, rest := parts[:len(parts)-1], parts[len(parts)-1]
+		var want []string
+		firstLong := -1
+		for i, p := range done {
+			if len(p) <= int(limit) {
+				want = append(want, p)
+			} else if firstLong < 0 {
+				firstLong = i
+			}
+		}
+		feed := func(extract func([]byte, func([]byte)) error) ([]string, error) {
+			var got []string
+			for b := []byte(text); len(b) > 0; {
+				n := min(len(b), int(chunk))
+				if err := extract(b[:n], func(p []byte) { got = append(got, string(p)) }); err != nil {
+					return got, err
+				}
+				b = b[n:]
+			}
+			return got, nil
+		}
+		tok := NewTokenizer(delim, int(limit), "limit", slog.New(slog.DiscardHandler))
+		got, _ := feed(func(b []byte, fn func([]byte)) error { tok.Extract(b, fn); return nil })
+		if strings.Join(got, "\x00") != strings.Join(want, "\x00") || len(got) != len(want) {
+			t.Fatalf("Extract: %q, want %q", got, want)
+		}
+		if flushed := string(tok.Flush()); len(rest) <= int(limit) && flushed != rest {
+			t.Fatalf("Flush: %q, want %q", flushed, rest)
+		}
+		stream := NewTokenizer(delim, int(limit), "limit", slog.New(slog.DiscardHandler))
+		got, err := feed(stream.ExtractStream)
+		wantErr := firstLong >= 0 || len(rest) > int(limit)+len(delim)-1
+		if firstLong >= 0 {
+			want = done[:firstLong]
+		}
+		if (err != nil) != wantErr {
+			t.Fatalf("ExtractStream error %v, want one: %v", err, wantErr)
+		}
+		if wantErr && strings.Join(got, "\x00") != strings.Join(want, "\x00") {
+			t.Fatalf("ExtractStream: %q, want %q", got, want)
+		}
+	})
+}

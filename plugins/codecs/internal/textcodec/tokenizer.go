@@ -108,7 +108,9 @@ func (t *Tokenizer) extract(data []byte, fn func(piece []byte), stop bool) error
 		}
 	}
 	rest := buf[start:]
-	if len(rest) > t.limit {
+	// The last bytes of rest may begin a delimiter: only what comes before
+	// them is surely part of the piece.
+	if len(rest) > t.limit+len(t.delim)-1 {
 		if !t.skipping {
 			if stop {
 				return t.tooLong()
