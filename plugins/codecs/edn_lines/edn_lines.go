@@ -46,7 +46,7 @@ func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Codec{log: s.Logger(), decoder: d, tokenizer: textcodec.NewTokenizer("\n", textcodec.DefaultLineLimit, lineLimitName, s.Logger())}, nil
+	return &Codec{log: s.Logger(), decoder: d, tokenizer: textcodec.NewTokenizer("\n", textcodec.DefaultLineLimit, "the edn_lines codec's line limit", s.Logger())}, nil
 }
 
 // Decode makes an event of each complete line. A line that is not EDN
@@ -55,9 +55,6 @@ func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 func (c *Codec) Decode(data []byte, emit func(*event.Event)) {
 	c.tokenizer.Extract(data, func(line []byte) { emit(c.decoder.Event(line, data)) })
 }
-
-// lineLimitName names the fixed line limit in messages.
-const lineLimitName = "the edn_lines codec's line limit"
 
 // DecodeStream is Decode that stops at a line longer than
 // textcodec.DefaultLineLimit with a *textcodec.TooLongError.
