@@ -18,7 +18,7 @@ const defaultSizeLimit = 512 * 1024 * 1024
 var (
 	optCharset              = plugin.Enum("charset", textcodec.CharsetNames...).Default("UTF-8").Doc(textcodec.CharsetDoc)
 	optDelimiter            = plugin.String("delimiter").Default("\n").Doc("The text that ends a line, when decoding and encoding.")
-	optDecodeSizeLimitBytes = plugin.Int("decode_size_limit_bytes").Default(defaultSizeLimit).Doc("The longest line, in bytes, that is decoded; longer lines are discarded with an error.")
+	optDecodeSizeLimitBytes = plugin.Int("decode_size_limit_bytes").Default(defaultSizeLimit).Doc("The longest line, in bytes, that is decoded. A longer line closes the connection it came on (tcp), gets the request refused with 413 (http), or is discarded with an error where the input cannot refuse it (file, stdin).")
 	optTarget               = plugin.FieldRef("target").Doc("The field to put each decoded object under; without it its fields go to the top level of the event.")
 )
 

@@ -14,7 +14,7 @@ var (
 	optDelimiter = plugin.String("delimiter").Default("\n").Doc("The text that ends a line, when decoding and encoding; it may be several characters long.")
 	// Logstash's line codec has no such option and buffers a line without
 	// bound; see textcodec.DefaultLineLimit for the default.
-	optDecodeSizeLimitBytes = plugin.Int("decode_size_limit_bytes").Default(textcodec.DefaultLineLimit).AtLeast(1).Doc("The longest line, in bytes, that is decoded (a gostash option; Logstash has no limit). A longer line closes the connection it came on (tcp), or is discarded with an error where the input cannot refuse it (file, stdin).")
+	optDecodeSizeLimitBytes = plugin.Int("decode_size_limit_bytes").Default(textcodec.DefaultLineLimit).AtLeast(1).Doc("The longest line, in bytes, that is decoded (a gostash option; Logstash has no limit). A longer line closes the connection it came on (tcp), gets the request refused with 413 (http), or is discarded with an error where the input cannot refuse it (file, stdin).")
 )
 
 func init() {
