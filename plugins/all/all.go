@@ -16,6 +16,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/codecs/line"
 	_ "github.com/gostash/gostash/plugins/codecs/msgpack"
 	_ "github.com/gostash/gostash/plugins/codecs/multiline"
+	_ "github.com/gostash/gostash/plugins/codecs/netflow"
 	_ "github.com/gostash/gostash/plugins/codecs/plain"
 	_ "github.com/gostash/gostash/plugins/codecs/rubydebug"
 	_ "github.com/gostash/gostash/plugins/filters/aggregate"

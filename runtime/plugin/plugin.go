@@ -134,6 +134,15 @@ func DecodeStream(c Codec, data []byte, emit func(*event.Event)) error {
 	return nil
 }
 
+// SenderAwareCodec is a codec whose decoding depends on which peer sent
+// the data (netflow keeps each exporter's templates apart). Inputs that
+// know the sender of each chunk (udp) call DecodeFrom instead of Decode.
+type SenderAwareCodec interface {
+	Codec
+	// DecodeFrom is Decode for data that sender (an IP address) sent.
+	DecodeFrom(data []byte, sender string, emit func(*event.Event))
+}
+
 // HoldingCodec is a codec that holds decoded input back across Decode calls
 // until later input completes an event (multiline); Flush emits what it
 // holds.

@@ -167,12 +167,17 @@ func (in *input) listen(ctx context.Context, addr string) (*net.UDPConn, int, er
 // each so no datagram continues in the next.
 func (in *input) work(queue <-chan datagram, out plugin.Emitter) {
 	codec := in.s.NewCodec()
+	senderAware, _ := codec.(plugin.SenderAwareCodec)
 	var events []*event.Event
 	collect := func(e *event.Event) { events = append(events, e) }
 	for d := range queue {
-		codec.Decode(d.data, collect)
-		codec.Flush(collect)
 		ip := d.from.String()
+		if senderAware != nil {
+			senderAware.DecodeFrom(d.data, ip, collect)
+		} else {
+			codec.Decode(d.data, collect)
+		}
+		codec.Flush(collect)
 		for _, e := range events {
 			out.Decorate(e)
 			if v, ok := e.GetRef(in.sourceIP); !ok || v == nil {
