@@ -7,7 +7,9 @@ writes out. This script copies those packets to
 plugins/codecs/netflow/testdata/spec/ and writes spec_cases.json: for each
 context of the spec's default-options describe block, the packets in the
 order the spec decodes them, the number of events it expects, and the
-expected events by index (Logstash 8's timestamp precision).
+expected events by index (Logstash 8's timestamp precision), and
+ipfix_templates_netscaler.cache, the template cache file the spec expects
+after decoding the Netscaler templates.
 
 usage: scripts/netflow/spec_cases.py GIT_DIR_OF_logstash-codec-netflow [OUTDIR]
 """
@@ -60,6 +62,11 @@ def main():
     for p in needed:
         with open(os.path.join(outdir, "spec", p), "wb") as f:
             f.write(git(gitdir, "show", "HEAD:spec/codecs/" + p, text=False))
+    # The template cache file the spec expects after the Netscaler templates.
+    m = re.search(r"let\(:cached_templates\) do\n\s*cached_templates = <<-END\n(.*?)\n\s*END", spec, flags=re.S)
+    with open(os.path.join(outdir, "ipfix_templates_netscaler.cache"), "w") as f:
+        json.dump(json.loads(m.group(1)), f, indent=1)
+        f.write("\n")
     with open(os.path.join(outdir, "spec_cases.json"), "w") as f:
         json.dump({"source": "logstash-codec-netflow " + commit + " spec/codecs/netflow_spec.rb", "cases": cases}, f, indent=1)
         f.write("\n")

@@ -96,7 +96,7 @@ func parseDefinition(v []any) (definition, error) {
 	case string:
 		d.kind = strings.TrimPrefix(t, ":")
 		if _, ok := fixedSize(d.kind); !ok && !variableKinds[d.kind] {
-			return d, fmt.Errorf("unknown type %q", t)
+			return d, fmt.Errorf("unknown type %q", d.kind)
 		}
 	default:
 		return d, fmt.Errorf("the type %v is neither a type name nor a length", v[0])

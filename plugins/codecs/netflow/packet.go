@@ -1,8 +1,10 @@
 package netflow
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"strings"
 	"time"
@@ -169,7 +171,6 @@ func (c *Codec) v9Templates(b []byte, exporter string, sourceID uint32) {
 			c.log.Warn("Invalid Netflow v9 record (template runs past its flowset)", "template_id", id)
 			return
 		}
-		c.log.Debug("Start processing template")
 		fields := make([]field, 0, count)
 		size, usable := 0, true
 		for i := range count {
@@ -202,7 +203,6 @@ func (c *Codec) v9OptionsTemplates(b []byte, exporter string, sourceID uint32) {
 			}
 			return
 		}
-		c.log.Debug("Start processing options template")
 		var fields []field
 		size, usable := 0, true
 		scope := b[6 : 6+scopeLen]
@@ -237,14 +237,15 @@ func (c *Codec) registerV9(k templateKey, fields []field, size int) {
 	if !ok {
 		return
 	}
-	c.log.Debug(fmt.Sprintf("Received template %d with fields %v", k.id, fields))
+	if c.log.Enabled(context.Background(), slog.LevelDebug) {
+		c.log.Debug(fmt.Sprintf("Received template %d with fields %v", k.id, fields))
+	}
 	if size != t.minSize {
 		c.log.Warn(fmt.Sprintf("Received template %d of size %d bytes doesn't match BinData representation we built (%d bytes)", k.id, size, t.minSize))
 	}
 }
 
 func (c *Codec) v9Data(s flowset, exporter string, sourceID uint32, uptime, sec, seq int64, emit func(*event.Event)) {
-	c.log.Debug(fmt.Sprintf("Start processing data flowset %d", s.id))
 	t := c.v9.fetch(templateKey{exporter, sourceID, s.id})
 	if t == nil {
 		c.log.Warn(fmt.Sprintf("Can't (yet) decode flowset id %d from source id %d, because no template to decode it with has been received. This message will usually go away after 1 minute.", s.id, sourceID))

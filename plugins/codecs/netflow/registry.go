@@ -68,6 +68,7 @@ type registry struct {
 
 	mu        sync.Mutex
 	templates map[templateKey]*cached
+	swept     time.Time
 }
 
 func newRegistry(log *slog.Logger, ttl time.Duration, path string) *registry {
@@ -89,8 +90,14 @@ func (r *registry) register(k templateKey, fields []field) (*template, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	old, had := r.templates[k]
-	r.templates[k] = &cached{t: t, fields: fields, expires: r.now().Add(r.ttl)}
-	expired := r.cleanup()
+	now := r.now()
+	r.templates[k] = &cached{t: t, fields: fields, expires: now.Add(r.ttl)}
+	// Expired templates are swept once a ttl, so that exporters that went
+	// away do not hold memory, without a sweep on every arrival.
+	expired := false
+	if now.Sub(r.swept) >= r.ttl {
+		expired, r.swept = r.cleanup(), now
+	}
 	if r.path != "" && (!had || !reflect.DeepEqual(old.fields, fields) || expired) {
 		r.persist()
 	}
@@ -146,9 +153,12 @@ func (r *registry) cleanup() bool {
 // persist writes the templates as Logstash's cache file: a JSON object of
 // key to [type, name, options] tuples.
 func (r *registry) persist() {
+	now := r.now()
 	keys := make([]templateKey, 0, len(r.templates))
-	for k := range r.templates {
-		keys = append(keys, k)
+	for k, c := range r.templates {
+		if !now.After(c.expires) {
+			keys = append(keys, k)
+		}
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
 	var b strings.Builder
