@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -216,6 +217,10 @@ func (c *Codec) v9OptionsTemplates(b []byte, exporter string, sourceID uint32) {
 		options := b[6+scopeLen : 6+scopeLen+optionLen]
 		for i := 0; i+4 <= len(options); i += 4 {
 			typ, length := binary.BigEndian.Uint16(options[i:]), binary.BigEndian.Uint16(options[i+2:])
+			if length == 0 {
+				// No data: Logstash refuses the packet, we the field.
+				continue
+			}
 			f, ok := netflowField(c.log, c.netflowDefs, typ, length, id)
 			if !ok {
 				usable = false
@@ -374,7 +379,10 @@ func (c *Codec) ipfixTemplates(b []byte, exporter string, domain uint32, options
 				enterprise = binary.BigEndian.Uint32(b[off:])
 				off += 4
 			}
-			if !usable {
+			// A field of no bytes holds nothing; leaving it out keeps every
+			// field at a byte or more, so a record's values never outnumber
+			// its bytes.
+			if !usable || length == 0 {
 				continue
 			}
 			f, ok := ipfixField(c.log, c.ipfixDefs, raw&0x7fff, enterprise, length)
@@ -481,7 +489,7 @@ func iso(sec, nsec int64) string {
 }
 
 func ip4(b []byte) string {
-	return fmt.Sprintf("%d.%d.%d.%d", b[0], b[1], b[2], b[3])
+	return netip.AddrFrom4([4]byte(b)).String()
 }
 
 func floorDiv(a, b int64) int64 {
