@@ -94,9 +94,11 @@ output { stdout { codec => json_lines } }`, port), "-w", "1", "--pipeline.ecs_co
 
 // The udp input's workers each have a codec instance, and they share the
 // templates: data that any worker decodes finds the template another took.
+// The udp input tells the codec the sender, which keys the template.
 func TestUDPWorkersShareTemplates(t *testing.T) {
 	port := inputtest.FreeUDPPort(t)
-	in := plugintest.Input(t, fmt.Sprintf(`udp { host => "127.0.0.1" port => %d workers => 4 codec => netflow }`, port), plugintest.ECS("disabled"))
+	dir := t.TempDir()
+	in := plugintest.Input(t, fmt.Sprintf(`udp { host => "127.0.0.1" port => %d workers => 4 codec => netflow { cache_save_path => "%s" } }`, port, dir), plugintest.ECS("disabled"))
 	logs := in.Logs
 	running := in.Start()
 	logs.WaitFor(t, "UDP listener started")
@@ -118,5 +120,9 @@ func TestUDPWorkersShareTemplates(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "Can't (yet) decode") {
 		t.Errorf("a worker lacked the template:\n%s", logs)
+	}
+	cache, err := os.ReadFile(filepath.Join(dir, "netflow_templates.cache"))
+	if err != nil || !strings.HasPrefix(string(cache), `{"1|256|127.0.0.1":[["uint32","in_bytes"],`) {
+		t.Errorf("template cache %s (%v)", cache, err)
 	}
 }
