@@ -74,6 +74,7 @@ def main():
     lines.append("}")
     with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")
+    subprocess.check_call(["gofmt", "-w", out])
 
 
 if __name__ == "__main__":
