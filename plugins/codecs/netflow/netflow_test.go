@@ -358,7 +358,8 @@ func TestFieldValues(t *testing.T) {
 		{field{Type: typeVarString}, []byte("\x03h\xc3\xa9"), `"h?"`},
 		{field{Type: typeOctetArray, Length: 2}, []byte{0xab, 0x01}, `"ab01"`},
 	} {
-		v, n, err := readField(c.f, c.in)
+		size, _ := c.f.size()
+		v, n, err := readField(c.f, size, c.in)
 		if err != nil || n != len(c.in) {
 			t.Errorf("%s %x: %v (%d bytes)", c.f.Type, c.in, err, n)
 			continue

@@ -269,7 +269,8 @@ func (c *Codec) v9Data(s flowset, exporter string, sourceID uint32, uptime, sec,
 	records := make([][]value, 0, count)
 	b := s.body
 	for range count {
-		vals := []value{{"version", int64(9)}, {"flow_seq_num", seq}, {"flowset_id", int64(s.id)}}
+		vals := make([]value, 3, 3+len(t.fields))
+		vals[0], vals[1], vals[2] = value{"version", int64(9)}, value{"flow_seq_num", seq}, value{"flowset_id", int64(s.id)}
 		vals, n, err := t.read(b, vals)
 		if err != nil {
 			c.log.Warn(fmt.Sprintf("Invalid Netflow v9 record (%v)", err))
@@ -413,7 +414,8 @@ func (c *Codec) ipfixData(s flowset, exporter string, domain uint32, sec int64, 
 	// Records follow one another to the end of the set; a last one cut
 	// short is the set's padding.
 	for b := s.body; len(b) >= t.minSize; {
-		vals := []value{{"version", int64(10)}}
+		vals := make([]value, 1, 2+len(t.fields))
+		vals[0] = value{"version", int64(10)}
 		if c.includeFlowsetID {
 			vals = append(vals, value{"flowset_id", int64(s.id)})
 		}

@@ -90,19 +90,22 @@ func (f field) size() (int, bool) {
 // template is a registered template: its fields and the least size of a
 // record.
 type template struct {
-	fields  []field
+	fields []field
+	// sizes are the fields' sizes, worked out once rather than per record.
+	sizes   []int
 	minSize int
 }
 
 var errUnsupportedType = errors.New("unsupported field type")
 
 func newTemplate(fields []field) (*template, error) {
-	t := &template{fields: fields}
-	for _, f := range fields {
+	t := &template{fields: fields, sizes: make([]int, len(fields))}
+	for i, f := range fields {
 		n, ok := f.size()
 		if !ok {
 			return nil, errUnsupportedType
 		}
+		t.sizes[i] = n
 		t.minSize += n
 	}
 	return t, nil
@@ -120,8 +123,8 @@ type value struct {
 // vals; it returns the bytes it used.
 func (t *template) read(b []byte, vals []value) ([]value, int, error) {
 	off := 0
-	for _, f := range t.fields {
-		v, n, err := readField(f, b[off:])
+	for i, f := range t.fields {
+		v, n, err := readField(f, t.sizes[i], b[off:])
 		if err != nil {
 			return vals, 0, err
 		}
@@ -133,7 +136,9 @@ func (t *template) read(b []byte, vals []value) ([]value, int, error) {
 	return vals, off, nil
 }
 
-func readField(f field, b []byte) (any, int, error) {
+// readField reads f, of size bytes (the length prefix for a variable
+// one), from the start of b.
+func readField(f field, size int, b []byte) (any, int, error) {
 	switch f.Type {
 	case typeVarString, typeVarSkip:
 		n, hdr := 0, 1
@@ -155,7 +160,7 @@ func readField(f field, b []byte) (any, int, error) {
 		}
 		return asciiOnly(trimPadding(b[hdr : hdr+n])), hdr + n, nil
 	}
-	n, _ := f.size()
+	n := size
 	if len(b) < n {
 		return nil, 0, errShort
 	}
