@@ -188,6 +188,10 @@ func (c *Codec) v9Templates(b []byte, exporter string, sourceID uint32) {
 			size += int(length)
 		}
 		b = b[4+4*count:]
+		// Ids below 256 name no data flowset: the rest is padding.
+		if id < 256 {
+			return
+		}
 		if usable {
 			c.registerV9(templateKey{exporter, sourceID, id}, fields, size)
 		}
@@ -198,10 +202,12 @@ func (c *Codec) v9OptionsTemplates(b []byte, exporter string, sourceID uint32) {
 	for len(b) >= 6 {
 		id := binary.BigEndian.Uint16(b)
 		scopeLen, optionLen := int(binary.BigEndian.Uint16(b[2:])), int(binary.BigEndian.Uint16(b[4:]))
+		if id < 256 {
+			// Padding.
+			return
+		}
 		if scopeLen == 0 || optionLen == 0 || len(b) < 6+scopeLen+optionLen {
-			if id != 0 || scopeLen != 0 || optionLen != 0 {
-				c.log.Warn("Invalid Netflow v9 record (options template does not fit its flowset)", "template_id", id)
-			}
+			c.log.Warn("Invalid Netflow v9 record (options template does not fit its flowset)", "template_id", id)
 			return
 		}
 		var fields []field
