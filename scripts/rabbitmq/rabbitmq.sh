@@ -6,7 +6,8 @@
 # /var/lib/rabbitmq, and every listener (AMQP, Erlang distribution, epmd)
 # is bound to the loopback address.
 #
-#   rabbitmq.sh up      install rabbitmq-server when missing, start the node on a
+#   rabbitmq.sh up      install rabbitmq-server (and python3-pika, the tests'
+#                       independent client) when missing, start the node on a
 #                       fresh state dir, wait until it accepts AMQP connections
 #   rabbitmq.sh down    stop the node and remove its state
 #   rabbitmq.sh stop    stop the node, keeping its state (for restart tests)
@@ -31,8 +32,9 @@ ctl=/usr/lib/rabbitmq/bin/rabbitmqctl
 log() { echo "rabbitmq.sh: $*" >&2; }
 
 install() {
-	[[ -x $server ]] && return
-	log "installing Debian's rabbitmq-server"
+	# python3-pika is the tests' and the benchmark's independent AMQP client.
+	[[ -x $server ]] && /usr/bin/python3 -c 'import pika' 2>/dev/null && return
+	log "installing Debian's rabbitmq-server and python3-pika"
 	# A policy-rc.d that refuses keeps the package from starting its own
 	# service (bound to every address) while it installs.
 	local policy=/usr/sbin/policy-rc.d own_policy=
@@ -41,7 +43,7 @@ install() {
 		chmod +x "$policy"
 		own_policy=1
 	fi
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y rabbitmq-server >&2 || {
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y rabbitmq-server python3-pika >&2 || {
 		[[ -z $own_policy ]] || rm -f "$policy"
 		exit 1
 	}
