@@ -362,6 +362,9 @@ func StartGostash(t testing.TB, config string, args ...string) *Gostash {
 			cmd.Process.Kill()
 			<-g.done
 		}
+		if t.Failed() {
+			t.Logf("gostash's log:\n%s", g.Stderr())
+		}
 	})
 	return g
 }
