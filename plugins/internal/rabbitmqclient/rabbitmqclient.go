@@ -247,12 +247,12 @@ func tlsConfig(s *plugin.Settings) (*tls.Config, error) {
 		cfg.MinVersion = cfg.MaxVersion
 	}
 	path, pass := SSLCertificatePath.Get(s), SSLCertificatePassword.Get(s)
-	if (path != "") != pass.IsSet() {
-		at := SSLCertificatePath
-		if path != "" {
-			return nil, SSLCertificatePassword.Errorf(s, "RabbitMQ requires both ssl_certificate_path AND ssl_certificate_password to be set!")
-		}
-		return nil, at.Errorf(s, "RabbitMQ requires both ssl_certificate_path AND ssl_certificate_password to be set!")
+	const both = "RabbitMQ requires both ssl_certificate_path AND ssl_certificate_password to be set!"
+	switch {
+	case path != "" && !pass.IsSet():
+		return nil, SSLCertificatePath.Errorf(s, both)
+	case path == "" && pass.IsSet():
+		return nil, SSLCertificatePassword.Errorf(s, both)
 	}
 	// The Java client trusts any server unless a key store is given, and
 	// never checks the host name: Go's own verification is replaced.
