@@ -43,7 +43,9 @@ install() {
 		chmod +x "$policy"
 		own_policy=1
 	fi
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y rabbitmq-server python3-pika >&2 || {
+	# A machine that never ran apt-get update has no package lists yet.
+	apt-cache show rabbitmq-server >/dev/null 2>&1 || apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq rabbitmq-server python3-pika >&2 || {
 		[[ -z $own_policy ]] || rm -f "$policy"
 		exit 1
 	}

@@ -107,6 +107,9 @@ func repoRoot(t testing.TB) string {
 // the test. It needs rabbitmq-server installed (rabbitmq.sh installs it).
 func NewNode(t testing.TB) *Broker {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("starts a RabbitMQ node of its own")
+	}
 	if _, err := os.Stat("/usr/lib/rabbitmq/bin/rabbitmq-server"); err != nil {
 		fail(t, "rabbitmq-server is not installed (scripts/rabbitmq/rabbitmq.sh up installs it)")
 	}
@@ -328,9 +331,13 @@ func (l *lines) get() []string {
 
 // StartGostash runs the binary (goldencase.Binary: the package's TestMain
 // calls goldencase.Main) with a config (-e) and a stdin the test writes;
-// it is killed at the end of the test if it still runs.
+// it is killed at the end of the test if it still runs. -short skips the
+// test, as the other binary-driven tests do.
 func StartGostash(t testing.TB, config string, args ...string) *Gostash {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the gostash binary")
+	}
 	cmd := exec.Command(goldencase.Binary(t), append([]string{"-e", config, "--api.enabled", "false"}, args...)...)
 	cmd.Env = append(os.Environ(), "GOSTASH_NOW="+goldencase.Now)
 	g := &Gostash{cmd: cmd, done: make(chan struct{}),
