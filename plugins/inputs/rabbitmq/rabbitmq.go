@@ -237,7 +237,7 @@ func (in *input) session(ctx context.Context, conn *amqp.Connection, addr string
 
 // drainTimeout bounds the wait for in-flight events at shutdown or after a
 // lost connection; what is still unacknowledged then is delivered again.
-const drainTimeout = 10 * time.Second
+var drainTimeout = 10 * time.Second
 
 func waitTimeout(wg *sync.WaitGroup, d time.Duration) {
 	done := make(chan struct{})
