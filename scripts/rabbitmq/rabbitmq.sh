@@ -15,8 +15,11 @@
 #   rabbitmq.sh status  exit 0 when the node answers, 1 otherwise
 #
 # Environment:
-#   GOSTASH_RABBITMQ_PORT       AMQP port (default 5672); the Erlang distribution
-#                               port is this plus 20000, as RabbitMQ derives it
+#   GOSTASH_RABBITMQ_PORT       AMQP port (default 5672); AMQPS (TLS) listens on the
+#                               port below it (5671), the Erlang distribution on
+#                               this plus 20000, as RabbitMQ derives it. The TLS
+#                               listener's test CA, server certificate and client
+#                               PKCS12 (password changeit) are in $GOSTASH_RABBITMQ_RUN/tls
 #   GOSTASH_RABBITMQ_RUN        state dir (default ${TMPDIR:-/tmp}/gostash-rabbitmq)
 #
 # up and down are idempotent: up on a running node only checks that it answers.
@@ -24,6 +27,7 @@
 set -euo pipefail
 
 port="${GOSTASH_RABBITMQ_PORT:-5672}"
+tls_port="$((port - 1))"
 run="${GOSTASH_RABBITMQ_RUN:-${TMPDIR:-/tmp}/gostash-rabbitmq}"
 node="gostash-$port@localhost"
 server=/usr/lib/rabbitmq/bin/rabbitmq-server
@@ -91,11 +95,44 @@ status() {
 	node_env "$ctl" -n "$node" -q status >/dev/null 2>&1
 }
 
+# make_certs writes a test CA, a server certificate for 127.0.0.1 and
+# localhost signed by it, and a client key and certificate in a PKCS12 file
+# (password "changeit", holding the CA too), under $run/tls. Kept across
+# stop/start; remade by up.
+make_certs() {
+	local d="$run/tls"
+	[[ -f $d/client.p12 ]] && return
+	command -v openssl >/dev/null || { log "openssl is needed for the TLS listener (apt-get install -y openssl)"; exit 1; }
+	mkdir -p "$d"
+	(
+		cd "$d"
+		openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=gostash test CA" -keyout ca.key -out ca.pem 2>/dev/null
+		openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr 2>/dev/null
+		printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -extfile server.ext -out server.pem 2>/dev/null
+		openssl req -newkey rsa:2048 -nodes -subj "/CN=gostash test client" -keyout client.key -out client.csr 2>/dev/null
+		printf 'extendedKeyUsage=clientAuth\n' >client.ext
+		openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -extfile client.ext -out client.pem 2>/dev/null
+		openssl pkcs12 -export -in client.pem -inkey client.key -certfile ca.pem -passout pass:changeit -out client.p12
+		# A CA nobody trusts, for the tests of a server that must be refused.
+		openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=untrusted CA" -keyout other.key -out other.pem 2>/dev/null
+		openssl pkcs12 -export -in other.pem -inkey other.key -passout pass:changeit -out untrusted.p12
+		chmod 644 ./*
+	)
+}
+
 configure() {
 	mkdir -p "$run/mnesia" "$run/log"
-	chmod 700 "$run"
+	chmod 755 "$run"
+	make_certs
 	cat >"$run/rabbitmq.conf" <<-EOF
 		listeners.tcp.default = 127.0.0.1:$port
+		listeners.ssl.default = 127.0.0.1:$tls_port
+		ssl_options.cacertfile = $run/tls/ca.pem
+		ssl_options.certfile = $run/tls/server.pem
+		ssl_options.keyfile = $run/tls/server.key
+		ssl_options.verify = verify_peer
+		ssl_options.fail_if_no_peer_cert = false
 		loopback_users.guest = true
 		log.file.level = info
 		log.console = false
@@ -162,7 +199,7 @@ up)
 	stop_debian_service
 	if ! status; then
 		stop
-		rm -rf "$run/mnesia"
+		rm -rf "$run/mnesia" "$run/tls"
 		start
 	fi
 	;;

@@ -89,6 +89,28 @@ func (b *Broker) answers() error {
 	return conn.Close()
 }
 
+// TLSHost is the address of the node's TLS listener (the port below the
+// AMQP one, as rabbitmq.sh sets it up).
+func (b *Broker) TLSHost() string { return fmt.Sprintf("127.0.0.1:%d", b.Port-1) }
+
+// TLSFile is a file of the node's test PKI (rabbitmq.sh writes it): ca.pem,
+// client.p12 (signed by that CA, with the CA; password changeit) or
+// untrusted.p12 (a certificate of another CA).
+func (b *Broker) TLSFile(t testing.TB, name string) string {
+	t.Helper()
+	run := b.run
+	if run == "" {
+		if run = os.Getenv("GOSTASH_RABBITMQ_RUN"); run == "" {
+			run = filepath.Join(os.TempDir(), "gostash-rabbitmq")
+		}
+	}
+	path := filepath.Join(run, "tls", name)
+	if _, err := os.Stat(path); err != nil {
+		fail(t, fmt.Sprintf("the node's TLS files are missing (restart it with `scripts/rabbitmq/rabbitmq.sh down && scripts/rabbitmq/rabbitmq.sh up`): %v", err))
+	}
+	return path
+}
+
 // Host is the broker's address as the plugins' host option takes it.
 func (b *Broker) Host() string { return fmt.Sprintf("127.0.0.1:%d", b.Port) }
 
@@ -120,8 +142,8 @@ func NewNode(t testing.TB) *Broker {
 	return b
 }
 
-// freePortPair finds a port that is free, and so is the Erlang
-// distribution port RabbitMQ derives from it (port + 20000).
+// freePortPair finds a port that is free, and so are the TLS port below
+// it and the Erlang distribution port RabbitMQ derives from it (+ 20000).
 func freePortPair(t testing.TB) int {
 	for range 50 {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -133,8 +155,15 @@ func freePortPair(t testing.TB) int {
 		if port+20000 > 65535 {
 			continue
 		}
-		if d, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port+20000)); err == nil {
-			d.Close()
+		free := true
+		for _, p := range []int{port - 1, port + 20000} {
+			if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p)); err == nil {
+				l.Close()
+			} else {
+				free = false
+			}
+		}
+		if free {
 			return port
 		}
 	}
