@@ -11,14 +11,14 @@
 #   consume: gostash rabbitmq input (ack) -> dots
 #            vs a pika consumer acknowledging each message
 # Every run checks the count, so a lost message fails it.
-# Usage: scripts/rabbitmq/bench.sh [EVENTS]  (default 100000; node from
+# Usage: scripts/rabbitmq/bench.sh [EVENTS]  (default 50000; node from
 # GOSTASH_RABBITMQ_PORT, default 5672, e.g. after rabbitmq.sh up).
 # Prints one markdown row per program: median events/s (wall, start-up
 # included), median CPU seconds (user+sys) and, for gostash, peak RSS.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-n="${1:-100000}"
+n="${1:-50000}"
 port="${GOSTASH_RABBITMQ_PORT:-5672}"
 runs="${BENCH_RUNS:-3}"
 py=/usr/bin/python3

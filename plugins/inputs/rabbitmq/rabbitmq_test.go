@@ -183,3 +183,23 @@ output { stdout { codec => json_lines } }`, b.Host(), queue))
 	}
 	g.Stop(t)
 }
+
+// A queue deleted under the consumer cancels it; as in Logstash, the input
+// then stops, and a pipeline with no other input ends.
+func TestDeletedQueueStopsTheInput(t *testing.T) {
+	b := rabbitmqtest.Require(t)
+	queue := rabbitmqtest.Name(t)
+	b.Declare(t, rabbitmqtest.Binding{Queue: queue})
+	b.Publish(t, rabbitmqtest.Message{Key: queue, Body: `{"n":1}`})
+	g := rabbitmqtest.StartGostash(t, fmt.Sprintf(`
+input { rabbitmq { host => %q queue => %q passive => true } }
+output { stdout { codec => json_lines } }`, b.Host(), queue))
+	g.WaitStdout(t, 1, timeout)
+	b.Delete(t, queue)
+	if err := g.Wait(t, timeout); err != nil {
+		t.Fatalf("gostash: %v\n%s", err, g.Stderr())
+	}
+	if log := g.Stderr(); !strings.Contains(log, "Received cancellation, shutting down") {
+		t.Errorf("log:\n%s", log)
+	}
+}

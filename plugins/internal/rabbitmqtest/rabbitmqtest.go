@@ -257,6 +257,12 @@ func (b *Broker) Declare(t testing.TB, bindings ...Binding) {
 	})
 }
 
+// Delete deletes a queue with the independent client.
+func (b *Broker) Delete(t testing.TB, queue string) {
+	t.Helper()
+	b.pika(t, "", "delete", queue)
+}
+
 // Message is a message as the independent client sends or received it.
 type Message struct {
 	Exchange    string         `json:"exchange"`

@@ -168,6 +168,7 @@ func (o *output) Start() error {
 		o.log.Error("RabbitMQ connection error, will retry", slog.String("message", err.Error()))
 		return nil
 	}
+	o.watchBlocked(conn, addr)
 	o.mu.Lock()
 	o.conn, o.addr, o.idle = conn, addr, []*amqp.Channel{ch}
 	o.mu.Unlock()
@@ -229,9 +230,26 @@ func (o *output) channel(ctx context.Context) (*amqp.Channel, error) {
 			o.mu.Unlock()
 			return nil, ctx.Err()
 		}
+		o.watchBlocked(conn, addr)
 		o.conn, o.addr = conn, addr
 		o.mu.Unlock()
 	}
+}
+
+// watchBlocked logs when the server blocks the connection (a memory or
+// disk alarm): publishing then waits, holding the pipeline back.
+func (o *output) watchBlocked(conn *amqp.Connection, addr string) {
+	blocked := conn.NotifyBlocked(make(chan amqp.Blocking, 1))
+	go func() {
+		for b := range blocked {
+			if b.Active {
+				o.log.Warn("RabbitMQ connection blocked - please check the RabbitMQ server logs",
+					slog.String("url", o.client.URL(addr)), slog.String("reason", b.Reason))
+			} else {
+				o.log.Warn("RabbitMQ connection unblocked", slog.String("url", o.client.URL(addr)))
+			}
+		}
+	}()
 }
 
 func (o *output) release(ch *amqp.Channel) {
