@@ -55,6 +55,12 @@ install() {
 	}
 	[[ -z $own_policy ]] || rm -f "$policy"
 	stop_debian_service
+	# The package's scripts run Erlang tools that start an epmd listening on
+	# every address; with no node registered it goes, and up starts one on
+	# loopback.
+	if ! /usr/lib/erlang/bin/epmd -names 2>/dev/null | grep -q '^name '; then
+		/usr/lib/erlang/bin/epmd -kill >/dev/null 2>&1 || true
+	fi
 }
 
 # stop_debian_service stops and disables the packaged service if anything
