@@ -7,7 +7,7 @@ VERSION ?= 0.1.0
 # A static binary: no cgo, no libc dependency, runs on any Linux box.
 export CGO_ENABLED := 0
 
-.PHONY: all build test test-short race bench demo fuzz docs package kafka-up kafka-down opensearch-up opensearch-down fmt vet clean
+.PHONY: all build test test-short race bench demo fuzz docs package kafka-up kafka-down rabbitmq-up rabbitmq-down opensearch-up opensearch-down fmt vet clean
 
 all: build
 
@@ -51,6 +51,12 @@ kafka-up:
 
 kafka-down:
 	scripts/kafka/kafka.sh down
+
+rabbitmq-up:
+	scripts/rabbitmq/rabbitmq.sh up
+
+rabbitmq-down:
+	scripts/rabbitmq/rabbitmq.sh down
 
 opensearch-up:
 	scripts/opensearch/opensearch.sh up

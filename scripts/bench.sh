@@ -280,3 +280,12 @@ if scripts/opensearch/opensearch.sh status >/dev/null 2>&1; then
 else
 	echo "| elasticsearch output | skipped (no OpenSearch node: make opensearch-up) | | | | | |"
 fi
+
+# The rabbitmq input and output against the project's RabbitMQ node, beside
+# Debian's pika client in the same run.
+if scripts/rabbitmq/rabbitmq.sh status >/dev/null 2>&1; then
+	echo
+	scripts/rabbitmq/bench.sh "${BENCH_RABBITMQ_EVENTS:-50000}"
+else
+	echo "| rabbitmq | skipped (no RabbitMQ node: make rabbitmq-up) | | | |"
+fi
