@@ -1,0 +1,320 @@
+// Package redistest is what the redis plugins' tests share: the
+// redis-server scripts/redis/redis.sh runs on 127.0.0.1 (required under
+// CI=true, skipped with a message otherwise), redis-cli to look at it
+// independently of gostash's client, private servers for tests that stop
+// and start one, and runs of the gostash binary (goldencase.Binary; a
+// package using Start removes it with goldencase.Main).
+package redistest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gostash/gostash/internal/goldencase"
+)
+
+// Server is a redis-server the tests talk to.
+type Server struct {
+	Port string
+	// Run is the state dir of redis.sh, which holds the unix socket.
+	Run string
+}
+
+// Addr is host:port.
+func (s *Server) Addr() string { return "127.0.0.1:" + s.Port }
+
+// Socket is the server's unix socket.
+func (s *Server) Socket() string { return filepath.Join(s.Run, "redis.sock") }
+
+func shared() *Server {
+	s := &Server{Port: os.Getenv("GOSTASH_REDIS_PORT"), Run: os.Getenv("GOSTASH_REDIS_RUN")}
+	if s.Port == "" {
+		s.Port = "6379"
+	}
+	if s.Run == "" {
+		s.Run = filepath.Join(os.TempDir(), "gostash-redis")
+	}
+	return s
+}
+
+// Require returns the shared server (GOSTASH_REDIS_PORT, default 6379,
+// as for redis.sh), failing the test under CI=true when it or redis-cli is
+// missing and skipping it otherwise.
+func Require(t testing.TB) *Server {
+	t.Helper()
+	s := shared()
+	_, err := exec.LookPath("redis-cli")
+	if err == nil {
+		var out []byte
+		out, err = exec.Command("redis-cli", "-h", "127.0.0.1", "-p", s.Port, "ping").CombinedOutput()
+		if err == nil && strings.TrimSpace(string(out)) != "PONG" {
+			err = fmt.Errorf("PING answered %q", out)
+		}
+	}
+	if err != nil {
+		msg := fmt.Sprintf("no redis-server on %s (start one with `scripts/redis/redis.sh up`): %v", s.Addr(), err)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return s
+}
+
+// CLI runs redis-cli against the server and returns its output without
+// the final newline.
+func (s *Server) CLI(t testing.TB, args ...string) string {
+	t.Helper()
+	return s.CLIInput(t, "", args...)
+}
+
+// CLIInput is CLI with stdin (redis-cli -x takes the last argument from it).
+func (s *Server) CLIInput(t testing.TB, stdin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("redis-cli", append([]string{"-h", "127.0.0.1", "-p", s.Port}, args...)...)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("redis-cli %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSuffix(string(out), "\n")
+}
+
+// Lines is CLI split into lines (redis-cli prints one array item a line
+// when its output is not a terminal).
+func (s *Server) Lines(t testing.TB, args ...string) []string {
+	t.Helper()
+	out := s.CLI(t, args...)
+	if out == "" {
+		return nil
+	}
+	return strings.Split(out, "\n")
+}
+
+// Key returns a fresh key name with prefix, deleted when the test ends.
+func (s *Server) Key(t testing.TB, prefix string) string {
+	t.Helper()
+	b := make([]byte, 4)
+	rand.Read(b)
+	key := prefix + "-" + hex.EncodeToString(b)
+	t.Cleanup(func() { exec.Command("redis-cli", "-h", "127.0.0.1", "-p", s.Port, "del", key).Run() })
+	return key
+}
+
+// Private is a server of the test's own, on a free port with its own
+// state, for tests that stop and start it.
+type Private struct {
+	*Server
+	t    testing.TB
+	root string
+}
+
+// StartPrivate runs `redis.sh up` on a free port with its own state dir
+// and runs `redis.sh down` when the test ends. It needs the shared server
+// (Require) to be there, which also means redis-server is installed.
+func StartPrivate(t testing.TB) *Private {
+	t.Helper()
+	Require(t)
+	port := FreePort(t)
+	// A short state path: unix socket paths are limited to 107 bytes.
+	run, err := os.MkdirTemp("", "gostash-redis-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Private{Server: &Server{Port: port, Run: filepath.Join(run, "r")}, t: t, root: root(t)}
+	t.Cleanup(func() {
+		p.control("down")
+		os.RemoveAll(run)
+	})
+	p.control("up")
+	return p
+}
+
+func (p *Private) control(action string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(p.root, "scripts/redis/redis.sh"), action)
+	cmd.Env = append(os.Environ(), "GOSTASH_REDIS_PORT="+p.Port, "GOSTASH_REDIS_RUN="+p.Run)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		p.t.Fatalf("redis.sh %s: %v\n%s", action, err, out)
+	}
+}
+
+// Stop stops the server, keeping its data.
+func (p *Private) Stop() { p.control("stop") }
+
+// Start starts the stopped server again on its data.
+func (p *Private) Start() { p.control("start") }
+
+func root(t testing.TB) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Dir(strings.TrimSpace(string(out)))
+}
+
+// Run is a gostash process.
+type Run struct {
+	t      testing.TB
+	cmd    *exec.Cmd
+	stdout lockedBuffer
+	stderr lockedBuffer
+	done   chan struct{}
+	err    error
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// Start runs gostash on config (stdin empty) with -w 1 and extra args.
+func Start(t testing.TB, config string, args ...string) *Run {
+	t.Helper()
+	return start(t, config, strings.NewReader(""), args)
+}
+
+// StartFed is Start with stdin fed by the test through the returned
+// writer, for a stdin input paced by the test; closing it ends the input.
+func StartFed(t testing.TB, config string, args ...string) (*Run, io.WriteCloser) {
+	t.Helper()
+	rd, wr := io.Pipe()
+	t.Cleanup(func() { wr.Close() })
+	return start(t, config, rd, args), wr
+}
+
+func start(t testing.TB, config string, stdin io.Reader, args []string) *Run {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "pipeline.conf")
+	if err := os.WriteFile(file, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := &Run{t: t, done: make(chan struct{})}
+	r.cmd = exec.Command(goldencase.Binary(t), append([]string{"-f", file, "--api.enabled", "false", "-w", "1"}, args...)...)
+	r.cmd.Stdin, r.cmd.Stdout, r.cmd.Stderr = stdin, &r.stdout, &r.stderr
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		r.err = r.cmd.Wait()
+		close(r.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-r.done:
+		default:
+			r.cmd.Process.Kill()
+			<-r.done
+		}
+		if t.Failed() {
+			t.Logf("gostash stderr:\n%s", r.Stderr())
+		}
+	})
+	return r
+}
+
+// Stdout is what gostash printed so far.
+func (r *Run) Stdout() string { return r.stdout.String() }
+
+// Stderr is what gostash logged so far.
+func (r *Run) Stderr() string { return r.stderr.String() }
+
+// Lines returns the complete lines gostash printed so far.
+func (r *Run) Lines() []string {
+	var lines []string
+	sc := bufio.NewScanner(strings.NewReader(r.Stdout()))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	return lines
+}
+
+// WaitFor waits until cond holds, failing the test after timeout.
+func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// WaitLines waits until gostash printed at least n lines and returns them.
+func (r *Run) WaitLines(n int, timeout time.Duration) []string {
+	r.t.Helper()
+	WaitFor(r.t, timeout, fmt.Sprintf("%d lines of gostash output", n), func() bool { return len(r.Lines()) >= n })
+	return r.Lines()
+}
+
+// WaitStderr waits until gostash logged text.
+func (r *Run) WaitStderr(text string, timeout time.Duration) {
+	r.t.Helper()
+	WaitFor(r.t, timeout, fmt.Sprintf("%q in gostash's log", text), func() bool { return strings.Contains(r.Stderr(), text) })
+}
+
+// Wait waits for gostash to exit by itself and returns its exit code.
+func (r *Run) Wait(timeout time.Duration) int {
+	r.t.Helper()
+	select {
+	case <-r.done:
+	case <-time.After(timeout):
+		r.t.Fatalf("gostash did not finish within %s", timeout)
+	}
+	if ee, ok := r.err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	if r.err != nil {
+		r.t.Fatal(r.err)
+	}
+	return 0
+}
+
+// Stop sends SIGTERM and waits for the exit code.
+func (r *Run) Stop(timeout time.Duration) int {
+	r.cmd.Process.Signal(syscall.SIGTERM)
+	return r.Wait(timeout)
+}
+
+// FreePort returns a port on 127.0.0.1 nothing listens on.
+func FreePort(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return port
+}
