@@ -11,6 +11,7 @@ import (
 
 	"github.com/gostash/gostash/internal/goldencase"
 	"github.com/gostash/gostash/plugins/internal/redistest"
+	"github.com/gostash/gostash/plugins/internal/tlstest"
 )
 
 func TestMain(m *testing.M) { goldencase.Main(m) }
@@ -204,5 +205,20 @@ output { stdout { codec => json_lines } }`, srv.Port, key))
 		if d["message"] != "m" || seq != float64(i) {
 			t.Fatalf("event %d is %v", i, d)
 		}
+	}
+}
+
+// ssl => true speaks TLS, trusting the system's CAs (here SSL_CERT_FILE
+// names the test CA, as Go reads it on Linux).
+func TestSSL(t *testing.T) {
+	pki := tlstest.New(t)
+	srv := redistest.StartTLS(t, pki.ServerCert, pki.ServerKey, "")
+	srv.CLI(t, "--tls", "--cacert", pki.CA, "rpush", "k", `{"n":1}`)
+	r := redistest.StartEnv(t, []string{"SSL_CERT_FILE=" + pki.CA}, fmt.Sprintf(`input { redis { port => %s ssl => true data_type => list key => "k" } }
+output { stdout { codec => json_lines } }`, srv.Port))
+	docs := decode(t, r.WaitLines(1, deadline))
+	stop(t, r)
+	if docs[0]["n"] != 1.0 {
+		t.Errorf("event %v", docs[0])
 	}
 }

@@ -174,6 +174,7 @@ func root(t testing.TB) string {
 type Run struct {
 	t      testing.TB
 	cmd    *exec.Cmd
+	stdin  io.WriteCloser // with StartFed
 	stdout lockedBuffer
 	stderr lockedBuffer
 	done   chan struct{}
@@ -200,19 +201,25 @@ func (l *lockedBuffer) String() string {
 // Start runs gostash on config (stdin empty) with -w 1 and extra args.
 func Start(t testing.TB, config string, args ...string) *Run {
 	t.Helper()
-	return start(t, config, strings.NewReader(""), args)
+	return start(t, config, strings.NewReader(""), nil, args)
+}
+
+// StartEnv is Start with environment variables (KEY=VALUE) added.
+func StartEnv(t testing.TB, env []string, config string, args ...string) *Run {
+	t.Helper()
+	return start(t, config, strings.NewReader(""), env, args)
 }
 
 // StartFed is Start with stdin fed by the test through the returned
 // writer, for a stdin input paced by the test; closing it ends the input.
 func StartFed(t testing.TB, config string, args ...string) (*Run, io.WriteCloser) {
 	t.Helper()
-	rd, wr := io.Pipe()
-	t.Cleanup(func() { wr.Close() })
-	return start(t, config, rd, args), wr
+	r := start(t, config, nil, nil, args)
+	return r, r.stdin
 }
 
-func start(t testing.TB, config string, stdin io.Reader, args []string) *Run {
+// start runs gostash; a nil stdin makes r.stdin a pipe to it.
+func start(t testing.TB, config string, stdin io.Reader, env, args []string) *Run {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "pipeline.conf")
 	if err := os.WriteFile(file, []byte(config), 0o644); err != nil {
@@ -220,7 +227,16 @@ func start(t testing.TB, config string, stdin io.Reader, args []string) *Run {
 	}
 	r := &Run{t: t, done: make(chan struct{})}
 	r.cmd = exec.Command(goldencase.Binary(t), append([]string{"-f", file, "--api.enabled", "false", "-w", "1"}, args...)...)
-	r.cmd.Stdin, r.cmd.Stdout, r.cmd.Stderr = stdin, &r.stdout, &r.stderr
+	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
+	r.cmd.Env = append(os.Environ(), env...)
+	if stdin != nil {
+		r.cmd.Stdin = stdin
+	} else {
+		var err error
+		if r.stdin, err = r.cmd.StdinPipe(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -317,4 +333,40 @@ func FreePort(t testing.TB) string {
 	defer l.Close()
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	return port
+}
+
+// StartTLS runs a redis-server of the test's own that speaks only TLS, with
+// the certificate and key given, on a free port of 127.0.0.1. With ca set
+// it requires clients to present a certificate that ca signed. It is
+// stopped when the test ends.
+func StartTLS(t testing.TB, cert, key, ca string) *Server {
+	t.Helper()
+	Require(t)
+	s := &Server{Port: FreePort(t), Run: t.TempDir()}
+	args := []string{"--port", "0", "--tls-port", s.Port, "--bind", "127.0.0.1", "--dir", s.Run, "--save", "", "--appendonly", "no",
+		"--tls-cert-file", cert, "--tls-key-file", key, "--tls-auth-clients", "no"}
+	if ca != "" {
+		args = append(args, "--tls-ca-cert-file", ca, "--tls-auth-clients", "yes")
+	}
+	cmd := exec.Command("redis-server", args...)
+	var log lockedBuffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("redis-server (TLS) log:\n%s", log.String())
+		}
+	})
+	WaitFor(t, 30*time.Second, "the TLS redis-server to listen", func() bool {
+		c, err := net.Dial("tcp", s.Addr())
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	return s
 }

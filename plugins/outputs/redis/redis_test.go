@@ -15,6 +15,7 @@ import (
 	"github.com/gostash/gostash/internal/goldencase"
 	_ "github.com/gostash/gostash/plugins/codecs/json"
 	"github.com/gostash/gostash/plugins/internal/redistest"
+	"github.com/gostash/gostash/plugins/internal/tlstest"
 	_ "github.com/gostash/gostash/plugins/outputs/redis"
 	"github.com/gostash/gostash/runtime/plugin/plugintest"
 )
@@ -281,4 +282,25 @@ output { redis { port => %s password => "s3cret-pw" db => 2 data_type => list ke
 	if strings.Contains(r.Stderr(), "s3cret-pw") {
 		t.Errorf("the password shows in the log:\n%s", r.Stderr())
 	}
+}
+
+// ssl_enabled with a CA and a client certificate: the events reach a
+// server that speaks only TLS and requires client certificates; without
+// the CA the server's certificate is refused, logged and retried.
+func TestTLS(t *testing.T) {
+	pki := tlstest.New(t)
+	srv := redistest.StartTLS(t, pki.ServerCert, pki.ServerKey, pki.CA)
+	feed(t, fmt.Sprintf(`input { stdin { } }
+output { redis { host => "127.0.0.1:%s" data_type => list key => "k" ssl_enabled => true
+  ssl_certificate_authorities => ["%s"] ssl_certificate => "%s" ssl_key => "%s" } }`, srv.Port, pki.CA, pki.ClientCert, pki.ClientKey), "over TLS")
+	got := srv.CLI(t, "--tls", "--cacert", pki.CA, "--cert", pki.ClientCert, "--key", pki.ClientKey, "lrange", "k", "0", "-1")
+	if m := field(t, []string{got}, "message"); !slices.Equal(m, []string{"over TLS"}) {
+		t.Errorf("the list holds %q", got)
+	}
+
+	r, stdin := redistest.StartFed(t, fmt.Sprintf(`input { stdin { } }
+output { redis { host => "127.0.0.1:%s" data_type => list key => "k" ssl_enabled => true reconnect_interval => 0.1
+  ssl_certificate => "%s" ssl_key => "%s" } }`, srv.Port, pki.ClientCert, pki.ClientKey))
+	io.WriteString(stdin, "refused\n")
+	r.WaitStderr("certificate signed by unknown authority", deadline)
 }
