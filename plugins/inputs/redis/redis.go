@@ -1,6 +1,15 @@
 // Package redis is the redis input: events read from a Redis list (popped
 // one at a time with BLPOP, or batch_count at a time by a Lua script) or
 // from channels it subscribes to, decoded by a codec (json by default).
+//
+// Delivery is Logstash's: Redis lists and channels have no
+// acknowledgement, so an item leaves the list when it is popped. Every
+// popped item is emitted, and a graceful shutdown drains them through the
+// outputs; a server restart or a dropped connection is logged and retried
+// on a new connection, losing nothing the server kept. What a crash
+// (kill -9) of gostash loses is what it had popped and not yet delivered:
+// at most a pipeline's in-flight events and one batch_count, or what the
+// persisted queue had not yet taken.
 package redis
 
 import (
