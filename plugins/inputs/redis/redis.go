@@ -218,7 +218,7 @@ func (r *reader) readList(ctx context.Context) {
 		items, err := r.pop(cmdCtx)
 		if err != nil {
 			r.failed(err)
-			if !pause(ctx, retryPause) {
+			if !redisclient.Pause(ctx, retryPause) {
 				return
 			}
 			continue
@@ -226,7 +226,7 @@ func (r *reader) readList(ctx context.Context) {
 		for _, item := range items {
 			r.emit(item, "")
 		}
-		if len(items) == 0 && r.in.batch > 1 && !pause(ctx, emptyListPause) {
+		if len(items) == 0 && r.in.batch > 1 && !redisclient.Pause(ctx, emptyListPause) {
 			return
 		}
 	}
@@ -290,7 +290,7 @@ func (r *reader) readChannels(ctx context.Context) {
 				continue
 			}
 			r.failed(err)
-			if !pause(ctx, retryPause) {
+			if !redisclient.Pause(ctx, retryPause) {
 				return
 			}
 			continue
@@ -339,16 +339,4 @@ func (r *reader) failed(err error) {
 		return
 	}
 	r.in.log.Warn("Redis connection error", attrs...)
-}
-
-// pause waits d unless ctx ends first; it reports whether to go on.
-func pause(ctx context.Context, d time.Duration) bool {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-timer.C:
-		return true
-	}
 }

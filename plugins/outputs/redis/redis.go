@@ -272,7 +272,7 @@ func (o *Output) Output(ctx context.Context, events []*event.Event) error {
 		o.log.Warn("Failed to send event to Redis", slog.String("identity", o.identity()), slog.String("exception", err.Error()))
 		o.disconnect()
 		pending = failed
-		if !pause(ctx, o.reconnect) {
+		if !redisclient.Pause(ctx, o.reconnect) {
 			return ctx.Err()
 		}
 	}
@@ -355,7 +355,7 @@ func (o *Output) waitForCongestion(ctx context.Context, client *goredis.Client, 
 				break
 			}
 			o.log.Warn(fmt.Sprintf("Redis key size has hit a congestion threshold %d suspending output for %v seconds", o.congestionThreshold, o.congestionInterval.Seconds()))
-			if !pause(ctx, max(o.congestionInterval, 10*time.Millisecond)) {
+			if !redisclient.Pause(ctx, max(o.congestionInterval, 10*time.Millisecond)) {
 				return ctx.Err()
 			}
 		}
@@ -402,15 +402,4 @@ func (o *Output) Close() error {
 	defer o.mu.Unlock()
 	o.disconnect()
 	return nil
-}
-
-func pause(ctx context.Context, d time.Duration) bool {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-timer.C:
-		return true
-	}
 }
