@@ -223,9 +223,7 @@ func (r *reader) readList(ctx context.Context) {
 			}
 			continue
 		}
-		for _, item := range items {
-			r.emit(item, "")
-		}
+		r.emit("", items...)
 		if len(items) == 0 && r.in.batch > 1 && !redisclient.Pause(ctx, emptyListPause) {
 			return
 		}
@@ -299,7 +297,7 @@ func (r *reader) readChannels(ctx context.Context) {
 		case *goredis.Subscription:
 			r.in.log.Info(capitalized(m.Kind), slog.String("channel", m.Channel), slog.Int("count", m.Count))
 		case *goredis.Message:
-			r.emit(m.Payload, m.Channel)
+			r.emit(m.Channel, m.Payload)
 		}
 	}
 }
@@ -313,18 +311,28 @@ func capitalized(kind string) string {
 	return "Subscribed"
 }
 
-// emit decodes one item; events from channels get [@metadata][redis_channel].
-func (r *reader) emit(item, channel string) {
+// emit decodes items and emits their events in order, with one queue
+// operation when the pipeline takes batches; events from channels get
+// [@metadata][redis_channel].
+func (r *reader) emit(channel string, items ...string) {
 	r.decoded = r.decoded[:0]
 	collect := func(e *event.Event) { r.decoded = append(r.decoded, e) }
-	r.codec.Decode([]byte(item), collect)
-	r.codec.Flush(collect)
+	for _, item := range items {
+		r.codec.Decode([]byte(item), collect)
+		r.codec.Flush(collect)
+	}
 	for _, e := range r.decoded {
 		r.out.Decorate(e)
 		if channel != "" {
 			e.SetRef(channelRef, channel)
 		}
-		r.out.EmitDecorated(e)
+	}
+	if batch, ok := r.out.(plugin.BatchEmitter); ok {
+		batch.EmitDecoratedBatch(r.decoded)
+	} else {
+		for _, e := range r.decoded {
+			r.out.EmitDecorated(e)
+		}
 	}
 	clear(r.decoded)
 }
