@@ -7,7 +7,7 @@ VERSION ?= 0.1.0
 # A static binary: no cgo, no libc dependency, runs on any Linux box.
 export CGO_ENABLED := 0
 
-.PHONY: all build test test-short race bench demo fuzz docs package kafka-up kafka-down rabbitmq-up rabbitmq-down opensearch-up opensearch-down fmt vet clean
+.PHONY: all build test test-short race bench demo fuzz docs package kafka-up kafka-down rabbitmq-up rabbitmq-down redis-up redis-down opensearch-up opensearch-down fmt vet clean
 
 all: build
 
@@ -57,6 +57,12 @@ rabbitmq-up:
 
 rabbitmq-down:
 	scripts/rabbitmq/rabbitmq.sh down
+
+redis-up:
+	scripts/redis/redis.sh up
+
+redis-down:
+	scripts/redis/redis.sh down
 
 opensearch-up:
 	scripts/opensearch/opensearch.sh up

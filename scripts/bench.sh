@@ -289,3 +289,12 @@ if scripts/rabbitmq/rabbitmq.sh status >/dev/null 2>&1; then
 else
 	echo "| rabbitmq | skipped (no RabbitMQ node: make rabbitmq-up) | | | |"
 fi
+
+# The redis output and input against the project's redis-server, beside
+# redis-benchmark in the same run.
+if scripts/redis/redis.sh status >/dev/null 2>&1; then
+	echo
+	scripts/redis/bench.sh "${BENCH_REDIS_EVENTS:-200000}"
+else
+	echo "| redis output and input | skipped (no redis-server: make redis-up) | | | | | |"
+fi
