@@ -7,15 +7,16 @@
 //
 // A queue only appends at one end, reads in order and forgets whole
 // stretches at the other end once they are processed. Page files do exactly
-// that: an append is a copy into a memory-mapped file, a read is a look at
-// the same memory, and forgetting is deleting a file. An embedded key-value
-// store (bbolt, Pebble, Badger) would make every event a key to insert and
-// later delete: a B+tree copies pages on every commit (several fsyncs per
-// transaction), an LSM tree writes each event again when it compacts and
-// must skip the deletion markers of everything already processed, which in
-// a queue is nearly everything. Neither gives a cheaper or clearer fsync
-// than syncing the bytes just appended. So gostash keeps Logstash's design
-// (segment files with checkpoints) with its own record format.
+// that: an append is one write at the end of a file, a read is a look at
+// the file's memory mapping, and forgetting is deleting a file. An embedded
+// key-value store (bbolt, Pebble, Badger) would make every event a key to
+// insert and later delete: a B+tree copies pages on every commit (several
+// fsyncs per transaction), an LSM tree writes each event again when it
+// compacts and must skip the deletion markers of everything already
+// processed, which in a queue is nearly everything. Neither gives a cheaper
+// or clearer fsync than syncing the bytes just appended. So gostash keeps
+// Logstash's design (segment files with checkpoints) with its own record
+// format.
 //
 // # Files
 //
@@ -24,9 +25,10 @@
 //   - .lock: held with flock while the queue is open, so two processes
 //     never share a queue.
 //   - page.N: the records, N counting up from 0. Each page is preallocated
-//     to queue.page_capacity bytes when it is created (so a full disk shows
-//     when a page is created, not halfway through a write) and starts with
-//     an 8-byte header, "GSPQ" and the format version. The newest page is the
+//     to queue.page_capacity bytes of zeros when it is created (so a full
+//     disk shows when a page is created, not halfway through a write, and a
+//     sync of its records is a data sync only) and starts with an 8-byte
+//     header, "GSPQ" and the format version. The newest page is the
 //     head, the only one written to; the others are tail pages, which are
 //     only read, and are truncated to their content when sealed.
 //   - checkpoint.head and checkpoint.N: what is known about a page without
@@ -43,10 +45,14 @@
 //
 // # Durability
 //
-// A write copies the records into the head page's mapping: from then on
-// the kernel has them, and a crash of the process (kill -9) loses nothing.
-// Surviving a crash of the machine needs the page synced to the device
-// (msync MS_SYNC, which on Linux is fdatasync of the range):
+// A write lays its records out in a buffer and writes them to the head
+// page with one pwrite (unlike Logstash, which copies them into a writable
+// mapping: each first touch of a mapped memory page is a fault, and each
+// sync of a mapping makes the kernel write-protect it again). From then on
+// the kernel has them, and a crash of the process (kill -9) loses nothing;
+// readers see them in the page's read-only mapping at once, the page cache
+// being shared. Surviving a crash of the machine needs the page synced to
+// the device (fdatasync):
 //
 //   - queue.checkpoint.writes: 1 syncs every write: Write returns only once
 //     its records are on the device (concurrent writers share a sync).

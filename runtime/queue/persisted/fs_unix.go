@@ -28,26 +28,13 @@ func lockDir(dir string) (*os.File, error) {
 	return f, nil
 }
 
-func mapFile(f *os.File, size int64, writable bool) ([]byte, error) {
-	prot := unix.PROT_READ
-	if writable {
-		prot |= unix.PROT_WRITE
-	}
-	return unix.Mmap(int(f.Fd()), 0, int(size), prot, unix.MAP_SHARED)
+// mapFile maps f read only. Shared, the mapping shows what is written to
+// the file afterwards.
+func mapFile(f *os.File, size int64) ([]byte, error) {
+	return unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED)
 }
 
 func unmap(b []byte) error { return unix.Munmap(b) }
-
-// syncRange makes b[from:to] of a mapping durable: msync with MS_SYNC,
-// which Linux implements as fdatasync of the range.
-func syncRange(b []byte, from, to int64) error {
-	if to <= from {
-		return nil
-	}
-	// msync wants an address aligned to the memory page.
-	from -= from % int64(os.Getpagesize())
-	return unix.Msync(b[from:to], unix.MS_SYNC)
-}
 
 // syncDir makes a directory's entries (a created or renamed file) durable.
 func syncDir(dir string) error {

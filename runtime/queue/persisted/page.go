@@ -4,6 +4,7 @@ package persisted
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"math/bits"
@@ -38,12 +39,15 @@ func parseNumbered(name, prefix string) (int64, bool) {
 	return n, err == nil && n >= 0 && strconv.FormatInt(n, 10) == rest
 }
 
-// page is one page file, mapped into memory. The head page is mapped
-// writable at its full capacity; tail pages are read only.
+// page is one page file, mapped into memory read only: records are read
+// in the mapping. The head page is mapped at its full capacity and written
+// through its open file (pwrite), which the mapping shows at once: the page
+// cache is shared.
 type page struct {
 	num  int64
 	path string
-	data []byte // the mapping
+	data []byte   // the mapping
+	file *os.File // the head page's file, open for writing; nil once sealed
 
 	// Guarded by Queue.mu (written by the writer holding wmu too).
 	used   int64  // bytes of header and records
@@ -119,14 +123,15 @@ func (p *page) advance() {
 	}
 }
 
-// writeRecord puts a record at off, which the caller knows fits.
-func writeRecord(b []byte, off int64, seq uint64, data []byte) int64 {
-	r := b[off : off+recordHeaderSize+int64(len(data))]
-	binary.BigEndian.PutUint32(r[4:8], uint32(len(data)))
-	binary.BigEndian.PutUint64(r[8:16], seq)
-	copy(r[recordHeaderSize:], data)
-	binary.BigEndian.PutUint32(r[0:4], crc32.Checksum(r[4:], crcTable))
-	return off + int64(len(r))
+// appendRecord appends the record for data with sequence number seq to b.
+func appendRecord(b []byte, seq uint64, data []byte) []byte {
+	start := len(b)
+	b = binary.BigEndian.AppendUint32(b, 0)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(data)))
+	b = binary.BigEndian.AppendUint64(b, seq)
+	b = append(b, data...)
+	binary.BigEndian.PutUint32(b[start:], crc32.Checksum(b[start+4:], crcTable))
+	return b
 }
 
 // recordAt reads the record at off, looking no further than limit. ok is
@@ -212,15 +217,16 @@ func allZero(b []byte) bool {
 }
 
 // createPage creates page file num in dir, preallocated to capacity and
-// durable with its header, and maps it writable.
+// durable with its header, and maps it. The page keeps the file open for
+// writing.
 func createPage(dir string, num, capacity int64) (*page, error) {
 	path := filepath.Join(dir, pageName(num))
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	fail := func(err error) (*page, error) {
+		f.Close()
 		os.Remove(path)
 		return nil, err
 	}
@@ -239,11 +245,11 @@ func createPage(dir string, num, capacity int64) (*page, error) {
 	if err := syncDir(dir); err != nil {
 		return fail(fmt.Errorf("syncing %s: %w", dir, err))
 	}
-	data, err := mapFile(f, capacity, true)
+	data, err := mapFile(f, capacity)
 	if err != nil {
 		return fail(fmt.Errorf("mapping %s: %w", path, err))
 	}
-	return &page{num: num, path: path, data: data, used: pageHeaderSize, synced: pageHeaderSize}, nil
+	return &page{num: num, path: path, data: data, file: f, used: pageHeaderSize, synced: pageHeaderSize}, nil
 }
 
 // openPage maps an existing page file read only. A zero-length file maps
@@ -261,19 +267,44 @@ func openPage(dir string, num int64) (*page, error) {
 	}
 	p := &page{num: num, path: path}
 	if st.Size() > 0 {
-		if p.data, err = mapFile(f, st.Size(), false); err != nil {
+		if p.data, err = mapFile(f, st.Size()); err != nil {
 			return nil, fmt.Errorf("mapping %s: %w", path, err)
 		}
 	}
 	return p, nil
 }
 
-// release unmaps the page.
-func (p *page) release() error {
-	if p.data == nil {
+// syncTo makes the head page durable up to used bytes, which writes
+// reached. Queue.syncMu is held.
+func (p *page) syncTo(used int64) error {
+	if used <= p.synced {
 		return nil
 	}
-	err := unmap(p.data)
+	if err := syncData(p.file); err != nil {
+		return err
+	}
+	p.synced = used
+	return nil
+}
+
+// closeFile closes the head page's file, once it is sealed or the queue
+// closes.
+func (p *page) closeFile() error {
+	if p.file == nil {
+		return nil
+	}
+	err := p.file.Close()
+	p.file = nil
+	return err
+}
+
+// release closes and unmaps the page.
+func (p *page) release() error {
+	err := p.closeFile()
+	if p.data == nil {
+		return err
+	}
+	err = errors.Join(err, unmap(p.data))
 	p.data = nil
 	return err
 }

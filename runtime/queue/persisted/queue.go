@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
 	"slices"
 	"sync"
 	"time"
@@ -36,6 +34,7 @@ type Queue struct {
 
 	// Lock order: wmu, syncMu, cpMu, mu.
 	wmu    sync.Mutex // one writer at a time: appends and page rolls
+	wbuf   []byte     // the records being written, laid out as on the page; under wmu
 	syncMu sync.Mutex // held while the head page is synced; a roll takes it to change the head
 	cpMu   sync.Mutex // checkpoint files and page deletion, one at a time
 
@@ -209,65 +208,48 @@ func (q *Queue) WhenDurable(seq uint64, fn func()) {
 }
 
 // append writes records at the head, sealing it and starting a new page
-// when the next record does not fit. q.wmu is held.
+// when the next record does not fit. The records that go to one page are
+// laid out in q.wbuf and written with one pwrite. q.wmu is held.
 func (q *Queue) append(records [][]byte) (last uint64, n int, err error) {
-	head := q.head
 	seq := q.lastSeq
-	off := int64(0)
-	if head != nil {
-		off = head.used
-	}
-	start := 0
-	for i := 0; i < len(records); {
-		r := records[i]
-		if head == nil || head.sealed || off+recordHeaderSize+int64(len(r)) > int64(len(head.data)) {
-			q.publish(head, off, seq, i-start)
+	for n < len(records) {
+		head := q.head
+		if head == nil || head.sealed || head.used+recordHeaderSize+int64(len(records[n])) > int64(len(head.data)) {
 			if err := q.roll(); err != nil {
-				return seq, i, err
+				return seq, n, err
 			}
-			head, off, start = q.head, q.head.used, i
-		}
-		next, fault := writeRecordGuarded(head.data, off, seq+1, r)
-		if fault != nil {
-			// The file system could not back the page (a full disk where
-			// preallocation reserves nothing): seal the page before this
-			// record and write it to a new one.
-			q.log.Warn("Persisted queue could not write to its page; sealing it and starting a new one",
-				slog.String("page", head.path), slog.String("error", fault.Error()))
-			q.publish(head, off, seq, i-start)
-			if err := q.roll(); err != nil {
-				return seq, i, err
-			}
-			head, off, start = q.head, q.head.used, i
 			continue
 		}
-		off = next
-		seq++
-		i++
+		buf, k := q.wbuf[:0], n
+		for k < len(records) && head.used+int64(len(buf))+recordHeaderSize+int64(len(records[k])) <= int64(len(head.data)) {
+			buf = appendRecord(buf, seq+1+uint64(k-n), records[k])
+			k++
+		}
+		q.wbuf = buf
+		if cap(buf) > maxKeptWriteBuffer {
+			q.wbuf = nil
+		}
+		if _, err := head.file.WriteAt(buf, head.used); err != nil {
+			// The file system could not take the records (a full disk on
+			// one that allocates blocks on write): seal the page before
+			// them and write them to a new one.
+			q.log.Warn("Persisted queue could not write to its page; sealing it and starting a new one",
+				slog.String("page", head.path), slog.String("error", err.Error()))
+			if err := q.roll(); err != nil {
+				return seq, n, err
+			}
+			continue
+		}
+		seq += uint64(k - n)
+		q.publish(head, head.used+int64(len(buf)), seq, k-n)
+		n = k
 	}
-	q.publish(head, off, seq, len(records)-start)
-	return seq, len(records), nil
+	return seq, n, nil
 }
 
-// writeRecordGuarded is writeRecord, with a memory fault while copying
-// into the mapping (SIGBUS: the file system had no block for the page)
-// returned as an error instead of crashing the process.
-func writeRecordGuarded(b []byte, off int64, seq uint64, data []byte) (next int64, fault error) {
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		if r := recover(); r != nil {
-			re, ok := r.(runtime.Error)
-			if !ok {
-				panic(r)
-			}
-			if _, isFault := re.(interface{ Addr() uintptr }); !isFault {
-				panic(r)
-			}
-			fault = re
-		}
-	}()
-	return writeRecord(b, off, seq, data), nil
-}
+// maxKeptWriteBuffer is the largest write buffer kept for the next write:
+// a rare huge batch does not hold its memory for good.
+const maxKeptWriteBuffer = 4 << 20
 
 // publish makes n records just written to head, ending at off with seq,
 // visible to readers and to the syncer. q.wmu is held.
@@ -312,9 +294,10 @@ func (q *Queue) roll() error {
 		runAll(callbacks)
 		q.cpMu.Lock()
 		q.writePageCheckpoint(old, true)
-		if err := os.Truncate(old.path, old.used); err != nil {
+		if err := old.file.Truncate(old.used); err != nil {
 			q.log.Warn("Persisted queue could not trim a sealed page", slog.String("page", old.path), slog.String("error", err.Error()))
 		}
+		old.closeFile()
 		q.cpMu.Unlock()
 	}
 	p, err := q.createPageWaiting()
@@ -353,9 +336,8 @@ func (q *Queue) syncUntilDone(p *page) error {
 		q.mu.Lock()
 		used := p.used
 		q.mu.Unlock()
-		err := syncRange(p.data, p.synced, used)
+		err := p.syncTo(used)
 		if err == nil {
-			p.synced = used
 			return nil
 		}
 		if attempt%30 == 0 {
@@ -476,10 +458,7 @@ func (q *Queue) syncHead() error {
 	}
 	used := head.used
 	q.mu.Unlock()
-	err := syncRange(head.data, head.synced, used)
-	if err == nil {
-		head.synced = used
-	}
+	err := head.syncTo(used)
 	q.syncMu.Unlock()
 	if err != nil {
 		return fmt.Errorf("syncing %s: %w", head.path, err)
@@ -803,10 +782,9 @@ func (q *Queue) Close() error {
 		q.mu.Lock()
 		used, seq := h.used, q.lastSeq
 		q.mu.Unlock()
-		if err := syncRange(h.data, h.synced, used); err != nil {
+		if err := h.syncTo(used); err != nil {
 			errs = append(errs, fmt.Errorf("syncing %s: %w", h.path, err))
 		} else {
-			h.synced = used
 			q.mu.Lock()
 			callbacks := q.setDurable(seq)
 			q.mu.Unlock()

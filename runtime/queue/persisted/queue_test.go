@@ -108,8 +108,8 @@ func seq(from, to int) []int {
 }
 
 // crash abandons q the way kill -9 would: nothing synced, no checkpoint
-// written, the lock dropped. What was copied into the mappings stays in the
-// kernel's page cache, as it does when a process dies.
+// written, the lock dropped. What was written to the page files stays in
+// the kernel's page cache, as it does when a process dies.
 func crash(q *Queue) {
 	close(q.closing)
 	<-q.syncerDone
@@ -613,7 +613,7 @@ func TestRecordFormat(t *testing.T) {
 	// A record is a CRC of the rest, the data's length, the sequence
 	// number and the data; zeros (space never written) are never a record.
 	b := make([]byte, 64)
-	next := writeRecord(b, pageHeaderSize, 7, []byte("abc"))
+	next := int64(len(appendRecord(b[:pageHeaderSize], 7, []byte("abc"))))
 	r := b[pageHeaderSize:next]
 	if len(r) != recordHeaderSize+3 || binary.BigEndian.Uint32(r[4:]) != 3 || binary.BigEndian.Uint64(r[8:]) != 7 || string(r[16:]) != "abc" {
 		t.Fatalf("record bytes % x", r)
@@ -638,7 +638,7 @@ func TestRecordFormat(t *testing.T) {
 func TestResyncFindsRecordsAmongZeros(t *testing.T) {
 	for start := int64(pageHeaderSize); start < pageHeaderSize+16; start++ {
 		b := make([]byte, 256)
-		next := writeRecord(b, start+40, 3, []byte{1})
+		next := int64(len(appendRecord(b[:start+40], 3, []byte{1})))
 		off, seq, ok := resync(b, start, int64(len(b)), 2, 0)
 		if !ok || off != start+40 || seq != 3 {
 			t.Fatalf("record at %d: resync found %d %d %v", start+40, off, seq, ok)
