@@ -31,6 +31,10 @@
 //     header, "GSPQ" and the format version. The newest page is the
 //     head, the only one written to; the others are tail pages, which are
 //     only read, and are truncated to their content when sealed.
+//   - next-page.tmp: the page after the head, created in the background
+//     while the head fills and renamed to page.N+1 when the head is sealed,
+//     so that a roll does not wait for a page's zeros to reach the disk.
+//     It is made only while it keeps the files within queue.max_bytes.
 //   - checkpoint.head and checkpoint.N: what is known about a page without
 //     reading it: its first sequence number, how many records it spans, how
 //     many bytes they take, and the first record not yet acknowledged.

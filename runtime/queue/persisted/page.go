@@ -220,7 +220,12 @@ func allZero(b []byte) bool {
 // durable with its header, and maps it. The page keeps the file open for
 // writing.
 func createPage(dir string, num, capacity int64) (*page, error) {
-	path := filepath.Join(dir, pageName(num))
+	return createPageFile(dir, pageName(num), num, capacity)
+}
+
+// createPageFile is createPage with the file's name given.
+func createPageFile(dir, name string, num, capacity int64) (*page, error) {
+	path := filepath.Join(dir, name)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err

@@ -113,6 +113,10 @@ func seq(from, to int) []int {
 func crash(q *Queue) {
 	close(q.closing)
 	<-q.syncerDone
+	// The next page is left as it is, like any file the process created.
+	if p := q.waitNext(); p != nil {
+		p.release()
+	}
 	for _, p := range q.pages {
 		p.release()
 	}
@@ -142,10 +146,15 @@ func TestWriteReadAckAcrossPages(t *testing.T) {
 	if got := readAll(t, q, 200, true); !slices.Equal(got, seq(0, 200)) {
 		t.Fatalf("read %v", got)
 	}
-	// Every fully acknowledged page is gone: only the head remains.
+	// Every fully acknowledged page is gone: only the head remains, and
+	// the page prepared to follow it.
 	if files := pageFiles(t, dir); len(files) != 1 {
 		t.Fatalf("pages left after acknowledging everything: %v", files)
 	}
+	waitFor(t, "the next page", func() bool {
+		_, err := os.Stat(filepath.Join(dir, nextPageName))
+		return err == nil
+	})
 	st := q.Stats()
 	if st.Events != 0 || st.Unread != 0 || st.Pages != 1 {
 		t.Fatalf("stats %+v", st)
@@ -391,6 +400,10 @@ func TestMaxBytesBlocksWritersUntilPagesAreAcknowledged(t *testing.T) {
 	}
 	if len(pageFiles(t, dir)) > 4 {
 		t.Fatalf("the queue grew past max_bytes: %v", pageFiles(t, dir))
+	}
+	// Nor does a page prepared ahead take room past it.
+	if _, err := os.Stat(filepath.Join(dir, nextPageName)); err == nil {
+		t.Fatal("a next page was prepared at the max_bytes limit")
 	}
 	// Reading alone frees nothing: the pages are still needed until acknowledged.
 	timer := time.NewTimer(time.Hour)
