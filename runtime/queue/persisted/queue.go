@@ -339,18 +339,20 @@ func (q *Queue) roll() error {
 // queue's directory, it is removed when the queue is recovered.
 const nextPageName = "next-page.tmp"
 
-// prepareNext starts creating the page after the head in the background.
-// Creating a page writes queue.page_capacity bytes of zeros and syncs them,
-// which for 64 MiB takes a tenth of a second or more; prepared while the
-// head fills, the next roll finds the page ready and only renames it. It
-// is prepared only when its file keeps the queue's files within
-// queue.max_bytes: near the limit, pages are created when needed, as
-// before. q.wmu is held.
+// prepareNext starts creating the page after the head in the background,
+// as soon as the head is made. A page prepared ahead is filled with zeros
+// (see fillZeros): syncs of its records are then data syncs only, and the
+// time this takes, a tenth of a second or more for 64 MiB, passes while
+// the head fills; the roll only renames it. A page created when needed
+// (the first head, so that opening the queue is quick, or when none was
+// prepared) is only reserved. A page is prepared only when its file keeps
+// the queue's files within queue.max_bytes: near the limit, pages are
+// created when needed. q.wmu is held.
 func (q *Queue) prepareNext() {
 	q.mu.Lock()
-	onDisk := q.bytes + 2*q.s.PageCapacity // the head is preallocated in full
+	onDisk := q.bytes + q.s.PageCapacity
 	if q.head != nil {
-		onDisk -= q.head.used
+		onDisk += int64(len(q.head.data)) - q.head.used // the head is reserved in full
 	}
 	q.mu.Unlock()
 	if q.s.MaxBytes > 0 && onDisk > q.s.MaxBytes {
@@ -359,7 +361,7 @@ func (q *Queue) prepareNext() {
 	next := make(chan *page, 1)
 	q.next = next
 	go func() {
-		p, err := createPageFile(q.dir, nextPageName, -1, q.s.PageCapacity)
+		p, err := createPageFile(q.dir, nextPageName, -1, q.s.PageCapacity, q.closing)
 		if err != nil {
 			// The roll that needs a page creates it, and reports why it
 			// cannot.
