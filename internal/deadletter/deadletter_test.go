@@ -122,7 +122,8 @@ func TestWriteAndReadBack(t *testing.T) {
 
 // TestRecordLayout checks the bytes of a segment against Logstash's
 // format: the version byte, then a 13-byte header (type c, payload size,
-// -1, CRC-32) and the entry's five length-prefixed fields.
+// -1, CRC-32) and the entry's five length-prefixed fields, the event in
+// Logstash's CBOR form (["java.util.HashMap", {...}]).
 func TestRecordLayout(t *testing.T) {
 	dir := t.TempDir()
 	logger, _ := newLogger()
@@ -153,7 +154,7 @@ func TestRecordLayout(t *testing.T) {
 		return f
 	}
 	entryTime, ev, ptype, pid, reason := field(), field(), field(), field(), field()
-	if _, ok := event.ParseTimestamp(entryTime); !ok || !strings.HasPrefix(ev, "GSJ1{") || ptype != "stdout" || pid != "out1" || reason != "why" {
+	if _, ok := event.ParseTimestamp(entryTime); !ok || !strings.HasPrefix(ev, "\x82\x71java.util.HashMap") || ptype != "stdout" || pid != "out1" || reason != "why" {
 		t.Errorf("fields %q %q %q %q %q", entryTime, ev, ptype, pid, reason)
 	}
 
@@ -502,27 +503,39 @@ func TestReaderPositions(t *testing.T) {
 	}
 }
 
-// TestLogstashEntriesAreReportedNotMisread: an entry whose event Logstash
-// serialised (CBOR) is skipped with a warning.
-func TestLogstashEntriesAreReportedNotMisread(t *testing.T) {
+// TestUnreadableEventsAreSkippedAndReported: an entry whose event is not
+// CBOR in Logstash's form is skipped with a warning naming its segment; an
+// entry earlier gostash builds wrote (JSON after "GSJ1") is still read.
+func TestUnreadableEventsAreSkippedAndReported(t *testing.T) {
 	dir := t.TempDir()
 	seg, err := createSegment(filepath.Join(dir, "1.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var entry []byte
-	for _, f := range [][]byte{[]byte("2026-01-02T03:04:05.678Z"), {0x82, 0x71}, []byte("elasticsearch"), []byte("es"), []byte("400")} {
-		entry = binary.BigEndian.AppendUint32(entry, uint32(len(f)))
-		entry = append(entry, f...)
+	entry := func(ev []byte, reason string) []byte {
+		var b []byte
+		for _, f := range [][]byte{[]byte("2026-01-02T03:04:05.678Z"), ev, []byte("elasticsearch"), []byte("es"), []byte(reason)} {
+			b = binary.BigEndian.AppendUint32(b, uint32(len(f)))
+			b = append(b, f...)
+		}
+		return b
 	}
-	seg.writeEntry(entry)
+	seg.writeEntry(entry([]byte{0x82, 0x71}, "truncated"))
+	seg.writeEntry(entry([]byte(`GSJ1{"data":{"message":"old"},"metadata":{"k":"v"}}`), "old form"))
 	seg.f.Close()
 	logger, logs := newLogger()
 	r, _ := NewReader(dir, false, logger)
-	if _, _, ok, err := r.Next(); ok || err != nil {
-		t.Errorf("read: %v %v", ok, err)
+	en, _, ok, err := r.Next()
+	if !ok || err != nil || en.Reason != "old form" {
+		t.Fatalf("read: %+v %v %v", en, ok, err)
 	}
-	if !strings.Contains(logs.String(), "written by Logstash in its CBOR format") {
+	if msg, _ := en.Event.Get("message"); msg != "old" {
+		t.Errorf("old-form event: %v", en.Event.Data())
+	}
+	if v, _ := en.Event.Metadata().Get("k"); v != "v" {
+		t.Errorf("old-form metadata: %v", en.Event.Metadata())
+	}
+	if !strings.Contains(logs.String(), "Skipping a dead letter entry gostash cannot read") || !strings.Contains(logs.String(), filepath.Join(dir, "1.log")) {
 		t.Errorf("log: %s", logs.String())
 	}
 }

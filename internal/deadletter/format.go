@@ -26,9 +26,11 @@
 // five length-prefixed byte strings: the entry time (ISO-8601), the event,
 // the plugin type, the plugin id and the reason.
 //
-// The event is stored as gostash's JSON of its data and metadata after a
-// "GSJ1" marker; Logstash stores a Jackson CBOR map there, which gostash
-// recognises and reports as unreadable instead of misreading.
+// The event is stored as Logstash stores it, a Jackson CBOR map of its data
+// and metadata (see cbor.go), so that Logstash's dead_letter_queue input
+// reads what gostash set aside and the other way round. Entries written by
+// earlier gostash builds (gostash's JSON after a "GSJ1" marker) are still
+// read.
 package deadletter
 
 import (
@@ -77,19 +79,17 @@ type Entry struct {
 	Time       event.Timestamp
 }
 
-// eventMarker starts gostash's serialised event.
-var eventMarker = []byte("GSJ1")
+// jsonEventMarker starts the JSON form of an event that earlier gostash
+// builds wrote.
+var jsonEventMarker = []byte("GSJ1")
 
-// encodeEntry serialises an entry as Logstash's DLQEntry does.
-func encodeEntry(en Entry) []byte {
-	ev := append([]byte{}, eventMarker...)
-	ev = append(ev, `{"data":`...)
-	ev = event.AppendJSON(ev, en.Event.Data())
-	if en.Event.HasMetadata() {
-		ev = append(ev, `,"metadata":`...)
-		ev = event.AppendJSON(ev, en.Event.Metadata())
+// encodeEntry serialises an entry as Logstash's DLQEntry does: five
+// length-prefixed fields.
+func encodeEntry(en Entry) ([]byte, error) {
+	ev, err := appendLogstashEvent(nil, en.Event)
+	if err != nil {
+		return nil, err
 	}
-	ev = append(ev, '}')
 	fields := [][]byte{[]byte(en.Time.String()), ev, []byte(en.PluginType), []byte(en.PluginID), []byte(en.Reason)}
 	n := 0
 	for _, f := range fields {
@@ -100,14 +100,10 @@ func encodeEntry(en Entry) []byte {
 		out = binary.BigEndian.AppendUint32(out, uint32(len(f)))
 		out = append(out, f...)
 	}
-	return out
+	return out, nil
 }
 
-// ErrLogstashEvent is a dead letter whose event Logstash wrote (a Jackson
-// CBOR map), which gostash cannot read.
-var ErrLogstashEvent = errors.New("the event was written by Logstash in its CBOR format, which gostash does not read")
-
-// decodeEntry reads what encodeEntry wrote.
+// decodeEntry reads what encodeEntry, or Logstash, wrote.
 func decodeEntry(data []byte) (Entry, error) {
 	var fields [5][]byte
 	rest := data
@@ -128,17 +124,36 @@ func decodeEntry(data []byte) (Entry, error) {
 		return Entry{}, fmt.Errorf("dead letter entry time %q is not a timestamp", fields[0])
 	}
 	en.Time = t
-	ev, ok := bytes.CutPrefix(fields[1], eventMarker)
-	if !ok {
-		return en, ErrLogstashEvent
+	var err error
+	switch ev := fields[1]; {
+	case len(ev) == 0:
+		// Logstash reads no bytes as an empty event.
+		en.Event = event.NewEvent()
+	case bytes.HasPrefix(ev, jsonEventMarker):
+		en.Event, err = decodeJSONEvent(ev[len(jsonEventMarker):])
+	default:
+		en.Event, err = decodeLogstashEvent(ev)
 	}
+	if err != nil {
+		return en, fmt.Errorf("%w: %w", errEventUnreadable, err)
+	}
+	return en, nil
+}
+
+// errEventUnreadable is an entry whose fields are sound but whose event
+// cannot be read: the entry's time, plugin and reason are still known.
+var errEventUnreadable = errors.New("dead letter event cannot be read")
+
+// decodeJSONEvent reads the JSON form earlier gostash builds wrote:
+// {"data": {...}, "metadata": {...}}.
+func decodeJSONEvent(ev []byte) (*event.Event, error) {
 	v, err := event.DecodeJSON(ev)
 	if err != nil {
-		return en, fmt.Errorf("dead letter event: %w", err)
+		return nil, err
 	}
 	m, _ := v.(*event.Map)
 	if m == nil {
-		return en, errors.New("dead letter event is not a JSON object")
+		return nil, errors.New("not a JSON object")
 	}
 	body, _ := m.Get("data")
 	dm, _ := body.(*event.Map)
@@ -151,8 +166,7 @@ func decodeEntry(data []byte) (Entry, error) {
 			mm.Range(func(k string, v any) bool { e.Metadata().Set(k, v); return true })
 		}
 	}
-	en.Event = e
-	return en, nil
+	return e, nil
 }
 
 // segmentWriter appends records to a head segment, as Logstash's

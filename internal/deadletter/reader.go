@@ -103,7 +103,7 @@ func (r *Reader) SeekTime(t event.Timestamp) error {
 		}
 		for i, rec := range recs {
 			en, err := decodeEntry(rec.data)
-			if err != nil && !errors.Is(err, ErrLogstashEvent) {
+			if err != nil && !errors.Is(err, errEventUnreadable) {
 				continue
 			}
 			if !en.Time.Before(t.Time) {
@@ -151,7 +151,8 @@ func (r *Reader) load(s segment, offset int64) error {
 
 // Next returns the next entry and the position after it; ok is false when
 // no sealed segment holds anything new yet. An entry gostash cannot read
-// (written by Logstash, or damaged) is logged and skipped.
+// (damaged, or holding a value gostash does not know) is logged and
+// skipped.
 func (r *Reader) Next() (en Entry, after Position, ok bool, err error) {
 	for {
 		if len(r.queue) == 0 {

@@ -207,7 +207,10 @@ func (w *Writer) Write(e *event.Event, pluginType, pluginID, reason string) erro
 	if t.Before(w.lastEntry.Time) {
 		t = w.lastEntry
 	}
-	data := encodeEntry(Entry{Event: e, PluginType: pluginType, PluginID: pluginID, Reason: reason, Time: t})
+	data, err := encodeEntry(Entry{Event: e, PluginType: pluginType, PluginID: pluginID, Reason: reason, Time: t})
+	if err != nil {
+		return fmt.Errorf("writing to the dead letter queue: %w", err)
+	}
 	payload := int64(recordHeaderSize + len(data))
 	w.applyAgeRetention()
 	if w.size+payload > w.settings.MaxBytes {
@@ -336,7 +339,7 @@ func (w *Writer) updateOldest() {
 		return
 	}
 	en, err := decodeEntry(recs[len(recs)-1].data)
-	if err != nil && !errors.Is(err, ErrLogstashEvent) {
+	if err != nil && !errors.Is(err, errEventUnreadable) {
 		return
 	}
 	w.oldest, w.oldestNewest = segs[0].path, en.Time

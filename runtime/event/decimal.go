@@ -103,6 +103,26 @@ func parseDecimal[T string | []byte](s T) (Decimal, error) {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
+// NewDecimal is unscaled × 10^-scale, as Java's new BigDecimal(unscaled,
+// scale). unscaled is copied; nil is 0.
+func NewDecimal(unscaled *big.Int, scale int32) Decimal {
+	if unscaled == nil {
+		return Decimal{scale: scale}
+	}
+	return Decimal{unscaled: new(big.Int).Set(unscaled), scale: scale}
+}
+
+// Unscaled is a copy of the unscaled value, BigDecimal.unscaledValue.
+func (d Decimal) Unscaled() *big.Int {
+	if d.unscaled == nil {
+		return new(big.Int)
+	}
+	return new(big.Int).Set(d.unscaled)
+}
+
+// Scale is BigDecimal.scale: the value is Unscaled × 10^-Scale.
+func (d Decimal) Scale() int32 { return d.scale }
+
 // Sign is -1, 0 or +1.
 func (d Decimal) Sign() int {
 	if d.unscaled == nil {
