@@ -25,18 +25,12 @@
 //   - .lock: held with flock while the queue is open, so two processes
 //     never share a queue.
 //   - page.N: the records, N counting up from 0. Each page is preallocated
-//     to queue.page_capacity bytes when it is created (so a full disk shows
-//     when a page is created, not halfway through a write) and starts with
-//     an 8-byte header, "GSPQ" and the format version. The newest page is the
+//     to queue.page_capacity bytes of zeros when it is created (so a full
+//     disk shows when a page is created, not halfway through a write, and a
+//     sync of its records is a data sync only) and starts with an 8-byte
+//     header, "GSPQ" and the format version. The newest page is the
 //     head, the only one written to; the others are tail pages, which are
 //     only read, and are truncated to their content when sealed.
-//   - next-page.tmp: the page after the head, created in the background
-//     as soon as the head is, and renamed to page.N+1 when the head is
-//     sealed. It is also filled with zeros, so that syncing its records is
-//     a data sync only (on ext4, records in merely preallocated blocks
-//     make each sync commit the journal too), and the roll does not wait
-//     for those zeros to reach the disk. It is made only while it keeps
-//     the files within queue.max_bytes.
 //   - checkpoint.head and checkpoint.N: what is known about a page without
 //     reading it: its first sequence number, how many records it spans, how
 //     many bytes they take, and the first record not yet acknowledged.

@@ -216,18 +216,11 @@ func allZero(b []byte) bool {
 	return true
 }
 
-// createPage creates page file num in dir, reserved to capacity and
+// createPage creates page file num in dir, preallocated to capacity and
 // durable with its header, and maps it. The page keeps the file open for
 // writing.
 func createPage(dir string, num, capacity int64) (*page, error) {
-	return createPageFile(dir, pageName(num), num, capacity, nil)
-}
-
-// createPageFile is createPage with the file's name given. With a non-nil
-// zeroStop, the page is also filled with zeros (fillZeros) unless zeroStop
-// closes meanwhile.
-func createPageFile(dir, name string, num, capacity int64, zeroStop <-chan struct{}) (*page, error) {
-	path := filepath.Join(dir, name)
+	path := filepath.Join(dir, pageName(num))
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
@@ -237,13 +230,8 @@ func createPageFile(dir, name string, num, capacity int64, zeroStop <-chan struc
 		os.Remove(path)
 		return nil, err
 	}
-	if err := reserve(f, capacity); err != nil {
+	if err := preallocate(f, capacity); err != nil {
 		return fail(fmt.Errorf("allocating %d bytes for %s: %w", capacity, path, err))
-	}
-	if zeroStop != nil {
-		if err := fillZeros(f, capacity, zeroStop); err != nil {
-			return fail(fmt.Errorf("filling %s with zeros: %w", path, err))
-		}
 	}
 	var h [pageHeaderSize]byte
 	copy(h[:], pageMagic)

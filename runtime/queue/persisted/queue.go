@@ -33,12 +33,8 @@ type Queue struct {
 	lock *os.File
 
 	// Lock order: wmu, syncMu, cpMu, mu.
-	wmu  sync.Mutex // one writer at a time: appends and page rolls
-	wbuf []byte     // the records being written, laid out as on the page; under wmu
-	// next receives the page after the head, created in the background
-	// while the head fills (nil when it failed); nil when none is under
-	// way. Under wmu.
-	next   chan *page
+	wmu    sync.Mutex // one writer at a time: appends and page rolls
+	wbuf   []byte     // the records being written, laid out as on the page; under wmu
 	syncMu sync.Mutex // held while the head page is synced; a roll takes it to change the head
 	cpMu   sync.Mutex // checkpoint files and page deletion, one at a time
 
@@ -304,7 +300,7 @@ func (q *Queue) roll() error {
 		old.closeFile()
 		q.cpMu.Unlock()
 	}
-	p, err := q.takeNext()
+	p, err := q.createPageWaiting()
 	if err != nil {
 		return err
 	}
@@ -330,78 +326,7 @@ func (q *Queue) roll() error {
 		q.deletePage(done)
 	}
 	q.cpMu.Unlock()
-	q.prepareNext()
 	return nil
-}
-
-// nextPageName is the name of the page prepared in the background before
-// it becomes the head (see prepareNext). Like every *.tmp file in the
-// queue's directory, it is removed when the queue is recovered.
-const nextPageName = "next-page.tmp"
-
-// prepareNext starts creating the page after the head in the background,
-// as soon as the head is made. A page prepared ahead is filled with zeros
-// (see fillZeros): syncs of its records are then data syncs only, and the
-// time this takes, a tenth of a second or more for 64 MiB, passes while
-// the head fills; the roll only renames it. A page created when needed
-// (the first head, so that opening the queue is quick, or when none was
-// prepared) is only reserved. A page is prepared only when its file keeps
-// the queue's files within queue.max_bytes: near the limit, pages are
-// created when needed. q.wmu is held.
-func (q *Queue) prepareNext() {
-	q.mu.Lock()
-	onDisk := q.bytes + q.s.PageCapacity
-	if q.head != nil {
-		onDisk += int64(len(q.head.data)) - q.head.used // the head is reserved in full
-	}
-	q.mu.Unlock()
-	if q.s.MaxBytes > 0 && onDisk > q.s.MaxBytes {
-		return
-	}
-	next := make(chan *page, 1)
-	q.next = next
-	go func() {
-		p, err := createPageFile(q.dir, nextPageName, -1, q.s.PageCapacity, q.closing)
-		if err != nil {
-			// The roll that needs a page creates it, and reports why it
-			// cannot.
-			p = nil
-		}
-		next <- p
-	}()
-}
-
-// takeNext returns the page after the head: the one prepared in the
-// background, renamed to its number, or, when there is none, a new one,
-// waiting while it cannot be created. q.wmu is held.
-func (q *Queue) takeNext() (*page, error) {
-	if p := q.waitNext(); p != nil {
-		path := filepath.Join(q.dir, pageName(q.nextPage))
-		err := os.Rename(p.path, path)
-		if err == nil {
-			// The name must be durable before records in the page are.
-			err = syncDir(q.dir)
-		}
-		if err == nil {
-			p.num, p.path = q.nextPage, path
-			return p, nil
-		}
-		p.release()
-		removeIfExists(p.path)
-		removeIfExists(path)
-	}
-	return q.createPageWaiting()
-}
-
-// waitNext waits for the page being prepared, if any, and returns it (nil
-// when none was or it could not be created). q.wmu is held.
-func (q *Queue) waitNext() *page {
-	if q.next == nil {
-		return nil
-	}
-	p := <-q.next
-	q.next = nil
-	return p
 }
 
 // syncUntilDone syncs page p up to what is written, retrying every second
@@ -865,9 +790,6 @@ func (q *Queue) Close() error {
 			q.mu.Unlock()
 			runAll(callbacks)
 		}
-	}
-	if p := q.waitNext(); p != nil {
-		errs = append(errs, p.release(), removeIfExists(p.path))
 	}
 	q.cpMu.Lock()
 	for _, p := range q.pages {

@@ -113,10 +113,6 @@ func seq(from, to int) []int {
 func crash(q *Queue) {
 	close(q.closing)
 	<-q.syncerDone
-	// The next page is left as it is, like any file the process created.
-	if p := q.waitNext(); p != nil {
-		p.release()
-	}
 	for _, p := range q.pages {
 		p.release()
 	}
@@ -156,41 +152,6 @@ func TestWriteReadAckAcrossPages(t *testing.T) {
 	}
 	if err := q.Close(); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// TestNextPageIsPreparedWhileTheHeadFills: the page after the head is
-// made in the background; the roll renames it, and Close removes one that
-// was not needed.
-func TestNextPageIsPreparedWhileTheHeadFills(t *testing.T) {
-	dir := t.TempDir()
-	q, _ := open(t, dir, small())
-	next := filepath.Join(dir, nextPageName)
-	exists := func() bool {
-		_, err := os.Stat(next)
-		return err == nil
-	}
-	waitFor(t, "the next page", exists)
-	prepared := q.next
-	i := 0
-	for len(pageFiles(t, dir)) < 2 {
-		write(t, q, i, i+1)
-		i++
-	}
-	if q.next == prepared || q.head.num != 1 {
-		t.Fatalf("the roll did not take the prepared page (head %d)", q.head.num)
-	}
-	waitFor(t, "the page after the new head", exists)
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if exists() {
-		t.Fatal("Close left the prepared page")
-	}
-	q, _ = open(t, dir, small())
-	defer q.Close()
-	if got := readAll(t, q, i, true); !slices.Equal(got, seq(0, i)) {
-		t.Fatalf("read %v", got)
 	}
 }
 
@@ -430,10 +391,6 @@ func TestMaxBytesBlocksWritersUntilPagesAreAcknowledged(t *testing.T) {
 	}
 	if len(pageFiles(t, dir)) > 4 {
 		t.Fatalf("the queue grew past max_bytes: %v", pageFiles(t, dir))
-	}
-	// Nor does a page prepared ahead take room past it.
-	if _, err := os.Stat(filepath.Join(dir, nextPageName)); err == nil {
-		t.Fatal("a next page was prepared at the max_bytes limit")
 	}
 	// Reading alone frees nothing: the pages are still needed until acknowledged.
 	timer := time.NewTimer(time.Hour)

@@ -34,8 +34,7 @@ func (q *Queue) recover() error {
 		path := filepath.Join(q.dir, name)
 		switch {
 		case strings.HasSuffix(name, ".tmp"):
-			// A checkpoint write cut short (the file it was to replace is
-			// intact), or the next page prepared before it was needed.
+			// A checkpoint write cut short: the file it was to replace is intact.
 			removeIfExists(path)
 		case name == headCheckpoint:
 			c, err := readCheckpoint(path)
@@ -139,7 +138,6 @@ func (q *Queue) recover() error {
 		q.cpMu.Lock()
 		q.writePageCheckpoint(p, true)
 		q.cpMu.Unlock()
-		q.prepareNext()
 	case isDiskFull(err):
 		q.log.Warn("Persisted queue cannot create its head page: the disk is full. Inputs wait until space is freed",
 			slog.String("path", q.dir), slog.String("error", err.Error()))
