@@ -68,6 +68,9 @@ type process struct {
 	logs   marshalReader
 	json   jsonWriter
 	jsonIn jsonReader
+	// The last batch's results and their writes, room reused by the next.
+	results []result
+	writes  []write
 
 	waitOnce sync.Once
 	waitErr  error
