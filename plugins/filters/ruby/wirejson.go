@@ -43,6 +43,20 @@ type jsonWriter struct {
 }
 
 func (w *jsonWriter) str(s string) {
+	// Most strings are ASCII with nothing to escape: one pass, one copy.
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		w.b = append(w.b, '"')
+		w.b = append(w.b, s...)
+		w.b = append(w.b, '"')
+		return
+	}
 	if !utf8.ValidString(s) {
 		w.b = append(w.b, `{"\u0000gs":"`+wireBinaryTag+`","v":"`...)
 		w.b = base64.StdEncoding.AppendEncode(w.b, []byte(s))
