@@ -358,19 +358,18 @@ module LogStash
     end
 
     def set(reference, value)
-      meta, path = GostashWorker.field_ref(reference)
-      if @raw && !meta && path.size == 1
-        key = path[0]
-        if key == TIMESTAMP
-          self.timestamp = value
-          return value
-        end
-        if key != TAGS
+      meta, path, key = GostashWorker.field_ref(reference)
+      if @raw
+        if key
           (@ops ||= []) << [key, GostashWorker.convert(value)]
           return value
         end
+        if !meta && path.size == 1 && path[0] == TIMESTAMP
+          self.timestamp = value
+          return value
+        end
+        __materialize
       end
-      __materialize if @raw
       if meta
         if path.empty?
           unless value.is_a?(::Hash)
@@ -1071,7 +1070,10 @@ module GostashWorker
         @logger.error("Ruby exception occurred: #{e.message}", class: e.class.name, backtrace: e.backtrace)
         tag_exception(event, e)
       end
-      wire(event, flags, @made)
+      made = @made
+      return wire(event, flags, made) if made
+      flags |= FLAG_CANCELLED if event.cancelled?
+      event.__reply(flags, nil)
     end
 
     def filter_file(event)
@@ -1130,16 +1132,21 @@ module GostashWorker
       event.__reply(flags, children)
     end
 
-    # [metadata?, path] of a field reference, as Logstash's strict
+    # [metadata?, path, key] of a field reference, as Logstash's strict
     # grammar reads it: `a` and `[a]` are one key, `[a][b]` two,
-    # `[[a][b]][c]` flattens, anything else is an error.
+    # `[[a][b]][c]` flattens, anything else is an error. key is the
+    # top-level field that setting the reference replaces outright, which
+    # an unread event keeps as a pending write; nil for a nested or
+    # metadata reference, @timestamp and tags (whose values are checked).
     def field_ref(ref)
       hit = @refs[ref]
       return hit if hit
       unless ref.is_a?(::String)
         raise TypeError, "wrong argument type #{ref.class} (expected String)"
       end
-      parsed = @escape_style == "none" ? parse_ref(ref) : ask("fieldref", ref)
+      meta, path = @escape_style == "none" ? parse_ref(ref) : ask("fieldref", ref)
+      key = path[0] if !meta && path.size == 1 && path[0] != LogStash::Event::TIMESTAMP && path[0] != LogStash::Event::TAGS
+      parsed = [meta, path.freeze, key].freeze
       @refs[ref] = parsed if @refs.size < REF_CACHE_LIMIT
       parsed
     end
@@ -1173,11 +1180,7 @@ module GostashWorker
         end
         invalid_ref!(s) if depth != 0 || path.empty?
       end
-      if path[0] == "@metadata"
-        [true, path.drop(1).freeze].freeze
-      else
-        [false, path.freeze].freeze
-      end
+      path[0] == "@metadata" ? [true, path.drop(1)] : [false, path]
     end
 
     def invalid_ref!(s)
