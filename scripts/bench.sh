@@ -120,14 +120,9 @@ else
 	echo "| generator -> mutate -> stdout json_lines | skipped (plugin missing) | | | | |"
 fi
 
-# The ruby filter: trivial code, so the figure is the cost of the MRI
-# worker round trip; the baseline above is the same pipeline without it.
-ruby_conf="input { generator { threads => 1 count => $rubydebug_events } } filter { ruby { code => \"event.set('seen', true)\" } } output { stdout { codec => dots } }"
-if command -v ruby >/dev/null && usable "$ruby_conf"; then
-	timed "generator -> ruby (trivial code) -> stdout dots, -w 2" "$rubydebug_events" -w 2 -e "$ruby_conf"
-else
-	echo "| generator -> ruby -> dots | skipped (no ruby) | | | | |"
-fi
+# The ruby filter beside the same pipeline without it, interleaved runs
+# (scripts/ruby/bench.sh).
+GOSTASH="$bin" BENCH_RUNS="$runs" BENCH_RUBY_EVENTS="$rubydebug_events" scripts/ruby/bench.sh
 
 # Logstash benchmark-cli's `apache` case: Apache combined access-log lines
 # on stdin through grok COMBINEDAPACHELOG and date. The lines are made up

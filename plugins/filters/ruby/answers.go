@@ -100,7 +100,9 @@ func compute(r *marshalReader, body []byte) (value any, class, msg string) {
 // eventOf builds an event holding exactly data and metadata.
 func eventOf(data *event.Map, meta any) *event.Event {
 	e := event.NewEvent()
-	setContents(e, data, meta)
+	replaceData(e, data)
+	m, _ := meta.(*event.Map)
+	setMetadata(e, m)
 	return e
 }
 

@@ -64,6 +64,15 @@ func TestEventAPI(t *testing.T) {
 		{"BigDecimal", `event.set("r", BigDecimal("1.50") * 3)`, `{` + base + `,"r":4.5}`},
 		{"binary strings keep their bytes", `event.set("r", "\xff\x01".b.bytes)`, `{` + base + `,"r":[255,1]}`},
 		{"overwrite", `e = LogStash::Event.new("z" => 1); event.overwrite(e)`, `{"z":1}`},
+		// The event comes back as its changes; the fields end in Ruby's order.
+		{"new fields go last in the order first set", `event.set("z", 1); event.set("y", 2); event.set("z", 3)`, `{` + base + `,"z":3,"y":2}`},
+		{"a rewritten field keeps its place", `event.set("a", 2)`, `{"message":"hello","a":2,"l":[1,2,3],"n":null}`},
+		{"remove a field", `event.remove("a")`, `{"message":"hello","l":[1,2,3],"n":null}`},
+		{"remove a missing field", `event.remove("nope")`, `{` + base + `}`},
+		{"removed then set goes last", `event.remove("message"); event.set("x", 1); event.set("message", "again")`, `{"a":{"b":1},"l":[1,2,3],"n":null,"x":1,"message":"again"}`},
+		{"set then removed", `event.set("x", 1); event.remove("x")`, `{` + base + `}`},
+		{"tag a read event", `event.get("message"); event.tag("t")`, `{` + base + `,"tags":["t"]}`},
+		{"replace the metadata", `event.set("[@metadata]", {"k" => 1}); event.set("r", event.get("[@metadata]"))`, `{` + base + `,"r":{"k":1}}`},
 	}
 	f := snippetFilter(t)
 	for _, c := range cases {

@@ -188,3 +188,47 @@ func TestPutsGoesToStdout(t *testing.T) {
 		t.Errorf("stdout %q", got)
 	}
 }
+
+// A batch is parsed in Ruby when the code first reads one of its events:
+// writes made to events before then, and the events after, all come back.
+func TestWritesBeforeAndAfterTheBatchIsRead(t *testing.T) {
+	f := build(t, `init => "@n = 0"
+		code => '@n += 1; event.set("i", @n); event.set("read", event.get("message")) if @n == 2'`)
+	in := []*event.Event{plugintest.Event(t, `{"message":"a"}`), plugintest.Event(t, `{"message":"b"}`), plugintest.Event(t, `{"message":"c"}`)}
+	var got []string
+	for _, e := range runBatch(f, in) {
+		got = append(got, plugintest.Data(e))
+	}
+	if want := `{"message":"a","i":1} {"message":"b","i":2,"read":"b"} {"message":"c","i":3}`; strings.Join(got, " ") != want {
+		t.Errorf("got  %s\nwant %s", strings.Join(got, " "), want)
+	}
+}
+
+// An event without a @timestamp has none in Ruby, read or not; setting
+// one, or the metadata, comes back.
+func TestTimestampsAndMetadataComeBack(t *testing.T) {
+	f := build(t, `code => '
+		if event.get("[@metadata][read]")
+		  event.set("had", event.include?("@timestamp"))
+		else
+		  event.set("had", !event.timestamp.nil?)
+		end
+		event.timestamp = LogStash::Timestamp.at(60)
+		event.set("[@metadata][out]", 1)'`)
+	withTS := plugintest.Event(t, `{"message":"a"}`)
+	withoutTS := plugintest.Event(t, `{"message":"b"}`)
+	withoutTS.Data().Delete(event.TimestampField)
+	readWithoutTS := plugintest.Event(t, `{"message":"c"}`)
+	readWithoutTS.Data().Delete(event.TimestampField)
+	readWithoutTS.Set("[@metadata][read]", true)
+	var got []string
+	for _, e := range runBatch(f, []*event.Event{withTS, withoutTS, readWithoutTS}) {
+		got = append(got, plugintest.JSON(e)+" "+string(event.AppendJSON(nil, e.Metadata())))
+	}
+	want := `{"@version":"1","message":"a","@timestamp":"1970-01-01T00:01:00.000Z","had":true} {"out":1}` +
+		` {"@version":"1","message":"b","had":false,"@timestamp":"1970-01-01T00:01:00.000Z"} {"out":1}` +
+		` {"@version":"1","message":"c","had":false,"@timestamp":"1970-01-01T00:01:00.000Z"} {"read":true,"out":1}`
+	if strings.Join(got, " ") != want {
+		t.Errorf("got  %s\nwant %s", strings.Join(got, " "), want)
+	}
+}

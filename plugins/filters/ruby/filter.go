@@ -324,11 +324,13 @@ func (f *Filter) FilterBatch(events []*event.Event, matched []bool, emit func(in
 		if err != nil {
 			break
 		}
-		var results []any
+		var results []result
 		results, err = f.runBatch(p, events)
 		if err == nil {
-			f.release(p)
+			// The results are p's room: applied before another batch
+			// can take p.
 			f.apply(events, results, matched, emit)
+			f.release(p)
 			return
 		}
 		f.discard(p)
@@ -347,11 +349,9 @@ func (f *Filter) FilterBatch(events []*event.Event, matched []bool, emit func(in
 	}
 }
 
-// runBatch sends the events to p and returns the decoded reply, one row
-// per event: [data, metadata, flags, children], then the @timestamp's
-// seconds and nanoseconds when it has one. The row of an event the code
-// never read has no data but the list of its writes in place of metadata.
-func (f *Filter) runBatch(p *process, events []*event.Event) ([]any, error) {
+// runBatch sends the events to p and returns the decoded reply, one
+// result per event.
+func (f *Filter) runBatch(p *process, events []*event.Event) ([]result, error) {
 	w := &p.json
 	clear(w.decimals)
 	if err := w.batch(events); err != nil {
@@ -364,16 +364,18 @@ func (f *Filter) runBatch(p *process, events []*event.Event) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var v any
 	switch reply.kind {
 	case frameReplyJSON:
 		r := &p.jsonIn
 		r.b, r.i = reply.body, 0
-		v, err = r.results(events)
+		p.results, p.writes, err = r.results(events, p.results, p.writes[:0])
 	case frameReply:
 		r := &p.reader
+		var v any
 		if err = r.reset(reply.body); err == nil {
-			v, err = r.value()
+			if v, err = r.value(); err == nil {
+				p.results, err = resultsFrom(v, p.results)
+			}
 		}
 	default:
 		return nil, fmt.Errorf("the Ruby worker answered a batch with a %q frame", reply.kind)
@@ -381,106 +383,181 @@ func (f *Filter) runBatch(p *process, events []*event.Event) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	results, ok := v.([]any)
-	if !ok || len(results) != len(events) {
-		return nil, fmt.Errorf("the Ruby worker answered a batch of %d events with %T", len(events), v)
+	if len(p.results) != len(events) {
+		return nil, fmt.Errorf("the Ruby worker answered a batch of %d events with %d results", len(events), len(p.results))
 	}
-	return results, nil
+	return p.results, nil
 }
 
 // Flags of a result (worker.rb's FLAG_*).
 const (
 	flagCancelled = 1
 	flagMatched   = 2
+	flagMeta      = 4 // the result's metadata replaces the event's
 )
+
+// result is what became of one event of a batch, a row of the worker's
+// reply: [flags, writes, data, metadata, children], the last three only
+// when there is more to say than the writes (see Event#__reply in
+// worker.rb).
+type result struct {
+	flags int64
+	// writes are the event's top-level fields to remove or set, in order.
+	writes []write
+	// data, when not nil, replaces the event's data.
+	data *event.Map
+	// meta replaces the event's metadata when flags has flagMeta (nil or
+	// empty: none).
+	meta *event.Map
+	// children are the events the code made from this one.
+	children []child
+}
+
+type write struct {
+	key    string
+	value  any
+	remove bool
+}
+
+type child struct{ data, meta *event.Map }
+
+var errMalformed = errors.New("the Ruby worker sent a malformed result")
+
+// resultsFrom reads results from their decoded form (a reply in Marshal),
+// into rs, reusing its room.
+func resultsFrom(v any, rs []result) ([]result, error) {
+	rows, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("the Ruby worker answered a batch with %T", v)
+	}
+	rs = rs[:0]
+	for _, rv := range rows {
+		row, _ := rv.([]any)
+		if len(row) != 2 && len(row) != 5 {
+			return nil, errMalformed
+		}
+		var res result
+		res.flags, _ = row[0].(int64)
+		list, ok := row[1].([]any)
+		if !ok && row[1] != nil {
+			return nil, errMalformed
+		}
+		for _, wv := range list {
+			kv, _ := wv.([]any)
+			if len(kv) != 1 && len(kv) != 2 {
+				return nil, errMalformed
+			}
+			k, ok := kv[0].(string)
+			if !ok {
+				return nil, errMalformed
+			}
+			if len(kv) == 1 {
+				res.writes = append(res.writes, write{key: k, remove: true})
+			} else {
+				res.writes = append(res.writes, write{key: k, value: kv[1]})
+			}
+		}
+		if len(row) == 5 {
+			var err error
+			if res.data, err = mapOrNil(row[2]); err != nil {
+				return nil, err
+			}
+			if res.meta, err = mapOrNil(row[3]); err != nil {
+				return nil, err
+			}
+			if res.children, err = childrenFrom(row[4]); err != nil {
+				return nil, err
+			}
+		}
+		rs = append(rs, res)
+	}
+	return rs, nil
+}
+
+func mapOrNil(v any) (*event.Map, error) {
+	m, ok := v.(*event.Map)
+	if !ok && v != nil {
+		return nil, errMalformed
+	}
+	return m, nil
+}
+
+// childrenFrom reads the events made from one, [[data, metadata], ...].
+func childrenFrom(v any) ([]child, error) {
+	if v == nil {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, errMalformed
+	}
+	children := make([]child, 0, len(list))
+	for _, cv := range list {
+		pair, _ := cv.([]any)
+		if len(pair) != 2 {
+			return nil, errMalformed
+		}
+		data, ok := pair[0].(*event.Map)
+		if !ok {
+			return nil, errMalformed
+		}
+		meta, err := mapOrNil(pair[1])
+		if err != nil {
+			return nil, err
+		}
+		children = append(children, child{data, meta})
+	}
+	return children, nil
+}
 
 // apply writes the worker's results into the events and emits the events
 // the code made.
-func (f *Filter) apply(events []*event.Event, results []any, matched []bool, emit func(int, *event.Event)) {
+func (f *Filter) apply(events []*event.Event, results []result, matched []bool, emit func(int, *event.Event)) {
 	for i, e := range events {
-		res, _ := results[i].([]any)
-		if len(res) != 4 && len(res) != 6 {
-			f.logger.Error("The Ruby worker sent a malformed result; passing the event on unchanged")
-			continue
-		}
-		data, _ := res[0].(*event.Map)
-		if data == nil && res[0] != nil {
-			f.logger.Error("The Ruby worker sent an event without data; passing the event on unchanged")
-			continue
-		}
-		if data != nil {
-			attachTimestamp(data, res[4:])
-		}
+		res := &results[i]
 		// New events are copies of the one they came from, so they share
 		// its acknowledgement: the input hears back once all are done.
-		children, _ := res[3].([]any)
-		for _, c := range children {
-			pair, _ := c.([]any)
-			if len(pair) != 2 && len(pair) != 4 {
-				continue
-			}
-			cd, _ := pair[0].(*event.Map)
-			if cd == nil {
-				continue
-			}
-			attachTimestamp(cd, pair[2:])
+		for _, c := range res.children {
 			ne := e.Clone()
-			setContents(ne, cd, pair[1])
+			replaceData(ne, c.data)
+			setMetadata(ne, c.meta)
 			emit(i, ne)
 		}
-		if data != nil {
-			setContents(e, data, res[1])
-		} else {
-			// The code never read the event: apply its writes.
-			applyWrites(e.Data(), res[1])
-			attachTimestamp(e.Data(), res[4:])
+		if res.data != nil {
+			replaceData(e, res.data)
 		}
-		flags, _ := res[2].(int64)
-		if flags&flagCancelled != 0 {
+		d := e.Data()
+		for _, w := range res.writes {
+			if w.remove {
+				d.Delete(w.key)
+			} else {
+				d.Set(w.key, w.value)
+			}
+		}
+		if res.flags&flagMeta != 0 {
+			setMetadata(e, res.meta)
+		}
+		if res.flags&flagCancelled != 0 {
 			e.Cancel()
 		}
-		matched[i] = flags&flagMatched != 0
+		matched[i] = res.flags&flagMatched != 0
 	}
 }
 
-// applyWrites sets the top-level fields the code wrote, [[key, value],
-// ...], in order.
-func applyWrites(data *event.Map, writes any) {
-	list, _ := writes.([]any)
-	for _, w := range list {
-		kv, _ := w.([]any)
-		if len(kv) != 2 {
-			continue
-		}
-		if k, ok := kv[0].(string); ok {
-			data.Set(k, kv[1])
-		}
-	}
-}
-
-// attachTimestamp puts back the @timestamp the worker sent beside the
-// data, as [seconds, nanoseconds].
-func attachTimestamp(data *event.Map, beside []any) {
-	if len(beside) != 2 {
-		return
-	}
-	sec, ok1 := beside[0].(int64)
-	nsec, ok2 := beside[1].(int64)
-	if ok1 && ok2 {
-		data.Set(event.TimestampField, event.Timestamp{Time: time.Unix(sec, nsec)})
-	}
-}
-
-// setContents replaces e's data and metadata.
-func setContents(e *event.Event, data *event.Map, meta any) {
+// replaceData replaces e's data with data's fields.
+func replaceData(e *event.Event, data *event.Map) {
 	d := e.Data()
 	d.Clear()
 	data.Range(func(k string, v any) bool {
 		d.Set(k, v)
 		return true
 	})
-	if m, ok := meta.(*event.Map); ok && m.Len() > 0 {
-		e.SetRef(event.FieldRef{Metadata: true}, m)
+}
+
+// setMetadata replaces e's metadata (nil or empty: none).
+func setMetadata(e *event.Event, meta *event.Map) {
+	if meta != nil && meta.Len() > 0 {
+		e.SetRef(event.FieldRef{Metadata: true}, meta)
 	} else if e.HasMetadata() {
 		e.RemoveRef(event.FieldRef{Metadata: true})
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -152,5 +153,25 @@ func TestOneWorkerPerPipelineWorker(t *testing.T) {
 		if err := syscall.Kill(pid, 0); err == nil {
 			t.Errorf("worker %d outlived Close", pid)
 		}
+	}
+}
+
+// Workers run with YJIT where the Ruby has it, unless RUBY_YJIT_ENABLE=0.
+func TestYJITWhereRubyHasIt(t *testing.T) {
+	requireRuby(t)
+	rubyPath, _ := exec.LookPath("ruby")
+	has := exec.Command(rubyPath, "-e", "exit(defined?(RubyVM::YJIT) ? 0 : 1)").Run() == nil
+	const code = `code => 'event.set("jit", !!(defined?(RubyVM::YJIT) && RubyVM::YJIT.enabled?))'`
+	jit := func() any {
+		out := runBatch(build(t, code), []*event.Event{event.NewEvent()})
+		v, _ := out[0].Get("jit")
+		return v
+	}
+	if got := jit(); got != has {
+		t.Errorf("YJIT on: %v; the Ruby has it: %v", got, has)
+	}
+	t.Setenv("RUBY_YJIT_ENABLE", "0")
+	if got := jit(); got != false {
+		t.Errorf("YJIT on with RUBY_YJIT_ENABLE=0: %v", got)
 	}
 }

@@ -103,10 +103,13 @@ func checkTypesThroughRuby(t *testing.T, without map[string]bool) {
 	e.Set("[@metadata][m]", "meta")
 	before := typed(e.Data())
 
+	// Every field is written back, so each value crosses both ways (an
+	// event comes back as its changes).
 	f := build(t, `code => '
 		classes = event.to_hash.reject { |k, _| k.start_with?("@") }.map do |k, v|
 		  "#{k}=#{v.class.name}" + (v.is_a?(String) ? "/#{v.encoding}" : "")
 		end
+		event.to_hash.each { |k, v| event.set(k, v) }
 		event.set("[@metadata][classes]", classes)
 		event.set("[@metadata][seen]", event.get("[@metadata][m]"))'`)
 	out := runBatch(f, []*event.Event{e})

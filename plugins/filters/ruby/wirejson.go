@@ -1,11 +1,14 @@
 package ruby
 
 import (
+	"cmp"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf16"
@@ -22,8 +25,9 @@ import (
 // write (a binary string, a NaN) comes back in Marshal instead.
 //
 // The top-level @timestamp of each event, the one timestamp every event
-// has, is sent beside the event's data (null in its place) so Ruby sets it
-// without a json_create call per event, and comes back the same way.
+// has, is sent in binary before the events' JSON (null in its place), so
+// Ruby makes a timestamp only for the events whose timestamp the code
+// reads. The reply says only what changed (see result).
 const (
 	wireTag          = "\u0000gs"
 	wireTimestampTag = "GostashWire::Timestamp"
@@ -39,6 +43,20 @@ type jsonWriter struct {
 }
 
 func (w *jsonWriter) str(s string) {
+	// Most strings are ASCII with nothing to escape: one pass, one copy.
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		w.b = append(w.b, '"')
+		w.b = append(w.b, s...)
+		w.b = append(w.b, '"')
+		return
+	}
 	if !utf8.ValidString(s) {
 		w.b = append(w.b, `{"\u0000gs":"`+wireBinaryTag+`","v":"`...)
 		w.b = base64.StdEncoding.AppendEncode(w.b, []byte(s))
@@ -171,27 +189,25 @@ func (w *jsonWriter) object(m *event.Map, topTimestamp bool) error {
 	return err
 }
 
-// batch writes the batch frame: the events' timestamps, [[sec, nsec] or
-// null, ...], a newline, then the events, [data, metadata, data,
-// metadata, ...] (metadata null when empty). The worker parses the events
-// only if the code reads one.
+// batch writes the batch frame: the number of events (32-bit
+// little-endian), their @timestamps' seconds (64-bit each) and nanoseconds
+// (32-bit each, -1 for an event with none), then the events' JSON, [data,
+// metadata, data, metadata, ...] (metadata null when empty). The worker
+// reads the timestamps and parses the JSON only if the code reads them.
 func (w *jsonWriter) batch(events []*event.Event) error {
-	w.b = append(w.b[:0], '[')
+	n := len(events)
+	head := 4 + 12*n
+	w.b = slices.Grow(w.b[:0], head+256*n)[:head]
+	binary.LittleEndian.PutUint32(w.b, uint32(n))
 	for i, e := range events {
-		if i > 0 {
-			w.b = append(w.b, ',')
-		}
+		sec, nsec := int64(0), int32(-1)
 		if t, ok := e.Timestamp(); ok {
-			w.b = append(w.b, '[')
-			w.b = strconv.AppendInt(w.b, t.Unix(), 10)
-			w.b = append(w.b, ',')
-			w.b = strconv.AppendInt(w.b, int64(t.Nanosecond()), 10)
-			w.b = append(w.b, ']')
-		} else {
-			w.b = append(w.b, "null"...)
+			sec, nsec = t.Unix(), int32(t.Nanosecond())
 		}
+		binary.LittleEndian.PutUint64(w.b[4+8*i:], uint64(sec))
+		binary.LittleEndian.PutUint32(w.b[4+8*n+4*i:], uint32(nsec))
 	}
-	w.b = append(w.b, "]\n["...)
+	w.b = append(w.b, '[')
 	for i, e := range events {
 		if i > 0 {
 			w.b = append(w.b, ',')
@@ -531,41 +547,168 @@ func (r *jsonReader) fields(old *event.Map) (*event.Map, error) {
 	}
 }
 
-// results reads a batch's results, [[data, metadata, flags, children],
-// ...], each event's data and metadata read like the event's own.
-func (r *jsonReader) results(events []*event.Event) ([]any, error) {
+// results reads a batch's results, one row per event (see result), into
+// rs, reusing its room; a row's writes are appended to ws.
+func (r *jsonReader) results(events []*event.Event, rs []result, ws []write) ([]result, []write, error) {
 	if r.i >= len(r.b) || r.b[r.i] != '[' {
-		return nil, r.fail("expected the results")
+		return nil, nil, r.fail("expected the results")
 	}
 	r.i++
-	out := make([]any, 0, len(events))
+	rs = rs[:0]
 	for {
 		if r.i >= len(r.b) {
-			return nil, errJSONShort
+			return nil, nil, errJSONShort
 		}
 		if r.b[r.i] == ']' {
 			r.i++
-			return out, nil
+			return rs, ws, nil
 		}
-		if len(out) > 0 {
+		if len(rs) > 0 {
 			if r.b[r.i] != ',' {
-				return nil, r.fail("expected , or ]")
+				return nil, nil, r.fail("expected , or ]")
 			}
 			r.i++
 		}
-		var like []any
-		if i := len(out); i < len(events) {
-			// A row of an event the code read and changed: its values
-			// mostly come back as they went.
-			like = []any{events[i].Data(), nil}
-			if events[i].HasMetadata() {
-				like[1] = events[i].Metadata()
-			}
+		if len(rs) == len(events) {
+			return nil, nil, r.fail("more results than events")
 		}
-		v, err := r.valueLike(like)
+		var res result
+		var err error
+		if res, ws, err = r.result(events[len(rs)], ws); err != nil {
+			return nil, nil, err
+		}
+		rs = append(rs, res)
+	}
+}
+
+// result reads one row: [flags, writes, data, metadata, children], the
+// last three only when there is more to say than the writes.
+func (r *jsonReader) result(e *event.Event, ws []write) (result, []write, error) {
+	var res result
+	if r.i >= len(r.b) || r.b[r.i] != '[' {
+		return res, ws, r.fail("expected a result")
+	}
+	r.i++
+	v, err := r.number()
+	if err != nil {
+		return res, ws, err
+	}
+	if res.flags, _ = v.(int64); !r.next() {
+		return res, ws, r.end()
+	}
+	if r.isNull() {
+		r.i += len("null")
+	} else {
+		start := len(ws)
+		if ws, err = r.writes(e.Data(), ws); err != nil {
+			return res, ws, err
+		}
+		res.writes = ws[start:len(ws):len(ws)]
+	}
+	if !r.next() {
+		return res, ws, r.end()
+	}
+	// The whole event: its values mostly come back as they went.
+	if res.data, err = r.mapOrNull(e.Data()); err != nil || !r.next() {
+		return res, ws, cmp.Or(err, r.fail("expected the metadata"))
+	}
+	var oldMeta *event.Map
+	if e.HasMetadata() {
+		oldMeta = e.Metadata()
+	}
+	if res.meta, err = r.mapOrNull(oldMeta); err != nil || !r.next() {
+		return res, ws, cmp.Or(err, r.fail("expected the children"))
+	}
+	children, err := r.value()
+	if err != nil {
+		return res, ws, err
+	}
+	if res.children, err = childrenFrom(children); err != nil {
+		return res, ws, err
+	}
+	return res, ws, r.end()
+}
+
+// next steps over the comma before a row's next element and reports
+// whether there is one.
+func (r *jsonReader) next() bool {
+	if r.i < len(r.b) && r.b[r.i] == ',' {
+		r.i++
+		return true
+	}
+	return false
+}
+
+// end steps over a row's closing bracket.
+func (r *jsonReader) end() error {
+	if r.i >= len(r.b) || r.b[r.i] != ']' {
+		return r.fail("expected the end of a result")
+	}
+	r.i++
+	return nil
+}
+
+func (r *jsonReader) isNull() bool {
+	return r.i < len(r.b) && r.b[r.i] == 'n'
+}
+
+// mapOrNull reads an object or null; old is the map the place held
+// before (see valueLike).
+func (r *jsonReader) mapOrNull(old *event.Map) (*event.Map, error) {
+	if r.isNull() {
+		return nil, r.word("null")
+	}
+	if r.i >= len(r.b) || r.b[r.i] != '{' {
+		return nil, r.fail("expected an object")
+	}
+	v, err := r.object(old)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := v.(*event.Map)
+	if !ok {
+		return nil, r.fail("expected an object, not a tagged value")
+	}
+	return m, nil
+}
+
+// writes reads a list of [key] (remove) and [key, value] (set), appending
+// them to ws; data is the event's, whose values hint at the new ones.
+func (r *jsonReader) writes(data *event.Map, ws []write) ([]write, error) {
+	if r.i >= len(r.b) || r.b[r.i] != '[' {
+		return ws, r.fail("expected the writes")
+	}
+	r.i++
+	for first := true; ; first = false {
+		if r.i >= len(r.b) {
+			return ws, errJSONShort
+		}
+		if r.b[r.i] == ']' {
+			r.i++
+			return ws, nil
+		}
+		if !first && !r.next() {
+			return ws, r.fail("expected , or ]")
+		}
+		if r.i >= len(r.b) || r.b[r.i] != '[' {
+			return ws, r.fail("expected a write")
+		}
+		r.i++
+		k, err := r.key()
 		if err != nil {
-			return nil, err
+			return ws, err
 		}
-		out = append(out, v)
+		w := write{key: k, remove: true}
+		if r.next() {
+			old, _ := data.Get(k)
+			if w.value, err = r.valueLike(old); err != nil {
+				return ws, err
+			}
+			w.remove = false
+		}
+		if err := r.end(); err != nil {
+			return ws, err
+		}
+		ws = append(ws, w)
 	}
 }

@@ -9,22 +9,22 @@
 #
 #   gostash -> worker   S setup      {settings}          -> K [test results] | E [kind, message, file, line]
 #                       B batch      timestamps, then the events' JSON (see batch)
-#                                                        -> J [[data, meta, flags, children, sec, nsec], ...]
-#                                                           (R: the same in Marshal, when JSON cannot say it;
-#                                                           an event never read: [nil, writes, flags, ...])
+#                                                        -> J [[flags, writes, data, meta, children], ...]
+#                                                           (see Event#__reply; R: the same in Marshal,
+#                                                           when JSON cannot say it)
 #                       A answer     [true, value] | [false, class name, message]
 #   worker -> gostash   Q question   [operation, args...] (sprintf, to_json... answered by gostash's own code)
 #                       L log        [level, message, {fields}]
 #
 # Batches (B, J) are JSON, which Ruby's C extension parses and writes
 # faster than Marshal; timestamps, decimals and binary strings in them are
-# tagged objects (see GostashWire), and each event's @timestamp travels
-# beside its data (sec, nsec; a child is [data, meta, sec, nsec]).
+# tagged objects (see GostashWire), but for each event's @timestamp, which
+# travels in binary before the JSON.
 # Everything else is Marshal.
 #
 # Event data lives here, in Ruby hashes, for the time of a batch: the
 # user's code reads and writes them without crossing the pipe, and the
-# whole batch goes back in one reply.
+# batch's changes go back in one reply.
 
 # What Logstash has loaded by the time the code runs, which code in the
 # wild uses without requiring it (JSON.parse, Time.parse, Date, Set).
@@ -207,10 +207,17 @@ module LogStash
   # (@timestamp among them), @metadata the @metadata map.
   #
   # An event of a batch starts raw: its JSON unread in the batch (@raw, a
-  # GostashWorker::RawBatch) and its @timestamp in @ts. Reading it parses
-  # the batch's events at once; until then, setting a top-level field is
-  # kept as a pending write in @ops, and gostash applies the writes to its
-  # copy of the event, so code that only writes never pays for reading.
+  # GostashWorker::RawBatch, at index @i). Reading it parses the batch's
+  # events at once; until then, setting a top-level field is kept as a
+  # pending write in @ops, and gostash applies the writes to its copy of
+  # the event, so code that only writes never pays for reading.
+  #
+  # gostash keeps its own copy of every event of a batch, so a read event
+  # goes back as what changed: the top-level fields written (@dirty, in
+  # the order they were first written since they were last removed), the
+  # top-level fields removed (@removed), and the metadata as a whole when
+  # it changed (@meta_dirty). Only an event overwritten by another goes
+  # back whole (@full).
   class Event
     METADATA = "@metadata"
     METADATA_BRACKETS = "[@metadata]"
@@ -254,8 +261,8 @@ module LogStash
       end
     end
 
-    def self.__raw(batch, ts)
-      allocate.__raw_init(batch, ts)
+    def self.__raw(batch, index)
+      allocate.__raw_init(batch, index)
     end
 
     def __init(data, metadata, cancelled)
@@ -266,11 +273,11 @@ module LogStash
       self
     end
 
-    def __raw_init(batch, ts)
+    # Two instance variables, so a raw event is one object with no
+    # separate table for them: most events of a batch never get more.
+    def __raw_init(batch, index)
       @raw = batch
-      @ts = ts
-      @ops = nil
-      @cancelled = false
+      @i = index
       self
     end
 
@@ -279,27 +286,56 @@ module LogStash
     end
 
     # Gives a raw event its parsed data and metadata, with its timestamp
-    # and pending writes applied.
-    def __fill(data, metadata)
-      data[TIMESTAMP] = @ts if @ts
-      @ops&.each { |k, v| data[k] = v }
+    # (ts, from the batch, unless the code has read or set it already) and
+    # pending writes applied.
+    def __fill(data, metadata, ts)
+      ts = @ts || ts
+      data[TIMESTAMP] = ts if ts
       @data = data
       @metadata = metadata || {}
       @raw = nil
-      @ops = nil
+      if @ops
+        dirty = @dirty = {}
+        @ops.each do |k, v|
+          data[k] = v
+          dirty[k] = true
+        end
+        @ops = nil
+      end
     end
 
     def __raw?
       !@raw.nil?
     end
 
-    # The pending writes and the timestamp of a raw event.
-    def __ops
-      @ops
+    def __touch(key)
+      (@dirty ||= {})[key] = true
     end
 
-    def __ts
-      @ts
+    # The row of the batch's reply saying what became of the event: [flags,
+    # writes], then [data, metadata, children] when there is more to say.
+    # writes lists the top-level fields to remove, [key], then those to
+    # set, [key, value]; data, when not nil, replaces the event's; metadata
+    # replaces the event's when flags has FLAG_META.
+    def __reply(flags, children)
+      return [flags, @ops, nil, nil, children] if @raw && children
+      return [flags, @ops] if @raw
+      data = nil
+      if @full
+        data = @data
+        flags |= GostashWorker::FLAG_META
+        writes = nil
+      else
+        writes = @removed&.map { |k, _| [k] }
+        if @dirty
+          writes ||= []
+          d = @data
+          @dirty.each_key { |k| writes << (d.key?(k) ? [k, d[k]] : [k]) }
+        end
+      end
+      flags |= GostashWorker::FLAG_META if @meta_dirty
+      return [flags, writes] unless data || children || @meta_dirty
+      [flags, writes, data, flags & GostashWorker::FLAG_META == 0 ? nil : @metadata, children]
     end
 
     def __data
@@ -322,19 +358,18 @@ module LogStash
     end
 
     def set(reference, value)
-      meta, path = GostashWorker.field_ref(reference)
-      if @raw && !meta && path.size == 1
-        key = path[0]
-        if key == TIMESTAMP
-          self.timestamp = value
-          return value
-        end
-        if key != TAGS
+      meta, path, key = GostashWorker.field_ref(reference)
+      if @raw
+        if key
           (@ops ||= []) << [key, GostashWorker.convert(value)]
           return value
         end
+        if !meta && path.size == 1 && path[0] == TIMESTAMP
+          self.timestamp = value
+          return value
+        end
+        __materialize
       end
-      __materialize if @raw
       if meta
         if path.empty?
           unless value.is_a?(::Hash)
@@ -344,6 +379,7 @@ module LogStash
         else
           GostashWorker.put(@metadata, path, GostashWorker.convert(value))
         end
+        @meta_dirty = true
         return value
       end
       first = path[0]
@@ -352,24 +388,38 @@ module LogStash
           raise TypeError, "wrong argument type #{value.class} (expected LogStash::Timestamp)"
         end
         @data[TIMESTAMP] = value
+        __touch(TIMESTAMP)
         return value
       end
       if first == TAGS && (path.size > 1 || !GostashWorker.legal_tags?(value))
         raise RuntimeError, "Could not set the reserved tags field '[#{path.join("][")}]' to value '#{value}'. The tags field only accepts string or array of string."
       end
       GostashWorker.put(@data, path, GostashWorker.convert(value))
+      __touch(first)
       value
     end
 
     def remove(reference)
       __materialize if @raw
       meta, path = GostashWorker.field_ref(reference)
-      if meta && path.empty?
-        old = @metadata
-        @metadata = {}
-        return old
+      if meta
+        @meta_dirty = true
+        if path.empty?
+          old = @metadata
+          @metadata = {}
+          return old
+        end
+        return GostashWorker.delete(@metadata, path)
       end
-      GostashWorker.delete(meta ? @metadata : @data, path)
+      key = path[0]
+      if path.size == 1
+        # Removed: a later write puts the field last, as a new one.
+        @dirty&.delete(key)
+        (@removed ||= {})[key] = true
+      else
+        __touch(key)
+      end
+      GostashWorker.delete(@data, path)
     end
 
     def include?(reference)
@@ -391,6 +441,7 @@ module LogStash
       else
         @data[TAGS] = tags == value ? [tags] : [tags, value]
       end
+      __touch(TAGS)
       nil
     end
 
@@ -403,7 +454,7 @@ module LogStash
     end
 
     def cancelled?
-      @cancelled
+      @cancelled == true
     end
 
     # A deep copy with its own metadata, not cancelled, as Logstash's
@@ -422,6 +473,7 @@ module LogStash
       @data = other.__data
       @cancelled = other.cancelled?
       @data[TIMESTAMP] = Timestamp.now unless @data[TIMESTAMP].is_a?(Timestamp)
+      @full = true
       self
     end
 
@@ -455,8 +507,12 @@ module LogStash
     end
 
     def timestamp
-      return @ts if @raw && @ts
-      __materialize if @raw
+      if @raw
+        # An event with no timestamp in the batch has none to read here.
+        ts = @ts ||= @raw.timestamp(@i)
+        return ts if ts
+        __materialize
+      end
       @data[TIMESTAMP]
     end
 
@@ -466,8 +522,10 @@ module LogStash
       end
       if @raw
         @ts = value
+        (@ops ||= []) << [TIMESTAMP, value]
       else
         @data[TIMESTAMP] = value
+        __touch(TIMESTAMP)
       end
     end
 
@@ -771,14 +829,27 @@ module GostashWorker
   class RawBatch
     attr_writer :events
 
-    def initialize(json)
-      @json = json
+    # body is the batch frame's (see GostashWorker.batch), n its events.
+    def initialize(body, n)
+      @body = body
+      @n = n
+      @stamps = nil
+    end
+
+    # The @timestamp of event i, nil if it has none.
+    def timestamp(i)
+      n = @n
+      stamps = @stamps ||= @body.unpack("@4q<#{n}l<#{n}")
+      nsec = stamps[n + i]
+      nsec < 0 ? nil : LogStash::Timestamp.__at(stamps[i], nsec)
     end
 
     def materialize
-      values = JSON.parse(@json, GostashWire::PARSE)
+      start = 4 + 12 * @n
+      json = @body.byteslice(start, @body.bytesize - start).force_encoding(Encoding::UTF_8)
+      values = JSON.parse(json, GostashWire::PARSE)
       @events.each_with_index do |e, i|
-        e.__fill(values[2 * i], values[2 * i + 1]) if e.__raw?
+        e.__fill(values[2 * i], values[2 * i + 1], timestamp(i)) if e.__raw?
       end
     end
   end
@@ -793,6 +864,7 @@ module GostashWorker
   LEVELS = %i[trace debug info warn error fatal].freeze
   FLAG_CANCELLED = 1
   FLAG_MATCHED = 2
+  FLAG_META = 4
 
   # An error in setting the filter up: a syntax error, a script that does
   # not load, an init or register that raises, failing tests.
@@ -952,62 +1024,40 @@ module GostashWorker
       raise SetupError.new("syntax", e.message, file, at && at.to_i)
     end
 
-    # A batch is the events' timestamps, [[sec, nsec] or null, ...], a
-    # newline, then the events, [data, metadata, data, metadata, ...],
-    # parsed only when the code first reads one of them.
+    # A batch is the number of events (32-bit little-endian), their
+    # @timestamps' seconds (64-bit each) and nanoseconds (32-bit each, -1
+    # for an event without one), then the events' JSON, [data, metadata,
+    # data, metadata, ...], parsed only when the code first reads one of
+    # them. The timestamps are left out of the JSON (null in their place).
     def batch(body)
-      body.force_encoding(Encoding::UTF_8)
-      newline = body.index("\n")
-      stamps = JSON.parse(body.byteslice(0, newline))
-      raw = RawBatch.new(body.byteslice(newline + 1, body.bytesize - newline - 1))
-      n = stamps.size
+      n = body.unpack1("L<")
+      raw = RawBatch.new(body, n)
       events = raw.events = Array.new(n)
       i = 0
       while i < n
-        sec, nsec = stamps[i]
-        events[i] = LogStash::Event.__raw(raw, sec && LogStash::Timestamp.__at(sec, nsec))
+        events[i] = LogStash::Event.__raw(raw, i)
         i += 1
       end
-      inline = @inline
       out = Array.new(n)
       i = 0
-      while i < n
-        out[i] = inline ? filter_inline(events[i]) : filter_file(events[i])
-        i += 1
+      if @inline
+        while i < n
+          out[i] = filter_inline(events[i])
+          i += 1
+        end
+      else
+        while i < n
+          out[i] = filter_file(events[i])
+          i += 1
+        end
       end
-      moved = detach_timestamps(out)
       reply = begin
         ["J", GostashWire::STATE.generate(out)]
       rescue JSON::GeneratorError, EncodingError
         # A binary string or a NaN: Marshal carries them.
         ["R", Marshal.dump(out)]
       end
-      moved.each { |data, ts| data[LogStash::Event::TIMESTAMP] = ts }
       write_frame(*reply)
-    end
-
-    # Takes each result's @timestamp out of its data (leaving nil) and
-    # puts its seconds and nanoseconds at the end of the result's row: the
-    # generator would call Timestamp#to_json for each, which costs more
-    # than the rest of the event. Returns the data to put them back into
-    # once the reply is written (the code may keep events).
-    def detach_timestamps(out)
-      moved = {}.compare_by_identity
-      out.each do |row|
-        detach(row, moved) if row[0]
-        children = row[3]
-        children.each { |child| detach(child, moved) } if children
-      end
-      moved
-    end
-
-    def detach(row, moved)
-      data = row[0]
-      ts = moved[data] || data[LogStash::Event::TIMESTAMP]
-      return unless ts.instance_of?(LogStash::Timestamp)
-      moved[data] = ts
-      data[LogStash::Event::TIMESTAMP] = nil
-      row << ts.__sec << ts.nsec
     end
 
     def filter_inline(event)
@@ -1020,7 +1070,10 @@ module GostashWorker
         @logger.error("Ruby exception occurred: #{e.message}", class: e.class.name, backtrace: e.backtrace)
         tag_exception(event, e)
       end
-      wire(event, flags, @made)
+      made = @made
+      return wire(event, flags, made) if made
+      flags |= FLAG_CANCELLED if event.cancelled?
+      event.__reply(flags, nil)
     end
 
     def filter_file(event)
@@ -1063,10 +1116,10 @@ module GostashWorker
       event.tag(@tag_on_exception)
     end
 
-    # [data, metadata, flags, children]: what becomes of one event, each
-    # child [data, metadata]. A cancelled new event is left out (the
-    # pipeline would drop it); the original given back as a new event is
-    # sent as a copy.
+    # What becomes of one event (see Event#__reply), with the events made
+    # from it as children, each [data, metadata]. A cancelled new event is
+    # left out (the pipeline would drop it); the original given back as a
+    # new event is sent as a copy.
     def wire(event, flags, made)
       flags |= FLAG_CANCELLED if event.cancelled?
       children = nil
@@ -1076,26 +1129,24 @@ module GostashWorker
         mm = m.__metadata
         (children ||= []) << [m.__data, mm.empty? ? nil : mm]
       end
-      if event.__raw?
-        # Never read: the pending writes and the timestamp stand for it.
-        ts = event.__ts
-        return [nil, event.__ops, flags, children] unless ts
-        return [nil, event.__ops, flags, children, ts.__sec, ts.nsec]
-      end
-      meta = event.__metadata
-      [event.__data, meta.empty? ? nil : meta, flags, children]
+      event.__reply(flags, children)
     end
 
-    # [metadata?, path] of a field reference, as Logstash's strict
+    # [metadata?, path, key] of a field reference, as Logstash's strict
     # grammar reads it: `a` and `[a]` are one key, `[a][b]` two,
-    # `[[a][b]][c]` flattens, anything else is an error.
+    # `[[a][b]][c]` flattens, anything else is an error. key is the
+    # top-level field that setting the reference replaces outright, which
+    # an unread event keeps as a pending write; nil for a nested or
+    # metadata reference, @timestamp and tags (whose values are checked).
     def field_ref(ref)
       hit = @refs[ref]
       return hit if hit
       unless ref.is_a?(::String)
         raise TypeError, "wrong argument type #{ref.class} (expected String)"
       end
-      parsed = @escape_style == "none" ? parse_ref(ref) : ask("fieldref", ref)
+      meta, path = @escape_style == "none" ? parse_ref(ref) : ask("fieldref", ref)
+      key = path[0] if !meta && path.size == 1 && path[0] != LogStash::Event::TIMESTAMP && path[0] != LogStash::Event::TAGS
+      parsed = [meta, path.freeze, key].freeze
       @refs[ref] = parsed if @refs.size < REF_CACHE_LIMIT
       parsed
     end
@@ -1129,11 +1180,7 @@ module GostashWorker
         end
         invalid_ref!(s) if depth != 0 || path.empty?
       end
-      if path[0] == "@metadata"
-        [true, path.drop(1).freeze].freeze
-      else
-        [false, path.freeze].freeze
-      end
+      path[0] == "@metadata" ? [true, path.drop(1)] : [false, path]
     end
 
     def invalid_ref!(s)
