@@ -1,0 +1,5 @@
+package jdbc
+
+import "github.com/gostash/gostash/runtime/plugin"
+
+var examples []plugin.Example
