@@ -372,7 +372,11 @@ func (in *Input) execute(ctx context.Context, tr *tracker, out plugin.Emitter) b
 		if ctx.Err() != nil {
 			return false
 		}
-		in.log.Warn("Exception when executing JDBC query", "exception", fmt.Sprintf("%T", errors.Unwrap(err)), "message", err.Error())
+		class := "Sequel::DatabaseError"
+		if errors.As(err, new(*connectError)) {
+			class = "Sequel::DatabaseConnectionError"
+		}
+		in.log.Warn("Exception when executing JDBC query", "exception", class, "message", err.Error())
 		if attempt >= in.stmtRetries {
 			in.log.Error(fmt.Sprintf("Unable to execute statement. Tried %d times.", in.stmtRetries))
 			return false
@@ -495,7 +499,7 @@ func (in *Input) connect(ctx context.Context) (*sql.DB, error) {
 		}
 		if attempt >= in.connRetries {
 			in.log.Error(fmt.Sprintf("Unable to connect to database. Tried %d times", in.connRetries), "message", err.Error())
-			return nil, fmt.Errorf("Sequel::DatabaseConnectionError: %w", err)
+			return nil, &connectError{err}
 		}
 		in.log.Error("Unable to connect to database. Trying again", "message", err.Error())
 		if !sleep(ctx, in.connRetryWait) {
@@ -503,6 +507,13 @@ func (in *Input) connect(ctx context.Context) (*sql.DB, error) {
 		}
 	}
 }
+
+// connectError is a run that failed to connect (Sequel's
+// DatabaseConnectionError), as opposed to a failed statement.
+type connectError struct{ err error }
+
+func (e *connectError) Error() string { return e.err.Error() }
+func (e *connectError) Unwrap() error { return e.err }
 
 func sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
