@@ -58,7 +58,7 @@ func TestTimesInTheDatabaseZone(t *testing.T) {
 func TestAmbiguousLocalTimes(t *testing.T) {
 	wall := time.Date(2025, 11, 2, 1, 30, 0, 0, time.UTC) // America/Chicago passes 01:30 twice that night
 	for spec, want := range map[string]string{
-		"America/Chicago":                               "",
+		"America/Chicago": "",
 		"America/Chicago[dst_enabled_on_overlap:true]":  "2025-11-02T06:30:00Z",
 		"America/Chicago[dst_enabled_on_overlap:false]": "2025-11-02T07:30:00Z",
 	} {
