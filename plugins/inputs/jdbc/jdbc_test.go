@@ -322,3 +322,36 @@ output { stdout { codec => json_lines } }`, e.config)
 		})
 	}
 }
+
+// TestPreparedStatements: the statement's ? placeholders are bound to
+// prepared_statement_bind_values, ":sql_last_value" standing for the
+// tracked value.
+func TestPreparedStatements(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		table := e.table(t, "prepared")
+		e.exec(t, fmt.Sprintf("CREATE TABLE %s (id INTEGER PRIMARY KEY, msg VARCHAR(10))", table),
+			fmt.Sprintf("INSERT INTO %s VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')", table))
+		lastRun := filepath.Join(t.TempDir(), "last_run")
+		config := fmt.Sprintf(`input { jdbc { %s statement => "SELECT id, msg FROM %s WHERE id > ? AND msg <> ? ORDER BY id LIMIT 2"
+  use_prepared_statements => true prepared_statement_name => "two_more" prepared_statement_bind_values => [":sql_last_value", "b"]
+  use_column_value => true tracking_column => "id" last_run_metadata_path => %q } }
+output { stdout { codec => json_lines } }`, e.config, table, lastRun)
+		p := inputtest.StartGostash(t, config, "--api.enabled", "false", "-w", "1")
+		if err := p.Wait(t, deadline); err != nil {
+			t.Fatalf("%v\n%s", err, p.Stderr)
+		}
+		if got := ids(rows(t, p.Stdout.All())); got != "1,3" {
+			t.Errorf("first run: events %s, want 1,3", got)
+		}
+		p = inputtest.StartGostash(t, config, "--api.enabled", "false", "-w", "1")
+		if err := p.Wait(t, deadline); err != nil {
+			t.Fatalf("%v\n%s", err, p.Stderr)
+		}
+		if got := ids(rows(t, p.Stdout.All())); got != "4" {
+			t.Errorf("second run: events %s, want 4", got)
+		}
+		if s := readFile(t, lastRun); s != "--- 4\n" {
+			t.Errorf("last run file %q", s)
+		}
+	})
+}
