@@ -355,3 +355,24 @@ output { stdout { codec => json_lines } }`, e.config, table, lastRun)
 		}
 	})
 }
+
+// TestPeriodAndCharsets: period runs the statement again and again; text
+// columns named in columns_charset are read in that charset, the others
+// in charset.
+func TestPeriodAndCharsets(t *testing.T) {
+	e := sqliteEngine(t)
+	e.exec(t, "CREATE TABLE latin (id INTEGER, name TEXT, city TEXT)", "INSERT INTO latin VALUES (1, X'436166E9', X'4DFC6E6368656E')")
+	config := fmt.Sprintf(`input { jdbc { %s statement => "SELECT * FROM latin" period => "1s" record_last_run => false
+  columns_charset => { "name" => "ISO-8859-1" } charset => "windows-1252" } }
+output { stdout { codec => json_lines } }`, e.config)
+	p := inputtest.StartGostash(t, config, "--api.enabled", "false", "-w", "1")
+	got := rows(t, p.Stdout.WaitN(t, 2, deadline))
+	if err := p.Stop(t); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range got {
+		if r["name"] != "Café" || r["city"] != "München" {
+			t.Fatalf("events %v, want the columns read as Latin-1 and Windows-1252", got)
+		}
+	}
+}
