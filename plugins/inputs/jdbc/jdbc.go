@@ -400,17 +400,20 @@ func (in *Input) attempt(ctx context.Context, tr *tracker, out plugin.Emitter) (
 	db.SetMaxOpenConns(1)
 	var last any = tr.value
 	if !in.useColumnValue {
-		now := event.Now().Time.UTC()
-		if in.localTZ {
-			now = now.In(time.Local)
-		}
-		last = now
+		last = event.Now().Time.UTC()
 	}
 	warned := false
 	emit := func(row *event.Map) {
 		if in.useColumnValue {
 			if v, ok := row.Get(in.trackingColumn); ok {
 				last = v
+				// Sequel hands times over in plugin_timezone.
+				if ts, ok := v.(event.Timestamp); ok {
+					last = ts.Time.UTC()
+					if in.localTZ {
+						last = ts.Time.In(time.Local)
+					}
+				}
 			} else if !warned {
 				in.log.Warn("tracking_column not found in dataset.", "tracking_column", in.trackingColumn)
 				warned = true

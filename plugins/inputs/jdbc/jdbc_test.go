@@ -376,3 +376,32 @@ output { stdout { codec => json_lines } }`, e.config)
 		}
 	}
 }
+
+// TestTimeZones: timestamps without a zone are read in the local time
+// zone (TZ) or in jdbc_default_timezone; a DATE is local midnight either
+// way, as Ruby's Date#to_time makes it.
+func TestTimeZones(t *testing.T) {
+	t.Setenv("TZ", "Europe/Paris")
+	e := sqliteEngine(t)
+	e.exec(t, "CREATE TABLE zoned (id INTEGER, at DATETIME, day DATE)", "INSERT INTO zoned VALUES (1, '2026-07-01 12:00:00', '2026-07-01')")
+	config := fmt.Sprintf(`input {
+  jdbc { %[1]s statement => "SELECT 'local' AS zone, at, day FROM zoned" record_last_run => false }
+  jdbc { %[1]s statement => "SELECT 'chicago' AS zone, at, day FROM zoned" record_last_run => false jdbc_default_timezone => "America/Chicago" }
+}
+output { stdout { codec => json_lines } }`, e.config)
+	p := inputtest.StartGostash(t, config, "--api.enabled", "false", "-w", "1")
+	if err := p.Wait(t, deadline); err != nil {
+		t.Fatalf("%v\n%s", err, p.Stderr)
+	}
+	want := map[string]string{"local": "2026-07-01T10:00:00.000Z", "chicago": "2026-07-01T17:00:00.000Z"}
+	got := rows(t, p.Stdout.All())
+	if len(got) != 2 {
+		t.Fatalf("events %v", got)
+	}
+	for _, r := range got {
+		zone := r["zone"].(string)
+		if r["at"] != want[zone] || r["day"] != "2026-06-30T22:00:00.000Z" {
+			t.Errorf("%s: at %v, day %v; want at %s, day 2026-06-30T22:00:00.000Z", zone, r["at"], r["day"], want[zone])
+		}
+	}
+}
