@@ -127,6 +127,7 @@ type Input struct {
 	trackingColumn string
 	useColumnValue bool
 	lastRunPath    string
+	defaultPath    bool // lastRunPath is the default under path.data
 	cleanRun       bool
 	localTZ        bool
 
@@ -185,7 +186,7 @@ func New(s *plugin.Settings) (plugin.Input, error) {
 				return nil, optLastRunPath.Errorf(s, `The "last_run_metadata_path" argument must point to a file, received a directory: "%s"`, in.lastRunPath)
 			}
 		} else {
-			in.lastRunPath = defaultLastRunPath(s.Pipeline().DataPath)
+			in.lastRunPath, in.defaultPath = defaultLastRunPath(s.Pipeline().DataPath), true
 		}
 	}
 
@@ -333,9 +334,9 @@ func New(s *plugin.Settings) (plugin.Input, error) {
 // Run loads sql_last_value, then runs the statement once or on the
 // schedule until ctx ends.
 func (in *Input) Run(ctx context.Context, out plugin.Emitter) error {
-	if in.lastRunPath != "" && !in.cleanRun {
-		if err := os.MkdirAll(filepath.Dir(in.lastRunPath), 0o755); err != nil {
-			return fmt.Errorf("cannot create the directory of the last run file: %w", err)
+	if in.defaultPath {
+		if err := in.prepareDefaultPath(); err != nil {
+			return err
 		}
 	}
 	tr, err := loadTracker(in.trackerKind, in.lastRunPath, in.cleanRun)
@@ -353,6 +354,39 @@ func (in *Input) Run(ctx context.Context, out plugin.Emitter) error {
 		return nil
 	}
 	in.schedule.Run(ctx, job)
+	return nil
+}
+
+// prepareDefaultPath creates the default last run file's directory and
+// moves a file of the plugin's versions before 5.2.6, which kept it in
+// $HOME/.logstash_jdbc_last_run, there.
+func (in *Input) prepareDefaultPath() error {
+	if err := os.MkdirAll(filepath.Dir(in.lastRunPath), 0o755); err != nil {
+		return fmt.Errorf("cannot create the directory of the last run file: %w", err)
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return nil
+	}
+	old := filepath.Join(home, ".logstash_jdbc_last_run")
+	if _, err := os.Stat(old); err != nil {
+		return nil
+	}
+	if _, err := os.Stat(in.lastRunPath); err == nil {
+		return nil
+	}
+	data, err := os.ReadFile(old)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(in.lastRunPath, data, 0o644); err != nil {
+		return err
+	}
+	if err := os.Remove(old); err != nil {
+		in.log.Warn(fmt.Sprintf("Using new metadata file at %s but %s can't be removed.", in.lastRunPath, old))
+		return nil
+	}
+	in.log.Info(fmt.Sprintf("Successfully moved the %s into %s", old, in.lastRunPath))
 	return nil
 }
 

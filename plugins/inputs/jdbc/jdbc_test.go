@@ -405,3 +405,33 @@ output { stdout { codec => json_lines } }`, e.config)
 		}
 	}
 }
+
+// TestDefaultLastRunPath: without last_run_metadata_path the value is kept
+// in <path.data>/plugins/inputs/jdbc/logstash_jdbc_last_run, and a file
+// of the plugin's old default place, $HOME/.logstash_jdbc_last_run, is
+// moved there first.
+func TestDefaultLastRunPath(t *testing.T) {
+	goldencase.Binary(t) // built before HOME moves, with the real build cache
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	os.WriteFile(filepath.Join(home, ".logstash_jdbc_last_run"), []byte("--- 1\n"), 0o644)
+	e := sqliteEngine(t)
+	e.exec(t, "CREATE TABLE counted (id INTEGER)", "INSERT INTO counted VALUES (1), (2), (3)")
+	data := t.TempDir()
+	config := fmt.Sprintf(`input { jdbc { %s statement => "SELECT id FROM counted WHERE id > :sql_last_value ORDER BY id"
+  use_column_value => true tracking_column => "id" } }
+output { stdout { codec => json_lines } }`, e.config)
+	p := inputtest.StartGostash(t, config, "--api.enabled", "false", "-w", "1", "--path.data", data)
+	if err := p.Wait(t, deadline); err != nil {
+		t.Fatalf("%v\n%s", err, p.Stderr)
+	}
+	if got := ids(rows(t, p.Stdout.All())); got != "2,3" {
+		t.Errorf("events %s, want the rows past the moved file's 1", got)
+	}
+	if s := readFile(t, filepath.Join(data, "plugins", "inputs", "jdbc", "logstash_jdbc_last_run")); s != "--- 3\n" {
+		t.Errorf("default last run file %q", s)
+	}
+	if _, err := os.Stat(filepath.Join(home, ".logstash_jdbc_last_run")); !os.IsNotExist(err) {
+		t.Errorf("the old file is still there: %v", err)
+	}
+}
