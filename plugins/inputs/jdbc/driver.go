@@ -318,10 +318,12 @@ func mysqlSource(sub, body, user, password string, connectTimeout time.Duration)
 		}
 	}
 	if cfg.TLSConfig == "true" {
-		if err := mysql.RegisterTLSConfig("jdbc-verify", &tls.Config{ServerName: hosts[0].host}); err != nil {
+		// Registered by name, one per host, as go-sql-driver keeps them.
+		name := "jdbc-verify-" + hosts[0].host
+		if err := mysql.RegisterTLSConfig(name, &tls.Config{ServerName: hosts[0].host}); err != nil {
 			return nil, err
 		}
-		cfg.TLSConfig = "jdbc-verify"
+		cfg.TLSConfig = name
 	}
 	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
