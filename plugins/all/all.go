@@ -59,6 +59,7 @@ import (
 	_ "github.com/gostash/gostash/plugins/inputs/heartbeat"
 	_ "github.com/gostash/gostash/plugins/inputs/http"
 	_ "github.com/gostash/gostash/plugins/inputs/http_poller"
+	_ "github.com/gostash/gostash/plugins/inputs/jdbc"
 	_ "github.com/gostash/gostash/plugins/inputs/kafka"
 	_ "github.com/gostash/gostash/plugins/inputs/pipe"
 	_ "github.com/gostash/gostash/plugins/inputs/pipeline"

@@ -193,3 +193,14 @@ func FloodUntilClosed(t testing.TB, c net.Conn, chunk []byte, limit int) int {
 		return sent
 	}
 }
+
+// Wait waits for gostash to exit by itself and returns its error.
+func (p *Process) Wait(t testing.TB, timeout time.Duration) error {
+	t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(timeout):
+		t.Fatalf("gostash did not finish within %v\nstderr:\n%s", timeout, p.Stderr)
+	}
+	return p.err
+}

@@ -11,10 +11,10 @@ import (
 	"github.com/gostash/gostash/runtime/event"
 )
 
-// Schedule is when a job runs: every so often, once after a delay, once
-// at an instant, or on a cron line.
+// Schedule is when a job runs: every so often, a while after each run,
+// once after a delay, once at an instant, or on a cron line.
 type Schedule struct {
-	kind    string // every, in, at or cron
+	kind    string // every, interval, in, at or cron
 	period  time.Duration
 	firstIn time.Duration
 	at      time.Time
@@ -36,6 +36,18 @@ func Every(period, firstIn time.Duration) (Schedule, error) {
 		return Schedule{}, fmt.Errorf("job frequency (%gs) is higher than scheduler frequency (1.0s)", period.Seconds())
 	}
 	return Schedule{kind: "every", period: period, firstIn: firstIn}, nil
+}
+
+// Interval runs the job period after each run ends (rufus-scheduler's
+// interval jobs), the first time period from now.
+func Interval(period time.Duration) (Schedule, error) {
+	if period <= 0 {
+		return Schedule{}, fmt.Errorf("cannot schedule an interval of %s: it must be positive", period)
+	}
+	if period < minPeriod {
+		return Schedule{}, fmt.Errorf("job frequency (%gs) is higher than scheduler frequency (1.0s)", period.Seconds())
+	}
+	return Schedule{kind: "interval", period: period}, nil
 }
 
 // OnCron runs the job at each time the cron line names.
@@ -153,6 +165,8 @@ func (s Schedule) Describe() string {
 	switch s.kind {
 	case "every":
 		return "every " + s.period.String()
+	case "interval":
+		return "every " + s.period.String() + " after each run"
 	case "in":
 		return "once in " + s.period.String()
 	case "at":
@@ -185,7 +199,7 @@ func (s Schedule) first(now time.Time) (time.Time, bool) {
 	switch s.kind {
 	case "every":
 		return now.Add(s.firstIn), true
-	case "in":
+	case "in", "interval":
 		return now.Add(s.period), true
 	case "at":
 		return s.at, !s.at.Before(now.Add(-minPeriod))
@@ -202,6 +216,8 @@ func (s Schedule) after(prev, now time.Time) (time.Time, bool) {
 			next = next.Add(s.period)
 		}
 		return next, true
+	case "interval":
+		return now.Add(s.period), true
 	case "cron":
 		t, err := s.cron.Next(now)
 		return t, err == nil

@@ -217,3 +217,37 @@ func TestRunPastAtNeverRuns(t *testing.T) {
 		t.Fatal("a past at ran")
 	}
 }
+
+// TestRunIntervalWaitsAfterEachRun: an interval counts from the end of a
+// run, so a run longer than the interval never makes the next one start
+// sooner than the interval after it.
+func TestRunIntervalWaitsAfterEachRun(t *testing.T) {
+	s, err := Interval(time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Interval(time.Millisecond); err == nil {
+		t.Fatal("an interval shorter than the scheduler's frequency was accepted")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	type run struct{ start, end time.Time }
+	runs := make(chan run, 10)
+	done := make(chan struct{})
+	go func() {
+		s.Run(ctx, func(context.Context) {
+			r := run{start: time.Now()}
+			time.Sleep(1500 * time.Millisecond)
+			r.end = time.Now()
+			runs <- r
+		})
+		close(done)
+	}()
+	first := <-runs
+	second := <-runs
+	if gap := second.start.Sub(first.end); gap < time.Second {
+		t.Fatalf("the second run started %s after the first ended, want at least the interval", gap)
+	}
+	cancel()
+	<-done
+}
