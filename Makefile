@@ -7,7 +7,7 @@ VERSION ?= 0.1.0
 # A static binary: no cgo, no libc dependency, runs on any Linux box.
 export CGO_ENABLED := 0
 
-.PHONY: all build test test-short race bench demo fuzz docs package kafka-up kafka-down rabbitmq-up rabbitmq-down redis-up redis-down opensearch-up opensearch-down fmt vet clean
+.PHONY: all build test test-short race bench demo fuzz docs package kafka-up kafka-down rabbitmq-up rabbitmq-down redis-up redis-down postgres-up postgres-down mariadb-up mariadb-down opensearch-up opensearch-down fmt vet clean
 
 all: build
 
@@ -63,6 +63,18 @@ redis-up:
 
 redis-down:
 	scripts/redis/redis.sh down
+
+postgres-up:
+	scripts/postgres/postgres.sh up
+
+postgres-down:
+	scripts/postgres/postgres.sh down
+
+mariadb-up:
+	scripts/mariadb/mariadb.sh up
+
+mariadb-down:
+	scripts/mariadb/mariadb.sh down
 
 opensearch-up:
 	scripts/opensearch/opensearch.sh up

@@ -293,3 +293,12 @@ if scripts/redis/redis.sh status >/dev/null 2>&1; then
 else
 	echo "| redis output and input | skipped (no redis-server: make redis-up) | | | | | |"
 fi
+
+# The jdbc input against the project's PostgreSQL and MariaDB, beside psql
+# and the mariadb client in the same run.
+if scripts/postgres/postgres.sh status >/dev/null 2>&1 && scripts/mariadb/mariadb.sh status >/dev/null 2>&1; then
+	echo
+	scripts/jdbc/bench.sh
+else
+	echo "| jdbc input | skipped (no PostgreSQL/MariaDB: make postgres-up mariadb-up) | | | |"
+fi
