@@ -20,6 +20,8 @@ import (
 const secretMarker = "S3cr3t-marker-4f9c"
 
 // TestNoSecretInAnyOutput configures every password option of every plugin
+// (and puts passwords in the URLs of every uri option or option declared
+// CarriesPasswords)
 // (from the plugins' declarations, so new plugins are covered as they are
 // registered) with a marker value and runs the binary three ways: a
 // config check at debug level with --config.debug, a config whose other
@@ -37,7 +39,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		for _, d := range plugin.Plugins(k) {
 			var secrets []plugin.Option
 			for _, o := range d.Options {
-				if o.Type == plugin.TypePassword {
+				if o.Type == plugin.TypePassword || o.Type == plugin.TypeURI || o.CarriesPasswords {
 					secrets = append(secrets, o)
 				}
 			}
@@ -47,11 +49,20 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 			for _, o := range secrets {
 				checked++
 				base := requiredOptions(d, existing, o.Name)
-				for _, body := range []string{
+				bodies := []string{
 					base + fmt.Sprintf(" %s => %q", o.Name, secretMarker),
 					base + fmt.Sprintf(" %s => %q no_such_option_here => 1", o.Name, secretMarker),
 					base + fmt.Sprintf(" %s => [%q, %q]", o.Name, secretMarker, secretMarker),
-				} {
+				}
+				if o.Type != plugin.TypePassword {
+					// A URL's passwords: the user info's and a password parameter.
+					url := fmt.Sprintf("jdbc:postgresql://user:%s@127.0.0.1:1/db?ssl=false&password=%s", secretMarker, secretMarker)
+					bodies = []string{
+						base + fmt.Sprintf(" %s => %q", o.Name, url),
+						base + fmt.Sprintf(" %s => %q no_such_option_here => 1", o.Name, url),
+					}
+				}
+				for _, body := range bodies {
 					config := wrapPlugin(k, d.Name, body)
 					out := runForSecrets(t, "-t", "--log.level", "debug", "--config.debug", "-e", config)
 					if strings.Contains(out, secretMarker) {

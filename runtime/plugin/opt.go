@@ -111,6 +111,14 @@ func (o Opt[T]) Obsolete(text string) Opt[T] {
 	return o
 }
 
+// CarriesPasswords marks a string option whose value may hold passwords
+// in a URL (user:password@ or password=...), masked wherever the config is
+// echoed or described.
+func (o Opt[T]) CarriesPasswords() Opt[T] {
+	o.decl.CarriesPasswords = true
+	return o
+}
+
 // Ineffective marks an option that Logstash's plugin accepts and ignores:
 // gostash accepts it too, and warns where it is set, with this text.
 func (o Opt[T]) Ineffective(text string) Opt[T] {

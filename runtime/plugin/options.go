@@ -3,9 +3,9 @@ package plugin
 import (
 	"fmt"
 	"math"
-	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -74,6 +74,11 @@ type Option struct {
 	Deprecated string
 	// Obsolete, when set, makes using the option a config error with this text.
 	Obsolete string
+	// CarriesPasswords marks a string option whose value may hold a password
+	// in a URL's user info or a password= parameter (a JDBC connection
+	// string): those parts are masked in echoed config text and messages, as
+	// they are for uri options.
+	CarriesPasswords bool
 	// Ineffective, when set, says why setting the option changes nothing
 	// (as in the Logstash plugin); setting it is a located warning.
 	Ineffective string
@@ -94,10 +99,13 @@ type Option struct {
 // secret reports whether the option's value must never be printed.
 func (o *Option) secret() bool { return o.Type == TypePassword }
 
+// carriesPasswords reports whether parts of the value are passwords.
+func (o *Option) carriesPasswords() bool { return o.Type == TypeURI || o.CarriesPasswords }
+
 // describe renders a configured value for an error message: secrets
 // hidden, passwords in URIs masked as Logstash's SafeURI masks them.
 func (o *Option) describe(v any) string {
-	if o.Type == TypeURI {
+	if o.carriesPasswords() {
 		return rubyInspect(maskURIs(v))
 	}
 	return describe(v, o.secret())
@@ -107,11 +115,9 @@ func (o *Option) describe(v any) string {
 func maskURIs(v any) any {
 	switch t := v.(type) {
 	case string:
-		if u, err := url.Parse(t); err == nil && u.User != nil {
-			if _, has := u.User.Password(); has {
-				u.User = url.UserPassword(u.User.Username(), "xxxxxx")
-				return u.String()
-			}
+		spans := passwordSpans(t)
+		for i := len(spans) - 1; i >= 0; i-- {
+			t = t[:spans[i][0]] + "xxxxxx" + t[spans[i][1]:]
 		}
 		return t
 	case []any:
@@ -323,4 +329,26 @@ func rubyInspect(v any) string {
 		return c.Name
 	}
 	return ruby.Inspect(v)
+}
+
+// passwordPatterns find the passwords a URL-like value may carry: the
+// user info's (scheme://user:PASSWORD@host) and a password parameter
+// (?password=PASSWORD, as JDBC URLs pass it).
+var passwordPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`://[^/@:?#]*:([^@/?#]*)@`),
+	regexp.MustCompile(`(?i)[?&;]password=([^&;#]*)`),
+}
+
+// passwordSpans are the byte ranges of the passwords in s.
+func passwordSpans(s string) [][2]int {
+	var spans [][2]int
+	for _, re := range passwordPatterns {
+		for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
+			if m[3] > m[2] {
+				spans = append(spans, [2]int{m[2], m[3]})
+			}
+		}
+	}
+	slices.SortFunc(spans, func(a, b [2]int) int { return a[0] - b[0] })
+	return spans
 }

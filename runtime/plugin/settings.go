@@ -277,12 +277,55 @@ func Build(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Instance, lang.Diagno
 	return &Instance{Settings: s, Plugin: built}, diags
 }
 
+// asDiagnostic turns a plugin's build error into a located diagnostic,
+// with the secrets of its settings masked: a plugin that quotes a value it
+// refuses (an invalid URL, say) must not print the password in it.
 func asDiagnostic(err error, s *Settings) *lang.Diagnostic {
 	var d *lang.Diagnostic
-	if errors.As(err, &d) {
-		return d
+	if !errors.As(err, &d) {
+		d = lang.Errorf(s.name, "%s %s plugin %q: %v", s.reg.spec.Name, s.reg.kind, s.id, err)
 	}
-	return lang.Errorf(s.name, "%s %s plugin %q: %v", s.reg.spec.Name, s.reg.kind, s.id, err)
+	return maskDiagnostic(d, s.reg, s.vals)
+}
+
+// maskDiagnostic is d with the secrets of vals masked in its text.
+func maskDiagnostic(d *lang.Diagnostic, r *registered, vals map[string]any) *lang.Diagnostic {
+	masked := *d
+	masked.Summary, masked.Detail = maskSecrets(d.Summary, r, vals), maskSecrets(d.Detail, r, vals)
+	return &masked
+}
+
+// minMaskedSecret is the shortest secret masked inside messages: shorter
+// ones would mask ordinary text along with them.
+const minMaskedSecret = 4
+
+// maskSecrets replaces, in text, the values of the password options and
+// the passwords inside uri and CarriesPasswords values.
+func maskSecrets(text string, r *registered, vals map[string]any) string {
+	for name, v := range vals {
+		o := r.byName[name]
+		if o == nil || !(o.secret() || o.carriesPasswords()) {
+			continue
+		}
+		for _, item := range asList(v) {
+			str, ok := item.(string)
+			if !ok {
+				continue
+			}
+			if o.secret() {
+				if len(str) >= minMaskedSecret {
+					text = strings.ReplaceAll(text, str, "<password>")
+				}
+				continue
+			}
+			for _, span := range passwordSpans(str) {
+				if span[1]-span[0] >= minMaskedSecret {
+					text = strings.ReplaceAll(text, str[span[0]:span[1]], "xxxxxx")
+				}
+			}
+		}
+	}
+	return text
 }
 
 func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Diagnostics) {
@@ -330,10 +373,15 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 			errAt(attr.NameSpan(), "Unknown setting '%s' for %s%s", name, p.Name, unknownOptionHint(r, name))
 			continue
 		}
-		if o.secret() {
+		if o.secret() || o.carriesPasswords() {
 			for _, a := range p.Attributes {
-				if a.Name == name {
+				if a.Name != name {
+					continue
+				}
+				if o.secret() {
 					redactSecret(ctx.Sources, a.Value)
+				} else {
+					redactPasswordsIn(ctx.Sources, a.Value)
 				}
 			}
 		}
@@ -399,6 +447,10 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 	} else {
 		s.id = generatedID(p)
 	}
+	// A declared check may quote the value it refuses.
+	for i, d := range diags {
+		diags[i] = maskDiagnostic(d, r, raw)
+	}
 	return s, diags
 }
 
@@ -406,6 +458,34 @@ func configure(kind Kind, p *lang.Plugin, ctx *BuildContext) (*Settings, lang.Di
 // text diagnostics show (the shared file map, in place, so every
 // diagnostic on that line shows it masked), leaving ${VAR} references,
 // which name a secret without revealing it.
+// redactPasswordsIn masks, in the config text, the passwords a URL-like
+// string value carries (see passwordSpans). A value written with escapes
+// is masked whole, as its text and value do not line up.
+func redactPasswordsIn(sources map[string][]byte, v lang.Value) {
+	switch t := v.(type) {
+	case *lang.Array:
+		for _, it := range t.Items {
+			redactPasswordsIn(sources, it)
+		}
+	case *lang.String:
+		spans := passwordSpans(t.Value)
+		if len(spans) == 0 {
+			return
+		}
+		src := sources[t.Pos.File]
+		start := t.Pos.Offset + 1
+		if t.Pos.Offset < 0 || start+len(t.Value) > len(src) || string(src[start:start+len(t.Value)]) != t.Value {
+			redactSecret(sources, v)
+			return
+		}
+		for _, s := range spans {
+			for i := start + s[0]; i < start+s[1]; i++ {
+				src[i] = '*'
+			}
+		}
+	}
+}
+
 func redactSecret(sources map[string][]byte, v lang.Value) {
 	switch t := v.(type) {
 	case *lang.Array:

@@ -28,7 +28,7 @@ import (
 var (
 	optDriverLibrary  = plugin.String("jdbc_driver_library").Doc("Paths of the JDBC driver jars, comma-separated. Accepted for compatibility and not loaded: gostash connects with built-in Go drivers.")
 	optDriverClass    = plugin.String("jdbc_driver_class").Required().Doc("The JDBC driver class, which picks the Go driver: org.postgresql.Driver (pgx), com.mysql.jdbc.Driver, com.mysql.cj.jdbc.Driver or org.mariadb.jdbc.Driver (go-sql-driver/mysql), org.sqlite.JDBC (modernc.org/sqlite). A Java:: prefix is allowed. Other classes (Oracle, SQL Server, DB2...) are refused.")
-	optConnection     = plugin.String("jdbc_connection_string").Required().Doc("The JDBC URL: jdbc:postgresql://host:port/database?properties, jdbc:mysql://host:port/database?properties (or jdbc:mariadb://), jdbc:sqlite:path. Of the driver properties, user, password, the SSL settings, connect and socket timeouts, currentSchema, ApplicationName, zeroDateTimeBehavior and tinyInt1isBit are honoured; others are logged as ignored.")
+	optConnection     = plugin.String("jdbc_connection_string").Required().CarriesPasswords().Doc("The JDBC URL: jdbc:postgresql://host:port/database?properties, jdbc:mysql://host:port/database?properties (or jdbc:mariadb://), jdbc:sqlite:path. Of the driver properties, user, password, the SSL settings, connect and socket timeouts, currentSchema, ApplicationName, zeroDateTimeBehavior and tinyInt1isBit are honoured; others are logged as ignored.")
 	optUser           = plugin.String("jdbc_user").Required().Doc("The database user.")
 	optPassword       = plugin.Password("jdbc_password").Doc("The database user's password.")
 	optPasswordFile   = plugin.Path("jdbc_password_filepath").Doc("A file holding the password (surrounding blanks removed).")
