@@ -33,7 +33,7 @@ build)
 		cp -r "$src/." "$work"
 		chmod -R u+w "$work"
 		mkdir -p "$cache"
-		(cd "$work" && go build -trimpath -o "$bin.tmp" ./filebeat)
+		(cd "$work" && go build -o "$bin.tmp" ./filebeat)
 		mv "$bin.tmp" "$bin"
 	fi
 	echo "$bin"
