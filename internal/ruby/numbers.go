@@ -39,6 +39,21 @@ func ToI(s string) any {
 		neg = s[0] == '-'
 		s = s[1:]
 	}
+	// Plain digits that fit an int64 (the usual case): read in place.
+	end := 0
+	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+		end++
+	}
+	if end > 0 && end <= 18 && (end == len(s) || s[end] != '_') {
+		var v int64
+		for k := 0; k < end; k++ {
+			v = v*10 + int64(s[k]-'0')
+		}
+		if neg {
+			v = -v
+		}
+		return v
+	}
 	_, digits := scanDigits(s)
 	if digits == "" {
 		return int64(0)

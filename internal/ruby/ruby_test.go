@@ -2,6 +2,8 @@ package ruby
 
 import (
 	"fmt"
+	"math/big"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -136,5 +138,37 @@ func TestInspectValues(t *testing.T) {
 	m.Set("k\u0084", []any{"\xff#{x}", 1e15, nil, int64(3)})
 	if got, want := Inspect(m), `{"k\u0084"=>["\xFF\#{x}", 1.0e+15, nil, 3]}`; got != want {
 		t.Errorf("Inspect = %s, want %s", got, want)
+	}
+}
+
+// TestToIPlainDigits checks the in-place reading of plain digits against
+// the general way (digits collected, then parsed) on random numbers of
+// every length around int64's, with signs, spaces, underscores and tails.
+func TestToIPlainDigits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(35, 2026))
+	for range 100000 {
+		var b strings.Builder
+		b.WriteString([]string{"", " ", "\t-", "-", "+", "--"}[rng.IntN(6)])
+		for range rng.IntN(22) {
+			b.WriteByte(byte('0' + rng.IntN(10)))
+		}
+		b.WriteString([]string{"", "_1", "_", "x", " 7", ".5"}[rng.IntN(6)])
+		s := b.String()
+		rest := strings.TrimLeft(s, " \t\n\v\f\r")
+		neg := false
+		if rest != "" && (rest[0] == '-' || rest[0] == '+') {
+			neg, rest = rest[0] == '-', rest[1:]
+		}
+		want := new(big.Int)
+		if _, digits := scanDigits(rest); digits != "" {
+			want.SetString(digits, 10)
+		}
+		if neg {
+			want.Neg(want)
+		}
+		got := fmt.Sprint(ToI(s))
+		if got != want.String() {
+			t.Fatalf("ToI(%q) = %s, want %s", s, got, want)
+		}
 	}
 }

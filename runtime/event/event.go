@@ -260,7 +260,12 @@ func (e *Event) Set(ref string, v any) error {
 // the end of a list pads it with nils. Writing under a scalar, or a value
 // other than a string or list of strings into tags, is an error (Logstash's
 // messages).
-func (e *Event) SetRef(r FieldRef, v any) error {
+func (e *Event) SetRef(r FieldRef, v any) error { return e.SetRefSized(r, v, nil) }
+
+// SetRefSized is SetRef for a writer that knows how many keys go into the
+// maps it may create: one made for r.Path[i] gets room for sizes[i] keys
+// (4 past the end of sizes), so it is neither grown nor oversized.
+func (e *Event) SetRefSized(r FieldRef, v any, sizes []int) error {
 	if r.Metadata {
 		if len(r.Path) == 0 {
 			m, ok := v.(*Map)
@@ -270,7 +275,7 @@ func (e *Event) SetRef(r FieldRef, v any) error {
 			e.meta = m
 			return nil
 		}
-		return setPath(e.Metadata(), r.Path, v)
+		return setPath(e.Metadata(), r.Path, v, sizes)
 	}
 	if len(r.Path) > 0 && r.Path[0] == TagsField {
 		if len(r.Path) == 1 && !validTags(v) {
@@ -282,10 +287,10 @@ func (e *Event) SetRef(r FieldRef, v any) error {
 			}
 		}
 	}
-	return setPath(e.data, r.Path, v)
+	return setPath(e.data, r.Path, v, sizes)
 }
 
-func setPath(root *Map, path []string, v any) error {
+func setPath(root *Map, path []string, v any, sizes []int) error {
 	var cur any = root
 	for i, k := range path {
 		last := i == len(path)-1
@@ -297,7 +302,11 @@ func setPath(root *Map, path []string, v any) error {
 			}
 			next, ok := c.Get(k)
 			if !ok || next == nil {
-				next = NewMap(4)
+				room := 4
+				if i < len(sizes) {
+					room = sizes[i]
+				}
+				next = NewMap(room)
 				c.Set(k, next)
 			}
 			if list, ok := next.([]any); ok {
@@ -339,7 +348,7 @@ func setInList(list []any, path []string, v any) ([]any, error) {
 	}
 	switch c := list[idx].(type) {
 	case *Map:
-		return list, setPath(c, path[1:], v)
+		return list, setPath(c, path[1:], v, nil)
 	case []any:
 		nl, err := setInList(c, path[1:], v)
 		list[idx] = nl
@@ -347,7 +356,7 @@ func setInList(list []any, path []string, v any) ([]any, error) {
 	case nil:
 		m := NewMap(4)
 		list[idx] = m
-		return list, setPath(m, path[1:], v)
+		return list, setPath(m, path[1:], v, nil)
 	default:
 		return nil, fmt.Errorf("Could not set field '%s' on object '%s' to value '%s'.This is probably due to trying to set a field like [foo][bar] = someValue when [foo] is not either a map or a string", path[1], ValueString(c), ValueString(v))
 	}

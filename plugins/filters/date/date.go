@@ -48,7 +48,8 @@ type parser interface {
 
 type dateFilter struct {
 	log          *slog.Logger
-	source       string
+	source       event.FieldRef // parsed once; a reference that does not parse reads as nil
+	sourceOK     bool
 	target       string
 	parsers      []parser
 	tagOnFailure []string
@@ -61,10 +62,11 @@ func newDate(s *plugin.Settings) (plugin.Filter, error) {
 	}
 	f := &dateFilter{
 		log:          s.Logger(),
-		source:       ruby.ToS(match[0]),
 		target:       optTarget.Get(s),
 		tagOnFailure: optTagOnFailure.Get(s),
 	}
+	source, err := event.ParseFieldRef(ruby.ToS(match[0]))
+	f.source, f.sourceOK = source, err == nil
 	locale := english
 	if optLocale.IsSet(s) {
 		tag := optLocale.Get(s)
@@ -103,7 +105,10 @@ func newDate(s *plugin.Settings) (plugin.Filter, error) {
 // Filter parses the source field with each format in turn; the first that
 // succeeds sets the target. A missing or null field is left alone.
 func (f *dateFilter) Filter(e *event.Event, _ func(*event.Event)) bool {
-	v, _ := e.Get(f.source)
+	var v any
+	if f.sourceOK {
+		v, _ = e.GetRef(f.source)
+	}
 	if v == nil {
 		return false
 	}

@@ -57,7 +57,8 @@ type fieldInfo struct {
 	valueTooLarge func(t time.Time, v int) bool // nil: only min/max apply
 }
 
-var fieldInfos = map[fieldType]fieldInfo{
+// fieldInfos is indexed by fieldType.
+var fieldInfos = [...]fieldInfo{
 	fEra:                {"era", uUnbounded, uUnbounded, 0, 1, nil},
 	fCenturyOfEra:       {"centuryOfEra", uUnbounded, uCenturies, 0, 2922789, nil},
 	fYearOfEra:          {"yearOfEra", uUnbounded, uYears, 1, 292278993, nil},

@@ -22,11 +22,11 @@ type savedField struct {
 
 // bucket collects what a parse found: field values and maybe an offset or zone.
 type bucket struct {
-	fields    []savedField
-	offset    *time.Duration
-	zone      *time.Location
-	locale    *localeNames
-	pivotYear int
+	fields []savedField
+	room   [8]savedField // fields' first backing array: one allocation for the bucket
+	offset *time.Duration
+	zone   *time.Location
+	locale *localeNames
 }
 
 type bucketState struct {
@@ -49,7 +49,15 @@ var errNoMatch = errors.New("no match")
 // defaultYear when the largest field is a month, week or day field), twice,
 // as Joda's DateTimeParserBucket.computeMillis does.
 func (b *bucket) localTime(defaultYear int) (time.Time, error) {
-	fields := append([]savedField(nil), b.fields...)
+	if t, ok := plainLocalTime(b.fields); ok {
+		return t, nil
+	}
+	return jodaLocalTime(b.fields, defaultYear)
+}
+
+// jodaLocalTime is localTime for any fields, step by step as Joda goes.
+func jodaLocalTime(saved []savedField, defaultYear int) (time.Time, error) {
+	fields := append([]savedField(nil), saved...)
 	sortFields(fields)
 	if len(fields) > 0 {
 		d := fieldInfos[fields[0].f].durationUnit
@@ -77,6 +85,34 @@ func (b *bucket) localTime(defaultYear int) (time.Time, error) {
 		}
 	}
 	return t, nil
+}
+
+// plainLocalTime is localTime for the fields most patterns parse, where
+// Joda's passes come down to one date: a year from 1 to 9999, a month, a
+// day, an hour of day, a minute and a second, each once and in range, and
+// maybe milliseconds of the second. ok is false for anything else.
+func plainLocalTime(fields []savedField) (t time.Time, ok bool) {
+	const (
+		required = 1<<fYear | 1<<fMonthOfYear | 1<<fDayOfMonth | 1<<fHourOfDay | 1<<fMinuteOfHour | 1<<fSecondOfMinute
+		allowed  = required | 1<<fMillisOfSecond
+	)
+	var v [fMillisOfSecond + 1]int
+	seen := 0
+	for _, sf := range fields {
+		bit := 1 << sf.f
+		if allowed&bit == 0 || seen&bit != 0 {
+			return t, false
+		}
+		seen |= bit
+		v[sf.f] = sf.value
+	}
+	y, mo, d := v[fYear], v[fMonthOfYear], v[fDayOfMonth]
+	h, mi, s, ms := v[fHourOfDay], v[fMinuteOfHour], v[fSecondOfMinute], v[fMillisOfSecond]
+	if seen&required != required || y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, time.Month(mo)) ||
+		h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59 || ms < 0 || ms > 999 {
+		return t, false
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, s, ms*int(time.Millisecond), time.UTC), true
 }
 
 func sortFields(fields []savedField) {
@@ -157,7 +193,8 @@ func (f *formatter) parseLocal(text string, defaultYear int, locale *localeNames
 // parseFields parses the whole text into its fields and the local
 // date-time they give; the bucket keeps any parsed offset or zone.
 func (f *formatter) parseFields(text string, defaultYear int, locale *localeNames) (*bucket, time.Time, error) {
-	b := &bucket{locale: locale, pivotYear: pivotYear()}
+	b := &bucket{locale: locale}
+	b.fields = b.room[:0]
 	if err := f.parseInto(b, text); err != nil {
 		return nil, time.Time{}, fmt.Errorf("Invalid format: %q", text)
 	}
@@ -269,7 +306,7 @@ func (y twoDigitYear) parse(b *bucket, text string, pos int) int {
 		return -1
 	}
 	year := int(text[pos]-'0')*10 + int(text[pos+1]-'0')
-	low := b.pivotYear - 50
+	low := pivotYear() - 50
 	var t int
 	if low >= 0 {
 		t = low % 100

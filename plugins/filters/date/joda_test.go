@@ -2,6 +2,7 @@ package date
 
 import (
 	"bufio"
+	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
@@ -104,5 +105,52 @@ func TestJodaLocalesGolden(t *testing.T) {
 	}
 	if bad > 0 {
 		t.Errorf("%d rows differ", bad)
+	}
+}
+
+// TestPlainLocalTimeIsJodas checks the shortcut for plain dates against
+// Joda's two passes on random fields: in and out of range, repeated,
+// missing, and mixed with fields the shortcut leaves to Joda's way.
+func TestPlainLocalTimeIsJodas(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 2026))
+	plain := []fieldType{fYear, fMonthOfYear, fDayOfMonth, fHourOfDay, fMinuteOfHour, fSecondOfMinute, fMillisOfSecond}
+	value := func(f fieldType) int {
+		switch rng.IntN(8) {
+		case 0:
+			return rng.IntN(20001) - 10000
+		case 1:
+			return fieldInfos[f].max + rng.IntN(3) - 1
+		case 2:
+			return fieldInfos[f].min + rng.IntN(3) - 1
+		}
+		if f == fYear {
+			return rng.IntN(10200) - 100
+		}
+		return fieldInfos[f].min + rng.IntN(min(fieldInfos[f].max, 1000)-fieldInfos[f].min+1)
+	}
+	shortcuts := 0
+	for range 200000 {
+		var fields []savedField
+		for _, f := range rng.Perm(len(plain)) {
+			if rng.IntN(12) > 0 {
+				fields = append(fields, savedField{plain[f], value(plain[f])})
+			}
+		}
+		if rng.IntN(10) == 0 {
+			f := fieldType(rng.IntN(int(fMillisOfHour) + 1))
+			fields = append(fields, savedField{f, value(f)})
+		}
+		got, ok := plainLocalTime(fields)
+		if !ok {
+			continue
+		}
+		shortcuts++
+		want, err := jodaLocalTime(fields, 2026)
+		if err != nil || !got.Equal(want) {
+			t.Fatalf("%v: shortcut gives %v, Joda's way %v (%v)", fields, got, want, err)
+		}
+	}
+	if shortcuts < 10000 {
+		t.Fatalf("only %d of the random cases took the shortcut", shortcuts)
 	}
 }

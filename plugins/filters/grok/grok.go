@@ -1,7 +1,8 @@
 // Package grok is Logstash's grok filter: named regular-expression patterns
 // (logstash-patterns-core, legacy or ECS v1) whose captures become fields.
-// Patterns run on a backtracking engine (regexp2) because the core patterns
-// use look-behind and atomic groups that Go's RE2 cannot run.
+// Patterns run on backtracking engines because the core patterns use
+// look-behind and atomic groups that Go's RE2 cannot run: onigmo, which
+// follows Ruby's Onigmo on UTF-8 text, and regexp2 for what onigmo leaves.
 package grok
 
 import (
@@ -10,10 +11,10 @@ import (
 	"log/slog"
 	"regexp"
 	"time"
-
-	"github.com/dlclark/regexp2"
+	"unicode/utf8"
 
 	"github.com/gostash/gostash/internal/ruby"
+	"github.com/gostash/gostash/internal/ruby/onigmo"
 	"github.com/gostash/gostash/plugins/internal/grokpattern"
 	"github.com/gostash/gostash/runtime/event"
 	"github.com/gostash/gostash/runtime/plugin"
@@ -53,7 +54,25 @@ var targetRef = regexp.MustCompile(`\[.*?\]`)
 
 type fieldPatterns struct {
 	field    string
-	patterns []*grokpattern.Compiled
+	ref      event.FieldRef // field, parsed; a reference that does not parse reads as nil
+	refOK    bool
+	patterns []*pattern
+}
+
+// pattern is a compiled pattern with where each of its captures goes.
+type pattern struct {
+	*grokpattern.Compiled
+	targets []target // per capture
+}
+
+// target is where a capture's value goes: the parsed reference (or why it
+// does not parse), whether the value replaces an existing one, and how
+// many keys the pattern writes into each map along the way.
+type target struct {
+	ref       event.FieldRef
+	refErr    error
+	overwrite bool
+	sizes     []int
 }
 
 type grok struct {
@@ -129,6 +148,8 @@ func newGrok(s *plugin.Settings) (plugin.Filter, error) {
 	var compileErr error
 	optMatch.Get(s).Range(func(field string, v any) bool {
 		fp := fieldPatterns{field: field}
+		ref, err := event.ParseFieldRef(field)
+		fp.ref, fp.refOK = ref, err == nil
 		for _, p := range asPatterns(v) {
 			// Each pattern gets its own copy: %{NAME=regex} defines NAME for it alone.
 			defs := make(map[string]string, len(base))
@@ -143,7 +164,7 @@ func newGrok(s *plugin.Settings) (plugin.Filter, error) {
 				compileErr = optMatch.Errorf(s, "%v", err)
 				return false
 			}
-			fp.patterns = append(fp.patterns, c)
+			fp.patterns = append(fp.patterns, g.resolveTargets(c))
 		}
 		g.matches = append(g.matches, fp)
 		return true
@@ -206,15 +227,14 @@ func (g *grok) Filter(e *event.Event, _ func(*event.Event)) bool {
 		deadline = time.Now().Add(g.timeout)
 	}
 	matched := false
-	for _, fp := range g.matches {
-		ok, err := g.matchField(e, fp, deadline)
-		var te *errTimeout
-		if errors.As(err, &te) {
-			g.log.Warn(te.Error())
-			e.Tag(g.tagOnTimeout)
-			return false
-		}
+	for k := range g.matches {
+		ok, err := g.matchField(e, &g.matches[k], deadline)
 		if err != nil {
+			if te := (*errTimeout)(nil); errors.As(err, &te) {
+				g.log.Warn(te.Error())
+				e.Tag(g.tagOnTimeout)
+				return false
+			}
 			// Like Logstash, an exception while applying captures makes the
 			// whole field count as unmatched.
 			g.log.Warn("Grok regexp threw exception", slog.String("message", err.Error()))
@@ -235,8 +255,11 @@ func (g *grok) Filter(e *event.Event, _ func(*event.Event)) bool {
 	return matched
 }
 
-func (g *grok) matchField(e *event.Event, fp fieldPatterns, deadline time.Time) (bool, error) {
-	v, _ := e.Get(fp.field)
+func (g *grok) matchField(e *event.Event, fp *fieldPatterns, deadline time.Time) (bool, error) {
+	var v any
+	if fp.refOK {
+		v, _ = e.GetRef(fp.ref)
+	}
 	if list, ok := v.([]any); ok {
 		any := false
 		for _, x := range list {
@@ -251,23 +274,62 @@ func (g *grok) matchField(e *event.Event, fp fieldPatterns, deadline time.Time) 
 	return g.matchValue(e, fp, ruby.ToS(v), deadline)
 }
 
-func (g *grok) matchValue(e *event.Event, fp fieldPatterns, input string, deadline time.Time) (bool, error) {
-	runes := []rune(input)
+func (g *grok) matchValue(e *event.Event, fp *fieldPatterns, input string, deadline time.Time) (bool, error) {
+	valid := utf8.ValidString(input)
+	var runes []rune // for regexp2, made once
+	var buf [64]int  // onigmo's capture offsets, for most patterns
 	matched := false
-	for _, c := range fp.patterns {
+	for _, p := range fp.patterns {
+		c := p.Compiled
 		if !deadline.IsZero() && time.Now().After(deadline) {
 			return matched, &errTimeout{c.Source, fp.field, input}
 		}
-		m, err := c.Re.FindRunesMatch(runes)
-		if err != nil {
-			return matched, &errTimeout{c.Source, fp.field, input}
+		fast := c.Fast != nil && valid
+		var caps []int
+		if fast {
+			if n := 2 * (c.Fast.NumGroups() + 1); n <= len(buf) {
+				caps = buf[:n]
+			} else {
+				caps = make([]int, n)
+			}
+			ok, err := c.Fast.Match(input, 0, caps, g.timeout)
+			switch {
+			case errors.Is(err, onigmo.ErrTooDeep):
+				fast = false // regexp2 keeps its backtracking on a stack of its own
+			case err != nil:
+				return matched, &errTimeout{c.Source, fp.field, input}
+			case !ok:
+				continue
+			}
 		}
-		if m == nil {
-			continue
-		}
-		matched = true
-		if err := g.apply(e, c, m); err != nil {
-			return matched, err
+		if fast {
+			matched = true
+			if err := g.apply(e, p, func(cp *grokpattern.Capture) (string, bool) {
+				k := 2 * cp.Index
+				return input[max(caps[k], 0):max(caps[k+1], 0)], caps[k] >= 0
+			}); err != nil {
+				return matched, err
+			}
+		} else {
+			if runes == nil {
+				runes = []rune(input)
+			}
+			m, err := c.Re.FindRunesMatch(runes)
+			if err != nil {
+				return matched, &errTimeout{c.Source, fp.field, input}
+			}
+			if m == nil {
+				continue
+			}
+			matched = true
+			if err := g.apply(e, p, func(cp *grokpattern.Capture) (string, bool) {
+				if grp := m.GroupByNumber(cp.Group); grp != nil && len(grp.Captures) > 0 {
+					return grp.String(), true
+				}
+				return "", false
+			}); err != nil {
+				return matched, err
+			}
 		}
 		if g.breakOnMatch {
 			break
@@ -276,48 +338,86 @@ func (g *grok) matchValue(e *event.Event, fp fieldPatterns, input string, deadli
 	return matched, nil
 }
 
-// apply writes a match's captures: strings, or to_i/to_f for :int/:float.
-func (g *grok) apply(e *event.Event, c *grokpattern.Compiled, m *regexp2.Match) error {
-	for _, cp := range c.Captures {
-		grp := m.GroupByNumber(cp.Group)
+// apply writes a match's captures, which group reads: strings, or to_i/to_f
+// for :int/:float.
+func (g *grok) apply(e *event.Event, p *pattern, group func(*grokpattern.Capture) (string, bool)) error {
+	for k := range p.Captures {
+		cp := &p.Captures[k]
 		var value any
-		if grp != nil && len(grp.Captures) > 0 {
-			s := grp.String()
-			switch cp.Coerce {
-			case "int":
+		if s, ok := group(cp); ok {
+			switch {
+			case cp.Coerce == "int":
 				value = ruby.ToI(s)
-			case "float":
+			case cp.Coerce == "float":
 				value = ruby.ToF(s)
+			case s == "" && !g.keepEmpty:
+				continue // handle would drop it: spare boxing it
 			default:
 				value = s
 			}
 		}
-		if err := g.handle(e, cp.Field, value); err != nil {
+		if err := g.handle(e, &p.targets[k], value); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (g *grok) handle(e *event.Event, field string, value any) error {
+// resolveTargets parses, once, the field reference each capture of c
+// writes to (under target, if set).
+func (g *grok) resolveTargets(c *grokpattern.Compiled) *pattern {
+	p := &pattern{Compiled: c, targets: make([]target, len(c.Captures))}
+	for k, cp := range c.Captures {
+		ref := cp.Field
+		if g.target != "" {
+			ref = g.target + "[" + cp.Field + "]"
+		}
+		// A reference that does not parse fails when a match writes it,
+		// as in Logstash.
+		p.targets[k].ref, p.targets[k].refErr = event.ParseFieldRef(ref)
+		p.targets[k].overwrite = g.overwrite[cp.Field]
+	}
+	// A map a match creates gets room for the keys the pattern puts in it.
+	children := map[string]map[string]bool{}
+	parent := func(r event.FieldRef, depth int) string {
+		return fmt.Sprintf("%t%q", r.Metadata, r.Path[:depth])
+	}
+	for _, t := range p.targets {
+		for i := 1; t.refErr == nil && i < len(t.ref.Path); i++ {
+			key := parent(t.ref, i)
+			if children[key] == nil {
+				children[key] = map[string]bool{}
+			}
+			children[key][t.ref.Path[i]] = true
+		}
+	}
+	for k := range p.targets {
+		t := &p.targets[k]
+		for i := 1; t.refErr == nil && i < len(t.ref.Path); i++ {
+			t.sizes = append(t.sizes, len(children[parent(t.ref, i)]))
+		}
+	}
+	return p
+}
+
+func (g *grok) handle(e *event.Event, cp *target, value any) error {
 	if !g.keepEmpty && (value == nil || value == "") {
 		return nil
 	}
-	target := field
-	if g.target != "" {
-		target = g.target + "[" + field + "]"
+	if cp.refErr != nil {
+		return cp.refErr
 	}
-	if g.overwrite[field] {
-		return e.Set(target, value)
+	if cp.overwrite {
+		return e.SetRefSized(cp.ref, value, cp.sizes)
 	}
-	cur, _ := e.Get(target)
+	cur, _ := e.GetRef(cp.ref)
 	switch t := cur.(type) {
 	case nil:
-		return e.Set(target, value)
+		return e.SetRefSized(cp.ref, value, cp.sizes)
 	case []any:
-		return e.Set(target, append(t, value))
+		return e.SetRefSized(cp.ref, append(t, value), cp.sizes)
 	case string:
-		return e.Set(target, []any{t, value})
+		return e.SetRefSized(cp.ref, []any{t, value}, cp.sizes)
 	}
 	return nil
 }

@@ -129,3 +129,24 @@ func TestGrokBackReference(t *testing.T) {
 		t.Errorf("got %s matched=%v", got, matched)
 	}
 }
+
+// TestRegexp2Fallbacks covers the texts the onigmo matcher hands to regexp2:
+// text that is not valid UTF-8 (each bad byte reads as U+FFFD, as before),
+// and a repeat nested deeper than the goroutine stack should hold.
+func TestRegexp2Fallbacks(t *testing.T) {
+	cases := []struct{ pattern, in, field, want string }{
+		{"%{WORD:w} %{GREEDYDATA:rest}", "caf\xe9 x \xff", "rest", "\uFFFD"},
+		{"^(?<all>(?:%{WORD} )*)$", strings.Repeat("ab ", 30000), "all", strings.Repeat("ab ", 30000)},
+	}
+	for _, c := range cases {
+		g := plugintest.Filter(t, `grok { match => { "message" => "`+c.pattern+`" } }`)
+		e := event.NewEvent()
+		e.Data().Set("message", c.in)
+		if matched, _ := g.Call(e); !matched {
+			t.Fatalf("%s: no match", c.pattern)
+		}
+		if got, _ := e.Get(c.field); got != c.want {
+			t.Errorf("%s: %s = %.40q, want %.40q", c.pattern, c.field, got, c.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package grokpattern
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/dlclark/regexp2"
 
 	"github.com/gostash/gostash/internal/ruby"
+	"github.com/gostash/gostash/internal/ruby/onigmo"
 )
 
 // maxExpansions is jls-grok's limit on %{...} replacements per pattern.
@@ -18,14 +20,18 @@ const maxExpansions = 10000
 type Capture struct {
 	Name   string // the group's name: NAME:field[:type] or a raw group name
 	Group  int    // regexp2 group number
+	Index  int    // onigmo group number
 	Field  string // event field the value goes to
 	Coerce string // "int", "float" or ""
 }
 
-// Compiled is one grok pattern ready to run.
+// Compiled is one grok pattern ready to run: on the onigmo matcher when
+// it takes the pattern on, else on regexp2 (which also runs every pattern
+// on text that is not valid UTF-8).
 type Compiled struct {
 	Source   string
 	Re       *regexp2.Regexp
+	Fast     *onigmo.Regexp // nil when onigmo leaves the pattern to regexp2
 	Captures []Capture
 }
 
@@ -161,6 +167,11 @@ func Compile(pattern string, defs map[string]string, namedCapturesOnly bool, tim
 		re.MatchTimeout = timeout
 	}
 	c := &Compiled{Source: pattern, Re: re}
+	// regexp2 has checked the pattern; onigmo runs it when it can, and
+	// numbers the same named groups in the same order.
+	if fast, err := onigmo.Compile(expanded, true); err == nil && slices.Equal(fast.GroupNames(), names) {
+		c.Fast = fast
+	}
 	// Ruby lists named captures by name in order of first appearance, each
 	// with all its groups; only a name's first group gets the type coercion.
 	seen := map[string]bool{}
@@ -182,7 +193,7 @@ func Compile(pattern string, defs map[string]string, namedCapturesOnly bool, tim
 			if names[j] != full {
 				continue
 			}
-			c.Captures = append(c.Captures, Capture{Name: full, Group: re.GroupNumberFromName("g" + strconv.Itoa(j+1)), Field: field, Coerce: coerce})
+			c.Captures = append(c.Captures, Capture{Name: full, Group: re.GroupNumberFromName("g" + strconv.Itoa(j+1)), Index: j + 1, Field: field, Coerce: coerce})
 			coerce = ""
 		}
 	}
