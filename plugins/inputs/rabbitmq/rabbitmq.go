@@ -47,6 +47,7 @@ func init() {
 	opts := []plugin.Declared{optQueue, optDurable, optAutoDelete, optExclusive, optPrefetchCount, optAck,
 		optExchange, optExchangeType, optKey, optSubscriptionRetryIntervalSeconds, optMetadataEnabled, optThreads}
 	opts = append(opts, rabbitmqclient.Options()...)
+	opts = append(opts, rabbitmqclient.Passive, rabbitmqclient.Arguments)
 	plugin.RegisterInput(plugin.InputSpec{
 		Spec: plugin.Spec{
 			Name:    "rabbitmq",
@@ -344,7 +345,7 @@ func (in *input) setup(conn *amqp.Connection) (*amqp.Channel, string, error) {
 	if rabbitmqclient.Passive.Get(s) {
 		declare = ch.QueueDeclarePassive
 	}
-	q, err := declare(in.queue, optDurable.Get(s), optAutoDelete.Get(s), optExclusive.Get(s), false, in.client.QueueArguments)
+	q, err := declare(in.queue, optDurable.Get(s), optAutoDelete.Get(s), optExclusive.Get(s), false, rabbitmqclient.QueueArguments(s))
 	if err != nil {
 		return nil, "", fmt.Errorf("declaring queue %q: %w", in.queue, err)
 	}
