@@ -106,6 +106,16 @@ func New(s *plugin.Settings) (plugin.Output, error) {
 		sendmailPath: "/usr/sbin/sendmail",
 	}
 	o.hostname, _ = os.Hostname()
+	// As in Logstash (Net::SMTP authenticates only when given a user), a
+	// password or a mechanism without username logs in with nothing; say
+	// so where it is set rather than let the server's refusal puzzle.
+	if o.username == "" {
+		for _, opt := range []plugin.Handle{optPassword, optAuthentication} {
+			if opt.IsSet(s) {
+				o.log.Warn(fmt.Sprintf("%s: %s is set without username, so no authentication is attempted (as in Logstash)", opt.Pos(s), opt.Name()))
+			}
+		}
+	}
 	templates := []struct {
 		opt plugin.Opt[string]
 		dst **event.Template
@@ -321,39 +331,42 @@ func (o *Output) smtp(ctx context.Context, m *message) error {
 	}
 	defer c.Close()
 	if err := c.Hello(o.domain); err != nil {
-		return err
+		return fmt.Errorf("%s: EHLO %s: %w", addr, o.domain, err)
 	}
 	if o.useTLS {
 		if ok, _ := c.Extension("STARTTLS"); ok {
 			if err := c.StartTLS(&tls.Config{ServerName: o.address}); err != nil {
-				return fmt.Errorf("STARTTLS: %w", err)
+				return fmt.Errorf("%s: STARTTLS: %w", addr, err)
 			}
 		}
 	}
 	if o.username != "" {
 		if err := c.Auth(o.auth()); err != nil {
-			return fmt.Errorf("authentication as %s: %w", o.username, err)
+			return fmt.Errorf("%s: authentication as %s: %w", addr, o.username, err)
 		}
 	}
 	if err := c.Mail(m.from); err != nil {
-		return err
+		return fmt.Errorf("%s: sender %s: %w", addr, m.from, err)
 	}
 	for _, r := range m.recipients {
 		if err := c.Rcpt(r); err != nil {
-			return fmt.Errorf("recipient %s: %w", r, err)
+			return fmt.Errorf("%s: recipient %s: %w", addr, r, err)
 		}
 	}
 	w, err := c.Data()
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: DATA: %w", addr, err)
 	}
 	if _, err := w.Write(m.data); err != nil {
-		return err
+		return fmt.Errorf("%s: sending the message: %w", addr, err)
 	}
 	if err := w.Close(); err != nil {
-		return err
+		return fmt.Errorf("%s: the message was refused: %w", addr, err)
 	}
-	return c.Quit()
+	if err := c.Quit(); err != nil {
+		return fmt.Errorf("%s: QUIT: %w", addr, err)
+	}
+	return nil
 }
 
 // auth is the mechanism for username. Like Ruby's Net::SMTP, PLAIN and
