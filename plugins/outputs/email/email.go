@@ -34,7 +34,7 @@ var (
 	optReplyTo        = plugin.String("replyto").Doc("The Reply-To: address, sprintf'd per event.")
 	optCc             = plugin.String("cc").Doc("Cc: recipients, comma-separated, sprintf'd per event.")
 	optBcc            = plugin.String("bcc").Doc("Blind-copy recipients, comma-separated, sprintf'd per event: they receive the message but appear in no header.")
-	optVia            = plugin.Enum("via", "smtp", "sendmail").Default("smtp").Doc("smtp: deliver to the server at address:port; sendmail: pipe the message to /usr/sbin/sendmail -i.")
+	optVia            = plugin.Enum("via", "smtp", "sendmail").Default("smtp").Doc("smtp: deliver to the server at address:port; sendmail: pipe the message to /usr/sbin/sendmail -i, which takes none of the SMTP settings (as in Logstash; setting one warns).")
 	optAddress        = plugin.String("address").Default("localhost").Doc("The SMTP server's host name or address.")
 	optPort           = plugin.Int("port").Default(25).Between(1, 65535).Doc("The SMTP server's port.")
 	optDomain         = plugin.String("domain").Default("localhost").Doc("The name this client gives in its HELO/EHLO greeting.")
@@ -106,10 +106,17 @@ func New(s *plugin.Settings) (plugin.Output, error) {
 		sendmailPath: "/usr/sbin/sendmail",
 	}
 	o.hostname, _ = os.Hostname()
-	// As in Logstash (Net::SMTP authenticates only when given a user), a
-	// password or a mechanism without username logs in with nothing; say
-	// so where it is set rather than let the server's refusal puzzle.
-	if o.username == "" {
+	// Settings that Logstash accepts and then does not use are kept, with
+	// a warning where they are set: a user who set one expects it to apply.
+	if o.via == "sendmail" {
+		// Logstash hands sendmail none of the SMTP settings.
+		for _, opt := range []plugin.Handle{optAddress, optPort, optDomain, optUsername, optPassword, optAuthentication, optUseTLS, optDebug} {
+			if opt.IsSet(s) {
+				o.log.Warn(fmt.Sprintf("%s: %s has no effect with via => sendmail, which takes no SMTP settings (as in Logstash)", opt.Pos(s), opt.Name()))
+			}
+		}
+	} else if o.username == "" {
+		// Net::SMTP authenticates only when given a user name.
 		for _, opt := range []plugin.Handle{optPassword, optAuthentication} {
 			if opt.IsSet(s) {
 				o.log.Warn(fmt.Sprintf("%s: %s is set without username, so no authentication is attempted (as in Logstash)", opt.Pos(s), opt.Name()))
