@@ -96,7 +96,7 @@ func newInput(s *plugin.Settings) (plugin.Input, error) {
 	switch m := optMetadataEnabled.Get(s); m {
 	case "true", "false":
 		canonical := map[string]string{"true": "basic", "false": "none"}[m]
-		in.log.Warn(fmt.Sprintf("Deprecated value `%s` for `metadata_enabled` option; use `%s` instead.", m, canonical))
+		in.log.Warn(fmt.Sprintf("%s: Deprecated value `%s` for `metadata_enabled` option; use `%s` instead.", optMetadataEnabled.Pos(s), m, canonical))
 		in.meta = map[string]metadataLevel{"true": metadataBasic, "false": metadataNone}[m]
 	case "basic":
 		in.meta = metadataBasic
@@ -104,7 +104,7 @@ func newInput(s *plugin.Settings) (plugin.Input, error) {
 		in.meta = metadataExtended
 	}
 	if optExchangeType.IsSet(s) && !optExchange.IsSet(s) {
-		in.log.Warn("exchange_type is set without exchange; no exchange is declared")
+		in.log.Warn(fmt.Sprintf("%s: exchange_type is set without exchange; no exchange is declared", optExchangeType.Pos(s)))
 	}
 	return in, nil
 }
