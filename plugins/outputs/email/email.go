@@ -123,6 +123,10 @@ func New(s *plugin.Settings) (plugin.Output, error) {
 			}
 		}
 	}
+	if optTemplateFile.IsSet(s) && optHTMLBody.IsSet(s) {
+		// Logstash renders template_file as the HTML part and drops htmlbody.
+		o.log.Warn(fmt.Sprintf("%s: htmlbody has no effect with template_file, which is the HTML part (as in Logstash)", optHTMLBody.Pos(s)))
+	}
 	templates := []struct {
 		opt plugin.Opt[string]
 		dst **event.Template
