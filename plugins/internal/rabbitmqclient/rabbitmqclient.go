@@ -245,13 +245,22 @@ func New(s *plugin.Settings) (*Client, error) {
 	if len(c.addrs) == 0 {
 		return nil, Host.Errorf(s, "no host given")
 	}
-	if SSL.Get(s) {
-		cfg, err := tlsConfig(s)
-		if err != nil {
-			return nil, err
+	if !SSL.Get(s) {
+		// Logstash reads the ssl_ options only with ssl => true; without
+		// it the connection goes out in the clear, which a user who named
+		// a certificate does not expect.
+		for _, opt := range []plugin.Handle{SSLVersion, SSLCertificatePath, SSLCertificatePassword} {
+			if opt.IsSet(s) {
+				c.log.Warn(fmt.Sprintf("%s: %s has no effect without ssl => true; the connection is not encrypted (as in Logstash)", opt.Pos(s), opt.Name()))
+			}
 		}
-		c.tls = cfg
+		return c, nil
 	}
+	cfg, err := tlsConfig(s)
+	if err != nil {
+		return nil, err
+	}
+	c.tls = cfg
 	return c, nil
 }
 
