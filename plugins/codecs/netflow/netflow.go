@@ -94,7 +94,7 @@ func newCodec(s *plugin.Settings) (plugin.Codec, error) {
 			return nil, optIPFIXDefinitions.Errorf(s, "%v", err)
 		}
 	}
-	ttl := time.Duration(optCacheTTL.Get(s)) * time.Second
+	ttl := time.Duration(optCacheTTL.Get(s) * float64(time.Second))
 	// The config is built once to check it and again for each instance;
 	// the first build makes the state every instance of the declaration
 	// shares.

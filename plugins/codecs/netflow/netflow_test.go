@@ -168,6 +168,24 @@ func TestTemplatesExpire(t *testing.T) {
 	}
 }
 
+// A fractional cache_ttl keeps its fraction: 0.5 is half a second, not 0
+// (which would expire every template as it arrives).
+func TestFractionalTTL(t *testing.T) {
+	c, _ := codec(t, "cache_ttl => 0.5")
+	now := time.Unix(1_700_000_000, 0)
+	c.v9.now = func() time.Time { return now }
+	decodeFrom(c, "192.0.2.1", v9Packet(1, simpleTemplate))
+	data := v9Packet(1, set(256, simpleRecord))
+	now = now.Add(400 * time.Millisecond)
+	if n := len(decodeFrom(c, "192.0.2.1", data)); n != 1 {
+		t.Errorf("within the ttl: %d events", n)
+	}
+	now = now.Add(200 * time.Millisecond)
+	if n := len(decodeFrom(c, "192.0.2.1", data)); n != 0 {
+		t.Errorf("past the ttl: %d events", n)
+	}
+}
+
 func TestVersionsOption(t *testing.T) {
 	c, logs := codec(t, "versions => [9]")
 	v5 := readPacket(t, "netflow5.dat")

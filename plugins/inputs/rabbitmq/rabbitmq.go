@@ -47,6 +47,7 @@ func init() {
 	opts := []plugin.Declared{optQueue, optDurable, optAutoDelete, optExclusive, optPrefetchCount, optAck,
 		optExchange, optExchangeType, optKey, optSubscriptionRetryIntervalSeconds, optMetadataEnabled, optThreads}
 	opts = append(opts, rabbitmqclient.Options()...)
+	opts = append(opts, rabbitmqclient.Passive, rabbitmqclient.Arguments)
 	plugin.RegisterInput(plugin.InputSpec{
 		Spec: plugin.Spec{
 			Name:    "rabbitmq",
@@ -95,7 +96,7 @@ func newInput(s *plugin.Settings) (plugin.Input, error) {
 	switch m := optMetadataEnabled.Get(s); m {
 	case "true", "false":
 		canonical := map[string]string{"true": "basic", "false": "none"}[m]
-		in.log.Warn(fmt.Sprintf("Deprecated value `%s` for `metadata_enabled` option; use `%s` instead.", m, canonical))
+		in.log.Warn(fmt.Sprintf("%s: Deprecated value `%s` for `metadata_enabled` option; use `%s` instead.", optMetadataEnabled.Pos(s), m, canonical))
 		in.meta = map[string]metadataLevel{"true": metadataBasic, "false": metadataNone}[m]
 	case "basic":
 		in.meta = metadataBasic
@@ -103,7 +104,7 @@ func newInput(s *plugin.Settings) (plugin.Input, error) {
 		in.meta = metadataExtended
 	}
 	if optExchangeType.IsSet(s) && !optExchange.IsSet(s) {
-		in.log.Warn("exchange_type is set without exchange; no exchange is declared")
+		in.log.Warn(fmt.Sprintf("%s: exchange_type is set without exchange; no exchange is declared", optExchangeType.Pos(s)))
 	}
 	return in, nil
 }
@@ -344,7 +345,7 @@ func (in *input) setup(conn *amqp.Connection) (*amqp.Channel, string, error) {
 	if rabbitmqclient.Passive.Get(s) {
 		declare = ch.QueueDeclarePassive
 	}
-	q, err := declare(in.queue, optDurable.Get(s), optAutoDelete.Get(s), optExclusive.Get(s), false, in.client.QueueArguments)
+	q, err := declare(in.queue, optDurable.Get(s), optAutoDelete.Get(s), optExclusive.Get(s), false, rabbitmqclient.QueueArguments(s))
 	if err != nil {
 		return nil, "", fmt.Errorf("declaring queue %q: %w", in.queue, err)
 	}

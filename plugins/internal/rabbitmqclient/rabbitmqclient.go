@@ -47,14 +47,31 @@ var (
 	ConnectRetryInterval   = plugin.Float("connect_retry_interval").Default(1).AtLeast(0).Doc("Seconds to wait before connecting again after a failed attempt or a lost connection.")
 	ConnectionTimeout      = plugin.Int("connection_timeout").AtLeast(0).Doc("Milliseconds a connection attempt may take (TCP, TLS and the AMQP handshake). Unset or 0: no limit.")
 	Heartbeat              = plugin.Int("heartbeat").AtLeast(0).Doc("Heartbeat interval in seconds asked of the server. Unset or 0: the server's own (RabbitMQ's default is 60 s).")
-	Passive                = plugin.Bool("passive").Default(false).Doc("Declare the input's queue passively: only check that it exists, failing (and retrying) when it does not. The output accepts the option and, as in Logstash, declares its exchange actively.")
-	Arguments              = plugin.Any("arguments").Default([]any{}).Validate(checkArguments).Doc("Extra arguments of the input's queue declaration as a hash, such as `{\"x-queue-type\" => \"quorum\"}`. The output accepts the option and, as in Logstash, does not use it.")
+	Passive                = plugin.Bool("passive").Default(false).Doc("Declare the queue passively: only check that it exists, failing (and retrying) when it does not.")
+	Arguments              = plugin.Any("arguments").Default([]any{}).Validate(checkArguments).Doc("Extra arguments of the queue declaration as a hash, such as `{\"x-queue-type\" => \"quorum\"}`.")
 )
 
-// Options returns the shared options, for a plugin's Spec.
+// The output takes passive and arguments too, as Logstash's does, but only
+// a queue uses them: set there, they get a located "has no effect" warning
+// instead of being dropped without a word.
+var (
+	OutputPassive   = plugin.Bool("passive").Default(false).Ineffective("the output declares its exchange actively, as Logstash's does; passive applies to the input's queue.").Doc("Accepted for Logstash configs; the exchange is always declared actively.")
+	OutputArguments = plugin.Any("arguments").Default([]any{}).Validate(checkArguments).Ineffective("queue arguments apply to the input's queue; the output declares no queue, as in Logstash.").Doc("Accepted for Logstash configs; the output declares no queue to give them to.")
+)
+
+// Options returns the connection options both plugins take, for a
+// plugin's Spec; the input adds Passive and Arguments, the output
+// OutputPassive and OutputArguments.
 func Options() []plugin.Declared {
 	return []plugin.Declared{Host, Port, User, Password, Vhost, SSL, SSLVersion, SSLCertificatePath,
-		SSLCertificatePassword, AutomaticRecovery, ConnectRetryInterval, ConnectionTimeout, Heartbeat, Passive, Arguments}
+		SSLCertificatePassword, AutomaticRecovery, ConnectRetryInterval, ConnectionTimeout, Heartbeat}
+}
+
+// QueueArguments is the input's arguments option as a table (nil for
+// none); Validate has already refused anything but a hash.
+func QueueArguments(s *plugin.Settings) amqp.Table {
+	table, _ := tableFrom(Arguments.Get(s))
+	return table
 }
 
 // ExchangeTypes are the exchange types the output accepts, as Logstash's.
@@ -195,9 +212,7 @@ type Client struct {
 	dialTimeout   time.Duration
 	RetryInterval time.Duration
 	Recover       bool
-	// QueueArguments are the arguments option as a table.
-	QueueArguments amqp.Table
-	log            *slog.Logger
+	log           *slog.Logger
 }
 
 // New reads the shared options, returning located errors.
@@ -230,14 +245,22 @@ func New(s *plugin.Settings) (*Client, error) {
 	if len(c.addrs) == 0 {
 		return nil, Host.Errorf(s, "no host given")
 	}
-	c.QueueArguments, _ = tableFrom(Arguments.Get(s))
-	if SSL.Get(s) {
-		cfg, err := tlsConfig(s)
-		if err != nil {
-			return nil, err
+	if !SSL.Get(s) {
+		// Logstash reads the ssl_ options only with ssl => true; without
+		// it the connection goes out in the clear, which a user who named
+		// a certificate does not expect.
+		for _, opt := range []plugin.Handle{SSLVersion, SSLCertificatePath, SSLCertificatePassword} {
+			if opt.IsSet(s) {
+				c.log.Warn(fmt.Sprintf("%s: %s has no effect without ssl => true; the connection is not encrypted (as in Logstash)", opt.Pos(s), opt.Name()))
+			}
 		}
-		c.tls = cfg
+		return c, nil
 	}
+	cfg, err := tlsConfig(s)
+	if err != nil {
+		return nil, err
+	}
+	c.tls = cfg
 	return c, nil
 }
 

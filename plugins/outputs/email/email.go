@@ -34,7 +34,7 @@ var (
 	optReplyTo        = plugin.String("replyto").Doc("The Reply-To: address, sprintf'd per event.")
 	optCc             = plugin.String("cc").Doc("Cc: recipients, comma-separated, sprintf'd per event.")
 	optBcc            = plugin.String("bcc").Doc("Blind-copy recipients, comma-separated, sprintf'd per event: they receive the message but appear in no header.")
-	optVia            = plugin.Enum("via", "smtp", "sendmail").Default("smtp").Doc("smtp: deliver to the server at address:port; sendmail: pipe the message to /usr/sbin/sendmail -i.")
+	optVia            = plugin.Enum("via", "smtp", "sendmail").Default("smtp").Doc("smtp: deliver to the server at address:port; sendmail: pipe the message to /usr/sbin/sendmail -i, which takes none of the SMTP settings (as in Logstash; setting one warns).")
 	optAddress        = plugin.String("address").Default("localhost").Doc("The SMTP server's host name or address.")
 	optPort           = plugin.Int("port").Default(25).Between(1, 65535).Doc("The SMTP server's port.")
 	optDomain         = plugin.String("domain").Default("localhost").Doc("The name this client gives in its HELO/EHLO greeting.")
@@ -106,6 +106,27 @@ func New(s *plugin.Settings) (plugin.Output, error) {
 		sendmailPath: "/usr/sbin/sendmail",
 	}
 	o.hostname, _ = os.Hostname()
+	// Settings that Logstash accepts and then does not use are kept, with
+	// a warning where they are set: a user who set one expects it to apply.
+	if o.via == "sendmail" {
+		// Logstash hands sendmail none of the SMTP settings.
+		for _, opt := range []plugin.Handle{optAddress, optPort, optDomain, optUsername, optPassword, optAuthentication, optUseTLS, optDebug} {
+			if opt.IsSet(s) {
+				o.log.Warn(fmt.Sprintf("%s: %s has no effect with via => sendmail, which takes no SMTP settings (as in Logstash)", opt.Pos(s), opt.Name()))
+			}
+		}
+	} else if o.username == "" {
+		// Net::SMTP authenticates only when given a user name.
+		for _, opt := range []plugin.Handle{optPassword, optAuthentication} {
+			if opt.IsSet(s) {
+				o.log.Warn(fmt.Sprintf("%s: %s is set without username, so no authentication is attempted (as in Logstash)", opt.Pos(s), opt.Name()))
+			}
+		}
+	}
+	if optTemplateFile.IsSet(s) && optHTMLBody.IsSet(s) {
+		// Logstash renders template_file as the HTML part and drops htmlbody.
+		o.log.Warn(fmt.Sprintf("%s: htmlbody has no effect with template_file, which is the HTML part (as in Logstash)", optHTMLBody.Pos(s)))
+	}
 	templates := []struct {
 		opt plugin.Opt[string]
 		dst **event.Template
@@ -321,39 +342,42 @@ func (o *Output) smtp(ctx context.Context, m *message) error {
 	}
 	defer c.Close()
 	if err := c.Hello(o.domain); err != nil {
-		return err
+		return fmt.Errorf("%s: EHLO %s: %w", addr, o.domain, err)
 	}
 	if o.useTLS {
 		if ok, _ := c.Extension("STARTTLS"); ok {
 			if err := c.StartTLS(&tls.Config{ServerName: o.address}); err != nil {
-				return fmt.Errorf("STARTTLS: %w", err)
+				return fmt.Errorf("%s: STARTTLS: %w", addr, err)
 			}
 		}
 	}
 	if o.username != "" {
 		if err := c.Auth(o.auth()); err != nil {
-			return fmt.Errorf("authentication as %s: %w", o.username, err)
+			return fmt.Errorf("%s: authentication as %s: %w", addr, o.username, err)
 		}
 	}
 	if err := c.Mail(m.from); err != nil {
-		return err
+		return fmt.Errorf("%s: sender %s: %w", addr, m.from, err)
 	}
 	for _, r := range m.recipients {
 		if err := c.Rcpt(r); err != nil {
-			return fmt.Errorf("recipient %s: %w", r, err)
+			return fmt.Errorf("%s: recipient %s: %w", addr, r, err)
 		}
 	}
 	w, err := c.Data()
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: DATA: %w", addr, err)
 	}
 	if _, err := w.Write(m.data); err != nil {
-		return err
+		return fmt.Errorf("%s: sending the message: %w", addr, err)
 	}
 	if err := w.Close(); err != nil {
-		return err
+		return fmt.Errorf("%s: the message was refused: %w", addr, err)
 	}
-	return c.Quit()
+	if err := c.Quit(); err != nil {
+		return fmt.Errorf("%s: QUIT: %w", addr, err)
+	}
+	return nil
 }
 
 // auth is the mechanism for username. Like Ruby's Net::SMTP, PLAIN and

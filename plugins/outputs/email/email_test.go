@@ -280,7 +280,7 @@ func TestStartTLS(t *testing.T) {
 	t.Setenv("SSL_CERT_FILE", pki.CA)
 	s := startSink(t, "--tls", pki.ServerCert, pki.ServerKey)
 	var log iotest.Log
-	o := build(t, fmt.Sprintf(`address => "localhost" port => %d to => "ops@example.com" use_tls => true debug => true`, s.port), &log)
+	o := build(t, fmt.Sprintf(`address => "127.0.0.1" port => %d to => "ops@example.com" use_tls => true debug => true`, s.port), &log)
 	send(t, o, iotest.Event("message", "m"))
 	if r := s.next(t); !r.TLS {
 		t.Error("delivered without TLS")
@@ -290,7 +290,7 @@ func TestStartTLS(t *testing.T) {
 	}
 
 	// Without use_tls the message goes in clear, the plugin's default.
-	o = build(t, fmt.Sprintf(`address => "localhost" port => %d to => "ops@example.com"`, s.port), nil)
+	o = build(t, fmt.Sprintf(`address => "127.0.0.1" port => %d to => "ops@example.com"`, s.port), nil)
 	send(t, o, iotest.Event("message", "m"))
 	if r := s.next(t); r.TLS {
 		t.Error("use_tls => false used TLS")
@@ -299,7 +299,7 @@ func TestStartTLS(t *testing.T) {
 	// A server whose certificate no trusted CA signed is refused.
 	stranger := startSink(t, "--tls", pki.OtherClientCert, pki.OtherClientKey)
 	log = iotest.Log{}
-	o = build(t, fmt.Sprintf(`address => "localhost" port => %d to => "ops@example.com" use_tls => true`, stranger.port), &log)
+	o = build(t, fmt.Sprintf(`address => "127.0.0.1" port => %d to => "ops@example.com" use_tls => true`, stranger.port), &log)
 	send(t, o, iotest.Event("message", "m"))
 	if !strings.Contains(log.String(), "Something happen while delivering an email") || !strings.Contains(log.String(), "certificate") {
 		t.Errorf("an unknown CA: %s", log.String())

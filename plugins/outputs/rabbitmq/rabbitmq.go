@@ -70,6 +70,7 @@ func checkProperties(m *event.Map) error {
 func init() {
 	opts := []plugin.Declared{optExchange, optExchangeType, optKey, optDurable, optPersistent, optMessageProperties}
 	opts = append(opts, rabbitmqclient.Options()...)
+	opts = append(opts, rabbitmqclient.OutputPassive, rabbitmqclient.OutputArguments)
 	plugin.RegisterOutput(plugin.OutputSpec{
 		Spec: plugin.Spec{
 			Name:    "rabbitmq",

@@ -36,10 +36,10 @@ var (
 	optDataType            = plugin.Enum("data_type", "list", "channel").Required().Doc("list appends each event to the list key (RPUSH); channel publishes it on the channel key (PUBLISH).")
 	optBatch               = plugin.Bool("batch").Default(false).Doc("For a list, send the events of a pipeline batch that go to the same key in one RPUSH of up to batch_events values, rather than one RPUSH each.")
 	optBatchEvents         = plugin.Int("batch_events").Default(50).AtLeast(1).Doc("With batch, the most values one RPUSH carries.")
-	optBatchTimeout        = plugin.Float("batch_timeout").Default(5).Doc("With batch, the longest an event may wait for its RPUSH, in seconds. gostash never holds events between pipeline batches (the pipeline's batch delay bounds the wait), so this is always met.")
-	optReconnectInterval   = plugin.Float("reconnect_interval").Default(1).Doc("Seconds to wait before connecting again (to the next host) after a failed command; the events are sent again, never dropped.")
+	optBatchTimeout        = plugin.Float("batch_timeout").Default(5).AtLeast(0).Ineffective("gostash never holds events between pipeline batches, so an event waits for its RPUSH no longer than the pipeline's batch delay (pipeline.batch.delay).").Doc("With batch, the longest an event may wait for its RPUSH, in seconds. gostash never holds events between pipeline batches (the pipeline's batch delay bounds the wait), so this is always met.")
+	optReconnectInterval   = plugin.Float("reconnect_interval").Default(1).AtLeast(0).Doc("Seconds to wait before connecting again (to the next host) after a failed command; the events are sent again, never dropped.")
 	optCongestionThreshold = plugin.Int("congestion_threshold").Default(0).AtLeast(0).Doc("For a list, wait while the list holds more than this many items before appending to it, so that a list nobody reads cannot fill the server's memory; 0 never waits.")
-	optCongestionInterval  = plugin.Float("congestion_interval").Default(1).Doc("Seconds between congestion checks of a list, and between looks while it is congested; 0 checks before every batch.")
+	optCongestionInterval  = plugin.Float("congestion_interval").Default(1).AtLeast(0).Doc("Seconds between congestion checks of a list, and between looks while it is congested; 0 checks before every batch.")
 
 	optSSLEnabled                = plugin.Bool("ssl_enabled").Default(false).Doc("Speak TLS to the servers; the other ssl_ options apply only with it.")
 	optSSL                       = plugin.Bool("ssl").Deprecated("Use 'ssl_enabled' instead.").Doc("The former name of ssl_enabled (output versions 5.1).")
