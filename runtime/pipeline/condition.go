@@ -6,10 +6,12 @@ import (
 	"math/big"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dlclark/regexp2"
 
 	"github.com/gostash/gostash/internal/ruby"
+	"github.com/gostash/gostash/internal/ruby/onigmo"
 	"github.com/gostash/gostash/lang"
 	"github.com/gostash/gostash/runtime/event"
 )
@@ -633,26 +635,59 @@ func (m regexp2Matcher) MatchString(s string) bool {
 	return err == nil && ok
 }
 
-// compileRegex compiles a condition regexp with Ruby's meaning, through the
-// same Onigmo translation grok and kv use (internal/ruby), so a pattern
-// means one thing everywhere. Go's RE2 engine runs the translation when it
-// can (linear time; a boolean match means the same in both engines);
-// what it cannot run (look-around, backreferences, atomic groups, Ruby's
+// onigmoMatcher runs a condition regexp on the matcher grok runs on, so a
+// pattern means the same in both; text that is not valid UTF-8, or a match
+// that would backtrack past the matcher's depth, goes to the translated
+// engine.
+type onigmoMatcher struct {
+	re       *onigmo.Regexp
+	fallback matcher
+}
+
+func (m onigmoMatcher) MatchString(s string) bool {
+	if !utf8.ValidString(s) {
+		return m.fallback.MatchString(s)
+	}
+	var buf [16]int
+	caps := buf[:]
+	if n := 2 * (m.re.NumGroups() + 1); n > len(buf) {
+		caps = make([]int, n)
+	}
+	ok, err := m.re.Match(s, 0, caps, 0)
+	if err != nil {
+		return m.fallback.MatchString(s)
+	}
+	return ok
+}
+
+// compileRegex compiles a condition regexp with Ruby's meaning: on grok's
+// onigmo matcher when it takes the pattern, else through the same Onigmo
+// translation grok and kv fall back to (internal/ruby), so a pattern means
+// one thing everywhere. Go's RE2 engine runs the translation when it can
+// (linear time; a boolean match means the same in both engines); what it
+// cannot run (look-around, backreferences, atomic groups, Ruby's
 // line-start guard) goes to regexp2.
 func compileRegex(src string) (matcher, error) {
 	translated, err := ruby.Translate(src, nil)
 	if err != nil {
 		return nil, err
 	}
+	var fallback matcher
 	// RE2's \b is ASCII; Ruby's (and regexp2's) is Unicode-aware.
 	if !strings.Contains(translated, `\b`) && !strings.Contains(translated, `\B`) {
 		if re, err := regexp.Compile("(?m)" + translated); err == nil {
-			return re, nil
+			fallback = re
 		}
 	}
-	re, err := regexp2.Compile(translated, regexp2.Multiline)
-	if err != nil {
-		return nil, err
+	if fallback == nil {
+		re, err := regexp2.Compile(translated, regexp2.Multiline)
+		if err != nil {
+			return nil, err
+		}
+		fallback = regexp2Matcher{re}
 	}
-	return regexp2Matcher{re}, nil
+	if re, err := onigmo.Compile(src, false); err == nil {
+		return onigmoMatcher{re: re, fallback: fallback}, nil
+	}
+	return fallback, nil
 }
